@@ -1,0 +1,307 @@
+//! Civil calendar dates without time zones.
+//!
+//! Government deadlines are counted in whole days, in China's single time zone, so a date is
+//! just year, month and day. The evaluation date is always an input (the library never reads
+//! a clock). Arithmetic goes through a day number (days since 1970-01-01) using Howard
+//! Hinnant's `days_from_civil` algorithm.
+//!
+//! ```
+//! use onething::Date;
+//!
+//! let d: Date = "2024-02-28".parse().unwrap();
+//! assert_eq!(d.add_days(2).to_string(), "2024-03-01");
+//! assert!("2023-02-29".parse::<Date>().is_err());
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A calendar date (proleptic Gregorian), years 1 to 9999.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+/// Why a text is not a date.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    /// The text does not have the shape of the expected layout.
+    #[error("`{text}` does not match the date layout {layout}")]
+    Layout {
+        /// The text that was read.
+        text: String,
+        /// The layout it was read with.
+        layout: String,
+    },
+    /// The shape is right but the day does not exist (Feb 30, month 13…).
+    #[error("`{text}` is not a calendar date")]
+    NoSuchDay {
+        /// The text that was read.
+        text: String,
+    },
+}
+
+impl Date {
+    /// Builds a date, or `None` when the day does not exist.
+    pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
+        let year = u16::try_from(year)
+            .ok()
+            .filter(|y| (1..=9999).contains(y))?;
+        let month = u8::try_from(month).ok().filter(|m| (1..=12).contains(m))?;
+        let day = u8::try_from(day).ok()?;
+        if day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(Date { year, month, day })
+    }
+
+    /// The year.
+    pub fn year(self) -> i32 {
+        i32::from(self.year)
+    }
+
+    /// The month, 1 to 12.
+    pub fn month(self) -> u32 {
+        u32::from(self.month)
+    }
+
+    /// The day of the month, 1 to 31.
+    pub fn day(self) -> u32 {
+        u32::from(self.day)
+    }
+
+    /// Days since 1970-01-01 (negative before).
+    pub fn day_number(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date of a day number, or `None` outside years 1 to 9999.
+    pub fn from_day_number(n: i64) -> Option<Date> {
+        let z = n + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date::new(
+            i32::try_from(year).ok()?,
+            u32::try_from(month).ok()?,
+            u32::try_from(day).ok()?,
+        )
+    }
+
+    /// The date `days` later (earlier when negative); saturates at the ends of the range.
+    pub fn add_days(self, days: i64) -> Date {
+        Date::from_day_number(self.day_number().saturating_add(days)).unwrap_or(if days < 0 {
+            Date::MIN
+        } else {
+            Date::MAX
+        })
+    }
+
+    /// Calendar days from `self` to `other` (positive when `other` is later).
+    pub fn days_until(self, other: Date) -> i64 {
+        other.day_number() - self.day_number()
+    }
+
+    /// Day of the week, Monday = 1 … Sunday = 7.
+    pub fn weekday(self) -> u32 {
+        // 1970-01-01 was a Thursday (4).
+        let w = (self.day_number() + 3).rem_euclid(7) + 1;
+        u32::try_from(w).unwrap_or(1)
+    }
+
+    /// Whole years from `self` (a birth date) to `on`: the age on that date.
+    pub fn years_until(self, on: Date) -> i64 {
+        let mut years = i64::from(on.year) - i64::from(self.year);
+        if (on.month, on.day) < (self.month, self.day) {
+            years -= 1;
+        }
+        years
+    }
+
+    /// The earliest representable date, 0001-01-01.
+    pub const MIN: Date = Date {
+        year: 1,
+        month: 1,
+        day: 1,
+    };
+    /// The latest representable date, 9999-12-31.
+    pub const MAX: Date = Date {
+        year: 9999,
+        month: 12,
+        day: 31,
+    };
+
+    /// Reads a date in a layout made of `YYYY`, `MM`, `DD` and literal characters, such as
+    /// `YYYYMMDD` or `YYYY年MM月DD日`.
+    pub fn parse_layout(text: &str, layout: &str) -> Result<Date, DateError> {
+        let layout_err = || DateError::Layout {
+            text: text.to_owned(),
+            layout: layout.to_owned(),
+        };
+        let (mut year, mut month, mut day) = (None, None, None);
+        let mut rest = text;
+        let mut lay = layout;
+        while !lay.is_empty() {
+            let (slot, width) = if lay.starts_with("YYYY") {
+                (&mut year, 4)
+            } else if lay.starts_with("MM") {
+                (&mut month, 2)
+            } else if lay.starts_with("DD") {
+                (&mut day, 2)
+            } else {
+                let c = lay.chars().next().ok_or_else(layout_err)?;
+                rest = rest.strip_prefix(c).ok_or_else(layout_err)?;
+                lay = lay.get(c.len_utf8()..).unwrap_or_default();
+                continue;
+            };
+            let digits = rest
+                .get(..width)
+                .filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+            let digits = digits.ok_or_else(layout_err)?;
+            *slot = Some(digits.parse::<u32>().map_err(|_| layout_err())?);
+            rest = rest.get(width..).unwrap_or_default();
+            lay = lay.get(width..).unwrap_or_default();
+        }
+        if !rest.is_empty() {
+            return Err(layout_err());
+        }
+        let (Some(y), Some(m), Some(d)) = (year, month, day) else {
+            return Err(layout_err());
+        };
+        let y = i32::try_from(y).map_err(|_| layout_err())?;
+        Date::new(y, m, d).ok_or_else(|| DateError::NoSuchDay {
+            text: text.to_owned(),
+        })
+    }
+
+    /// Writes the date in a layout (see [`Date::parse_layout`]).
+    pub fn format_layout(self, layout: &str) -> String {
+        layout
+            .replace("YYYY", &format!("{:04}", self.year))
+            .replace("MM", &format!("{:02}", self.month))
+            .replace("DD", &format!("{:02}", self.day))
+    }
+}
+
+/// Checks that a layout has each of `YYYY`, `MM` and `DD` exactly once.
+pub fn is_valid_layout(layout: &str) -> bool {
+    ["YYYY", "MM", "DD"]
+        .iter()
+        .all(|t| layout.matches(t).count() == 1)
+        && layout
+            .replace("YYYY", "")
+            .replace("MM", "")
+            .replace("DD", "")
+            .chars()
+            .all(|c| !c.is_ascii_digit() && c != 'Y' && c != 'M' && c != 'D')
+}
+
+fn is_leap(year: u16) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl FromStr for Date {
+    type Err = DateError;
+
+    /// Reads an ISO 8601 calendar date, `YYYY-MM-DD`.
+    fn from_str(s: &str) -> Result<Date, DateError> {
+        Date::parse_layout(s, "YYYY-MM-DD")
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn day_numbers_round_trip_over_centuries() {
+        for n in (-719_000..2_900_000).step_by(997) {
+            let date = Date::from_day_number(n).unwrap();
+            assert_eq!(date.day_number(), n, "{date}");
+        }
+        assert_eq!(d("1970-01-01").day_number(), 0);
+        assert_eq!(d("2000-03-01").day_number(), 11_017);
+    }
+
+    #[test]
+    fn invalid_days_are_rejected() {
+        assert!(Date::new(2023, 2, 29).is_none());
+        assert!(Date::new(2024, 2, 29).is_some());
+        assert!(Date::new(1900, 2, 29).is_none());
+        assert!(Date::new(2000, 2, 29).is_some());
+        assert!(Date::new(2024, 4, 31).is_none());
+        assert!(Date::new(2024, 13, 1).is_none());
+        assert!(Date::new(0, 1, 1).is_none());
+    }
+
+    #[test]
+    fn layouts_parse_and_format() {
+        let date = Date::parse_layout("20240501", "YYYYMMDD").unwrap();
+        assert_eq!(date, d("2024-05-01"));
+        assert_eq!(date.format_layout("YYYY年MM月DD日"), "2024年05月01日");
+        assert_eq!(
+            Date::parse_layout("2024年05月01日", "YYYY年MM月DD日").unwrap(),
+            date
+        );
+        assert!(matches!(
+            Date::parse_layout("2024-5-1", "YYYY-MM-DD"),
+            Err(DateError::Layout { .. })
+        ));
+        assert!(matches!(
+            Date::parse_layout("20230230", "YYYYMMDD"),
+            Err(DateError::NoSuchDay { .. })
+        ));
+        assert!(Date::parse_layout("202405011", "YYYYMMDD").is_err());
+        assert!(Date::parse_layout("2024+5-01", "YYYY-MM-DD").is_err());
+    }
+
+    #[test]
+    fn layout_validation() {
+        assert!(is_valid_layout("YYYYMMDD"));
+        assert!(is_valid_layout("DD/MM/YYYY"));
+        assert!(!is_valid_layout("YYYYMM"));
+        assert!(!is_valid_layout("YYYYMMDDDD"));
+        assert!(!is_valid_layout("YYYY1MMDD"));
+    }
+
+    #[test]
+    fn ages_and_weekdays() {
+        assert_eq!(d("1949-12-31").years_until(d("2024-12-30")), 74);
+        assert_eq!(d("1949-12-31").years_until(d("2024-12-31")), 75);
+        assert_eq!(d("2026-11-28").weekday(), 6);
+        assert_eq!(d("1970-01-01").weekday(), 4);
+        assert_eq!(d("2024-01-01").days_until(d("2025-01-01")), 366);
+    }
+}

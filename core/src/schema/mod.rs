@@ -1,0 +1,25 @@
+//! JSON Schema documents and their exact conjunction.
+//!
+//! * [`Document`] — one checked draft 2020-12 schema;
+//! * [`merge`] — the conjunction of whole documents (what `onething merge` prints);
+//! * [`Merger`] — the same, location by location, used to build a bundle's merged form;
+//! * [`validator_options`] — `jsonschema` options with this crate's formats, asserting.
+
+mod conjoin;
+mod document;
+mod error;
+mod keywords;
+mod kinds;
+mod origin;
+mod validator;
+
+pub use conjoin::{
+    MergeError, MergeOptions, MergeOutput, Merged, Merger, Reason, Unsat, merge, provenance_value,
+};
+pub use document::{Document, Expanded, MAX_DEPTH, Part};
+pub use error::SchemaError;
+pub(crate) use error::describe;
+pub use keywords::{DIALECT, is_known};
+pub use kinds::{Kinds, json_equal};
+pub use origin::{Origin, Side};
+pub use validator::{compile, validator_options};
