@@ -5,17 +5,64 @@
 //! set of materials; every department is served from that one submission.
 //!
 //! This crate holds the whole logic; the CLI, the WebAssembly build and the JavaScript
-//! package are thin faces over it.
+//! package are thin faces over it. The flow of data goes one way:
+//!
+//! ```text
+//! bundle (dir or packed JSON) ─▶ load ─▶ CompiledBundle::compile ─▶ form(), form_for()
+//!                        submission ─────────────────────────────▶ validate()
+//!                        valid submission ───────────────────────▶ dispatch()
+//! ```
+//!
+//! ```
+//! use onething::{load, CompiledBundle, Submission};
+//!
+//! # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/restaurant-opening");
+//! let bundle = load::load_dir(&dir)?;
+//! let compiled = CompiledBundle::compile(bundle)?;
+//! let form = compiled.form(); // one JSON Schema for every department's form
+//! assert!(form["properties"].as_object().unwrap().len() > 5);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Modules, from the ground up:
 //!
 //! * [`schema`] — exact conjunction of JSON Schemas with provenance (`onething merge`).
-//! * [`formats`] — Chinese identifiers: ID numbers, credit codes, mobiles, postal codes.
-//! * [`Date`] — civil dates (the evaluation date is always an input).
+//! * [`bundle`], [`load`] — the bundle format and its two forms (directory, packed).
+//! * [`translate`], [`form`] — department forms rewritten over canonical keys, then merged.
+//! * [`transform`], [`project`] — value transforms and the department's view of a submission.
+//! * [`validate`], [`dispatch`] — checking one submission, and splitting it per department.
+//! * [`rules`] — the sandboxed Rhai engine.
+//! * [`formats`], [`date`] — Chinese identifiers and civil dates.
 
+pub mod bundle;
+pub mod compile;
 pub mod date;
+pub mod dispatch;
+pub mod error;
+pub mod form;
 pub mod formats;
+pub mod load;
+mod messages;
 pub mod pointer;
+pub mod project;
+pub mod rules;
 pub mod schema;
+pub mod submission;
 pub mod text;
+pub mod transform;
+pub mod translate;
+pub mod validate;
 
+pub use bundle::Bundle;
+pub use compile::CompiledBundle;
 pub use date::Date;
+pub use dispatch::{Dispatch, DispatchError};
+pub use error::{CompileError, LoadError, Problem, Warning};
+pub use submission::{MaterialStatus, Submission};
 pub use text::{Lang, Text};
+pub use validate::{FieldError, Validation};
+
+/// An item id the bundle does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown item `{0}`")]
+pub struct UnknownItem(pub String);

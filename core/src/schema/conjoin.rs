@@ -41,7 +41,7 @@ use serde_json::{Map, Number, Value};
 use super::document::{Cx, Document, Expanded, MAX_DEPTH, Part, single};
 use super::error::SchemaError;
 use super::keywords::{self, ANNOTATIONS, DIALECT};
-use super::kinds::{Kinds, is_integral, json_equal, num_cmp};
+use super::kinds::{Kinds, json_equal, num_cmp};
 use super::origin::Side;
 use crate::pointer;
 
@@ -189,7 +189,7 @@ pub fn provenance_value(entries: Vec<(String, Vec<Side>)>) -> Value {
 
 /// Conjoins parts, location by location. One merger serves one output document: it collects
 /// the hoisted `$defs`, provenance and notes of every location it merged.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Merger {
     cx: Cx,
     annotate: bool,
@@ -218,7 +218,13 @@ impl Merger {
 
     /// Follows `allOf` and `$ref` from `part`.
     pub fn expand(&mut self, part: Part, out: &mut Expanded) -> Result<(), SchemaError> {
-        self.cx.expand(part, out, 0)
+        self.cx.expand(part, out, 0, false)
+    }
+
+    /// Like [`Merger::expand`], but a subschema using `unevaluated*` is both kept whole and
+    /// offered as an atom, so that its properties can be read.
+    pub fn expand_structure(&mut self, part: Part, out: &mut Expanded) -> Result<(), SchemaError> {
+        self.cx.expand(part, out, 0, true)
     }
 
     /// Provenance recorded since the last call: (keyword pointer, sides).
@@ -251,7 +257,7 @@ impl Merger {
                     limit: MAX_DEPTH,
                 });
             }
-            self.cx.expand(p, &mut ex, depth)?;
+            self.cx.expand(p, &mut ex, depth, false)?;
         }
         if !ex.falses.is_empty() {
             let sides = ex.falses.iter().map(|p| p.side(None, true)).collect();
@@ -274,7 +280,7 @@ impl Merger {
                 unsat: None,
             });
         }
-        let mut level = Level {
+        let level = Level {
             m: self,
             at,
             depth,

@@ -467,7 +467,7 @@ pub struct Expanded {
 }
 
 /// The state of one merge: the output's hoisted `$defs` and the work budget.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Cx {
     /// Definitions hoisted into the output's root `$defs`.
     pub defs: IndexMap<String, Value>,
@@ -497,13 +497,11 @@ impl Cx {
         Ok(())
     }
 
-    /// Follows `allOf` and `$ref` from `part`, adding what it finds to `out`.
-    pub fn expand(
-        &mut self,
-        part: Part,
-        out: &mut Expanded,
-        depth: usize,
-    ) -> Result<(), SchemaError> {
+    /// Follows `allOf` and `$ref` from `part`, adding what it finds to `out`. A subschema
+    /// with `unevaluated*` is kept whole; with `split`, its keywords are *also* offered as an
+    /// atom (so its structure can be read), which only a caller that checks the kept copy
+    /// anyway may ask for.
+    pub fn expand(&mut self, part: Part, out: &mut Expanded, depth: usize, split: bool) -> Result<(), SchemaError> {
         self.spend(&part)?;
         if depth > MAX_DEPTH {
             return Err(SchemaError::TooDeep {
@@ -522,8 +520,10 @@ impl Cx {
         };
         if obj.contains_key("unevaluatedProperties") || obj.contains_key("unevaluatedItems") {
             let whole = self.export(&part)?;
-            out.kept.push((whole, part));
-            return Ok(());
+            out.kept.push((whole, part.clone()));
+            if !split {
+                return Ok(());
+            }
         }
         let members = obj
             .get("allOf")
@@ -532,7 +532,7 @@ impl Cx {
         let reference = obj.get("$ref").and_then(Value::as_str).map(str::to_owned);
         out.atoms.push(part.clone());
         for i in 0..members {
-            self.expand(part.child("allOf", Some(&i.to_string())), out, depth + 1)?;
+            self.expand(part.child("allOf", Some(&i.to_string())), out, depth + 1, split)?;
         }
         if let Some(reference) = reference {
             let target = part.doc.resolve_at(&reference, &part.at)?;
@@ -540,7 +540,7 @@ impl Cx {
                 let r = self.hoist(&part.doc, &target)?;
                 out.kept.push((single("$ref", Value::String(r)), part));
             } else {
-                self.expand(part.follow(target), out, depth + 1)?;
+                self.expand(part.follow(target), out, depth + 1, split)?;
             }
         }
         Ok(())

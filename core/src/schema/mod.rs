@@ -18,7 +18,6 @@ pub use conjoin::{
 };
 pub use document::{Document, Expanded, MAX_DEPTH, Part};
 pub use error::SchemaError;
-pub(crate) use error::describe;
 pub use keywords::{DIALECT, is_known};
 pub use kinds::{Kinds, json_equal};
 pub use origin::{Origin, Side};

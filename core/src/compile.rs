@@ -1,0 +1,320 @@
+//! Compiling a bundle: everything that can be done once is done here.
+//!
+//! [`CompiledBundle::compile`] checks the bundle's structure, checks and translates every
+//! department schema, merges the forms, compiles the validators and the rule scripts. It
+//! reports **every** problem at once ([`CompileError`]). The result is immutable, `Send` and
+//! `Sync`; evaluation never parses a schema or a script again.
+//!
+//! ```
+//! use onething::{Bundle, CompiledBundle, Submission};
+//! use serde_json::json;
+//!
+//! let bundle: Bundle = serde_json::from_value(json!({
+//!     "id": "demo", "version": "1", "title": {"zh": "示例", "en": "Demo"}, "lead": "a",
+//!     "departments": [{"id": "a", "name": {"zh": "甲局", "en": "Bureau A"}},
+//!                     {"id": "b", "name": {"zh": "乙局", "en": "Bureau B"}}],
+//!     "items": [
+//!       {"id": "one", "department": "a", "title": {"zh": "一", "en": "One"},
+//!        "schema": {"type": "object", "required": ["xm"],
+//!                   "properties": {"xm": {"type": "string", "maxLength": 10}}},
+//!        "field_map": {"/xm": "applicant.name"}},
+//!       {"id": "two", "department": "b", "title": {"zh": "二", "en": "Two"},
+//!        "schema": {"type": "object",
+//!                   "properties": {"applicant": {"type": "object",
+//!                       "properties": {"name": {"type": "string", "minLength": 2}}}}},
+//!        "field_map": {"/applicant/name": "applicant.name"}}
+//!     ]
+//! })).unwrap();
+//! let compiled = CompiledBundle::compile(bundle).unwrap();
+//! let field = &compiled.form()["properties"]["applicant.name"];
+//! assert_eq!((field["minLength"].clone(), field["maxLength"].clone()), (json!(2), json!(10)));
+//!
+//! let s = Submission { values: json!({"applicant.name": "张三"}).as_object().unwrap().clone(), ..Default::default() };
+//! let out = compiled.dispatch(&s).unwrap();
+//! assert_eq!(out.payloads[1].payload, json!({"applicant": {"name": "张三"}}));
+//! ```
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use jsonschema::Validator;
+use rhai::AST;
+use serde_json::Value;
+
+use crate::bundle::Bundle;
+use crate::error::{CompileError, Problem, Warning};
+use crate::form::{self, KeyInfo, Sources};
+use crate::rules;
+use crate::schema::{self, Document, Merger, Origin, SchemaError};
+use crate::translate::{self, Translation};
+
+/// A bundle ready to use: merged, checked, compiled.
+pub struct CompiledBundle {
+    pub(crate) bundle: Bundle,
+    pub(crate) items: Vec<CompiledItem>,
+    /// Each item's translation, parallel to `items`.
+    pub(crate) translations: Vec<Translation>,
+    pub(crate) keys: IndexMap<String, KeyInfo>,
+    /// The merger after the full form: its hoisted `$defs` seed every other form.
+    seed: Merger,
+    full_form: Value,
+    /// The form of the items that always apply.
+    pub(crate) base: Validator,
+    pub(crate) base_form: Value,
+    warnings: Vec<Warning>,
+}
+
+/// One item, compiled.
+pub(crate) struct CompiledItem {
+    pub id: String,
+    pub department: String,
+    pub optional: bool,
+    pub applies_if: Option<AST>,
+    /// The department's schema, as published, compiled.
+    pub original: Validator,
+    /// For an item that does not always apply: its own constraints over canonical keys.
+    pub delta: Option<Validator>,
+    /// Constraints checked on the department's view of the submission.
+    pub residual: Option<Validator>,
+}
+
+impl CompiledItem {
+    /// Does the item apply only sometimes (opt-in, or under a condition)?
+    pub fn conditional(&self) -> bool {
+        self.optional || self.applies_if.is_some()
+    }
+}
+
+impl std::fmt::Debug for CompiledBundle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledBundle").field("id", &self.bundle.id).field("items", &self.items.len()).finish_non_exhaustive()
+    }
+}
+
+impl CompiledBundle {
+    /// Compiles a bundle (schemas and scripts inline: see [`crate::load`]).
+    pub fn compile(bundle: Bundle) -> Result<CompiledBundle, CompileError> {
+        let fail = |problems| CompileError { bundle: bundle.id.clone(), problems };
+        let mut problems = check_structure(&bundle);
+        let mut warnings = Vec::new();
+        let mut merger = Merger::new(true);
+        let mut translations = Vec::new();
+        let mut compiled = Vec::new();
+        for item in &bundle.items {
+            match compile_item(item, &mut merger, &mut warnings) {
+                Ok((c, t)) => {
+                    compiled.push(c);
+                    translations.push(t);
+                }
+                Err(p) => problems.extend(p),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(fail(problems));
+        }
+        let keys = form::key_infos(&bundle, &translations);
+        problems.extend(check_references(&bundle, &keys, &mut warnings));
+        let sources = Sources { bundle: &bundle, translations: &translations, keys: &keys };
+        let all: Vec<usize> = (0..bundle.items.len()).collect();
+        let full = sources.build(&all, &mut merger).map_err(|e| fail(vec![Problem::Schema(e)]))?;
+        for (key, unsat) in full.unsat {
+            let declaring = keys.get(&key).map_or(0, |k| k.items.len());
+            if declaring > 1 {
+                problems.push(Problem::Conflict { key, unsat });
+            } else {
+                warnings.push(Warning { at: format!("field `{key}`"), message: format!("can never hold a value: {unsat}") });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(fail(problems));
+        }
+        let seed = merger;
+        let always: Vec<usize> = compiled.iter().enumerate().filter(|(_, c)| !c.conditional()).map(|(i, _)| i).collect();
+        let base_form = sources.build(&always, &mut seed.clone()).map_err(|e| fail(vec![Problem::Schema(e)]))?.schema;
+        let base = compile_form(&bundle.id, &base_form).map_err(|p| fail(vec![p]))?;
+        for (i, c) in compiled.iter_mut().enumerate() {
+            if c.conditional() {
+                let own = sources.build(&[i], &mut seed.clone()).map_err(|e| fail(vec![Problem::Schema(e)]))?.schema;
+                c.delta = Some(compile_form(&bundle.id, &own).map_err(|p| fail(vec![p]))?);
+            }
+        }
+        Ok(CompiledBundle { bundle, items: compiled, translations, keys, seed, full_form: full.schema, base, base_form, warnings })
+    }
+
+    /// The bundle as loaded.
+    pub fn bundle(&self) -> &Bundle {
+        &self.bundle
+    }
+
+    /// Things worth fixing that do not stop the bundle from working.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// The merged form of every item (as if all applied).
+    pub fn form(&self) -> &Value {
+        &self.full_form
+    }
+
+    /// Canonical keys in form order, with titles and the items declaring them.
+    pub fn keys(&self) -> &IndexMap<String, KeyInfo> {
+        &self.keys
+    }
+
+    /// The merged form of the given items: fields and requirements of other items left out.
+    pub fn form_for(&self, item_ids: &[&str]) -> Result<Value, crate::UnknownItem> {
+        let mut indices = Vec::new();
+        for id in item_ids {
+            let i = self.item_index(id).ok_or_else(|| crate::UnknownItem((*id).to_owned()))?;
+            if !indices.contains(&i) {
+                indices.push(i);
+            }
+        }
+        indices.sort_unstable();
+        Ok(self.form_of(&indices))
+    }
+
+    /// The merged form of items given by index. Every subschema was checked when the bundle
+    /// compiled, so building cannot fail; should it, the full form is the safe answer.
+    pub(crate) fn form_of(&self, indices: &[usize]) -> Value {
+        let sources = Sources { bundle: &self.bundle, translations: &self.translations, keys: &self.keys };
+        match sources.build(indices, &mut self.seed.clone()) {
+            Ok(built) => built.schema,
+            Err(_) => self.full_form.clone(),
+        }
+    }
+
+    pub(crate) fn item_index(&self, id: &str) -> Option<usize> {
+        self.items.iter().position(|c| c.id == id)
+    }
+
+}
+
+fn compile_item(item: &crate::bundle::Item, merger: &mut Merger, warnings: &mut Vec<Warning>) -> Result<(CompiledItem, Translation), Vec<Problem>> {
+    let origin = Origin::item(format!("{}.schema.json", item.id), &item.id, &item.department);
+    let doc = Document::new(item.schema.clone(), origin.clone(), &item.id).map_err(|e| vec![Problem::Schema(e)])?;
+    let original = schema::compile(&item.schema).map_err(|(pointer, message)| {
+        vec![Problem::Schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })]
+    })?;
+    let doc = Arc::new(doc);
+    let t = translate::translate(&doc, &item.field_map, merger)?;
+    for w in &t.warnings {
+        warnings.push(Warning { at: format!("item `{}`", item.id), message: w.clone() });
+    }
+    let residual = match &t.residual {
+        None => None,
+        Some(r) => Some(schema::compile(r).map_err(|(pointer, message)| {
+            vec![Problem::Schema(SchemaError::Invalid { origin: origin.clone(), pointer, message: format!("residual schema: {message}") })]
+        })?),
+    };
+    let mut problems = Vec::new();
+    let applies_if = match &item.applies_if {
+        None => None,
+        Some(c) => script(&format!("item `{}`, applies_if", item.id), "applies_if", c.source.script.as_deref(), &mut problems),
+    };
+    for rule in &item.eligibility {
+        script(&format!("item `{}`, eligibility", item.id), &rule.id, rule.source.script.as_deref(), &mut problems);
+    }
+    for m in &item.materials {
+        if let Some(c) = &m.required_if {
+            script(&format!("item `{}`, material `{}`, required_if", item.id, m.id), "required_if", c.source.script.as_deref(), &mut problems);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let compiled = CompiledItem {
+        id: item.id.clone(),
+        department: item.department.clone(),
+        optional: item.optional,
+        applies_if,
+        original,
+        delta: None,
+        residual,
+    };
+    Ok((compiled, t))
+}
+
+fn script(at: &str, rule: &str, source: Option<&str>, problems: &mut Vec<Problem>) -> Option<AST> {
+    let Some(source) = source else {
+        problems.push(Problem::Invalid { at: at.to_owned(), message: format!("rule `{rule}` has no script") });
+        return None;
+    };
+    match rules::compile(source) {
+        Ok(ast) => Some(ast),
+        Err(e) => {
+            problems.push(Problem::Script { at: at.to_owned(), rule: rule.to_owned(), line: e.line, column: e.column, message: e.message });
+            None
+        }
+    }
+}
+
+fn compile_form(bundle: &str, form: &Value) -> Result<Validator, Problem> {
+    schema::compile(form).map_err(|(pointer, message)| Problem::Invalid {
+        at: format!("merged form of `{bundle}` at {pointer}"),
+        message,
+    })
+}
+
+/// Ids are unique, references resolve.
+fn check_structure(bundle: &Bundle) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    duplicates("department", bundle.departments.iter().map(|d| d.id.as_str()), &mut problems);
+    duplicates("item", bundle.items.iter().map(|i| i.id.as_str()), &mut problems);
+    duplicates("section", bundle.sections.iter().map(|s| s.id.as_str()), &mut problems);
+    duplicates("bundle rule", bundle.rules.iter().map(|r| r.id.as_str()), &mut problems);
+    let departments: HashSet<&str> = bundle.departments.iter().map(|d| d.id.as_str()).collect();
+    let items: HashSet<&str> = bundle.items.iter().map(|i| i.id.as_str()).collect();
+    let unknown = |at: String, what: &str, id: &str| Problem::Unknown { at, what: what.into(), id: id.into() };
+    if !departments.contains(bundle.lead.as_str()) {
+        problems.push(unknown("lead".into(), "department", &bundle.lead));
+    }
+    for item in &bundle.items {
+        if !departments.contains(item.department.as_str()) {
+            problems.push(unknown(format!("item `{}`", item.id), "department", &item.department));
+        }
+        duplicates(&format!("material of item `{}`", item.id), item.materials.iter().map(|m| m.id.as_str()), &mut problems);
+        duplicates(&format!("eligibility rule of item `{}`", item.id), item.eligibility.iter().map(|r| r.id.as_str()), &mut problems);
+        for dep in &item.depends_on {
+            if dep == &item.id {
+                problems.push(Problem::Invalid { at: format!("item `{}`, depends_on", item.id), message: "an item cannot depend on itself".into() });
+            } else if !items.contains(dep.as_str()) {
+                problems.push(unknown(format!("item `{}`, depends_on", item.id), "item", dep));
+            }
+        }
+    }
+    problems
+}
+
+fn duplicates<'a>(what: &str, ids: impl Iterator<Item = &'a str>, problems: &mut Vec<Problem>) {
+    let mut seen = HashSet::new();
+    let mut reported = HashSet::new();
+    for id in ids {
+        if !seen.insert(id) && reported.insert(id) {
+            problems.push(Problem::DuplicateId { what: what.into(), id: id.into() });
+        }
+    }
+}
+
+/// Sections and the dictionary name existing keys.
+fn check_references(bundle: &Bundle, keys: &IndexMap<String, KeyInfo>, warnings: &mut Vec<Warning>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for s in &bundle.sections {
+        for key in s.fields.iter().filter(|k| !keys.contains_key(*k)) {
+            problems.push(Problem::Unknown { at: format!("section `{}`", s.id), what: "field".into(), id: key.clone() });
+        }
+    }
+    for key in bundle.fields.keys().filter(|k| !keys.contains_key(*k)) {
+        warnings.push(Warning { at: format!("field dictionary `{key}`"), message: "no item declares this key".into() });
+    }
+    for (key, info) in keys {
+        if !bundle.fields.contains_key(key) {
+            warnings.push(Warning {
+                at: format!("field `{key}`"),
+                message: format!("not in the field dictionary: its title is `{}` in both languages", info.title.zh),
+            });
+        }
+    }
+    problems
+}

@@ -1,0 +1,133 @@
+//! Dispatch (一次分办): one accepted submission, one payload per applicable item.
+//!
+//! Each payload is in the department's own property names, nesting and codes, carries every
+//! value the department declared and the applicant gave, and **nothing else** (data
+//! minimisation); it is checked against the department's original schema before it is
+//! handed out (invariant 2). The manifest says which department receives which fields, and
+//! which given values reach nobody.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::compile::CompiledBundle;
+use crate::project::project;
+use crate::submission::Submission;
+use crate::text::Text;
+use crate::validate::Validation;
+
+/// The payloads of a dispatch and their manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Dispatch {
+    /// One payload per applicable item, in bundle order.
+    pub payloads: Vec<Payload>,
+    /// Which canonical fields each department receives.
+    pub by_department: IndexMap<String, Vec<String>>,
+    /// Values the applicant gave that no applicable item receives.
+    pub not_dispatched: Vec<NotDispatched>,
+}
+
+/// What one item's department receives.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Payload {
+    /// The item.
+    pub item: String,
+    /// The receiving department.
+    pub department: String,
+    /// The data, in the department's own form.
+    pub payload: Value,
+    /// Where each canonical field went in the payload.
+    pub fields: Vec<Route>,
+}
+
+/// One field's way into a payload.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Route {
+    /// The canonical key.
+    pub key: String,
+    /// JSON Pointer in the payload.
+    pub pointer: String,
+}
+
+/// A given value that is sent to no department.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct NotDispatched {
+    /// The canonical key (or unknown key) given.
+    pub key: String,
+    /// Why it is not sent.
+    pub reason: Text,
+}
+
+/// Why a submission cannot be dispatched.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DispatchError {
+    /// The submission does not validate: nothing is sent.
+    #[error("the submission is not valid ({} error(s)); nothing is dispatched", validation.errors.len())]
+    Invalid {
+        /// The validation, with every error.
+        validation: Validation,
+    },
+    /// A payload broke its department's schema although the submission validated. This is
+    /// a defect of this library (invariant 2), reported instead of sending bad data.
+    #[error("payload for item `{item}` breaks its department's schema: {}", errors.join("; "))]
+    Inconsistent {
+        /// The item.
+        item: String,
+        /// The department validator's messages.
+        errors: Vec<String>,
+    },
+}
+
+impl CompiledBundle {
+    /// Splits a valid submission into one payload per applicable item.
+    pub fn dispatch(&self, s: &Submission) -> Result<Dispatch, DispatchError> {
+        let validation = self.validate(s);
+        if !validation.valid {
+            return Err(DispatchError::Invalid { validation });
+        }
+        let mut payloads = Vec::new();
+        let mut by_department: IndexMap<String, Vec<String>> = IndexMap::new();
+        let mut delivered: Vec<&str> = Vec::new();
+        for id in &validation.applicable {
+            let Some(i) = self.item_index(id) else { continue };
+            let (Some(item), Some(tr)) = (self.items.get(i), self.translations.get(i)) else { continue };
+            let view = project(tr, &s.values);
+            let errors: Vec<String> = item.original.iter_errors(&view.data).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+            if !errors.is_empty() || !view.failures.is_empty() {
+                let mut errors = errors;
+                errors.extend(view.failures.iter().map(|(l, e)| format!("{}: {e}", l.key)));
+                return Err(DispatchError::Inconsistent { item: item.id.clone(), errors });
+            }
+            let fields: Vec<Route> = tr
+                .leaves
+                .iter()
+                .filter(|l| s.values.contains_key(&l.key))
+                .map(|l| Route { key: l.key.clone(), pointer: l.pointer.clone() })
+                .collect();
+            let received = by_department.entry(item.department.clone()).or_default();
+            for f in &fields {
+                if !received.contains(&f.key) {
+                    received.push(f.key.clone());
+                }
+                delivered.push(&tr.leaves.iter().find(|l| l.key == f.key).map_or("", |l| l.key.as_str()));
+            }
+            payloads.push(Payload { item: item.id.clone(), department: item.department.clone(), payload: view.data, fields });
+        }
+        let not_dispatched = s
+            .values
+            .keys()
+            .filter(|k| !delivered.contains(&k.as_str()))
+            .map(|k| NotDispatched {
+                key: k.clone(),
+                reason: if self.keys.contains_key(k) {
+                    Text::new("只用于未适用的事项", "only used by items that do not apply")
+                } else {
+                    Text::new("不是本事项的字段", "not a field of this bundle")
+                },
+            })
+            .collect();
+        Ok(Dispatch { payloads, by_department, not_dispatched })
+    }
+}

@@ -1,0 +1,156 @@
+//! Errors of loading and compiling bundles.
+//!
+//! Loading fails fast with one [`LoadError`] (a file cannot be read or parsed). Compiling
+//! collects every problem of a bundle at once into a [`CompileError`], so `onething check`
+//! lists them all: each [`Problem`] names the item, the department, the JSON Pointer and,
+//! for scripts, the line and column.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::schema::{SchemaError, Unsat};
+
+/// A bundle or submission that cannot be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LoadError {
+    /// A file cannot be read.
+    #[error("{path}: cannot read: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// Not JSON.
+    #[error("{path}:{line}:{column}: invalid JSON: {message}")]
+    Syntax {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// JSON of the wrong shape.
+    #[error("{path}: at {at}: {message}")]
+    Format {
+        /// The file.
+        path: String,
+        /// Where in the document (a path such as `items[2].field_map`).
+        at: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Too large to accept.
+    #[error("{path}: {bytes} bytes is more than the limit of {limit}")]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size.
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
+}
+
+/// Every problem found while compiling a bundle.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[error("{} problem(s) in bundle `{bundle}`:\n{}", problems.len(), list(problems))]
+pub struct CompileError {
+    /// The bundle's id.
+    pub bundle: String,
+    /// The problems, in bundle order.
+    pub problems: Vec<Problem>,
+}
+
+fn list(problems: &[Problem]) -> String {
+    problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n")
+}
+
+/// One problem of a bundle.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Problem {
+    /// Two things of one kind share an id.
+    #[error("duplicate {what} id `{id}`")]
+    DuplicateId {
+        /// `item`, `department`, `section`, `material of item x`…
+        what: String,
+        /// The id.
+        id: String,
+    },
+    /// A reference to something that does not exist.
+    #[error("{at}: unknown {what} `{id}`")]
+    Unknown {
+        /// Where the reference is, e.g. `item seal-engraving, depends_on`.
+        at: String,
+        /// What kind of thing, e.g. `department`.
+        what: String,
+        /// The id that was not found.
+        id: String,
+    },
+    /// An item's department schema is unusable.
+    #[error("{0}")]
+    Schema(SchemaError),
+    /// A field map entry is wrong.
+    #[error("item `{item}` (department `{department}`): field map {pointer}: {message}")]
+    FieldMap {
+        /// The item.
+        item: String,
+        /// Its department.
+        department: String,
+        /// The field map's pointer.
+        pointer: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Two items' constraints leave a canonical field no possible value.
+    #[error("field `{key}`: {unsat}")]
+    Conflict {
+        /// The canonical key.
+        key: String,
+        /// The conflict, naming both sides.
+        unsat: Unsat,
+    },
+    /// A rule script does not compile.
+    #[error("{at}: rule `{rule}` at line {line}, column {column}: {message}")]
+    Script {
+        /// Where the rule is, e.g. `item fire-safety, applies_if`.
+        at: String,
+        /// The rule's id.
+        rule: String,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// 1-based column (0 when unknown).
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// Something else about the bundle's structure.
+    #[error("{at}: {message}")]
+    Invalid {
+        /// Where.
+        at: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Something worth fixing that does not stop a bundle from working.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    /// Where.
+    pub at: String,
+    /// What.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
+}
