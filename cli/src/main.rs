@@ -118,9 +118,24 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check { bundle, json } => check(&bundle, json),
         Command::Form { bundle, items } => form(&bundle, &items),
-        Command::Merge { files, allof, provenance, json } => merge(&files, allof, provenance, json),
-        Command::Validate { bundle, submission, json, lang } => validate(&bundle, &submission, json, lang),
-        Command::Dispatch { bundle, submission, json, lang } => dispatch(&bundle, &submission, json, lang),
+        Command::Merge {
+            files,
+            allof,
+            provenance,
+            json,
+        } => merge(&files, allof, provenance, json),
+        Command::Validate {
+            bundle,
+            submission,
+            json,
+            lang,
+        } => validate(&bundle, &submission, json, lang),
+        Command::Dispatch {
+            bundle,
+            submission,
+            json,
+            lang,
+        } => dispatch(&bundle, &submission, json, lang),
         Command::Pack { bundle, output } => pack(&bundle, output.as_deref()),
     };
     ExitCode::from(result.0)
@@ -155,10 +170,27 @@ fn read_bundle(path: &Path) -> Result<onething::Bundle, LoadError> {
     if path.is_dir() {
         return load::load_dir(path);
     }
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io { path: path.display().to_string(), message: e.to_string() })?;
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
     load::from_packed_str(&text).map_err(|e| match e {
-        LoadError::Syntax { line, column, message, .. } => LoadError::Syntax { path: path.display().to_string(), line, column, message },
-        LoadError::Format { at, message, .. } => LoadError::Format { path: path.display().to_string(), at, message },
+        LoadError::Syntax {
+            line,
+            column,
+            message,
+            ..
+        } => LoadError::Syntax {
+            path: path.display().to_string(),
+            line,
+            column,
+            message,
+        },
+        LoadError::Format { at, message, .. } => LoadError::Format {
+            path: path.display().to_string(),
+            at,
+            message,
+        },
         other => other,
     })
 }
@@ -176,9 +208,17 @@ fn compile(path: &Path, json: bool) -> Result<CompiledBundle, Exit> {
 }
 
 fn read_submission(path: &Path, json: bool) -> Result<Submission, Exit> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| load_error(&LoadError::Io { path: path.display().to_string(), message: e.to_string() }, json))?;
-    Submission::from_json_named(&text, &path.display().to_string()).map_err(|e| load_error(&e, json))
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        load_error(
+            &LoadError::Io {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            },
+            json,
+        )
+    })?;
+    Submission::from_json_named(&text, &path.display().to_string())
+        .map_err(|e| load_error(&e, json))
 }
 
 fn check(path: &Path, json: bool) -> Exit {
@@ -198,9 +238,18 @@ fn check(path: &Path, json: bool) -> Exit {
         }));
         return Exit(0);
     }
-    let declared: usize = b.items.iter().map(|i| i.schema["properties"].as_object().map_or(0, |p| p.len())).sum();
+    let declared: usize = b
+        .items
+        .iter()
+        .map(|i| i.schema["properties"].as_object().map_or(0, |p| p.len()))
+        .sum();
     println!("ok: {} ({}) v{}", b.id, b.title, b.version);
-    println!("  {} items from {} departments merge into one form of {} fields", b.items.len(), b.departments.len(), compiled.keys().len());
+    println!(
+        "  {} items from {} departments merge into one form of {} fields",
+        b.items.len(),
+        b.departments.len(),
+        compiled.keys().len()
+    );
     println!("  (the departments' forms have {declared} top-level properties between them)");
     for w in compiled.warnings() {
         println!("  warning: {w}");
@@ -240,20 +289,39 @@ fn merge(files: &[PathBuf], allof: bool, provenance: bool, json: bool) -> Exit {
         let name = file.display().to_string();
         let text = match std::fs::read_to_string(file) {
             Ok(t) => t,
-            Err(e) => return load_error(&LoadError::Io { path: name, message: e.to_string() }, json),
+            Err(e) => {
+                return load_error(
+                    &LoadError::Io {
+                        path: name,
+                        message: e.to_string(),
+                    },
+                    json,
+                );
+            }
         };
         let value: Value = match load::parse_json(&text, &name) {
             Ok(v) => v,
             Err(e) => return load_error(&e, json),
         };
-        let doc = Document::new(value.clone(), Origin::document(&name), &format!("s{}", i + 1))
-            .map_err(|e| e.to_string())
-            .and_then(|d| schema::compile(&value).map(|_| d).map_err(|(p, m)| format!("{name}: {p}: {m}")));
+        let doc = Document::new(
+            value.clone(),
+            Origin::document(&name),
+            &format!("s{}", i + 1),
+        )
+        .map_err(|e| e.to_string())
+        .and_then(|d| {
+            schema::compile(&value)
+                .map(|_| d)
+                .map_err(|(p, m)| format!("{name}: {p}: {m}"))
+        });
         match doc {
             Ok(d) => docs.push(Arc::new(d)),
             Err(message) => {
                 if json {
-                    eprintln!("{}", json!({ "error": { "kind": "invalid_schema", "message": message } }));
+                    eprintln!(
+                        "{}",
+                        json!({ "error": { "kind": "invalid_schema", "message": message } })
+                    );
                 } else {
                     eprintln!("error: {message}");
                 }
@@ -293,17 +361,31 @@ fn merge(files: &[PathBuf], allof: bool, provenance: bool, json: bool) -> Exit {
 }
 
 fn validate(path: &Path, submission: &Path, json: bool, lang: Option<LangArg>) -> Exit {
-    let (compiled, s) = match compile(path, json).and_then(|c| read_submission(submission, json).map(|s| (c, s))) {
-        Ok(x) => x,
-        Err(exit) => return exit,
-    };
+    let (compiled, s) =
+        match compile(path, json).and_then(|c| read_submission(submission, json).map(|s| (c, s))) {
+            Ok(x) => x,
+            Err(exit) => return exit,
+        };
     let v = compiled.validate(&s);
     if json {
         print_json(&v);
     } else {
-        println!("{}: applicable items: {}", if v.valid { "valid" } else { "invalid" }, v.applicable.join(", "));
+        println!(
+            "{}: applicable items: {}",
+            if v.valid { "valid" } else { "invalid" },
+            v.applicable.join(", ")
+        );
         for e in &v.errors {
-            println!("  error: {} [{}; {}]", say(&e.message, lang), if e.pointer.is_empty() { "/" } else { &e.pointer }, e.items.join(", "));
+            println!(
+                "  error: {} [{}; {}]",
+                say(&e.message, lang),
+                if e.pointer.is_empty() {
+                    "/"
+                } else {
+                    &e.pointer
+                },
+                e.items.join(", ")
+            );
         }
         for w in &v.warnings {
             println!("  warning: {}", say(&w.message, lang));
@@ -313,10 +395,11 @@ fn validate(path: &Path, submission: &Path, json: bool, lang: Option<LangArg>) -
 }
 
 fn dispatch(path: &Path, submission: &Path, json: bool, lang: Option<LangArg>) -> Exit {
-    let (compiled, s) = match compile(path, json).and_then(|c| read_submission(submission, json).map(|s| (c, s))) {
-        Ok(x) => x,
-        Err(exit) => return exit,
-    };
+    let (compiled, s) =
+        match compile(path, json).and_then(|c| read_submission(submission, json).map(|s| (c, s))) {
+            Ok(x) => x,
+            Err(exit) => return exit,
+        };
     match compiled.dispatch(&s) {
         Ok(d) if json => {
             print_json(&d);
@@ -352,7 +435,10 @@ fn dispatch(path: &Path, submission: &Path, json: bool, lang: Option<LangArg>) -
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn pack(path: &Path, output: Option<&Path>) -> Exit {

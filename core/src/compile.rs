@@ -35,7 +35,6 @@
 //! ```
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use indexmap::IndexMap;
 use jsonschema::Validator;
@@ -88,14 +87,20 @@ impl CompiledItem {
 
 impl std::fmt::Debug for CompiledBundle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CompiledBundle").field("id", &self.bundle.id).field("items", &self.items.len()).finish_non_exhaustive()
+        f.debug_struct("CompiledBundle")
+            .field("id", &self.bundle.id)
+            .field("items", &self.items.len())
+            .finish_non_exhaustive()
     }
 }
 
 impl CompiledBundle {
     /// Compiles a bundle (schemas and scripts inline: see [`crate::load`]).
     pub fn compile(bundle: Bundle) -> Result<CompiledBundle, CompileError> {
-        let fail = |problems| CompileError { bundle: bundle.id.clone(), problems };
+        let fail = |problems| CompileError {
+            bundle: bundle.id.clone(),
+            problems,
+        };
         let mut problems = check_structure(&bundle);
         let mut warnings = Vec::new();
         let mut merger = Merger::new(true);
@@ -115,31 +120,61 @@ impl CompiledBundle {
         }
         let keys = form::key_infos(&bundle, &translations);
         problems.extend(check_references(&bundle, &keys, &mut warnings));
-        let sources = Sources { bundle: &bundle, translations: &translations, keys: &keys };
+        let sources = Sources {
+            bundle: &bundle,
+            translations: &translations,
+            keys: &keys,
+        };
         let all: Vec<usize> = (0..bundle.items.len()).collect();
-        let full = sources.build(&all, &mut merger).map_err(|e| fail(vec![Problem::Schema(e)]))?;
+        let full = sources
+            .build(&all, &mut merger)
+            .map_err(|e| fail(vec![Problem::Schema(e)]))?;
         for (key, unsat) in full.unsat {
             let declaring = keys.get(&key).map_or(0, |k| k.items.len());
             if declaring > 1 {
                 problems.push(Problem::Conflict { key, unsat });
             } else {
-                warnings.push(Warning { at: format!("field `{key}`"), message: format!("can never hold a value: {unsat}") });
+                warnings.push(Warning {
+                    at: format!("field `{key}`"),
+                    message: format!("can never hold a value: {unsat}"),
+                });
             }
         }
         if !problems.is_empty() {
             return Err(fail(problems));
         }
         let seed = merger;
-        let always: Vec<usize> = compiled.iter().enumerate().filter(|(_, c)| !c.conditional()).map(|(i, _)| i).collect();
-        let base_form = sources.build(&always, &mut seed.clone()).map_err(|e| fail(vec![Problem::Schema(e)]))?.schema;
+        let always: Vec<usize> = compiled
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.conditional())
+            .map(|(i, _)| i)
+            .collect();
+        let base_form = sources
+            .build(&always, &mut seed.fork())
+            .map_err(|e| fail(vec![Problem::Schema(e)]))?
+            .schema;
         let base = compile_form(&bundle.id, &base_form).map_err(|p| fail(vec![p]))?;
         for (i, c) in compiled.iter_mut().enumerate() {
             if c.conditional() {
-                let own = sources.build(&[i], &mut seed.clone()).map_err(|e| fail(vec![Problem::Schema(e)]))?.schema;
+                let own = sources
+                    .build(&[i], &mut seed.fork())
+                    .map_err(|e| fail(vec![Problem::Schema(e)]))?
+                    .schema;
                 c.delta = Some(compile_form(&bundle.id, &own).map_err(|p| fail(vec![p]))?);
             }
         }
-        Ok(CompiledBundle { bundle, items: compiled, translations, keys, seed, full_form: full.schema, base, base_form, warnings })
+        Ok(CompiledBundle {
+            bundle,
+            items: compiled,
+            translations,
+            keys,
+            seed,
+            full_form: full.schema,
+            base,
+            base_form,
+            warnings,
+        })
     }
 
     /// The bundle as loaded.
@@ -166,7 +201,9 @@ impl CompiledBundle {
     pub fn form_for(&self, item_ids: &[&str]) -> Result<Value, crate::UnknownItem> {
         let mut indices = Vec::new();
         for id in item_ids {
-            let i = self.item_index(id).ok_or_else(|| crate::UnknownItem((*id).to_owned()))?;
+            let i = self
+                .item_index(id)
+                .ok_or_else(|| crate::UnknownItem((*id).to_owned()))?;
             if !indices.contains(&i) {
                 indices.push(i);
             }
@@ -178,8 +215,12 @@ impl CompiledBundle {
     /// The merged form of items given by index. Every subschema was checked when the bundle
     /// compiled, so building cannot fail; should it, the full form is the safe answer.
     pub(crate) fn form_of(&self, indices: &[usize]) -> Value {
-        let sources = Sources { bundle: &self.bundle, translations: &self.translations, keys: &self.keys };
-        match sources.build(indices, &mut self.seed.clone()) {
+        let sources = Sources {
+            bundle: &self.bundle,
+            translations: &self.translations,
+            keys: &self.keys,
+        };
+        match sources.build(indices, &mut self.seed.fork()) {
             Ok(built) => built.schema,
             Err(_) => self.full_form.clone(),
         }
@@ -188,42 +229,81 @@ impl CompiledBundle {
     pub(crate) fn item_index(&self, id: &str) -> Option<usize> {
         self.items.iter().position(|c| c.id == id)
     }
-
 }
 
-fn compile_item(item: &crate::bundle::Item, merger: &mut Merger, warnings: &mut Vec<Warning>) -> Result<(CompiledItem, Translation), Vec<Problem>> {
-    let origin = Origin::item(format!("{}.schema.json", item.id), &item.id, &item.department);
-    let doc = Document::new(item.schema.clone(), origin.clone(), &item.id).map_err(|e| vec![Problem::Schema(e)])?;
+fn compile_item(
+    item: &crate::bundle::Item,
+    merger: &mut Merger,
+    warnings: &mut Vec<Warning>,
+) -> Result<(CompiledItem, Translation), Vec<Problem>> {
+    let origin = Origin::item(
+        format!("{}.schema.json", item.id),
+        &item.id,
+        &item.department,
+    );
+    let doc = Document::new(item.schema.clone(), origin.clone(), &item.id)
+        .map_err(|e| vec![Problem::Schema(e)])?;
     let original = schema::compile(&item.schema).map_err(|(pointer, message)| {
-        vec![Problem::Schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })]
+        vec![Problem::Schema(SchemaError::Invalid {
+            origin: origin.clone(),
+            pointer,
+            message,
+        })]
     })?;
-    let doc = Arc::new(doc);
-    let t = translate::translate(&doc, &item.field_map, merger)?;
+    let mut problems = Vec::new();
+    let applies_if = match &item.applies_if {
+        None => None,
+        Some(c) => script(
+            &format!("item `{}`, applies_if", item.id),
+            "applies_if",
+            c.source.script.as_deref(),
+            &mut problems,
+        ),
+    };
+    for rule in &item.eligibility {
+        script(
+            &format!("item `{}`, eligibility", item.id),
+            &rule.id,
+            rule.source.script.as_deref(),
+            &mut problems,
+        );
+    }
+    for m in &item.materials {
+        if let Some(c) = &m.required_if {
+            script(
+                &format!("item `{}`, material `{}`, required_if", item.id, m.id),
+                "required_if",
+                c.source.script.as_deref(),
+                &mut problems,
+            );
+        }
+    }
+    let t = match translate::translate(doc, &item.field_map, merger) {
+        Ok(t) => t,
+        Err(p) => {
+            problems.extend(p);
+            return Err(problems);
+        }
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     for w in &t.warnings {
-        warnings.push(Warning { at: format!("item `{}`", item.id), message: w.clone() });
+        warnings.push(Warning {
+            at: format!("item `{}`", item.id),
+            message: w.clone(),
+        });
     }
     let residual = match &t.residual {
         None => None,
         Some(r) => Some(schema::compile(r).map_err(|(pointer, message)| {
-            vec![Problem::Schema(SchemaError::Invalid { origin: origin.clone(), pointer, message: format!("residual schema: {message}") })]
+            vec![Problem::Schema(SchemaError::Invalid {
+                origin: origin.clone(),
+                pointer,
+                message: format!("residual schema: {message}"),
+            })]
         })?),
     };
-    let mut problems = Vec::new();
-    let applies_if = match &item.applies_if {
-        None => None,
-        Some(c) => script(&format!("item `{}`, applies_if", item.id), "applies_if", c.source.script.as_deref(), &mut problems),
-    };
-    for rule in &item.eligibility {
-        script(&format!("item `{}`, eligibility", item.id), &rule.id, rule.source.script.as_deref(), &mut problems);
-    }
-    for m in &item.materials {
-        if let Some(c) = &m.required_if {
-            script(&format!("item `{}`, material `{}`, required_if", item.id, m.id), "required_if", c.source.script.as_deref(), &mut problems);
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let compiled = CompiledItem {
         id: item.id.clone(),
         department: item.department.clone(),
@@ -238,13 +318,22 @@ fn compile_item(item: &crate::bundle::Item, merger: &mut Merger, warnings: &mut 
 
 fn script(at: &str, rule: &str, source: Option<&str>, problems: &mut Vec<Problem>) -> Option<AST> {
     let Some(source) = source else {
-        problems.push(Problem::Invalid { at: at.to_owned(), message: format!("rule `{rule}` has no script") });
+        problems.push(Problem::Invalid {
+            at: at.to_owned(),
+            message: format!("rule `{rule}` has no script"),
+        });
         return None;
     };
     match rules::compile(source) {
         Ok(ast) => Some(ast),
         Err(e) => {
-            problems.push(Problem::Script { at: at.to_owned(), rule: rule.to_owned(), line: e.line, column: e.column, message: e.message });
+            problems.push(Problem::Script {
+                at: at.to_owned(),
+                rule: rule.to_owned(),
+                line: e.line,
+                column: e.column,
+                message: e.message,
+            });
             None
         }
     }
@@ -260,27 +349,66 @@ fn compile_form(bundle: &str, form: &Value) -> Result<Validator, Problem> {
 /// Ids are unique, references resolve.
 fn check_structure(bundle: &Bundle) -> Vec<Problem> {
     let mut problems = Vec::new();
-    duplicates("department", bundle.departments.iter().map(|d| d.id.as_str()), &mut problems);
-    duplicates("item", bundle.items.iter().map(|i| i.id.as_str()), &mut problems);
-    duplicates("section", bundle.sections.iter().map(|s| s.id.as_str()), &mut problems);
-    duplicates("bundle rule", bundle.rules.iter().map(|r| r.id.as_str()), &mut problems);
+    duplicates(
+        "department",
+        bundle.departments.iter().map(|d| d.id.as_str()),
+        &mut problems,
+    );
+    duplicates(
+        "item",
+        bundle.items.iter().map(|i| i.id.as_str()),
+        &mut problems,
+    );
+    duplicates(
+        "section",
+        bundle.sections.iter().map(|s| s.id.as_str()),
+        &mut problems,
+    );
+    duplicates(
+        "bundle rule",
+        bundle.rules.iter().map(|r| r.id.as_str()),
+        &mut problems,
+    );
     let departments: HashSet<&str> = bundle.departments.iter().map(|d| d.id.as_str()).collect();
     let items: HashSet<&str> = bundle.items.iter().map(|i| i.id.as_str()).collect();
-    let unknown = |at: String, what: &str, id: &str| Problem::Unknown { at, what: what.into(), id: id.into() };
+    let unknown = |at: String, what: &str, id: &str| Problem::Unknown {
+        at,
+        what: what.into(),
+        id: id.into(),
+    };
     if !departments.contains(bundle.lead.as_str()) {
         problems.push(unknown("lead".into(), "department", &bundle.lead));
     }
     for item in &bundle.items {
         if !departments.contains(item.department.as_str()) {
-            problems.push(unknown(format!("item `{}`", item.id), "department", &item.department));
+            problems.push(unknown(
+                format!("item `{}`", item.id),
+                "department",
+                &item.department,
+            ));
         }
-        duplicates(&format!("material of item `{}`", item.id), item.materials.iter().map(|m| m.id.as_str()), &mut problems);
-        duplicates(&format!("eligibility rule of item `{}`", item.id), item.eligibility.iter().map(|r| r.id.as_str()), &mut problems);
+        duplicates(
+            &format!("material of item `{}`", item.id),
+            item.materials.iter().map(|m| m.id.as_str()),
+            &mut problems,
+        );
+        duplicates(
+            &format!("eligibility rule of item `{}`", item.id),
+            item.eligibility.iter().map(|r| r.id.as_str()),
+            &mut problems,
+        );
         for dep in &item.depends_on {
             if dep == &item.id {
-                problems.push(Problem::Invalid { at: format!("item `{}`, depends_on", item.id), message: "an item cannot depend on itself".into() });
+                problems.push(Problem::Invalid {
+                    at: format!("item `{}`, depends_on", item.id),
+                    message: "an item cannot depend on itself".into(),
+                });
             } else if !items.contains(dep.as_str()) {
-                problems.push(unknown(format!("item `{}`, depends_on", item.id), "item", dep));
+                problems.push(unknown(
+                    format!("item `{}`, depends_on", item.id),
+                    "item",
+                    dep,
+                ));
             }
         }
     }
@@ -292,27 +420,44 @@ fn duplicates<'a>(what: &str, ids: impl Iterator<Item = &'a str>, problems: &mut
     let mut reported = HashSet::new();
     for id in ids {
         if !seen.insert(id) && reported.insert(id) {
-            problems.push(Problem::DuplicateId { what: what.into(), id: id.into() });
+            problems.push(Problem::DuplicateId {
+                what: what.into(),
+                id: id.into(),
+            });
         }
     }
 }
 
 /// Sections and the dictionary name existing keys.
-fn check_references(bundle: &Bundle, keys: &IndexMap<String, KeyInfo>, warnings: &mut Vec<Warning>) -> Vec<Problem> {
+fn check_references(
+    bundle: &Bundle,
+    keys: &IndexMap<String, KeyInfo>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     for s in &bundle.sections {
         for key in s.fields.iter().filter(|k| !keys.contains_key(*k)) {
-            problems.push(Problem::Unknown { at: format!("section `{}`", s.id), what: "field".into(), id: key.clone() });
+            problems.push(Problem::Unknown {
+                at: format!("section `{}`", s.id),
+                what: "field".into(),
+                id: key.clone(),
+            });
         }
     }
     for key in bundle.fields.keys().filter(|k| !keys.contains_key(*k)) {
-        warnings.push(Warning { at: format!("field dictionary `{key}`"), message: "no item declares this key".into() });
+        warnings.push(Warning {
+            at: format!("field dictionary `{key}`"),
+            message: "no item declares this key".into(),
+        });
     }
     for (key, info) in keys {
         if !bundle.fields.contains_key(key) {
             warnings.push(Warning {
                 at: format!("field `{key}`"),
-                message: format!("not in the field dictionary: its title is `{}` in both languages", info.title.zh),
+                message: format!(
+                    "not in the field dictionary: its title is `{}` in both languages",
+                    info.title.zh
+                ),
             });
         }
     }

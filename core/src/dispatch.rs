@@ -91,29 +91,53 @@ impl CompiledBundle {
         let mut by_department: IndexMap<String, Vec<String>> = IndexMap::new();
         let mut delivered: Vec<&str> = Vec::new();
         for id in &validation.applicable {
-            let Some(i) = self.item_index(id) else { continue };
-            let (Some(item), Some(tr)) = (self.items.get(i), self.translations.get(i)) else { continue };
+            let Some(i) = self.item_index(id) else {
+                continue;
+            };
+            let (Some(item), Some(tr)) = (self.items.get(i), self.translations.get(i)) else {
+                continue;
+            };
             let view = project(tr, &s.values);
-            let errors: Vec<String> = item.original.iter_errors(&view.data).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+            let errors: Vec<String> = item
+                .original
+                .iter_errors(&view.data)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
             if !errors.is_empty() || !view.failures.is_empty() {
                 let mut errors = errors;
                 errors.extend(view.failures.iter().map(|(l, e)| format!("{}: {e}", l.key)));
-                return Err(DispatchError::Inconsistent { item: item.id.clone(), errors });
+                return Err(DispatchError::Inconsistent {
+                    item: item.id.clone(),
+                    errors,
+                });
             }
             let fields: Vec<Route> = tr
                 .leaves
                 .iter()
                 .filter(|l| s.values.contains_key(&l.key))
-                .map(|l| Route { key: l.key.clone(), pointer: l.pointer.clone() })
+                .map(|l| Route {
+                    key: l.key.clone(),
+                    pointer: l.pointer.clone(),
+                })
                 .collect();
             let received = by_department.entry(item.department.clone()).or_default();
             for f in &fields {
                 if !received.contains(&f.key) {
                     received.push(f.key.clone());
                 }
-                delivered.push(&tr.leaves.iter().find(|l| l.key == f.key).map_or("", |l| l.key.as_str()));
+                delivered.push(
+                    &tr.leaves
+                        .iter()
+                        .find(|l| l.key == f.key)
+                        .map_or("", |l| l.key.as_str()),
+                );
             }
-            payloads.push(Payload { item: item.id.clone(), department: item.department.clone(), payload: view.data, fields });
+            payloads.push(Payload {
+                item: item.id.clone(),
+                department: item.department.clone(),
+                payload: view.data,
+                fields,
+            });
         }
         let not_dispatched = s
             .values
@@ -128,6 +152,10 @@ impl CompiledBundle {
                 },
             })
             .collect();
-        Ok(Dispatch { payloads, by_department, not_dispatched })
+        Ok(Dispatch {
+            payloads,
+            by_department,
+            not_dispatched,
+        })
     }
 }

@@ -52,7 +52,10 @@ pub(crate) struct Built {
 
 /// Orders canonical keys (dictionary order first, then first appearance) and gives each its
 /// title.
-pub(crate) fn key_infos(bundle: &Bundle, translations: &[Translation]) -> IndexMap<String, KeyInfo> {
+pub(crate) fn key_infos(
+    bundle: &Bundle,
+    translations: &[Translation],
+) -> IndexMap<String, KeyInfo> {
     let mut declared: IndexMap<String, Vec<usize>> = IndexMap::new();
     for (i, t) in translations.iter().enumerate() {
         for leaf in &t.leaves {
@@ -62,26 +65,55 @@ pub(crate) fn key_infos(bundle: &Bundle, translations: &[Translation]) -> IndexM
             }
         }
     }
-    let mut order: Vec<&String> = bundle.fields.keys().filter(|k| declared.contains_key(*k)).collect();
+    let mut order: Vec<&String> = bundle
+        .fields
+        .keys()
+        .filter(|k| declared.contains_key(*k))
+        .collect();
     order.extend(declared.keys().filter(|k| !bundle.fields.contains_key(*k)));
     order
         .into_iter()
         .map(|key| {
             let items = declared.get(key).cloned().unwrap_or_default();
             let def = bundle.fields.get(key);
-            let title = def.map(|d| d.title.clone()).unwrap_or_else(|| fallback_title(bundle, translations, key, &items));
-            (key.clone(), KeyInfo { title, description: def.and_then(|d| d.description.clone()), items })
+            let title = def
+                .map(|d| d.title.clone())
+                .unwrap_or_else(|| fallback_title(bundle, translations, key, &items));
+            (
+                key.clone(),
+                KeyInfo {
+                    title,
+                    description: def.and_then(|d| d.description.clone()),
+                    items,
+                },
+            )
         })
         .collect()
 }
 
 /// The title a department gave the field (the lead department's first), or the key itself.
-fn fallback_title(bundle: &Bundle, translations: &[Translation], key: &str, items: &[usize]) -> Text {
+fn fallback_title(
+    bundle: &Bundle,
+    translations: &[Translation],
+    key: &str,
+    items: &[usize],
+) -> Text {
     let mut by_lead: Vec<usize> = items.to_vec();
-    by_lead.sort_by_key(|i| bundle.items.get(*i).is_none_or(|it| it.department != bundle.lead));
+    by_lead.sort_by_key(|i| {
+        bundle
+            .items
+            .get(*i)
+            .is_none_or(|it| it.department != bundle.lead)
+    });
     for i in by_lead {
-        let Some(parts) = translations.get(i).and_then(|t| t.parts.get(key)) else { continue };
-        if let Some(title) = parts.iter().find_map(|p| p.get("title").and_then(Value::as_str)) {
+        let Some(t) = translations.get(i) else {
+            continue;
+        };
+        if let Some(title) = t
+            .parts_of(key)
+            .iter()
+            .find_map(|p| p.get("title").and_then(Value::as_str))
+        {
             return Text::new(title, key);
         }
     }
@@ -94,7 +126,12 @@ impl Sources<'_> {
         let mut properties = Map::new();
         let mut unsat = Vec::new();
         for (key, info) in self.keys {
-            let declaring: Vec<usize> = info.items.iter().copied().filter(|i| items.contains(i)).collect();
+            let declaring: Vec<usize> = info
+                .items
+                .iter()
+                .copied()
+                .filter(|i| items.contains(i))
+                .collect();
             if declaring.is_empty() {
                 continue;
             }
@@ -122,17 +159,28 @@ impl Sources<'_> {
         }
         root.insert("x-onething-items".into(), self.item_list(items));
         if !merger.defs().is_empty() {
-            root.insert("$defs".into(), Value::Object(merger.defs().clone().into_iter().collect()));
+            root.insert(
+                "$defs".into(),
+                Value::Object(merger.defs().clone().into_iter().collect()),
+            );
         }
-        Ok(Built { schema: Value::Object(root), unsat })
+        Ok(Built {
+            schema: Value::Object(root),
+            unsat,
+        })
     }
 
-    fn field(&self, key: &str, info: &KeyInfo, declaring: &[usize], merger: &mut Merger) -> Result<(Value, Option<Unsat>), SchemaError> {
+    fn field(
+        &self,
+        key: &str,
+        info: &KeyInfo,
+        declaring: &[usize],
+        merger: &mut Merger,
+    ) -> Result<(Value, Option<Unsat>), SchemaError> {
         let parts = declaring
             .iter()
-            .filter_map(|i| self.translations.get(*i)?.parts.get(key))
-            .flatten()
-            .cloned()
+            .filter_map(|i| self.translations.get(*i))
+            .flat_map(|t| t.parts_of(key))
             .collect();
         let merged = merger.conjoin(parts, "")?;
         let provenance = merger.take_provenance();
@@ -150,7 +198,17 @@ impl Sources<'_> {
         field.insert("x-onething-sources".into(), self.sources(key, declaring));
         let after: Vec<&str> = declaring
             .iter()
-            .filter(|i| self.translations.get(**i).is_some_and(|t| t.leaves.iter().any(|l| l.key == key && matches!(l.transform, Some(crate::transform::ValueTransform::Date(_))))))
+            .filter(|i| {
+                self.translations.get(**i).is_some_and(|t| {
+                    t.leaves.iter().any(|l| {
+                        l.key == key
+                            && matches!(
+                                l.transform,
+                                Some(crate::transform::ValueTransform::Date(_))
+                            )
+                    })
+                })
+            })
             .filter_map(|i| self.bundle.items.get(*i).map(|it| it.id.as_str()))
             .collect();
         if !after.is_empty() {
@@ -165,7 +223,10 @@ impl Sources<'_> {
     fn sources(&self, key: &str, declaring: &[usize]) -> Value {
         let mut out = Vec::new();
         for i in declaring {
-            let (Some(item), Some(t)) = (self.bundle.items.get(*i), self.translations.get(*i)) else { continue };
+            let (Some(item), Some(t)) = (self.bundle.items.get(*i), self.translations.get(*i))
+            else {
+                continue;
+            };
             for leaf in t.leaves.iter().filter(|l| l.key == key) {
                 out.push(json!({ "item": item.id, "department": item.department, "pointer": leaf.pointer }));
             }
@@ -179,7 +240,9 @@ impl Sources<'_> {
         let mut dependent: IndexMap<String, Vec<String>> = IndexMap::new();
         let mut cross = Vec::new();
         for i in items {
-            let Some(t) = self.translations.get(*i) else { continue };
+            let Some(t) = self.translations.get(*i) else {
+                continue;
+            };
             for (key, _) in &t.required {
                 if !required.contains(key) {
                     required.push(key.clone());

@@ -47,6 +47,7 @@ pub mod pointer;
 pub mod project;
 pub mod rules;
 pub mod schema;
+pub mod schemas;
 pub mod submission;
 pub mod text;
 pub mod transform;

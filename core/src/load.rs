@@ -66,7 +66,9 @@ fn check_packed(bundle: &mut Bundle) -> Result<(), LoadError> {
     let not_inline = |at: String, what: &str| LoadError::Format {
         path: "bundle".into(),
         at,
-        message: format!("a packed bundle must carry the {what} inline; run `onething pack` on the bundle directory"),
+        message: format!(
+            "a packed bundle must carry the {what} inline; run `onething pack` on the bundle directory"
+        ),
     };
     for (i, item) in bundle.items.iter().enumerate() {
         if item.schema.is_string() {
@@ -102,7 +104,11 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, LoadError> {
     for (at, script) in scripts_mut(&mut bundle) {
         if let Some(file) = script.file.take() {
             if script.script.is_some() {
-                return Err(LoadError::Format { path: name, at, message: "give `script` or `file`, not both".into() });
+                return Err(LoadError::Format {
+                    path: name,
+                    at,
+                    message: "give `script` or `file`, not both".into(),
+                });
             }
             script.script = Some(read(&inside(dir, &file, &name, &at)?)?);
         }
@@ -111,9 +117,16 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, LoadError> {
 }
 
 /// Joins a file name given in `bundle.json` to the directory, refusing names that leave it.
-fn inside(dir: &Path, file: &str, manifest: &str, at: &str) -> Result<std::path::PathBuf, LoadError> {
+fn inside(
+    dir: &Path,
+    file: &str,
+    manifest: &str,
+    at: &str,
+) -> Result<std::path::PathBuf, LoadError> {
     let rel = Path::new(file);
-    let escapes = rel.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+    let escapes = rel
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
     if file.is_empty() || escapes {
         return Err(LoadError::Format {
             path: manifest.to_owned(),
@@ -125,10 +138,17 @@ fn inside(dir: &Path, file: &str, manifest: &str, at: &str) -> Result<std::path:
 }
 
 fn read(path: &Path) -> Result<String, LoadError> {
-    let io = |e: std::io::Error| LoadError::Io { path: path.display().to_string(), message: e.to_string() };
+    let io = |e: std::io::Error| LoadError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
     let len = std::fs::metadata(path).map_err(io)?.len();
     if len > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge { path: path.display().to_string(), bytes: len, limit: MAX_FILE_BYTES });
+        return Err(LoadError::TooLarge {
+            path: path.display().to_string(),
+            bytes: len,
+            limit: MAX_FILE_BYTES,
+        });
     }
     std::fs::read_to_string(path).map_err(io)
 }
@@ -148,7 +168,10 @@ fn scripts_mut(bundle: &mut Bundle) -> Vec<(String, &mut Script)> {
         }
         for (j, m) in item.materials.iter_mut().enumerate() {
             if let Some(c) = &mut m.required_if {
-                out.push((format!("items[{i}].materials[{j}].required_if"), &mut c.source));
+                out.push((
+                    format!("items[{i}].materials[{j}].required_if"),
+                    &mut c.source,
+                ));
             }
         }
     }

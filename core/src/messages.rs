@@ -44,7 +44,11 @@ fn label(v: &Value, subject: &Subject<'_>) -> Text {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    subject.options.and_then(|o| o.get(&raw)).cloned().unwrap_or_else(|| Text::new(raw.clone(), raw))
+    subject
+        .options
+        .and_then(|o| o.get(&raw))
+        .cloned()
+        .unwrap_or_else(|| Text::new(raw.clone(), raw))
 }
 
 /// The message for one validation error about `subject`, whose value is `instance`.
@@ -57,38 +61,97 @@ pub(crate) fn message(kind: &ValidationErrorKind, instance: &Value, subject: &Su
         K::Type { kind } => {
             let names = type_names(kind);
             let zh_names: Vec<&str> = names.iter().map(|n| type_zh(n)).collect();
-            Text::new(format!("{zh}应为{}", zh_names.join("或")), format!("{en} must be {}", names.join(" or ")))
+            Text::new(
+                format!("{zh}应为{}", zh_names.join("或")),
+                format!("{en} must be {}", names.join(" or ")),
+            )
         }
         K::Enum { options } => {
-            let labels: Vec<Text> = options.as_array().into_iter().flatten().map(|v| label(v, subject)).collect();
+            let labels: Vec<Text> = options
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|v| label(v, subject))
+                .collect();
             let zh_list: Vec<&str> = labels.iter().map(|l| l.zh.as_str()).collect();
             let en_list: Vec<&str> = labels.iter().map(|l| l.en.as_str()).collect();
-            Text::new(format!("{zh}应为以下之一：{}", zh_list.join("、")), format!("{en} must be one of: {}", en_list.join(", ")))
+            Text::new(
+                format!("{zh}应为以下之一：{}", zh_list.join("、")),
+                format!("{en} must be one of: {}", en_list.join(", ")),
+            )
         }
         K::Constant { expected_value } => {
             let l = label(expected_value, subject);
-            Text::new(format!("{zh}应为{}", l.zh), format!("{en} must be {}", l.en))
+            Text::new(
+                format!("{zh}应为{}", l.zh),
+                format!("{en} must be {}", l.en),
+            )
         }
         K::Format { format } => format_message(format, instance, t),
-        K::MinLength { limit } => Text::new(format!("{zh}至少{limit}个字"), format!("{en} must have at least {limit} characters")),
-        K::MaxLength { limit } => Text::new(format!("{zh}最多{limit}个字"), format!("{en} must have at most {limit} characters")),
-        K::Minimum { limit } => Text::new(format!("{zh}不能小于{}", number(limit)), format!("{en} must be at least {}", number(limit))),
-        K::Maximum { limit } => Text::new(format!("{zh}不能大于{}", number(limit)), format!("{en} must be at most {}", number(limit))),
-        K::ExclusiveMinimum { limit } => Text::new(format!("{zh}应大于{}", number(limit)), format!("{en} must be more than {}", number(limit))),
-        K::ExclusiveMaximum { limit } => Text::new(format!("{zh}应小于{}", number(limit)), format!("{en} must be less than {}", number(limit))),
-        K::MultipleOf { multiple_of } => Text::new(format!("{zh}应为{multiple_of}的倍数"), format!("{en} must be a multiple of {multiple_of}")),
-        K::Pattern { .. } => Text::new(format!("{zh}格式不正确"), format!("{en} is not in the required form")),
-        K::MinItems { limit } => Text::new(format!("{zh}至少{limit}项"), format!("{en} must have at least {limit} entries")),
-        K::MaxItems { limit } => Text::new(format!("{zh}最多{limit}项"), format!("{en} must have at most {limit} entries")),
-        K::UniqueItems => Text::new(format!("{zh}不能有重复项"), format!("{en} must not repeat an entry")),
-        K::MinProperties { limit } => Text::new(format!("{zh}至少填写{limit}项"), format!("{en} needs at least {limit} entries")),
-        K::MaxProperties { limit } => Text::new(format!("{zh}最多填写{limit}项"), format!("{en} allows at most {limit} entries")),
+        K::MinLength { limit } => Text::new(
+            format!("{zh}至少{limit}个字"),
+            format!("{en} must have at least {limit} characters"),
+        ),
+        K::MaxLength { limit } => Text::new(
+            format!("{zh}最多{limit}个字"),
+            format!("{en} must have at most {limit} characters"),
+        ),
+        K::Minimum { limit } => Text::new(
+            format!("{zh}不能小于{}", number(limit)),
+            format!("{en} must be at least {}", number(limit)),
+        ),
+        K::Maximum { limit } => Text::new(
+            format!("{zh}不能大于{}", number(limit)),
+            format!("{en} must be at most {}", number(limit)),
+        ),
+        K::ExclusiveMinimum { limit } => Text::new(
+            format!("{zh}应大于{}", number(limit)),
+            format!("{en} must be more than {}", number(limit)),
+        ),
+        K::ExclusiveMaximum { limit } => Text::new(
+            format!("{zh}应小于{}", number(limit)),
+            format!("{en} must be less than {}", number(limit)),
+        ),
+        K::MultipleOf { multiple_of } => Text::new(
+            format!("{zh}应为{multiple_of}的倍数"),
+            format!("{en} must be a multiple of {multiple_of}"),
+        ),
+        K::Pattern { .. } => Text::new(
+            format!("{zh}格式不正确"),
+            format!("{en} is not in the required form"),
+        ),
+        K::MinItems { limit } => Text::new(
+            format!("{zh}至少{limit}项"),
+            format!("{en} must have at least {limit} entries"),
+        ),
+        K::MaxItems { limit } => Text::new(
+            format!("{zh}最多{limit}项"),
+            format!("{en} must have at most {limit} entries"),
+        ),
+        K::UniqueItems => Text::new(
+            format!("{zh}不能有重复项"),
+            format!("{en} must not repeat an entry"),
+        ),
+        K::MinProperties { limit } => Text::new(
+            format!("{zh}至少填写{limit}项"),
+            format!("{en} needs at least {limit} entries"),
+        ),
+        K::MaxProperties { limit } => Text::new(
+            format!("{zh}最多填写{limit}项"),
+            format!("{en} allows at most {limit} entries"),
+        ),
         K::AdditionalProperties { unexpected } | K::UnevaluatedProperties { unexpected } => {
             let list = unexpected.join(", ");
-            Text::new(format!("{zh}含有不允许的项：{list}"), format!("{en} has entries that are not allowed: {list}"))
+            Text::new(
+                format!("{zh}含有不允许的项：{list}"),
+                format!("{en} has entries that are not allowed: {list}"),
+            )
         }
         K::FalseSchema => Text::new(format!("{zh}不应填写"), format!("{en} must not be given")),
-        _ => Text::new(format!("{zh}不符合要求（{}）", kind.keyword()), format!("{en} is not valid ({})", kind.keyword())),
+        _ => Text::new(
+            format!("{zh}不符合要求（{}）", kind.keyword()),
+            format!("{en} is not valid ({})", kind.keyword()),
+        ),
     }
 }
 
@@ -99,8 +162,17 @@ fn format_message(format: &str, instance: &Value, t: &Text) -> Text {
         return Text::new(format!("{zh}{}", r.zh), format!("{en}: {}", r.en));
     }
     match format {
-        "date" => Text::new(format!("{zh}不是有效的日期（格式为YYYY-MM-DD）"), format!("{en} is not a valid date (YYYY-MM-DD)")),
-        "email" => Text::new(format!("{zh}不是有效的电子邮箱"), format!("{en} is not a valid e-mail address")),
-        _ => Text::new(format!("{zh}格式不正确（{format}）"), format!("{en} is not a valid {format}")),
+        "date" => Text::new(
+            format!("{zh}不是有效的日期（格式为YYYY-MM-DD）"),
+            format!("{en} is not a valid date (YYYY-MM-DD)"),
+        ),
+        "email" => Text::new(
+            format!("{zh}不是有效的电子邮箱"),
+            format!("{en} is not a valid e-mail address"),
+        ),
+        _ => Text::new(
+            format!("{zh}格式不正确（{format}）"),
+            format!("{en} is not a valid {format}"),
+        ),
     }
 }

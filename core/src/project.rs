@@ -28,13 +28,22 @@ pub fn project(tr: &Translation, values: &Map<String, Value>) -> Projection {
     Projection { data, failures }
 }
 
-fn build(node: &Node, tr: &Translation, values: &Map<String, Value>, failures: &mut Vec<(Leaf, TransformError)>) -> Map<String, Value> {
+fn build(
+    node: &Node,
+    tr: &Translation,
+    values: &Map<String, Value>,
+    failures: &mut Vec<(Leaf, TransformError)>,
+) -> Map<String, Value> {
     let mut out = Map::new();
     for (name, child) in &node.children {
         match child {
             Child::Leaf(i) => {
-                let Some(leaf) = tr.leaves.get(*i) else { continue };
-                let Some(v) = values.get(&leaf.key) else { continue };
+                let Some(leaf) = tr.leaves.get(*i) else {
+                    continue;
+                };
+                let Some(v) = values.get(&leaf.key) else {
+                    continue;
+                };
                 match &leaf.transform {
                     None => {
                         out.insert(name.clone(), v.clone());

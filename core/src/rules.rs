@@ -17,7 +17,7 @@
 
 use std::sync::OnceLock;
 
-use rhai::{Dynamic, Engine, Position, Scope, AST};
+use rhai::{AST, Dynamic, Engine, Position, Scope};
 use serde_json::Value;
 
 /// Default sandbox limits.
@@ -52,7 +52,11 @@ pub struct ScriptError {
 
 impl ScriptError {
     fn at(pos: Position, message: String) -> ScriptError {
-        ScriptError { line: pos.line().unwrap_or(0), column: pos.position().unwrap_or(0), message }
+        ScriptError {
+            line: pos.line().unwrap_or(0),
+            column: pos.position().unwrap_or(0),
+            message,
+        }
     }
 }
 
@@ -76,7 +80,9 @@ pub fn engine() -> &'static Engine {
 
 /// Compiles a script.
 pub fn compile(source: &str) -> Result<AST, ScriptError> {
-    engine().compile(source).map_err(|e| ScriptError::at(e.position(), e.err_type().to_string()))
+    engine()
+        .compile(source)
+        .map_err(|e| ScriptError::at(e.position(), e.err_type().to_string()))
 }
 
 /// Converts canonical values into the map a rule sees as `form`.
@@ -115,8 +121,15 @@ mod tests {
         let e = condition(&compile("loop {}").unwrap(), &form).unwrap_err();
         assert!(e.message.contains("Too many operations"), "{e}");
         let e = condition(&compile("fn f(x) { f(x + 1) } f(0)").unwrap(), &form).unwrap_err();
-        assert!(e.message.to_lowercase().contains("stack overflow") || e.message.contains("call"), "{e}");
-        let e = condition(&compile(r#"let s = "ab"; loop { s += s; }"#).unwrap(), &form).unwrap_err();
+        assert!(
+            e.message.to_lowercase().contains("stack overflow") || e.message.contains("call"),
+            "{e}"
+        );
+        let e = condition(
+            &compile(r#"let s = "ab"; loop { s += s; }"#).unwrap(),
+            &form,
+        )
+        .unwrap_err();
         assert!(e.message.contains("Length of string"), "{e}");
         assert!(compile("eval(\"1\")").is_err());
         assert_eq!(condition(&compile("true").unwrap(), &form), Ok(true));
@@ -125,7 +138,10 @@ mod tests {
     #[test]
     fn conditions_must_be_booleans() {
         let form = form_map(&json!({"a": 1}));
-        assert_eq!(condition(&compile(r#"form["a"] == 1"#).unwrap(), &form), Ok(true));
+        assert_eq!(
+            condition(&compile(r#"form["a"] == 1"#).unwrap(), &form),
+            Ok(true)
+        );
         let e = condition(&compile("42").unwrap(), &form).unwrap_err();
         assert!(e.message.contains("true or false"), "{e}");
     }

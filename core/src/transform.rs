@@ -62,7 +62,9 @@ pub enum DefinitionError {
     #[error("the value map is not one-to-one: {0} appears twice")]
     NotBijective(String),
     /// A date layout without exactly one `YYYY`, `MM` and `DD`.
-    #[error("`{0}` is not a date layout (it needs YYYY, MM and DD once each, and no other letters Y, M, D or digits)")]
+    #[error(
+        "`{0}` is not a date layout (it needs YYYY, MM and DD once each, and no other letters Y, M, D or digits)"
+    )]
     Layout(String),
 }
 
@@ -125,23 +127,39 @@ impl ValueTransform {
     /// The kinds of canonical values this transform accepts.
     pub fn canonical_kinds(&self) -> Kinds {
         match self {
-            ValueTransform::Map(pairs) => pairs.iter().fold(Kinds::NONE, |k, p| k.union(Kinds::of(&p.canonical))),
+            ValueTransform::Map(pairs) => pairs
+                .iter()
+                .fold(Kinds::NONE, |k, p| k.union(Kinds::of(&p.canonical))),
             ValueTransform::Date(_) => Kinds::STRING,
         }
     }
 }
 
-fn lookup(pairs: &[ValuePair], v: &Value, dir: impl Fn(&ValuePair) -> (&Value, &Value)) -> Result<Value, TransformError> {
-    pairs.iter().map(&dir).find(|(from, _)| json_equal(from, v)).map(|(_, to)| to.clone()).ok_or_else(|| {
-        TransformError::NotInMap {
+fn lookup(
+    pairs: &[ValuePair],
+    v: &Value,
+    dir: impl Fn(&ValuePair) -> (&Value, &Value),
+) -> Result<Value, TransformError> {
+    pairs
+        .iter()
+        .map(&dir)
+        .find(|(from, _)| json_equal(from, v))
+        .map(|(_, to)| to.clone())
+        .ok_or_else(|| TransformError::NotInMap {
             value: v.to_string(),
-            known: pairs.iter().map(|p| dir(p).0.to_string()).collect::<Vec<_>>().join(", "),
-        }
-    })
+            known: pairs
+                .iter()
+                .map(|p| dir(p).0.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
 }
 
 fn relayout(v: &Value, from: &str, to: &str) -> Result<Value, TransformError> {
-    let err = || TransformError::NotADate { value: v.to_string(), layout: from.to_owned() };
+    let err = || TransformError::NotADate {
+        value: v.to_string(),
+        layout: from.to_owned(),
+    };
     let text = v.as_str().ok_or_else(err)?;
     let d = Date::parse_layout(text, from).map_err(|_| err())?;
     Ok(Value::String(d.format_layout(to)))
@@ -154,8 +172,14 @@ mod tests {
 
     fn gender() -> ValueTransform {
         let pairs = vec![
-            ValuePair { canonical: json!("男"), department: json!("1") },
-            ValuePair { canonical: json!("女"), department: json!("2") },
+            ValuePair {
+                canonical: json!("男"),
+                department: json!("1"),
+            },
+            ValuePair {
+                canonical: json!("女"),
+                department: json!("2"),
+            },
         ];
         ValueTransform::new(&Transform::ValueMap(pairs)).unwrap()
     }
@@ -166,29 +190,55 @@ mod tests {
         assert_eq!(t.forward(&json!("女")).unwrap(), json!("2"));
         assert_eq!(t.backward(&json!("1")).unwrap(), json!("男"));
         let e = t.forward(&json!("其他")).unwrap_err();
-        assert_eq!(e.to_string(), r#""其他" is not one of the values the field map knows: "男", "女""#);
+        assert_eq!(
+            e.to_string(),
+            r#""其他" is not one of the values the field map knows: "男", "女""#
+        );
     }
 
     #[test]
     fn value_maps_must_be_one_to_one() {
         let pairs = vec![
-            ValuePair { canonical: json!(true), department: json!("1") },
-            ValuePair { canonical: json!(false), department: json!(1.0) },
-            ValuePair { canonical: json!(null), department: json!(1) },
+            ValuePair {
+                canonical: json!(true),
+                department: json!("1"),
+            },
+            ValuePair {
+                canonical: json!(false),
+                department: json!(1.0),
+            },
+            ValuePair {
+                canonical: json!(null),
+                department: json!(1),
+            },
         ];
         assert_eq!(
             ValueTransform::new(&Transform::ValueMap(pairs)),
             Err(DefinitionError::NotBijective("1".into()))
         );
-        assert_eq!(ValueTransform::new(&Transform::ValueMap(vec![])), Err(DefinitionError::Empty));
+        assert_eq!(
+            ValueTransform::new(&Transform::ValueMap(vec![])),
+            Err(DefinitionError::Empty)
+        );
     }
 
     #[test]
     fn dates_change_layout_and_reject_non_dates() {
-        let t = ValueTransform::new(&Transform::Date { layout: "YYYY年MM月DD日".into() }).unwrap();
-        assert_eq!(t.forward(&json!("2024-05-01")).unwrap(), json!("2024年05月01日"));
+        let t = ValueTransform::new(&Transform::Date {
+            layout: "YYYY年MM月DD日".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            t.forward(&json!("2024-05-01")).unwrap(),
+            json!("2024年05月01日")
+        );
         assert!(t.forward(&json!("2024-02-30")).is_err());
         assert!(t.forward(&json!(20240501)).is_err());
-        assert!(ValueTransform::new(&Transform::Date { layout: "YYMMDD".into() }).is_err());
+        assert!(
+            ValueTransform::new(&Transform::Date {
+                layout: "YYMMDD".into()
+            })
+            .is_err()
+        );
     }
 }

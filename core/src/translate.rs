@@ -19,7 +19,7 @@
 //! value, or when it is required and its parent exists; `required` inside an optional object
 //! therefore becomes "if any field of this object is given, these are required".
 
-use std::sync::Arc;
+use std::collections::HashMap;
 
 use indexmap::{IndexMap, IndexSet};
 use serde_json::{Map, Value, json};
@@ -54,7 +54,6 @@ pub struct Node {
     pub children: IndexMap<String, Child>,
     /// The canonical keys of every leaf below.
     pub keys: Vec<String>,
-    atoms: Vec<Part>,
 }
 
 /// A property of a decomposed object.
@@ -66,15 +65,27 @@ pub enum Child {
     Node(Node),
 }
 
+/// A part of a translation's documents, stored by document index and pointer.
+#[derive(Debug, Clone)]
+pub struct StoredPart {
+    /// Index into [`Translation::docs`].
+    pub doc: usize,
+    /// JSON Pointer in that document.
+    pub at: String,
+}
+
 /// One item's form, translated.
 #[derive(Debug)]
 pub struct Translation {
+    /// The department's schema first, then documents the translation made (the canonical
+    /// side of transformed fields).
+    pub docs: Vec<Document>,
     /// The decomposed root object.
     pub root: Node,
     /// Every leaf, in the department's order.
     pub leaves: Vec<Leaf>,
     /// Value constraints per canonical key.
-    pub parts: IndexMap<String, Vec<Part>>,
+    pub parts: IndexMap<String, Vec<StoredPart>>,
     /// Canonical keys required whenever the item applies, with who requires them.
     pub required: Vec<(String, Side)>,
     /// `(a, b, side)`: when `a` has a value, `b` must have one too.
@@ -93,6 +104,18 @@ enum Untranslatable {
     Schema(SchemaError),
 }
 
+impl Translation {
+    /// The value constraints of one canonical key.
+    pub fn parts_of(&self, key: &str) -> Vec<Part<'_>> {
+        self.parts
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| self.docs.get(p.doc).map(|d| Part::at(d, &p.at)))
+            .collect()
+    }
+}
+
 impl From<SchemaError> for Untranslatable {
     fn from(e: SchemaError) -> Self {
         Untranslatable::Schema(e)
@@ -101,52 +124,54 @@ impl From<SchemaError> for Untranslatable {
 
 /// Keywords that never constrain an object instance.
 const NOT_FOR_OBJECTS: &[&str] = &[
-    "minLength", "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum",
-    "exclusiveMaximum", "multipleOf", "items", "prefixItems", "contains", "minItems", "maxItems",
-    "uniqueItems", "minContains", "maxContains",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "items",
+    "prefixItems",
+    "contains",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minContains",
+    "maxContains",
 ];
 
 /// Translates one item's department schema. `form` is the merger of the bundle's form:
 /// constraints rewritten here are exported into its `$defs`.
 pub fn translate(
-    doc: &Arc<Document>,
+    doc: Document,
     field_map: &IndexMap<String, FieldMapping>,
     form: &mut Merger,
 ) -> Result<Translation, Vec<Problem>> {
-    let origin = doc.origin().clone();
-    let mut t = Translator {
-        origin: origin.clone(),
+    let (root, synthetic, residual, t) = Translator {
+        doc: &doc,
+        origin: doc.origin().clone(),
         maps: Vec::new(),
         form,
         residual: Merger::new(false),
         frags: Vec::new(),
         problems: Vec::new(),
+        atoms: HashMap::new(),
+        synthetic: Vec::new(),
         leaves: Vec::new(),
         parts: IndexMap::new(),
         required: Vec::new(),
         dependent: Vec::new(),
         cross: Vec::new(),
         warnings: Vec::new(),
-    };
-    for (ptr, mapping) in field_map {
-        match pointer::split(ptr) {
-            Some(tokens) if !tokens.is_empty() => t.maps.push((tokens, ptr.clone(), mapping.clone())),
-            _ => t.problem(ptr, "is not a JSON Pointer to a property, such as `/applicant/idNo`"),
-        }
     }
-    let root = match t.build_node(vec![Part::root(Arc::clone(doc))], Vec::new(), true, 0) {
-        Ok(root) => root,
-        Err(e) => return Err(vec![Problem::Schema(e)]),
-    };
-    t.check_map_targets(&root);
-    if let Err(e) = t.constraints(&root, None) {
-        t.problems.push(Problem::Schema(e));
-    }
-    if !t.problems.is_empty() {
-        return Err(t.problems);
-    }
-    let residual = t.residual_schema();
+    .run(field_map)?;
+    let mut docs = vec![doc];
+    docs.extend(synthetic);
     Ok(Translation {
+        docs,
         root,
         leaves: t.leaves,
         parts: t.parts,
@@ -158,22 +183,76 @@ pub fn translate(
     })
 }
 
-struct Translator<'a> {
-    origin: Origin,
-    maps: Vec<(Vec<String>, String, FieldMapping)>,
-    form: &'a mut Merger,
-    residual: Merger,
-    frags: Vec<(Vec<String>, Value)>,
-    problems: Vec<Problem>,
+/// What a translation produces besides its documents.
+struct Outcome {
     leaves: Vec<Leaf>,
-    parts: IndexMap<String, Vec<Part>>,
+    parts: IndexMap<String, Vec<StoredPart>>,
     required: Vec<(String, Side)>,
     dependent: Vec<(String, String, Side)>,
     cross: Vec<(Value, Side)>,
     warnings: Vec<String>,
 }
 
-impl Translator<'_> {
+struct Translator<'a, 'f> {
+    doc: &'a Document,
+    origin: Origin,
+    maps: Vec<(Vec<String>, String, FieldMapping)>,
+    form: &'f mut Merger,
+    residual: Merger,
+    frags: Vec<(Vec<String>, Value)>,
+    problems: Vec<Problem>,
+    /// The expanded subschemas of each decomposed object, by path.
+    atoms: HashMap<Vec<String>, Vec<Part<'a>>>,
+    /// Documents made by the translation; stored parts index them from 1.
+    synthetic: Vec<Document>,
+    leaves: Vec<Leaf>,
+    parts: IndexMap<String, Vec<StoredPart>>,
+    required: Vec<(String, Side)>,
+    dependent: Vec<(String, String, Side)>,
+    cross: Vec<(Value, Side)>,
+    warnings: Vec<String>,
+}
+
+impl<'a> Translator<'a, '_> {
+    #[allow(clippy::type_complexity)]
+    fn run(
+        mut self,
+        field_map: &IndexMap<String, FieldMapping>,
+    ) -> Result<(Node, Vec<Document>, Option<Value>, Outcome), Vec<Problem>> {
+        for (ptr, mapping) in field_map {
+            match pointer::split(ptr) {
+                Some(tokens) if !tokens.is_empty() => {
+                    self.maps.push((tokens, ptr.clone(), mapping.clone()))
+                }
+                _ => self.problem(
+                    ptr,
+                    "is not a JSON Pointer to a property, such as `/applicant/idNo`",
+                ),
+            }
+        }
+        let root = match self.build_node(vec![Part::root(self.doc)], Vec::new(), true, 0) {
+            Ok(root) => root,
+            Err(e) => return Err(vec![Problem::Schema(e)]),
+        };
+        self.check_map_targets(&root);
+        if let Err(e) = self.constraints(&root, None) {
+            self.problems.push(Problem::Schema(e));
+        }
+        if !self.problems.is_empty() {
+            return Err(self.problems);
+        }
+        let residual = self.residual_schema();
+        let outcome = Outcome {
+            leaves: self.leaves,
+            parts: self.parts,
+            required: self.required,
+            dependent: self.dependent,
+            cross: self.cross,
+            warnings: self.warnings,
+        };
+        Ok((root, self.synthetic, residual, outcome))
+    }
+
     fn problem(&mut self, pointer: &str, message: impl Into<String>) {
         self.problems.push(Problem::FieldMap {
             item: self.origin.item.clone().unwrap_or_default(),
@@ -183,9 +262,19 @@ impl Translator<'_> {
         });
     }
 
-    fn build_node(&mut self, parts: Vec<Part>, path: Vec<String>, forced: bool, depth: usize) -> Result<Node, SchemaError> {
+    fn build_node(
+        &mut self,
+        parts: Vec<Part<'a>>,
+        path: Vec<String>,
+        forced: bool,
+        depth: usize,
+    ) -> Result<Node, SchemaError> {
         if depth > schema::MAX_DEPTH {
-            return Err(SchemaError::TooDeep { origin: self.origin.clone(), pointer: pointer::from_tokens(path.iter().map(String::as_str)), limit: schema::MAX_DEPTH });
+            return Err(SchemaError::TooDeep {
+                origin: self.origin.clone(),
+                pointer: pointer::from_tokens(path.iter().map(String::as_str)),
+                limit: schema::MAX_DEPTH,
+            });
         }
         let mut ex = Expanded::default();
         for p in parts {
@@ -201,20 +290,41 @@ impl Translator<'_> {
         let mut required: IndexSet<String> = IndexSet::new();
         for a in &ex.atoms {
             names.extend(keys_of(a.get("properties")));
-            required.extend(a.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_owned));
+            required.extend(
+                a.get("required")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned),
+            );
         }
-        let mut node = Node { path: path.clone(), forced, children: IndexMap::new(), keys: Vec::new(), atoms: ex.atoms };
+        let atoms = ex.atoms;
+        let mut node = Node {
+            path: path.clone(),
+            forced,
+            children: IndexMap::new(),
+            keys: Vec::new(),
+        };
         for name in names {
-            let child_parts = child_parts(&node.atoms, &name);
+            let child_parts = child_parts(&atoms, &name);
             let mut child_path = path.clone();
             child_path.push(name.clone());
-            let below = self.maps.iter().any(|(p, _, _)| p.len() > child_path.len() && p.starts_with(&child_path));
-            let exact = self.maps.iter().find(|(p, _, _)| *p == child_path).map(|(_, ptr, m)| (ptr.clone(), m.clone()));
+            let below = self
+                .maps
+                .iter()
+                .any(|(p, _, _)| p.len() > child_path.len() && p.starts_with(&child_path));
+            let exact = self
+                .maps
+                .iter()
+                .find(|(p, _, _)| *p == child_path)
+                .map(|(_, ptr, m)| (ptr.clone(), m.clone()));
             let child = if below {
                 if let Some((ptr, _)) = exact {
                     self.problem(&ptr, "maps an object whose properties are mapped too; map either the object or its properties");
                 }
-                let n = self.build_node(child_parts, child_path, required.contains(&name), depth + 1)?;
+                let n =
+                    self.build_node(child_parts, child_path, required.contains(&name), depth + 1)?;
                 node.keys.extend(n.keys.iter().cloned());
                 Child::Node(n)
             } else {
@@ -226,13 +336,21 @@ impl Translator<'_> {
             };
             node.children.insert(name, child);
         }
+        self.atoms.insert(path, atoms);
         Ok(node)
     }
 
     /// Binds a property to its key and records its value constraints.
-    fn leaf(&mut self, parts: Vec<Part>, path: Vec<String>, mapping: Option<(String, FieldMapping)>) -> Result<usize, SchemaError> {
+    fn leaf(
+        &mut self,
+        parts: Vec<Part<'a>>,
+        path: Vec<String>,
+        mapping: Option<(String, FieldMapping)>,
+    ) -> Result<usize, SchemaError> {
         let ptr = pointer::from_tokens(path.iter().map(String::as_str));
-        let key = mapping.as_ref().map_or_else(|| path.join("."), |(_, m)| m.key().to_owned());
+        let key = mapping
+            .as_ref()
+            .map_or_else(|| path.join("."), |(_, m)| m.key().to_owned());
         let transform = match mapping.as_ref().and_then(|(_, m)| m.transform()) {
             None => None,
             Some(def) => match ValueTransform::new(def) {
@@ -243,9 +361,20 @@ impl Translator<'_> {
                 }
             },
         };
-        let leaf = Leaf { path: path.clone(), pointer: ptr.clone(), key: key.clone(), transform };
+        let leaf = Leaf {
+            path: path.clone(),
+            pointer: ptr.clone(),
+            key: key.clone(),
+            transform,
+        };
         let contributed = match &leaf.transform {
-            None => parts,
+            None => parts
+                .iter()
+                .map(|p| StoredPart {
+                    doc: 0,
+                    at: p.at.clone(),
+                })
+                .collect(),
             Some(t) => self.pull_back_leaf(parts, &leaf, t)?,
         };
         self.parts.entry(key).or_default().extend(contributed);
@@ -256,7 +385,12 @@ impl Translator<'_> {
     /// The canonical side of a transformed leaf: a value map admits exactly the canonical
     /// values whose images the department accepts; a date admits calendar dates, and the
     /// department's constraints on the rewritten date go to the residual.
-    fn pull_back_leaf(&mut self, parts: Vec<Part>, leaf: &Leaf, t: &ValueTransform) -> Result<Vec<Part>, SchemaError> {
+    fn pull_back_leaf(
+        &mut self,
+        parts: Vec<Part<'a>>,
+        leaf: &Leaf,
+        t: &ValueTransform,
+    ) -> Result<Vec<StoredPart>, SchemaError> {
         let (schema, defs) = standalone(parts.clone())?;
         let annotations = copy_annotations(&schema);
         let accepts = |v: &Value| match schema::compile(&with_defs(&schema, &defs)) {
@@ -277,7 +411,10 @@ impl Translator<'_> {
                     }
                 }
                 if allowed.is_empty() {
-                    self.problem(&leaf.pointer, "the department's schema accepts none of the value map's department values");
+                    self.problem(
+                        &leaf.pointer,
+                        "the department's schema accepts none of the value map's department values",
+                    );
                 }
                 json!({ "enum": allowed })
             }
@@ -295,9 +432,16 @@ impl Translator<'_> {
             own.extend(ann);
         }
         // The constraint is the transform's, not the department's schema's: say so.
-        let origin = Origin { document: format!("field_map {}", leaf.pointer), ..self.origin.clone() };
-        let doc = Document::synthetic(own, origin, String::new(), "pullback");
-        Ok(vec![Part::root(Arc::new(doc))])
+        let origin = Origin {
+            document: format!("field_map {}", leaf.pointer),
+            ..self.origin.clone()
+        };
+        self.synthetic
+            .push(Document::synthetic(own, origin, String::new(), "pullback"));
+        Ok(vec![StoredPart {
+            doc: self.synthetic.len(),
+            at: String::new(),
+        }])
     }
 
     fn check_map_targets(&mut self, root: &Node) {
@@ -319,29 +463,47 @@ impl Translator<'_> {
     /// below it) over canonical keys. `cond` is when the object exists: always (`None`), or
     /// when one of these keys has a value.
     fn constraints(&mut self, node: &Node, cond: Option<&[String]>) -> Result<(), SchemaError> {
-        for atom in &node.atoms {
-            let Some(obj) = atom.value().as_object() else { continue };
+        let atoms = self.atoms.get(&node.path).cloned().unwrap_or_default();
+        for atom in &atoms {
+            let Some(obj) = atom.value().as_object() else {
+                continue;
+            };
             for (kw, v) in obj {
                 self.constraint(node, cond, atom, kw, v)?;
             }
         }
         for child in node.children.values() {
             if let Child::Node(c) = child {
-                let keys = if c.forced { cond.map(<[String]>::to_vec) } else { Some(c.keys.clone()) };
+                let keys = if c.forced {
+                    cond.map(<[String]>::to_vec)
+                } else {
+                    Some(c.keys.clone())
+                };
                 self.constraints(c, keys.as_deref())?;
             }
         }
         Ok(())
     }
 
-    fn constraint(&mut self, node: &Node, cond: Option<&[String]>, atom: &Part, kw: &str, v: &Value) -> Result<(), SchemaError> {
+    fn constraint(
+        &mut self,
+        node: &Node,
+        cond: Option<&[String]>,
+        atom: &Part<'a>,
+        kw: &str,
+        v: &Value,
+    ) -> Result<(), SchemaError> {
         let side = atom.side(Some(kw), false);
         match kw {
             "required" => {
                 for name in v.as_array().into_iter().flatten().filter_map(Value::as_str) {
                     match node.children.get(name) {
                         Some(Child::Leaf(i)) => {
-                            let key = self.leaves.get(*i).map(|l| l.key.clone()).unwrap_or_default();
+                            let key = self
+                                .leaves
+                                .get(*i)
+                                .map(|l| l.key.clone())
+                                .unwrap_or_default();
                             match cond {
                                 None => self.required.push((key, side.clone())),
                                 Some(keys) => {
@@ -352,17 +514,29 @@ impl Translator<'_> {
                             }
                         }
                         Some(Child::Node(_)) => {}
-                        None => self.frags.push((node.path.clone(), json!({ "required": [name] }))),
+                        None => self
+                            .frags
+                            .push((node.path.clone(), json!({ "required": [name] }))),
                     }
                 }
             }
             "dependentRequired" => {
                 for (a, list) in v.as_object().into_iter().flatten() {
-                    for b in list.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                    for b in list
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                    {
                         match (node.children.get(a.as_str()), node.children.get(b)) {
                             (None, _) => {}
                             (Some(Child::Leaf(i)), Some(Child::Leaf(j))) => {
-                                let key = |k: &usize| self.leaves.get(*k).map(|l| l.key.clone()).unwrap_or_default();
+                                let key = |k: &usize| {
+                                    self.leaves
+                                        .get(*k)
+                                        .map(|l| l.key.clone())
+                                        .unwrap_or_default()
+                                };
                                 self.dependent.push((key(i), key(j), side.clone()));
                             }
                             _ => {
@@ -374,7 +548,11 @@ impl Translator<'_> {
                 }
             }
             "if" | "anyOf" | "oneOf" | "not" | "dependentSchemas" => {
-                let kws: &[&str] = if kw == "if" { &["if", "then", "else"] } else { &[kw] };
+                let kws: &[&str] = if kw == "if" {
+                    &["if", "then", "else"]
+                } else {
+                    &[kw]
+                };
                 match self.rewrite_keywords(atom, kws, node) {
                     Ok(t) => self.cross.push((wrap(cond, t), side)),
                     Err(Untranslatable::Schema(e)) => return Err(e),
@@ -402,18 +580,26 @@ impl Translator<'_> {
     }
 
     /// Exports keywords of a part into the residual's namespace.
-    fn export_keywords(&mut self, atom: &Part, kws: &[&str]) -> Result<Value, SchemaError> {
+    fn export_keywords(&mut self, atom: &Part<'a>, kws: &[&str]) -> Result<Value, SchemaError> {
         let mut out = Map::new();
         for kw in kws {
             if atom.get(kw).is_some() {
-                out.insert((*kw).to_owned(), self.residual.export(&atom.child(kw, None))?);
+                out.insert(
+                    (*kw).to_owned(),
+                    self.residual.export(&atom.child(kw, None))?,
+                );
             }
         }
         Ok(Value::Object(out))
     }
 
     /// Rewrites some keywords of a part applied to the object `node` over canonical keys.
-    fn rewrite_keywords(&mut self, atom: &Part, kws: &[&str], node: &Node) -> Result<Value, Untranslatable> {
+    fn rewrite_keywords(
+        &mut self,
+        atom: &Part<'a>,
+        kws: &[&str],
+        node: &Node,
+    ) -> Result<Value, Untranslatable> {
         let mut out = Map::new();
         for kw in kws {
             let Some(v) = atom.get(kw) else { continue };
@@ -443,7 +629,7 @@ impl Translator<'_> {
     }
 
     /// Rewrites a subschema applied to the object `node` over canonical keys.
-    fn rewrite(&mut self, part: Part, node: &Node) -> Result<Value, Untranslatable> {
+    fn rewrite(&mut self, part: Part<'a>, node: &Node) -> Result<Value, Untranslatable> {
         let mut ex = Expanded::default();
         self.form.expand(part, &mut ex)?;
         if !ex.kept.is_empty() {
@@ -454,12 +640,18 @@ impl Translator<'_> {
         }
         let mut all: Vec<Value> = Vec::new();
         for atom in &ex.atoms {
-            let Some(obj) = atom.value().as_object() else { continue };
+            let Some(obj) = atom.value().as_object() else {
+                continue;
+            };
             for (kw, v) in obj {
                 match kw.as_str() {
                     "properties" => {
                         for name in keys_of(Some(v)) {
-                            all.extend(self.rewrite_property(atom.child(kw, Some(&name)), node, &name)?);
+                            all.extend(self.rewrite_property(
+                                atom.child(kw, Some(&name)),
+                                node,
+                                &name,
+                            )?);
                         }
                     }
                     "additionalProperties" => {
@@ -467,7 +659,12 @@ impl Translator<'_> {
                             return Err(Untranslatable::Residual);
                         }
                         let listed = keys_of(atom.get("properties"));
-                        let others: Vec<String> = node.children.keys().filter(|n| !listed.contains(n)).cloned().collect();
+                        let others: Vec<String> = node
+                            .children
+                            .keys()
+                            .filter(|n| !listed.contains(n))
+                            .cloned()
+                            .collect();
                         for name in others {
                             all.extend(self.rewrite_property(atom.child(kw, None), node, &name)?);
                         }
@@ -479,17 +676,33 @@ impl Translator<'_> {
                     }
                     "dependentRequired" => {
                         for (a, list) in v.as_object().into_iter().flatten() {
-                            let then: Vec<Value> = list.as_array().into_iter().flatten().filter_map(Value::as_str).map(|b| self.presence(node, b)).collect();
-                            all.push(json!({ "if": self.presence(node, a), "then": { "allOf": then } }));
+                            let then: Vec<Value> = list
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .filter_map(Value::as_str)
+                                .map(|b| self.presence(node, b))
+                                .collect();
+                            all.push(
+                                json!({ "if": self.presence(node, a), "then": { "allOf": then } }),
+                            );
                         }
                     }
                     "anyOf" | "oneOf" | "not" | "dependentSchemas" => {
                         all.push(self.rewrite_keywords(atom, &[kw.as_str()], node)?);
                     }
                     "if" => all.push(self.rewrite_keywords(atom, &["if", "then", "else"], node)?),
-                    "type" if !Kinds::from_type(v).contains(Kinds::OBJECT) => all.push(Value::Bool(false)),
-                    "patternProperties" | "enum" | "const" | "minProperties" | "maxProperties" | "propertyNames"
-                    | "unevaluatedProperties" | "unevaluatedItems" => return Err(Untranslatable::Residual),
+                    "type" if !Kinds::from_type(v).contains(Kinds::OBJECT) => {
+                        all.push(Value::Bool(false))
+                    }
+                    "patternProperties"
+                    | "enum"
+                    | "const"
+                    | "minProperties"
+                    | "maxProperties"
+                    | "propertyNames"
+                    | "unevaluatedProperties"
+                    | "unevaluatedItems" => return Err(Untranslatable::Residual),
                     k if NOT_FOR_OBJECTS.contains(&k) => {}
                     _ => {}
                 }
@@ -503,7 +716,12 @@ impl Translator<'_> {
     }
 
     /// `sub` applies to property `name` of `node` when it is present.
-    fn rewrite_property(&mut self, sub: Part, node: &Node, name: &str) -> Result<Option<Value>, Untranslatable> {
+    fn rewrite_property(
+        &mut self,
+        sub: Part<'a>,
+        node: &Node,
+        name: &str,
+    ) -> Result<Option<Value>, Untranslatable> {
         Ok(match node.children.get(name) {
             None => None,
             Some(Child::Leaf(i)) => {
@@ -514,19 +732,28 @@ impl Translator<'_> {
             }
             Some(Child::Node(c)) => {
                 let inner = self.rewrite(sub, c)?;
-                Some(if c.forced { inner } else { json!({ "if": any_of_keys(&c.keys), "then": inner }) })
+                Some(if c.forced {
+                    inner
+                } else {
+                    json!({ "if": any_of_keys(&c.keys), "then": inner })
+                })
             }
         })
     }
 
     /// A department subschema of a leaf, as a constraint on the canonical value.
-    fn pull_back(&mut self, sub: Part, leaf: &Leaf) -> Result<Value, Untranslatable> {
+    fn pull_back(&mut self, sub: Part<'a>, leaf: &Leaf) -> Result<Value, Untranslatable> {
         match &leaf.transform {
             None => Ok(self.form.export(&sub)?),
             Some(ValueTransform::Map(pairs)) => {
                 let (schema, defs) = standalone(vec![sub])?;
-                let validator = schema::compile(&with_defs(&schema, &defs)).map_err(|_| Untranslatable::Residual)?;
-                let allowed: Vec<Value> = pairs.iter().filter(|p| validator.is_valid(&p.department)).map(|p| p.canonical.clone()).collect();
+                let validator = schema::compile(&with_defs(&schema, &defs))
+                    .map_err(|_| Untranslatable::Residual)?;
+                let allowed: Vec<Value> = pairs
+                    .iter()
+                    .filter(|p| validator.is_valid(&p.department))
+                    .map(|p| p.canonical.clone())
+                    .collect();
                 Ok(json!({ "enum": allowed }))
             }
             Some(ValueTransform::Date(_)) => Err(Untranslatable::Residual),
@@ -537,7 +764,9 @@ impl Translator<'_> {
     fn presence(&self, node: &Node, name: &str) -> Value {
         match node.children.get(name) {
             None => Value::Bool(false),
-            Some(Child::Leaf(i)) => json!({ "required": [self.leaves.get(*i).map(|l| l.key.clone()).unwrap_or_default()] }),
+            Some(Child::Leaf(i)) => {
+                json!({ "required": [self.leaves.get(*i).map(|l| l.key.clone()).unwrap_or_default()] })
+            }
             Some(Child::Node(c)) if c.forced => json!({}),
             Some(Child::Node(c)) => any_of_keys(&c.keys),
         }
@@ -553,7 +782,10 @@ impl Translator<'_> {
         }
         let defs = self.residual.defs();
         if !defs.is_empty() {
-            root.insert("$defs".into(), Value::Object(defs.clone().into_iter().collect()));
+            root.insert(
+                "$defs".into(),
+                Value::Object(defs.clone().into_iter().collect()),
+            );
         }
         Some(Value::Object(root))
     }
@@ -569,7 +801,8 @@ fn insert_at(node: &mut Map<String, Value>, path: &[String], frag: Value) {
         }
         Some((head, rest)) => {
             if let Value::Object(props) = node.entry("properties").or_insert_with(|| json!({})) {
-                if let Value::Object(next) = props.entry(head.clone()).or_insert_with(|| json!({})) {
+                if let Value::Object(next) = props.entry(head.clone()).or_insert_with(|| json!({}))
+                {
                     insert_at(next, rest, frag);
                 }
             }
@@ -579,13 +812,15 @@ fn insert_at(node: &mut Map<String, Value>, path: &[String], frag: Value) {
 
 /// The subschemas that apply to property `name` in each atom: its `properties` entry, or else
 /// its `additionalProperties` (unless patterns decide, which the residual then covers).
-fn child_parts(atoms: &[Part], name: &str) -> Vec<Part> {
+fn child_parts<'a>(atoms: &[Part<'a>], name: &str) -> Vec<Part<'a>> {
     atoms
         .iter()
         .filter_map(|a| {
             if a.get("properties").and_then(|p| p.get(name)).is_some() {
                 Some(a.child("properties", Some(name)))
-            } else if a.get("additionalProperties").is_some() && a.get("patternProperties").is_none() {
+            } else if a.get("additionalProperties").is_some()
+                && a.get("patternProperties").is_none()
+            {
                 Some(a.child("additionalProperties", None))
             } else {
                 None
@@ -595,7 +830,9 @@ fn child_parts(atoms: &[Part], name: &str) -> Vec<Part> {
 }
 
 fn keys_of(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    v.and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 fn collect_node_paths(node: &Node, out: &mut Vec<Vec<String>>) {
@@ -611,7 +848,9 @@ fn collect_node_paths(node: &Node, out: &mut Vec<Vec<String>>) {
 fn any_of_keys(keys: &[String]) -> Value {
     match keys {
         [one] => json!({ "required": [one] }),
-        _ => json!({ "anyOf": keys.iter().map(|k| json!({ "required": [k] })).collect::<Vec<_>>() }),
+        _ => {
+            json!({ "anyOf": keys.iter().map(|k| json!({ "required": [k] })).collect::<Vec<_>>() })
+        }
     }
 }
 
@@ -624,7 +863,7 @@ fn wrap(cond: Option<&[String]>, t: Value) -> Value {
 }
 
 /// Conjoins parts into a schema of its own (with its own `$defs`).
-fn standalone(parts: Vec<Part>) -> Result<(Value, Map<String, Value>), SchemaError> {
+fn standalone(parts: Vec<Part<'_>>) -> Result<(Value, Map<String, Value>), SchemaError> {
     let mut m = Merger::new(false);
     let schema = m.conjoin(parts, "")?.schema;
     let defs = m.defs().clone().into_iter().collect();

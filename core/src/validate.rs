@@ -74,7 +74,10 @@ impl CompiledBundle {
     /// Decides which items apply: opt-in items only when chosen, conditional items only when
     /// their rule holds.
     pub(crate) fn applicability(&self, s: &Submission, form: &rhai::Dynamic) -> Applicability {
-        let mut out = Applicability { items: Vec::new(), failures: Vec::new() };
+        let mut out = Applicability {
+            items: Vec::new(),
+            failures: Vec::new(),
+        };
         for (i, item) in self.items.iter().enumerate() {
             if item.optional && !s.opt_in.iter().any(|id| *id == item.id) {
                 continue;
@@ -102,7 +105,10 @@ impl CompiledBundle {
                 key: None,
                 pointer: "/bundle".into(),
                 keyword: "bundle".into(),
-                message: Text::new(format!("本申请针对「{b}」，而不是「{}」", self.bundle.title.zh), format!("this submission is for `{b}`, not `{}`", self.bundle.id)),
+                message: Text::new(
+                    format!("本申请针对「{b}」，而不是「{}」", self.bundle.title.zh),
+                    format!("this submission is for `{b}`, not `{}`", self.bundle.id),
+                ),
                 items: Vec::new(),
             });
         }
@@ -112,13 +118,18 @@ impl CompiledBundle {
                 key: None,
                 pointer: String::new(),
                 keyword: "applies_if".into(),
-                message: Text::new(format!("无法判断事项「{id}」是否适用：{e}"), format!("cannot tell whether item `{id}` applies: {e}")),
+                message: Text::new(
+                    format!("无法判断事项「{id}」是否适用：{e}"),
+                    format!("cannot tell whether item `{id}` applies: {e}"),
+                ),
                 items: vec![id],
             });
         }
         self.collect(&self.base, &values, None, &applicability.items, &mut errors);
         for i in &applicability.items {
-            let Some(item) = self.items.get(*i) else { continue };
+            let Some(item) = self.items.get(*i) else {
+                continue;
+            };
             if let Some(delta) = &item.delta {
                 self.collect(delta, &values, Some(*i), &applicability.items, &mut errors);
             }
@@ -128,14 +139,25 @@ impl CompiledBundle {
         let warnings = self.warnings_for(s, &applicability.items);
         Validation {
             valid: errors.is_empty(),
-            applicable: applicability.items.iter().filter_map(|i| self.items.get(*i).map(|c| c.id.clone())).collect(),
+            applicable: applicability
+                .items
+                .iter()
+                .filter_map(|i| self.items.get(*i).map(|c| c.id.clone()))
+                .collect(),
             errors,
             warnings,
         }
     }
 
     /// Errors of one canonical validator: the base form (`item` = `None`) or an item's own.
-    fn collect(&self, v: &Validator, values: &Value, item: Option<usize>, applicable: &[usize], out: &mut Vec<FieldError>) {
+    fn collect(
+        &self,
+        v: &Validator,
+        values: &Value,
+        item: Option<usize>,
+        applicable: &[usize],
+        out: &mut Vec<FieldError>,
+    ) {
         for e in v.iter_errors(values) {
             let instance_path = e.instance_path().to_string();
             let tokens = pointer::split(&instance_path).unwrap_or_default();
@@ -147,7 +169,11 @@ impl CompiledBundle {
             let path = key.unwrap_or(tokens);
             let items = match item {
                 Some(i) => vec![i],
-                None => self.blame(&e.schema_path().to_string(), path.first().map(String::as_str), applicable),
+                None => self.blame(
+                    &e.schema_path().to_string(),
+                    path.first().map(String::as_str),
+                    applicable,
+                ),
             };
             out.push(self.field_error(&e, &path, items));
         }
@@ -156,39 +182,95 @@ impl CompiledBundle {
     /// The applicable items responsible for a failed keyword of the base form.
     fn blame(&self, schema_path: &str, key: Option<&str>, applicable: &[usize]) -> Vec<usize> {
         let tokens = pointer::split(schema_path).unwrap_or_default();
-        let declaring = |k: &str| -> Vec<usize> { self.keys.get(k).map(|info| info.items.iter().copied().filter(|i| applicable.contains(i)).collect()).unwrap_or_default() };
-        let by_origin = |items: Vec<String>| -> Vec<usize> { items.iter().filter_map(|id| self.item_index(id)).collect() };
+        let declaring = |k: &str| -> Vec<usize> {
+            self.keys
+                .get(k)
+                .map(|info| {
+                    info.items
+                        .iter()
+                        .copied()
+                        .filter(|i| applicable.contains(i))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let by_origin = |items: Vec<String>| -> Vec<usize> {
+            items.iter().filter_map(|id| self.item_index(id)).collect()
+        };
         match tokens.as_slice() {
             [p, k, rest @ ..] if p == "properties" => {
                 let rel = pointer::from_tokens(rest.iter().map(String::as_str));
-                let sides = self.base_form.pointer(&format!("/properties/{}/x-onething-provenance", pointer::escape(k))).and_then(|p| p.get(&rel));
-                let items: Vec<String> = sides.and_then(Value::as_array).into_iter().flatten().filter_map(|s| s.get("item").and_then(Value::as_str).map(str::to_owned)).collect();
-                if items.is_empty() { declaring(k) } else { by_origin(items) }
+                let sides = self
+                    .base_form
+                    .pointer(&format!(
+                        "/properties/{}/x-onething-provenance",
+                        pointer::escape(k)
+                    ))
+                    .and_then(|p| p.get(&rel));
+                let items: Vec<String> = sides
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s.get("item").and_then(Value::as_str).map(str::to_owned))
+                    .collect();
+                if items.is_empty() {
+                    declaring(k)
+                } else {
+                    by_origin(items)
+                }
             }
             [p, ..] if p == "required" => {
                 let k = key.unwrap_or_default();
-                (0..self.items.len()).filter(|i| applicable.contains(i) && self.translations.get(*i).is_some_and(|t| t.required.iter().any(|(r, _)| r == k))).collect()
+                (0..self.items.len())
+                    .filter(|i| {
+                        applicable.contains(i)
+                            && self
+                                .translations
+                                .get(*i)
+                                .is_some_and(|t| t.required.iter().any(|(r, _)| r == k))
+                    })
+                    .collect()
             }
             [p, ..] if p == "dependentRequired" => {
                 let k = key.unwrap_or_default();
-                (0..self.items.len()).filter(|i| applicable.contains(i) && self.translations.get(*i).is_some_and(|t| t.dependent.iter().any(|(_, b, _)| b == k))).collect()
+                (0..self.items.len())
+                    .filter(|i| {
+                        applicable.contains(i)
+                            && self
+                                .translations
+                                .get(*i)
+                                .is_some_and(|t| t.dependent.iter().any(|(_, b, _)| b == k))
+                    })
+                    .collect()
             }
             [p, n, ..] if p == "allOf" => {
-                let item = self.base_form.pointer(&format!("/allOf/{n}/x-onething-source/item")).and_then(Value::as_str).map(str::to_owned);
+                let item = self
+                    .base_form
+                    .pointer(&format!("/allOf/{n}/x-onething-source/item"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
                 by_origin(item.into_iter().collect())
             }
             _ => key.map(declaring).unwrap_or_default(),
         }
     }
 
-    fn field_error(&self, e: &ValidationError<'_>, path: &[String], items: Vec<usize>) -> FieldError {
+    fn field_error(
+        &self,
+        e: &ValidationError<'_>,
+        path: &[String],
+        items: Vec<usize>,
+    ) -> FieldError {
         let key = path.first().cloned();
         let subject = self.subject(path);
         FieldError {
             pointer: pointer::from_tokens(path.iter().map(String::as_str)),
             keyword: e.kind().keyword().to_owned(),
             message: messages::message(e.kind(), e.instance(), &subject),
-            items: items.iter().filter_map(|i| self.items.get(*i).map(|c| c.id.clone())).collect(),
+            items: items
+                .iter()
+                .filter_map(|i| self.items.get(*i).map(|c| c.id.clone()))
+                .collect(),
             key,
         }
     }
@@ -196,28 +278,56 @@ impl CompiledBundle {
     /// The title of a canonical key, followed by the path inside its value.
     fn subject(&self, path: &[String]) -> Subject<'_> {
         let Some((key, rest)) = path.split_first() else {
-            return Subject { title: Text::new("申请表", "The form"), options: None };
+            return Subject {
+                title: Text::new("申请表", "The form"),
+                options: None,
+            };
         };
-        let mut title = self.keys.get(key).map(|k| k.title.clone()).unwrap_or_else(|| Text::new(key.clone(), key.clone()));
+        let mut title = self
+            .keys
+            .get(key)
+            .map(|k| k.title.clone())
+            .unwrap_or_else(|| Text::new(key.clone(), key.clone()));
         for t in rest {
             title = Text::new(format!("{}›{t}", title.zh), format!("{} › {t}", title.en));
         }
-        let options = if rest.is_empty() { self.bundle.fields.get(key).map(|f| &f.options) } else { None };
-        Subject { title, options: options.filter(|o| !o.is_empty()) }
+        let options = if rest.is_empty() {
+            self.bundle.fields.get(key).map(|f| &f.options)
+        } else {
+            None
+        };
+        Subject {
+            title,
+            options: options.filter(|o| !o.is_empty()),
+        }
     }
 
     /// Errors of one item's residual constraints, checked on its department's view.
     fn residual_errors(&self, i: usize, s: &Submission, out: &mut Vec<FieldError>) {
-        let (Some(item), Some(tr)) = (self.items.get(i), self.translations.get(i)) else { return };
-        let needs_projection = item.residual.is_some() || tr.leaves.iter().any(|l| l.transform.is_some());
+        let (Some(item), Some(tr)) = (self.items.get(i), self.translations.get(i)) else {
+            return;
+        };
+        let needs_projection =
+            item.residual.is_some() || tr.leaves.iter().any(|l| l.transform.is_some());
         if !needs_projection {
             return;
         }
         let view = project(tr, &s.values);
-        let department = self.bundle.departments.iter().find(|d| d.id == item.department).map_or_else(|| Text::new(item.department.clone(), item.department.clone()), |d| d.name.clone());
+        let department = self
+            .bundle
+            .departments
+            .iter()
+            .find(|d| d.id == item.department)
+            .map_or_else(
+                || Text::new(item.department.clone(), item.department.clone()),
+                |d| d.name.clone(),
+            );
         for (leaf, e) in &view.failures {
             // A value the canonical form already rejects needs no second message.
-            if out.iter().any(|f| f.key.as_deref() == Some(leaf.key.as_str())) {
+            if out
+                .iter()
+                .any(|f| f.key.as_deref() == Some(leaf.key.as_str()))
+            {
                 continue;
             }
             let subject = self.subject(std::slice::from_ref(&leaf.key));
@@ -225,11 +335,22 @@ impl CompiledBundle {
                 key: Some(leaf.key.clone()),
                 pointer: pointer::join("", &leaf.key),
                 keyword: "transform".into(),
-                message: Text::new(format!("{}的值无法转换为{}的格式：{e}", subject.title.zh, department.zh), format!("{}: cannot be converted for {}: {e}", subject.title.en, department.en)),
+                message: Text::new(
+                    format!(
+                        "{}的值无法转换为{}的格式：{e}",
+                        subject.title.zh, department.zh
+                    ),
+                    format!(
+                        "{}: cannot be converted for {}: {e}",
+                        subject.title.en, department.en
+                    ),
+                ),
                 items: vec![item.id.clone()],
             });
         }
-        let Some(residual) = &item.residual else { return };
+        let Some(residual) = &item.residual else {
+            return;
+        };
         for e in residual.iter_errors(&view.data) {
             let mut dept_path = pointer::split(&e.instance_path().to_string()).unwrap_or_default();
             if let Some(p) = required_property(&e) {
@@ -245,23 +366,46 @@ impl CompiledBundle {
         for key in s.values.keys() {
             match self.keys.get(key) {
                 None => {
-                    let hint = self.closest_key(key).map(|k| (format!("，是否应为「{k}」？"), format!("; did you mean `{k}`?"))).unwrap_or_default();
+                    let hint = self
+                        .closest_key(key)
+                        .map(|k| {
+                            (
+                                format!("，是否应为「{k}」？"),
+                                format!("; did you mean `{k}`?"),
+                            )
+                        })
+                        .unwrap_or_default();
                     out.push(FieldWarning {
                         key: Some(key.clone()),
                         message: Text::new(format!("「{key}」不是本事项的字段，不会发送给任何部门{}", hint.0), format!("`{key}` is not a field of this bundle and will not be sent to any department{}", hint.1)),
                     });
                 }
-                Some(info) if !info.items.iter().any(|i| applicable.contains(i)) => out.push(FieldWarning {
-                    key: Some(key.clone()),
-                    message: Text::new(format!("{}只用于未适用的事项，不会发送", info.title.zh), format!("{} is only used by items that do not apply; it will not be sent", info.title.en)),
-                }),
+                Some(info) if !info.items.iter().any(|i| applicable.contains(i)) => {
+                    out.push(FieldWarning {
+                        key: Some(key.clone()),
+                        message: Text::new(
+                            format!("{}只用于未适用的事项，不会发送", info.title.zh),
+                            format!(
+                                "{} is only used by items that do not apply; it will not be sent",
+                                info.title.en
+                            ),
+                        ),
+                    })
+                }
                 Some(_) => {}
             }
         }
-        for id in s.opt_in.iter().filter(|id| !self.items.iter().any(|c| c.optional && c.id == **id)) {
+        for id in s
+            .opt_in
+            .iter()
+            .filter(|id| !self.items.iter().any(|c| c.optional && c.id == **id))
+        {
             out.push(FieldWarning {
                 key: None,
-                message: Text::new(format!("「{id}」不是可选事项"), format!("`{id}` is not an optional item of this bundle")),
+                message: Text::new(
+                    format!("「{id}」不是可选事项"),
+                    format!("`{id}` is not an optional item of this bundle"),
+                ),
             });
         }
         out
@@ -269,7 +413,12 @@ impl CompiledBundle {
 
     /// The known key nearest to a mistyped one (edit distance at most 2).
     fn closest_key(&self, key: &str) -> Option<&str> {
-        self.keys.keys().map(|k| (edit_distance(k, key), k)).filter(|(d, _)| *d <= 2).min().map(|(_, k)| k.as_str())
+        self.keys
+            .keys()
+            .map(|k| (edit_distance(k, key), k))
+            .filter(|(d, _)| *d <= 2)
+            .min()
+            .map(|(_, k)| k.as_str())
     }
 }
 
@@ -287,7 +436,11 @@ fn canonical_path(tr: &crate::translate::Translation, dept: &[String]) -> Vec<St
 
 fn required_property(e: &ValidationError<'_>) -> Option<String> {
     match e.kind() {
-        ValidationErrorKind::Required { property } => Some(property.as_str().map_or_else(|| property.to_string(), str::to_owned)),
+        ValidationErrorKind::Required { property } => Some(
+            property
+                .as_str()
+                .map_or_else(|| property.to_string(), str::to_owned),
+        ),
         _ => None,
     }
 }
@@ -295,7 +448,12 @@ fn required_property(e: &ValidationError<'_>) -> Option<String> {
 fn dedupe(errors: &mut Vec<FieldError>) {
     let mut seen: Vec<(Option<String>, String, String, String)> = Vec::new();
     errors.retain(|e| {
-        let k = (e.key.clone(), e.pointer.clone(), e.keyword.clone(), e.message.en.clone());
+        let k = (
+            e.key.clone(),
+            e.pointer.clone(),
+            e.keyword.clone(),
+            e.message.en.clone(),
+        );
         if seen.contains(&k) {
             false
         } else {

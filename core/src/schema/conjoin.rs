@@ -150,7 +150,7 @@ pub enum MergeError {
 /// With one document this flattens every `allOf` it can.
 pub fn merge(docs: &[Arc<Document>], options: MergeOptions) -> Result<MergeOutput, MergeError> {
     let mut merger = Merger::new(options.provenance);
-    let parts = docs.iter().map(|d| Part::root(Arc::clone(d))).collect();
+    let parts = docs.iter().map(|d| Part::root(d)).collect();
     let merged = merger.conjoin(parts, "")?;
     if let Some(unsat) = merged.unsat {
         return Err(MergeError::Unsatisfiable(unsat));
@@ -189,7 +189,7 @@ pub fn provenance_value(entries: Vec<(String, Vec<Side>)>) -> Value {
 
 /// Conjoins parts, location by location. One merger serves one output document: it collects
 /// the hoisted `$defs`, provenance and notes of every location it merged.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Merger {
     cx: Cx,
     annotate: bool,
@@ -207,23 +207,37 @@ impl Merger {
     }
 
     /// The conjunction of `parts`, placed at `at` in the output (for messages).
-    pub fn conjoin(&mut self, parts: Vec<Part>, at: &str) -> Result<Merged, SchemaError> {
+    pub fn conjoin(&mut self, parts: Vec<Part<'_>>, at: &str) -> Result<Merged, SchemaError> {
         self.conjoin_at(parts, at.to_owned(), 0)
     }
 
+    /// A merger for a new output that shares this one's hoisted definitions (so `$ref`s
+    /// already exported stay valid), with a fresh work budget and no provenance or notes.
+    pub fn fork(&self) -> Merger {
+        Merger { cx: self.cx.fork(), annotate: self.annotate, provenance: Vec::new(), notes: Vec::new() }
+    }
+
     /// A subschema copied verbatim, `$ref`s hoisted.
-    pub fn export(&mut self, part: &Part) -> Result<Value, SchemaError> {
+    pub fn export(&mut self, part: &Part<'_>) -> Result<Value, SchemaError> {
         self.cx.export(part)
     }
 
     /// Follows `allOf` and `$ref` from `part`.
-    pub fn expand(&mut self, part: Part, out: &mut Expanded) -> Result<(), SchemaError> {
+    pub fn expand<'a>(
+        &mut self,
+        part: Part<'a>,
+        out: &mut Expanded<'a>,
+    ) -> Result<(), SchemaError> {
         self.cx.expand(part, out, 0, false)
     }
 
     /// Like [`Merger::expand`], but a subschema using `unevaluated*` is both kept whole and
     /// offered as an atom, so that its properties can be read.
-    pub fn expand_structure(&mut self, part: Part, out: &mut Expanded) -> Result<(), SchemaError> {
+    pub fn expand_structure<'a>(
+        &mut self,
+        part: Part<'a>,
+        out: &mut Expanded<'a>,
+    ) -> Result<(), SchemaError> {
         self.cx.expand(part, out, 0, true)
     }
 
@@ -244,7 +258,7 @@ impl Merger {
 
     fn conjoin_at(
         &mut self,
-        parts: Vec<Part>,
+        parts: Vec<Part<'_>>,
         at: String,
         depth: usize,
     ) -> Result<Merged, SchemaError> {
@@ -294,11 +308,11 @@ impl Merger {
 }
 
 /// One location being merged.
-struct Level<'m> {
+struct Level<'m, 'a> {
     m: &'m mut Merger,
     at: String,
     depth: usize,
-    atoms: Vec<Part>,
+    atoms: Vec<Part<'a>>,
     out: Map<String, Value>,
     /// Members of the output's `allOf`: what could not be combined.
     overflow: Vec<Value>,
@@ -307,7 +321,7 @@ struct Level<'m> {
 
 type Result2<T = ()> = Result<T, SchemaError>;
 
-impl Level<'_> {
+impl<'a> Level<'_, 'a> {
     fn run(mut self) -> Result2<Merged> {
         self.annotations()?;
         self.types();
@@ -345,7 +359,7 @@ impl Level<'_> {
         })
     }
 
-    fn having(&self, kw: &str) -> Vec<Part> {
+    fn having(&self, kw: &str) -> Vec<Part<'a>> {
         self.atoms
             .iter()
             .filter(|p| p.get(kw).is_some())
@@ -353,14 +367,14 @@ impl Level<'_> {
             .collect()
     }
 
-    fn record(&mut self, kw: &str, parts: &[Part]) {
+    fn record(&mut self, kw: &str, parts: &[Part<'a>]) {
         if self.m.annotate && !parts.is_empty() {
             let sides = parts.iter().map(|p| p.side(Some(kw), false)).collect();
             self.m.provenance.push((pointer::join(&self.at, kw), sides));
         }
     }
 
-    fn sub(&mut self, parts: Vec<Part>, tokens: &[&str]) -> Result2<Merged> {
+    fn sub(&mut self, parts: Vec<Part<'a>>, tokens: &[&str]) -> Result2<Merged> {
         let at = tokens
             .iter()
             .fold(self.at.clone(), |acc, t| pointer::join(&acc, t));
@@ -611,7 +625,7 @@ impl Level<'_> {
     }
 
     fn objects(&mut self) -> Result2 {
-        let group: Vec<Part> = self
+        let group: Vec<Part<'a>> = self
             .atoms
             .iter()
             .filter(|p| {
@@ -624,7 +638,7 @@ impl Level<'_> {
         if group.len() > 1 {
             // With several parts, `additionalProperties` next to `patternProperties` depends on
             // which names the patterns match; regexes are never compared, so such parts stay whole.
-            let (patterned, plain): (Vec<Part>, Vec<Part>) = group
+            let (patterned, plain): (Vec<Part<'a>>, Vec<Part<'a>>) = group
                 .into_iter()
                 .partition(|p| p.get("patternProperties").is_some());
             for p in &patterned {
@@ -664,7 +678,7 @@ impl Level<'_> {
         Ok(())
     }
 
-    fn merge_properties(&mut self, group: &[Part]) -> Result2 {
+    fn merge_properties(&mut self, group: &[Part<'a>]) -> Result2 {
         let mut names: IndexSet<String> = IndexSet::new();
         for p in group {
             names.extend(
@@ -677,7 +691,7 @@ impl Level<'_> {
         }
         let mut props = Map::new();
         for name in &names {
-            let parts: Vec<Part> = group
+            let parts: Vec<Part<'a>> = group
                 .iter()
                 .filter_map(|a| {
                     if a.get("properties").and_then(|ps| ps.get(name)).is_some() {
@@ -697,14 +711,14 @@ impl Level<'_> {
         }
         if !props.is_empty() {
             self.out.insert("properties".into(), Value::Object(props));
-            let declaring: Vec<Part> = group
+            let declaring: Vec<Part<'a>> = group
                 .iter()
                 .filter(|p| p.get("properties").is_some())
                 .cloned()
                 .collect();
             self.record("properties", &declaring);
         }
-        let extra: Vec<Part> = group
+        let extra: Vec<Part<'a>> = group
             .iter()
             .filter(|p| p.get("additionalProperties").is_some())
             .map(|p| p.child("additionalProperties", None))
@@ -719,7 +733,7 @@ impl Level<'_> {
     }
 
     fn property_names(&mut self) -> Result2 {
-        let parts: Vec<Part> = self
+        let parts: Vec<Part<'a>> = self
             .having("propertyNames")
             .iter()
             .map(|p| p.child("propertyNames", None))
@@ -768,13 +782,13 @@ impl Level<'_> {
     }
 
     fn arrays(&mut self) -> Result2 {
-        let group: Vec<Part> = self
+        let group: Vec<Part<'a>> = self
             .atoms
             .iter()
             .filter(|p| p.get("prefixItems").is_some() || p.get("items").is_some())
             .cloned()
             .collect();
-        let len = |p: &Part| {
+        let len = |p: &Part<'a>| {
             p.get("prefixItems")
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len)
@@ -783,7 +797,7 @@ impl Level<'_> {
         let mut prefix = Vec::new();
         for k in 0..longest {
             let index = k.to_string();
-            let parts: Vec<Part> = group
+            let parts: Vec<Part<'a>> = group
                 .iter()
                 .filter_map(|a| {
                     if k < len(a) {
@@ -801,14 +815,14 @@ impl Level<'_> {
         }
         if !prefix.is_empty() {
             self.out.insert("prefixItems".into(), Value::Array(prefix));
-            let declaring: Vec<Part> = group
+            let declaring: Vec<Part<'a>> = group
                 .iter()
                 .filter(|p| p.get("prefixItems").is_some())
                 .cloned()
                 .collect();
             self.record("prefixItems", &declaring);
         }
-        let items: Vec<Part> = group
+        let items: Vec<Part<'a>> = group
             .iter()
             .filter(|p| p.get("items").is_some())
             .map(|p| p.child("items", None))
@@ -825,7 +839,7 @@ impl Level<'_> {
 
     fn contains(&mut self) -> Result2 {
         let group_kws = ["contains", "minContains", "maxContains"];
-        let group: Vec<Part> = self
+        let group: Vec<Part<'a>> = self
             .atoms
             .iter()
             .filter(|p| group_kws.iter().any(|k| p.get(k).is_some()))
@@ -886,7 +900,7 @@ impl Level<'_> {
             self.record("not", &parts);
         }
         let cond = ["if", "then", "else"];
-        let parts: Vec<Part> = self
+        let parts: Vec<Part<'a>> = self
             .atoms
             .iter()
             .filter(|p| cond.iter().any(|k| p.get(k).is_some()))
@@ -929,7 +943,7 @@ impl Level<'_> {
     }
 
     /// Some keywords of one part, copied verbatim (with `$ref`s hoisted) as one schema.
-    fn export_keywords(&mut self, p: &Part, kws: &[&str]) -> Result2<Value> {
+    fn export_keywords(&mut self, p: &Part<'a>, kws: &[&str]) -> Result2<Value> {
         let mut out = Map::new();
         for kw in kws {
             if p.get(kw).is_some() {

@@ -10,7 +10,7 @@
 //! stops at recursion: a `$ref` to a schema already being expanded on the same path is kept
 //! and its target is *hoisted* into the output's `$defs` by [`Cx::export`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -24,7 +24,7 @@ use crate::pointer;
 /// How deeply subschemas may nest in one document.
 pub const MAX_DEPTH: usize = 128;
 /// How many subschemas one merge may visit before it is considered runaway.
-pub const MAX_PARTS: usize = 1_000_000;
+pub const MAX_PARTS: usize = 300_000;
 
 static TRUE: Value = Value::Bool(true);
 
@@ -379,41 +379,59 @@ fn walk_schema(
     Ok(())
 }
 
-/// One place of one document taking part in a conjunction.
+/// One place of one document taking part in a conjunction. It holds a reference to its
+/// value, so reading keywords never walks the document again.
 #[derive(Debug, Clone)]
-pub struct Part {
+pub struct Part<'a> {
     /// The document.
-    pub doc: Arc<Document>,
-    /// Where in it.
+    pub doc: &'a Document,
+    value: &'a Value,
+    /// Where in the document (a JSON Pointer).
     pub at: String,
     /// `$ref` targets followed on the way here; meeting one again means recursion.
     trail: Arc<Vec<String>>,
 }
 
-impl Part {
+impl<'a> Part<'a> {
     /// The whole document as a part.
-    pub fn root(doc: Arc<Document>) -> Part {
+    pub fn root(doc: &'a Document) -> Part<'a> {
         Part {
             doc,
+            value: &doc.root,
             at: String::new(),
             trail: Arc::new(Vec::new()),
         }
     }
 
-    /// The schema value of this part (`true` if the place vanished, which checked documents
-    /// never allow).
-    pub fn value(&self) -> &Value {
-        self.doc.get(&self.at).unwrap_or(&TRUE)
+    /// The part at a JSON Pointer of a document (`true` where nothing is).
+    pub fn at(doc: &'a Document, at: &str) -> Part<'a> {
+        Part {
+            doc,
+            value: doc.get(at).unwrap_or(&TRUE),
+            at: at.to_owned(),
+            trail: Arc::new(Vec::new()),
+        }
     }
 
-    /// A subschema of this part, by keyword and optional name or index.
-    pub fn child(&self, keyword: &str, name: Option<&str>) -> Part {
+    /// The schema value of this part.
+    pub fn value(&self) -> &'a Value {
+        self.value
+    }
+
+    /// A subschema of this part, by keyword and optional property name or array index.
+    pub fn child(&self, keyword: &str, name: Option<&str>) -> Part<'a> {
         let mut at = pointer::join(&self.at, keyword);
+        let mut value = self.value.get(keyword);
         if let Some(name) = name {
             at = pointer::join(&at, name);
+            value = value.and_then(|v| match v {
+                Value::Array(list) => name.parse::<usize>().ok().and_then(|i| list.get(i)),
+                other => other.get(name),
+            });
         }
         Part {
-            doc: Arc::clone(&self.doc),
+            doc: self.doc,
+            value: value.unwrap_or(&TRUE),
             at,
             trail: Arc::clone(&self.trail),
         }
@@ -426,10 +444,10 @@ impl Part {
         if let Some(kw) = keyword {
             at = pointer::join(&at, kw);
             if with_value {
-                value = self.value().get(kw).cloned();
+                value = self.value.get(kw).cloned();
             }
         } else if with_value {
-            value = Some(self.value().clone());
+            value = Some(self.value.clone());
         }
         Side {
             origin: self.doc.origin.clone(),
@@ -439,31 +457,40 @@ impl Part {
     }
 
     /// The value of a keyword of this part.
-    pub fn get(&self, keyword: &str) -> Option<&Value> {
-        self.value().get(keyword)
+    pub fn get(&self, keyword: &str) -> Option<&'a Value> {
+        self.value.get(keyword)
     }
 
-    fn follow(&self, target: String) -> Part {
+    fn follow(&self, target: String) -> Part<'a> {
         let mut trail = (*self.trail).clone();
         trail.push(target.clone());
+        let value = self.doc.get(&target).unwrap_or(&TRUE);
         Part {
-            doc: Arc::clone(&self.doc),
+            doc: self.doc,
+            value,
             at: target,
             trail: Arc::new(trail),
         }
+    }
+
+    fn key(&self) -> (usize, &str) {
+        (std::ptr::from_ref(self.doc) as usize, &self.at)
     }
 }
 
 /// The parts of a conjunction after `allOf` and `$ref` are followed.
 #[derive(Debug, Default)]
-pub struct Expanded {
+pub struct Expanded<'a> {
     /// Object schemas whose own keywords (other than `allOf` and `$ref`) are to be merged.
-    pub atoms: Vec<Part>,
+    pub atoms: Vec<Part<'a>>,
     /// `false` schemas met.
-    pub falses: Vec<Part>,
+    pub falses: Vec<Part<'a>>,
     /// Subschemas kept whole, ready for the output's `allOf`: recursive `$ref`s, and schemas
     /// using `unevaluated*` (whose meaning depends on their siblings, so they cannot be split).
-    pub kept: Vec<(Value, Part)>,
+    pub kept: Vec<(Value, Part<'a>)>,
+    /// Places already expanded: a conjunction is idempotent, so a place met twice (the same
+    /// `$ref` from two `allOf` branches) is taken once.
+    seen: HashSet<(usize, String)>,
 }
 
 /// The state of one merge: the output's hoisted `$defs` and the work budget.
@@ -486,7 +513,12 @@ impl Default for Cx {
 }
 
 impl Cx {
-    fn spend(&mut self, part: &Part) -> Result<(), SchemaError> {
+    /// A copy that keeps the hoisted definitions and has its full budget again.
+    pub fn fork(&self) -> Cx {
+        Cx { defs: self.defs.clone(), hoisted: self.hoisted.clone(), budget: MAX_PARTS }
+    }
+
+    fn spend(&mut self, part: &Part<'_>) -> Result<(), SchemaError> {
         self.budget = self
             .budget
             .checked_sub(1)
@@ -501,8 +533,18 @@ impl Cx {
     /// with `unevaluated*` is kept whole; with `split`, its keywords are *also* offered as an
     /// atom (so its structure can be read), which only a caller that checks the kept copy
     /// anyway may ask for.
-    pub fn expand(&mut self, part: Part, out: &mut Expanded, depth: usize, split: bool) -> Result<(), SchemaError> {
+    pub fn expand<'a>(
+        &mut self,
+        part: Part<'a>,
+        out: &mut Expanded<'a>,
+        depth: usize,
+        split: bool,
+    ) -> Result<(), SchemaError> {
         self.spend(&part)?;
+        let (doc, at) = part.key();
+        if !out.seen.insert((doc, at.to_owned())) {
+            return Ok(());
+        }
         if depth > MAX_DEPTH {
             return Err(SchemaError::TooDeep {
                 origin: part.doc.origin.clone(),
@@ -532,12 +574,17 @@ impl Cx {
         let reference = obj.get("$ref").and_then(Value::as_str).map(str::to_owned);
         out.atoms.push(part.clone());
         for i in 0..members {
-            self.expand(part.child("allOf", Some(&i.to_string())), out, depth + 1, split)?;
+            self.expand(
+                part.child("allOf", Some(&i.to_string())),
+                out,
+                depth + 1,
+                split,
+            )?;
         }
         if let Some(reference) = reference {
             let target = part.doc.resolve_at(&reference, &part.at)?;
             if part.trail.contains(&target) {
-                let r = self.hoist(&part.doc, &target)?;
+                let r = self.hoist(part.doc, &target)?;
                 out.kept.push((single("$ref", Value::String(r)), part));
             } else {
                 self.expand(part.follow(target), out, depth + 1, split)?;
@@ -548,13 +595,13 @@ impl Cx {
 
     /// Copies a subschema verbatim for the output, rewriting every `$ref` to a definition
     /// hoisted into the output's `$defs`.
-    pub fn export(&mut self, part: &Part) -> Result<Value, SchemaError> {
-        self.export_value(&part.doc, part.value(), &part.at, 0)
+    pub fn export(&mut self, part: &Part<'_>) -> Result<Value, SchemaError> {
+        self.export_value(part.doc, part.value(), &part.at, 0)
     }
 
     fn export_value(
         &mut self,
-        doc: &Arc<Document>,
+        doc: &Document,
         v: &Value,
         at: &str,
         depth: usize,
@@ -614,8 +661,8 @@ impl Cx {
 
     /// Hoists the subschema at `target` into the output's `$defs` (once) and returns the
     /// `$ref` that points to it.
-    fn hoist(&mut self, doc: &Arc<Document>, target: &str) -> Result<String, SchemaError> {
-        let key = (Arc::as_ptr(doc) as usize, target.to_owned());
+    fn hoist(&mut self, doc: &Document, target: &str) -> Result<String, SchemaError> {
+        let key = (std::ptr::from_ref(doc) as usize, target.to_owned());
         let name = match self.hoisted.get(&key) {
             Some(name) => name.clone(),
             None => {

@@ -1,0 +1,361 @@
+//! Bad input gets a clear, typed error that says where it is — never a panic.
+
+use onething::schema::SchemaError;
+use onething::{CompiledBundle, LoadError, Problem, Submission, load};
+use serde_json::{Value, json};
+
+/// A two-department bundle; `items` replaces its items.
+fn bundle(items: Value) -> Value {
+    json!({
+        "id": "t", "version": "1", "title": {"zh": "测", "en": "Test"}, "lead": "a",
+        "departments": [{"id": "a", "name": {"zh": "甲", "en": "A"}}, {"id": "b", "name": {"zh": "乙", "en": "B"}}],
+        "items": items
+    })
+}
+
+fn item(id: &str, dept: &str, schema: Value, field_map: Value) -> Value {
+    json!({"id": id, "department": dept, "title": {"zh": id, "en": id}, "schema": schema, "field_map": field_map})
+}
+
+fn problems(b: Value) -> Vec<Problem> {
+    let b = load::from_packed_value(b).expect("loads");
+    CompiledBundle::compile(b)
+        .expect_err("must not compile")
+        .problems
+}
+
+#[test]
+fn malformed_json_names_line_and_column() {
+    let e = load::from_packed_str("{\n  \"id\": \"x\",\n  oops\n}").unwrap_err();
+    match e {
+        LoadError::Syntax { line, column, .. } => assert_eq!((line, column), (3, 3)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn wrong_shape_names_the_path() {
+    let mut b = bundle(json!([item("i", "a", json!({}), json!({}))]));
+    b["items"][0]["time_limit_days"] = json!("ten");
+    let e = load::from_packed_value(b).unwrap_err();
+    match e {
+        LoadError::Format { at, .. } => assert_eq!(at, "items[0].time_limit_days"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn packed_bundles_must_inline_schemas() {
+    let b = bundle(json!([item("i", "a", json!("i.schema.json"), json!({}))]));
+    let e = load::from_packed_value(b).unwrap_err();
+    assert!(e.to_string().contains("inline"), "{e}");
+}
+
+#[test]
+fn not_a_json_schema_names_item_and_place() {
+    let p = problems(bundle(json!([item(
+        "i",
+        "a",
+        json!({"properties": {"x": {"type": "strin"}}}),
+        json!({})
+    )])));
+    match p.as_slice() {
+        [
+            Problem::Schema(SchemaError::Invalid {
+                origin, pointer, ..
+            }),
+        ] => {
+            assert_eq!(origin.item.as_deref(), Some("i"));
+            assert_eq!(origin.department.as_deref(), Some("a"));
+            assert_eq!(pointer, "/properties/x/type");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn ref_to_a_missing_definition() {
+    let p = problems(bundle(json!([item(
+        "i",
+        "a",
+        json!({"properties": {"x": {"$ref": "#/$defs/nope"}}}),
+        json!({})
+    )])));
+    match p.as_slice() {
+        [
+            Problem::Schema(SchemaError::MissingRef {
+                pointer, reference, ..
+            }),
+        ] => {
+            assert_eq!(pointer, "/properties/x/$ref");
+            assert_eq!(reference, "#/$defs/nope");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn cyclic_refs_are_refused() {
+    let schema = json!({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"allOf": [{"$ref": "#/$defs/a"}]}}, "properties": {"x": {"$ref": "#/$defs/a"}}});
+    let p = problems(bundle(json!([item("i", "a", schema, json!({}))])));
+    match p.as_slice() {
+        [Problem::Schema(SchemaError::CyclicRef { chain, .. })] => {
+            assert_eq!(chain, &["#/$defs/a", "#/$defs/b", "#/$defs/a"])
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn recursive_refs_through_data_are_fine() {
+    // A tree: recursion that descends into the instance terminates, and is kept as a $ref.
+    let schema = json!({"properties": {"tree": {"$ref": "#/$defs/node"}}, "$defs": {"node": {"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#/$defs/node"}}}}}});
+    let b = load::from_packed_value(bundle(json!([item("i", "a", schema, json!({}))]))).unwrap();
+    let c = CompiledBundle::compile(b).unwrap();
+    let s: Submission =
+        serde_json::from_value(json!({"values": {"tree": {"children": [{"children": []}]}}}))
+            .unwrap();
+    assert!(c.validate(&s).valid);
+    let s: Submission =
+        serde_json::from_value(json!({"values": {"tree": {"children": [{"children": 5}]}}}))
+            .unwrap();
+    assert!(!c.validate(&s).valid);
+}
+
+#[test]
+fn unsupported_features_say_what_to_do() {
+    let remote = json!({"properties": {"x": {"$ref": "https://example.com/x.json"}}});
+    let p = problems(bundle(json!([item("i", "a", remote, json!({}))])));
+    assert!(
+        matches!(
+            p.as_slice(),
+            [Problem::Schema(SchemaError::Unsupported { .. })]
+        ),
+        "{p:?}"
+    );
+    let draft7 = json!({"$schema": "http://json-schema.org/draft-07/schema#"});
+    let p = problems(bundle(json!([item("i", "a", draft7, json!({}))])));
+    assert!(
+        matches!(p.as_slice(), [Problem::Schema(SchemaError::Dialect { .. })]),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn field_map_to_a_property_that_does_not_exist() {
+    let p = problems(bundle(json!([item(
+        "i",
+        "a",
+        json!({"properties": {"xm": {}}}),
+        json!({"/xingming": "name", "no-slash": "k"})
+    )])));
+    let pointers: Vec<&str> = p
+        .iter()
+        .filter_map(|p| match p {
+            Problem::FieldMap { pointer, .. } => Some(pointer.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pointers, ["no-slash", "/xingming"], "{p:?}");
+}
+
+#[test]
+fn incompatible_types_on_one_key_name_both_sides() {
+    let p = problems(bundle(json!([
+        item(
+            "one",
+            "a",
+            json!({"properties": {"mj": {"type": "string"}}}),
+            json!({"/mj": "area"})
+        ),
+        item(
+            "two",
+            "b",
+            json!({"properties": {"venue": {"properties": {"area": {"type": "integer"}}}}}),
+            json!({"/venue/area": "area"})
+        ),
+    ])));
+    let [Problem::Conflict { key, unsat }] = p.as_slice() else {
+        panic!("{p:?}")
+    };
+    assert_eq!(key, "area");
+    let sides: Vec<(Option<&str>, &str)> = unsat
+        .sides()
+        .iter()
+        .map(|s| (s.origin.item.as_deref(), s.pointer.as_str()))
+        .collect();
+    assert_eq!(
+        sides,
+        [
+            (Some("one"), "/properties/mj/type"),
+            (Some("two"), "/properties/venue/properties/area/type")
+        ]
+    );
+    let message = p[0].to_string();
+    assert!(
+        message.contains("item `one`") && message.contains("item `two`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn duplicate_ids_and_unknown_references_are_all_listed() {
+    let mut b = bundle(json!([
+        item("i", "a", json!({}), json!({})),
+        item("i", "nope", json!({}), json!({})),
+    ]));
+    b["lead"] = json!("ghost");
+    b["items"][0]["depends_on"] = json!(["missing"]);
+    let p = problems(b);
+    let text: Vec<String> = p.iter().map(ToString::to_string).collect();
+    assert!(
+        text.contains(&"duplicate item id `i`".to_string()),
+        "{text:?}"
+    );
+    assert!(
+        text.contains(&"lead: unknown department `ghost`".to_string()),
+        "{text:?}"
+    );
+    assert!(
+        text.contains(&"item `i`: unknown department `nope`".to_string()),
+        "{text:?}"
+    );
+    assert!(
+        text.contains(&"item `i`, depends_on: unknown item `missing`".to_string()),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn bad_transforms_and_scripts_are_problems() {
+    let mut b = bundle(json!([item(
+        "i",
+        "a",
+        json!({"properties": {"xb": {}, "rq": {}}}),
+        json!({
+            "/xb": {"key": "gender", "transform": {"value_map": [{"canonical": "男", "department": "1"}, {"canonical": "女", "department": "1"}]}},
+            "/rq": {"key": "date", "transform": {"date": {"layout": "YYMMDD"}}}
+        })
+    )]));
+    b["items"][0]["applies_if"] = json!({"script": "let x = ;"});
+    let text: Vec<String> = problems(b).iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter()
+            .any(|t| t.contains("/xb") && t.contains("not one-to-one")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("/rq") && t.contains("not a date layout")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("applies_if") && t.contains("line 1, column 9")),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn ten_thousand_levels_of_nesting() {
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let text = format!(r#"{{"values": {{"x": {deep}}}}}"#);
+    let e = Submission::from_json(&text).unwrap_err();
+    assert!(matches!(e, LoadError::Syntax { .. }), "{e:?}");
+    assert!(e.to_string().contains("recursion limit"), "{e}");
+    let schema = format!("{}{}", r#"{"not":"#.repeat(10_000), "}".repeat(10_000));
+    let e = load::parse_json::<Value>(&schema, "deep.schema.json").unwrap_err();
+    assert!(e.to_string().contains("recursion limit"), "{e}");
+}
+
+#[test]
+fn a_fifty_megabyte_submission_is_refused_clearly() {
+    let big = format!(r#"{{"values": {{"x": "{}"}}}}"#, "a".repeat(50 << 20));
+    let e = Submission::from_json(&big).unwrap_err();
+    match e {
+        LoadError::TooLarge { bytes, limit, .. } => assert!(bytes > limit),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_large_value_within_the_limit_validates() {
+    let b = load::from_packed_value(bundle(json!([item(
+        "i",
+        "a",
+        json!({"properties": {"bz": {"type": "string", "maxLength": 200}}}),
+        json!({"/bz": "note"})
+    )])))
+    .unwrap();
+    let c = CompiledBundle::compile(b).unwrap();
+    let text = format!(r#"{{"values": {{"note": "{}"}}}}"#, "备".repeat(4 << 20));
+    let s = Submission::from_json(&text).unwrap();
+    let v = c.validate(&s);
+    assert_eq!(v.errors.len(), 1);
+    assert_eq!(
+        v.errors[0].message.en,
+        "note must have at most 200 characters"
+    );
+}
+
+#[test]
+fn submissions_of_the_wrong_shape() {
+    let e = Submission::from_json(r#"{"values": []}"#).unwrap_err();
+    assert!(
+        matches!(&e, LoadError::Format { at, .. } if at == "values"),
+        "{e:?}"
+    );
+    let e = Submission::from_json(r#"{"valeus": {}}"#).unwrap_err();
+    assert!(e.to_string().contains("unknown field `valeus`"), "{e}");
+    let e = Submission::from_json(r#"{"materials": {"id-card": "lost"}}"#).unwrap_err();
+    assert!(
+        matches!(&e, LoadError::Format { at, .. } if at == "materials.id-card"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn exponential_ref_expansion_is_bounded() {
+    // Each definition uses the previous one twice in two properties: inlining would double
+    // 40 times. The merge stops with a clear error instead of running out of memory.
+    let mut defs = serde_json::Map::new();
+    defs.insert("d0".into(), json!({"type": "string"}));
+    for k in 1..=40 {
+        let prev = format!("#/$defs/d{}", k - 1);
+        defs.insert(
+            format!("d{k}"),
+            json!({"properties": {"a": {"$ref": prev}, "b": {"$ref": prev}}}),
+        );
+    }
+    let schema = json!({"$defs": defs, "properties": {"x": {"$ref": "#/$defs/d40"}}});
+    let p = problems(bundle(json!([item("i", "a", schema, json!({}))])));
+    assert!(
+        matches!(
+            p.as_slice(),
+            [Problem::Schema(SchemaError::TooLarge { .. })]
+        ),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn directory_paths_cannot_leave_the_bundle() {
+    let dir = std::env::temp_dir().join(format!("onething-escape-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let b = bundle(json!([item(
+        "i",
+        "a",
+        json!("../../etc/passwd"),
+        json!({})
+    )]));
+    std::fs::write(dir.join("bundle.json"), b.to_string()).unwrap();
+    let e = load::load_dir(&dir).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("must be a relative path inside the bundle directory"),
+        "{e}"
+    );
+    let e = load::load_dir(&dir.join("nope")).unwrap_err();
+    assert!(matches!(e, LoadError::Io { .. }), "{e:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,141 @@
+//! Invariant 1 for the generic merge over generated schemas: for random schemas A and B and
+//! random instances x, `valid(merge(A, B), x) == valid(A, x) && valid(B, x)`, and when the
+//! merge reports a conflict, no generated instance satisfies both.
+
+use onething::schema::{self, Document, MergeError, MergeOptions, Origin};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+const NAMES: [&str; 4] = ["a", "b", "c", "d"];
+
+fn leaf_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-5i64..20).prop_map(|n| json!(n)),
+        (-5i64..20).prop_map(|n| json!(n as f64 + 0.5)),
+        prop::sample::select(vec!["", "x", "ab", "abc", "2024-05-01", "男", "13800138000"]).prop_map(|s| json!(s)),
+    ]
+}
+
+fn instance() -> impl Strategy<Value = Value> {
+    leaf_value().prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(prop::sample::select(NAMES.to_vec()), inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+        ]
+    })
+}
+
+fn type_name() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec!["null", "boolean", "integer", "number", "string", "array", "object"])
+}
+
+/// One keyword with a random value; `sub` generates subschemas.
+fn keyword(sub: BoxedStrategy<Value>) -> impl Strategy<Value = (String, Value)> {
+    let kw = |k: &'static str| k.to_owned();
+    prop_oneof![
+        type_name().prop_map(move |t| (kw("type"), json!(t))),
+        prop::collection::btree_set(type_name(), 1..3).prop_map(move |t| (kw("type"), json!(t))),
+        prop::collection::vec(leaf_value(), 1..4).prop_map(move |v| (kw("enum"), Value::Array(v))),
+        leaf_value().prop_map(move |v| (kw("const"), v)),
+        (-3i64..10).prop_map(move |n| (kw("minimum"), json!(n))),
+        (-3i64..10).prop_map(move |n| (kw("maximum"), json!(n))),
+        (-3i64..10).prop_map(move |n| (kw("exclusiveMinimum"), json!(n))),
+        (-3i64..10).prop_map(move |n| (kw("exclusiveMaximum"), json!(n as f64 + 0.5))),
+        prop::sample::select(vec![2, 3, 4]).prop_map(move |n| (kw("multipleOf"), json!(n))),
+        (0u64..4).prop_map(move |n| (kw("minLength"), json!(n))),
+        (0u64..4).prop_map(move |n| (kw("maxLength"), json!(n))),
+        prop::sample::select(vec!["^a", "b", "^[0-9-]+$"]).prop_map(move |p| (kw("pattern"), json!(p))),
+        prop::sample::select(vec!["date", "cn-mobile"]).prop_map(move |f| (kw("format"), json!(f))),
+        (0u64..3).prop_map(move |n| (kw("minItems"), json!(n))),
+        (0u64..3).prop_map(move |n| (kw("maxItems"), json!(n))),
+        any::<bool>().prop_map(move |b| (kw("uniqueItems"), json!(b))),
+        (0u64..3).prop_map(move |n| (kw("minProperties"), json!(n))),
+        (0u64..3).prop_map(move |n| (kw("maxProperties"), json!(n))),
+        prop::collection::btree_set(prop::sample::select(NAMES.to_vec()), 1..3).prop_map(move |r| (kw("required"), json!(r))),
+        prop::collection::btree_map(prop::sample::select(NAMES.to_vec()), sub.clone(), 1..3)
+            .prop_map(move |m| (kw("properties"), Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()))),
+        sub.clone().prop_map(move |s| (kw("additionalProperties"), s)),
+        sub.clone().prop_map(move |s| (kw("items"), s)),
+        prop::collection::vec(sub.clone(), 1..3).prop_map(move |s| (kw("prefixItems"), Value::Array(s))),
+        sub.clone().prop_map(move |s| (kw("contains"), s)),
+        sub.clone().prop_map(move |s| (kw("not"), s)),
+        sub.clone().prop_map(move |s| (kw("propertyNames"), s)),
+        prop::collection::vec(sub.clone(), 1..3).prop_map(move |s| (kw("allOf"), Value::Array(s))),
+        prop::collection::vec(sub.clone(), 1..3).prop_map(move |s| (kw("anyOf"), Value::Array(s))),
+        prop::collection::vec(sub.clone(), 1..3).prop_map(move |s| (kw("oneOf"), Value::Array(s))),
+        (sub.clone(), sub.clone()).prop_map(move |(i, t)| (kw("if"), json!({"if": i, "then": t}))),
+        (prop::sample::select(NAMES.to_vec()), prop::sample::select(NAMES.to_vec()))
+            .prop_map(move |(a, b)| (kw("dependentRequired"), json!({ a: [b] }))),
+        (prop::sample::select(NAMES.to_vec()), sub.clone()).prop_map(move |(a, s)| (kw("dependentSchemas"), json!({ a: s }))),
+        sub.prop_map(move |s| (kw("unevaluatedProperties"), s)),
+    ]
+}
+
+fn schema() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![Just(json!(true)), Just(json!(false)), Just(json!({})), type_name().prop_map(|t| json!({"type": t}))];
+    leaf.prop_recursive(2, 16, 4, |inner| {
+        prop::collection::vec(keyword(inner.boxed()), 1..5).prop_map(|kws| {
+            let mut obj = Map::new();
+            for (k, v) in kws {
+                if k == "if" {
+                    // `keyword` packs if/then together.
+                    for (kk, vv) in v.as_object().cloned().unwrap_or_default() {
+                        obj.insert(kk, vv);
+                    }
+                } else {
+                    obj.insert(k, v);
+                }
+            }
+            Value::Object(obj)
+        })
+    })
+}
+
+fn doc(v: &Value, name: &str) -> std::sync::Arc<Document> {
+    std::sync::Arc::new(Document::new(v.clone(), Origin::document(name), name).unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 768, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn merge_of_generated_schemas_is_exact(a in schema(), b in schema(), xs in prop::collection::vec(instance(), 12)) {
+        let va = schema::compile(&a).unwrap();
+        let vb = schema::compile(&b).unwrap();
+        let expected: Vec<bool> = xs.iter().map(|x| va.is_valid(x) && vb.is_valid(x)).collect();
+        match schema::merge(&[doc(&a, "a"), doc(&b, "b")], MergeOptions::default()) {
+            Ok(m) => {
+                let v = schema::compile(&m.schema).unwrap();
+                for (x, want) in xs.iter().zip(&expected) {
+                    prop_assert_eq!(v.is_valid(x), *want, "instance {} merged {:#}", x, m.schema);
+                }
+            }
+            Err(MergeError::Unsatisfiable(u)) => {
+                prop_assert!(!expected.iter().any(|w| *w), "conflict {} but an instance satisfies both", u);
+            }
+            Err(e) => prop_assert!(false, "{}", e),
+        }
+    }
+
+    #[test]
+    fn flattening_one_generated_schema_is_exact(a in schema(), xs in prop::collection::vec(instance(), 12)) {
+        let va = schema::compile(&a).unwrap();
+        match schema::merge(&[doc(&a, "a")], MergeOptions::default()) {
+            Ok(m) => {
+                let v = schema::compile(&m.schema).unwrap();
+                for x in &xs {
+                    prop_assert_eq!(v.is_valid(x), va.is_valid(x), "instance {} merged {:#}", x, m.schema);
+                }
+            }
+            Err(MergeError::Unsatisfiable(_)) => {
+                for x in &xs {
+                    prop_assert!(!va.is_valid(x));
+                }
+            }
+            Err(e) => prop_assert!(false, "{}", e),
+        }
+    }
+}
