@@ -89,7 +89,7 @@ impl CompiledBundle {
         }
         let mut payloads = Vec::new();
         let mut by_department: IndexMap<String, Vec<String>> = IndexMap::new();
-        let mut delivered: Vec<&str> = Vec::new();
+        let mut delivered: Vec<String> = Vec::new();
         for id in &validation.applicable {
             let Some(i) = self.item_index(id) else {
                 continue;
@@ -125,12 +125,7 @@ impl CompiledBundle {
                 if !received.contains(&f.key) {
                     received.push(f.key.clone());
                 }
-                delivered.push(
-                    &tr.leaves
-                        .iter()
-                        .find(|l| l.key == f.key)
-                        .map_or("", |l| l.key.as_str()),
-                );
+                delivered.push(f.key.clone());
             }
             payloads.push(Payload {
                 item: item.id.clone(),
@@ -142,7 +137,7 @@ impl CompiledBundle {
         let not_dispatched = s
             .values
             .keys()
-            .filter(|k| !delivered.contains(&k.as_str()))
+            .filter(|k| !delivered.contains(k))
             .map(|k| NotDispatched {
                 key: k.clone(),
                 reason: if self.keys.contains_key(k) {
@@ -156,6 +151,43 @@ impl CompiledBundle {
             payloads,
             by_department,
             not_dispatched,
+        })
+    }
+}
+
+/// One department's view of a submission, valid or not: what it would receive, the values
+/// its transforms reject, and what its own published schema says about it.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct DepartmentView {
+    /// The item.
+    pub item: String,
+    /// The department.
+    pub department: String,
+    /// The data in the department's own form.
+    pub data: Value,
+    /// Canonical keys whose value the field map's transform rejects, with the reason.
+    pub transform_failures: Vec<(String, String)>,
+    /// Messages of the department's original schema about `data`.
+    pub errors: Vec<String>,
+}
+
+impl CompiledBundle {
+    /// What one item's department would receive for this submission, checked against the
+    /// department's original schema. Unlike [`CompiledBundle::dispatch`] this works on any
+    /// submission (a preview, or a test of invariant 1).
+    pub fn department_view(&self, item: &str, s: &Submission) -> Result<DepartmentView, crate::UnknownItem> {
+        let i = self.item_index(item).ok_or_else(|| crate::UnknownItem(item.to_owned()))?;
+        let (Some(c), Some(tr)) = (self.items.get(i), self.translations.get(i)) else {
+            return Err(crate::UnknownItem(item.to_owned()));
+        };
+        let view = project(tr, &s.values);
+        let errors = c.original.iter_errors(&view.data).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        Ok(DepartmentView {
+            item: c.id.clone(),
+            department: c.department.clone(),
+            transform_failures: view.failures.iter().map(|(l, e)| (l.key.clone(), e.to_string())).collect(),
+            data: view.data,
+            errors,
         })
     }
 }

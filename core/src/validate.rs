@@ -79,7 +79,7 @@ impl CompiledBundle {
             failures: Vec::new(),
         };
         for (i, item) in self.items.iter().enumerate() {
-            if item.optional && !s.opt_in.iter().any(|id| *id == item.id) {
+            if item.optional && !s.opt_in.contains(&item.id) {
                 continue;
             }
             match &item.applies_if {

@@ -534,7 +534,7 @@ impl<'a> Level<'_, 'a> {
             })
         };
         let ints: Option<Vec<u64>> = distinct.iter().map(as_int).collect();
-        let lcm = ints.and_then(|v| v.into_iter().try_fold(1u64, |acc, x| lcm(acc, x)));
+        let lcm = ints.and_then(|v| v.into_iter().try_fold(1u64, lcm));
         match (lcm, distinct.split_first()) {
             (_, None) => return,
             (Some(l), Some(_)) if distinct.len() > 1 => {
