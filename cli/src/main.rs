@@ -241,7 +241,12 @@ fn check(path: &Path, json: bool) -> Exit {
     let declared: usize = b
         .items
         .iter()
-        .map(|i| i.schema.get("properties").and_then(|p| p.as_object()).map_or(0, |p| p.len()))
+        .map(|i| {
+            i.schema
+                .get("properties")
+                .and_then(|p| p.as_object())
+                .map_or(0, |p| p.len())
+        })
         .sum();
     println!("ok: {} ({}) v{}", b.id, b.title, b.version);
     println!(

@@ -58,9 +58,10 @@ pub struct CompiledBundle {
     /// The merger after the full form: its hoisted `$defs` seed every other form.
     seed: Merger,
     full_form: Value,
-    /// The form of the items that always apply.
+    /// The form of the items that always apply, compiled.
     pub(crate) base: Validator,
-    pub(crate) base_form: Value,
+    /// That form, when it differs from the full form.
+    base_form: Option<Value>,
     warnings: Vec<Warning>,
 }
 
@@ -150,11 +151,15 @@ impl CompiledBundle {
             .filter(|(_, c)| !c.conditional())
             .map(|(i, _)| i)
             .collect();
-        let base_form = sources
-            .build(&always, &mut seed.fork())
-            .map_err(|e| fail(vec![Problem::Schema(e)]))?
-            .schema;
-        let base = compile_form(&bundle.id, &base_form).map_err(|p| fail(vec![p]))?;
+        // With no conditional item, the base form is the full form: built and kept once.
+        let base_form = if always.len() == compiled.len() {
+            None
+        } else {
+            let built = sources.build(&always, &mut seed.fork());
+            Some(built.map_err(|e| fail(vec![Problem::Schema(e)]))?.schema)
+        };
+        let base = compile_form(&bundle.id, base_form.as_ref().unwrap_or(&full.schema))
+            .map_err(|p| fail(vec![p]))?;
         for (i, c) in compiled.iter_mut().enumerate() {
             if c.conditional() {
                 let own = sources
@@ -185,6 +190,11 @@ impl CompiledBundle {
     /// Things worth fixing that do not stop the bundle from working.
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
+    }
+
+    /// The form of the items that always apply (with provenance annotations).
+    pub(crate) fn base_form(&self) -> &Value {
+        self.base_form.as_ref().unwrap_or(&self.full_form)
     }
 
     /// The merged form of every item (as if all applied).
@@ -339,10 +349,14 @@ fn script(at: &str, rule: &str, source: Option<&str>, problems: &mut Vec<Problem
     }
 }
 
+/// Compiles a merged form for validation, without its annotations (they change nothing
+/// about validity, and a large form compiles faster without them).
 fn compile_form(bundle: &str, form: &Value) -> Result<Validator, Problem> {
-    schema::compile(form).map_err(|(pointer, message)| Problem::Invalid {
-        at: format!("merged form of `{bundle}` at {pointer}"),
-        message,
+    schema::compile(&schema::strip_annotations(form)).map_err(|(pointer, message)| {
+        Problem::Invalid {
+            at: format!("merged form of `{bundle}` at {pointer}"),
+            message,
+        }
     })
 }
 

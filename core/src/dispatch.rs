@@ -175,17 +175,31 @@ impl CompiledBundle {
     /// What one item's department would receive for this submission, checked against the
     /// department's original schema. Unlike [`CompiledBundle::dispatch`] this works on any
     /// submission (a preview, or a test of invariant 1).
-    pub fn department_view(&self, item: &str, s: &Submission) -> Result<DepartmentView, crate::UnknownItem> {
-        let i = self.item_index(item).ok_or_else(|| crate::UnknownItem(item.to_owned()))?;
+    pub fn department_view(
+        &self,
+        item: &str,
+        s: &Submission,
+    ) -> Result<DepartmentView, crate::UnknownItem> {
+        let i = self
+            .item_index(item)
+            .ok_or_else(|| crate::UnknownItem(item.to_owned()))?;
         let (Some(c), Some(tr)) = (self.items.get(i), self.translations.get(i)) else {
             return Err(crate::UnknownItem(item.to_owned()));
         };
         let view = project(tr, &s.values);
-        let errors = c.original.iter_errors(&view.data).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        let errors = c
+            .original
+            .iter_errors(&view.data)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
         Ok(DepartmentView {
             item: c.id.clone(),
             department: c.department.clone(),
-            transform_failures: view.failures.iter().map(|(l, e)| (l.key.clone(), e.to_string())).collect(),
+            transform_failures: view
+                .failures
+                .iter()
+                .map(|(l, e)| (l.key.clone(), e.to_string()))
+                .collect(),
             data: view.data,
             errors,
         })

@@ -147,6 +147,10 @@ pub(crate) fn message(kind: &ValidationErrorKind, instance: &Value, subject: &Su
                 format!("{en} has entries that are not allowed: {list}"),
             )
         }
+        K::Contains => Text::new(
+            format!("{zh}缺少必需的项"),
+            format!("{en} lacks a required entry"),
+        ),
         K::FalseSchema => Text::new(format!("{zh}不应填写"), format!("{en} must not be given")),
         _ => Text::new(
             format!("{zh}不符合要求（{}）", kind.keyword()),

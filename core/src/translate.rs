@@ -392,12 +392,13 @@ impl<'a> Translator<'a, '_> {
         t: &ValueTransform,
     ) -> Result<Vec<StoredPart>, SchemaError> {
         let (schema, defs) = standalone(parts.clone())?;
-        let annotations = copy_annotations(&schema);
         let accepts = |v: &Value| match schema::compile(&with_defs(&schema, &defs)) {
             Ok(validator) => validator.is_valid(v),
             Err(_) => true,
         };
-        let mut own = match t {
+        // Titles and descriptions are not copied: a department's often describe its own
+        // codes ("1 男，2 女"). The field dictionary names transformed fields.
+        let own = match t {
             ValueTransform::Map(pairs) => {
                 let mut allowed = Vec::new();
                 for p in pairs {
@@ -428,9 +429,6 @@ impl<'a> Translator<'a, '_> {
                 json!({ "type": "string", "format": "date" })
             }
         };
-        if let (Value::Object(own), Value::Object(ann)) = (&mut own, annotations) {
-            own.extend(ann);
-        }
         // The constraint is the transform's, not the department's schema's: say so.
         let origin = Origin {
             document: format!("field_map {}", leaf.pointer),
@@ -879,14 +877,4 @@ fn with_defs(schema: &Value, defs: &Map<String, Value>) -> Value {
         }
         other => other.clone(),
     }
-}
-
-fn copy_annotations(schema: &Value) -> Value {
-    let mut out = Map::new();
-    for kw in ["title", "description"] {
-        if let Some(v) = schema.get(kw) {
-            out.insert(kw.into(), v.clone());
-        }
-    }
-    Value::Object(out)
 }

@@ -201,7 +201,7 @@ impl CompiledBundle {
             [p, k, rest @ ..] if p == "properties" => {
                 let rel = pointer::from_tokens(rest.iter().map(String::as_str));
                 let sides = self
-                    .base_form
+                    .base_form()
                     .pointer(&format!(
                         "/properties/{}/x-onething-provenance",
                         pointer::escape(k)
@@ -245,7 +245,7 @@ impl CompiledBundle {
             }
             [p, n, ..] if p == "allOf" => {
                 let item = self
-                    .base_form
+                    .base_form()
                     .pointer(&format!("/allOf/{n}/x-onething-source/item"))
                     .and_then(Value::as_str)
                     .map(str::to_owned);
@@ -445,22 +445,27 @@ fn required_property(e: &ValidationError<'_>) -> Option<String> {
     }
 }
 
+/// Merges errors that say the same thing about the same place, uniting the items blamed.
 fn dedupe(errors: &mut Vec<FieldError>) {
-    let mut seen: Vec<(Option<String>, String, String, String)> = Vec::new();
-    errors.retain(|e| {
-        let k = (
-            e.key.clone(),
-            e.pointer.clone(),
-            e.keyword.clone(),
-            e.message.en.clone(),
-        );
-        if seen.contains(&k) {
-            false
-        } else {
-            seen.push(k);
-            true
+    let mut out: Vec<FieldError> = Vec::with_capacity(errors.len());
+    for e in errors.drain(..) {
+        match out.iter_mut().find(|o| {
+            o.key == e.key
+                && o.pointer == e.pointer
+                && o.keyword == e.keyword
+                && o.message == e.message
+        }) {
+            Some(same) => {
+                for item in e.items {
+                    if !same.items.contains(&item) {
+                        same.items.push(item);
+                    }
+                }
+            }
+            None => out.push(e),
         }
-    });
+    }
+    *errors = out;
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

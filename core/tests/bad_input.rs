@@ -1,6 +1,12 @@
 //! Bad input gets a clear, typed error that says where it is — never a panic.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use onething::schema::SchemaError;
 use onething::{CompiledBundle, LoadError, Problem, Submission, load};

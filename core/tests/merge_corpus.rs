@@ -3,7 +3,13 @@
 //! `valid(merge(A, B), x) == valid(A, x) && valid(B, x)`, and a reported conflict only
 //! where no instance satisfies both.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use std::path::Path;
 use std::sync::Arc;

@@ -1,7 +1,13 @@
 //! The JSON Schemas in `schemas/` are generated from the Rust types; this test fails when
 //! one is stale. Rewrite them with `UPDATE_SCHEMAS=1 cargo test -p onething --test schemas`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use std::path::Path;
 

@@ -214,7 +214,12 @@ impl Merger {
     /// A merger for a new output that shares this one's hoisted definitions (so `$ref`s
     /// already exported stay valid), with a fresh work budget and no provenance or notes.
     pub fn fork(&self) -> Merger {
-        Merger { cx: self.cx.fork(), annotate: self.annotate, provenance: Vec::new(), notes: Vec::new() }
+        Merger {
+            cx: self.cx.fork(),
+            annotate: self.annotate,
+            provenance: Vec::new(),
+            notes: Vec::new(),
+        }
     }
 
     /// A subschema copied verbatim, `$ref`s hoisted.
@@ -708,6 +713,7 @@ impl<'a> Level<'_, 'a> {
                 self.facts.dead_props.insert(name.clone(), u);
             }
             props.insert(name.clone(), merged.schema);
+            self.facts.declared.insert(name.clone());
         }
         if !props.is_empty() {
             self.out.insert("properties".into(), Value::Object(props));
@@ -1014,6 +1020,8 @@ struct Facts {
     dead_positions: Vec<(usize, Unsat)>,
     required: IndexMap<String, Side>,
     dead_props: IndexMap<String, Unsat>,
+    /// Names the merged `properties` lists.
+    declared: IndexSet<String>,
     dead_extra: Option<Unsat>,
     patterns: bool,
     names_forbidden: bool,
@@ -1028,9 +1036,11 @@ impl Facts {
 
     fn settle_required(&mut self) {
         for (name, side) in &self.required {
+            // A required name meets `additionalProperties` only when no merged `properties`
+            // entry (and no pattern) claims it.
             let dead = match self.dead_props.get(name) {
                 Some(u) => Some(u.clone()),
-                None if !self.patterns => self.dead_extra.clone(),
+                None if !self.patterns && !self.declared.contains(name) => self.dead_extra.clone(),
                 None => None,
             };
             if let Some(u) = dead {
@@ -1248,5 +1258,114 @@ impl Facts {
                 .map(|(_, r)| r),
         );
         unsat(reasons)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn merged(schemas: &[Value]) -> Result<Value, MergeError> {
+        let docs: Vec<Arc<Document>> = schemas
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                Arc::new(
+                    Document::new(
+                        s.clone(),
+                        super::super::Origin::document(format!("s{i}")),
+                        "s",
+                    )
+                    .unwrap(),
+                )
+            })
+            .collect();
+        merge(&docs, MergeOptions::default()).map(|m| m.schema)
+    }
+
+    #[test]
+    fn a_required_declared_property_does_not_meet_additional_properties() {
+        // Regression: `additionalProperties: false` was applied to required names that
+        // `properties` lists, turning this satisfiable schema into `false`.
+        let s = json!({"type": "object", "additionalProperties": false, "required": ["a"], "properties": {"a": {"type": "string"}}});
+        let m = merged(&[s]).unwrap();
+        assert_eq!(m["required"], json!(["a"]));
+        let v = crate::schema::compile(&m).unwrap();
+        assert!(v.is_valid(&json!({"a": "x"})));
+        assert!(!v.is_valid(&json!({"a": "x", "b": 1})));
+    }
+
+    #[test]
+    fn a_required_undeclared_property_meets_additional_properties() {
+        let e = merged(&[json!({"type": "object", "additionalProperties": false, "required": ["b"], "properties": {"a": {}}})]).unwrap_err();
+        let MergeError::Unsatisfiable(u) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(u.reasons[0].constraint, "type");
+        assert_eq!(u.reasons[1].constraint, "required");
+    }
+
+    #[test]
+    fn bounds_keep_the_strictest_and_conflicts_name_both_sides() {
+        let m = merged(&[
+            json!({"type": "integer", "minimum": 1, "maximum": 10}),
+            json!({"minimum": 3, "exclusiveMaximum": 8}),
+        ])
+        .unwrap();
+        assert_eq!(
+            (
+                m["minimum"].clone(),
+                m["maximum"].clone(),
+                m["exclusiveMaximum"].clone()
+            ),
+            (json!(3), json!(10), json!(8))
+        );
+        let MergeError::Unsatisfiable(u) = merged(&[
+            json!({"type": "integer", "minimum": 5}),
+            json!({"maximum": 4}),
+        ])
+        .unwrap_err() else {
+            panic!()
+        };
+        let pointers: Vec<&str> = u.sides().iter().map(|s| s.pointer.as_str()).collect();
+        assert!(
+            pointers.contains(&"/minimum") && pointers.contains(&"/maximum"),
+            "{pointers:?}"
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_combined_goes_to_all_of() {
+        let m = merged(&[
+            json!({"pattern": "^a", "anyOf": [{"type": "string"}]}),
+            json!({"pattern": "b$", "anyOf": [{"minLength": 2}]}),
+        ])
+        .unwrap();
+        assert_eq!(m["pattern"], "^a");
+        assert_eq!(
+            m["allOf"],
+            json!([{"pattern": "b$"}, {"anyOf": [{"minLength": 2}]}])
+        );
+    }
+
+    #[test]
+    fn integer_multiples_combine_into_their_lcm() {
+        let m = merged(&[json!({"multipleOf": 4}), json!({"multipleOf": 6})]).unwrap();
+        assert_eq!(m["multipleOf"], 12);
+        let m = merged(&[json!({"multipleOf": 0.5}), json!({"multipleOf": 0.3})]).unwrap();
+        assert_eq!(m["multipleOf"], 0.5);
+        assert_eq!(m["allOf"], json!([{"multipleOf": 0.3}]));
+    }
+
+    #[test]
+    fn enums_intersect_with_numeric_equality() {
+        let m = merged(&[
+            json!({"enum": [1, "a", null]}),
+            json!({"enum": [1.0, "a"]}),
+            json!({"type": "integer"}),
+        ])
+        .unwrap();
+        assert_eq!(m["enum"], json!([1]));
     }
 }

@@ -515,7 +515,11 @@ impl Default for Cx {
 impl Cx {
     /// A copy that keeps the hoisted definitions and has its full budget again.
     pub fn fork(&self) -> Cx {
-        Cx { defs: self.defs.clone(), hoisted: self.hoisted.clone(), budget: MAX_PARTS }
+        Cx {
+            defs: self.defs.clone(),
+            hoisted: self.hoisted.clone(),
+            budget: MAX_PARTS,
+        }
     }
 
     fn spend(&mut self, part: &Part<'_>) -> Result<(), SchemaError> {
@@ -687,4 +691,38 @@ pub(crate) fn single(key: &str, value: Value) -> Value {
     let mut m = Map::new();
     m.insert(key.to_owned(), value);
     Value::Object(m)
+}
+
+/// A copy of a schema without annotations: `x-onething-*` keywords and the annotation
+/// keywords (`title`, `description`…). Validity is unchanged.
+pub fn strip_annotations(v: &Value) -> Value {
+    let Value::Object(obj) = v else {
+        return v.clone();
+    };
+    let mut out = Map::new();
+    for (kw, val) in obj {
+        if kw.starts_with("x-onething-")
+            || (keywords::ANNOTATIONS.contains(&kw.as_str()) && kw != "contentSchema")
+        {
+            continue;
+        }
+        let stripped = match kw.as_str() {
+            k if SINGLE.contains(&k) => strip_annotations(val),
+            k if MAP.contains(&k) => match val {
+                Value::Object(m) => Value::Object(
+                    m.iter()
+                        .map(|(n, s)| (n.clone(), strip_annotations(s)))
+                        .collect(),
+                ),
+                other => other.clone(),
+            },
+            k if ARRAY.contains(&k) => match val {
+                Value::Array(list) => Value::Array(list.iter().map(strip_annotations).collect()),
+                other => other.clone(),
+            },
+            _ => val.clone(),
+        };
+        out.insert(kw.clone(), stripped);
+    }
+    Value::Object(out)
 }

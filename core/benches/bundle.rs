@@ -1,0 +1,159 @@
+//! Speed of compiling bundles and of validating and dispatching submissions.
+//!
+//! Run with `cargo bench -p onething --bench bundle`; figures go to BENCHMARKS.md.
+
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use onething::{CompiledBundle, Submission, load};
+use serde_json::{Map, Value, json};
+
+const FIXTURES: [(&str, &str); 3] = [
+    ("business-startup", "valid-full"),
+    ("restaurant-opening", "valid-full"),
+    ("newborn", "valid-full"),
+];
+
+fn fixture(name: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(name);
+    serde_json::to_string(&load::load_dir(&dir).unwrap()).unwrap()
+}
+
+fn submission(name: &str, file: &str) -> Submission {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(name)
+        .join("submissions")
+        .join(format!("{file}.json"));
+    Submission::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A bundle of `departments` items of `fields` properties each; `overlap` of every item's
+/// properties are canonical keys shared with other departments (each under the
+/// department's own property name), the rest are its own.
+pub fn generated(departments: usize, fields: usize, overlap: f64) -> Value {
+    let shared = ((fields as f64) * overlap).round() as usize;
+    let mut items = Vec::new();
+    let mut depts = Vec::new();
+    for d in 0..departments {
+        depts.push(json!({"id": format!("d{d}"), "name": {"zh": format!("部门{d}"), "en": format!("Department {d}")}}));
+        let mut props = Map::new();
+        let mut map = Map::new();
+        let mut required = Vec::new();
+        for f in 0..fields {
+            let name = format!("d{d}f{f}");
+            let (schema, key) = if f < shared {
+                // Shared keys rotate so that every department shares with its neighbours.
+                let k = (f + d * 7) % (shared * 2);
+                (shared_schema(k, d), format!("shared.k{k}"))
+            } else {
+                (own_schema(f), format!("d{d}.f{f}"))
+            };
+            if f % 5 == 0 {
+                required.push(json!(name));
+            }
+            props.insert(name.clone(), schema);
+            map.insert(format!("/{name}"), json!(key));
+        }
+        items.push(json!({
+            "id": format!("item{d}"), "department": format!("d{d}"),
+            "title": {"zh": format!("事项{d}"), "en": format!("Item {d}")},
+            "schema": {"type": "object", "required": required, "properties": props},
+            "field_map": map
+        }));
+    }
+    json!({"id": "generated", "version": "1", "title": {"zh": "生成", "en": "Generated"}, "lead": "d0", "departments": depts, "items": items})
+}
+
+fn shared_schema(k: usize, d: usize) -> Value {
+    match k % 4 {
+        0 => json!({"type": "string", "maxLength": 40 + (d % 20), "title": format!("共享{k}")}),
+        1 => json!({"type": "integer", "minimum": 0, "maximum": 1000 + d}),
+        2 => json!({"type": "string", "format": "date"}),
+        _ => {
+            let codes: Vec<&str> = ["A", "B", "C", "D"].into_iter().take(2 + d % 3).collect();
+            json!({ "enum": codes })
+        }
+    }
+}
+
+fn own_schema(f: usize) -> Value {
+    match f % 3 {
+        0 => json!({"type": "string", "maxLength": 100}),
+        1 => json!({"type": "number", "minimum": 0}),
+        _ => json!({"type": "boolean"}),
+    }
+}
+
+fn compile_fixtures(c: &mut Criterion) {
+    let mut g = c.benchmark_group("compile");
+    for (name, _) in FIXTURES {
+        let packed = fixture(name);
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                CompiledBundle::compile(load::from_packed_str(black_box(&packed)).unwrap()).unwrap()
+            })
+        });
+    }
+    g.finish();
+}
+
+fn compile_generated(c: &mut Criterion) {
+    let mut g = c.benchmark_group("compile-generated");
+    g.sample_size(10);
+    for departments in [10, 20, 50, 100] {
+        let bundle = generated(departments, 200, 0.3);
+        g.throughput(Throughput::Elements((departments * 200) as u64));
+        g.bench_with_input(
+            BenchmarkId::from_parameter(departments),
+            &bundle,
+            |b, bundle| {
+                b.iter(|| {
+                    CompiledBundle::compile(load::from_packed_value(bundle.clone()).unwrap())
+                        .unwrap()
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
+fn validate_and_dispatch(c: &mut Criterion) {
+    let mut g = c.benchmark_group("validate+dispatch");
+    for (name, file) in FIXTURES {
+        let compiled =
+            CompiledBundle::compile(load::from_packed_str(&fixture(name)).unwrap()).unwrap();
+        let s = submission(name, file);
+        assert!(compiled.validate(&s).valid);
+        g.bench_function(name, |b| {
+            b.iter(|| compiled.dispatch(black_box(&s)).unwrap())
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("validate");
+    for (name, file) in FIXTURES {
+        let compiled =
+            CompiledBundle::compile(load::from_packed_str(&fixture(name)).unwrap()).unwrap();
+        let s = submission(name, file);
+        g.bench_function(name, |b| b.iter(|| compiled.validate(black_box(&s))));
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    compile_fixtures,
+    compile_generated,
+    validate_and_dispatch
+);
+criterion_main!(benches);
