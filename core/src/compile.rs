@@ -458,6 +458,7 @@ fn check_references(
             });
         }
     }
+    warn_accidental_reuse(bundle, warnings);
     for key in bundle.fields.keys().filter(|k| !keys.contains_key(*k)) {
         warnings.push(Warning {
             at: format!("field dictionary `{key}`"),
@@ -476,4 +477,32 @@ fn check_references(
         }
     }
     problems
+}
+
+/// Materials of different items meet under one reuse key when their ids match. That is
+/// the point of reuse (材料复用) when meant; when the titles differ, it is probably a
+/// generic id (`application`) used twice by accident.
+fn warn_accidental_reuse(bundle: &Bundle, warnings: &mut Vec<Warning>) {
+    let mut by_key: IndexMap<&str, Vec<(&str, &crate::bundle::Material)>> = IndexMap::new();
+    for item in &bundle.items {
+        for m in &item.materials {
+            by_key.entry(m.reuse_key()).or_default().push((&item.id, m));
+        }
+    }
+    for (key, uses) in by_key {
+        let implicit = uses.iter().any(|(_, m)| m.reuse_key.is_none());
+        let titles_differ = uses
+            .iter()
+            .any(|(_, m)| uses.first().is_some_and(|(_, f)| f.title != m.title));
+        if uses.len() > 1 && implicit && titles_differ {
+            let items: Vec<&str> = uses.iter().map(|(i, _)| *i).collect();
+            warnings.push(Warning {
+                at: format!("material `{key}`"),
+                message: format!(
+                    "items {} share this material by its id but give it different titles; set `reuse_key` to share it on purpose, or rename it",
+                    items.join(", ")
+                ),
+            });
+        }
+    }
 }

@@ -52,6 +52,45 @@ pub struct FieldError {
     pub message: Text,
     /// The items whose constraint failed.
     pub items: Vec<String>,
+    /// For a bound (`maxLength`, `minimum`…): the limit, so that of two messages about one
+    /// value the stricter is kept.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) limit: Option<Limit>,
+}
+
+/// A bound's value and direction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Limit {
+    value: f64,
+    /// `true` for upper bounds (`max*`), where smaller is stricter.
+    upper: bool,
+}
+
+impl Limit {
+    fn of(kind: &ValidationErrorKind) -> Option<Limit> {
+        use ValidationErrorKind as K;
+        let (value, upper) = match kind {
+            K::MaxLength { limit } | K::MaxItems { limit } | K::MaxProperties { limit } => {
+                (*limit as f64, true)
+            }
+            K::MinLength { limit } | K::MinItems { limit } | K::MinProperties { limit } => {
+                (*limit as f64, false)
+            }
+            K::Maximum { limit } | K::ExclusiveMaximum { limit } => (limit.as_f64()?, true),
+            K::Minimum { limit } | K::ExclusiveMinimum { limit } => (limit.as_f64()?, false),
+            _ => return None,
+        };
+        Some(Limit { value, upper })
+    }
+
+    fn stricter_than(self, other: Limit) -> bool {
+        if self.upper {
+            self.value < other.value
+        } else {
+            self.value > other.value
+        }
+    }
 }
 
 /// A warning about a submission.
@@ -110,6 +149,7 @@ impl CompiledBundle {
                     format!("this submission is for `{b}`, not `{}`", self.bundle.id),
                 ),
                 items: Vec::new(),
+                limit: None,
             });
         }
         for (i, e) in &applicability.failures {
@@ -123,6 +163,7 @@ impl CompiledBundle {
                     format!("cannot tell whether item `{id}` applies: {e}"),
                 ),
                 items: vec![id],
+                limit: None,
             });
         }
         self.collect(&self.base, &values, None, &applicability.items, &mut errors);
@@ -172,6 +213,7 @@ impl CompiledBundle {
                 None => self.blame(
                     &e.schema_path().to_string(),
                     path.first().map(String::as_str),
+                    e.instance(),
                     applicable,
                 ),
             };
@@ -180,7 +222,13 @@ impl CompiledBundle {
     }
 
     /// The applicable items responsible for a failed keyword of the base form.
-    fn blame(&self, schema_path: &str, key: Option<&str>, applicable: &[usize]) -> Vec<usize> {
+    fn blame(
+        &self,
+        schema_path: &str,
+        key: Option<&str>,
+        instance: &Value,
+        applicable: &[usize],
+    ) -> Vec<usize> {
         let tokens = pointer::split(schema_path).unwrap_or_default();
         let declaring = |k: &str| -> Vec<usize> {
             self.keys
@@ -207,10 +255,17 @@ impl CompiledBundle {
                         pointer::escape(k)
                     ))
                     .and_then(|p| p.get(&rel));
+                // Blame the sides whose own constraint the value breaks: with limits 150
+                // and 200, a 180-character value is the first department's concern only.
+                let keyword = rest.last().map(String::as_str).unwrap_or_default();
                 let items: Vec<String> = sides
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
+                    .filter(|s| {
+                        s.get("value")
+                            .is_none_or(|v| side_rejects(keyword, v, instance))
+                    })
                     .filter_map(|s| s.get("item").and_then(Value::as_str).map(str::to_owned))
                     .collect();
                 if items.is_empty() {
@@ -267,6 +322,7 @@ impl CompiledBundle {
             pointer: pointer::from_tokens(path.iter().map(String::as_str)),
             keyword: e.kind().keyword().to_owned(),
             message: messages::message(e.kind(), e.instance(), &subject),
+            limit: Limit::of(e.kind()),
             items: items
                 .iter()
                 .filter_map(|i| self.items.get(*i).map(|c| c.id.clone()))
@@ -346,6 +402,7 @@ impl CompiledBundle {
                     ),
                 ),
                 items: vec![item.id.clone()],
+                limit: None,
             });
         }
         let Some(residual) = &item.residual else {
@@ -434,6 +491,13 @@ fn canonical_path(tr: &crate::translate::Translation, dept: &[String]) -> Vec<St
     Vec::new()
 }
 
+/// Does the constraint `{keyword: value}` alone reject `instance`?
+fn side_rejects(keyword: &str, value: &Value, instance: &Value) -> bool {
+    let mut one = serde_json::Map::new();
+    one.insert(keyword.to_owned(), value.clone());
+    crate::schema::compile(&Value::Object(one)).map_or(true, |v| !v.is_valid(instance))
+}
+
 fn required_property(e: &ValidationError<'_>) -> Option<String> {
     match e.kind() {
         ValidationErrorKind::Required { property } => Some(
@@ -446,16 +510,25 @@ fn required_property(e: &ValidationError<'_>) -> Option<String> {
 }
 
 /// Merges errors that say the same thing about the same place, uniting the items blamed.
+/// Two bounds of one kind on one value (at most 30 characters, at most 20) become the
+/// stricter one.
 fn dedupe(errors: &mut Vec<FieldError>) {
     let mut out: Vec<FieldError> = Vec::with_capacity(errors.len());
     for e in errors.drain(..) {
-        match out.iter_mut().find(|o| {
+        let same = out.iter_mut().find(|o| {
             o.key == e.key
                 && o.pointer == e.pointer
                 && o.keyword == e.keyword
-                && o.message == e.message
-        }) {
+                && (o.message == e.message || (o.limit.is_some() && e.limit.is_some()))
+        });
+        match same {
             Some(same) => {
+                if let (Some(new), Some(old)) = (e.limit, same.limit) {
+                    if new.stricter_than(old) {
+                        same.message = e.message;
+                        same.limit = e.limit;
+                    }
+                }
                 for item in e.items {
                     if !same.items.contains(&item) {
                         same.items.push(item);

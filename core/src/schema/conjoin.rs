@@ -312,6 +312,31 @@ impl Merger {
     }
 }
 
+/// Keywords whose value is data, not a subschema.
+const SCALAR_KEYWORDS: &[&str] = &[
+    "type",
+    "enum",
+    "const",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "minContains",
+    "maxContains",
+    "required",
+    "dependentRequired",
+];
+
 /// One location being merged.
 struct Level<'m, 'a> {
     m: &'m mut Merger,
@@ -374,7 +399,10 @@ impl<'a> Level<'_, 'a> {
 
     fn record(&mut self, kw: &str, parts: &[Part<'a>]) {
         if self.m.annotate && !parts.is_empty() {
-            let sides = parts.iter().map(|p| p.side(Some(kw), false)).collect();
+            // Scalar constraints carry their value: "maxLength 150 from one department,
+            // 200 from another" tells the reader (and error blame) who set what.
+            let with_value = SCALAR_KEYWORDS.contains(&kw);
+            let sides = parts.iter().map(|p| p.side(Some(kw), with_value)).collect();
             self.m.provenance.push((pointer::join(&self.at, kw), sides));
         }
     }
