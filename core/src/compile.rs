@@ -29,7 +29,7 @@
 //! let field = &compiled.form()["properties"]["applicant.name"];
 //! assert_eq!((field["minLength"].clone(), field["maxLength"].clone()), (json!(2), json!(10)));
 //!
-//! let s = Submission { values: json!({"applicant.name": "张三"}).as_object().unwrap().clone(), ..Default::default() };
+//! let s = Submission { values: json!({"applicant.name": "张三"}), ..Default::default() };
 //! let out = compiled.dispatch(&s).unwrap();
 //! assert_eq!(out.payloads[1].payload, json!({"applicant": {"name": "张三"}}));
 //! ```
@@ -62,6 +62,9 @@ pub struct CompiledBundle {
     pub(crate) base: Validator,
     /// That form, when it differs from the full form.
     base_form: Option<Value>,
+    /// The canonical keys applicability rules read (`None`: some rule reads keys it
+    /// computes, so rules see every value).
+    pub(crate) rule_keys: Option<Vec<String>>,
     warnings: Vec<Warning>,
 }
 
@@ -163,13 +166,15 @@ impl CompiledBundle {
         for (i, c) in compiled.iter_mut().enumerate() {
             if c.conditional() {
                 let own = sources
-                    .build(&[i], &mut seed.fork())
+                    .build(&[i], &mut seed.fork_with(false))
                     .map_err(|e| fail(vec![Problem::Schema(e)]))?
                     .schema;
                 c.delta = Some(compile_form(&bundle.id, &own).map_err(|p| fail(vec![p]))?);
             }
         }
+        let rule_keys = rule_keys(&compiled);
         Ok(CompiledBundle {
+            rule_keys,
             bundle,
             items: compiled,
             translations,
@@ -505,4 +510,21 @@ fn warn_accidental_reuse(bundle: &Bundle, warnings: &mut Vec<Warning>) {
             });
         }
     }
+}
+
+/// The keys applicability rules read, or `None` when one reads keys it computes.
+fn rule_keys(items: &[CompiledItem]) -> Option<Vec<String>> {
+    let mut keys: Vec<String> = Vec::new();
+    for ast in items.iter().filter_map(|c| c.applies_if.as_ref()) {
+        let reads = rules::reads(ast);
+        if reads.dynamic {
+            return None;
+        }
+        for (k, ..) in reads.keys {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    Some(keys)
 }

@@ -6,7 +6,10 @@
 //! handed out (invariant 2). The manifest says which department receives which fields, and
 //! which given values reach nobody.
 
-use indexmap::IndexMap;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use indexmap::{IndexMap, IndexSet};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
@@ -23,7 +26,8 @@ pub struct Dispatch {
     /// One payload per applicable item, in bundle order.
     pub payloads: Vec<Payload>,
     /// Which canonical fields each department receives.
-    pub by_department: IndexMap<String, Vec<String>>,
+    #[schemars(with = "IndexMap<String, Vec<String>>")]
+    pub by_department: IndexMap<String, Vec<Arc<str>>>,
     /// Values the applicant gave that no applicable item receives.
     pub not_dispatched: Vec<NotDispatched>,
 }
@@ -45,9 +49,11 @@ pub struct Payload {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Route {
     /// The canonical key.
-    pub key: String,
+    #[schemars(with = "String")]
+    pub key: Arc<str>,
     /// JSON Pointer in the payload.
-    pub pointer: String,
+    #[schemars(with = "String")]
+    pub pointer: Arc<str>,
 }
 
 /// A given value that is sent to no department.
@@ -83,13 +89,13 @@ pub enum DispatchError {
 impl CompiledBundle {
     /// Splits a valid submission into one payload per applicable item.
     pub fn dispatch(&self, s: &Submission) -> Result<Dispatch, DispatchError> {
-        let validation = self.validate(s);
+        let (validation, mut views) = self.check(s);
         if !validation.valid {
             return Err(DispatchError::Invalid { validation });
         }
         let mut payloads = Vec::new();
-        let mut by_department: IndexMap<String, Vec<String>> = IndexMap::new();
-        let mut delivered: Vec<String> = Vec::new();
+        let mut by_department: IndexMap<String, IndexSet<Arc<str>>> = IndexMap::new();
+        let mut delivered: HashSet<&str> = HashSet::new();
         for id in &validation.applicable {
             let Some(i) = self.item_index(id) else {
                 continue;
@@ -97,14 +103,16 @@ impl CompiledBundle {
             let (Some(item), Some(tr)) = (self.items.get(i), self.translations.get(i)) else {
                 continue;
             };
-            let view = project(tr, &s.values);
-            let errors: Vec<String> = item
-                .original
-                .iter_errors(&view.data)
-                .map(|e| format!("{} at {}", e, e.instance_path()))
-                .collect();
-            if !errors.is_empty() || !view.failures.is_empty() {
-                let mut errors = errors;
+            let view = views
+                .get_mut(i)
+                .and_then(Option::take)
+                .unwrap_or_else(|| project(tr, s.values()));
+            if !view.failures.is_empty() || !item.original.is_valid(&view.data) {
+                let mut errors: Vec<String> = item
+                    .original
+                    .iter_errors(&view.data)
+                    .map(|e| format!("{} at {}", e, e.instance_path()))
+                    .collect();
                 errors.extend(view.failures.iter().map(|(l, e)| format!("{}: {e}", l.key)));
                 return Err(DispatchError::Inconsistent {
                     item: item.id.clone(),
@@ -114,18 +122,20 @@ impl CompiledBundle {
             let fields: Vec<Route> = tr
                 .leaves
                 .iter()
-                .filter(|l| s.values.contains_key(&l.key))
+                .filter(|l| s.values().contains_key(&*l.key))
                 .map(|l| Route {
                     key: l.key.clone(),
                     pointer: l.pointer.clone(),
                 })
                 .collect();
             let received = by_department.entry(item.department.clone()).or_default();
-            for f in &fields {
-                if !received.contains(&f.key) {
-                    received.push(f.key.clone());
-                }
-                delivered.push(f.key.clone());
+            for l in tr
+                .leaves
+                .iter()
+                .filter(|l| s.values().contains_key(&*l.key))
+            {
+                received.insert(Arc::clone(&l.key));
+                delivered.insert(&l.key);
             }
             payloads.push(Payload {
                 item: item.id.clone(),
@@ -135,9 +145,9 @@ impl CompiledBundle {
             });
         }
         let not_dispatched = s
-            .values
+            .values()
             .keys()
-            .filter(|k| !delivered.contains(k))
+            .filter(|k| !delivered.contains(k.as_str()))
             .map(|k| NotDispatched {
                 key: k.clone(),
                 reason: if self.keys.contains_key(k) {
@@ -146,6 +156,10 @@ impl CompiledBundle {
                     Text::new("不是本事项的字段", "not a field of this bundle")
                 },
             })
+            .collect();
+        let by_department = by_department
+            .into_iter()
+            .map(|(d, keys)| (d, keys.into_iter().collect()))
             .collect();
         Ok(Dispatch {
             payloads,
@@ -186,7 +200,7 @@ impl CompiledBundle {
         let (Some(c), Some(tr)) = (self.items.get(i), self.translations.get(i)) else {
             return Err(crate::UnknownItem(item.to_owned()));
         };
-        let view = project(tr, &s.values);
+        let view = project(tr, s.values());
         let errors = c
             .original
             .iter_errors(&view.data)
@@ -198,7 +212,7 @@ impl CompiledBundle {
             transform_failures: view
                 .failures
                 .iter()
-                .map(|(l, e)| (l.key.clone(), e.to_string()))
+                .map(|(l, e)| (l.key.to_string(), e.to_string()))
                 .collect(),
             data: view.data,
             errors,

@@ -59,7 +59,7 @@ pub(crate) fn key_infos(
     let mut declared: IndexMap<String, Vec<usize>> = IndexMap::new();
     for (i, t) in translations.iter().enumerate() {
         for leaf in &t.leaves {
-            let items = declared.entry(leaf.key.clone()).or_default();
+            let items = declared.entry(leaf.key.to_string()).or_default();
             if !items.contains(&i) {
                 items.push(i);
             }
@@ -201,7 +201,7 @@ impl Sources<'_> {
             .filter(|i| {
                 self.translations.get(**i).is_some_and(|t| {
                     t.leaves.iter().any(|l| {
-                        l.key == key
+                        &*l.key == key
                             && matches!(
                                 l.transform,
                                 Some(crate::transform::ValueTransform::Date(_))
@@ -227,7 +227,7 @@ impl Sources<'_> {
             else {
                 continue;
             };
-            for leaf in t.leaves.iter().filter(|l| l.key == key) {
+            for leaf in t.leaves.iter().filter(|l| &*l.key == key) {
                 out.push(json!({ "item": item.id, "department": item.department, "pointer": leaf.pointer }));
             }
         }
@@ -270,7 +270,7 @@ impl Sources<'_> {
                 let t = self.translations.get(*i)?;
                 let mut keys: Vec<&str> = Vec::new();
                 for l in &t.leaves {
-                    if !keys.contains(&l.key.as_str()) {
+                    if !keys.contains(&&*l.key) {
                         keys.push(&l.key);
                     }
                 }

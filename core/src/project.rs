@@ -34,14 +34,14 @@ fn build(
     values: &Map<String, Value>,
     failures: &mut Vec<(Leaf, TransformError)>,
 ) -> Map<String, Value> {
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(node.children.len());
     for (name, child) in &node.children {
         match child {
             Child::Leaf(i) => {
                 let Some(leaf) = tr.leaves.get(*i) else {
                     continue;
                 };
-                let Some(v) = values.get(&leaf.key) else {
+                let Some(v) = values.get(&*leaf.key) else {
                     continue;
                 };
                 match &leaf.transform {

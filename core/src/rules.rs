@@ -17,7 +17,7 @@
 
 use std::sync::OnceLock;
 
-use rhai::{AST, Dynamic, Engine, Position, Scope};
+use rhai::{AST, ASTNode, Dynamic, Engine, Expr, Position, Scope};
 use serde_json::Value;
 
 /// Default sandbox limits.
@@ -90,6 +90,52 @@ pub fn form_map(values: &Value) -> Dynamic {
     rhai::serde::to_dynamic(values).unwrap_or(Dynamic::UNIT)
 }
 
+/// The canonical keys a script reads, as `form["key"]` with a literal key, each with the
+/// position of its first use; `dynamic` is set when the script also indexes `form` with a
+/// computed key (or uses `form` whole), so that it may read anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// Literal keys, in order of first appearance, with line and column.
+    pub keys: Vec<(String, usize, usize)>,
+    /// The script may read keys that are not literals.
+    pub dynamic: bool,
+}
+
+/// Finds the canonical keys a compiled script reads.
+pub fn reads(ast: &AST) -> Reads {
+    let mut out = Reads::default();
+    let mut literal_uses = 0usize;
+    let mut all_uses = 0usize;
+    ast.walk(&mut |path: &[ASTNode]| {
+        let Some(ASTNode::Expr(expr)) = path.last() else {
+            return true;
+        };
+        match expr {
+            Expr::Index(bin, ..) if is_form(&bin.lhs) => {
+                if let Expr::StringConstant(key, pos) = &bin.rhs {
+                    literal_uses += 1;
+                    if !out.keys.iter().any(|(k, ..)| k == key.as_str()) {
+                        out.keys.push((
+                            key.to_string(),
+                            pos.line().unwrap_or(0),
+                            pos.position().unwrap_or(0),
+                        ));
+                    }
+                }
+            }
+            Expr::Variable(..) if is_form(expr) => all_uses += 1,
+            _ => {}
+        }
+        true
+    });
+    out.dynamic = all_uses > literal_uses;
+    out
+}
+
+fn is_form(expr: &Expr) -> bool {
+    matches!(expr, Expr::Variable(x, ..) if x.1.as_str() == "form")
+}
+
 /// Runs a condition: a script that must return `true` or `false`.
 pub fn condition(ast: &AST, form: &Dynamic) -> Result<bool, ScriptError> {
     let mut scope = Scope::new();
@@ -133,6 +179,21 @@ mod tests {
         assert!(e.message.contains("Length of string"), "{e}");
         assert!(compile("eval(\"1\")").is_err());
         assert_eq!(condition(&compile("true").unwrap(), &form), Ok(true));
+    }
+
+    #[test]
+    fn reads_are_found_in_the_ast() {
+        let ast = compile("let a = form[\"shop.area\"];\nif a != () { a >= form[\"min\"] } else { form[\"shop.area\"] == 1 }").unwrap();
+        let r = reads(&ast);
+        assert_eq!(
+            r.keys,
+            vec![("shop.area".to_string(), 1, 14), ("min".to_string(), 2, 24)]
+        );
+        assert!(!r.dynamic);
+        let ast = compile("let k = \"x\"; form[k] == 1").unwrap();
+        assert!(reads(&ast).dynamic);
+        let ast = compile("let f = form; f.len() > 0").unwrap();
+        assert!(reads(&ast).dynamic);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! ```
 //! let s = onething::Submission::from_json(r#"{"values": {"company.name": "好味餐饮"}}"#).unwrap();
 //! assert_eq!(s.values["company.name"], "好味餐饮");
+//! assert_eq!(s.values().len(), 1);
 //! ```
 
 use indexmap::IndexMap;
@@ -19,15 +20,18 @@ use crate::error::LoadError;
 pub const MAX_SUBMISSION_BYTES: usize = 16 << 20;
 
 /// What the applicant hands in.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Submission {
     /// The bundle this submission is for; checked when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle: Option<String>,
-    /// Canonical values, keyed by canonical key.
-    #[serde(default)]
-    pub values: Map<String, Value>,
+    // A `Value` rather than a map, so that validation reads it in place without a copy;
+    // `values()` gives the map.
+    /// Canonical values: a JSON object keyed by canonical key.
+    #[serde(default = "empty_object", deserialize_with = "object_only")]
+    #[schemars(with = "Map<String, Value>")]
+    pub values: Value,
     /// Status of each material, keyed by its reuse key.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub materials: IndexMap<String, MaterialStatus>,
@@ -38,6 +42,19 @@ pub struct Submission {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub opt_in: Vec<String>,
 }
+
+fn empty_object() -> Value {
+    Value::Object(Map::new())
+}
+
+fn object_only<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+    match Map::<String, Value>::deserialize(d) {
+        Ok(map) => Ok(Value::Object(map)),
+        Err(e) => Err(e),
+    }
+}
+
+static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
 
 /// Where a material stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -53,7 +70,46 @@ pub enum MaterialStatus {
     Shared,
 }
 
+impl Default for Submission {
+    fn default() -> Self {
+        Submission {
+            bundle: None,
+            values: empty_object(),
+            materials: IndexMap::new(),
+            commitments: Vec::new(),
+            opt_in: Vec::new(),
+        }
+    }
+}
+
 impl Submission {
+    /// A submission with these canonical values and nothing else.
+    pub fn with_values(values: Map<String, Value>) -> Submission {
+        Submission {
+            values: Value::Object(values),
+            ..Submission::default()
+        }
+    }
+
+    /// The canonical values (empty if `values` was set to something other than an object,
+    /// which validation reports).
+    pub fn values(&self) -> &Map<String, Value> {
+        self.values.as_object().unwrap_or(&EMPTY)
+    }
+
+    /// The canonical values, for editing. A `values` that is not an object is replaced by
+    /// an empty one.
+    pub fn values_mut(&mut self) -> &mut Map<String, Value> {
+        if !self.values.is_object() {
+            self.values = empty_object();
+        }
+        match &mut self.values {
+            Value::Object(map) => map,
+            // `values` was made an object just above.
+            _ => unreachable!("values is an object"),
+        }
+    }
+
     /// Reads a submission from JSON text, refusing more than [`MAX_SUBMISSION_BYTES`].
     pub fn from_json(text: &str) -> Result<Submission, LoadError> {
         Submission::from_json_named(text, "submission")

@@ -20,6 +20,7 @@
 //! therefore becomes "if any field of this object is given, these are required".
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use indexmap::{IndexMap, IndexSet};
 use serde_json::{Map, Value, json};
@@ -35,10 +36,11 @@ use crate::transform::ValueTransform;
 pub struct Leaf {
     /// Property path in the department's data.
     pub path: Vec<String>,
-    /// The same as a JSON Pointer, e.g. `/applicant/idNo`.
-    pub pointer: String,
+    /// The same as a JSON Pointer, e.g. `/applicant/idNo`. (Shared: every dispatch's
+    /// manifest refers to it without copying.)
+    pub pointer: Arc<str>,
     /// The canonical key.
-    pub key: String,
+    pub key: Arc<str>,
     /// The value transform, if the field map gives one.
     pub transform: Option<ValueTransform>,
 }
@@ -330,7 +332,7 @@ impl<'a> Translator<'a, '_> {
             } else {
                 let index = self.leaf(child_parts, child_path, exact)?;
                 if let Some(leaf) = self.leaves.get(index) {
-                    node.keys.push(leaf.key.clone());
+                    node.keys.push(leaf.key.to_string());
                 }
                 Child::Leaf(index)
             };
@@ -363,8 +365,8 @@ impl<'a> Translator<'a, '_> {
         };
         let leaf = Leaf {
             path: path.clone(),
-            pointer: ptr.clone(),
-            key: key.clone(),
+            pointer: Arc::from(ptr.as_str()),
+            key: Arc::from(key.as_str()),
             transform,
         };
         let contributed = match &leaf.transform {
@@ -392,10 +394,11 @@ impl<'a> Translator<'a, '_> {
         t: &ValueTransform,
     ) -> Result<Vec<StoredPart>, SchemaError> {
         let (schema, defs) = standalone(parts.clone())?;
-        let accepts = |v: &Value| match schema::compile(&with_defs(&schema, &defs)) {
-            Ok(validator) => validator.is_valid(v),
-            Err(_) => true,
-        };
+        // The department's constraints on the field, compiled once; a part that does not
+        // compile alone (it was checked as part of its document) accepts everything here and
+        // is still checked on the department's view.
+        let validator = schema::compile(&with_defs(&schema, &defs)).ok();
+        let accepts = |v: &Value| validator.as_ref().is_none_or(|val| val.is_valid(v));
         // Titles and descriptions are not copied: a department's often describe its own
         // codes ("1 男，2 女"). The field dictionary names transformed fields.
         let own = match t {
@@ -500,7 +503,7 @@ impl<'a> Translator<'a, '_> {
                             let key = self
                                 .leaves
                                 .get(*i)
-                                .map(|l| l.key.clone())
+                                .map(|l| l.key.to_string())
                                 .unwrap_or_default();
                             match cond {
                                 None => self.required.push((key, side.clone())),
@@ -532,7 +535,7 @@ impl<'a> Translator<'a, '_> {
                                 let key = |k: &usize| {
                                     self.leaves
                                         .get(*k)
-                                        .map(|l| l.key.clone())
+                                        .map(|l| l.key.to_string())
                                         .unwrap_or_default()
                                 };
                                 self.dependent.push((key(i), key(j), side.clone()));
@@ -726,7 +729,7 @@ impl<'a> Translator<'a, '_> {
                 let leaf = self.leaves.get(*i).cloned();
                 let Some(leaf) = leaf else { return Ok(None) };
                 let pulled = self.pull_back(sub, &leaf)?;
-                Some(json!({ "properties": { leaf.key: pulled } }))
+                Some(json!({ "properties": { leaf.key.to_string(): pulled } }))
             }
             Some(Child::Node(c)) => {
                 let inner = self.rewrite(sub, c)?;
@@ -763,7 +766,7 @@ impl<'a> Translator<'a, '_> {
         match node.children.get(name) {
             None => Value::Bool(false),
             Some(Child::Leaf(i)) => {
-                json!({ "required": [self.leaves.get(*i).map(|l| l.key.clone()).unwrap_or_default()] })
+                json!({ "required": [self.leaves.get(*i).map(|l| l.key.to_string()).unwrap_or_default()] })
             }
             Some(Child::Node(c)) if c.forced => json!({}),
             Some(Child::Node(c)) => any_of_keys(&c.keys),

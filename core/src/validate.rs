@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::compile::CompiledBundle;
 use crate::messages::{self, Subject};
 use crate::pointer;
-use crate::project::project;
+use crate::project::{Projection, project};
 use crate::rules;
 use crate::submission::Submission;
 use crate::text::Text;
@@ -135,9 +135,35 @@ impl CompiledBundle {
 
     /// Validates a submission, listing every error at once.
     pub fn validate(&self, s: &Submission) -> Validation {
-        let values = Value::Object(s.values.clone());
-        let form = rules::form_map(&values);
+        self.check(s).0
+    }
+
+    /// The map of canonical values rules see as `form`: only the keys they read.
+    fn rule_form(&self, s: &Submission) -> rhai::Dynamic {
+        if !self.items.iter().any(|c| c.applies_if.is_some()) {
+            return rhai::Dynamic::UNIT;
+        }
+        match &self.rule_keys {
+            None => rules::form_map(&s.values),
+            Some(keys) => {
+                let mut read = serde_json::Map::new();
+                for k in keys {
+                    if let Some(v) = s.values().get(k) {
+                        read.insert(k.clone(), v.clone());
+                    }
+                }
+                rules::form_map(&Value::Object(read))
+            }
+        }
+    }
+
+    /// Validates, and returns the department views computed on the way (by item index), so
+    /// that dispatch does not project twice.
+    pub(crate) fn check(&self, s: &Submission) -> (Validation, Vec<Option<Projection>>) {
+        let values = &s.values;
+        let form = self.rule_form(s);
         let applicability = self.applicability(s, &form);
+        let mut views: Vec<Option<Projection>> = vec![None; self.items.len()];
         let mut errors = Vec::new();
         if let Some(b) = s.bundle.as_deref().filter(|b| *b != self.bundle.id) {
             errors.push(FieldError {
@@ -166,19 +192,23 @@ impl CompiledBundle {
                 limit: None,
             });
         }
-        self.collect(&self.base, &values, None, &applicability.items, &mut errors);
+        self.collect(&self.base, values, None, &applicability.items, &mut errors);
         for i in &applicability.items {
             let Some(item) = self.items.get(*i) else {
                 continue;
             };
             if let Some(delta) = &item.delta {
-                self.collect(delta, &values, Some(*i), &applicability.items, &mut errors);
+                self.collect(delta, values, Some(*i), &applicability.items, &mut errors);
             }
-            self.residual_errors(*i, s, &mut errors);
+            if let Some(view) = self.residual_errors(*i, s, &mut errors) {
+                if let Some(slot) = views.get_mut(*i) {
+                    *slot = Some(view);
+                }
+            }
         }
         dedupe(&mut errors);
         let warnings = self.warnings_for(s, &applicability.items);
-        Validation {
+        let validation = Validation {
             valid: errors.is_empty(),
             applicable: applicability
                 .items
@@ -187,7 +217,8 @@ impl CompiledBundle {
                 .collect(),
             errors,
             warnings,
-        }
+        };
+        (validation, views)
     }
 
     /// Errors of one canonical validator: the base form (`item` = `None`) or an item's own.
@@ -199,6 +230,9 @@ impl CompiledBundle {
         applicable: &[usize],
         out: &mut Vec<FieldError>,
     ) {
+        if v.is_valid(values) {
+            return;
+        }
         for e in v.iter_errors(values) {
             let instance_path = e.instance_path().to_string();
             let tokens = pointer::split(&instance_path).unwrap_or_default();
@@ -359,16 +393,25 @@ impl CompiledBundle {
     }
 
     /// Errors of one item's residual constraints, checked on its department's view.
-    fn residual_errors(&self, i: usize, s: &Submission, out: &mut Vec<FieldError>) {
-        let (Some(item), Some(tr)) = (self.items.get(i), self.translations.get(i)) else {
-            return;
-        };
-        let needs_projection =
-            item.residual.is_some() || tr.leaves.iter().any(|l| l.transform.is_some());
+    /// Returns the department view when one was needed.
+    fn residual_errors(
+        &self,
+        i: usize,
+        s: &Submission,
+        out: &mut Vec<FieldError>,
+    ) -> Option<Projection> {
+        let (item, tr) = (self.items.get(i)?, self.translations.get(i)?);
+        // Value maps need no view: their pulled-back enum already admits exactly the values
+        // the map can transform. Dates and residuals do.
+        let needs_projection = item.residual.is_some()
+            || tr
+                .leaves
+                .iter()
+                .any(|l| matches!(l.transform, Some(crate::transform::ValueTransform::Date(_))));
         if !needs_projection {
-            return;
+            return None;
         }
-        let view = project(tr, &s.values);
+        let view = project(tr, s.values());
         let department = self
             .bundle
             .departments
@@ -380,15 +423,12 @@ impl CompiledBundle {
             );
         for (leaf, e) in &view.failures {
             // A value the canonical form already rejects needs no second message.
-            if out
-                .iter()
-                .any(|f| f.key.as_deref() == Some(leaf.key.as_str()))
-            {
+            if out.iter().any(|f| f.key.as_deref() == Some(&*leaf.key)) {
                 continue;
             }
-            let subject = self.subject(std::slice::from_ref(&leaf.key));
+            let subject = self.subject(&[leaf.key.to_string()]);
             out.push(FieldError {
-                key: Some(leaf.key.clone()),
+                key: Some(leaf.key.to_string()),
                 pointer: pointer::join("", &leaf.key),
                 keyword: "transform".into(),
                 message: Text::new(
@@ -406,8 +446,11 @@ impl CompiledBundle {
             });
         }
         let Some(residual) = &item.residual else {
-            return;
+            return Some(view);
         };
+        if residual.is_valid(&view.data) {
+            return Some(view);
+        }
         for e in residual.iter_errors(&view.data) {
             let mut dept_path = pointer::split(&e.instance_path().to_string()).unwrap_or_default();
             if let Some(p) = required_property(&e) {
@@ -416,11 +459,12 @@ impl CompiledBundle {
             let path = canonical_path(tr, &dept_path);
             out.push(self.field_error(&e, &path, vec![i]));
         }
+        Some(view)
     }
 
     fn warnings_for(&self, s: &Submission, applicable: &[usize]) -> Vec<FieldWarning> {
         let mut out = Vec::new();
-        for key in s.values.keys() {
+        for key in s.values().keys() {
             match self.keys.get(key) {
                 None => {
                     let hint = self
@@ -483,7 +527,7 @@ impl CompiledBundle {
 fn canonical_path(tr: &crate::translate::Translation, dept: &[String]) -> Vec<String> {
     for leaf in &tr.leaves {
         if dept.starts_with(&leaf.path) {
-            let mut out = vec![leaf.key.clone()];
+            let mut out = vec![leaf.key.to_string()];
             out.extend(dept.iter().skip(leaf.path.len()).cloned());
             return out;
         }

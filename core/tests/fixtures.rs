@@ -266,10 +266,10 @@ fn invariant_2_dispatch_loses_nothing_and_leaks_nothing() {
                 for key in keys
                     .iter()
                     .filter_map(Value::as_str)
-                    .filter(|k| s.values.contains_key(*k))
+                    .filter(|k| s.values().contains_key(*k))
                 {
                     assert!(
-                        p.fields.iter().any(|r| r.key == key),
+                        p.fields.iter().any(|r| &*r.key == key),
                         "{name}/{}: given value of `{key}` not sent",
                         p.item
                     );
@@ -351,10 +351,10 @@ fn invariant_1_merge_is_exact_on_every_fixture() {
             for key in &keys {
                 let others: Vec<Value> = subs
                     .iter()
-                    .filter_map(|(_, o)| o.values.get(key).cloned())
+                    .filter_map(|(_, o)| o.values().get(key).cloned())
                     .collect();
                 let mut without = s.clone();
-                if without.values.remove(key).is_some() {
+                if without.values_mut().remove(key).is_some() {
                     valid += usize::from(check_invariant_1(
                         &c,
                         &without,
@@ -364,7 +364,7 @@ fn invariant_1_merge_is_exact_on_every_fixture() {
                 }
                 for probe in probes(&c, key, &others) {
                     let mut m = s.clone();
-                    m.values.insert(key.clone(), probe.clone());
+                    m.values_mut().insert(key.clone(), probe.clone());
                     valid += usize::from(check_invariant_1(
                         &c,
                         &m,

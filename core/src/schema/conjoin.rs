@@ -178,10 +178,7 @@ pub fn merge(docs: &[Arc<Document>], options: MergeOptions) -> Result<MergeOutpu
 pub fn provenance_value(entries: Vec<(String, Vec<Side>)>) -> Value {
     let mut map = Map::new();
     for (at, sides) in entries {
-        let list: Vec<Value> = sides
-            .iter()
-            .filter_map(|s| serde_json::to_value(s).ok())
-            .collect();
+        let list: Vec<Value> = sides.iter().map(Side::to_json).collect();
         map.insert(at, Value::Array(list));
     }
     Value::Object(map)
@@ -214,9 +211,15 @@ impl Merger {
     /// A merger for a new output that shares this one's hoisted definitions (so `$ref`s
     /// already exported stay valid), with a fresh work budget and no provenance or notes.
     pub fn fork(&self) -> Merger {
+        self.fork_with(self.annotate)
+    }
+
+    /// Like [`Merger::fork`], choosing whether to record provenance (a form compiled only
+    /// for validation needs none).
+    pub fn fork_with(&self, annotate: bool) -> Merger {
         Merger {
             cx: self.cx.fork(),
-            annotate: self.annotate,
+            annotate,
             provenance: Vec::new(),
             notes: Vec::new(),
         }
