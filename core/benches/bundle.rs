@@ -104,6 +104,19 @@ fn compile_fixtures(c: &mut Criterion) {
                 CompiledBundle::compile(load::from_packed_str(black_box(&packed)).unwrap()).unwrap()
             })
         });
+        // Peer: what any system pays without merging — parse the bundle and compile each
+        // department's schema with jsonschema.
+        g.bench_function(format!("{name}/peer-jsonschema-per-department"), |b| {
+            b.iter(|| {
+                let bundle = load::from_packed_str(black_box(&packed)).unwrap();
+                let compiled: Vec<_> = bundle
+                    .items
+                    .iter()
+                    .map(|i| onething::schema::compile(&i.schema).unwrap())
+                    .collect();
+                compiled
+            })
+        });
     }
     g.finish();
 }
@@ -137,6 +150,18 @@ fn validate_and_dispatch(c: &mut Criterion) {
         assert!(compiled.validate(&s).valid);
         g.bench_function(name, |b| {
             b.iter(|| compiled.dispatch(black_box(&s)).unwrap())
+        });
+        // Peer: no merged form — build each applicable department's view of the submission
+        // and validate it against that department's own schema.
+        let applicable = compiled.validate(&s).applicable;
+        g.bench_function(format!("{name}/peer-per-department-validation"), |b| {
+            b.iter(|| {
+                let views: Vec<_> = applicable
+                    .iter()
+                    .map(|i| compiled.department_view(i, black_box(&s)).unwrap())
+                    .collect();
+                views
+            })
         });
     }
     g.finish();

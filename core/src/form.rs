@@ -18,7 +18,7 @@
 //! Titles come from the field dictionary, else from the lead department's schema, else from
 //! the first department declaring the field.
 
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use serde_json::{Map, Value, json};
 
 use crate::bundle::Bundle;
@@ -236,30 +236,23 @@ impl Sources<'_> {
 
     /// `required`, `dependentRequired` and `allOf` branches of the given items.
     fn cross_field(&self, items: &[usize]) -> (Vec<String>, Map<String, Value>, Vec<Value>) {
-        let mut required: Vec<String> = Vec::new();
-        let mut dependent: IndexMap<String, Vec<String>> = IndexMap::new();
+        let mut required: IndexSet<String> = IndexSet::new();
+        let mut dependent: IndexMap<String, IndexSet<String>> = IndexMap::new();
         let mut cross = Vec::new();
         for i in items {
             let Some(t) = self.translations.get(*i) else {
                 continue;
             };
-            for (key, _) in &t.required {
-                if !required.contains(key) {
-                    required.push(key.clone());
-                }
-            }
+            required.extend(t.required.iter().map(|(key, _)| key.clone()));
             for (a, b, _) in &t.dependent {
-                let list = dependent.entry(a.clone()).or_default();
-                if !list.contains(b) {
-                    list.push(b.clone());
-                }
+                dependent.entry(a.clone()).or_default().insert(b.clone());
             }
             for (schema, side) in &t.cross {
                 cross.push(annotate_branch(schema, side));
             }
         }
         let dependent = dependent.into_iter().map(|(k, v)| (k, json!(v))).collect();
-        (required, dependent, cross)
+        (required.into_iter().collect(), dependent, cross)
     }
 
     fn item_list(&self, items: &[usize]) -> Value {

@@ -1,0 +1,260 @@
+//! The command-line tool end to end: output and exit codes as `onething --help` documents.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn onething(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_onething"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn temp(name: &str, content: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("onething-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+#[test]
+fn check_reports_a_bundle() {
+    let o = onething(&["check", "fixtures/restaurant-opening"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("5 items from 4 departments merge into one form of 40 fields"),
+        "{}",
+        stdout(&o)
+    );
+    let o = onething(&["check", "fixtures/newborn", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["warnings"], serde_json::json!([]));
+}
+
+#[test]
+fn check_lists_every_problem_and_exits_1() {
+    let dir = std::env::temp_dir().join(format!("onething-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("bundle.json"),
+        r#"{"id": "b", "version": "1", "title": {"zh": "坏", "en": "Bad"}, "lead": "x",
+            "departments": [{"id": "a", "name": {"zh": "甲", "en": "A"}}],
+            "items": [{"id": "i", "department": "a", "title": {"zh": "项", "en": "I"},
+                       "schema": {"properties": {"x": {"type": "strin"}}}},
+                      {"id": "i", "department": "a", "title": {"zh": "项", "en": "I"}, "schema": {}}]}"#,
+    )
+    .unwrap();
+    let o = onething(&["check", dir.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("duplicate item id `i`")
+            && err.contains("unknown department `x`")
+            && err.contains("/properties/x/type"),
+        "{err}"
+    );
+    let o = onething(&["check", dir.to_str().unwrap(), "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        report["problems"].as_array().unwrap().len(),
+        3,
+        "{report:#}"
+    );
+}
+
+#[test]
+fn unreadable_and_malformed_input_exit_2() {
+    let o = onething(&["check", "no/such/bundle"]);
+    assert_eq!(code(&o), 2);
+    let bad = temp("bad.json", "{\"id\": ");
+    let o = onething(&["check", bad.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("invalid JSON"), "{}", stderr(&o));
+    let o = onething(&[
+        "validate",
+        "fixtures/newborn",
+        bad.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(code(&o), 2);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["error"]["kind"], "syntax");
+}
+
+#[test]
+fn validate_exits_0_or_1_and_speaks_both_languages() {
+    let o = onething(&[
+        "validate",
+        "fixtures/newborn",
+        "fixtures/newborn/submissions/valid-full.json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let o = onething(&[
+        "validate",
+        "fixtures/newborn",
+        "fixtures/newborn/submissions/invalid-mother-id-check-digit.json",
+        "--lang",
+        "zh",
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("校验位不正确"), "{}", stdout(&o));
+    let o = onething(&[
+        "validate",
+        "fixtures/newborn",
+        "fixtures/newborn/submissions/invalid-mother-id-check-digit.json",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["valid"], false);
+    assert!(
+        v["errors"][0]["message"]["en"]
+            .as_str()
+            .unwrap()
+            .ends_with("check digit is wrong")
+    );
+}
+
+#[test]
+fn dispatch_prints_each_departments_payload() {
+    let o = onething(&[
+        "dispatch",
+        "fixtures/restaurant-opening",
+        "fixtures/restaurant-opening/submissions/valid-full.json",
+        "--json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let d: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(d["payloads"].as_array().unwrap().len(), 5);
+    let o = onething(&[
+        "dispatch",
+        "fixtures/restaurant-opening",
+        "fixtures/restaurant-opening/submissions/invalid-code.json",
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("nothing is dispatched"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn pack_round_trips_through_the_packed_form() {
+    let packed = root()
+        .join("target")
+        .join(format!("packed-{}.json", std::process::id()));
+    let o = onething(&[
+        "pack",
+        "fixtures/business-startup",
+        "-o",
+        packed.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let dir = onething(&["form", "fixtures/business-startup"]);
+    let file = onething(&["form", packed.to_str().unwrap()]);
+    assert_eq!(stdout(&dir), stdout(&file));
+    std::fs::remove_file(packed).unwrap();
+}
+
+#[test]
+fn form_for_some_items_leaves_the_others_out() {
+    let o = onething(&[
+        "form",
+        "fixtures/restaurant-opening",
+        "--items",
+        "business-licence-check",
+    ]);
+    assert_eq!(code(&o), 0);
+    let form: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(
+        form["properties"]
+            .get("tobacco.school_distance_m")
+            .is_none()
+    );
+    let o = onething(&["form", "fixtures/restaurant-opening", "--items", "nope"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn merge_exit_codes() {
+    let a = temp("a.json", r#"{"type": "string", "maxLength": 5}"#);
+    let b = temp("b.json", r#"{"type": ["string", "null"], "minLength": 2}"#);
+    let c = temp("c.json", r#"{"type": "integer"}"#);
+    let not_schema = temp("n.json", r#"{"type": 5}"#);
+    let o = onething(&["merge", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(code(&o), 0);
+    let m: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (
+            m["type"].clone(),
+            m["minLength"].clone(),
+            m["maxLength"].clone()
+        ),
+        (
+            serde_json::json!("string"),
+            serde_json::json!(2),
+            serde_json::json!(5)
+        )
+    );
+    let o = onething(&["merge", a.to_str().unwrap(), c.to_str().unwrap()]);
+    assert_eq!(code(&o), 3);
+    assert!(
+        stderr(&o).contains("a.json") && stderr(&o).contains("c.json"),
+        "{}",
+        stderr(&o)
+    );
+    let o = onething(&["merge", "--json", a.to_str().unwrap(), c.to_str().unwrap()]);
+    let conflict: serde_json::Value = serde_json::from_str(stderr(&o).trim()).unwrap();
+    assert_eq!(conflict["conflict"]["reasons"][0]["constraint"], "type");
+    let o = onething(&["merge", a.to_str().unwrap(), not_schema.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let o = onething(&["merge", "--allof", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let nested = temp(
+        "nested.json",
+        r#"{"allOf": [{"minimum": 1}, {"allOf": [{"maximum": 9}]}]}"#,
+    );
+    let o = onething(&["merge", "--allof", nested.to_str().unwrap()]);
+    let m: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        m,
+        serde_json::json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "minimum": 1, "maximum": 9})
+    );
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let o = onething(&["--help"]);
+    assert!(
+        stdout(&o).contains("3  merge: the schemas contradict each other"),
+        "{}",
+        stdout(&o)
+    );
+}
