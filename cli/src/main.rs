@@ -338,30 +338,32 @@ fn merge(files: &[PathBuf], allof: bool, provenance: bool, json: bool) -> Exit {
         Ok(out) => {
             print_json(&out.schema);
             for note in &out.notes {
-                if json {
-                    eprintln!("{}", json!({ "note": note }));
-                } else {
-                    eprintln!("note: optional place that can never be valid: {note}");
-                }
+                to_stderr(
+                    json,
+                    "note",
+                    note,
+                    &format!("optional place that can never be valid: {note}"),
+                );
             }
             Exit(0)
         }
         Err(MergeError::Unsatisfiable(u)) => {
-            if json {
-                eprintln!("{}", json!({ "conflict": u }));
-            } else {
-                eprintln!("conflict: {u}");
-            }
+            to_stderr(json, "conflict", &u, &u.to_string());
             Exit(3)
         }
         Err(MergeError::Schema(e)) => {
-            if json {
-                eprintln!("{}", json!({ "error": e }));
-            } else {
-                eprintln!("error: {e}");
-            }
+            to_stderr(json, "error", &e, &e.to_string());
             Exit(2)
         }
+    }
+}
+
+/// A report on stderr: `{"<kind>": value}` with `--json`, else `<kind>: text`.
+fn to_stderr(json: bool, kind: &str, value: &impl Serialize, text: &str) {
+    if json {
+        eprintln!("{}", json!({ kind: value }));
+    } else {
+        eprintln!("{kind}: {text}");
     }
 }
 

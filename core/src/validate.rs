@@ -310,27 +310,11 @@ impl CompiledBundle {
             }
             [p, ..] if p == "required" => {
                 let k = key.unwrap_or_default();
-                (0..self.items.len())
-                    .filter(|i| {
-                        applicable.contains(i)
-                            && self
-                                .translations
-                                .get(*i)
-                                .is_some_and(|t| t.required.iter().any(|(r, _)| r == k))
-                    })
-                    .collect()
+                self.applicable_where(applicable, |t| t.required.iter().any(|(r, _)| r == k))
             }
             [p, ..] if p == "dependentRequired" => {
                 let k = key.unwrap_or_default();
-                (0..self.items.len())
-                    .filter(|i| {
-                        applicable.contains(i)
-                            && self
-                                .translations
-                                .get(*i)
-                                .is_some_and(|t| t.dependent.iter().any(|(_, b, _)| b == k))
-                    })
-                    .collect()
+                self.applicable_where(applicable, |t| t.dependent.iter().any(|(_, b, _)| b == k))
             }
             [p, n, ..] if p == "allOf" => {
                 let item = self
@@ -342,6 +326,19 @@ impl CompiledBundle {
             }
             _ => key.map(declaring).unwrap_or_default(),
         }
+    }
+
+    /// The applicable items whose translation satisfies `test`.
+    fn applicable_where(
+        &self,
+        applicable: &[usize],
+        test: impl Fn(&crate::translate::Translation) -> bool,
+    ) -> Vec<usize> {
+        applicable
+            .iter()
+            .copied()
+            .filter(|i| self.translations.get(*i).is_some_and(&test))
+            .collect()
     }
 
     fn field_error(

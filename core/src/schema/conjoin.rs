@@ -40,7 +40,7 @@ use serde_json::{Map, Number, Value};
 
 use super::document::{Cx, Document, Expanded, MAX_DEPTH, Part, single};
 use super::error::SchemaError;
-use super::keywords::{self, ANNOTATIONS, DIALECT};
+use super::keywords::{self, ANNOTATIONS, DIALECT, SCALAR};
 use super::kinds::{Kinds, json_equal, num_cmp};
 use super::origin::Side;
 use crate::pointer;
@@ -315,31 +315,6 @@ impl Merger {
     }
 }
 
-/// Keywords whose value is data, not a subschema.
-const SCALAR_KEYWORDS: &[&str] = &[
-    "type",
-    "enum",
-    "const",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "format",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "minProperties",
-    "maxProperties",
-    "minContains",
-    "maxContains",
-    "required",
-    "dependentRequired",
-];
-
 /// One location being merged.
 struct Level<'m, 'a> {
     m: &'m mut Merger,
@@ -404,7 +379,7 @@ impl<'a> Level<'_, 'a> {
         if self.m.annotate && !parts.is_empty() {
             // Scalar constraints carry their value: "maxLength 150 from one department,
             // 200 from another" tells the reader (and error blame) who set what.
-            let with_value = SCALAR_KEYWORDS.contains(&kw);
+            let with_value = SCALAR.contains(&kw);
             let sides = parts.iter().map(|p| p.side(Some(kw), with_value)).collect();
             self.m.provenance.push((pointer::join(&self.at, kw), sides));
         }

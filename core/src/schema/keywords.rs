@@ -65,6 +65,32 @@ pub const STRUCTURAL: &[&str] = &[
 /// The dialect this crate understands.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
+/// Validation keywords whose value is data, not a subschema: provenance records their
+/// values.
+pub const SCALAR: &[&str] = &[
+    "type",
+    "enum",
+    "const",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "minContains",
+    "maxContains",
+    "required",
+    "dependentRequired",
+];
+
 /// Every keyword the merge understands; anything else is an unknown keyword (an annotation to
 /// validators, kept verbatim by the merge).
 pub const KNOWN: &[&str] = &[
@@ -112,4 +138,14 @@ pub const KNOWN: &[&str] = &[
 /// Is `keyword` one the merge understands (validation, annotation or structure)?
 pub fn is_known(keyword: &str) -> bool {
     KNOWN.contains(&keyword) || ANNOTATIONS.contains(&keyword) || STRUCTURAL.contains(&keyword)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn scalar_keywords_are_known_validation_keywords() {
+        for kw in super::SCALAR {
+            assert!(super::KNOWN.contains(kw), "{kw}");
+        }
+    }
 }
