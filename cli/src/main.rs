@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use onething::schema::{self, Document, MergeError, MergeOptions, Origin};
-use onething::{CompiledBundle, Lang, LoadError, Submission, Text, load};
+use onething::{
+    Calendar, CompiledBundle, Date, Decision, EvalOptions, Lang, LoadError, Submission, Text, load,
+};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -17,7 +19,7 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success (the bundle compiles, the submission is valid, the schemas merge)
   1  the input is well-formed but the answer is no: bundle problems (check), an invalid
-     submission (validate, dispatch)
+     submission (validate, dispatch), a submission not accepted (evaluate)
   2  bad input: unreadable or malformed file, not a JSON Schema, bad command line
   3  merge: the schemas contradict each other (no instance satisfies all of them)";
 
@@ -79,6 +81,33 @@ enum Command {
         #[arg(long)]
         lang: Option<LangArg>,
     },
+    /// Decide on a submission: per item and for the bundle, with every deficiency at once.
+    #[command(after_help = EXIT_CODES)]
+    Evaluate {
+        /// Bundle directory, or a packed bundle (.json).
+        bundle: PathBuf,
+        /// Submission file (.json).
+        submission: PathBuf,
+        #[command(flatten)]
+        when: When,
+        /// Print the decision as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Language of the readable report (zh, en); both when absent.
+        #[arg(long)]
+        lang: Option<LangArg>,
+    },
+    /// Decide on many submissions (one JSON object per line), in parallel on all cores:
+    /// one JSON decision per line on stdout, in input order, progress on stderr.
+    #[command(after_help = EXIT_CODES)]
+    Batch {
+        /// Bundle directory, or a packed bundle (.json).
+        bundle: PathBuf,
+        /// Submissions, one JSON object per line (.jsonl).
+        submissions: PathBuf,
+        #[command(flatten)]
+        when: When,
+    },
     /// Split a valid submission into one payload per department's item.
     #[command(after_help = EXIT_CODES)]
     Dispatch {
@@ -104,6 +133,43 @@ enum Command {
     },
 }
 
+/// The evaluation date and calendar.
+#[derive(clap::Args)]
+struct When {
+    /// Evaluation date (YYYY-MM-DD); default: today.
+    #[arg(long)]
+    date: Option<String>,
+    /// Working-day calendar (JSON, see schemas/calendar.schema.json); default: the
+    /// official PRC calendar, 2025–2026.
+    #[arg(long)]
+    calendar: Option<PathBuf>,
+}
+
+impl When {
+    fn resolve(&self) -> Result<(Date, EvalOptions), String> {
+        let date = match &self.date {
+            Some(d) => d.parse::<Date>().map_err(|e| format!("--date: {e}"))?,
+            None => today(),
+        };
+        let mut opts = EvalOptions::default();
+        if let Some(path) = &self.calendar {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let cal: Calendar =
+                load::parse_json(&text, &path.display().to_string()).map_err(|e| e.to_string())?;
+            opts.calendar = Arc::new(cal);
+        }
+        Ok((date, opts))
+    }
+}
+
+/// Today's date in China (UTC+8). The library never reads a clock; the command line does,
+/// only to default `--date`.
+fn today() -> Date {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let days = i64::try_from((secs + 8 * 3600) / 86_400).unwrap_or(0);
+    Date::from_day_number(days).unwrap_or(Date::MIN)
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum LangArg {
     Zh,
@@ -118,25 +184,14 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check { bundle, json } => check(&bundle, json),
         Command::Form { bundle, items } => form(&bundle, &items),
-        Command::Merge {
-            files,
-            allof,
-            provenance,
-            json,
-        } => merge(&files, allof, provenance, json),
-        Command::Validate {
-            bundle,
-            submission,
-            json,
-            lang,
-        } => validate(&bundle, &submission, json, lang),
-        Command::Dispatch {
-            bundle,
-            submission,
-            json,
-            lang,
-        } => dispatch(&bundle, &submission, json, lang),
+        Command::Merge { files, allof, provenance, json } => merge(&files, allof, provenance, json),
+        Command::Validate { bundle, submission, json, lang } => validate(&bundle, &submission, json, lang),
+        Command::Dispatch { bundle, submission, json, lang } => dispatch(&bundle, &submission, json, lang),
         Command::Pack { bundle, output } => pack(&bundle, output.as_deref()),
+        Command::Evaluate { bundle, submission, when, json, lang } => {
+            evaluate(&bundle, &submission, &when, json, lang)
+        }
+        Command::Batch { bundle, submissions, when } => batch(&bundle, &submissions, &when),
     };
     ExitCode::from(result.0)
 }
@@ -170,27 +225,15 @@ fn read_bundle(path: &Path) -> Result<onething::Bundle, LoadError> {
     if path.is_dir() {
         return load::load_dir(path);
     }
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::Io { path: path.display().to_string(), message: e.to_string() })?;
     load::from_packed_str(&text).map_err(|e| match e {
-        LoadError::Syntax {
-            line,
-            column,
-            message,
-            ..
-        } => LoadError::Syntax {
-            path: path.display().to_string(),
-            line,
-            column,
-            message,
-        },
-        LoadError::Format { at, message, .. } => LoadError::Format {
-            path: path.display().to_string(),
-            at,
-            message,
-        },
+        LoadError::Syntax { line, column, message, .. } => {
+            LoadError::Syntax { path: path.display().to_string(), line, column, message }
+        }
+        LoadError::Format { at, message, .. } => {
+            LoadError::Format { path: path.display().to_string(), at, message }
+        }
         other => other,
     })
 }
@@ -209,16 +252,9 @@ fn compile(path: &Path, json: bool) -> Result<CompiledBundle, Exit> {
 
 fn read_submission(path: &Path, json: bool) -> Result<Submission, Exit> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        load_error(
-            &LoadError::Io {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            },
-            json,
-        )
+        load_error(&LoadError::Io { path: path.display().to_string(), message: e.to_string() }, json)
     })?;
-    Submission::from_json_named(&text, &path.display().to_string())
-        .map_err(|e| load_error(&e, json))
+    Submission::from_json_named(&text, &path.display().to_string()).map_err(|e| load_error(&e, json))
 }
 
 fn check(path: &Path, json: bool) -> Exit {
@@ -241,12 +277,7 @@ fn check(path: &Path, json: bool) -> Exit {
     let declared: usize = b
         .items
         .iter()
-        .map(|i| {
-            i.schema
-                .get("properties")
-                .and_then(|p| p.as_object())
-                .map_or(0, |p| p.len())
-        })
+        .map(|i| i.schema.get("properties").and_then(|p| p.as_object()).map_or(0, |p| p.len()))
         .sum();
     println!("ok: {} ({}) v{}", b.id, b.title, b.version);
     println!(
@@ -295,38 +326,21 @@ fn merge(files: &[PathBuf], allof: bool, provenance: bool, json: bool) -> Exit {
         let text = match std::fs::read_to_string(file) {
             Ok(t) => t,
             Err(e) => {
-                return load_error(
-                    &LoadError::Io {
-                        path: name,
-                        message: e.to_string(),
-                    },
-                    json,
-                );
+                return load_error(&LoadError::Io { path: name, message: e.to_string() }, json);
             }
         };
         let value: Value = match load::parse_json(&text, &name) {
             Ok(v) => v,
             Err(e) => return load_error(&e, json),
         };
-        let doc = Document::new(
-            value.clone(),
-            Origin::document(&name),
-            &format!("s{}", i + 1),
-        )
-        .map_err(|e| e.to_string())
-        .and_then(|d| {
-            schema::compile(&value)
-                .map(|_| d)
-                .map_err(|(p, m)| format!("{name}: {p}: {m}"))
-        });
+        let doc = Document::new(value.clone(), Origin::document(&name), &format!("s{}", i + 1))
+            .map_err(|e| e.to_string())
+            .and_then(|d| schema::compile(&value).map(|_| d).map_err(|(p, m)| format!("{name}: {p}: {m}")));
         match doc {
             Ok(d) => docs.push(Arc::new(d)),
             Err(message) => {
                 if json {
-                    eprintln!(
-                        "{}",
-                        json!({ "error": { "kind": "invalid_schema", "message": message } })
-                    );
+                    eprintln!("{}", json!({ "error": { "kind": "invalid_schema", "message": message } }));
                 } else {
                     eprintln!("error: {message}");
                 }
@@ -338,12 +352,7 @@ fn merge(files: &[PathBuf], allof: bool, provenance: bool, json: bool) -> Exit {
         Ok(out) => {
             print_json(&out.schema);
             for note in &out.notes {
-                to_stderr(
-                    json,
-                    "note",
-                    note,
-                    &format!("optional place that can never be valid: {note}"),
-                );
+                to_stderr(json, "note", note, &format!("optional place that can never be valid: {note}"));
             }
             Exit(0)
         }
@@ -386,11 +395,7 @@ fn validate(path: &Path, submission: &Path, json: bool, lang: Option<LangArg>) -
             println!(
                 "  error: {} [{}; {}]",
                 say(&e.message, lang),
-                if e.pointer.is_empty() {
-                    "/"
-                } else {
-                    &e.pointer
-                },
+                if e.pointer.is_empty() { "/" } else { &e.pointer },
                 e.items.join(", ")
             );
         }
@@ -442,10 +447,7 @@ fn dispatch(path: &Path, submission: &Path, json: bool, lang: Option<LangArg>) -
 }
 
 fn indent(text: &str) -> String {
-    text.lines()
-        .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
 }
 
 fn pack(path: &Path, output: Option<&Path>) -> Exit {
@@ -471,6 +473,126 @@ fn pack(path: &Path, output: Option<&Path>) -> Exit {
                 eprintln!("error: {}: {e}", out.display());
                 return Exit(2);
             }
+        }
+    }
+    Exit(0)
+}
+
+fn evaluate(path: &Path, submission: &Path, when: &When, json: bool, lang: Option<LangArg>) -> Exit {
+    let (date, opts) = match when.resolve() {
+        Ok(x) => x,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit(2);
+        }
+    };
+    let (compiled, s) =
+        match compile(path, json).and_then(|c| read_submission(submission, json).map(|s| (c, s))) {
+            Ok(x) => x,
+            Err(exit) => return exit,
+        };
+    let d = compiled.evaluate_with(&s, date, &opts);
+    if json {
+        print_json(&d);
+    } else {
+        print!("{}", report(&d, lang));
+    }
+    Exit(if d.outcome.is_accepted() { 0 } else { 1 })
+}
+
+/// A readable decision.
+fn report(d: &Decision, lang: Option<LangArg>) -> String {
+    let mut out = format!("{} on {}: {}\n", d.bundle, d.date, say(&d.outcome.text(), lang));
+    for r in &d.reasons {
+        out += &format!("  note: {}\n", say(&r.message, lang));
+    }
+    for item in &d.items {
+        out += &format!("  {} ({}): {}", item.item, item.department, say(&item.outcome.text(), lang));
+        if let Some(by) = &item.supplement_by {
+            out += &format!(", supply {} by {by}", item.tolerated.join(", "));
+        }
+        out += "\n";
+        for r in &item.reasons {
+            out += &format!("      {}\n", say(&r.message, lang));
+        }
+    }
+    if !d.deficiencies.is_empty() {
+        out += &format!("everything to fix ({}):\n", d.deficiencies.len());
+        for (n, def) in d.deficiencies.iter().enumerate() {
+            out += &format!(
+                "  {}. {} — {} [{}]\n",
+                n + 1,
+                say(&def.message, lang),
+                say(&def.fix, lang),
+                def.items.join(", ")
+            );
+        }
+    }
+    for s in &d.supplements {
+        out += &format!("to supply later: {} by {} [{}]\n", say(&s.title, lang), s.by, s.items.join(", "));
+    }
+    out
+}
+
+fn batch(path: &Path, submissions: &Path, when: &When) -> Exit {
+    use rayon::prelude::*;
+    use std::io::{BufRead, Write};
+
+    let (date, opts) = match when.resolve() {
+        Ok(x) => x,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit(2);
+        }
+    };
+    let compiled = match compile(path, false) {
+        Ok(c) => c,
+        Err(exit) => return exit,
+    };
+    let file = match std::fs::File::open(submissions) {
+        Ok(f) => f,
+        Err(e) => {
+            return load_error(
+                &LoadError::Io { path: submissions.display().to_string(), message: e.to_string() },
+                false,
+            );
+        }
+    };
+    let lines: Vec<String> = match std::io::BufReader::new(file).lines().collect() {
+        Ok(lines) => lines,
+        Err(e) => {
+            return load_error(
+                &LoadError::Io { path: submissions.display().to_string(), message: e.to_string() },
+                false,
+            );
+        }
+    };
+    let progress = indicatif::ProgressBar::new(lines.len() as u64);
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} decisions, {per_sec}, {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    // Each line is decided on its own; output keeps the input order. A line that is not a
+    // submission gets an error object in its place, so line numbers still match.
+    let decided: Vec<String> = lines
+        .par_iter()
+        .enumerate()
+        .map(|(n, line)| {
+            let name = format!("{}:{}", submissions.display(), n + 1);
+            let out = match Submission::from_json_named(line, &name) {
+                Ok(s) => serde_json::to_string(&compiled.evaluate_with(&s, date, &opts)),
+                Err(e) => serde_json::to_string(&json!({ "line": n + 1, "error": e })),
+            };
+            progress.inc(1);
+            out.unwrap_or_else(|e| json!({ "line": n + 1, "error": e.to_string() }).to_string())
+        })
+        .collect();
+    progress.finish_and_clear();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for line in decided {
+        if writeln!(out, "{line}").is_err() {
+            return Exit(2);
         }
     }
     Exit(0)

@@ -1,12 +1,6 @@
 //! The command-line tool end to end: output and exit codes as `onething --help` documents.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -16,11 +10,7 @@ fn root() -> PathBuf {
 }
 
 fn onething(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onething"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_onething")).args(args).current_dir(root()).output().unwrap()
 }
 
 fn code(o: &Output) -> i32 {
@@ -82,11 +72,7 @@ fn check_lists_every_problem_and_exits_1() {
     );
     let o = onething(&["check", dir.to_str().unwrap(), "--json"]);
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(
-        report["problems"].as_array().unwrap().len(),
-        3,
-        "{report:#}"
-    );
+    assert_eq!(report["problems"].as_array().unwrap().len(), 3, "{report:#}");
 }
 
 #[test]
@@ -97,12 +83,7 @@ fn unreadable_and_malformed_input_exit_2() {
     let o = onething(&["check", bad.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("invalid JSON"), "{}", stderr(&o));
-    let o = onething(&[
-        "validate",
-        "fixtures/newborn",
-        bad.to_str().unwrap(),
-        "--json",
-    ]);
+    let o = onething(&["validate", "fixtures/newborn", bad.to_str().unwrap(), "--json"]);
     assert_eq!(code(&o), 2);
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(report["error"]["kind"], "syntax");
@@ -110,11 +91,7 @@ fn unreadable_and_malformed_input_exit_2() {
 
 #[test]
 fn validate_exits_0_or_1_and_speaks_both_languages() {
-    let o = onething(&[
-        "validate",
-        "fixtures/newborn",
-        "fixtures/newborn/submissions/valid-full.json",
-    ]);
+    let o = onething(&["validate", "fixtures/newborn", "fixtures/newborn/submissions/valid-full.json"]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     let o = onething(&[
         "validate",
@@ -133,12 +110,7 @@ fn validate_exits_0_or_1_and_speaks_both_languages() {
     ]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["valid"], false);
-    assert!(
-        v["errors"][0]["message"]["en"]
-            .as_str()
-            .unwrap()
-            .ends_with("check digit is wrong")
-    );
+    assert!(v["errors"][0]["message"]["en"].as_str().unwrap().ends_with("check digit is wrong"));
 }
 
 #[test]
@@ -158,24 +130,13 @@ fn dispatch_prints_each_departments_payload() {
         "fixtures/restaurant-opening/submissions/invalid-code.json",
     ]);
     assert_eq!(code(&o), 1);
-    assert!(
-        stderr(&o).contains("nothing is dispatched"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("nothing is dispatched"), "{}", stderr(&o));
 }
 
 #[test]
 fn pack_round_trips_through_the_packed_form() {
-    let packed = root()
-        .join("target")
-        .join(format!("packed-{}.json", std::process::id()));
-    let o = onething(&[
-        "pack",
-        "fixtures/business-startup",
-        "-o",
-        packed.to_str().unwrap(),
-    ]);
+    let packed = root().join("target").join(format!("packed-{}.json", std::process::id()));
+    let o = onething(&["pack", "fixtures/business-startup", "-o", packed.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let dir = onething(&["form", "fixtures/business-startup"]);
     let file = onething(&["form", packed.to_str().unwrap()]);
@@ -185,19 +146,10 @@ fn pack_round_trips_through_the_packed_form() {
 
 #[test]
 fn form_for_some_items_leaves_the_others_out() {
-    let o = onething(&[
-        "form",
-        "fixtures/restaurant-opening",
-        "--items",
-        "business-licence-check",
-    ]);
+    let o = onething(&["form", "fixtures/restaurant-opening", "--items", "business-licence-check"]);
     assert_eq!(code(&o), 0);
     let form: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert!(
-        form["properties"]
-            .get("tobacco.school_distance_m")
-            .is_none()
-    );
+    assert!(form["properties"].get("tobacco.school_distance_m").is_none());
     let o = onething(&["form", "fixtures/restaurant-opening", "--items", "nope"]);
     assert_eq!(code(&o), 2);
 }
@@ -212,24 +164,12 @@ fn merge_exit_codes() {
     assert_eq!(code(&o), 0);
     let m: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(
-        (
-            m["type"].clone(),
-            m["minLength"].clone(),
-            m["maxLength"].clone()
-        ),
-        (
-            serde_json::json!("string"),
-            serde_json::json!(2),
-            serde_json::json!(5)
-        )
+        (m["type"].clone(), m["minLength"].clone(), m["maxLength"].clone()),
+        (serde_json::json!("string"), serde_json::json!(2), serde_json::json!(5))
     );
     let o = onething(&["merge", a.to_str().unwrap(), c.to_str().unwrap()]);
     assert_eq!(code(&o), 3);
-    assert!(
-        stderr(&o).contains("a.json") && stderr(&o).contains("c.json"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("a.json") && stderr(&o).contains("c.json"), "{}", stderr(&o));
     let o = onething(&["merge", "--json", a.to_str().unwrap(), c.to_str().unwrap()]);
     let conflict: serde_json::Value = serde_json::from_str(stderr(&o).trim()).unwrap();
     assert_eq!(conflict["conflict"]["reasons"][0]["constraint"], "type");
@@ -237,10 +177,7 @@ fn merge_exit_codes() {
     assert_eq!(code(&o), 2);
     let o = onething(&["merge", "--allof", a.to_str().unwrap(), b.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
-    let nested = temp(
-        "nested.json",
-        r#"{"allOf": [{"minimum": 1}, {"allOf": [{"maximum": 9}]}]}"#,
-    );
+    let nested = temp("nested.json", r#"{"allOf": [{"minimum": 1}, {"allOf": [{"maximum": 9}]}]}"#);
     let o = onething(&["merge", "--allof", nested.to_str().unwrap()]);
     let m: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(
@@ -252,9 +189,5 @@ fn merge_exit_codes() {
 #[test]
 fn help_documents_the_exit_codes() {
     let o = onething(&["--help"]);
-    assert!(
-        stdout(&o).contains("3  merge: the schemas contradict each other"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).contains("3  merge: the schemas contradict each other"), "{}", stdout(&o));
 }

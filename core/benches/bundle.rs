@@ -2,12 +2,7 @@
 //!
 //! Run with `cargo bench -p onething --bench bundle`; figures go to BENCHMARKS.md.
 
-#![allow(
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::hint::black_box;
 use std::path::Path;
@@ -16,16 +11,11 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use onething::{CompiledBundle, Submission, load};
 use serde_json::{Map, Value, json};
 
-const FIXTURES: [(&str, &str); 3] = [
-    ("business-startup", "valid-full"),
-    ("restaurant-opening", "valid-full"),
-    ("newborn", "valid-full"),
-];
+const FIXTURES: [(&str, &str); 3] =
+    [("business-startup", "valid-full"), ("restaurant-opening", "valid-full"), ("newborn", "valid-full")];
 
 fn fixture(name: &str) -> String {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures")
-        .join(name);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(name);
     serde_json::to_string(&load::load_dir(&dir).unwrap()).unwrap()
 }
 
@@ -100,20 +90,15 @@ fn compile_fixtures(c: &mut Criterion) {
     for (name, _) in FIXTURES {
         let packed = fixture(name);
         g.bench_function(name, |b| {
-            b.iter(|| {
-                CompiledBundle::compile(load::from_packed_str(black_box(&packed)).unwrap()).unwrap()
-            })
+            b.iter(|| CompiledBundle::compile(load::from_packed_str(black_box(&packed)).unwrap()).unwrap())
         });
         // Peer: what any system pays without merging — parse the bundle and compile each
         // department's schema with jsonschema.
         g.bench_function(format!("{name}/peer-jsonschema-per-department"), |b| {
             b.iter(|| {
                 let bundle = load::from_packed_str(black_box(&packed)).unwrap();
-                let compiled: Vec<_> = bundle
-                    .items
-                    .iter()
-                    .map(|i| onething::schema::compile(&i.schema).unwrap())
-                    .collect();
+                let compiled: Vec<_> =
+                    bundle.items.iter().map(|i| onething::schema::compile(&i.schema).unwrap()).collect();
                 compiled
             })
         });
@@ -127,16 +112,9 @@ fn compile_generated(c: &mut Criterion) {
     for departments in [10, 20, 50, 100] {
         let bundle = generated(departments, 200, 0.3);
         g.throughput(Throughput::Elements((departments * 200) as u64));
-        g.bench_with_input(
-            BenchmarkId::from_parameter(departments),
-            &bundle,
-            |b, bundle| {
-                b.iter(|| {
-                    CompiledBundle::compile(load::from_packed_value(bundle.clone()).unwrap())
-                        .unwrap()
-                })
-            },
-        );
+        g.bench_with_input(BenchmarkId::from_parameter(departments), &bundle, |b, bundle| {
+            b.iter(|| CompiledBundle::compile(load::from_packed_value(bundle.clone()).unwrap()).unwrap())
+        });
     }
     g.finish();
 }
@@ -144,22 +122,17 @@ fn compile_generated(c: &mut Criterion) {
 fn validate_and_dispatch(c: &mut Criterion) {
     let mut g = c.benchmark_group("validate+dispatch");
     for (name, file) in FIXTURES {
-        let compiled =
-            CompiledBundle::compile(load::from_packed_str(&fixture(name)).unwrap()).unwrap();
+        let compiled = CompiledBundle::compile(load::from_packed_str(&fixture(name)).unwrap()).unwrap();
         let s = submission(name, file);
         assert!(compiled.validate(&s).valid);
-        g.bench_function(name, |b| {
-            b.iter(|| compiled.dispatch(black_box(&s)).unwrap())
-        });
+        g.bench_function(name, |b| b.iter(|| compiled.dispatch(black_box(&s)).unwrap()));
         // Peer: no merged form — build each applicable department's view of the submission
         // and validate it against that department's own schema.
         let applicable = compiled.validate(&s).applicable;
         g.bench_function(format!("{name}/peer-per-department-validation"), |b| {
             b.iter(|| {
-                let views: Vec<_> = applicable
-                    .iter()
-                    .map(|i| compiled.department_view(i, black_box(&s)).unwrap())
-                    .collect();
+                let views: Vec<_> =
+                    applicable.iter().map(|i| compiled.department_view(i, black_box(&s)).unwrap()).collect();
                 views
             })
         });
@@ -167,18 +140,12 @@ fn validate_and_dispatch(c: &mut Criterion) {
     g.finish();
     let mut g = c.benchmark_group("validate");
     for (name, file) in FIXTURES {
-        let compiled =
-            CompiledBundle::compile(load::from_packed_str(&fixture(name)).unwrap()).unwrap();
+        let compiled = CompiledBundle::compile(load::from_packed_str(&fixture(name)).unwrap()).unwrap();
         let s = submission(name, file);
         g.bench_function(name, |b| b.iter(|| compiled.validate(black_box(&s))));
     }
     g.finish();
 }
 
-criterion_group!(
-    benches,
-    compile_fixtures,
-    compile_generated,
-    validate_and_dispatch
-);
+criterion_group!(benches, compile_fixtures, compile_generated, validate_and_dispatch);
 criterion_main!(benches);

@@ -58,12 +58,64 @@ pub struct Bundle {
     pub sections: Vec<Section>,
     /// The items (事项), each owned by one department.
     pub items: Vec<Item>,
-    /// Bundle-level eligibility rules.
+    /// Bundle-level eligibility rules: they apply to every item.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,
+    /// Computed fields (e.g. the applicant's age from the ID number), filled in when the
+    /// applicant gives no value, in this order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub derive: Vec<Derivation>,
+    /// How fault-tolerant acceptance (容缺受理) and notify-and-commit (告知承诺) apply.
+    #[serde(default)]
+    pub acceptance: Acceptance,
+    /// Limits of the rule sandbox for this bundle (defaults suit nearly every bundle).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<crate::rules::Limits>,
     /// Text of the one-time notice (一次告知) that is not derived from the items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<NoticeInfo>,
+}
+
+/// A computed field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Derivation {
+    /// The canonical key it fills (a key of the form, or a new key only rules read).
+    pub key: String,
+    /// The script computing the value (`()` leaves the key empty).
+    #[serde(flatten)]
+    pub source: Script,
+}
+
+/// The bundle's acceptance policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Acceptance {
+    /// Offer fault-tolerant acceptance (容缺受理): tolerable secondary materials may be
+    /// missing on a signed commitment to supply them.
+    #[serde(default = "yes")]
+    pub tolerance: bool,
+    /// Accept a signed commitment in place of materials that allow it (告知承诺).
+    #[serde(default = "yes")]
+    pub commitment: bool,
+    /// Working days to supply a tolerated material; never more than the item's committed
+    /// time limit. Defaults to 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplement_days: Option<u32>,
+    /// A rule deciding whether tolerance may be granted to this application (for example
+    /// "at most two materials missing"); `false` refuses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Rule>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Acceptance {
+    fn default() -> Self {
+        Acceptance { tolerance: true, commitment: true, supplement_days: None, policy: None }
+    }
 }
 
 /// A department (部门).
@@ -207,6 +259,13 @@ pub enum Transform {
     Date {
         /// The department's layout, made of `YYYY`, `MM`, `DD` and literal characters.
         layout: String,
+    },
+    /// Rhai scripts, each turning `value` into the other side's value.
+    Script {
+        /// Canonical value → department value.
+        forward: String,
+        /// Department value → canonical value.
+        backward: String,
     },
 }
 

@@ -38,13 +38,13 @@ use std::collections::HashSet;
 
 use indexmap::IndexMap;
 use jsonschema::Validator;
-use rhai::AST;
 use serde_json::Value;
 
 use crate::bundle::Bundle;
 use crate::error::{CompileError, Problem, Warning};
 use crate::form::{self, KeyInfo, Sources};
-use crate::rules;
+use crate::rulebook::Rulebook;
+use crate::rules::Limits;
 use crate::schema::{self, Document, Merger, Origin, SchemaError};
 use crate::translate::{self, Translation};
 
@@ -62,8 +62,10 @@ pub struct CompiledBundle {
     pub(crate) base: Validator,
     /// That form, when it differs from the full form.
     base_form: Option<Value>,
-    /// The canonical keys applicability rules read (`None`: some rule reads keys it
-    /// computes, so rules see every value).
+    /// Every rule, compiled.
+    pub(crate) rulebook: Rulebook,
+    /// The canonical keys rules read (`None`: some rule reads keys it computes, so rules
+    /// see every value).
     pub(crate) rule_keys: Option<Vec<String>>,
     warnings: Vec<Warning>,
 }
@@ -73,7 +75,8 @@ pub(crate) struct CompiledItem {
     pub id: String,
     pub department: String,
     pub optional: bool,
-    pub applies_if: Option<AST>,
+    /// Has an `applies_if` rule (in the rulebook).
+    pub has_condition: bool,
     /// The department's schema, as published, compiled.
     pub original: Validator,
     /// For an item that does not always apply: its own constraints over canonical keys.
@@ -85,7 +88,7 @@ pub(crate) struct CompiledItem {
 impl CompiledItem {
     /// Does the item apply only sometimes (opt-in, or under a condition)?
     pub fn conditional(&self) -> bool {
-        self.optional || self.applies_if.is_some()
+        self.optional || self.has_condition
     }
 }
 
@@ -101,17 +104,22 @@ impl std::fmt::Debug for CompiledBundle {
 impl CompiledBundle {
     /// Compiles a bundle (schemas and scripts inline: see [`crate::load`]).
     pub fn compile(bundle: Bundle) -> Result<CompiledBundle, CompileError> {
-        let fail = |problems| CompileError {
-            bundle: bundle.id.clone(),
-            problems,
-        };
+        let fail = |problems| CompileError { bundle: bundle.id.clone(), problems };
         let mut problems = check_structure(&bundle);
         let mut warnings = Vec::new();
         let mut merger = Merger::new(true);
         let mut translations = Vec::new();
         let mut compiled = Vec::new();
+        let rulebook = match Rulebook::compile(&bundle) {
+            Ok(book) => Some(book),
+            Err(p) => {
+                problems.extend(p);
+                None
+            }
+        };
+        let limits = bundle.limits.unwrap_or_default();
         for item in &bundle.items {
-            match compile_item(item, &mut merger, &mut warnings) {
+            match compile_item(item, &mut merger, &limits, &mut warnings) {
                 Ok((c, t)) => {
                     compiled.push(c);
                     translations.push(t);
@@ -122,17 +130,17 @@ impl CompiledBundle {
         if !problems.is_empty() {
             return Err(fail(problems));
         }
+        let Some(rulebook) = rulebook else {
+            return Err(fail(problems));
+        };
         let keys = form::key_infos(&bundle, &translations);
         problems.extend(check_references(&bundle, &keys, &mut warnings));
-        let sources = Sources {
-            bundle: &bundle,
-            translations: &translations,
-            keys: &keys,
-        };
+        let materials: HashSet<&str> =
+            bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key())).collect();
+        problems.extend(rulebook.check_reads(&keys, &materials));
+        let sources = Sources { bundle: &bundle, translations: &translations, keys: &keys };
         let all: Vec<usize> = (0..bundle.items.len()).collect();
-        let full = sources
-            .build(&all, &mut merger)
-            .map_err(|e| fail(vec![Problem::Schema(e)]))?;
+        let full = sources.build(&all, &mut merger).map_err(|e| fail(vec![Problem::Schema(e)]))?;
         for (key, unsat) in full.unsat {
             let declaring = keys.get(&key).map_or(0, |k| k.items.len());
             if declaring > 1 {
@@ -148,12 +156,8 @@ impl CompiledBundle {
             return Err(fail(problems));
         }
         let seed = merger;
-        let always: Vec<usize> = compiled
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.conditional())
-            .map(|(i, _)| i)
-            .collect();
+        let always: Vec<usize> =
+            compiled.iter().enumerate().filter(|(_, c)| !c.conditional()).map(|(i, _)| i).collect();
         // With no conditional item, the base form is the full form: built and kept once.
         let base_form = if always.len() == compiled.len() {
             None
@@ -172,9 +176,10 @@ impl CompiledBundle {
                 c.delta = Some(compile_form(&bundle.id, &own).map_err(|p| fail(vec![p]))?);
             }
         }
-        let rule_keys = rule_keys(&compiled);
+        let rule_keys = rulebook.read_keys();
         Ok(CompiledBundle {
             rule_keys,
+            rulebook,
             bundle,
             items: compiled,
             translations,
@@ -216,9 +221,7 @@ impl CompiledBundle {
     pub fn form_for(&self, item_ids: &[&str]) -> Result<Value, crate::UnknownItem> {
         let mut indices = Vec::new();
         for id in item_ids {
-            let i = self
-                .item_index(id)
-                .ok_or_else(|| crate::UnknownItem((*id).to_owned()))?;
+            let i = self.item_index(id).ok_or_else(|| crate::UnknownItem((*id).to_owned()))?;
             if !indices.contains(&i) {
                 indices.push(i);
             }
@@ -230,11 +233,7 @@ impl CompiledBundle {
     /// The merged form of items given by index. Every subschema was checked when the bundle
     /// compiled, so building cannot fail; should it, the full form is the safe answer.
     pub(crate) fn form_of(&self, indices: &[usize]) -> Value {
-        let sources = Sources {
-            bundle: &self.bundle,
-            translations: &self.translations,
-            keys: &self.keys,
-        };
+        let sources = Sources { bundle: &self.bundle, translations: &self.translations, keys: &self.keys };
         match sources.build(indices, &mut self.seed.fork()) {
             Ok(built) => built.schema,
             Err(_) => self.full_form.clone(),
@@ -249,51 +248,17 @@ impl CompiledBundle {
 fn compile_item(
     item: &crate::bundle::Item,
     merger: &mut Merger,
+    limits: &Limits,
     warnings: &mut Vec<Warning>,
 ) -> Result<(CompiledItem, Translation), Vec<Problem>> {
-    let origin = Origin::item(
-        format!("{}.schema.json", item.id),
-        &item.id,
-        &item.department,
-    );
-    let doc = Document::new(item.schema.clone(), origin.clone(), &item.id)
-        .map_err(|e| vec![Problem::Schema(e)])?;
+    let origin = Origin::item(format!("{}.schema.json", item.id), &item.id, &item.department);
+    let doc =
+        Document::new(item.schema.clone(), origin.clone(), &item.id).map_err(|e| vec![Problem::Schema(e)])?;
     let original = schema::compile(&item.schema).map_err(|(pointer, message)| {
-        vec![Problem::Schema(SchemaError::Invalid {
-            origin: origin.clone(),
-            pointer,
-            message,
-        })]
+        vec![Problem::Schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })]
     })?;
     let mut problems = Vec::new();
-    let applies_if = match &item.applies_if {
-        None => None,
-        Some(c) => script(
-            &format!("item `{}`, applies_if", item.id),
-            "applies_if",
-            c.source.script.as_deref(),
-            &mut problems,
-        ),
-    };
-    for rule in &item.eligibility {
-        script(
-            &format!("item `{}`, eligibility", item.id),
-            &rule.id,
-            rule.source.script.as_deref(),
-            &mut problems,
-        );
-    }
-    for m in &item.materials {
-        if let Some(c) = &m.required_if {
-            script(
-                &format!("item `{}`, material `{}`, required_if", item.id, m.id),
-                "required_if",
-                c.source.script.as_deref(),
-                &mut problems,
-            );
-        }
-    }
-    let t = match translate::translate(doc, &item.field_map, merger) {
+    let t = match translate::translate(doc, &item.field_map, merger, limits) {
         Ok(t) => t,
         Err(p) => {
             problems.extend(p);
@@ -304,10 +269,7 @@ fn compile_item(
         return Err(problems);
     }
     for w in &t.warnings {
-        warnings.push(Warning {
-            at: format!("item `{}`", item.id),
-            message: w.clone(),
-        });
+        warnings.push(Warning { at: format!("item `{}`", item.id), message: w.clone() });
     }
     let residual = match &t.residual {
         None => None,
@@ -323,7 +285,7 @@ fn compile_item(
         id: item.id.clone(),
         department: item.department.clone(),
         optional: item.optional,
-        applies_if,
+        has_condition: item.applies_if.is_some(),
         original,
         delta: None,
         residual,
@@ -331,80 +293,32 @@ fn compile_item(
     Ok((compiled, t))
 }
 
-fn script(at: &str, rule: &str, source: Option<&str>, problems: &mut Vec<Problem>) -> Option<AST> {
-    let Some(source) = source else {
-        problems.push(Problem::Invalid {
-            at: at.to_owned(),
-            message: format!("rule `{rule}` has no script"),
-        });
-        return None;
-    };
-    match rules::compile(source) {
-        Ok(ast) => Some(ast),
-        Err(e) => {
-            problems.push(Problem::Script {
-                at: at.to_owned(),
-                rule: rule.to_owned(),
-                line: e.line,
-                column: e.column,
-                message: e.message,
-            });
-            None
-        }
-    }
-}
-
 /// Compiles a merged form for validation, without its annotations (they change nothing
 /// about validity, and a large form compiles faster without them).
 fn compile_form(bundle: &str, form: &Value) -> Result<Validator, Problem> {
-    schema::compile(&schema::strip_annotations(form)).map_err(|(pointer, message)| {
-        Problem::Invalid {
-            at: format!("merged form of `{bundle}` at {pointer}"),
-            message,
-        }
+    schema::compile(&schema::strip_annotations(form)).map_err(|(pointer, message)| Problem::Invalid {
+        at: format!("merged form of `{bundle}` at {pointer}"),
+        message,
     })
 }
 
 /// Ids are unique, references resolve.
 fn check_structure(bundle: &Bundle) -> Vec<Problem> {
     let mut problems = Vec::new();
-    duplicates(
-        "department",
-        bundle.departments.iter().map(|d| d.id.as_str()),
-        &mut problems,
-    );
-    duplicates(
-        "item",
-        bundle.items.iter().map(|i| i.id.as_str()),
-        &mut problems,
-    );
-    duplicates(
-        "section",
-        bundle.sections.iter().map(|s| s.id.as_str()),
-        &mut problems,
-    );
-    duplicates(
-        "bundle rule",
-        bundle.rules.iter().map(|r| r.id.as_str()),
-        &mut problems,
-    );
+    duplicates("department", bundle.departments.iter().map(|d| d.id.as_str()), &mut problems);
+    duplicates("item", bundle.items.iter().map(|i| i.id.as_str()), &mut problems);
+    duplicates("section", bundle.sections.iter().map(|s| s.id.as_str()), &mut problems);
+    duplicates("bundle rule", bundle.rules.iter().map(|r| r.id.as_str()), &mut problems);
     let departments: HashSet<&str> = bundle.departments.iter().map(|d| d.id.as_str()).collect();
     let items: HashSet<&str> = bundle.items.iter().map(|i| i.id.as_str()).collect();
-    let unknown = |at: String, what: &str, id: &str| Problem::Unknown {
-        at,
-        what: what.into(),
-        id: id.into(),
-    };
+    let unknown =
+        |at: String, what: &str, id: &str| Problem::Unknown { at, what: what.into(), id: id.into() };
     if !departments.contains(bundle.lead.as_str()) {
         problems.push(unknown("lead".into(), "department", &bundle.lead));
     }
     for item in &bundle.items {
         if !departments.contains(item.department.as_str()) {
-            problems.push(unknown(
-                format!("item `{}`", item.id),
-                "department",
-                &item.department,
-            ));
+            problems.push(unknown(format!("item `{}`", item.id), "department", &item.department));
         }
         duplicates(
             &format!("material of item `{}`", item.id),
@@ -423,11 +337,7 @@ fn check_structure(bundle: &Bundle) -> Vec<Problem> {
                     message: "an item cannot depend on itself".into(),
                 });
             } else if !items.contains(dep.as_str()) {
-                problems.push(unknown(
-                    format!("item `{}`, depends_on", item.id),
-                    "item",
-                    dep,
-                ));
+                problems.push(unknown(format!("item `{}`, depends_on", item.id), "item", dep));
             }
         }
     }
@@ -439,10 +349,7 @@ fn duplicates<'a>(what: &str, ids: impl Iterator<Item = &'a str>, problems: &mut
     let mut reported = HashSet::new();
     for id in ids {
         if !seen.insert(id) && reported.insert(id) {
-            problems.push(Problem::DuplicateId {
-                what: what.into(),
-                id: id.into(),
-            });
+            problems.push(Problem::DuplicateId { what: what.into(), id: id.into() });
         }
     }
 }
@@ -496,9 +403,7 @@ fn warn_accidental_reuse(bundle: &Bundle, warnings: &mut Vec<Warning>) {
     }
     for (key, uses) in by_key {
         let implicit = uses.iter().any(|(_, m)| m.reuse_key.is_none());
-        let titles_differ = uses
-            .iter()
-            .any(|(_, m)| uses.first().is_some_and(|(_, f)| f.title != m.title));
+        let titles_differ = uses.iter().any(|(_, m)| uses.first().is_some_and(|(_, f)| f.title != m.title));
         if uses.len() > 1 && implicit && titles_differ {
             let items: Vec<&str> = uses.iter().map(|(i, _)| *i).collect();
             warnings.push(Warning {
@@ -510,21 +415,4 @@ fn warn_accidental_reuse(bundle: &Bundle, warnings: &mut Vec<Warning>) {
             });
         }
     }
-}
-
-/// The keys applicability rules read, or `None` when one reads keys it computes.
-fn rule_keys(items: &[CompiledItem]) -> Option<Vec<String>> {
-    let mut keys: Vec<String> = Vec::new();
-    for ast in items.iter().filter_map(|c| c.applies_if.as_ref()) {
-        let reads = rules::reads(ast);
-        if reads.dynamic {
-            return None;
-        }
-        for (k, ..) in reads.keys {
-            if !keys.contains(&k) {
-                keys.push(k);
-            }
-        }
-    }
-    Some(keys)
 }

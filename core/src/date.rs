@@ -46,9 +46,7 @@ pub enum DateError {
 impl Date {
     /// Builds a date, or `None` when the day does not exist.
     pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
-        let year = u16::try_from(year)
-            .ok()
-            .filter(|y| (1..=9999).contains(y))?;
+        let year = u16::try_from(year).ok().filter(|y| (1..=9999).contains(y))?;
         let month = u8::try_from(month).ok().filter(|m| (1..=12).contains(m))?;
         let day = u8::try_from(day).ok()?;
         if day == 0 || day > days_in_month(year, month) {
@@ -94,11 +92,7 @@ impl Date {
         let day = doy - (153 * mp + 2) / 5 + 1;
         let month = if mp < 10 { mp + 3 } else { mp - 9 };
         let year = yoe + era * 400 + i64::from(month <= 2);
-        Date::new(
-            i32::try_from(year).ok()?,
-            u32::try_from(month).ok()?,
-            u32::try_from(day).ok()?,
-        )
+        Date::new(i32::try_from(year).ok()?, u32::try_from(month).ok()?, u32::try_from(day).ok()?)
     }
 
     /// The date `days` later (earlier when negative); saturates at the ends of the range.
@@ -132,25 +126,14 @@ impl Date {
     }
 
     /// The earliest representable date, 0001-01-01.
-    pub const MIN: Date = Date {
-        year: 1,
-        month: 1,
-        day: 1,
-    };
+    pub const MIN: Date = Date { year: 1, month: 1, day: 1 };
     /// The latest representable date, 9999-12-31.
-    pub const MAX: Date = Date {
-        year: 9999,
-        month: 12,
-        day: 31,
-    };
+    pub const MAX: Date = Date { year: 9999, month: 12, day: 31 };
 
     /// Reads a date in a layout made of `YYYY`, `MM`, `DD` and literal characters, such as
     /// `YYYYMMDD` or `YYYY年MM月DD日`.
     pub fn parse_layout(text: &str, layout: &str) -> Result<Date, DateError> {
-        let layout_err = || DateError::Layout {
-            text: text.to_owned(),
-            layout: layout.to_owned(),
-        };
+        let layout_err = || DateError::Layout { text: text.to_owned(), layout: layout.to_owned() };
         let (mut year, mut month, mut day) = (None, None, None);
         let mut rest = text;
         let mut lay = layout;
@@ -167,9 +150,7 @@ impl Date {
                 lay = lay.get(c.len_utf8()..).unwrap_or_default();
                 continue;
             };
-            let digits = rest
-                .get(..width)
-                .filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+            let digits = rest.get(..width).filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
             let digits = digits.ok_or_else(layout_err)?;
             *slot = Some(digits.parse::<u32>().map_err(|_| layout_err())?);
             rest = rest.get(width..).unwrap_or_default();
@@ -182,9 +163,7 @@ impl Date {
             return Err(layout_err());
         };
         let y = i32::try_from(y).map_err(|_| layout_err())?;
-        Date::new(y, m, d).ok_or_else(|| DateError::NoSuchDay {
-            text: text.to_owned(),
-        })
+        Date::new(y, m, d).ok_or_else(|| DateError::NoSuchDay { text: text.to_owned() })
     }
 
     /// Writes the date in a layout (see [`Date::parse_layout`]).
@@ -198,9 +177,7 @@ impl Date {
 
 /// Checks that a layout has each of `YYYY`, `MM` and `DD` exactly once.
 pub fn is_valid_layout(layout: &str) -> bool {
-    ["YYYY", "MM", "DD"]
-        .iter()
-        .all(|t| layout.matches(t).count() == 1)
+    ["YYYY", "MM", "DD"].iter().all(|t| layout.matches(t).count() == 1)
         && layout
             .replace("YYYY", "")
             .replace("MM", "")
@@ -271,18 +248,9 @@ mod tests {
         let date = Date::parse_layout("20240501", "YYYYMMDD").unwrap();
         assert_eq!(date, d("2024-05-01"));
         assert_eq!(date.format_layout("YYYY年MM月DD日"), "2024年05月01日");
-        assert_eq!(
-            Date::parse_layout("2024年05月01日", "YYYY年MM月DD日").unwrap(),
-            date
-        );
-        assert!(matches!(
-            Date::parse_layout("2024-5-1", "YYYY-MM-DD"),
-            Err(DateError::Layout { .. })
-        ));
-        assert!(matches!(
-            Date::parse_layout("20230230", "YYYYMMDD"),
-            Err(DateError::NoSuchDay { .. })
-        ));
+        assert_eq!(Date::parse_layout("2024年05月01日", "YYYY年MM月DD日").unwrap(), date);
+        assert!(matches!(Date::parse_layout("2024-5-1", "YYYY-MM-DD"), Err(DateError::Layout { .. })));
+        assert!(matches!(Date::parse_layout("20230230", "YYYYMMDD"), Err(DateError::NoSuchDay { .. })));
         assert!(Date::parse_layout("202405011", "YYYYMMDD").is_err());
         assert!(Date::parse_layout("2024+5-01", "YYYY-MM-DD").is_err());
     }

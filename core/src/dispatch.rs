@@ -15,9 +15,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::compile::CompiledBundle;
+use crate::date::Date;
+use crate::evaluate::EvalOptions;
 use crate::project::project;
 use crate::submission::Submission;
 use crate::text::Text;
+use crate::validate::Checked;
 use crate::validate::Validation;
 
 /// The payloads of a dispatch and their manifest.
@@ -87,9 +90,28 @@ pub enum DispatchError {
 }
 
 impl CompiledBundle {
-    /// Splits a valid submission into one payload per applicable item.
+    /// Splits a valid submission into one payload per applicable item. Rules run without a
+    /// date (see [`CompiledBundle::dispatch_on`]).
     pub fn dispatch(&self, s: &Submission) -> Result<Dispatch, DispatchError> {
-        let (validation, mut views) = self.check(s);
+        self.dispatch_with(s, None, &EvalOptions::default())
+    }
+
+    /// Dispatches with rules evaluated on `date`.
+    pub fn dispatch_on(&self, s: &Submission, date: Date) -> Result<Dispatch, DispatchError> {
+        self.dispatch_with(s, Some(date), &EvalOptions::default())
+    }
+
+    /// Dispatches with explicit options.
+    pub fn dispatch_with(
+        &self,
+        s: &Submission,
+        date: Option<Date>,
+        opts: &EvalOptions,
+    ) -> Result<Dispatch, DispatchError> {
+        let mut p = self.prepare(s, date, opts, false);
+        let Checked { validation, mut views, .. } = self.check_prepared(s, &mut p);
+        let empty = serde_json::Map::new();
+        let values = p.values.as_object().unwrap_or(&empty);
         if !validation.valid {
             return Err(DispatchError::Invalid { validation });
         }
@@ -103,10 +125,7 @@ impl CompiledBundle {
             let (Some(item), Some(tr)) = (self.items.get(i), self.translations.get(i)) else {
                 continue;
             };
-            let view = views
-                .get_mut(i)
-                .and_then(Option::take)
-                .unwrap_or_else(|| project(tr, s.values()));
+            let view = views.get_mut(i).and_then(Option::take).unwrap_or_else(|| project(tr, values));
             if !view.failures.is_empty() || !item.original.is_valid(&view.data) {
                 let mut errors: Vec<String> = item
                     .original
@@ -114,26 +133,16 @@ impl CompiledBundle {
                     .map(|e| format!("{} at {}", e, e.instance_path()))
                     .collect();
                 errors.extend(view.failures.iter().map(|(l, e)| format!("{}: {e}", l.key)));
-                return Err(DispatchError::Inconsistent {
-                    item: item.id.clone(),
-                    errors,
-                });
+                return Err(DispatchError::Inconsistent { item: item.id.clone(), errors });
             }
             let fields: Vec<Route> = tr
                 .leaves
                 .iter()
-                .filter(|l| s.values().contains_key(&*l.key))
-                .map(|l| Route {
-                    key: l.key.clone(),
-                    pointer: l.pointer.clone(),
-                })
+                .filter(|l| values.contains_key(&*l.key))
+                .map(|l| Route { key: l.key.clone(), pointer: l.pointer.clone() })
                 .collect();
             let received = by_department.entry(item.department.clone()).or_default();
-            for l in tr
-                .leaves
-                .iter()
-                .filter(|l| s.values().contains_key(&*l.key))
-            {
+            for l in tr.leaves.iter().filter(|l| values.contains_key(&*l.key)) {
                 received.insert(Arc::clone(&l.key));
                 delivered.insert(&l.key);
             }
@@ -144,8 +153,7 @@ impl CompiledBundle {
                 fields,
             });
         }
-        let not_dispatched = s
-            .values()
+        let not_dispatched = values
             .keys()
             .filter(|k| !delivered.contains(k.as_str()))
             .map(|k| NotDispatched {
@@ -157,15 +165,9 @@ impl CompiledBundle {
                 },
             })
             .collect();
-        let by_department = by_department
-            .into_iter()
-            .map(|(d, keys)| (d, keys.into_iter().collect()))
-            .collect();
-        Ok(Dispatch {
-            payloads,
-            by_department,
-            not_dispatched,
-        })
+        let by_department =
+            by_department.into_iter().map(|(d, keys)| (d, keys.into_iter().collect())).collect();
+        Ok(Dispatch { payloads, by_department, not_dispatched })
     }
 }
 
@@ -189,23 +191,14 @@ impl CompiledBundle {
     /// What one item's department would receive for this submission, checked against the
     /// department's original schema. Unlike [`CompiledBundle::dispatch`] this works on any
     /// submission (a preview, or a test of invariant 1).
-    pub fn department_view(
-        &self,
-        item: &str,
-        s: &Submission,
-    ) -> Result<DepartmentView, crate::UnknownItem> {
-        let i = self
-            .item_index(item)
-            .ok_or_else(|| crate::UnknownItem(item.to_owned()))?;
+    pub fn department_view(&self, item: &str, s: &Submission) -> Result<DepartmentView, crate::UnknownItem> {
+        let i = self.item_index(item).ok_or_else(|| crate::UnknownItem(item.to_owned()))?;
         let (Some(c), Some(tr)) = (self.items.get(i), self.translations.get(i)) else {
             return Err(crate::UnknownItem(item.to_owned()));
         };
         let view = project(tr, s.values());
-        let errors = c
-            .original
-            .iter_errors(&view.data)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
+        let errors =
+            c.original.iter_errors(&view.data).map(|e| format!("{} at {}", e, e.instance_path())).collect();
         Ok(DepartmentView {
             item: c.id.clone(),
             department: c.department.clone(),

@@ -52,10 +52,7 @@ pub(crate) struct Built {
 
 /// Orders canonical keys (dictionary order first, then first appearance) and gives each its
 /// title.
-pub(crate) fn key_infos(
-    bundle: &Bundle,
-    translations: &[Translation],
-) -> IndexMap<String, KeyInfo> {
+pub(crate) fn key_infos(bundle: &Bundle, translations: &[Translation]) -> IndexMap<String, KeyInfo> {
     let mut declared: IndexMap<String, Vec<usize>> = IndexMap::new();
     for (i, t) in translations.iter().enumerate() {
         for leaf in &t.leaves {
@@ -65,11 +62,7 @@ pub(crate) fn key_infos(
             }
         }
     }
-    let mut order: Vec<&String> = bundle
-        .fields
-        .keys()
-        .filter(|k| declared.contains_key(*k))
-        .collect();
+    let mut order: Vec<&String> = bundle.fields.keys().filter(|k| declared.contains_key(*k)).collect();
     order.extend(declared.keys().filter(|k| !bundle.fields.contains_key(*k)));
     order
         .into_iter()
@@ -79,41 +72,20 @@ pub(crate) fn key_infos(
             let title = def
                 .map(|d| d.title.clone())
                 .unwrap_or_else(|| fallback_title(bundle, translations, key, &items));
-            (
-                key.clone(),
-                KeyInfo {
-                    title,
-                    description: def.and_then(|d| d.description.clone()),
-                    items,
-                },
-            )
+            (key.clone(), KeyInfo { title, description: def.and_then(|d| d.description.clone()), items })
         })
         .collect()
 }
 
 /// The title a department gave the field (the lead department's first), or the key itself.
-fn fallback_title(
-    bundle: &Bundle,
-    translations: &[Translation],
-    key: &str,
-    items: &[usize],
-) -> Text {
+fn fallback_title(bundle: &Bundle, translations: &[Translation], key: &str, items: &[usize]) -> Text {
     let mut by_lead: Vec<usize> = items.to_vec();
-    by_lead.sort_by_key(|i| {
-        bundle
-            .items
-            .get(*i)
-            .is_none_or(|it| it.department != bundle.lead)
-    });
+    by_lead.sort_by_key(|i| bundle.items.get(*i).is_none_or(|it| it.department != bundle.lead));
     for i in by_lead {
         let Some(t) = translations.get(i) else {
             continue;
         };
-        if let Some(title) = t
-            .parts_of(key)
-            .iter()
-            .find_map(|p| p.get("title").and_then(Value::as_str))
-        {
+        if let Some(title) = t.parts_of(key).iter().find_map(|p| p.get("title").and_then(Value::as_str)) {
             return Text::new(title, key);
         }
     }
@@ -126,12 +98,7 @@ impl Sources<'_> {
         let mut properties = Map::new();
         let mut unsat = Vec::new();
         for (key, info) in self.keys {
-            let declaring: Vec<usize> = info
-                .items
-                .iter()
-                .copied()
-                .filter(|i| items.contains(i))
-                .collect();
+            let declaring: Vec<usize> = info.items.iter().copied().filter(|i| items.contains(i)).collect();
             if declaring.is_empty() {
                 continue;
             }
@@ -159,15 +126,9 @@ impl Sources<'_> {
         }
         root.insert("x-onething-items".into(), self.item_list(items));
         if !merger.defs().is_empty() {
-            root.insert(
-                "$defs".into(),
-                Value::Object(merger.defs().clone().into_iter().collect()),
-            );
+            root.insert("$defs".into(), Value::Object(merger.defs().clone().into_iter().collect()));
         }
-        Ok(Built {
-            schema: Value::Object(root),
-            unsat,
-        })
+        Ok(Built { schema: Value::Object(root), unsat })
     }
 
     fn field(
@@ -204,7 +165,10 @@ impl Sources<'_> {
                         &*l.key == key
                             && matches!(
                                 l.transform,
-                                Some(crate::transform::ValueTransform::Date(_))
+                                Some(
+                                    crate::transform::ValueTransform::Date(_)
+                                        | crate::transform::ValueTransform::Script(_)
+                                )
                             )
                     })
                 })
@@ -223,8 +187,7 @@ impl Sources<'_> {
     fn sources(&self, key: &str, declaring: &[usize]) -> Value {
         let mut out = Vec::new();
         for i in declaring {
-            let (Some(item), Some(t)) = (self.bundle.items.get(*i), self.translations.get(*i))
-            else {
+            let (Some(item), Some(t)) = (self.bundle.items.get(*i), self.translations.get(*i)) else {
                 continue;
             };
             for leaf in t.leaves.iter().filter(|l| &*l.key == key) {

@@ -20,12 +20,7 @@ use crate::date::Date;
 use crate::text::Text;
 
 /// The format names this crate adds to JSON Schema.
-pub const FORMAT_NAMES: [&str; 4] = [
-    "cn-id-number",
-    "cn-credit-code",
-    "cn-mobile",
-    "cn-postal-code",
-];
+pub const FORMAT_NAMES: [&str; 4] = ["cn-id-number", "cn-credit-code", "cn-mobile", "cn-postal-code"];
 
 /// Gender as encoded by the 17th digit of a resident ID number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,27 +75,17 @@ impl Invalid {
     /// The reason in both languages, to follow a field title ("身份证号码校验位不正确").
     pub fn text(self) -> Text {
         match self {
-            Invalid::Length { expected } => Text::new(
-                format!("应为{expected}位"),
-                format!("must have {expected} characters"),
-            ),
-            Invalid::Character => Text::new(
-                "含有不允许的字符",
-                "contains a character that is not allowed",
-            ),
-            Invalid::LowercaseX => Text::new(
-                "校验码应为大写字母X",
-                "the check character must be an upper-case X",
-            ),
-            Invalid::AreaCode => Text::new("地区码不正确", "does not start with a valid area code"),
-            Invalid::BirthDate => {
-                Text::new("出生日期不正确", "the birth date is not a calendar date")
+            Invalid::Length { expected } => {
+                Text::new(format!("应为{expected}位"), format!("must have {expected} characters"))
             }
+            Invalid::Character => Text::new("含有不允许的字符", "contains a character that is not allowed"),
+            Invalid::LowercaseX => {
+                Text::new("校验码应为大写字母X", "the check character must be an upper-case X")
+            }
+            Invalid::AreaCode => Text::new("地区码不正确", "does not start with a valid area code"),
+            Invalid::BirthDate => Text::new("出生日期不正确", "the birth date is not a calendar date"),
             Invalid::CheckDigit => Text::new("校验位不正确", "check digit is wrong"),
-            Invalid::MobilePrefix => Text::new(
-                "不是有效的手机号码",
-                "is not a mainland China mobile number",
-            ),
+            Invalid::MobilePrefix => Text::new("不是有效的手机号码", "is not a mainland China mobile number"),
         }
     }
 }
@@ -110,8 +95,8 @@ const ID_CHECK: [u8; 11] = *b"10X98765432";
 /// Province-level area codes (first two digits): the 31 mainland provinces, Taiwan (71),
 /// Hong Kong (81), Macao (82) and residence permits for Taiwan residents (83).
 const PROVINCES: [u32; 35] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
-    53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54,
+    61, 62, 63, 64, 65, 71, 81, 82, 83,
 ];
 
 /// Checks a resident ID number (GB 11643-1999) and reads its area, birth date and gender.
@@ -122,9 +107,7 @@ pub fn check_id_number(s: &str) -> Result<IdNumber, Invalid> {
     }
     let (body, last) = bytes.split_at(17);
     let last = last.first().copied().unwrap_or(0);
-    if !body.iter().all(u8::is_ascii_digit)
-        || !(last.is_ascii_digit() || last == b'X' || last == b'x')
-    {
+    if !body.iter().all(u8::is_ascii_digit) || !(last.is_ascii_digit() || last == b'X' || last == b'x') {
         return Err(Invalid::Character);
     }
     let digit = |i: usize| body.get(i).map_or(0, |b| u32::from(b - b'0'));
@@ -137,36 +120,20 @@ pub fn check_id_number(s: &str) -> Result<IdNumber, Invalid> {
         .and_then(|y| Date::new(y, number(10, 12), number(12, 14)))
         .filter(|d| d.year() >= 1900)
         .ok_or(Invalid::BirthDate)?;
-    let sum: u32 = (0..17)
-        .map(|i| digit(i) * ID_WEIGHTS.get(i).copied().unwrap_or(0))
-        .sum();
+    let sum: u32 = (0..17).map(|i| digit(i) * ID_WEIGHTS.get(i).copied().unwrap_or(0)).sum();
     let expected = ID_CHECK.get((sum % 11) as usize).copied().unwrap_or(b'?');
     if last == b'x' {
-        return Err(if expected == b'X' {
-            Invalid::LowercaseX
-        } else {
-            Invalid::CheckDigit
-        });
+        return Err(if expected == b'X' { Invalid::LowercaseX } else { Invalid::CheckDigit });
     }
     if last != expected {
         return Err(Invalid::CheckDigit);
     }
-    let gender = if digit(16) % 2 == 1 {
-        Gender::Male
-    } else {
-        Gender::Female
-    };
-    Ok(IdNumber {
-        area_code: number(0, 6),
-        birth_date: birth,
-        gender,
-    })
+    let gender = if digit(16) % 2 == 1 { Gender::Male } else { Gender::Female };
+    Ok(IdNumber { area_code: number(0, 6), birth_date: birth, gender })
 }
 
 const CREDIT_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// Checks a unified social credit code (GB 32100-2015).
 pub fn check_credit_code(s: &str) -> Result<(), Invalid> {
@@ -175,20 +142,11 @@ pub fn check_credit_code(s: &str) -> Result<(), Invalid> {
     }
     let values: Vec<u32> = s
         .bytes()
-        .map(|b| {
-            CREDIT_ALPHABET
-                .iter()
-                .position(|&c| c == b)
-                .map(|v| v as u32)
-        })
+        .map(|b| CREDIT_ALPHABET.iter().position(|&c| c == b).map(|v| v as u32))
         .collect::<Option<_>>()
         .ok_or(Invalid::Character)?;
     let (body, last) = values.split_at(17);
-    if !s
-        .as_bytes()
-        .get(2..8)
-        .is_some_and(|area| area.iter().all(u8::is_ascii_digit))
-    {
+    if !s.as_bytes().get(2..8).is_some_and(|area| area.iter().all(u8::is_ascii_digit)) {
         return Err(Invalid::Character);
     }
     let sum: u32 = body.iter().zip(CREDIT_WEIGHTS).map(|(v, w)| v * w).sum();
@@ -249,49 +207,21 @@ mod tests {
 
     #[test]
     fn id_numbers_that_fail_say_why() {
-        assert_eq!(
-            check_id_number("110105194912310021"),
-            Err(Invalid::CheckDigit)
-        );
-        assert_eq!(
-            check_id_number("11010519491231002x"),
-            Err(Invalid::LowercaseX)
-        );
-        assert_eq!(
-            check_id_number("11010519490230002X"),
-            Err(Invalid::BirthDate)
-        );
-        assert_eq!(
-            check_id_number("1101051949123100"),
-            Err(Invalid::Length { expected: 18 })
-        );
-        assert_eq!(
-            check_id_number("11010519491231002XX"),
-            Err(Invalid::Length { expected: 18 })
-        );
-        assert_eq!(
-            check_id_number("99010519491231002X"),
-            Err(Invalid::AreaCode)
-        );
-        assert_eq!(
-            check_id_number("1101051949123100A2"),
-            Err(Invalid::Character)
-        );
-        assert_eq!(
-            check_id_number("１１０１０５１９４９"),
-            Err(Invalid::Length { expected: 18 })
-        );
+        assert_eq!(check_id_number("110105194912310021"), Err(Invalid::CheckDigit));
+        assert_eq!(check_id_number("11010519491231002x"), Err(Invalid::LowercaseX));
+        assert_eq!(check_id_number("11010519490230002X"), Err(Invalid::BirthDate));
+        assert_eq!(check_id_number("1101051949123100"), Err(Invalid::Length { expected: 18 }));
+        assert_eq!(check_id_number("11010519491231002XX"), Err(Invalid::Length { expected: 18 }));
+        assert_eq!(check_id_number("99010519491231002X"), Err(Invalid::AreaCode));
+        assert_eq!(check_id_number("1101051949123100A2"), Err(Invalid::Character));
+        assert_eq!(check_id_number("１１０１０５１９４９"), Err(Invalid::Length { expected: 18 }));
     }
 
     #[test]
     fn male_id_number() {
         // Same body with an odd 17th digit: 110105194912310011 + check digit.
         let body = "11010519491231001";
-        let sum: u32 = body
-            .bytes()
-            .zip(ID_WEIGHTS)
-            .map(|(b, w)| u32::from(b - b'0') * w)
-            .sum();
+        let sum: u32 = body.bytes().zip(ID_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
         let check = char::from(ID_CHECK[(sum % 11) as usize]);
         let id = check_id_number(&format!("{body}{check}")).unwrap();
         assert_eq!(id.gender, Gender::Male);
@@ -300,32 +230,17 @@ mod tests {
     #[test]
     fn worked_credit_code_example() {
         assert_eq!(check_credit_code("91350100M000100Y43"), Ok(()));
-        assert_eq!(
-            check_credit_code("91350100M000100Y42"),
-            Err(Invalid::CheckDigit)
-        );
-        assert_eq!(
-            check_credit_code("91350100M000100Y4"),
-            Err(Invalid::Length { expected: 18 })
-        );
-        assert_eq!(
-            check_credit_code("91350100M000100I43"),
-            Err(Invalid::Character)
-        );
-        assert_eq!(
-            check_credit_code("91350100m000100Y43"),
-            Err(Invalid::Character)
-        );
+        assert_eq!(check_credit_code("91350100M000100Y42"), Err(Invalid::CheckDigit));
+        assert_eq!(check_credit_code("91350100M000100Y4"), Err(Invalid::Length { expected: 18 }));
+        assert_eq!(check_credit_code("91350100M000100I43"), Err(Invalid::Character));
+        assert_eq!(check_credit_code("91350100m000100Y43"), Err(Invalid::Character));
     }
 
     #[test]
     fn mobiles_and_postal_codes() {
         assert_eq!(check_mobile("13800138000"), Ok(()));
         assert_eq!(check_mobile("12800138000"), Err(Invalid::MobilePrefix));
-        assert_eq!(
-            check_mobile("1380013800"),
-            Err(Invalid::Length { expected: 11 })
-        );
+        assert_eq!(check_mobile("1380013800"), Err(Invalid::Length { expected: 11 }));
         assert_eq!(check_postal_code("157000"), Ok(()));
         assert_eq!(check_postal_code("15700a"), Err(Invalid::Character));
     }

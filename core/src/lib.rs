@@ -35,16 +35,20 @@
 //! * [`formats`], [`date`] — Chinese identifiers and civil dates.
 
 pub mod bundle;
+pub mod calendar;
 pub mod compile;
 pub mod date;
+pub mod decision;
 pub mod dispatch;
 pub mod error;
+pub mod evaluate;
 pub mod form;
 pub mod formats;
 pub mod load;
 mod messages;
 pub mod pointer;
 pub mod project;
+mod rulebook;
 pub mod rules;
 pub mod schema;
 pub mod schemas;
@@ -55,11 +59,14 @@ pub mod translate;
 pub mod validate;
 
 pub use bundle::Bundle;
+pub use calendar::Calendar;
 pub use compile::CompiledBundle;
 pub use date::Date;
+pub use decision::{Decision, Outcome};
 pub use dispatch::{Dispatch, DispatchError};
 pub use error::{CompileError, LoadError, Problem, Warning};
-pub use submission::{MaterialStatus, Submission};
+pub use evaluate::EvalOptions;
+pub use submission::{Applicant, MaterialStatus, Submission, TOLERANCE_COMMITMENT};
 pub use text::{Lang, Text};
 pub use validate::{FieldError, Validation};
 

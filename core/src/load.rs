@@ -117,16 +117,9 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, LoadError> {
 }
 
 /// Joins a file name given in `bundle.json` to the directory, refusing names that leave it.
-fn inside(
-    dir: &Path,
-    file: &str,
-    manifest: &str,
-    at: &str,
-) -> Result<std::path::PathBuf, LoadError> {
+fn inside(dir: &Path, file: &str, manifest: &str, at: &str) -> Result<std::path::PathBuf, LoadError> {
     let rel = Path::new(file);
-    let escapes = rel
-        .components()
-        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+    let escapes = rel.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
     if file.is_empty() || escapes {
         return Err(LoadError::Format {
             path: manifest.to_owned(),
@@ -138,10 +131,7 @@ fn inside(
 }
 
 fn read(path: &Path) -> Result<String, LoadError> {
-    let io = |e: std::io::Error| LoadError::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
+    let io = |e: std::io::Error| LoadError::Io { path: path.display().to_string(), message: e.to_string() };
     let len = std::fs::metadata(path).map_err(io)?.len();
     if len > MAX_FILE_BYTES {
         return Err(LoadError::TooLarge {
@@ -168,10 +158,7 @@ fn scripts_mut(bundle: &mut Bundle) -> Vec<(String, &mut Script)> {
         }
         for (j, m) in item.materials.iter_mut().enumerate() {
             if let Some(c) = &mut m.required_if {
-                out.push((
-                    format!("items[{i}].materials[{j}].required_if"),
-                    &mut c.source,
-                ));
+                out.push((format!("items[{i}].materials[{j}].required_if"), &mut c.source));
             }
         }
     }

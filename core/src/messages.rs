@@ -44,11 +44,7 @@ fn label(v: &Value, subject: &Subject<'_>) -> Text {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    subject
-        .options
-        .and_then(|o| o.get(&raw))
-        .cloned()
-        .unwrap_or_else(|| Text::new(raw.clone(), raw))
+    subject.options.and_then(|o| o.get(&raw)).cloned().unwrap_or_else(|| Text::new(raw.clone(), raw))
 }
 
 /// The message for one validation error about `subject`, whose value is `instance`.
@@ -67,12 +63,8 @@ pub(crate) fn message(kind: &ValidationErrorKind, instance: &Value, subject: &Su
             )
         }
         K::Enum { options } => {
-            let labels: Vec<Text> = options
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|v| label(v, subject))
-                .collect();
+            let labels: Vec<Text> =
+                options.as_array().into_iter().flatten().map(|v| label(v, subject)).collect();
             let zh_list: Vec<&str> = labels.iter().map(|l| l.zh.as_str()).collect();
             let en_list: Vec<&str> = labels.iter().map(|l| l.en.as_str()).collect();
             Text::new(
@@ -82,20 +74,15 @@ pub(crate) fn message(kind: &ValidationErrorKind, instance: &Value, subject: &Su
         }
         K::Constant { expected_value } => {
             let l = label(expected_value, subject);
-            Text::new(
-                format!("{zh}应为{}", l.zh),
-                format!("{en} must be {}", l.en),
-            )
+            Text::new(format!("{zh}应为{}", l.zh), format!("{en} must be {}", l.en))
         }
         K::Format { format } => format_message(format, instance, t),
-        K::MinLength { limit } => Text::new(
-            format!("{zh}至少{limit}个字"),
-            format!("{en} must have at least {limit} characters"),
-        ),
-        K::MaxLength { limit } => Text::new(
-            format!("{zh}最多{limit}个字"),
-            format!("{en} must have at most {limit} characters"),
-        ),
+        K::MinLength { limit } => {
+            Text::new(format!("{zh}至少{limit}个字"), format!("{en} must have at least {limit} characters"))
+        }
+        K::MaxLength { limit } => {
+            Text::new(format!("{zh}最多{limit}个字"), format!("{en} must have at most {limit} characters"))
+        }
         K::Minimum { limit } => Text::new(
             format!("{zh}不能小于{}", number(limit)),
             format!("{en} must be at least {}", number(limit)),
@@ -116,30 +103,22 @@ pub(crate) fn message(kind: &ValidationErrorKind, instance: &Value, subject: &Su
             format!("{zh}应为{multiple_of}的倍数"),
             format!("{en} must be a multiple of {multiple_of}"),
         ),
-        K::Pattern { .. } => Text::new(
-            format!("{zh}格式不正确"),
-            format!("{en} is not in the required form"),
-        ),
-        K::MinItems { limit } => Text::new(
-            format!("{zh}至少{limit}项"),
-            format!("{en} must have at least {limit} entries"),
-        ),
-        K::MaxItems { limit } => Text::new(
-            format!("{zh}最多{limit}项"),
-            format!("{en} must have at most {limit} entries"),
-        ),
-        K::UniqueItems => Text::new(
-            format!("{zh}不能有重复项"),
-            format!("{en} must not repeat an entry"),
-        ),
-        K::MinProperties { limit } => Text::new(
-            format!("{zh}至少填写{limit}项"),
-            format!("{en} needs at least {limit} entries"),
-        ),
-        K::MaxProperties { limit } => Text::new(
-            format!("{zh}最多填写{limit}项"),
-            format!("{en} allows at most {limit} entries"),
-        ),
+        K::Pattern { .. } => {
+            Text::new(format!("{zh}格式不正确"), format!("{en} is not in the required form"))
+        }
+        K::MinItems { limit } => {
+            Text::new(format!("{zh}至少{limit}项"), format!("{en} must have at least {limit} entries"))
+        }
+        K::MaxItems { limit } => {
+            Text::new(format!("{zh}最多{limit}项"), format!("{en} must have at most {limit} entries"))
+        }
+        K::UniqueItems => Text::new(format!("{zh}不能有重复项"), format!("{en} must not repeat an entry")),
+        K::MinProperties { limit } => {
+            Text::new(format!("{zh}至少填写{limit}项"), format!("{en} needs at least {limit} entries"))
+        }
+        K::MaxProperties { limit } => {
+            Text::new(format!("{zh}最多填写{limit}项"), format!("{en} allows at most {limit} entries"))
+        }
         K::AdditionalProperties { unexpected } | K::UnevaluatedProperties { unexpected } => {
             let list = unexpected.join(", ");
             Text::new(
@@ -147,10 +126,7 @@ pub(crate) fn message(kind: &ValidationErrorKind, instance: &Value, subject: &Su
                 format!("{en} has entries that are not allowed: {list}"),
             )
         }
-        K::Contains => Text::new(
-            format!("{zh}缺少必需的项"),
-            format!("{en} lacks a required entry"),
-        ),
+        K::Contains => Text::new(format!("{zh}缺少必需的项"), format!("{en} lacks a required entry")),
         K::FalseSchema => Text::new(format!("{zh}不应填写"), format!("{en} must not be given")),
         _ => Text::new(
             format!("{zh}不符合要求（{}）", kind.keyword()),
@@ -170,13 +146,9 @@ fn format_message(format: &str, instance: &Value, t: &Text) -> Text {
             format!("{zh}不是有效的日期（格式为YYYY-MM-DD）"),
             format!("{en} is not a valid date (YYYY-MM-DD)"),
         ),
-        "email" => Text::new(
-            format!("{zh}不是有效的电子邮箱"),
-            format!("{en} is not a valid e-mail address"),
-        ),
-        _ => Text::new(
-            format!("{zh}格式不正确（{format}）"),
-            format!("{en} is not a valid {format}"),
-        ),
+        "email" => {
+            Text::new(format!("{zh}不是有效的电子邮箱"), format!("{en} is not a valid e-mail address"))
+        }
+        _ => Text::new(format!("{zh}格式不正确（{format}）"), format!("{en} is not a valid {format}")),
     }
 }

@@ -28,9 +28,7 @@ pub fn join(base: &str, token: &str) -> String {
 
 /// Builds a pointer from unescaped tokens.
 pub fn from_tokens<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
-    tokens
-        .into_iter()
-        .fold(String::new(), |acc, t| join(&acc, t))
+    tokens.into_iter().fold(String::new(), |acc, t| join(&acc, t))
 }
 
 /// Splits a pointer into unescaped tokens. `""` is the whole document (no tokens).
@@ -123,9 +121,6 @@ mod tests {
         assert_eq!(decode_fragment("/a%20b/%25").unwrap(), "/a b/%");
         assert_eq!(encode_fragment("/a b/身"), "/a%20b/%E8%BA%AB");
         assert_eq!(decode_fragment("/a%2"), None);
-        assert_eq!(
-            decode_fragment(&encode_fragment("/a b/身份")).unwrap(),
-            "/a b/身份"
-        );
+        assert_eq!(decode_fragment(&encode_fragment("/a b/身份")).unwrap(), "/a b/身份");
     }
 }

@@ -12,7 +12,7 @@
 use schemars::{JsonSchema, generate::SchemaSettings};
 use serde_json::Value;
 
-use crate::{Bundle, Dispatch, Submission, Validation};
+use crate::{Bundle, Calendar, Decision, Dispatch, Submission, Validation};
 
 fn schema_of<T: JsonSchema>() -> Value {
     let generator = SchemaSettings::draft2020_12().into_generator();
@@ -26,5 +26,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("submission", schema_of::<Submission>()),
         ("validation", schema_of::<Validation>()),
         ("dispatch", schema_of::<Dispatch>()),
+        ("decision", schema_of::<Decision>()),
+        ("calendar", schema_of::<Calendar>()),
     ]
 }

@@ -35,12 +35,40 @@ pub struct Submission {
     /// Status of each material, keyed by its reuse key.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub materials: IndexMap<String, MaterialStatus>,
-    /// Commitments (承诺) the applicant signed, by id.
+    /// Commitments (承诺) the applicant signed, by id; [`TOLERANCE_COMMITMENT`] asks for
+    /// fault-tolerant acceptance.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub commitments: Vec<String>,
     /// Optional items the applicant chose.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub opt_in: Vec<String>,
+    /// Facts about the applicant that are not part of the form.
+    #[serde(default, skip_serializing_if = "Applicant::is_empty")]
+    pub applicant: Applicant,
+}
+
+/// The commitment id by which the applicant asks for fault-tolerant acceptance (容缺受理):
+/// signing the commitment letter (承诺书) to supply tolerated materials by their deadline.
+pub const TOLERANCE_COMMITMENT: &str = "tolerance";
+
+/// Facts about the applicant, from the host's registers.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Applicant {
+    /// On a list of dishonest persons subject to enforcement (失信被执行人): no tolerance, no
+    /// commitment in place of materials.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dishonest: bool,
+    /// Anything else rules may read as `applicant.attributes`.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub attributes: Map<String, Value>,
+}
+
+impl Applicant {
+    /// Nothing is known.
+    pub fn is_empty(&self) -> bool {
+        !self.dishonest && self.attributes.is_empty()
+    }
 }
 
 fn empty_object() -> Value {
@@ -78,6 +106,7 @@ impl Default for Submission {
             materials: IndexMap::new(),
             commitments: Vec::new(),
             opt_in: Vec::new(),
+            applicant: Applicant::default(),
         }
     }
 }
@@ -85,10 +114,7 @@ impl Default for Submission {
 impl Submission {
     /// A submission with these canonical values and nothing else.
     pub fn with_values(values: Map<String, Value>) -> Submission {
-        Submission {
-            values: Value::Object(values),
-            ..Submission::default()
-        }
+        Submission { values: Value::Object(values), ..Submission::default() }
     }
 
     /// The canonical values (empty if `values` was set to something other than an object,

@@ -29,10 +29,7 @@ pub struct Text {
 impl Text {
     /// Builds a text from its two languages.
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Text {
-            zh: zh.into(),
-            en: en.into(),
-        }
+        Text { zh: zh.into(), en: en.into() }
     }
 
     /// The text in one language.
@@ -47,11 +44,7 @@ impl Text {
 impl fmt::Display for Text {
     /// Displays both languages, Chinese first: `身份证号码 / ID number`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.zh == self.en {
-            f.write_str(&self.zh)
-        } else {
-            write!(f, "{} / {}", self.zh, self.en)
-        }
+        if self.zh == self.en { f.write_str(&self.zh) } else { write!(f, "{} / {}", self.zh, self.en) }
     }
 }
 

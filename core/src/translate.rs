@@ -28,6 +28,7 @@ use serde_json::{Map, Value, json};
 use crate::bundle::FieldMapping;
 use crate::error::Problem;
 use crate::pointer;
+use crate::rules::Limits;
 use crate::schema::{self, Document, Expanded, Kinds, Merger, Origin, Part, SchemaError, Side};
 use crate::transform::ValueTransform;
 
@@ -151,9 +152,11 @@ pub fn translate(
     doc: Document,
     field_map: &IndexMap<String, FieldMapping>,
     form: &mut Merger,
+    limits: &Limits,
 ) -> Result<Translation, Vec<Problem>> {
     let (root, synthetic, residual, t) = Translator {
         doc: &doc,
+        limits: *limits,
         origin: doc.origin().clone(),
         maps: Vec::new(),
         form,
@@ -197,6 +200,7 @@ struct Outcome {
 
 struct Translator<'a, 'f> {
     doc: &'a Document,
+    limits: Limits,
     origin: Origin,
     maps: Vec<(Vec<String>, String, FieldMapping)>,
     form: &'f mut Merger,
@@ -223,13 +227,8 @@ impl<'a> Translator<'a, '_> {
     ) -> Result<(Node, Vec<Document>, Option<Value>, Outcome), Vec<Problem>> {
         for (ptr, mapping) in field_map {
             match pointer::split(ptr) {
-                Some(tokens) if !tokens.is_empty() => {
-                    self.maps.push((tokens, ptr.clone(), mapping.clone()))
-                }
-                _ => self.problem(
-                    ptr,
-                    "is not a JSON Pointer to a property, such as `/applicant/idNo`",
-                ),
+                Some(tokens) if !tokens.is_empty() => self.maps.push((tokens, ptr.clone(), mapping.clone())),
+                _ => self.problem(ptr, "is not a JSON Pointer to a property, such as `/applicant/idNo`"),
             }
         }
         let root = match self.build_node(vec![Part::root(self.doc)], Vec::new(), true, 0) {
@@ -302,20 +301,13 @@ impl<'a> Translator<'a, '_> {
             );
         }
         let atoms = ex.atoms;
-        let mut node = Node {
-            path: path.clone(),
-            forced,
-            children: IndexMap::new(),
-            keys: Vec::new(),
-        };
+        let mut node = Node { path: path.clone(), forced, children: IndexMap::new(), keys: Vec::new() };
         for name in names {
             let child_parts = child_parts(&atoms, &name);
             let mut child_path = path.clone();
             child_path.push(name.clone());
-            let below = self
-                .maps
-                .iter()
-                .any(|(p, _, _)| p.len() > child_path.len() && p.starts_with(&child_path));
+            let below =
+                self.maps.iter().any(|(p, _, _)| p.len() > child_path.len() && p.starts_with(&child_path));
             let exact = self
                 .maps
                 .iter()
@@ -325,8 +317,7 @@ impl<'a> Translator<'a, '_> {
                 if let Some((ptr, _)) = exact {
                     self.problem(&ptr, "maps an object whose properties are mapped too; map either the object or its properties");
                 }
-                let n =
-                    self.build_node(child_parts, child_path, required.contains(&name), depth + 1)?;
+                let n = self.build_node(child_parts, child_path, required.contains(&name), depth + 1)?;
                 node.keys.extend(n.keys.iter().cloned());
                 Child::Node(n)
             } else {
@@ -350,12 +341,10 @@ impl<'a> Translator<'a, '_> {
         mapping: Option<(String, FieldMapping)>,
     ) -> Result<usize, SchemaError> {
         let ptr = pointer::from_tokens(path.iter().map(String::as_str));
-        let key = mapping
-            .as_ref()
-            .map_or_else(|| path.join("."), |(_, m)| m.key().to_owned());
+        let key = mapping.as_ref().map_or_else(|| path.join("."), |(_, m)| m.key().to_owned());
         let transform = match mapping.as_ref().and_then(|(_, m)| m.transform()) {
             None => None,
-            Some(def) => match ValueTransform::new(def) {
+            Some(def) => match ValueTransform::new(def, &self.limits) {
                 Ok(t) => Some(t),
                 Err(e) => {
                     self.problem(&ptr, e.to_string());
@@ -370,13 +359,7 @@ impl<'a> Translator<'a, '_> {
             transform,
         };
         let contributed = match &leaf.transform {
-            None => parts
-                .iter()
-                .map(|p| StoredPart {
-                    doc: 0,
-                    at: p.at.clone(),
-                })
-                .collect(),
+            None => parts.iter().map(|p| StoredPart { doc: 0, at: p.at.clone() }).collect(),
             Some(t) => self.pull_back_leaf(parts, &leaf, t)?,
         };
         self.parts.entry(key).or_default().extend(contributed);
@@ -425,24 +408,27 @@ impl<'a> Translator<'a, '_> {
             ValueTransform::Date(layout) => {
                 let sample = t.forward(&json!("2000-01-31")).unwrap_or(Value::Null);
                 if !accepts(&sample) {
-                    self.problem(&leaf.pointer, format!("the department's schema rejects dates written {layout}, such as {sample}"));
+                    self.problem(
+                        &leaf.pointer,
+                        format!("the department's schema rejects dates written {layout}, such as {sample}"),
+                    );
                 }
                 let exported = self.residual.conjoin(parts, "")?.schema;
                 self.frags.push((leaf.path.clone(), exported));
                 json!({ "type": "string", "format": "date" })
             }
+            ValueTransform::Script(_) => {
+                // A script's domain is unknown: the canonical value is unconstrained here,
+                // and the department's constraints are checked on the script's output.
+                let exported = self.residual.conjoin(parts, "")?.schema;
+                self.frags.push((leaf.path.clone(), exported));
+                json!({})
+            }
         };
         // The constraint is the transform's, not the department's schema's: say so.
-        let origin = Origin {
-            document: format!("field_map {}", leaf.pointer),
-            ..self.origin.clone()
-        };
-        self.synthetic
-            .push(Document::synthetic(own, origin, String::new(), "pullback"));
-        Ok(vec![StoredPart {
-            doc: self.synthetic.len(),
-            at: String::new(),
-        }])
+        let origin = Origin { document: format!("field_map {}", leaf.pointer), ..self.origin.clone() };
+        self.synthetic.push(Document::synthetic(own, origin, String::new(), "pullback"));
+        Ok(vec![StoredPart { doc: self.synthetic.len(), at: String::new() }])
     }
 
     fn check_map_targets(&mut self, root: &Node) {
@@ -475,11 +461,7 @@ impl<'a> Translator<'a, '_> {
         }
         for child in node.children.values() {
             if let Child::Node(c) = child {
-                let keys = if c.forced {
-                    cond.map(<[String]>::to_vec)
-                } else {
-                    Some(c.keys.clone())
-                };
+                let keys = if c.forced { cond.map(<[String]>::to_vec) } else { Some(c.keys.clone()) };
                 self.constraints(c, keys.as_deref())?;
             }
         }
@@ -500,11 +482,7 @@ impl<'a> Translator<'a, '_> {
                 for name in v.as_array().into_iter().flatten().filter_map(Value::as_str) {
                     match node.children.get(name) {
                         Some(Child::Leaf(i)) => {
-                            let key = self
-                                .leaves
-                                .get(*i)
-                                .map(|l| l.key.to_string())
-                                .unwrap_or_default();
+                            let key = self.leaves.get(*i).map(|l| l.key.to_string()).unwrap_or_default();
                             match cond {
                                 None => self.required.push((key, side.clone())),
                                 Some(keys) => {
@@ -515,33 +493,24 @@ impl<'a> Translator<'a, '_> {
                             }
                         }
                         Some(Child::Node(_)) => {}
-                        None => self
-                            .frags
-                            .push((node.path.clone(), json!({ "required": [name] }))),
+                        None => self.frags.push((node.path.clone(), json!({ "required": [name] }))),
                     }
                 }
             }
             "dependentRequired" => {
                 for (a, list) in v.as_object().into_iter().flatten() {
-                    for b in list
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                    {
+                    for b in list.as_array().into_iter().flatten().filter_map(Value::as_str) {
                         match (node.children.get(a.as_str()), node.children.get(b)) {
                             (None, _) => {}
                             (Some(Child::Leaf(i)), Some(Child::Leaf(j))) => {
                                 let key = |k: &usize| {
-                                    self.leaves
-                                        .get(*k)
-                                        .map(|l| l.key.to_string())
-                                        .unwrap_or_default()
+                                    self.leaves.get(*k).map(|l| l.key.to_string()).unwrap_or_default()
                                 };
                                 self.dependent.push((key(i), key(j), side.clone()));
                             }
                             _ => {
-                                let t = json!({ "if": self.presence(node, a), "then": self.presence(node, b) });
+                                let t =
+                                    json!({ "if": self.presence(node, a), "then": self.presence(node, b) });
                                 self.cross.push((wrap(cond, t), side.clone()));
                             }
                         }
@@ -549,11 +518,7 @@ impl<'a> Translator<'a, '_> {
                 }
             }
             "if" | "anyOf" | "oneOf" | "not" | "dependentSchemas" => {
-                let kws: &[&str] = if kw == "if" {
-                    &["if", "then", "else"]
-                } else {
-                    &[kw]
-                };
+                let kws: &[&str] = if kw == "if" { &["if", "then", "else"] } else { &[kw] };
                 match self.rewrite_keywords(atom, kws, node) {
                     Ok(t) => self.cross.push((wrap(cond, t), side)),
                     Err(Untranslatable::Schema(e)) => return Err(e),
@@ -585,10 +550,7 @@ impl<'a> Translator<'a, '_> {
         let mut out = Map::new();
         for kw in kws {
             if atom.get(kw).is_some() {
-                out.insert(
-                    (*kw).to_owned(),
-                    self.residual.export(&atom.child(kw, None))?,
-                );
+                out.insert((*kw).to_owned(), self.residual.export(&atom.child(kw, None))?);
             }
         }
         Ok(Value::Object(out))
@@ -648,11 +610,7 @@ impl<'a> Translator<'a, '_> {
                 match kw.as_str() {
                     "properties" => {
                         for name in keys_of(Some(v)) {
-                            all.extend(self.rewrite_property(
-                                atom.child(kw, Some(&name)),
-                                node,
-                                &name,
-                            )?);
+                            all.extend(self.rewrite_property(atom.child(kw, Some(&name)), node, &name)?);
                         }
                     }
                     "additionalProperties" => {
@@ -660,12 +618,8 @@ impl<'a> Translator<'a, '_> {
                             return Err(Untranslatable::Residual);
                         }
                         let listed = keys_of(atom.get("properties"));
-                        let others: Vec<String> = node
-                            .children
-                            .keys()
-                            .filter(|n| !listed.contains(n))
-                            .cloned()
-                            .collect();
+                        let others: Vec<String> =
+                            node.children.keys().filter(|n| !listed.contains(n)).cloned().collect();
                         for name in others {
                             all.extend(self.rewrite_property(atom.child(kw, None), node, &name)?);
                         }
@@ -684,18 +638,14 @@ impl<'a> Translator<'a, '_> {
                                 .filter_map(Value::as_str)
                                 .map(|b| self.presence(node, b))
                                 .collect();
-                            all.push(
-                                json!({ "if": self.presence(node, a), "then": { "allOf": then } }),
-                            );
+                            all.push(json!({ "if": self.presence(node, a), "then": { "allOf": then } }));
                         }
                     }
                     "anyOf" | "oneOf" | "not" | "dependentSchemas" => {
                         all.push(self.rewrite_keywords(atom, &[kw.as_str()], node)?);
                     }
                     "if" => all.push(self.rewrite_keywords(atom, &["if", "then", "else"], node)?),
-                    "type" if !Kinds::from_type(v).contains(Kinds::OBJECT) => {
-                        all.push(Value::Bool(false))
-                    }
+                    "type" if !Kinds::from_type(v).contains(Kinds::OBJECT) => all.push(Value::Bool(false)),
                     "patternProperties"
                     | "enum"
                     | "const"
@@ -733,11 +683,7 @@ impl<'a> Translator<'a, '_> {
             }
             Some(Child::Node(c)) => {
                 let inner = self.rewrite(sub, c)?;
-                Some(if c.forced {
-                    inner
-                } else {
-                    json!({ "if": any_of_keys(&c.keys), "then": inner })
-                })
+                Some(if c.forced { inner } else { json!({ "if": any_of_keys(&c.keys), "then": inner }) })
             }
         })
     }
@@ -748,8 +694,8 @@ impl<'a> Translator<'a, '_> {
             None => Ok(self.form.export(&sub)?),
             Some(ValueTransform::Map(pairs)) => {
                 let (schema, defs) = standalone(vec![sub])?;
-                let validator = schema::compile(&with_defs(&schema, &defs))
-                    .map_err(|_| Untranslatable::Residual)?;
+                let validator =
+                    schema::compile(&with_defs(&schema, &defs)).map_err(|_| Untranslatable::Residual)?;
                 let allowed: Vec<Value> = pairs
                     .iter()
                     .filter(|p| validator.is_valid(&p.department))
@@ -757,7 +703,7 @@ impl<'a> Translator<'a, '_> {
                     .collect();
                 Ok(json!({ "enum": allowed }))
             }
-            Some(ValueTransform::Date(_)) => Err(Untranslatable::Residual),
+            Some(ValueTransform::Date(_) | ValueTransform::Script(_)) => Err(Untranslatable::Residual),
         }
     }
 
@@ -783,10 +729,7 @@ impl<'a> Translator<'a, '_> {
         }
         let defs = self.residual.defs();
         if !defs.is_empty() {
-            root.insert(
-                "$defs".into(),
-                Value::Object(defs.clone().into_iter().collect()),
-            );
+            root.insert("$defs".into(), Value::Object(defs.clone().into_iter().collect()));
         }
         Some(Value::Object(root))
     }
@@ -802,8 +745,7 @@ fn insert_at(node: &mut Map<String, Value>, path: &[String], frag: Value) {
         }
         Some((head, rest)) => {
             if let Value::Object(props) = node.entry("properties").or_insert_with(|| json!({})) {
-                if let Value::Object(next) = props.entry(head.clone()).or_insert_with(|| json!({}))
-                {
+                if let Value::Object(next) = props.entry(head.clone()).or_insert_with(|| json!({})) {
                     insert_at(next, rest, frag);
                 }
             }
@@ -819,9 +761,7 @@ fn child_parts<'a>(atoms: &[Part<'a>], name: &str) -> Vec<Part<'a>> {
         .filter_map(|a| {
             if a.get("properties").and_then(|p| p.get(name)).is_some() {
                 Some(a.child("properties", Some(name)))
-            } else if a.get("additionalProperties").is_some()
-                && a.get("patternProperties").is_none()
-            {
+            } else if a.get("additionalProperties").is_some() && a.get("patternProperties").is_none() {
                 Some(a.child("additionalProperties", None))
             } else {
                 None
@@ -831,9 +771,7 @@ fn child_parts<'a>(atoms: &[Part<'a>], name: &str) -> Vec<Part<'a>> {
 }
 
 fn keys_of(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default()
+    v.and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
 }
 
 fn collect_node_paths(node: &Node, out: &mut Vec<Vec<String>>) {

@@ -18,10 +18,13 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::compile::CompiledBundle;
+use crate::date::Date;
+use crate::decision::RuleKind;
+use crate::evaluate::{EvalOptions, Prepared, Verdict};
 use crate::messages::{self, Subject};
 use crate::pointer;
 use crate::project::{Projection, project};
-use crate::rules;
+use crate::rules::ScriptError;
 use crate::submission::Submission;
 use crate::text::Text;
 
@@ -85,11 +88,7 @@ impl Limit {
     }
 
     fn stricter_than(self, other: Limit) -> bool {
-        if self.upper {
-            self.value < other.value
-        } else {
-            self.value > other.value
-        }
+        if self.upper { self.value < other.value } else { self.value > other.value }
     }
 }
 
@@ -106,63 +105,66 @@ pub struct FieldWarning {
 /// Which items apply, and the rules that could not decide.
 pub(crate) struct Applicability {
     pub items: Vec<usize>,
-    pub failures: Vec<(usize, rules::ScriptError)>,
+    pub failures: Vec<(usize, ScriptError)>,
+}
+
+/// A validation with what it computed on the way.
+pub(crate) struct Checked {
+    pub validation: Validation,
+    /// Department views built for residual checks, by item index (dispatch reuses them).
+    pub views: Vec<Option<Projection>>,
+    pub applicability: Applicability,
 }
 
 impl CompiledBundle {
     /// Decides which items apply: opt-in items only when chosen, conditional items only when
     /// their rule holds.
-    pub(crate) fn applicability(&self, s: &Submission, form: &rhai::Dynamic) -> Applicability {
-        let mut out = Applicability {
-            items: Vec::new(),
-            failures: Vec::new(),
-        };
+    pub(crate) fn applicability(&self, s: &Submission, p: &mut Prepared<'_>) -> Applicability {
+        let mut out = Applicability { items: Vec::new(), failures: Vec::new() };
         for (i, item) in self.items.iter().enumerate() {
             if item.optional && !s.opt_in.contains(&item.id) {
                 continue;
             }
-            match &item.applies_if {
+            match self.rulebook.applies_if.get(i).and_then(Option::as_ref) {
                 None => out.items.push(i),
-                Some(ast) => match rules::condition(ast, form) {
-                    Ok(true) => out.items.push(i),
-                    Ok(false) => {}
-                    Err(e) => out.failures.push((i, e)),
+                Some(rule) => match self.run_rule(p, rule, RuleKind::AppliesIf, Some(i), None) {
+                    Verdict::Pass => out.items.push(i),
+                    Verdict::Fail(_) => {}
+                    Verdict::Error(e) => out.failures.push((i, e)),
                 },
             }
         }
         out
     }
 
-    /// Validates a submission, listing every error at once.
+    /// Validates a submission, listing every error at once. Rules run without a date: one
+    /// that reads `today` fails (use [`CompiledBundle::validate_on`]).
     pub fn validate(&self, s: &Submission) -> Validation {
-        self.check(s).0
+        self.validate_with(s, None, &EvalOptions::default())
     }
 
-    /// The map of canonical values rules see as `form`: only the keys they read.
-    fn rule_form(&self, s: &Submission) -> rhai::Dynamic {
-        if !self.items.iter().any(|c| c.applies_if.is_some()) {
-            return rhai::Dynamic::UNIT;
-        }
-        match &self.rule_keys {
-            None => rules::form_map(&s.values),
-            Some(keys) => {
-                let mut read = serde_json::Map::new();
-                for k in keys {
-                    if let Some(v) = s.values().get(k) {
-                        read.insert(k.clone(), v.clone());
-                    }
-                }
-                rules::form_map(&Value::Object(read))
-            }
-        }
+    /// Validates a submission with rules evaluated on `date`.
+    pub fn validate_on(&self, s: &Submission, date: Date) -> Validation {
+        self.validate_with(s, Some(date), &EvalOptions::default())
     }
 
-    /// Validates, and returns the department views computed on the way (by item index), so
-    /// that dispatch does not project twice.
-    pub(crate) fn check(&self, s: &Submission) -> (Validation, Vec<Option<Projection>>) {
-        let values = &s.values;
-        let form = self.rule_form(s);
-        let applicability = self.applicability(s, &form);
+    /// Validates a submission with explicit options.
+    pub fn validate_with(&self, s: &Submission, date: Option<Date>, opts: &EvalOptions) -> Validation {
+        self.check(s, date, opts).validation
+    }
+
+    /// Validates, keeping what was computed on the way.
+    pub(crate) fn check(&self, s: &Submission, date: Option<Date>, opts: &EvalOptions) -> Checked {
+        let mut p = self.prepare(s, date, opts, false);
+        self.check_prepared(s, &mut p)
+    }
+
+    /// Validates a prepared submission (derived fields filled in, rules ready).
+    pub(crate) fn check_prepared(&self, s: &Submission, p: &mut Prepared<'_>) -> Checked {
+        let applicability = self.applicability(s, p);
+        let values: &Value = &p.values;
+        let empty = serde_json::Map::new();
+        let map = values.as_object().unwrap_or(&empty);
         let mut views: Vec<Option<Projection>> = vec![None; self.items.len()];
         let mut errors = Vec::new();
         if let Some(b) = s.bundle.as_deref().filter(|b| *b != self.bundle.id) {
@@ -200,7 +202,7 @@ impl CompiledBundle {
             if let Some(delta) = &item.delta {
                 self.collect(delta, values, Some(*i), &applicability.items, &mut errors);
             }
-            if let Some(view) = self.residual_errors(*i, s, &mut errors) {
+            if let Some(view) = self.residual_errors(*i, map, &mut errors) {
                 if let Some(slot) = views.get_mut(*i) {
                     *slot = Some(view);
                 }
@@ -218,7 +220,7 @@ impl CompiledBundle {
             errors,
             warnings,
         };
-        (validation, views)
+        Checked { validation, views, applicability }
     }
 
     /// Errors of one canonical validator: the base form (`item` = `None`) or an item's own.
@@ -267,13 +269,7 @@ impl CompiledBundle {
         let declaring = |k: &str| -> Vec<usize> {
             self.keys
                 .get(k)
-                .map(|info| {
-                    info.items
-                        .iter()
-                        .copied()
-                        .filter(|i| applicable.contains(i))
-                        .collect()
-                })
+                .map(|info| info.items.iter().copied().filter(|i| applicable.contains(i)).collect())
                 .unwrap_or_default()
         };
         let by_origin = |items: Vec<String>| -> Vec<usize> {
@@ -284,10 +280,7 @@ impl CompiledBundle {
                 let rel = pointer::from_tokens(rest.iter().map(String::as_str));
                 let sides = self
                     .base_form()
-                    .pointer(&format!(
-                        "/properties/{}/x-onething-provenance",
-                        pointer::escape(k)
-                    ))
+                    .pointer(&format!("/properties/{}/x-onething-provenance", pointer::escape(k)))
                     .and_then(|p| p.get(&rel));
                 // Blame the sides whose own constraint the value breaks: with limits 150
                 // and 200, a 180-character value is the first department's concern only.
@@ -296,17 +289,10 @@ impl CompiledBundle {
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
-                    .filter(|s| {
-                        s.get("value")
-                            .is_none_or(|v| side_rejects(keyword, v, instance))
-                    })
+                    .filter(|s| s.get("value").is_none_or(|v| side_rejects(keyword, v, instance)))
                     .filter_map(|s| s.get("item").and_then(Value::as_str).map(str::to_owned))
                     .collect();
-                if items.is_empty() {
-                    declaring(k)
-                } else {
-                    by_origin(items)
-                }
+                if items.is_empty() { declaring(k) } else { by_origin(items) }
             }
             [p, ..] if p == "required" => {
                 let k = key.unwrap_or_default();
@@ -334,19 +320,10 @@ impl CompiledBundle {
         applicable: &[usize],
         test: impl Fn(&crate::translate::Translation) -> bool,
     ) -> Vec<usize> {
-        applicable
-            .iter()
-            .copied()
-            .filter(|i| self.translations.get(*i).is_some_and(&test))
-            .collect()
+        applicable.iter().copied().filter(|i| self.translations.get(*i).is_some_and(&test)).collect()
     }
 
-    fn field_error(
-        &self,
-        e: &ValidationError<'_>,
-        path: &[String],
-        items: Vec<usize>,
-    ) -> FieldError {
+    fn field_error(&self, e: &ValidationError<'_>, path: &[String], items: Vec<usize>) -> FieldError {
         let key = path.first().cloned();
         let subject = self.subject(path);
         FieldError {
@@ -354,10 +331,7 @@ impl CompiledBundle {
             keyword: e.kind().keyword().to_owned(),
             message: messages::message(e.kind(), e.instance(), &subject),
             limit: Limit::of(e.kind()),
-            items: items
-                .iter()
-                .filter_map(|i| self.items.get(*i).map(|c| c.id.clone()))
-                .collect(),
+            items: items.iter().filter_map(|i| self.items.get(*i).map(|c| c.id.clone())).collect(),
             key,
         }
     }
@@ -365,10 +339,7 @@ impl CompiledBundle {
     /// The title of a canonical key, followed by the path inside its value.
     fn subject(&self, path: &[String]) -> Subject<'_> {
         let Some((key, rest)) = path.split_first() else {
-            return Subject {
-                title: Text::new("申请表", "The form"),
-                options: None,
-            };
+            return Subject { title: Text::new("申请表", "The form"), options: None };
         };
         let mut title = self
             .keys
@@ -378,15 +349,8 @@ impl CompiledBundle {
         for t in rest {
             title = Text::new(format!("{}›{t}", title.zh), format!("{} › {t}", title.en));
         }
-        let options = if rest.is_empty() {
-            self.bundle.fields.get(key).map(|f| &f.options)
-        } else {
-            None
-        };
-        Subject {
-            title,
-            options: options.filter(|o| !o.is_empty()),
-        }
+        let options = if rest.is_empty() { self.bundle.fields.get(key).map(|f| &f.options) } else { None };
+        Subject { title, options: options.filter(|o| !o.is_empty()) }
     }
 
     /// Errors of one item's residual constraints, checked on its department's view.
@@ -394,27 +358,28 @@ impl CompiledBundle {
     fn residual_errors(
         &self,
         i: usize,
-        s: &Submission,
+        values: &serde_json::Map<String, Value>,
         out: &mut Vec<FieldError>,
     ) -> Option<Projection> {
         let (item, tr) = (self.items.get(i)?, self.translations.get(i)?);
         // Value maps need no view: their pulled-back enum already admits exactly the values
         // the map can transform. Dates and residuals do.
         let needs_projection = item.residual.is_some()
-            || tr
-                .leaves
-                .iter()
-                .any(|l| matches!(l.transform, Some(crate::transform::ValueTransform::Date(_))));
+            || tr.leaves.iter().any(|l| {
+                matches!(
+                    l.transform,
+                    Some(
+                        crate::transform::ValueTransform::Date(_)
+                            | crate::transform::ValueTransform::Script(_)
+                    )
+                )
+            });
         if !needs_projection {
             return None;
         }
-        let view = project(tr, s.values());
-        let department = self
-            .bundle
-            .departments
-            .iter()
-            .find(|d| d.id == item.department)
-            .map_or_else(
+        let view = project(tr, values);
+        let department =
+            self.bundle.departments.iter().find(|d| d.id == item.department).map_or_else(
                 || Text::new(item.department.clone(), item.department.clone()),
                 |d| d.name.clone(),
             );
@@ -429,14 +394,8 @@ impl CompiledBundle {
                 pointer: pointer::join("", &leaf.key),
                 keyword: "transform".into(),
                 message: Text::new(
-                    format!(
-                        "{}的值无法转换为{}的格式：{e}",
-                        subject.title.zh, department.zh
-                    ),
-                    format!(
-                        "{}: cannot be converted for {}: {e}",
-                        subject.title.en, department.en
-                    ),
+                    format!("{}的值无法转换为{}的格式：{e}", subject.title.zh, department.zh),
+                    format!("{}: cannot be converted for {}: {e}", subject.title.en, department.en),
                 ),
                 items: vec![item.id.clone()],
                 limit: None,
@@ -466,38 +425,27 @@ impl CompiledBundle {
                 None => {
                     let hint = self
                         .closest_key(key)
-                        .map(|k| {
-                            (
-                                format!("，是否应为「{k}」？"),
-                                format!("; did you mean `{k}`?"),
-                            )
-                        })
+                        .map(|k| (format!("，是否应为「{k}」？"), format!("; did you mean `{k}`?")))
                         .unwrap_or_default();
                     out.push(FieldWarning {
                         key: Some(key.clone()),
                         message: Text::new(format!("「{key}」不是本事项的字段，不会发送给任何部门{}", hint.0), format!("`{key}` is not a field of this bundle and will not be sent to any department{}", hint.1)),
                     });
                 }
-                Some(info) if !info.items.iter().any(|i| applicable.contains(i)) => {
-                    out.push(FieldWarning {
-                        key: Some(key.clone()),
-                        message: Text::new(
-                            format!("{}只用于未适用的事项，不会发送", info.title.zh),
-                            format!(
-                                "{} is only used by items that do not apply; it will not be sent",
-                                info.title.en
-                            ),
+                Some(info) if !info.items.iter().any(|i| applicable.contains(i)) => out.push(FieldWarning {
+                    key: Some(key.clone()),
+                    message: Text::new(
+                        format!("{}只用于未适用的事项，不会发送", info.title.zh),
+                        format!(
+                            "{} is only used by items that do not apply; it will not be sent",
+                            info.title.en
                         ),
-                    })
-                }
+                    ),
+                }),
                 Some(_) => {}
             }
         }
-        for id in s
-            .opt_in
-            .iter()
-            .filter(|id| !self.items.iter().any(|c| c.optional && c.id == **id))
-        {
+        for id in s.opt_in.iter().filter(|id| !self.items.iter().any(|c| c.optional && c.id == **id)) {
             out.push(FieldWarning {
                 key: None,
                 message: Text::new(
@@ -541,11 +489,9 @@ fn side_rejects(keyword: &str, value: &Value, instance: &Value) -> bool {
 
 fn required_property(e: &ValidationError<'_>) -> Option<String> {
     match e.kind() {
-        ValidationErrorKind::Required { property } => Some(
-            property
-                .as_str()
-                .map_or_else(|| property.to_string(), str::to_owned),
-        ),
+        ValidationErrorKind::Required { property } => {
+            Some(property.as_str().map_or_else(|| property.to_string(), str::to_owned))
+        }
         _ => None,
     }
 }
@@ -582,7 +528,7 @@ fn dedupe(errors: &mut Vec<FieldError>) {
     *errors = out;
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -1,12 +1,6 @@
 //! Bad input gets a clear, typed error that says where it is — never a panic.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use onething::schema::SchemaError;
 use onething::{CompiledBundle, LoadError, Problem, Submission, load};
@@ -27,9 +21,7 @@ fn item(id: &str, dept: &str, schema: Value, field_map: Value) -> Value {
 
 fn problems(b: Value) -> Vec<Problem> {
     let b = load::from_packed_value(b).expect("loads");
-    CompiledBundle::compile(b)
-        .expect_err("must not compile")
-        .problems
+    CompiledBundle::compile(b).expect_err("must not compile").problems
 }
 
 #[test]
@@ -61,18 +53,10 @@ fn packed_bundles_must_inline_schemas() {
 
 #[test]
 fn not_a_json_schema_names_item_and_place() {
-    let p = problems(bundle(json!([item(
-        "i",
-        "a",
-        json!({"properties": {"x": {"type": "strin"}}}),
-        json!({})
-    )])));
+    let p =
+        problems(bundle(json!([item("i", "a", json!({"properties": {"x": {"type": "strin"}}}), json!({}))])));
     match p.as_slice() {
-        [
-            Problem::Schema(SchemaError::Invalid {
-                origin, pointer, ..
-            }),
-        ] => {
+        [Problem::Schema(SchemaError::Invalid { origin, pointer, .. })] => {
             assert_eq!(origin.item.as_deref(), Some("i"));
             assert_eq!(origin.department.as_deref(), Some("a"));
             assert_eq!(pointer, "/properties/x/type");
@@ -90,11 +74,7 @@ fn ref_to_a_missing_definition() {
         json!({})
     )])));
     match p.as_slice() {
-        [
-            Problem::Schema(SchemaError::MissingRef {
-                pointer, reference, ..
-            }),
-        ] => {
+        [Problem::Schema(SchemaError::MissingRef { pointer, reference, .. })] => {
             assert_eq!(pointer, "/properties/x/$ref");
             assert_eq!(reference, "#/$defs/nope");
         }
@@ -121,12 +101,10 @@ fn recursive_refs_through_data_are_fine() {
     let b = load::from_packed_value(bundle(json!([item("i", "a", schema, json!({}))]))).unwrap();
     let c = CompiledBundle::compile(b).unwrap();
     let s: Submission =
-        serde_json::from_value(json!({"values": {"tree": {"children": [{"children": []}]}}}))
-            .unwrap();
+        serde_json::from_value(json!({"values": {"tree": {"children": [{"children": []}]}}})).unwrap();
     assert!(c.validate(&s).valid);
     let s: Submission =
-        serde_json::from_value(json!({"values": {"tree": {"children": [{"children": 5}]}}}))
-            .unwrap();
+        serde_json::from_value(json!({"values": {"tree": {"children": [{"children": 5}]}}})).unwrap();
     assert!(!c.validate(&s).valid);
 }
 
@@ -134,19 +112,10 @@ fn recursive_refs_through_data_are_fine() {
 fn unsupported_features_say_what_to_do() {
     let remote = json!({"properties": {"x": {"$ref": "https://example.com/x.json"}}});
     let p = problems(bundle(json!([item("i", "a", remote, json!({}))])));
-    assert!(
-        matches!(
-            p.as_slice(),
-            [Problem::Schema(SchemaError::Unsupported { .. })]
-        ),
-        "{p:?}"
-    );
+    assert!(matches!(p.as_slice(), [Problem::Schema(SchemaError::Unsupported { .. })]), "{p:?}");
     let draft7 = json!({"$schema": "http://json-schema.org/draft-07/schema#"});
     let p = problems(bundle(json!([item("i", "a", draft7, json!({}))])));
-    assert!(
-        matches!(p.as_slice(), [Problem::Schema(SchemaError::Dialect { .. })]),
-        "{p:?}"
-    );
+    assert!(matches!(p.as_slice(), [Problem::Schema(SchemaError::Dialect { .. })]), "{p:?}");
 }
 
 #[test]
@@ -170,12 +139,7 @@ fn field_map_to_a_property_that_does_not_exist() {
 #[test]
 fn incompatible_types_on_one_key_name_both_sides() {
     let p = problems(bundle(json!([
-        item(
-            "one",
-            "a",
-            json!({"properties": {"mj": {"type": "string"}}}),
-            json!({"/mj": "area"})
-        ),
+        item("one", "a", json!({"properties": {"mj": {"type": "string"}}}), json!({"/mj": "area"})),
         item(
             "two",
             "b",
@@ -183,55 +147,30 @@ fn incompatible_types_on_one_key_name_both_sides() {
             json!({"/venue/area": "area"})
         ),
     ])));
-    let [Problem::Conflict { key, unsat }] = p.as_slice() else {
-        panic!("{p:?}")
-    };
+    let [Problem::Conflict { key, unsat }] = p.as_slice() else { panic!("{p:?}") };
     assert_eq!(key, "area");
-    let sides: Vec<(Option<&str>, &str)> = unsat
-        .sides()
-        .iter()
-        .map(|s| (s.origin.item.as_deref(), s.pointer.as_str()))
-        .collect();
+    let sides: Vec<(Option<&str>, &str)> =
+        unsat.sides().iter().map(|s| (s.origin.item.as_deref(), s.pointer.as_str())).collect();
     assert_eq!(
         sides,
-        [
-            (Some("one"), "/properties/mj/type"),
-            (Some("two"), "/properties/venue/properties/area/type")
-        ]
+        [(Some("one"), "/properties/mj/type"), (Some("two"), "/properties/venue/properties/area/type")]
     );
     let message = p[0].to_string();
-    assert!(
-        message.contains("item `one`") && message.contains("item `two`"),
-        "{message}"
-    );
+    assert!(message.contains("item `one`") && message.contains("item `two`"), "{message}");
 }
 
 #[test]
 fn duplicate_ids_and_unknown_references_are_all_listed() {
-    let mut b = bundle(json!([
-        item("i", "a", json!({}), json!({})),
-        item("i", "nope", json!({}), json!({})),
-    ]));
+    let mut b =
+        bundle(json!([item("i", "a", json!({}), json!({})), item("i", "nope", json!({}), json!({})),]));
     b["lead"] = json!("ghost");
     b["items"][0]["depends_on"] = json!(["missing"]);
     let p = problems(b);
     let text: Vec<String> = p.iter().map(ToString::to_string).collect();
-    assert!(
-        text.contains(&"duplicate item id `i`".to_string()),
-        "{text:?}"
-    );
-    assert!(
-        text.contains(&"lead: unknown department `ghost`".to_string()),
-        "{text:?}"
-    );
-    assert!(
-        text.contains(&"item `i`: unknown department `nope`".to_string()),
-        "{text:?}"
-    );
-    assert!(
-        text.contains(&"item `i`, depends_on: unknown item `missing`".to_string()),
-        "{text:?}"
-    );
+    assert!(text.contains(&"duplicate item id `i`".to_string()), "{text:?}");
+    assert!(text.contains(&"lead: unknown department `ghost`".to_string()), "{text:?}");
+    assert!(text.contains(&"item `i`: unknown department `nope`".to_string()), "{text:?}");
+    assert!(text.contains(&"item `i`, depends_on: unknown item `missing`".to_string()), "{text:?}");
 }
 
 #[test]
@@ -247,21 +186,9 @@ fn bad_transforms_and_scripts_are_problems() {
     )]));
     b["items"][0]["applies_if"] = json!({"script": "let x = ;"});
     let text: Vec<String> = problems(b).iter().map(ToString::to_string).collect();
-    assert!(
-        text.iter()
-            .any(|t| t.contains("/xb") && t.contains("not one-to-one")),
-        "{text:?}"
-    );
-    assert!(
-        text.iter()
-            .any(|t| t.contains("/rq") && t.contains("not a date layout")),
-        "{text:?}"
-    );
-    assert!(
-        text.iter()
-            .any(|t| t.contains("applies_if") && t.contains("line 1, column 9")),
-        "{text:?}"
-    );
+    assert!(text.iter().any(|t| t.contains("/xb") && t.contains("not one-to-one")), "{text:?}");
+    assert!(text.iter().any(|t| t.contains("/rq") && t.contains("not a date layout")), "{text:?}");
+    assert!(text.iter().any(|t| t.contains("applies_if") && t.contains("line 1, column 9")), "{text:?}");
 }
 
 #[test]
@@ -300,26 +227,17 @@ fn a_large_value_within_the_limit_validates() {
     let s = Submission::from_json(&text).unwrap();
     let v = c.validate(&s);
     assert_eq!(v.errors.len(), 1);
-    assert_eq!(
-        v.errors[0].message.en,
-        "note must have at most 200 characters"
-    );
+    assert_eq!(v.errors[0].message.en, "note must have at most 200 characters");
 }
 
 #[test]
 fn submissions_of_the_wrong_shape() {
     let e = Submission::from_json(r#"{"values": []}"#).unwrap_err();
-    assert!(
-        matches!(&e, LoadError::Format { at, .. } if at == "values"),
-        "{e:?}"
-    );
+    assert!(matches!(&e, LoadError::Format { at, .. } if at == "values"), "{e:?}");
     let e = Submission::from_json(r#"{"valeus": {}}"#).unwrap_err();
     assert!(e.to_string().contains("unknown field `valeus`"), "{e}");
     let e = Submission::from_json(r#"{"materials": {"id-card": "lost"}}"#).unwrap_err();
-    assert!(
-        matches!(&e, LoadError::Format { at, .. } if at == "materials.id-card"),
-        "{e:?}"
-    );
+    assert!(matches!(&e, LoadError::Format { at, .. } if at == "materials.id-card"), "{e:?}");
 }
 
 #[test]
@@ -330,39 +248,21 @@ fn exponential_ref_expansion_is_bounded() {
     defs.insert("d0".into(), json!({"type": "string"}));
     for k in 1..=40 {
         let prev = format!("#/$defs/d{}", k - 1);
-        defs.insert(
-            format!("d{k}"),
-            json!({"properties": {"a": {"$ref": prev}, "b": {"$ref": prev}}}),
-        );
+        defs.insert(format!("d{k}"), json!({"properties": {"a": {"$ref": prev}, "b": {"$ref": prev}}}));
     }
     let schema = json!({"$defs": defs, "properties": {"x": {"$ref": "#/$defs/d40"}}});
     let p = problems(bundle(json!([item("i", "a", schema, json!({}))])));
-    assert!(
-        matches!(
-            p.as_slice(),
-            [Problem::Schema(SchemaError::TooLarge { .. })]
-        ),
-        "{p:?}"
-    );
+    assert!(matches!(p.as_slice(), [Problem::Schema(SchemaError::TooLarge { .. })]), "{p:?}");
 }
 
 #[test]
 fn directory_paths_cannot_leave_the_bundle() {
     let dir = std::env::temp_dir().join(format!("onething-escape-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let b = bundle(json!([item(
-        "i",
-        "a",
-        json!("../../etc/passwd"),
-        json!({})
-    )]));
+    let b = bundle(json!([item("i", "a", json!("../../etc/passwd"), json!({}))]));
     std::fs::write(dir.join("bundle.json"), b.to_string()).unwrap();
     let e = load::load_dir(&dir).unwrap_err();
-    assert!(
-        e.to_string()
-            .contains("must be a relative path inside the bundle directory"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("must be a relative path inside the bundle directory"), "{e}");
     let e = load::load_dir(&dir.join("nope")).unwrap_err();
     assert!(matches!(e, LoadError::Io { .. }), "{e:?}");
     std::fs::remove_dir_all(&dir).unwrap();

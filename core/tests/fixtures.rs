@@ -10,13 +10,7 @@
 //!
 //! Submissions named `valid-*` must validate; `invalid-*` must not.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use std::path::{Path, PathBuf};
 
@@ -31,20 +25,14 @@ fn fixtures() -> Vec<PathBuf> {
         .filter(|p| p.join("bundle.json").exists())
         .collect();
     dirs.sort();
-    assert!(
-        dirs.len() >= 3,
-        "expected at least three fixture bundles in {}",
-        root.display()
-    );
+    assert!(dirs.len() >= 3, "expected at least three fixture bundles in {}", root.display());
     dirs
 }
 
 fn submissions(dir: &Path) -> Vec<(String, Submission)> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("submissions"))
         .map(|rd| {
-            rd.map(|e| e.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|e| e == "json"))
-                .collect()
+            rd.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect()
         })
         .unwrap_or_default();
     files.sort();
@@ -76,19 +64,11 @@ fn fixtures_compile_without_warnings_and_match_their_schema() {
     let format = onething::schema::compile(&onething::schemas::all()[0].1).unwrap();
     for dir in fixtures() {
         let c = compile(&dir);
-        assert!(
-            c.warnings().is_empty(),
-            "{}: {:?}",
-            dir.display(),
-            c.warnings()
-        );
+        assert!(c.warnings().is_empty(), "{}: {:?}", dir.display(), c.warnings());
         let manifest: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("bundle.json")).unwrap())
-                .unwrap();
-        let errors: Vec<String> = format
-            .iter_errors(&manifest)
-            .map(|e| format!("{e} at {}", e.instance_path()))
-            .collect();
+            serde_json::from_str(&std::fs::read_to_string(dir.join("bundle.json")).unwrap()).unwrap();
+        let errors: Vec<String> =
+            format.iter_errors(&manifest).map(|e| format!("{e} at {}", e.instance_path())).collect();
         assert!(
             errors.is_empty(),
             "{}: bundle.json breaks schemas/bundle.schema.json: {errors:?}",
@@ -104,10 +84,7 @@ fn packing_round_trips() {
         let packed = serde_json::to_string(&bundle).unwrap();
         let again = load::from_packed_str(&packed).unwrap();
         assert_eq!(again, bundle, "{}", dir.display());
-        assert_eq!(
-            CompiledBundle::compile(again).unwrap().form(),
-            compile(&dir).form()
-        );
+        assert_eq!(CompiledBundle::compile(again).unwrap().form(), compile(&dir).form());
     }
 }
 
@@ -126,33 +103,18 @@ fn submissions_validate_and_dispatch_as_named() {
         let c = compile(&dir);
         let id = c.bundle().id.clone();
         let subs = submissions(&dir);
+        assert!(subs.iter().any(|(n, _)| n.starts_with("valid")), "{id}: no valid submission");
         assert!(
-            subs.iter().any(|(n, _)| n.starts_with("valid")),
-            "{id}: no valid submission"
-        );
-        assert!(
-            subs.iter()
-                .filter(|(n, _)| n.starts_with("invalid"))
-                .count()
-                >= 3,
+            subs.iter().filter(|(n, _)| n.starts_with("invalid")).count() >= 3,
             "{id}: too few invalid submissions"
         );
         for (name, s) in subs {
             let v = c.validate(&s);
-            assert_eq!(
-                v.valid,
-                name.starts_with("valid"),
-                "{id}/{name}: {:#?}",
-                v.errors
-            );
-            settings()
-                .bind(|| insta::assert_json_snapshot!(format!("{id}__{name}__validation"), v));
+            assert_eq!(v.valid, name.starts_with("valid"), "{id}/{name}: {:#?}", v.errors);
+            settings().bind(|| insta::assert_json_snapshot!(format!("{id}__{name}__validation"), v));
             if v.valid {
-                let d = c
-                    .dispatch(&s)
-                    .unwrap_or_else(|e| panic!("{id}/{name}: {e}"));
-                settings()
-                    .bind(|| insta::assert_json_snapshot!(format!("{id}__{name}__dispatch"), d));
+                let d = c.dispatch(&s).unwrap_or_else(|e| panic!("{id}/{name}: {e}"));
+                settings().bind(|| insta::assert_json_snapshot!(format!("{id}__{name}__dispatch"), d));
             }
         }
     }
@@ -178,12 +140,7 @@ fn declared_paths(
             declared_paths(target, root, prefix.clone(), out, depth + 1);
         }
     }
-    for (name, sub) in obj
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    for (name, sub) in obj.get("properties").and_then(Value::as_object).into_iter().flatten() {
         let mut p = prefix.clone();
         p.push(name.clone());
         out.push(p.clone());
@@ -220,54 +177,30 @@ fn invariant_2_dispatch_loses_nothing_and_leaks_nothing() {
     for dir in fixtures() {
         let c = compile(&dir);
         let bundle = c.bundle().clone();
-        for (name, s) in submissions(&dir)
-            .into_iter()
-            .filter(|(n, _)| n.starts_with("valid"))
-        {
+        for (name, s) in submissions(&dir).into_iter().filter(|(n, _)| n.starts_with("valid")) {
             let d = c.dispatch(&s).unwrap();
             for p in &d.payloads {
                 let item = bundle.items.iter().find(|i| i.id == p.item).unwrap();
                 let original = onething::schema::compile(&item.schema).unwrap();
-                assert!(
-                    original.is_valid(&p.payload),
-                    "{name}/{}: payload breaks its schema",
-                    p.item
-                );
+                assert!(original.is_valid(&p.payload), "{name}/{}: payload breaks its schema", p.item);
                 // Leaks nothing: every property in the payload is declared by the department.
                 let mut declared = Vec::new();
                 declared_paths(&item.schema, &item.schema, Vec::new(), &mut declared, 0);
                 let mut present = Vec::new();
                 leaf_paths(&p.payload, Vec::new(), &mut present);
                 for path in &present {
-                    assert!(
-                        declared.contains(path),
-                        "{name}/{}: undeclared property {path:?} sent",
-                        p.item
-                    );
+                    assert!(declared.contains(path), "{name}/{}: undeclared property {path:?} sent", p.item);
                 }
                 // Loses nothing: every value given for a key this item declares arrives.
                 for route in &p.fields {
                     let sent = p.payload.pointer(&route.pointer);
-                    assert!(
-                        sent.is_some(),
-                        "{name}/{}: {} missing at {}",
-                        p.item,
-                        route.key,
-                        route.pointer
-                    );
+                    assert!(sent.is_some(), "{name}/{}: {} missing at {}", p.item, route.key, route.pointer);
                 }
                 let form_items = c.form()["x-onething-items"].as_array().unwrap();
-                let keys = form_items
-                    .iter()
-                    .find(|i| i["id"] == p.item.as_str())
-                    .unwrap()["fields"]
+                let keys = form_items.iter().find(|i| i["id"] == p.item.as_str()).unwrap()["fields"]
                     .as_array()
                     .unwrap();
-                for key in keys
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .filter(|k| s.values().contains_key(*k))
-                {
+                for key in keys.iter().filter_map(Value::as_str).filter(|k| s.values().contains_key(*k)) {
                     assert!(
                         p.fields.iter().any(|r| &*r.key == key),
                         "{name}/{}: given value of `{key}` not sent",
@@ -313,11 +246,7 @@ fn probes(c: &CompiledBundle, key: &str, others: &[Value]) -> Vec<Value> {
 
 fn check_invariant_1(c: &CompiledBundle, s: &Submission, what: &str) -> bool {
     let v = c.validate(s);
-    assert!(
-        v.errors.iter().all(|e| e.keyword != "applies_if"),
-        "{what}: a rule failed: {:?}",
-        v.errors
-    );
+    assert!(v.errors.iter().all(|e| e.keyword != "applies_if"), "{what}: a rule failed: {:?}", v.errors);
     let departments_accept = v.applicable.iter().all(|item| {
         let view = c.department_view(item, s).unwrap();
         view.transform_failures.is_empty() && view.errors.is_empty()
@@ -329,10 +258,7 @@ fn check_invariant_1(c: &CompiledBundle, s: &Submission, what: &str) -> bool {
         v.valid,
         departments_accept,
         v.errors,
-        v.applicable
-            .iter()
-            .map(|i| c.department_view(i, s).unwrap())
-            .collect::<Vec<_>>()
+        v.applicable.iter().map(|i| c.department_view(i, s).unwrap()).collect::<Vec<_>>()
     );
     v.valid
 }
@@ -349,27 +275,19 @@ fn invariant_1_merge_is_exact_on_every_fixture() {
             valid += usize::from(check_invariant_1(&c, s, &format!("{id}/{name}")));
             checked += 1;
             for key in &keys {
-                let others: Vec<Value> = subs
-                    .iter()
-                    .filter_map(|(_, o)| o.values().get(key).cloned())
-                    .collect();
+                let others: Vec<Value> =
+                    subs.iter().filter_map(|(_, o)| o.values().get(key).cloned()).collect();
                 let mut without = s.clone();
                 if without.values_mut().remove(key).is_some() {
-                    valid += usize::from(check_invariant_1(
-                        &c,
-                        &without,
-                        &format!("{id}/{name} without {key}"),
-                    ));
+                    valid +=
+                        usize::from(check_invariant_1(&c, &without, &format!("{id}/{name} without {key}")));
                     checked += 1;
                 }
                 for probe in probes(&c, key, &others) {
                     let mut m = s.clone();
                     m.values_mut().insert(key.clone(), probe.clone());
-                    valid += usize::from(check_invariant_1(
-                        &c,
-                        &m,
-                        &format!("{id}/{name} with {key} = {probe}"),
-                    ));
+                    valid +=
+                        usize::from(check_invariant_1(&c, &m, &format!("{id}/{name} with {key} = {probe}")));
                     checked += 1;
                 }
             }

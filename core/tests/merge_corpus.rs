@@ -3,13 +3,7 @@
 //! `valid(merge(A, B), x) == valid(A, x) && valid(B, x)`, and a reported conflict only
 //! where no instance satisfies both.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use std::path::Path;
 use std::sync::Arc;
@@ -26,42 +20,24 @@ struct Group {
 
 fn load_groups() -> (Vec<Group>, usize) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/json-schema-test-suite");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     let mut groups = Vec::new();
     let mut skipped = 0;
-    for file in files
-        .iter()
-        .filter(|f| f.extension().is_some_and(|e| e == "json"))
-    {
+    for file in files.iter().filter(|f| f.extension().is_some_and(|e| e == "json")) {
         let stem = file.file_stem().unwrap().to_string_lossy().to_string();
-        let list: Vec<Value> =
-            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let list: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
         for (i, g) in list.into_iter().enumerate() {
             let name = format!("{stem}#{i} {}", g["description"].as_str().unwrap_or(""));
             let schema = g["schema"].clone();
-            let instances: Vec<Value> = g["tests"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|t| t["data"].clone())
-                .collect();
+            let instances: Vec<Value> =
+                g["tests"].as_array().unwrap().iter().map(|t| t["data"].clone()).collect();
             // Documents this crate deliberately refuses (remote refs, embedded $id, dynamic
             // refs, other dialects) are skipped, and counted.
-            match Document::new(
-                schema.clone(),
-                Origin::document(&name),
-                &format!("g{}", groups.len()),
-            ) {
-                Ok(doc) if schema::compile(&schema).is_ok() => groups.push(Group {
-                    name,
-                    schema,
-                    doc: Arc::new(doc),
-                    instances,
-                }),
+            match Document::new(schema.clone(), Origin::document(&name), &format!("g{}", groups.len())) {
+                Ok(doc) if schema::compile(&schema).is_ok() => {
+                    groups.push(Group { name, schema, doc: Arc::new(doc), instances })
+                }
                 _ => skipped += 1,
             }
         }
@@ -79,11 +55,7 @@ fn valid(schema: &Value, x: &Value) -> bool {
 fn single_schema_flattening_is_exact() {
     let (groups, skipped) = load_groups();
     eprintln!("{} groups usable, {skipped} skipped", groups.len());
-    assert!(
-        groups.len() > 300,
-        "only {} groups usable ({skipped} skipped)",
-        groups.len()
-    );
+    assert!(groups.len() > 300, "only {} groups usable ({skipped} skipped)", groups.len());
     for g in &groups {
         let merged = match schema::merge(&[Arc::clone(&g.doc)], MergeOptions::default()) {
             Ok(m) => m.schema,
@@ -102,12 +74,7 @@ fn single_schema_flattening_is_exact() {
         let v = schema::compile(&merged)
             .unwrap_or_else(|e| panic!("{}: merged does not compile: {e:?}\n{merged:#}", g.name));
         for x in &g.instances {
-            assert_eq!(
-                v.is_valid(x),
-                valid(&g.schema, x),
-                "{}: instance {x}\nmerged: {merged:#}",
-                g.name
-            );
+            assert_eq!(v.is_valid(x), valid(&g.schema, x), "{}: instance {x}\nmerged: {merged:#}", g.name);
         }
     }
 }
@@ -125,20 +92,12 @@ fn pairwise_merge_is_exact() {
             let b = &groups[(i * 13 + step) % n];
             pairs += 1;
             let instances: Vec<&Value> = a.instances.iter().chain(&b.instances).collect();
-            let expected: Vec<bool> = instances
-                .iter()
-                .map(|x| valid(&a.schema, x) && valid(&b.schema, x))
-                .collect();
-            match schema::merge(
-                &[Arc::clone(&a.doc), Arc::clone(&b.doc)],
-                MergeOptions::default(),
-            ) {
+            let expected: Vec<bool> =
+                instances.iter().map(|x| valid(&a.schema, x) && valid(&b.schema, x)).collect();
+            match schema::merge(&[Arc::clone(&a.doc), Arc::clone(&b.doc)], MergeOptions::default()) {
                 Ok(m) => {
                     let v = schema::compile(&m.schema).unwrap_or_else(|e| {
-                        panic!(
-                            "{} + {}: merged does not compile: {e:?}\n{:#}",
-                            a.name, b.name, m.schema
-                        )
+                        panic!("{} + {}: merged does not compile: {e:?}\n{:#}", a.name, b.name, m.schema)
                     });
                     for (x, want) in instances.iter().zip(&expected) {
                         assert_eq!(
@@ -166,8 +125,5 @@ fn pairwise_merge_is_exact() {
     }
     eprintln!("{pairs} pairs, {conflicts} conflicts");
     assert!(pairs > 1500, "only {pairs} pairs");
-    assert!(
-        conflicts > 10,
-        "only {conflicts} conflicts: the detection is not exercised"
-    );
+    assert!(conflicts > 10, "only {conflicts} conflicts: the detection is not exercised");
 }

@@ -2,13 +2,7 @@
 //! random instances x, `valid(merge(A, B), x) == valid(A, x) && valid(B, x)`, and when the
 //! merge reports a conflict, no generated instance satisfies both.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use onething::schema::{self, Document, MergeError, MergeOptions, Origin};
 use proptest::prelude::*;
@@ -22,16 +16,8 @@ fn leaf_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         (-5i64..20).prop_map(|n| json!(n)),
         (-5i64..20).prop_map(|n| json!(n as f64 + 0.5)),
-        prop::sample::select(vec![
-            "",
-            "x",
-            "ab",
-            "abc",
-            "2024-05-01",
-            "男",
-            "13800138000"
-        ])
-        .prop_map(|s| json!(s)),
+        prop::sample::select(vec!["", "x", "ab", "abc", "2024-05-01", "男", "13800138000"])
+            .prop_map(|s| json!(s)),
     ]
 }
 
@@ -40,17 +26,13 @@ fn instance() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::btree_map(prop::sample::select(NAMES.to_vec()), inner, 0..4)
-                .prop_map(|m| Value::Object(
-                    m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
-                )),
+                .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
         ]
     })
 }
 
 fn type_name() -> impl Strategy<Value = &'static str> {
-    prop::sample::select(vec![
-        "null", "boolean", "integer", "number", "string", "array", "object",
-    ])
+    prop::sample::select(vec!["null", "boolean", "integer", "number", "string", "array", "object"])
 }
 
 /// One keyword with a random value; `sub` generates subschemas.
@@ -68,8 +50,7 @@ fn keyword(sub: BoxedStrategy<Value>) -> impl Strategy<Value = (String, Value)> 
         prop::sample::select(vec![2, 3, 4]).prop_map(move |n| (kw("multipleOf"), json!(n))),
         (0u64..4).prop_map(move |n| (kw("minLength"), json!(n))),
         (0u64..4).prop_map(move |n| (kw("maxLength"), json!(n))),
-        prop::sample::select(vec!["^a", "b", "^[0-9-]+$"])
-            .prop_map(move |p| (kw("pattern"), json!(p))),
+        prop::sample::select(vec!["^a", "b", "^[0-9-]+$"]).prop_map(move |p| (kw("pattern"), json!(p))),
         prop::sample::select(vec!["date", "cn-mobile"]).prop_map(move |f| (kw("format"), json!(f))),
         (0u64..3).prop_map(move |n| (kw("minItems"), json!(n))),
         (0u64..3).prop_map(move |n| (kw("maxItems"), json!(n))),
@@ -78,16 +59,15 @@ fn keyword(sub: BoxedStrategy<Value>) -> impl Strategy<Value = (String, Value)> 
         (0u64..3).prop_map(move |n| (kw("maxProperties"), json!(n))),
         prop::collection::btree_set(prop::sample::select(NAMES.to_vec()), 1..3)
             .prop_map(move |r| (kw("required"), json!(r))),
-        prop::collection::btree_map(prop::sample::select(NAMES.to_vec()), sub.clone(), 1..3)
-            .prop_map(move |m| (
+        prop::collection::btree_map(prop::sample::select(NAMES.to_vec()), sub.clone(), 1..3).prop_map(
+            move |m| (
                 kw("properties"),
                 Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
-            )),
-        sub.clone()
-            .prop_map(move |s| (kw("additionalProperties"), s)),
+            )
+        ),
+        sub.clone().prop_map(move |s| (kw("additionalProperties"), s)),
         sub.clone().prop_map(move |s| (kw("items"), s)),
-        prop::collection::vec(sub.clone(), 1..3)
-            .prop_map(move |s| (kw("prefixItems"), Value::Array(s))),
+        prop::collection::vec(sub.clone(), 1..3).prop_map(move |s| (kw("prefixItems"), Value::Array(s))),
         sub.clone().prop_map(move |s| (kw("contains"), s)),
         sub.clone().prop_map(move |s| (kw("not"), s)),
         sub.clone().prop_map(move |s| (kw("propertyNames"), s)),
@@ -95,10 +75,7 @@ fn keyword(sub: BoxedStrategy<Value>) -> impl Strategy<Value = (String, Value)> 
         prop::collection::vec(sub.clone(), 1..3).prop_map(move |s| (kw("anyOf"), Value::Array(s))),
         prop::collection::vec(sub.clone(), 1..3).prop_map(move |s| (kw("oneOf"), Value::Array(s))),
         (sub.clone(), sub.clone()).prop_map(move |(i, t)| (kw("if"), json!({"if": i, "then": t}))),
-        (
-            prop::sample::select(NAMES.to_vec()),
-            prop::sample::select(NAMES.to_vec())
-        )
+        (prop::sample::select(NAMES.to_vec()), prop::sample::select(NAMES.to_vec()))
             .prop_map(move |(a, b)| (kw("dependentRequired"), json!({ a: [b] }))),
         (prop::sample::select(NAMES.to_vec()), sub.clone())
             .prop_map(move |(a, s)| (kw("dependentSchemas"), json!({ a: s }))),
@@ -131,21 +108,20 @@ fn schema() -> impl Strategy<Value = Value> {
         type_name().prop_map(|t| json!({"type": t}))
     ];
     leaf.prop_recursive(2, 16, 4, |inner| {
-        let keywords =
-            prop::collection::vec(keyword(inner.clone().boxed()), 1..5).prop_map(|kws| {
-                let mut obj = Map::new();
-                for (k, v) in kws {
-                    if k == "if" {
-                        // `keyword` packs if/then together.
-                        for (kk, vv) in v.as_object().cloned().unwrap_or_default() {
-                            obj.insert(kk, vv);
-                        }
-                    } else {
-                        obj.insert(k, v);
+        let keywords = prop::collection::vec(keyword(inner.clone().boxed()), 1..5).prop_map(|kws| {
+            let mut obj = Map::new();
+            for (k, v) in kws {
+                if k == "if" {
+                    // `keyword` packs if/then together.
+                    for (kk, vv) in v.as_object().cloned().unwrap_or_default() {
+                        obj.insert(kk, vv);
                     }
+                } else {
+                    obj.insert(k, v);
                 }
-                Value::Object(obj)
-            });
+            }
+            Value::Object(obj)
+        });
         prop_oneof![3 => keywords, 1 => record(inner.boxed())]
     })
 }

@@ -1,13 +1,7 @@
 //! The JSON Schemas in `schemas/` are generated from the Rust types; this test fails when
 //! one is stale. Rewrite them with `UPDATE_SCHEMAS=1 cargo test -p onething --test schemas`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use std::path::Path;
 
@@ -35,10 +29,7 @@ fn checked_in_schemas_are_fresh() {
 #[test]
 fn generated_schemas_are_valid_draft_2020_12() {
     for (name, schema) in onething::schemas::all() {
-        assert_eq!(
-            schema["$schema"], "https://json-schema.org/draft/2020-12/schema",
-            "{name}"
-        );
+        assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema", "{name}");
         onething::schema::compile(&schema).unwrap_or_else(|e| panic!("{name}: {e:?}"));
     }
 }

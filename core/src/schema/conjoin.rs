@@ -82,11 +82,7 @@ impl Unsat {
 
 impl fmt::Display for Unsat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let at = if self.at.is_empty() {
-            "the root"
-        } else {
-            &self.at
-        };
+        let at = if self.at.is_empty() { "the root" } else { &self.at };
         write!(f, "no value can satisfy {at}:")?;
         for r in &self.reasons {
             write!(f, " {}", r)?;
@@ -168,10 +164,7 @@ pub fn merge(docs: &[Arc<Document>], options: MergeOptions) -> Result<MergeOutpu
     if options.provenance {
         root.insert("x-onething-provenance".into(), provenance_value(provenance));
     }
-    Ok(MergeOutput {
-        schema: Value::Object(root),
-        notes,
-    })
+    Ok(MergeOutput { schema: Value::Object(root), notes })
 }
 
 /// Provenance entries as a JSON object: keyword pointer → list of sides.
@@ -197,10 +190,7 @@ pub struct Merger {
 impl Merger {
     /// A merger; with `annotate`, it records who declared each merged keyword.
     pub fn new(annotate: bool) -> Merger {
-        Merger {
-            annotate,
-            ..Merger::default()
-        }
+        Merger { annotate, ..Merger::default() }
     }
 
     /// The conjunction of `parts`, placed at `at` in the output (for messages).
@@ -217,12 +207,7 @@ impl Merger {
     /// Like [`Merger::fork`], choosing whether to record provenance (a form compiled only
     /// for validation needs none).
     pub fn fork_with(&self, annotate: bool) -> Merger {
-        Merger {
-            cx: self.cx.fork(),
-            annotate,
-            provenance: Vec::new(),
-            notes: Vec::new(),
-        }
+        Merger { cx: self.cx.fork(), annotate, provenance: Vec::new(), notes: Vec::new() }
     }
 
     /// A subschema copied verbatim, `$ref`s hoisted.
@@ -231,11 +216,7 @@ impl Merger {
     }
 
     /// Follows `allOf` and `$ref` from `part`.
-    pub fn expand<'a>(
-        &mut self,
-        part: Part<'a>,
-        out: &mut Expanded<'a>,
-    ) -> Result<(), SchemaError> {
+    pub fn expand<'a>(&mut self, part: Part<'a>, out: &mut Expanded<'a>) -> Result<(), SchemaError> {
         self.cx.expand(part, out, 0, false)
     }
 
@@ -264,12 +245,7 @@ impl Merger {
         (self.cx.defs, self.notes)
     }
 
-    fn conjoin_at(
-        &mut self,
-        parts: Vec<Part<'_>>,
-        at: String,
-        depth: usize,
-    ) -> Result<Merged, SchemaError> {
+    fn conjoin_at(&mut self, parts: Vec<Part<'_>>, at: String, depth: usize) -> Result<Merged, SchemaError> {
         let mut ex = Expanded::default();
         for p in parts {
             if depth > MAX_DEPTH {
@@ -283,24 +259,14 @@ impl Merger {
         }
         if !ex.falses.is_empty() {
             let sides = ex.falses.iter().map(|p| p.side(None, true)).collect();
-            let reason = Reason {
-                constraint: "false".into(),
-                sides,
-                because: None,
-            };
+            let reason = Reason { constraint: "false".into(), sides, because: None };
             return Ok(Merged {
                 schema: Value::Bool(false),
-                unsat: Some(Unsat {
-                    at,
-                    reasons: vec![reason],
-                }),
+                unsat: Some(Unsat { at, reasons: vec![reason] }),
             });
         }
         if ex.atoms.is_empty() && ex.kept.is_empty() {
-            return Ok(Merged {
-                schema: Value::Bool(true),
-                unsat: None,
-            });
+            return Ok(Merged { schema: Value::Bool(true), unsat: None });
         }
         let level = Level {
             m: self,
@@ -350,29 +316,16 @@ impl<'a> Level<'_, 'a> {
         self.unknown();
         self.facts.settle_required();
         if let Some(unsat) = self.facts.unsat(&self.at) {
-            return Ok(Merged {
-                schema: Value::Bool(false),
-                unsat: Some(unsat),
-            });
+            return Ok(Merged { schema: Value::Bool(false), unsat: Some(unsat) });
         }
         if !self.overflow.is_empty() {
-            self.out.insert(
-                "allOf".into(),
-                Value::Array(std::mem::take(&mut self.overflow)),
-            );
+            self.out.insert("allOf".into(), Value::Array(std::mem::take(&mut self.overflow)));
         }
-        Ok(Merged {
-            schema: Value::Object(self.out),
-            unsat: None,
-        })
+        Ok(Merged { schema: Value::Object(self.out), unsat: None })
     }
 
     fn having(&self, kw: &str) -> Vec<Part<'a>> {
-        self.atoms
-            .iter()
-            .filter(|p| p.get(kw).is_some())
-            .cloned()
-            .collect()
+        self.atoms.iter().filter(|p| p.get(kw).is_some()).cloned().collect()
     }
 
     fn record(&mut self, kw: &str, parts: &[Part<'a>]) {
@@ -386,9 +339,7 @@ impl<'a> Level<'_, 'a> {
     }
 
     fn sub(&mut self, parts: Vec<Part<'a>>, tokens: &[&str]) -> Result2<Merged> {
-        let at = tokens
-            .iter()
-            .fold(self.at.clone(), |acc, t| pointer::join(&acc, t));
+        let at = tokens.iter().fold(self.at.clone(), |acc, t| pointer::join(&acc, t));
         self.m.conjoin_at(parts, at, self.depth + 1)
     }
 
@@ -413,9 +364,9 @@ impl<'a> Level<'_, 'a> {
         if parts.is_empty() {
             return;
         }
-        let kinds = parts.iter().fold(Kinds::ALL, |k, p| {
-            k.intersect(Kinds::from_type(p.get("type").unwrap_or(&Value::Null)))
-        });
+        let kinds = parts
+            .iter()
+            .fold(Kinds::ALL, |k, p| k.intersect(Kinds::from_type(p.get("type").unwrap_or(&Value::Null))));
         if let Some(t) = kinds.to_type().filter(|_| !kinds.is_empty()) {
             self.out.insert("type".into(), t);
         }
@@ -515,16 +466,10 @@ impl<'a> Level<'_, 'a> {
         let xmin = self.strictest("exclusiveMinimum", true);
         let max = self.strictest("maximum", false);
         let xmax = self.strictest("exclusiveMaximum", false);
-        self.facts.lower = Bound::tighter(
-            min.map(|m| Bound::new(m, false)),
-            xmin.map(|m| Bound::new(m, true)),
-            true,
-        );
-        self.facts.upper = Bound::tighter(
-            max.map(|m| Bound::new(m, false)),
-            xmax.map(|m| Bound::new(m, true)),
-            false,
-        );
+        self.facts.lower =
+            Bound::tighter(min.map(|m| Bound::new(m, false)), xmin.map(|m| Bound::new(m, true)), true);
+        self.facts.upper =
+            Bound::tighter(max.map(|m| Bound::new(m, false)), xmax.map(|m| Bound::new(m, true)), false);
     }
 
     fn multiple_of(&mut self) {
@@ -539,9 +484,7 @@ impl<'a> Level<'_, 'a> {
         }
         let as_int = |n: &Number| {
             n.as_u64().or_else(|| {
-                n.as_f64()
-                    .filter(|f| *f >= 1.0 && f.fract() == 0.0 && *f < 9e15)
-                    .map(|f| f as u64)
+                n.as_f64().filter(|f| *f >= 1.0 && f.fract() == 0.0 && *f < 9e15).map(|f| f as u64)
             })
         };
         let ints: Option<Vec<u64>> = distinct.iter().map(as_int).collect();
@@ -549,15 +492,12 @@ impl<'a> Level<'_, 'a> {
         match (lcm, distinct.split_first()) {
             (_, None) => return,
             (Some(l), Some(_)) if distinct.len() > 1 => {
-                self.out
-                    .insert("multipleOf".into(), Value::Number(l.into()));
+                self.out.insert("multipleOf".into(), Value::Number(l.into()));
             }
             (_, Some((first, rest))) => {
-                self.out
-                    .insert("multipleOf".into(), Value::Number(first.clone()));
+                self.out.insert("multipleOf".into(), Value::Number(first.clone()));
                 for n in rest {
-                    self.overflow
-                        .push(single("multipleOf", Value::Number(n.clone())));
+                    self.overflow.push(single("multipleOf", Value::Number(n.clone())));
                 }
             }
         }
@@ -573,10 +513,7 @@ impl<'a> Level<'_, 'a> {
         self.facts.min_props = count(self.strictest("minProperties", true));
         self.facts.max_props = count(self.strictest("maxProperties", false));
         let parts = self.having("uniqueItems");
-        if parts
-            .iter()
-            .any(|p| p.get("uniqueItems") == Some(&Value::Bool(true)))
-        {
+        if parts.iter().any(|p| p.get("uniqueItems") == Some(&Value::Bool(true))) {
             self.out.insert("uniqueItems".into(), Value::Bool(true));
             self.record("uniqueItems", &parts);
         }
@@ -586,16 +523,10 @@ impl<'a> Level<'_, 'a> {
         let parts = self.having("required");
         let mut names: IndexMap<String, Side> = IndexMap::new();
         for p in &parts {
-            for name in p
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
+            for name in
+                p.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
             {
-                names
-                    .entry(name.to_owned())
-                    .or_insert_with(|| p.side(Some("required"), false));
+                names.entry(name.to_owned()).or_insert_with(|| p.side(Some("required"), false));
             }
         }
         if !names.is_empty() {
@@ -608,19 +539,10 @@ impl<'a> Level<'_, 'a> {
         let parts = self.having("dependentRequired");
         let mut deps: IndexMap<String, IndexSet<String>> = IndexMap::new();
         for p in &parts {
-            for (k, list) in p
-                .get("dependentRequired")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
+            for (k, list) in p.get("dependentRequired").and_then(Value::as_object).into_iter().flatten() {
                 let entry = deps.entry(k.clone()).or_default();
                 entry.extend(
-                    list.as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned),
+                    list.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned),
                 );
             }
         }
@@ -629,8 +551,7 @@ impl<'a> Level<'_, 'a> {
                 .into_iter()
                 .map(|(k, v)| (k, Value::Array(v.into_iter().map(Value::String).collect())))
                 .collect();
-            self.out
-                .insert("dependentRequired".into(), Value::Object(obj));
+            self.out.insert("dependentRequired".into(), Value::Object(obj));
             self.record("dependentRequired", &parts);
         }
     }
@@ -640,23 +561,18 @@ impl<'a> Level<'_, 'a> {
             .atoms
             .iter()
             .filter(|p| {
-                ["properties", "patternProperties", "additionalProperties"]
-                    .iter()
-                    .any(|k| p.get(k).is_some())
+                ["properties", "patternProperties", "additionalProperties"].iter().any(|k| p.get(k).is_some())
             })
             .cloned()
             .collect();
         if group.len() > 1 {
             // With several parts, `additionalProperties` next to `patternProperties` depends on
             // which names the patterns match; regexes are never compared, so such parts stay whole.
-            let (patterned, plain): (Vec<Part<'a>>, Vec<Part<'a>>) = group
-                .into_iter()
-                .partition(|p| p.get("patternProperties").is_some());
+            let (patterned, plain): (Vec<Part<'a>>, Vec<Part<'a>>) =
+                group.into_iter().partition(|p| p.get("patternProperties").is_some());
             for p in &patterned {
-                let kept = self.export_keywords(
-                    p,
-                    &["properties", "patternProperties", "additionalProperties"],
-                )?;
+                let kept =
+                    self.export_keywords(p, &["properties", "patternProperties", "additionalProperties"])?;
                 self.overflow.push(kept);
             }
             self.facts.patterns = !patterned.is_empty();
@@ -672,16 +588,13 @@ impl<'a> Level<'_, 'a> {
                 .map(|(k, _)| k.clone())
                 .collect::<Vec<_>>()
             {
-                let merged = self.sub(
-                    vec![only.child("patternProperties", Some(&name))],
-                    &["patternProperties", &name],
-                )?;
+                let merged = self
+                    .sub(vec![only.child("patternProperties", Some(&name))], &["patternProperties", &name])?;
                 patterns.insert(name, merged.schema);
             }
             if !patterns.is_empty() {
                 self.facts.patterns = true;
-                self.out
-                    .insert("patternProperties".into(), Value::Object(patterns));
+                self.out.insert("patternProperties".into(), Value::Object(patterns));
                 self.record("patternProperties", std::slice::from_ref(&only));
             }
             self.merge_properties(&[only])?;
@@ -693,11 +606,7 @@ impl<'a> Level<'_, 'a> {
         let mut names: IndexSet<String> = IndexSet::new();
         for p in group {
             names.extend(
-                p.get("properties")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                    .map(|(k, _)| k.clone()),
+                p.get("properties").and_then(Value::as_object).into_iter().flatten().map(|(k, _)| k.clone()),
             );
         }
         let mut props = Map::new();
@@ -708,8 +617,7 @@ impl<'a> Level<'_, 'a> {
                     if a.get("properties").and_then(|ps| ps.get(name)).is_some() {
                         Some(a.child("properties", Some(name)))
                     } else {
-                        a.get("additionalProperties")
-                            .map(|_| a.child("additionalProperties", None))
+                        a.get("additionalProperties").map(|_| a.child("additionalProperties", None))
                     }
                 })
                 .collect();
@@ -723,11 +631,8 @@ impl<'a> Level<'_, 'a> {
         }
         if !props.is_empty() {
             self.out.insert("properties".into(), Value::Object(props));
-            let declaring: Vec<Part<'a>> = group
-                .iter()
-                .filter(|p| p.get("properties").is_some())
-                .cloned()
-                .collect();
+            let declaring: Vec<Part<'a>> =
+                group.iter().filter(|p| p.get("properties").is_some()).cloned().collect();
             self.record("properties", &declaring);
         }
         let extra: Vec<Part<'a>> = group
@@ -738,18 +643,14 @@ impl<'a> Level<'_, 'a> {
         if !extra.is_empty() {
             let merged = self.sub(extra.clone(), &["additionalProperties"])?;
             self.facts.dead_extra = merged.unsat;
-            self.out
-                .insert("additionalProperties".into(), merged.schema);
+            self.out.insert("additionalProperties".into(), merged.schema);
         }
         Ok(())
     }
 
     fn property_names(&mut self) -> Result2 {
-        let parts: Vec<Part<'a>> = self
-            .having("propertyNames")
-            .iter()
-            .map(|p| p.child("propertyNames", None))
-            .collect();
+        let parts: Vec<Part<'a>> =
+            self.having("propertyNames").iter().map(|p| p.child("propertyNames", None)).collect();
         if parts.is_empty() {
             return Ok(());
         }
@@ -775,19 +676,14 @@ impl<'a> Level<'_, 'a> {
         for key in keys {
             let subs = parts
                 .iter()
-                .filter(|p| {
-                    p.get("dependentSchemas")
-                        .and_then(|d| d.get(&key))
-                        .is_some()
-                })
+                .filter(|p| p.get("dependentSchemas").and_then(|d| d.get(&key)).is_some())
                 .map(|p| p.child("dependentSchemas", Some(&key)))
                 .collect();
             let merged = self.sub(subs, &["dependentSchemas", &key])?;
             out.insert(key, merged.schema);
         }
         if !out.is_empty() {
-            self.out
-                .insert("dependentSchemas".into(), Value::Object(out));
+            self.out.insert("dependentSchemas".into(), Value::Object(out));
             self.record("dependentSchemas", &parts);
         }
         Ok(())
@@ -800,11 +696,7 @@ impl<'a> Level<'_, 'a> {
             .filter(|p| p.get("prefixItems").is_some() || p.get("items").is_some())
             .cloned()
             .collect();
-        let len = |p: &Part<'a>| {
-            p.get("prefixItems")
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len)
-        };
+        let len = |p: &Part<'a>| p.get("prefixItems").and_then(Value::as_array).map_or(0, Vec::len);
         let longest = group.iter().map(len).max().unwrap_or(0);
         let mut prefix = Vec::new();
         for k in 0..longest {
@@ -827,18 +719,12 @@ impl<'a> Level<'_, 'a> {
         }
         if !prefix.is_empty() {
             self.out.insert("prefixItems".into(), Value::Array(prefix));
-            let declaring: Vec<Part<'a>> = group
-                .iter()
-                .filter(|p| p.get("prefixItems").is_some())
-                .cloned()
-                .collect();
+            let declaring: Vec<Part<'a>> =
+                group.iter().filter(|p| p.get("prefixItems").is_some()).cloned().collect();
             self.record("prefixItems", &declaring);
         }
-        let items: Vec<Part<'a>> = group
-            .iter()
-            .filter(|p| p.get("items").is_some())
-            .map(|p| p.child("items", None))
-            .collect();
+        let items: Vec<Part<'a>> =
+            group.iter().filter(|p| p.get("items").is_some()).map(|p| p.child("items", None)).collect();
         if !items.is_empty() {
             let merged = self.sub(items, &["items"])?;
             if let Some(u) = merged.unsat {
@@ -851,12 +737,8 @@ impl<'a> Level<'_, 'a> {
 
     fn contains(&mut self) -> Result2 {
         let group_kws = ["contains", "minContains", "maxContains"];
-        let group: Vec<Part<'a>> = self
-            .atoms
-            .iter()
-            .filter(|p| group_kws.iter().any(|k| p.get(k).is_some()))
-            .cloned()
-            .collect();
+        let group: Vec<Part<'a>> =
+            self.atoms.iter().filter(|p| group_kws.iter().any(|k| p.get(k).is_some())).cloned().collect();
         let Some((first, rest)) = group.split_first() else {
             return Ok(());
         };
@@ -889,10 +771,7 @@ impl<'a> Level<'_, 'a> {
             let mut members = Vec::new();
             for i in 0..n {
                 let index = i.to_string();
-                members.push(
-                    self.sub(vec![first.child(kw, Some(&index))], &[kw, &index])?
-                        .schema,
-                );
+                members.push(self.sub(vec![first.child(kw, Some(&index))], &[kw, &index])?.schema);
             }
             self.out.insert(kw.into(), Value::Array(members));
             for p in rest {
@@ -912,12 +791,8 @@ impl<'a> Level<'_, 'a> {
             self.record("not", &parts);
         }
         let cond = ["if", "then", "else"];
-        let parts: Vec<Part<'a>> = self
-            .atoms
-            .iter()
-            .filter(|p| cond.iter().any(|k| p.get(k).is_some()))
-            .cloned()
-            .collect();
+        let parts: Vec<Part<'a>> =
+            self.atoms.iter().filter(|p| cond.iter().any(|k| p.get(k).is_some())).cloned().collect();
         if let Some((first, rest)) = parts.split_first() {
             for kw in cond {
                 if first.get(kw).is_some() {
@@ -987,22 +862,14 @@ struct Bound {
 
 impl Bound {
     fn new((n, side): (Number, Side), exclusive: bool) -> Bound {
-        Bound {
-            value: n.as_f64().unwrap_or(0.0),
-            exclusive,
-            side,
-        }
+        Bound { value: n.as_f64().unwrap_or(0.0), exclusive, side }
     }
 
     /// The stricter of an inclusive and an exclusive bound (`lower` picks the larger).
     fn tighter(a: Option<Bound>, b: Option<Bound>, lower: bool) -> Option<Bound> {
         match (a, b) {
             (Some(a), Some(b)) => {
-                let b_wins = if lower {
-                    b.value >= a.value
-                } else {
-                    b.value <= a.value
-                };
+                let b_wins = if lower { b.value >= a.value } else { b.value <= a.value };
                 Some(if b_wins { b } else { a })
             }
             (a, b) => a.or(b),
@@ -1065,19 +932,12 @@ impl Facts {
         };
         if let (Some((lo, a)), Some((hi, b))) = (&self.min_len, &self.max_len) {
             if lo > hi {
-                dead.push((
-                    Kinds::STRING,
-                    reason("minLength/maxLength", vec![a.clone(), b.clone()]),
-                ));
+                dead.push((Kinds::STRING, reason("minLength/maxLength", vec![a.clone(), b.clone()])));
             }
         }
         let (int_dead, frac_dead) = self.numbers_dead();
         if int_dead || frac_dead {
-            let sides = [&self.lower, &self.upper]
-                .into_iter()
-                .flatten()
-                .map(|b| b.side.clone())
-                .collect();
+            let sides = [&self.lower, &self.upper].into_iter().flatten().map(|b| b.side.clone()).collect();
             let kinds = match (int_dead, frac_dead) {
                 (true, true) => Kinds::NUMBER,
                 (true, false) => Kinds::INTEGER,
@@ -1087,18 +947,11 @@ impl Facts {
         }
         if let (Some((lo, a)), Some((hi, b))) = (&self.min_items, &self.max_items) {
             if lo > hi {
-                dead.push((
-                    Kinds::ARRAY,
-                    reason("minItems/maxItems", vec![a.clone(), b.clone()]),
-                ));
+                dead.push((Kinds::ARRAY, reason("minItems/maxItems", vec![a.clone(), b.clone()])));
             }
         }
         let min_items = self.min_items.as_ref().map_or(0.0, |(n, _)| *n);
-        if let Some((k, u)) = self
-            .dead_positions
-            .iter()
-            .find(|(k, _)| (*k as f64) < min_items)
-        {
+        if let Some((k, u)) = self.dead_positions.iter().find(|(k, _)| (*k as f64) < min_items) {
             let side = self.min_items.as_ref().map(|(_, s)| s.clone());
             let mut r = reason(&format!("minItems (item {k})"), side.into_iter().collect());
             r.because = Some(Box::new(u.clone()));
@@ -1106,10 +959,7 @@ impl Facts {
         }
         if let (Some((lo, a)), Some((hi, b))) = (&self.min_props, &self.max_props) {
             if lo > hi {
-                dead.push((
-                    Kinds::OBJECT,
-                    reason("minProperties/maxProperties", vec![a.clone(), b.clone()]),
-                ));
+                dead.push((Kinds::OBJECT, reason("minProperties/maxProperties", vec![a.clone(), b.clone()])));
             }
         }
         if let Some((hi, b)) = &self.max_props {
@@ -1137,14 +987,8 @@ impl Facts {
         if self.lower.is_none() && self.upper.is_none() {
             return (false, false);
         }
-        let (lo, lo_x) = self
-            .lower
-            .as_ref()
-            .map_or((f64::NEG_INFINITY, false), |b| (b.value, b.exclusive));
-        let (hi, hi_x) = self
-            .upper
-            .as_ref()
-            .map_or((f64::INFINITY, false), |b| (b.value, b.exclusive));
+        let (lo, lo_x) = self.lower.as_ref().map_or((f64::NEG_INFINITY, false), |b| (b.value, b.exclusive));
+        let (hi, hi_x) = self.upper.as_ref().map_or((f64::INFINITY, false), |b| (b.value, b.exclusive));
         let frac_dead = if lo < hi {
             false
         } else if lo > hi {
@@ -1152,16 +996,8 @@ impl Facts {
         } else {
             lo_x || hi_x || lo.fract() == 0.0
         };
-        let first_int = if lo_x && lo.fract() == 0.0 {
-            lo + 1.0
-        } else {
-            lo.ceil()
-        };
-        let last_int = if hi_x && hi.fract() == 0.0 {
-            hi - 1.0
-        } else {
-            hi.floor()
-        };
+        let first_int = if lo_x && lo.fract() == 0.0 { lo + 1.0 } else { lo.ceil() };
+        let last_int = if hi_x && hi.fract() == 0.0 { hi - 1.0 } else { hi.floor() };
         (first_int > last_int, frac_dead)
     }
 
@@ -1176,19 +1012,12 @@ impl Facts {
             Value::String(s) => within(s.chars().count() as f64, &self.min_len, &self.max_len),
             Value::Number(n) => {
                 let x = n.as_f64().unwrap_or(0.0);
-                self.lower.as_ref().is_none_or(|b| {
-                    if b.exclusive {
-                        x > b.value
-                    } else {
-                        x >= b.value
-                    }
-                }) && self.upper.as_ref().is_none_or(|b| {
-                    if b.exclusive {
-                        x < b.value
-                    } else {
-                        x <= b.value
-                    }
-                })
+                self.lower.as_ref().is_none_or(|b| if b.exclusive { x > b.value } else { x >= b.value })
+                    && self.upper.as_ref().is_none_or(
+                        |b| {
+                            if b.exclusive { x < b.value } else { x <= b.value }
+                        },
+                    )
             }
             Value::Array(a) => within(a.len() as f64, &self.min_items, &self.max_items),
             Value::Object(o) => {
@@ -1201,23 +1030,10 @@ impl Facts {
 
     fn unsat(&self, at: &str) -> Option<Unsat> {
         let typed = self.kinds();
-        let unsat = |reasons| {
-            Some(Unsat {
-                at: at.to_owned(),
-                reasons,
-            })
-        };
+        let unsat = |reasons| Some(Unsat { at: at.to_owned(), reasons });
         if typed.is_empty() {
-            let sides = self
-                .types
-                .as_ref()
-                .map(|(_, s)| s.clone())
-                .unwrap_or_default();
-            return unsat(vec![Reason {
-                constraint: "type".into(),
-                sides,
-                because: None,
-            }]);
+            let sides = self.types.as_ref().map(|(_, s)| s.clone()).unwrap_or_default();
+            return unsat(vec![Reason { constraint: "type".into(), sides, because: None }]);
         }
         let dead = self.dead_kinds();
         let dead_kinds = dead.iter().fold(Kinds::NONE, |k, (d, _)| k.union(*d));
@@ -1230,20 +1046,10 @@ impl Facts {
                 .fold(Kinds::NONE, |k, v| k.union(Kinds::of(v)));
             alive = alive.intersect(fitting);
             if alive.is_empty() {
-                reasons.push(Reason {
-                    constraint: "enum".into(),
-                    sides: sides.clone(),
-                    because: None,
-                });
+                reasons.push(Reason { constraint: "enum".into(), sides: sides.clone(), because: None });
                 if !values.is_empty() {
-                    let value_kinds = values
-                        .iter()
-                        .fold(Kinds::NONE, |k, v| k.union(Kinds::of(v)));
-                    reasons.extend(
-                        dead.into_iter()
-                            .filter(|(k, _)| k.meets(value_kinds))
-                            .map(|(_, r)| r),
-                    );
+                    let value_kinds = values.iter().fold(Kinds::NONE, |k, v| k.union(Kinds::of(v)));
+                    reasons.extend(dead.into_iter().filter(|(k, _)| k.meets(value_kinds)).map(|(_, r)| r));
                 }
                 return unsat(reasons);
             }
@@ -1252,17 +1058,9 @@ impl Facts {
             return None;
         }
         if let Some((_, sides)) = &self.types {
-            reasons.push(Reason {
-                constraint: "type".into(),
-                sides: sides.clone(),
-                because: None,
-            });
+            reasons.push(Reason { constraint: "type".into(), sides: sides.clone(), because: None });
         }
-        reasons.extend(
-            dead.into_iter()
-                .filter(|(k, _)| k.meets(typed))
-                .map(|(_, r)| r),
-        );
+        reasons.extend(dead.into_iter().filter(|(k, _)| k.meets(typed)).map(|(_, r)| r));
         unsat(reasons)
     }
 }
@@ -1278,12 +1076,7 @@ mod tests {
             .enumerate()
             .map(|(i, s)| {
                 Arc::new(
-                    Document::new(
-                        s.clone(),
-                        super::super::Origin::document(format!("s{i}")),
-                        "s",
-                    )
-                    .unwrap(),
+                    Document::new(s.clone(), super::super::Origin::document(format!("s{i}")), "s").unwrap(),
                 )
             })
             .collect();
@@ -1305,9 +1098,7 @@ mod tests {
     #[test]
     fn a_required_undeclared_property_meets_additional_properties() {
         let e = merged(&[json!({"type": "object", "additionalProperties": false, "required": ["b"], "properties": {"a": {}}})]).unwrap_err();
-        let MergeError::Unsatisfiable(u) = e else {
-            panic!("{e:?}")
-        };
+        let MergeError::Unsatisfiable(u) = e else { panic!("{e:?}") };
         assert_eq!(u.reasons[0].constraint, "type");
         assert_eq!(u.reasons[1].constraint, "required");
     }
@@ -1320,25 +1111,16 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(
-            (
-                m["minimum"].clone(),
-                m["maximum"].clone(),
-                m["exclusiveMaximum"].clone()
-            ),
+            (m["minimum"].clone(), m["maximum"].clone(), m["exclusiveMaximum"].clone()),
             (json!(3), json!(10), json!(8))
         );
-        let MergeError::Unsatisfiable(u) = merged(&[
-            json!({"type": "integer", "minimum": 5}),
-            json!({"maximum": 4}),
-        ])
-        .unwrap_err() else {
+        let MergeError::Unsatisfiable(u) =
+            merged(&[json!({"type": "integer", "minimum": 5}), json!({"maximum": 4})]).unwrap_err()
+        else {
             panic!()
         };
         let pointers: Vec<&str> = u.sides().iter().map(|s| s.pointer.as_str()).collect();
-        assert!(
-            pointers.contains(&"/minimum") && pointers.contains(&"/maximum"),
-            "{pointers:?}"
-        );
+        assert!(pointers.contains(&"/minimum") && pointers.contains(&"/maximum"), "{pointers:?}");
     }
 
     #[test]
@@ -1349,10 +1131,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(m["pattern"], "^a");
-        assert_eq!(
-            m["allOf"],
-            json!([{"pattern": "b$"}, {"anyOf": [{"minLength": 2}]}])
-        );
+        assert_eq!(m["allOf"], json!([{"pattern": "b$"}, {"anyOf": [{"minLength": 2}]}]));
     }
 
     #[test]

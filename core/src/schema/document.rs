@@ -47,20 +47,14 @@ impl Document {
         if let Some(found) = root.get("$schema") {
             let found = found.as_str().unwrap_or_default();
             if found.trim_end_matches('#') != DIALECT {
-                return Err(SchemaError::Dialect {
-                    origin,
-                    found: found.to_owned(),
-                });
+                return Err(SchemaError::Dialect { origin, found: found.to_owned() });
             }
         }
         // Our own walk first: it bounds the depth before anything else recurses.
         let mut walk = Walk::default();
         walk_schema(&root, String::new(), 0, &origin, &mut walk)?;
         meta_validate(&root, &origin)?;
-        let base = root
-            .get("$id")
-            .and_then(Value::as_str)
-            .map(|id| id.trim_end_matches('#').to_owned());
+        let base = root.get("$id").and_then(Value::as_str).map(|id| id.trim_end_matches('#').to_owned());
         let doc = Document {
             origin,
             root,
@@ -78,12 +72,7 @@ impl Document {
 
     /// A document built by this crate (trusted: not checked). Its places are reported under
     /// `report_at` in `origin`.
-    pub(crate) fn synthetic(
-        root: Value,
-        origin: Origin,
-        report_at: String,
-        label: &str,
-    ) -> Document {
+    pub(crate) fn synthetic(root: Value, origin: Origin, report_at: String, label: &str) -> Document {
         Document {
             origin,
             root,
@@ -150,11 +139,8 @@ impl Document {
     /// validating against them would never end.
     fn check_in_place_cycles(&self, refs: &[(String, String)]) -> Result<(), SchemaError> {
         let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let targets: BTreeSet<String> = refs
-            .iter()
-            .filter_map(|(at, r)| self.resolve_at(r, at).ok())
-            .chain([String::new()])
-            .collect();
+        let targets: BTreeSet<String> =
+            refs.iter().filter_map(|(at, r)| self.resolve_at(r, at).ok()).chain([String::new()]).collect();
         for t in &targets {
             let mut found = BTreeSet::new();
             if let Some(v) = self.get(t) {
@@ -166,10 +152,7 @@ impl Document {
         let mut stack: Vec<&str> = Vec::new();
         for t in &targets {
             if let Some(chain) = dfs_cycle(t, &edges, &mut state, &mut stack) {
-                return Err(SchemaError::CyclicRef {
-                    origin: self.origin.clone(),
-                    chain,
-                });
+                return Err(SchemaError::CyclicRef { origin: self.origin.clone(), chain });
             }
         }
         Ok(())
@@ -191,23 +174,12 @@ impl Document {
             }
         }
         for kw in IN_PLACE_ARRAY {
-            for (i, sub) in obj
-                .get(*kw)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
+            for (i, sub) in obj.get(*kw).and_then(Value::as_array).into_iter().flatten().enumerate() {
                 let p = pointer::join(&pointer::join(at, kw), &i.to_string());
                 self.in_place_refs(sub, &p, depth + 1, out);
             }
         }
-        for (k, sub) in obj
-            .get("dependentSchemas")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
+        for (k, sub) in obj.get("dependentSchemas").and_then(Value::as_object).into_iter().flatten() {
             let p = pointer::join(&pointer::join(at, "dependentSchemas"), k);
             self.in_place_refs(sub, &p, depth + 1, out);
         }
@@ -224,12 +196,8 @@ fn dfs_cycle<'a>(
         Some(2) => return None,
         Some(_) => {
             let start = stack.iter().position(|n| *n == node).unwrap_or(0);
-            let mut chain: Vec<String> = stack
-                .get(start..)
-                .unwrap_or_default()
-                .iter()
-                .map(|n| display_ptr(n))
-                .collect();
+            let mut chain: Vec<String> =
+                stack.get(start..).unwrap_or_default().iter().map(|n| display_ptr(n)).collect();
             chain.push(display_ptr(node));
             return Some(chain);
         }
@@ -254,13 +222,7 @@ fn display_ptr(p: &str) -> String {
 fn sanitize_label(label: &str) -> String {
     let s: String = label
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
         .collect();
     if s.is_empty() { "schema".into() } else { s }
 }
@@ -288,11 +250,7 @@ fn walk_schema(
     walk: &mut Walk,
 ) -> Result<(), SchemaError> {
     if depth > MAX_DEPTH {
-        return Err(SchemaError::TooDeep {
-            origin: origin.clone(),
-            pointer: at,
-            limit: MAX_DEPTH,
-        });
+        return Err(SchemaError::TooDeep { origin: origin.clone(), pointer: at, limit: MAX_DEPTH });
     }
     let obj = match v {
         Value::Bool(_) => return Ok(()),
@@ -319,10 +277,7 @@ fn walk_schema(
                     "embedded schema resources; move the subschema to `$defs` without `$id`",
                 ));
             }
-            "$schema"
-                if !at.is_empty()
-                    && val.as_str().map(|s| s.trim_end_matches('#')) != Some(DIALECT) =>
-            {
+            "$schema" if !at.is_empty() && val.as_str().map(|s| s.trim_end_matches('#')) != Some(DIALECT) => {
                 return Err(unsupported(kw, "a subschema in another dialect"));
             }
             "$dynamicRef" | "$recursiveRef" | "$recursiveAnchor" => {
@@ -338,9 +293,7 @@ fn walk_schema(
                     walk.refs.push((at.clone(), r.to_owned()));
                 }
             }
-            k if SINGLE.contains(&k) => {
-                walk_schema(val, pointer::join(&at, k), depth + 1, origin, walk)?
-            }
+            k if SINGLE.contains(&k) => walk_schema(val, pointer::join(&at, k), depth + 1, origin, walk)?,
             k if MAP.contains(&k) => {
                 let base = pointer::join(&at, k);
                 let Some(map) = val.as_object() else {
@@ -364,13 +317,7 @@ fn walk_schema(
                     });
                 };
                 for (i, sub) in list.iter().enumerate() {
-                    walk_schema(
-                        sub,
-                        pointer::join(&base, &i.to_string()),
-                        depth + 1,
-                        origin,
-                        walk,
-                    )?;
+                    walk_schema(sub, pointer::join(&base, &i.to_string()), depth + 1, origin, walk)?;
                 }
             }
             _ => {}
@@ -395,22 +342,12 @@ pub struct Part<'a> {
 impl<'a> Part<'a> {
     /// The whole document as a part.
     pub fn root(doc: &'a Document) -> Part<'a> {
-        Part {
-            doc,
-            value: &doc.root,
-            at: String::new(),
-            trail: Arc::new(Vec::new()),
-        }
+        Part { doc, value: &doc.root, at: String::new(), trail: Arc::new(Vec::new()) }
     }
 
     /// The part at a JSON Pointer of a document (`true` where nothing is).
     pub fn at(doc: &'a Document, at: &str) -> Part<'a> {
-        Part {
-            doc,
-            value: doc.get(at).unwrap_or(&TRUE),
-            at: at.to_owned(),
-            trail: Arc::new(Vec::new()),
-        }
+        Part { doc, value: doc.get(at).unwrap_or(&TRUE), at: at.to_owned(), trail: Arc::new(Vec::new()) }
     }
 
     /// The schema value of this part.
@@ -429,12 +366,7 @@ impl<'a> Part<'a> {
                 other => other.get(name),
             });
         }
-        Part {
-            doc: self.doc,
-            value: value.unwrap_or(&TRUE),
-            at,
-            trail: Arc::clone(&self.trail),
-        }
+        Part { doc: self.doc, value: value.unwrap_or(&TRUE), at, trail: Arc::clone(&self.trail) }
     }
 
     /// The side of a constraint this part declares (its keyword and value).
@@ -449,11 +381,7 @@ impl<'a> Part<'a> {
         } else if with_value {
             value = Some(self.value.clone());
         }
-        Side {
-            origin: self.doc.origin.clone(),
-            pointer: at,
-            value,
-        }
+        Side { origin: self.doc.origin.clone(), pointer: at, value }
     }
 
     /// The value of a keyword of this part.
@@ -465,12 +393,7 @@ impl<'a> Part<'a> {
         let mut trail = (*self.trail).clone();
         trail.push(target.clone());
         let value = self.doc.get(&target).unwrap_or(&TRUE);
-        Part {
-            doc: self.doc,
-            value,
-            at: target,
-            trail: Arc::new(trail),
-        }
+        Part { doc: self.doc, value, at: target, trail: Arc::new(trail) }
     }
 
     fn key(&self) -> (usize, &str) {
@@ -504,32 +427,21 @@ pub struct Cx {
 
 impl Default for Cx {
     fn default() -> Self {
-        Cx {
-            defs: IndexMap::new(),
-            hoisted: HashMap::new(),
-            budget: MAX_PARTS,
-        }
+        Cx { defs: IndexMap::new(), hoisted: HashMap::new(), budget: MAX_PARTS }
     }
 }
 
 impl Cx {
     /// A copy that keeps the hoisted definitions and has its full budget again.
     pub fn fork(&self) -> Cx {
-        Cx {
-            defs: self.defs.clone(),
-            hoisted: self.hoisted.clone(),
-            budget: MAX_PARTS,
-        }
+        Cx { defs: self.defs.clone(), hoisted: self.hoisted.clone(), budget: MAX_PARTS }
     }
 
     fn spend(&mut self, part: &Part<'_>) -> Result<(), SchemaError> {
         self.budget = self
             .budget
             .checked_sub(1)
-            .ok_or_else(|| SchemaError::TooLarge {
-                origin: part.doc.origin.clone(),
-                limit: MAX_PARTS,
-            })?;
+            .ok_or_else(|| SchemaError::TooLarge { origin: part.doc.origin.clone(), limit: MAX_PARTS })?;
         Ok(())
     }
 
@@ -571,19 +483,11 @@ impl Cx {
                 return Ok(());
             }
         }
-        let members = obj
-            .get("allOf")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
+        let members = obj.get("allOf").and_then(Value::as_array).map_or(0, Vec::len);
         let reference = obj.get("$ref").and_then(Value::as_str).map(str::to_owned);
         out.atoms.push(part.clone());
         for i in 0..members {
-            self.expand(
-                part.child("allOf", Some(&i.to_string())),
-                out,
-                depth + 1,
-                split,
-            )?;
+            self.expand(part.child("allOf", Some(&i.to_string())), out, depth + 1, split)?;
         }
         if let Some(reference) = reference {
             let target = part.doc.resolve_at(&reference, &part.at)?;
@@ -613,10 +517,7 @@ impl Cx {
         self.budget = self
             .budget
             .checked_sub(1)
-            .ok_or_else(|| SchemaError::TooLarge {
-                origin: doc.origin.clone(),
-                limit: MAX_PARTS,
-            })?;
+            .ok_or_else(|| SchemaError::TooLarge { origin: doc.origin.clone(), limit: MAX_PARTS })?;
         if depth > MAX_DEPTH {
             return Err(SchemaError::TooDeep {
                 origin: doc.origin.clone(),
@@ -641,10 +542,7 @@ impl Cx {
                     let mut m = Map::new();
                     for (name, sub) in val.as_object().into_iter().flatten() {
                         let sub_at = pointer::join(&here, name);
-                        m.insert(
-                            name.clone(),
-                            self.export_value(doc, sub, &sub_at, depth + 1)?,
-                        );
+                        m.insert(name.clone(), self.export_value(doc, sub, &sub_at, depth + 1)?);
                     }
                     Value::Object(m)
                 }
@@ -679,10 +577,7 @@ impl Cx {
                 name
             }
         };
-        Ok(format!(
-            "#/$defs/{}",
-            pointer::encode_fragment(&pointer::escape(&name))
-        ))
+        Ok(format!("#/$defs/{}", pointer::encode_fragment(&pointer::escape(&name))))
     }
 }
 
@@ -709,11 +604,9 @@ pub fn strip_annotations(v: &Value) -> Value {
         let stripped = match kw.as_str() {
             k if SINGLE.contains(&k) => strip_annotations(val),
             k if MAP.contains(&k) => match val {
-                Value::Object(m) => Value::Object(
-                    m.iter()
-                        .map(|(n, s)| (n.clone(), strip_annotations(s)))
-                        .collect(),
-                ),
+                Value::Object(m) => {
+                    Value::Object(m.iter().map(|(n, s)| (n.clone(), strip_annotations(s))).collect())
+                }
                 other => other.clone(),
             },
             k if ARRAY.contains(&k) => match val {

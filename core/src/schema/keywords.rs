@@ -19,13 +19,7 @@ pub const SINGLE: &[&str] = &[
 ];
 
 /// Keywords whose value is an object of subschemas.
-pub const MAP: &[&str] = &[
-    "properties",
-    "patternProperties",
-    "dependentSchemas",
-    "$defs",
-    "definitions",
-];
+pub const MAP: &[&str] = &["properties", "patternProperties", "dependentSchemas", "$defs", "definitions"];
 
 /// Keywords whose value is an array of subschemas.
 pub const ARRAY: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
@@ -53,14 +47,7 @@ pub const ANNOTATIONS: &[&str] = &[
 ];
 
 /// Keywords that only organise a document; they are dropped once references are resolved.
-pub const STRUCTURAL: &[&str] = &[
-    "$schema",
-    "$id",
-    "$anchor",
-    "$dynamicAnchor",
-    "$defs",
-    "definitions",
-];
+pub const STRUCTURAL: &[&str] = &["$schema", "$id", "$anchor", "$dynamicAnchor", "$defs", "definitions"];
 
 /// The dialect this crate understands.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";

@@ -36,11 +36,9 @@ impl Kinds {
     pub fn from_type(v: &Value) -> Kinds {
         match v {
             Value::String(s) => Kinds::from_name(s),
-            Value::Array(list) => list
-                .iter()
-                .filter_map(Value::as_str)
-                .map(Kinds::from_name)
-                .fold(Kinds::NONE, Kinds::union),
+            Value::Array(list) => {
+                list.iter().filter_map(Value::as_str).map(Kinds::from_name).fold(Kinds::NONE, Kinds::union)
+            }
             _ => Kinds::ALL,
         }
     }
@@ -116,10 +114,7 @@ impl Kinds {
                 names.push(name);
             }
         }
-        match (
-            self.contains(Kinds::INTEGER),
-            self.contains(Kinds::FRACTION),
-        ) {
+        match (self.contains(Kinds::INTEGER), self.contains(Kinds::FRACTION)) {
             (true, true) => names.push("number"),
             (true, false) => names.push("integer"),
             (false, true) => return None,
@@ -127,22 +122,14 @@ impl Kinds {
         }
         match names.as_slice() {
             [one] => Some(Value::String((*one).to_owned())),
-            _ => Some(Value::Array(
-                names
-                    .into_iter()
-                    .map(|n| Value::String(n.to_owned()))
-                    .collect(),
-            )),
+            _ => Some(Value::Array(names.into_iter().map(|n| Value::String(n.to_owned())).collect())),
         }
     }
 }
 
 /// Is a JSON number a mathematical integer (`1` and `1.0` are)?
 pub fn is_integral(n: &Number) -> bool {
-    n.is_i64()
-        || n.is_u64()
-        || n.as_f64()
-            .is_some_and(|f| f.is_finite() && f.fract() == 0.0)
+    n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.is_finite() && f.fract() == 0.0)
 }
 
 /// JSON Schema equality: like `==` on values, except that numbers compare mathematically
@@ -154,9 +141,7 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
         }
         _ => a == b,
     }
@@ -164,18 +149,11 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
 
 /// Compares two JSON numbers mathematically (exactly for integers, as `f64` otherwise).
 pub fn num_cmp(a: &Number, b: &Number) -> std::cmp::Ordering {
-    let int = |n: &Number| {
-        n.as_i64()
-            .map(i128::from)
-            .or_else(|| n.as_u64().map(i128::from))
-    };
+    let int = |n: &Number| n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from));
     match (int(a), int(b)) {
         (Some(x), Some(y)) => x.cmp(&y),
         _ => {
-            let (x, y) = (
-                a.as_f64().unwrap_or(f64::NAN),
-                b.as_f64().unwrap_or(f64::NAN),
-            );
+            let (x, y) = (a.as_f64().unwrap_or(f64::NAN), b.as_f64().unwrap_or(f64::NAN));
             x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal)
         }
     }

@@ -26,11 +26,7 @@ pub struct Origin {
 impl Origin {
     /// The origin of a stand-alone document, such as a file given on the command line.
     pub fn document(name: impl Into<String>) -> Origin {
-        Origin {
-            document: name.into(),
-            item: None,
-            department: None,
-        }
+        Origin { document: name.into(), item: None, department: None }
     }
 
     /// The origin of a bundle item's department schema.
@@ -70,10 +66,7 @@ impl Side {
     /// The side as JSON, as `serde` would write it (built directly: forms carry thousands).
     pub fn to_json(&self) -> Value {
         let mut m = serde_json::Map::new();
-        m.insert(
-            "document".into(),
-            Value::String(self.origin.document.clone()),
-        );
+        m.insert("document".into(), Value::String(self.origin.document.clone()));
         if let Some(item) = &self.origin.item {
             m.insert("item".into(), Value::String(item.clone()));
         }
@@ -90,11 +83,7 @@ impl Side {
 
 impl fmt::Display for Side {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pointer = if self.pointer.is_empty() {
-            "(root)"
-        } else {
-            &self.pointer
-        };
+        let pointer = if self.pointer.is_empty() { "(root)" } else { &self.pointer };
         write!(f, "{} at {pointer}", self.origin)?;
         if let Some(v) = &self.value {
             write!(f, " = {v}")?;
@@ -115,11 +104,7 @@ mod tests {
             value: Some(serde_json::json!(3)),
         };
         assert_eq!(s.to_json(), serde_json::to_value(&s).unwrap());
-        let s = Side {
-            origin: Origin::document("b.json"),
-            pointer: String::new(),
-            value: None,
-        };
+        let s = Side { origin: Origin::document("b.json"), pointer: String::new(), value: None };
         assert_eq!(s.to_json(), serde_json::to_value(&s).unwrap());
     }
 }

@@ -14,22 +14,14 @@ use crate::formats;
 pub fn validator_options() -> ValidationOptions<'static> {
     jsonschema::draft202012::options()
         .should_validate_formats(true)
-        .with_format("cn-id-number", |s: &str| {
-            formats::check_id_number(s).is_ok()
-        })
-        .with_format("cn-credit-code", |s: &str| {
-            formats::check_credit_code(s).is_ok()
-        })
+        .with_format("cn-id-number", |s: &str| formats::check_id_number(s).is_ok())
+        .with_format("cn-credit-code", |s: &str| formats::check_credit_code(s).is_ok())
         .with_format("cn-mobile", |s: &str| formats::check_mobile(s).is_ok())
-        .with_format("cn-postal-code", |s: &str| {
-            formats::check_postal_code(s).is_ok()
-        })
+        .with_format("cn-postal-code", |s: &str| formats::check_postal_code(s).is_ok())
 }
 
 /// Compiles a schema with [`validator_options`]; the error is the validator's message and
 /// the JSON Pointer of the offending place in the schema.
 pub fn compile(schema: &Value) -> Result<Validator, (String, String)> {
-    validator_options()
-        .build(schema)
-        .map_err(|e| (e.instance_path().to_string(), e.to_string()))
+    validator_options().build(schema).map_err(|e| (e.instance_path().to_string(), e.to_string()))
 }

@@ -1,0 +1,679 @@
+//! Evaluating a submission: which items apply, who is eligible, what is missing, and
+//! whether it can be accepted — at once, on a given date.
+//!
+//! The rules follow the provincial regulations on fault-tolerant acceptance (容缺受理) and
+//! notify-and-commit (告知承诺):
+//!
+//! 1. an item that does not apply is `not_applicable`; a rule that cannot be evaluated makes
+//!    its item `manual_review` (other items are still decided);
+//! 2. eligibility first: a failed eligibility rule (the item's or the bundle's) makes the item
+//!    `rejected`;
+//! 3. every wrong or missing field and every missing material is a deficiency, listed once
+//!    for all the items needing it (一次性告知): the item is `correction_required`;
+//! 4. a material with status `committed` is accepted in place of the material when the
+//!    material allows it, the bundle's policy does, and the applicant is not on a dishonesty
+//!    list: `accepted_on_commitment`;
+//! 5. missing **tolerable secondary** materials are accepted when everything else is in
+//!    order (eligible, all primary materials present, no field wrong), the applicant signed
+//!    the tolerance commitment, is not on a dishonesty list, and the bundle's policy agrees:
+//!    `accepted_with_tolerance`, with a deadline in working days that never exceeds the
+//!    item's committed time limit. Otherwise they are deficiencies too (marked tolerable).
+//!
+//! ```
+//! use onething::{load, CompiledBundle, Date, Submission};
+//! # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/restaurant-opening");
+//! let compiled = CompiledBundle::compile(load::load_dir(&dir)?)?;
+//! let s = Submission::from_json(&std::fs::read_to_string(dir.join("submissions/valid-small.json"))?)?;
+//! let decision = compiled.evaluate(&s, "2026-03-02".parse::<Date>()?);
+//! assert!(decision.outcome.is_accepted(), "{:?}", decision.deficiencies);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use crate::bundle::{Material, MaterialKind};
+use crate::calendar::Calendar;
+use crate::compile::CompiledBundle;
+use crate::date::Date;
+use crate::decision::{
+    Decision, Deficiency, DeficiencyKind, ItemDecision, Outcome, Reason, RuleKind, Supplement, TraceEntry,
+};
+use crate::rulebook::CompiledRule;
+use crate::rules::{self, Limits, ScriptError, Session, Vars};
+use crate::submission::{MaterialStatus, Submission, TOLERANCE_COMMITMENT};
+use crate::text::Text;
+use crate::validate::FieldError;
+
+/// Working days to supply a tolerated material when the bundle says nothing.
+pub const DEFAULT_SUPPLEMENT_DAYS: u32 = 5;
+
+/// The inputs of an evaluation besides the submission and the date.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// Working-day calendar (default: the official PRC calendar).
+    pub calendar: Arc<Calendar>,
+    /// Sandbox limits for this call, instead of the bundle's.
+    pub limits: Option<Limits>,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions { calendar: Calendar::prc(), limits: None }
+    }
+}
+
+/// A material an item requires on this submission, and its status.
+type Required<'b> = (&'b Material, Option<MaterialStatus>);
+
+/// What a rule said.
+#[derive(Clone)]
+pub(crate) enum Verdict {
+    Pass,
+    Fail(Option<Text>),
+    Error(ScriptError),
+}
+
+/// A submission made ready for rules: derived fields filled in; the rule session opens
+/// when the first rule runs (a bundle without rules never pays for one).
+pub(crate) struct Prepared<'s> {
+    /// Canonical values, derived ones included.
+    pub values: Cow<'s, Value>,
+    vars: Option<Vars>,
+    limits: Limits,
+    session: Option<Session>,
+    /// Trace entries, when tracing.
+    pub trace: Option<Vec<TraceEntry>>,
+}
+
+impl CompiledBundle {
+    /// Decides on a submission on a date.
+    pub fn evaluate(&self, s: &Submission, date: Date) -> Decision {
+        self.evaluate_with(s, date, &EvalOptions::default())
+    }
+
+    /// The limits rules run with: the call's, else the bundle's.
+    fn limits(&self, opts: &EvalOptions) -> Limits {
+        opts.limits.unwrap_or(self.rulebook.limits)
+    }
+
+    /// Fills in derived fields and opens the rule session (`today` is `date`).
+    pub(crate) fn prepare<'s>(
+        &self,
+        s: &'s Submission,
+        date: Option<Date>,
+        opts: &EvalOptions,
+        trace: bool,
+    ) -> Prepared<'s> {
+        let limits = self.limits(opts);
+        let mut trace = trace.then(Vec::new);
+        let mut values: Cow<'s, Value> = Cow::Borrowed(&s.values);
+        for (key, rule) in &self.rulebook.derive {
+            if values.get(key).is_some_and(|v| !v.is_null()) {
+                continue;
+            }
+            let vars = self.vars(s, values.as_object().unwrap_or(&Map::new()), date, opts);
+            let run = Session::new(&limits, vars).run(&rule.ast);
+            let derived = run.value.as_ref().ok().and_then(rules::to_json).filter(|v| !v.is_null());
+            if let Some(t) = trace.as_mut() {
+                t.push(entry(rule, RuleKind::Derive, None, None, &run, &values));
+            }
+            if let (Some(v), Some(map)) = (derived, values.to_mut().as_object_mut()) {
+                map.insert(key.clone(), v);
+            }
+        }
+        let read = self.rule_values(values.as_object().unwrap_or(&Map::new()));
+        let vars = Some(self.vars(s, &read, date, opts));
+        Prepared { values, vars, limits, session: None, trace }
+    }
+
+    fn vars(
+        &self,
+        s: &Submission,
+        values: &Map<String, Value>,
+        date: Option<Date>,
+        opts: &EvalOptions,
+    ) -> Vars {
+        let materials = s
+            .materials
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(Value::Null)))
+            .collect();
+        let applicant =
+            serde_json::json!({ "dishonest": s.applicant.dishonest, "attributes": s.applicant.attributes });
+        Vars::maybe_dated(values, date, Arc::clone(&opts.calendar))
+            .materials(materials)
+            .applicant(applicant)
+            .commitments(s.commitments.clone())
+    }
+
+    /// The values rules read (all of them when some rule computes the keys it reads).
+    fn rule_values(&self, values: &Map<String, Value>) -> Map<String, Value> {
+        match &self.rule_keys {
+            None => values.clone(),
+            Some(keys) => keys.iter().filter_map(|k| values.get(k).map(|v| (k.clone(), v.clone()))).collect(),
+        }
+    }
+
+    /// Runs one rule, tracing it.
+    pub(crate) fn run_rule(
+        &self,
+        p: &mut Prepared<'_>,
+        rule: &CompiledRule,
+        kind: RuleKind,
+        item: Option<usize>,
+        material: Option<&str>,
+    ) -> Verdict {
+        let limits = p.limits;
+        let session = match &mut p.session {
+            Some(session) => session,
+            None => p.session.insert(Session::new(
+                &limits,
+                p.vars.take().unwrap_or_else(|| Vars::maybe_dated(&Map::new(), None, Calendar::prc())),
+            )),
+        };
+        let run = session.run(&rule.ast);
+        if let Some(t) = p.trace.as_mut() {
+            let item = item.and_then(|i| self.items.get(i)).map(|c| c.id.clone());
+            t.push(entry(rule, kind, item, material.map(str::to_owned), &run, &p.values));
+        }
+        verdict(run.value)
+    }
+
+    /// Decides on a submission on a date, with explicit options.
+    pub fn evaluate_with(&self, s: &Submission, date: Date, opts: &EvalOptions) -> Decision {
+        let mut p = self.prepare(s, Some(date), opts, true);
+        let checked = self.check_prepared(s, &mut p);
+        let mut d = Deciding::new(self, s, date, opts);
+        for e in &checked.validation.errors {
+            if e.keyword == "bundle" {
+                d.bundle_reasons.push(Reason { rule: None, message: e.message.clone() });
+            }
+        }
+        let bundle_failures = self.bundle_rules(&mut p);
+        for i in 0..self.items.len() {
+            let outcome = if let Some(e) =
+                checked.applicability.failures.iter().find(|(f, _)| *f == i).map(|(_, e)| e)
+            {
+                d.manual(i, Reason { rule: Some("applies_if".into()), message: rule_error_text(e) })
+            } else if !checked.applicability.items.contains(&i) {
+                d.item(i, Outcome::NotApplicable)
+            } else {
+                self.decide_item(&mut p, &mut d, s, i, &bundle_failures, &checked.validation.errors)
+            };
+            d.items.push(outcome);
+        }
+        d.finish(checked.validation.warnings, p.trace.unwrap_or_default())
+    }
+
+    /// Runs the bundle's own eligibility rules once: their failures concern every item.
+    fn bundle_rules(&self, p: &mut Prepared<'_>) -> Vec<(Verdict, &CompiledRule)> {
+        self.rulebook
+            .bundle
+            .iter()
+            .map(|r| (self.run_rule(p, r, RuleKind::Eligibility, None, None), r))
+            .collect()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn decide_item(
+        &self,
+        p: &mut Prepared<'_>,
+        d: &mut Deciding<'_>,
+        s: &Submission,
+        i: usize,
+        bundle: &[(Verdict, &CompiledRule)],
+        errors: &[FieldError],
+    ) -> ItemDecision {
+        // Eligibility first: the bundle's rules, then the item's.
+        let mut rejected = Vec::new();
+        let own: Vec<(Verdict, &CompiledRule)> = self
+            .rulebook
+            .eligibility
+            .get(i)
+            .into_iter()
+            .flatten()
+            .map(|r| (self.run_rule(p, r, RuleKind::Eligibility, Some(i), None), r))
+            .collect();
+        for (v, rule) in bundle.iter().chain(own.iter()) {
+            match v {
+                Verdict::Pass => {}
+                Verdict::Error(e) => {
+                    return d.manual(i, Reason { rule: Some(rule.id.clone()), message: rule_error_text(e) });
+                }
+                Verdict::Fail(reason) => rejected.push(Reason {
+                    rule: Some(rule.id.clone()),
+                    message: failure_text(rule, reason.as_ref()),
+                }),
+            }
+        }
+        if !rejected.is_empty() {
+            let mut decision = d.item(i, Outcome::Rejected);
+            decision.reasons = rejected;
+            return decision;
+        }
+        let id = self.items.get(i).map(|c| c.id.as_str()).unwrap_or_default();
+        let mut decision = d.item(i, Outcome::Accepted);
+        for e in errors.iter().filter(|e| e.items.iter().any(|x| x == id)) {
+            decision.deficiencies.push(d.field(e, id));
+        }
+        let materials = match self.material_states(p, s, i) {
+            Ok(m) => m,
+            Err((rule, e)) => return d.manual(i, Reason { rule: Some(rule), message: rule_error_text(&e) }),
+        };
+        d.materials(&mut decision, i, &materials, p);
+        decision
+    }
+
+    /// Each material the item requires on this submission, with its status.
+    fn material_states(
+        &self,
+        p: &mut Prepared<'_>,
+        s: &Submission,
+        i: usize,
+    ) -> Result<Vec<Required<'_>>, (String, ScriptError)> {
+        let mut out = Vec::new();
+        let Some(item) = self.bundle.items.get(i) else { return Ok(out) };
+        for (j, m) in item.materials.iter().enumerate() {
+            let rule = self.rulebook.required_if.get(i).and_then(|r| r.get(j)).and_then(Option::as_ref);
+            let required = match rule {
+                None => true,
+                Some(rule) => {
+                    match self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), Some(m.reuse_key())) {
+                        Verdict::Pass => true,
+                        Verdict::Fail(_) => false,
+                        Verdict::Error(e) => return Err((format!("required_if:{}", m.id), e)),
+                    }
+                }
+            };
+            if required {
+                out.push((m, s.materials.get(m.reuse_key()).copied()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Interprets what a rule returned: `true`, `false`, or `#{ ok, reason }`.
+pub(crate) fn verdict(value: Result<rhai::Dynamic, ScriptError>) -> Verdict {
+    let value = match value {
+        Ok(v) => v,
+        Err(e) => return Verdict::Error(e),
+    };
+    if let Ok(b) = value.as_bool() {
+        return if b { Verdict::Pass } else { Verdict::Fail(None) };
+    }
+    let Some(map) = value.read_lock::<rhai::Map>().map(|m| m.clone()) else {
+        return Verdict::Error(ScriptError {
+            line: 0,
+            column: 0,
+            message: format!(
+                "a rule must return true, false or #{{ ok, reason }}, not a {}",
+                value.type_name()
+            ),
+        });
+    };
+    match map.get("ok").map(|ok| ok.as_bool()) {
+        Some(Ok(true)) => Verdict::Pass,
+        Some(Ok(false)) => Verdict::Fail(map.get("reason").and_then(reason_text)),
+        _ => Verdict::Error(ScriptError {
+            line: 0,
+            column: 0,
+            message: "a rule's map must have `ok: true` or `ok: false`".into(),
+        }),
+    }
+}
+
+fn reason_text(v: &rhai::Dynamic) -> Option<Text> {
+    if let Ok(s) = v.clone().into_immutable_string() {
+        return Some(Text::new(s.to_string(), s.to_string()));
+    }
+    let map = v.read_lock::<rhai::Map>()?;
+    let get =
+        |k: &str| map.get(k).and_then(|v| v.clone().into_immutable_string().ok()).map(|s| s.to_string());
+    match (get("zh"), get("en")) {
+        (Some(zh), Some(en)) => Some(Text::new(zh, en)),
+        (Some(one), None) | (None, Some(one)) => Some(Text::new(one.clone(), one)),
+        (None, None) => None,
+    }
+}
+
+fn failure_text(rule: &CompiledRule, reason: Option<&Text>) -> Text {
+    reason
+        .cloned()
+        .or_else(|| rule.message.clone())
+        .or_else(|| {
+            rule.title.clone().map(|t| Text::new(format!("不符合：{}", t.zh), format!("Not met: {}", t.en)))
+        })
+        .unwrap_or_else(|| {
+            Text::new(format!("不符合规则「{}」", rule.id), format!("rule `{}` is not met", rule.id))
+        })
+}
+
+fn rule_error_text(e: &ScriptError) -> Text {
+    Text::new(
+        format!("规则无法执行，需人工审核：{e}"),
+        format!("a rule could not be evaluated, an official must decide: {e}"),
+    )
+}
+
+/// A trace entry for one run.
+fn entry(
+    rule: &CompiledRule,
+    kind: RuleKind,
+    item: Option<String>,
+    material: Option<String>,
+    run: &rules::Run,
+    values: &Value,
+) -> TraceEntry {
+    let reads = rule
+        .reads
+        .keys
+        .iter()
+        .map(|(k, ..)| (k.clone(), values.get(k).cloned().unwrap_or(Value::Null)))
+        .collect();
+    TraceEntry {
+        rule: rule.id.clone(),
+        kind,
+        item,
+        material,
+        result: run.value.as_ref().ok().and_then(rules::to_json).unwrap_or(Value::Null),
+        error: run.value.as_ref().err().cloned(),
+        reads,
+        operations: run.operations,
+        output: run.output.clone(),
+    }
+}
+
+/// The decision being assembled.
+struct Deciding<'b> {
+    bundle: &'b CompiledBundle,
+    s: &'b Submission,
+    date: Date,
+    opts: &'b EvalOptions,
+    items: Vec<ItemDecision>,
+    bundle_reasons: Vec<Reason>,
+    deficiencies: IndexMap<String, Deficiency>,
+    supplements: IndexMap<String, Supplement>,
+    /// The acceptance policy's verdict, run once when first needed.
+    policy: Option<Verdict>,
+}
+
+impl<'b> Deciding<'b> {
+    fn new(bundle: &'b CompiledBundle, s: &'b Submission, date: Date, opts: &'b EvalOptions) -> Self {
+        Deciding {
+            bundle,
+            s,
+            date,
+            opts,
+            items: Vec::new(),
+            bundle_reasons: Vec::new(),
+            deficiencies: IndexMap::new(),
+            supplements: IndexMap::new(),
+            policy: None,
+        }
+    }
+
+    fn item(&self, i: usize, outcome: Outcome) -> ItemDecision {
+        let c = self.bundle.items.get(i);
+        ItemDecision {
+            item: c.map(|c| c.id.clone()).unwrap_or_default(),
+            department: c.map(|c| c.department.clone()).unwrap_or_default(),
+            outcome,
+            reasons: Vec::new(),
+            deficiencies: Vec::new(),
+            tolerated: Vec::new(),
+            on_commitment: Vec::new(),
+            supplement_by: None,
+        }
+    }
+
+    fn manual(&self, i: usize, reason: Reason) -> ItemDecision {
+        let mut d = self.item(i, Outcome::ManualReview);
+        d.reasons.push(reason);
+        d
+    }
+
+    /// Records a field error of `item` as a deficiency (once per field and kind of error).
+    fn field(&mut self, e: &FieldError, item: &str) -> String {
+        let id = format!("field:{}:{}", e.pointer, e.keyword);
+        let fix = Text::new("请按提示更正后重新提交", "correct it as the message says");
+        self.add(
+            Deficiency {
+                id: id.clone(),
+                kind: DeficiencyKind::Field,
+                key: e.key.clone(),
+                material: None,
+                message: e.message.clone(),
+                fix,
+                tolerable: false,
+                items: Vec::new(),
+            },
+            item,
+        )
+    }
+
+    fn material(&mut self, m: &Material, item: &str, message: Text, fix: Text, tolerable: bool) -> String {
+        let key = m.reuse_key().to_owned();
+        self.add(
+            Deficiency {
+                id: format!("material:{key}"),
+                kind: DeficiencyKind::Material,
+                key: None,
+                material: Some(key),
+                message,
+                fix,
+                tolerable,
+                items: Vec::new(),
+            },
+            item,
+        )
+    }
+
+    /// Adds a deficiency, or adds `item` to the one already listed under its id.
+    fn add(&mut self, d: Deficiency, item: &str) -> String {
+        let id = d.id.clone();
+        let entry = self.deficiencies.entry(id.clone()).or_insert(d);
+        if !entry.items.iter().any(|x| x == item) {
+            entry.items.push(item.to_owned());
+        }
+        id
+    }
+
+    /// Applies the material rules to one item (see the module documentation).
+    fn materials(
+        &mut self,
+        decision: &mut ItemDecision,
+        i: usize,
+        states: &[Required<'_>],
+        p: &mut Prepared<'_>,
+    ) {
+        let acceptance = &self.bundle.bundle.acceptance;
+        let dishonest = self.s.applicant.dishonest;
+        let item = decision.item.clone();
+        let mut tolerable = Vec::new();
+        for (m, status) in states {
+            let title = &m.title;
+            match status {
+                Some(MaterialStatus::Provided | MaterialStatus::Shared) => {}
+                Some(MaterialStatus::Committed) if m.commitment && acceptance.commitment && !dishonest => {
+                    decision.on_commitment.push(m.reuse_key().to_owned());
+                }
+                Some(MaterialStatus::Committed) => {
+                    let why = if !m.commitment || !acceptance.commitment {
+                        Text::new(
+                            format!("「{}」不能以承诺代替", title.zh),
+                            format!("{} cannot be replaced by a commitment", title.en),
+                        )
+                    } else {
+                        Text::new(
+                            format!("申请人列入失信名单，「{}」不适用告知承诺", title.zh),
+                            format!(
+                                "the applicant is on a dishonesty list: {} cannot be replaced by a commitment",
+                                title.en
+                            ),
+                        )
+                    };
+                    let fix = Text::new(format!("请提交「{}」", title.zh), format!("hand in {}", title.en));
+                    let id = self.material(m, &item, why, fix, false);
+                    decision.deficiencies.push(id);
+                }
+                Some(MaterialStatus::Missing) | None
+                    if m.kind == MaterialKind::Secondary && m.tolerable && acceptance.tolerance =>
+                {
+                    tolerable.push(*m)
+                }
+                Some(MaterialStatus::Missing) | None => {
+                    let why = Text::new(format!("缺少「{}」", title.zh), format!("{} is missing", title.en));
+                    let fix = if m.commitment && acceptance.commitment && !dishonest {
+                        Text::new(
+                            format!("请提交「{}」，或签署告知承诺书代替", title.zh),
+                            format!("hand in {}, or sign a commitment in its place", title.en),
+                        )
+                    } else {
+                        Text::new(format!("请提交「{}」", title.zh), format!("hand in {}", title.en))
+                    };
+                    let id = self.material(m, &item, why, fix, false);
+                    decision.deficiencies.push(id);
+                }
+            }
+        }
+        if !tolerable.is_empty() {
+            match self.tolerance_refused(decision, p) {
+                Ok(None) => self.tolerate(decision, i, &tolerable),
+                Ok(Some(reason)) => {
+                    for m in &tolerable {
+                        let why = Text::new(
+                            format!("缺少「{}」", m.title.zh),
+                            format!("{} is missing", m.title.en),
+                        );
+                        let fix = Text::new(
+                            format!("请提交「{}」；其他问题补正后，也可签署容缺受理承诺书后补", m.title.zh),
+                            format!(
+                                "hand in {}; once nothing else is wrong, signing the tolerance commitment lets you supply it later",
+                                m.title.en
+                            ),
+                        );
+                        let id = self.material(m, &item, why, fix, true);
+                        decision.deficiencies.push(id);
+                    }
+                    decision.reasons.push(reason);
+                }
+                Err(reason) => {
+                    *decision = self.manual(i, reason);
+                    return;
+                }
+            }
+        }
+        decision.outcome = if !decision.deficiencies.is_empty() {
+            Outcome::CorrectionRequired
+        } else if !decision.tolerated.is_empty() {
+            Outcome::AcceptedWithTolerance
+        } else if !decision.on_commitment.is_empty() {
+            Outcome::AcceptedOnCommitment
+        } else {
+            Outcome::Accepted
+        };
+    }
+
+    /// Why tolerance cannot be granted (`Ok(None)`: it can); `Err` when the policy rule
+    /// cannot be evaluated.
+    fn tolerance_refused(
+        &mut self,
+        decision: &ItemDecision,
+        p: &mut Prepared<'_>,
+    ) -> Result<Option<Reason>, Reason> {
+        let reason = |zh: &str, en: &str| Ok(Some(Reason { rule: None, message: Text::new(zh, en) }));
+        if !decision.deficiencies.is_empty() {
+            return reason(
+                "材料或表单尚有其他问题，暂不能容缺受理",
+                "other deficiencies must be fixed before tolerance can be granted",
+            );
+        }
+        if self.s.applicant.dishonest {
+            return reason(
+                "申请人列入失信名单，不适用容缺受理",
+                "the applicant is on a dishonesty list: tolerance cannot be granted",
+            );
+        }
+        if !self.s.commitments.iter().any(|c| c == TOLERANCE_COMMITMENT) {
+            return reason("未签署容缺受理承诺书", "the tolerance commitment letter is not signed");
+        }
+        let Some(rule) = self.bundle.rulebook.policy.as_ref() else { return Ok(None) };
+        let verdict = match &self.policy {
+            Some(v) => v.clone(),
+            None => {
+                let v = self.bundle.run_rule(p, rule, RuleKind::Policy, None, None);
+                self.policy = Some(v.clone());
+                v
+            }
+        };
+        match verdict {
+            Verdict::Pass => Ok(None),
+            Verdict::Fail(why) => {
+                Ok(Some(Reason { rule: Some(rule.id.clone()), message: failure_text(rule, why.as_ref()) }))
+            }
+            Verdict::Error(e) => Err(Reason { rule: Some(rule.id.clone()), message: rule_error_text(&e) }),
+        }
+    }
+
+    /// Grants tolerance: a supplement deadline within the item's committed time limit.
+    fn tolerate(&mut self, decision: &mut ItemDecision, i: usize, materials: &[&Material]) {
+        let acceptance = &self.bundle.bundle.acceptance;
+        let limit = self.bundle.bundle.items.get(i).and_then(|it| it.time_limit_days);
+        let days = acceptance.supplement_days.unwrap_or(DEFAULT_SUPPLEMENT_DAYS);
+        let days = limit.map_or(days, |l| days.min(l));
+        let by = self.opts.calendar.add_working_days(self.date, i64::from(days));
+        if !self.opts.calendar.covers(by)
+            && !self.bundle_reasons.iter().any(|r| r.rule.as_deref() == Some("calendar"))
+        {
+            self.bundle_reasons.push(Reason {
+                rule: Some("calendar".into()),
+                message: Text::new(
+                    format!("工作日历未覆盖{}年，补交期限仅按周末推算", by.year()),
+                    format!("the working-day calendar does not cover {}: the supplement deadline counts weekends only", by.year()),
+                ),
+            });
+        }
+        decision.supplement_by = Some(by.to_string());
+        for m in materials {
+            let key = m.reuse_key().to_owned();
+            decision.tolerated.push(key.clone());
+            let s = self.supplements.entry(key.clone()).or_insert_with(|| Supplement {
+                material: key,
+                title: m.title.clone(),
+                by: by.to_string(),
+                items: Vec::new(),
+            });
+            if by.to_string() < s.by {
+                s.by = by.to_string();
+            }
+            s.items.push(decision.item.clone());
+        }
+    }
+
+    fn finish(self, warnings: Vec<crate::validate::FieldWarning>, trace: Vec<TraceEntry>) -> Decision {
+        let applicable = self.items.iter().filter(|d| d.outcome != Outcome::NotApplicable);
+        let mut outcome =
+            applicable.map(|d| d.outcome).max_by_key(|o| o.severity()).unwrap_or(Outcome::NotApplicable);
+        if self.bundle_reasons.iter().any(|r| r.rule.is_none()) && outcome.is_accepted() {
+            // A submission for another bundle is not accepted here.
+            outcome = Outcome::Rejected;
+        }
+        Decision {
+            bundle: self.bundle.bundle.id.clone(),
+            version: self.bundle.bundle.version.clone(),
+            date: self.date.to_string(),
+            outcome,
+            reasons: self.bundle_reasons,
+            items: self.items,
+            deficiencies: self.deficiencies.into_values().collect(),
+            supplements: self.supplements.into_values().collect(),
+            warnings,
+            trace,
+        }
+    }
+}

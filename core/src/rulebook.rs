@@ -1,0 +1,218 @@
+//! A bundle's rules, compiled once and checked against its merged form.
+//!
+//! Every script of the bundle — applicability, eligibility (item and bundle), material
+//! conditions, the acceptance policy, derived fields — is compiled when the bundle compiles.
+//! A syntax error, or a read of a canonical key or material the bundle does not have, is a
+//! compile problem naming the item, the rule, the line and the column.
+
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+use rhai::AST;
+
+use crate::bundle::{Bundle, Script};
+use crate::error::Problem;
+use crate::form::KeyInfo;
+use crate::rules::{self, Limits, Reads};
+use crate::text::Text;
+
+/// One compiled rule.
+pub(crate) struct CompiledRule {
+    /// Rule id (`applies_if`, `required_if` for the built-in kinds).
+    pub id: String,
+    /// What it checks.
+    pub title: Option<Text>,
+    /// What to say when it fails.
+    pub message: Option<Text>,
+    /// The script.
+    pub ast: AST,
+    /// What it reads.
+    pub reads: Reads,
+    /// Where it is, for messages: `item food-licence, eligibility`.
+    pub at: String,
+}
+
+/// Every rule of a bundle.
+pub(crate) struct Rulebook {
+    pub limits: Limits,
+    /// Per item.
+    pub applies_if: Vec<Option<CompiledRule>>,
+    /// Per item.
+    pub eligibility: Vec<Vec<CompiledRule>>,
+    /// Per item, per material.
+    pub required_if: Vec<Vec<Option<CompiledRule>>>,
+    /// Bundle-level eligibility.
+    pub bundle: Vec<CompiledRule>,
+    /// The acceptance policy.
+    pub policy: Option<CompiledRule>,
+    /// Derived fields: key and script.
+    pub derive: Vec<(String, CompiledRule)>,
+}
+
+struct Compiler<'a> {
+    limits: &'a Limits,
+    problems: Vec<Problem>,
+}
+
+impl Compiler<'_> {
+    fn rule(
+        &mut self,
+        at: String,
+        id: &str,
+        title: Option<&Text>,
+        message: Option<&Text>,
+        source: &Script,
+    ) -> Option<CompiledRule> {
+        let Some(text) = source.script.as_deref() else {
+            self.problems.push(Problem::Invalid { at, message: format!("rule `{id}` has no script") });
+            return None;
+        };
+        match rules::compile(text, self.limits) {
+            Ok(ast) => Some(CompiledRule {
+                id: id.to_owned(),
+                title: title.cloned(),
+                message: message.cloned(),
+                reads: rules::reads(&ast),
+                ast,
+                at,
+            }),
+            Err(e) => {
+                self.problems.push(Problem::Script {
+                    at,
+                    rule: id.to_owned(),
+                    line: e.line,
+                    column: e.column,
+                    message: e.message,
+                });
+                None
+            }
+        }
+    }
+}
+
+impl Rulebook {
+    /// Compiles every script of the bundle, reporting every syntax error.
+    pub fn compile(bundle: &Bundle) -> Result<Rulebook, Vec<Problem>> {
+        let limits = bundle.limits.unwrap_or_default();
+        let mut c = Compiler { limits: &limits, problems: Vec::new() };
+        let mut book = Rulebook {
+            limits,
+            applies_if: Vec::new(),
+            eligibility: Vec::new(),
+            required_if: Vec::new(),
+            bundle: Vec::new(),
+            policy: None,
+            derive: Vec::new(),
+        };
+        for item in &bundle.items {
+            let at = |what: &str| format!("item `{}`, {what}", item.id);
+            book.applies_if.push(item.applies_if.as_ref().and_then(|cond| {
+                c.rule(at("applies_if"), "applies_if", cond.title.as_ref(), None, &cond.source)
+            }));
+            let eligibility = item.eligibility.iter().filter_map(|r| {
+                c.rule(at("eligibility"), &r.id, Some(&r.title), r.message.as_ref(), &r.source)
+            });
+            book.eligibility.push(eligibility.collect());
+            let required = item.materials.iter().map(|m| {
+                m.required_if.as_ref().and_then(|cond| {
+                    c.rule(
+                        at(&format!("material `{}`, required_if", m.id)),
+                        "required_if",
+                        cond.title.as_ref(),
+                        None,
+                        &cond.source,
+                    )
+                })
+            });
+            book.required_if.push(required.collect());
+        }
+        for r in &bundle.rules {
+            if let Some(rule) =
+                c.rule("bundle rules".into(), &r.id, Some(&r.title), r.message.as_ref(), &r.source)
+            {
+                book.bundle.push(rule);
+            }
+        }
+        if let Some(p) = &bundle.acceptance.policy {
+            book.policy =
+                c.rule("acceptance policy".into(), &p.id, Some(&p.title), p.message.as_ref(), &p.source);
+        }
+        for d in &bundle.derive {
+            if let Some(rule) = c.rule(format!("derive `{}`", d.key), &d.key, None, None, &d.source) {
+                book.derive.push((d.key.clone(), rule));
+            }
+        }
+        if c.problems.is_empty() { Ok(book) } else { Err(c.problems) }
+    }
+
+    /// Every rule, in bundle order.
+    pub fn all(&self) -> impl Iterator<Item = &CompiledRule> {
+        let items = self
+            .applies_if
+            .iter()
+            .flatten()
+            .chain(self.eligibility.iter().flatten())
+            .chain(self.required_if.iter().flatten().flatten());
+        items.chain(self.bundle.iter()).chain(self.policy.iter()).chain(self.derive.iter().map(|(_, r)| r))
+    }
+
+    /// Reads of keys the form does not have, or of materials no item asks for.
+    pub fn check_reads(&self, keys: &IndexMap<String, KeyInfo>, materials: &HashSet<&str>) -> Vec<Problem> {
+        let derived: HashSet<&str> = self.derive.iter().map(|(k, _)| k.as_str()).collect();
+        let mut problems = Vec::new();
+        for rule in self.all() {
+            for (key, line, column) in &rule.reads.keys {
+                if !keys.contains_key(key) && !derived.contains(key.as_str()) {
+                    problems.push(Problem::Script {
+                        at: rule.at.clone(),
+                        rule: rule.id.clone(),
+                        line: *line,
+                        column: *column,
+                        message: format!(
+                            "reads `{key}`, which is not a field of the merged form{}",
+                            suggestion(key, keys)
+                        ),
+                    });
+                }
+            }
+            for (id, line, column) in &rule.reads.materials {
+                if !materials.contains(id.as_str()) {
+                    problems.push(Problem::Script {
+                        at: rule.at.clone(),
+                        rule: rule.id.clone(),
+                        line: *line,
+                        column: *column,
+                        message: format!("asks for material `{id}`, which no item of the bundle asks for"),
+                    });
+                }
+            }
+        }
+        problems
+    }
+
+    /// The canonical keys some rule reads; `None` when a rule reads keys it computes (then
+    /// rules see every value).
+    pub fn read_keys(&self) -> Option<Vec<String>> {
+        let mut keys: Vec<String> = Vec::new();
+        for rule in self.all() {
+            if rule.reads.dynamic {
+                return None;
+            }
+            for (k, ..) in &rule.reads.keys {
+                if !keys.contains(k) {
+                    keys.push(k.clone());
+                }
+            }
+        }
+        Some(keys)
+    }
+}
+
+fn suggestion(key: &str, keys: &IndexMap<String, KeyInfo>) -> String {
+    keys.keys()
+        .map(|k| (crate::validate::edit_distance(k, key), k))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}

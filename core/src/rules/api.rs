@@ -1,0 +1,208 @@
+//! The functions rule scripts can call (see the table in the module documentation).
+//!
+//! Dates are the crate's [`Date`] under the Rhai type name `Date`; wherever a date is
+//! expected, `YYYY-MM-DD` text is accepted too. Functions that need the submission or the
+//! calendar read the running session's context.
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString};
+use serde_json::Value;
+
+use super::sandbox::with_context;
+use crate::date::Date;
+use crate::formats::{self, Gender};
+
+type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
+
+fn error<T>(message: String) -> Result<T> {
+    Err(message.into())
+}
+
+/// A date from a `Date` or `YYYY-MM-DD` text.
+fn to_date(v: &Dynamic) -> Result<Date> {
+    if let Some(d) = v.clone().try_cast::<Date>() {
+        return Ok(d);
+    }
+    match v.clone().into_immutable_string() {
+        Ok(s) => s.parse::<Date>().or_else(|e| error(e.to_string())),
+        Err(t) => error(format!("expected a date or YYYY-MM-DD text, found {t}")),
+    }
+}
+
+fn calendar_op<T: Default>(f: impl FnOnce(&crate::Calendar) -> T) -> T {
+    with_context(|c| f(&c.calendar))
+}
+
+fn optional<T: Clone + Send + Sync + 'static>(v: Option<T>) -> Dynamic {
+    v.map_or(Dynamic::UNIT, Dynamic::from)
+}
+
+/// Registers every function and the `Date` type.
+pub(crate) fn register(e: &mut Engine) {
+    register_dates(e);
+    register_identifiers(e);
+    register_submission(e);
+}
+
+fn register_dates(e: &mut Engine) {
+    e.register_type_with_name::<Date>("Date");
+    e.register_fn("date", |s: ImmutableString| -> Result<Date> {
+        s.parse::<Date>().or_else(|err| error(err.to_string()))
+    });
+    e.register_fn("date", |s: ImmutableString, layout: ImmutableString| -> Result<Date> {
+        Date::parse_layout(&s, &layout).or_else(|err| error(err.to_string()))
+    });
+    e.register_fn("to_string", |d: &mut Date| d.to_string());
+    e.register_fn("to_debug", |d: &mut Date| d.to_string());
+    e.register_get("year", |d: &mut Date| i64::from(d.year()));
+    e.register_get("month", |d: &mut Date| i64::from(d.month()));
+    e.register_get("day", |d: &mut Date| i64::from(d.day()));
+    e.register_get("weekday", |d: &mut Date| i64::from(d.weekday()));
+    e.register_fn("==", |a: Date, b: Date| a == b);
+    e.register_fn("!=", |a: Date, b: Date| a != b);
+    e.register_fn("<", |a: Date, b: Date| a < b);
+    e.register_fn("<=", |a: Date, b: Date| a <= b);
+    e.register_fn(">", |a: Date, b: Date| a > b);
+    e.register_fn(">=", |a: Date, b: Date| a >= b);
+    e.register_fn("days_between", |a: Dynamic, b: Dynamic| -> Result<i64> {
+        Ok(to_date(&a)?.days_until(to_date(&b)?))
+    });
+    e.register_fn("working_days_between", |a: Dynamic, b: Dynamic| -> Result<i64> {
+        let (a, b) = (to_date(&a)?, to_date(&b)?);
+        Ok(calendar_op(|c| c.working_days_between(a, b)))
+    });
+    e.register_fn("add_days", |d: Dynamic, n: i64| -> Result<Date> { Ok(to_date(&d)?.add_days(n)) });
+    e.register_fn("add_working_days", |d: Dynamic, n: i64| -> Result<Date> {
+        let d = to_date(&d)?;
+        Ok(with_context(|c| Some(c.calendar.add_working_days(d, n))).unwrap_or(d))
+    });
+    e.register_fn("is_working_day", |d: Dynamic| -> Result<bool> {
+        let d = to_date(&d)?;
+        Ok(calendar_op(|c| c.is_working_day(d)))
+    });
+    e.register_fn("age_on", |birth: Dynamic, on: Dynamic| -> Result<i64> {
+        Ok(to_date(&birth)?.years_until(to_date(&on)?))
+    });
+}
+
+fn register_identifiers(e: &mut Engine) {
+    e.register_fn("is_id_number", |s: ImmutableString| formats::check_id_number(&s).is_ok());
+    e.register_fn("id_birth_date", |s: ImmutableString| {
+        optional(formats::check_id_number(&s).ok().map(|id| id.birth_date))
+    });
+    e.register_fn("id_gender", |s: ImmutableString| {
+        optional(formats::check_id_number(&s).ok().map(|id| match id.gender {
+            Gender::Male => ImmutableString::from("男"),
+            Gender::Female => ImmutableString::from("女"),
+        }))
+    });
+    e.register_fn("id_age", |s: ImmutableString, on: Dynamic| -> Result<Dynamic> {
+        let on = to_date(&on)?;
+        Ok(optional(formats::check_id_number(&s).ok().map(|id| id.birth_date.years_until(on))))
+    });
+    e.register_fn("is_credit_code", |s: ImmutableString| formats::check_credit_code(&s).is_ok());
+    e.register_fn("is_mobile", |s: ImmutableString| formats::check_mobile(&s).is_ok());
+    // The checks accept any value: a number or `()` is simply not an identifier.
+    for name in ["is_id_number", "is_credit_code", "is_mobile"] {
+        e.register_fn(name, |_: ()| false);
+        e.register_fn(name, |_: i64| false);
+    }
+}
+
+fn register_submission(e: &mut Engine) {
+    e.register_fn("has_material", |id: ImmutableString| {
+        with_context(|c| {
+            matches!(c.materials.get(id.as_str()).and_then(Value::as_str), Some("provided" | "shared"))
+        })
+    });
+    e.register_fn("material_status", |id: ImmutableString| {
+        with_context(|c| {
+            let status = c.materials.get(id.as_str()).and_then(Value::as_str).unwrap_or("missing");
+            Some(ImmutableString::from(status))
+        })
+        .unwrap_or_else(|| ImmutableString::from("missing"))
+    });
+    e.register_fn("missing", |keys: Array| -> Array {
+        with_context(|c| {
+            keys.iter()
+                .filter(|k| {
+                    let key = (*k).clone().into_immutable_string().unwrap_or_default();
+                    matches!(c.values.get(key.as_str()), None | Some(Value::Null))
+                        || c.values.get(key.as_str()).and_then(Value::as_str) == Some("")
+                })
+                .cloned()
+                .collect()
+        })
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Calendar;
+    use crate::rules::{Limits, Session, Vars, compile};
+    use serde_json::json;
+
+    fn eval(src: &str) -> rhai::Dynamic {
+        let limits = Limits::default();
+        let ast = compile(src, &limits).unwrap_or_else(|e| panic!("{e}"));
+        let values = json!({"a": "x", "empty": "", "nothing": null});
+        let materials = json!({"lease": "provided", "photo": "shared", "proof": "missing"});
+        let vars = Vars::new(values.as_object().unwrap(), "2026-09-18".parse().unwrap(), Calendar::prc())
+            .materials(materials.as_object().unwrap().clone());
+        Session::new(&limits, vars).run(&ast).value.unwrap_or_else(|e| panic!("{src}: {e}"))
+    }
+
+    fn yes(src: &str) {
+        assert_eq!(eval(src).as_bool(), Ok(true), "{src}");
+    }
+
+    #[test]
+    fn dates() {
+        yes(r#"date("2024-05-01") == date("20240501", "YYYYMMDD")"#);
+        yes(
+            r#"date("2024-05-01").year == 2024 && today.month == 9 && today.day == 18 && today.weekday == 5"#,
+        );
+        yes(r#"days_between("2024-02-28", date("2024-03-01")) == 2"#);
+        yes(r#"add_days(today, 14) == date("2026-10-02") && add_days(today, 14) > today"#);
+        yes(r#"add_working_days(today, 10) == date("2026-10-09")"#);
+        yes(r#"working_days_between(today, "2026-10-09") == 10"#);
+        yes(r#"!is_working_day("2026-10-01") && is_working_day("2026-10-10")"#);
+        yes(r#"age_on("1949-12-31", "2024-12-30") == 74"#);
+        yes(r#"today.to_string() == "2026-09-18""#);
+    }
+
+    #[test]
+    fn bad_dates_are_errors() {
+        let limits = Limits::default();
+        let ast = compile(r#"date("2023-02-29")"#, &limits).unwrap();
+        let vars = Vars::new(&serde_json::Map::new(), "2026-01-01".parse().unwrap(), Calendar::prc());
+        let e = Session::new(&limits, vars).run(&ast).value.unwrap_err();
+        assert!(e.message.contains("not a calendar date"), "{e}");
+    }
+
+    #[test]
+    fn identifiers_on_the_worked_examples() {
+        yes(
+            r#"is_id_number("11010519491231002X") && !is_id_number("110105194912310021") && !is_id_number("11010519491231002x")"#,
+        );
+        yes(
+            r#"!is_id_number("11010519490230002X") && !is_id_number("1101051949") && !is_id_number(()) && !is_id_number(42)"#,
+        );
+        yes(
+            r#"id_birth_date("11010519491231002X") == date("1949-12-31") && id_gender("11010519491231002X") == "女""#,
+        );
+        yes(r#"id_age("11010519491231002X", today) == 76 && id_age("110105194912310021", today) == ()"#);
+        yes(r#"is_credit_code("91350100M000100Y43") && !is_credit_code("91350100M000100Y42")"#);
+        yes(r#"is_mobile("13800138000") && !is_mobile("12800138000")"#);
+    }
+
+    #[test]
+    fn materials_and_missing_fields() {
+        yes(
+            r#"has_material("lease") && has_material("photo") && !has_material("proof") && !has_material("other")"#,
+        );
+        yes(
+            r#"material_status("proof") == "missing" && material_status("other") == "missing" && material_status("photo") == "shared""#,
+        );
+        yes(r#"missing(["a", "empty", "nothing", "absent"]) == ["empty", "nothing", "absent"]"#);
+    }
+}

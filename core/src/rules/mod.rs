@@ -1,0 +1,66 @@
+//! Rules written in Rhai, compiled once and run in a sandbox.
+//!
+//! Bundle authors write conditions and checks as small [Rhai](https://rhai.rs) scripts:
+//! when an item applies (`applies_if`), who is eligible (`eligibility`), when a material is
+//! required (`required_if`), whether tolerance may be granted (the acceptance policy),
+//! computed fields (`derive`) and custom value transforms.
+//!
+//! # What a script sees
+//!
+//! | name | what |
+//! |---|---|
+//! | `form` | the submission's canonical values, e.g. `form["business.area_sqm"]` (`()` when absent) |
+//! | `materials` | each material's status by reuse key: `"provided"`, `"missing"`, `"committed"`, `"shared"` |
+//! | `applicant` | facts about the applicant: `applicant.dishonest`, plus the host's `attributes` |
+//! | `commitments` | the commitments the applicant signed (array of ids) |
+//! | `today` | the evaluation date (a `Date`; the clock is never read) |
+//! | `value` | in a transform script: the value to transform |
+//!
+//! and these functions:
+//!
+//! | function | returns |
+//! |---|---|
+//! | `date("2026-05-01")`, `date("20260501", "YYYYMMDD")` | a `Date` (error if not a calendar date) |
+//! | `d.year`, `d.month`, `d.day`, `d.weekday`, `d.to_string()`; `==`, `<`, `>=`… | parts and comparisons of dates |
+//! | `days_between(a, b)` | calendar days from `a` to `b` (dates or `YYYY-MM-DD` text) |
+//! | `working_days_between(a, b)` | working days after `a` up to `b`, holidays and 调休 honoured |
+//! | `add_days(d, n)`, `add_working_days(d, n)` | a `Date` |
+//! | `is_working_day(d)` | `true` / `false` |
+//! | `age_on(birth, on)` | whole years |
+//! | `is_id_number(s)`, `id_birth_date(s)`, `id_gender(s)`, `id_age(s, on)` | resident ID number checks and facts (`()` when invalid); gender is `"男"` or `"女"` |
+//! | `is_credit_code(s)`, `is_mobile(s)` | `true` / `false` |
+//! | `has_material(id)` | the material is provided or shared |
+//! | `material_status(id)` | its status, `"missing"` when not mentioned |
+//! | `missing(["a", "b"])` | the canonical keys of the list that have no value |
+//!
+//! A check returns `true` (passes), `false` (fails with the rule's own message), or a map
+//! `#{ ok: false, reason: "…" }` whose `reason` is text or `#{ zh: "…", en: "…" }`.
+//!
+//! ```
+//! use onething::rules::{self, Limits, Session, Vars};
+//! use onething::{Calendar, Date};
+//!
+//! let ast = rules::compile(r#"
+//!     let id = form["applicant.id_number"];
+//!     id != () && id_age(id, today) >= 18
+//! "#, &Limits::default()).unwrap();
+//! let values = serde_json::json!({"applicant.id_number": "11010519491231002X"});
+//! let vars = Vars::new(values.as_object().unwrap(), "2026-11-28".parse::<Date>().unwrap(), Calendar::prc());
+//! let mut session = Session::new(&Limits::default(), vars);
+//! assert_eq!(session.run(&ast).value.unwrap().as_bool(), Ok(true));
+//! ```
+//!
+//! # The sandbox
+//!
+//! One engine per set of [`Limits`] is built once and shared by every bundle: no `eval`,
+//! no modules, no clock, no file or network access; limits on operations, call depth,
+//! expression depth and string, array and map sizes turn a runaway script into an error.
+//! `print` and `debug` go to the run's output (and from there into the decision's trace),
+//! never to stdout.
+
+mod api;
+mod reads;
+mod sandbox;
+
+pub use reads::{Reads, reads};
+pub use sandbox::{Limits, Run, ScriptError, Session, Vars, compile, engine, to_dynamic, to_json};

@@ -1,0 +1,335 @@
+//! The sandboxed engine, its limits, and one evaluation's session.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rhai::{AST, Dynamic, Engine, EvalAltResult, Position, Scope};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::api;
+use crate::calendar::Calendar;
+use crate::date::Date;
+
+/// Limits of the rule sandbox. Every limit turns a runaway script into an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Operations one rule may perform.
+    pub operations: u64,
+    /// Nested function calls.
+    pub call_levels: usize,
+    /// Nesting of expressions at the top level of a script.
+    pub expr_depth: usize,
+    /// Nesting of expressions inside functions.
+    pub function_expr_depth: usize,
+    /// Characters in one string.
+    pub string_size: usize,
+    /// Elements in one array.
+    pub array_size: usize,
+    /// Entries in one map.
+    pub map_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            operations: 100_000,
+            call_levels: 32,
+            expr_depth: 64,
+            function_expr_depth: 32,
+            string_size: 10_000,
+            array_size: 10_000,
+            map_size: 10_000,
+        }
+    }
+}
+
+/// A script that does not compile, or failed while running.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, JsonSchema)]
+#[error("line {line}, column {column}: {message}")]
+pub struct ScriptError {
+    /// 1-based line (0 when unknown).
+    pub line: usize,
+    /// 1-based column (0 when unknown).
+    pub column: usize,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl ScriptError {
+    pub(crate) fn at(pos: Position, message: String) -> ScriptError {
+        ScriptError { line: pos.line().unwrap_or(0), column: pos.position().unwrap_or(0), message }
+    }
+
+    fn from_eval(e: &EvalAltResult) -> ScriptError {
+        let message = match e {
+            EvalAltResult::ErrorTooManyOperations(_) => {
+                "the rule ran too long (operation limit reached; does it loop forever?)".to_owned()
+            }
+            EvalAltResult::ErrorStackOverflow(_) => {
+                "the rule calls itself too deeply (call depth limit reached)".to_owned()
+            }
+            EvalAltResult::ErrorDataTooLarge(what, _) => {
+                format!("the rule built data too large: {what} exceeds its limit")
+            }
+            EvalAltResult::ErrorTerminated(..) => {
+                "the rule ran too long (operation limit reached)".to_owned()
+            }
+            other => other.to_string(),
+        };
+        ScriptError::at(e.position(), message)
+    }
+}
+
+/// The shared engine for a set of limits (built once per set, then reused by every bundle
+/// and every evaluation).
+pub fn engine(limits: &Limits) -> Arc<Engine> {
+    static ENGINES: OnceLock<Mutex<HashMap<Limits, Arc<Engine>>>> = OnceLock::new();
+    let engines = ENGINES.get_or_init(|| Mutex::new(HashMap::new()));
+    // A poisoned lock only means another thread panicked while inserting; the map is
+    // still usable.
+    let mut map = engines.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    Arc::clone(map.entry(*limits).or_insert_with(|| Arc::new(build(limits))))
+}
+
+fn build(limits: &Limits) -> Engine {
+    let mut e = Engine::new();
+    e.disable_symbol("eval");
+    e.set_max_operations(limits.operations);
+    e.set_max_call_levels(limits.call_levels);
+    e.set_max_expr_depths(limits.expr_depth, limits.function_expr_depth);
+    e.set_max_string_size(limits.string_size);
+    e.set_max_array_size(limits.array_size);
+    e.set_max_map_size(limits.map_size);
+    e.on_print(|s| with_context(|c| c.output.push(s.to_owned())));
+    e.on_debug(|s, _, pos| {
+        with_context(|c| c.output.push(format!("debug (line {}): {s}", pos.line().unwrap_or(0))))
+    });
+    e.on_progress(|ops| {
+        with_context(|c| c.operations = ops);
+        None
+    });
+    api::register(&mut e);
+    e
+}
+
+/// Compiles a script with the engine for these limits.
+pub fn compile(source: &str, limits: &Limits) -> Result<AST, ScriptError> {
+    engine(limits).compile(source).map_err(|e| ScriptError::at(e.position(), e.err_type().to_string()))
+}
+
+/// What the functions of one evaluation can see (thread-local while a session runs).
+pub(crate) struct Context {
+    pub values: Map<String, Value>,
+    pub materials: Map<String, Value>,
+    pub calendar: Arc<Calendar>,
+    pub output: Vec<String>,
+    pub operations: u64,
+}
+
+thread_local! {
+    static CONTEXT: RefCell<Option<Context>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the current session's context, if a session is running on this thread.
+pub(crate) fn with_context<R: Default>(f: impl FnOnce(&mut Context) -> R) -> R {
+    CONTEXT.with(|c| c.borrow_mut().as_mut().map(f).unwrap_or_default())
+}
+
+/// The inputs of one evaluation, converted to Rhai values once.
+#[derive(Debug, Clone)]
+pub struct Vars {
+    values: Map<String, Value>,
+    materials: Map<String, Value>,
+    applicant: Value,
+    commitments: Vec<String>,
+    today: Option<Date>,
+    calendar: Arc<Calendar>,
+}
+
+impl Vars {
+    /// The canonical values rules see as `form`, the evaluation date and the calendar.
+    pub fn new(values: &Map<String, Value>, today: Date, calendar: Arc<Calendar>) -> Vars {
+        Vars::maybe_dated(values, Some(today), calendar)
+    }
+
+    /// Like [`Vars::new`]; without a date, `today` is `()` and a rule using it fails.
+    pub fn maybe_dated(values: &Map<String, Value>, today: Option<Date>, calendar: Arc<Calendar>) -> Vars {
+        Vars {
+            values: values.clone(),
+            materials: Map::new(),
+            applicant: Value::Object(Map::new()),
+            commitments: Vec::new(),
+            today,
+            calendar,
+        }
+    }
+
+    /// Material statuses by reuse key.
+    pub fn materials(mut self, materials: Map<String, Value>) -> Vars {
+        self.materials = materials;
+        self
+    }
+
+    /// Facts about the applicant.
+    pub fn applicant(mut self, applicant: Value) -> Vars {
+        self.applicant = applicant;
+        self
+    }
+
+    /// Commitments signed.
+    pub fn commitments(mut self, commitments: Vec<String>) -> Vars {
+        self.commitments = commitments;
+        self
+    }
+}
+
+/// One rule run: its value (or error), the operations it used and what it printed.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// What the script returned.
+    pub value: Result<Dynamic, ScriptError>,
+    /// Operations performed.
+    pub operations: u64,
+    /// What `print` and `debug` wrote.
+    pub output: Vec<String>,
+}
+
+/// One evaluation: the submission converted once, then any number of rules run against it.
+/// A session belongs to the thread that made it.
+pub struct Session {
+    engine: Arc<Engine>,
+    scope: Scope<'static>,
+    base: usize,
+}
+
+impl Session {
+    /// Opens a session (its context stays installed on this thread until it is dropped).
+    pub fn new(limits: &Limits, vars: Vars) -> Session {
+        let mut scope = Scope::new();
+        scope.push_constant_dynamic("form", to_dynamic(&Value::Object(vars.values.clone())));
+        scope.push_constant_dynamic("materials", to_dynamic(&Value::Object(vars.materials.clone())));
+        scope.push_constant_dynamic("applicant", to_dynamic(&vars.applicant));
+        let commitments: rhai::Array = vars.commitments.iter().map(|c| Dynamic::from(c.clone())).collect();
+        scope.push_constant("commitments", commitments);
+        match vars.today {
+            Some(d) => scope.push_constant("today", d),
+            None => scope.push_constant_dynamic("today", Dynamic::UNIT),
+        };
+        let base = scope.len();
+        CONTEXT.with(|c| {
+            *c.borrow_mut() = Some(Context {
+                values: vars.values,
+                materials: vars.materials,
+                calendar: vars.calendar,
+                output: Vec::new(),
+                operations: 0,
+            });
+        });
+        Session { engine: engine(limits), scope, base }
+    }
+
+    /// Runs one compiled script.
+    pub fn run(&mut self, ast: &AST) -> Run {
+        self.run_with(ast, None)
+    }
+
+    /// Runs a transform script with `value` bound.
+    pub fn run_with(&mut self, ast: &AST, value: Option<Dynamic>) -> Run {
+        with_context(|c| {
+            c.output.clear();
+            c.operations = 0;
+        });
+        if let Some(v) = value {
+            self.scope.push_constant_dynamic("value", v);
+        }
+        let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, ast);
+        self.scope.rewind(self.base);
+        let (operations, output) = with_context(|c| (c.operations, std::mem::take(&mut c.output)));
+        Run { value: result.map_err(|e| ScriptError::from_eval(&e)), operations, output }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        CONTEXT.with(|c| *c.borrow_mut() = None);
+    }
+}
+
+/// Converts JSON to a Rhai value (`()` for what has no Rhai form).
+pub fn to_dynamic(v: &Value) -> Dynamic {
+    rhai::serde::to_dynamic(v).unwrap_or(Dynamic::UNIT)
+}
+
+/// Converts a Rhai value to JSON: dates become `YYYY-MM-DD` text, `()` becomes `null`;
+/// `None` for values with no JSON form (functions, for one).
+pub fn to_json(v: &Dynamic) -> Option<Value> {
+    if let Some(d) = v.clone().try_cast::<Date>() {
+        return Some(Value::String(d.to_string()));
+    }
+    if let Some(list) = v.read_lock::<rhai::Array>() {
+        return list.iter().map(to_json).collect::<Option<Vec<_>>>().map(Value::Array);
+    }
+    if let Some(map) = v.read_lock::<rhai::Map>() {
+        return map
+            .iter()
+            .map(|(k, v)| to_json(v).map(|v| (k.to_string(), v)))
+            .collect::<Option<Map<_, _>>>()
+            .map(Value::Object);
+    }
+    rhai::serde::from_dynamic::<Value>(v).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(src: &str) -> Run {
+        let limits = Limits::default();
+        let ast = compile(src, &limits).unwrap();
+        let values = serde_json::json!({"a": 1});
+        let vars = Vars::new(values.as_object().unwrap(), "2026-01-05".parse().unwrap(), Calendar::prc());
+        Session::new(&limits, vars).run(&ast)
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let e = compile("let x = ;\n", &Limits::default()).unwrap_err();
+        assert_eq!((e.line, e.column), (1, 9));
+        assert!(compile("eval(\"1\")", &Limits::default()).is_err());
+    }
+
+    #[test]
+    fn runaway_scripts_stop_with_a_clear_message() {
+        let e = run("loop {}").value.unwrap_err();
+        assert!(e.message.contains("operation limit"), "{e}");
+        let e = run("fn f(x) { f(x + 1) } f(0)").value.unwrap_err();
+        assert!(e.message.contains("call depth") || e.message.contains("too deeply"), "{e}");
+        let e = run(r#"let s = "ab"; loop { s += s; }"#).value.unwrap_err();
+        assert!(e.message.contains("too large"), "{e}");
+        let e = run("let a = []; loop { a.push(1); }").value.unwrap_err();
+        assert!(e.message.contains("too large") || e.message.contains("operation limit"), "{e}");
+        let e = run("no_such_function(1)").value.unwrap_err();
+        assert!(e.message.contains("no_such_function"), "{e}");
+        assert_eq!(run("form[\"a\"] == 1").value.unwrap().as_bool(), Ok(true));
+    }
+
+    #[test]
+    fn print_goes_to_the_run_not_stdout() {
+        let r = run("print(\"hello\"); debug(42); true");
+        assert_eq!(r.output, vec!["hello".to_string(), "debug (line 1): 42".to_string()]);
+        assert!(r.operations > 0);
+    }
+
+    #[test]
+    fn per_bundle_limits_build_their_own_engine() {
+        let tight = Limits { operations: 50, ..Limits::default() };
+        let ast = compile("let x = 0; for i in 0..100 { x += i } x", &tight).unwrap();
+        let vars = Vars::new(&Map::new(), "2026-01-05".parse().unwrap(), Calendar::prc());
+        assert!(Session::new(&tight, vars.clone()).run(&ast).value.is_err());
+        assert!(Session::new(&Limits::default(), vars).run(&ast).value.is_ok());
+    }
+}
