@@ -108,6 +108,28 @@ enum Command {
         #[command(flatten)]
         when: When,
     },
+    /// Fill the form from data sources the applicant consents to (表单预填) and show which
+    /// materials data sharing makes unnecessary.
+    #[command(after_help = EXIT_CODES)]
+    Prefill {
+        /// Bundle directory, or a packed bundle (.json).
+        bundle: PathBuf,
+        /// A consented source's document: SOURCE-ID=FILE.json (repeat for each source).
+        #[arg(long = "source", value_name = "ID=FILE")]
+        sources: Vec<String>,
+        /// What the applicant already typed (a JSON object of canonical values).
+        #[arg(long)]
+        answers: Option<PathBuf>,
+        /// Date derive rules see as `today` (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        date: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Language of the readable report (zh, en); both when absent.
+        #[arg(long)]
+        lang: Option<LangArg>,
+    },
     /// Split a valid submission into one payload per department's item.
     #[command(after_help = EXIT_CODES)]
     Dispatch {
@@ -192,6 +214,9 @@ fn main() -> ExitCode {
             evaluate(&bundle, &submission, &when, json, lang)
         }
         Command::Batch { bundle, submissions, when } => batch(&bundle, &submissions, &when),
+        Command::Prefill { bundle, sources, answers, date, json, lang } => {
+            prefill(&bundle, &sources, answers.as_deref(), date.as_deref(), json, lang)
+        }
     };
     ExitCode::from(result.0)
 }
@@ -594,6 +619,95 @@ fn batch(path: &Path, submissions: &Path, when: &When) -> Exit {
         if writeln!(out, "{line}").is_err() {
             return Exit(2);
         }
+    }
+    Exit(0)
+}
+
+fn prefill(
+    path: &Path,
+    sources: &[String],
+    answers: Option<&Path>,
+    date: Option<&str>,
+    json: bool,
+    lang: Option<LangArg>,
+) -> Exit {
+    let date = match date.map(str::parse::<Date>).transpose() {
+        Ok(d) => d.unwrap_or_else(today),
+        Err(e) => {
+            eprintln!("error: --date: {e}");
+            return Exit(2);
+        }
+    };
+    let compiled = match compile(path, json) {
+        Ok(c) => c,
+        Err(exit) => return exit,
+    };
+    let mut documents = indexmap::IndexMap::new();
+    for arg in sources {
+        let Some((id, file)) = arg.split_once('=') else {
+            eprintln!("error: --source takes ID=FILE, not `{arg}`");
+            return Exit(2);
+        };
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => {
+                return load_error(&LoadError::Io { path: file.to_owned(), message: e.to_string() }, json);
+            }
+        };
+        match load::parse_json::<Value>(&text, file) {
+            Ok(doc) => documents.insert(id.to_owned(), doc),
+            Err(e) => return load_error(&e, json),
+        };
+    }
+    let typed = match answers {
+        None => serde_json::Map::new(),
+        Some(file) => {
+            let text = match std::fs::read_to_string(file) {
+                Ok(t) => t,
+                Err(e) => {
+                    return load_error(
+                        &LoadError::Io { path: file.display().to_string(), message: e.to_string() },
+                        json,
+                    );
+                }
+            };
+            match load::parse_json(&text, &file.display().to_string()) {
+                Ok(map) => map,
+                Err(e) => return load_error(&e, json),
+            }
+        }
+    };
+    let consent: Vec<String> = documents.keys().cloned().collect();
+    let p = compiled.prefill(&typed, &consent, &documents, Some(date));
+    if json {
+        print_json(&p);
+        return Exit(0);
+    }
+    let f = p.figures;
+    println!(
+        "prefilled {} of {} fields; {} of {} materials shared{}",
+        f.fields_prefilled,
+        f.fields_total,
+        f.materials_shared,
+        f.materials_total,
+        if f.zero_material { " — nothing to upload (零材料提交)" } else { "" }
+    );
+    for (key, filled) in &p.values {
+        let from = match &filled.origin {
+            onething::prefill::FillOrigin::Applicant => "typed".to_owned(),
+            onething::prefill::FillOrigin::Source { source, pointer } => format!("{source}{pointer}"),
+            onething::prefill::FillOrigin::Derived { rule, .. } => format!("derived by {rule}"),
+        };
+        println!("  {key} = {} ({from}{})", filled.value, if filled.locked { ", locked" } else { "" });
+    }
+    for c in &p.conflicts {
+        println!("  conflict: {} — {}", c.key, say(&c.message, lang));
+    }
+    for n in &p.notes {
+        println!("  note: {} {} — {}", n.source, n.key.as_deref().unwrap_or(""), say(&n.message, lang));
+    }
+    if !p.to_type.is_empty() {
+        println!("still to type: {}", p.to_type.join(", "));
     }
     Exit(0)
 }

@@ -191,3 +191,68 @@ fn help_documents_the_exit_codes() {
     let o = onething(&["--help"]);
     assert!(stdout(&o).contains("3  merge: the schemas contradict each other"), "{}", stdout(&o));
 }
+
+#[test]
+fn evaluate_reports_a_decision() {
+    let o = onething(&[
+        "evaluate",
+        "fixtures/restaurant-opening",
+        "fixtures/restaurant-opening/submissions/invalid-id-check-digit.json",
+        "--date",
+        "2026-03-02",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("restaurant-opening on 2026-03-02: correction required"), "{out}");
+    assert!(out.contains("everything to fix"), "{out}");
+    let o = onething(&[
+        "evaluate",
+        "fixtures/restaurant-opening",
+        "fixtures/restaurant-opening/submissions/valid-small.json",
+        "--date",
+        "2026-03-02",
+        "--json",
+    ]);
+    let d: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(d["date"], "2026-03-02");
+    assert!(d["trace"].as_array().unwrap().iter().any(|t| t["kind"] == "applies_if"));
+    let o = onething(&[
+        "evaluate",
+        "fixtures/newborn",
+        "fixtures/newborn/submissions/valid-full.json",
+        "--date",
+        "2026-02-30",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--date"), "{}", stderr(&o));
+}
+
+#[test]
+fn batch_keeps_input_order_and_reports_bad_lines() {
+    let valid =
+        std::fs::read_to_string(root().join("fixtures/restaurant-opening/submissions/valid-small.json"))
+            .unwrap();
+    let invalid =
+        std::fs::read_to_string(root().join("fixtures/restaurant-opening/submissions/invalid-date.json"))
+            .unwrap();
+    let one_line = |text: &str| {
+        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(text).unwrap()).unwrap()
+    };
+    let mut lines = Vec::new();
+    for n in 0..40 {
+        lines.push(if n % 3 == 0 { one_line(&invalid) } else { one_line(&valid) });
+    }
+    lines.insert(7, "{ not json".to_string());
+    let path = temp("batch.jsonl", &(lines.join("\n") + "\n"));
+    let o =
+        onething(&["batch", "fixtures/restaurant-opening", path.to_str().unwrap(), "--date", "2026-03-02"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(out.len(), 41);
+    assert_eq!(out[7]["line"], 8);
+    assert_eq!(out[7]["error"]["kind"], "syntax");
+    assert_eq!(out[0]["outcome"], "correction_required");
+    assert_ne!(out[1]["outcome"], "correction_required");
+}

@@ -147,5 +147,76 @@ fn validate_and_dispatch(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, compile_fixtures, compile_generated, validate_and_dispatch);
+fn evaluation_date(name: &str) -> onething::Date {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(name).join("fixture.json");
+    let meta: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    meta["evaluation_date"].as_str().unwrap().parse().unwrap()
+}
+
+/// Evaluation with every rule (issue "Rules and decisions"): ≤ 50 µs, and ≥ 20,000
+/// decisions per second per core on the business start-up fixture. The peer is validation
+/// alone (no rules, no decision).
+fn evaluate(c: &mut Criterion) {
+    let mut g = c.benchmark_group("evaluate");
+    for (name, file) in FIXTURES {
+        let compiled = CompiledBundle::compile(load::from_packed_str(&fixture(name)).unwrap()).unwrap();
+        let s = submission(name, file);
+        let date = evaluation_date(name);
+        g.bench_function(name, |b| b.iter(|| compiled.evaluate(black_box(&s), date)));
+        g.bench_function(format!("{name}/peer-validate-only"), |b| {
+            b.iter(|| compiled.validate_on(black_box(&s), date))
+        });
+    }
+    g.finish();
+}
+
+/// A bundle of `rules` eligibility rules spread over 20 items, each reading two fields.
+pub fn many_rules(rules: usize) -> Value {
+    let items: Vec<Value> = (0..20)
+        .map(|i| {
+            let eligibility: Vec<Value> = (0..rules / 20)
+                .map(|r| {
+                    json!({"id": format!("r{r}"), "title": {"zh": format!("规则{r}"), "en": format!("Rule {r}")},
+                           "script": format!("let a = form[\"k{i}\"]; let b = form[\"shared\"]; a != () && b != () && a + b > {r} - 1000")})
+                })
+                .collect();
+            json!({"id": format!("item{i}"), "department": "d", "title": {"zh": "项", "en": "Item"},
+                   "schema": {"type": "object", "properties": {"x": {"type": "integer"}, "s": {"type": "integer"}}},
+                   "field_map": {"/x": format!("k{i}"), "/s": "shared"}, "eligibility": eligibility})
+        })
+        .collect();
+    json!({"id": "rules", "version": "1", "title": {"zh": "规则", "en": "Rules"}, "lead": "d",
+           "departments": [{"id": "d", "name": {"zh": "部门", "en": "Dept"}}], "items": items})
+}
+
+fn thousand_rules(c: &mut Criterion) {
+    let mut g = c.benchmark_group("rules-1000");
+    g.sample_size(20);
+    let bundle = many_rules(1000);
+    g.bench_function("compile", |b| {
+        b.iter(|| {
+            CompiledBundle::compile(load::from_packed_value(black_box(bundle.clone())).unwrap()).unwrap()
+        })
+    });
+    let compiled = CompiledBundle::compile(load::from_packed_value(bundle).unwrap()).unwrap();
+    let mut values = Map::new();
+    values.insert("shared".into(), json!(5));
+    for i in 0..20 {
+        values.insert(format!("k{i}"), json!(i));
+    }
+    let s = Submission::with_values(values);
+    let date: onething::Date = "2026-03-02".parse().unwrap();
+    assert!(compiled.evaluate(&s, date).outcome.is_accepted());
+    g.bench_function("evaluate", |b| b.iter(|| compiled.evaluate(black_box(&s), date)));
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    compile_fixtures,
+    compile_generated,
+    validate_and_dispatch,
+    evaluate,
+    thousand_rules
+);
 criterion_main!(benches);

@@ -74,6 +74,50 @@ pub struct Bundle {
     /// Text of the one-time notice (一次告知) that is not derived from the items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<NoticeInfo>,
+    /// Data the government already holds (registries, e-licences 电子证照, earlier
+    /// applications): what each can fill in, and which materials it makes unnecessary.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<DataSource>,
+}
+
+/// A source of data the applicant need not type (表单预填) nor hand in (材料复用).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataSource {
+    /// Identifier, e.g. `e-licence:resident-id-card`.
+    pub id: String,
+    /// Name, e.g. 居民身份证电子证照 / Resident ID card e-licence.
+    pub title: Text,
+    /// What kind of source it is.
+    pub kind: SourceKind,
+    /// The authoritative source of its fields (一数一源): the applicant may not change what
+    /// it fills in, and a different typed value is flagged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub authoritative: bool,
+    /// From paths in the source's document (JSON Pointers) to canonical keys, with
+    /// transforms as in an item's field map.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub fields: IndexMap<String, FieldMapping>,
+    /// Materials (by reuse key) this source makes unnecessary to upload, in addition to the
+    /// materials naming it in their `sources`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub materials: Vec<String>,
+}
+
+/// Kinds of data sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A population register (人口库).
+    PersonRegistry,
+    /// An enterprise register (法人库).
+    EnterpriseRegistry,
+    /// An electronic licence or certificate (电子证照).
+    ELicence,
+    /// An earlier application of the same applicant.
+    EarlierApplication,
+    /// Anything else the host can supply.
+    Other,
 }
 
 /// A computed field.

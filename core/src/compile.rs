@@ -43,6 +43,7 @@ use serde_json::Value;
 use crate::bundle::Bundle;
 use crate::error::{CompileError, Problem, Warning};
 use crate::form::{self, KeyInfo, Sources};
+use crate::prefill::{self, CompiledSource};
 use crate::rulebook::Rulebook;
 use crate::rules::Limits;
 use crate::schema::{self, Document, Merger, Origin, SchemaError};
@@ -64,6 +65,8 @@ pub struct CompiledBundle {
     base_form: Option<Value>,
     /// Every rule, compiled.
     pub(crate) rulebook: Rulebook,
+    /// Data sources, compiled (prefill).
+    pub(crate) sources: Vec<CompiledSource>,
     /// The canonical keys rules read (`None`: some rule reads keys it computes, so rules
     /// see every value).
     pub(crate) rule_keys: Option<Vec<String>>,
@@ -138,6 +141,13 @@ impl CompiledBundle {
         let materials: HashSet<&str> =
             bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key())).collect();
         problems.extend(rulebook.check_reads(&keys, &materials));
+        let compiled_sources = match prefill::compile_sources(&bundle, &keys, &limits) {
+            Ok(s) => s,
+            Err(p) => {
+                problems.extend(p);
+                Vec::new()
+            }
+        };
         let sources = Sources { bundle: &bundle, translations: &translations, keys: &keys };
         let all: Vec<usize> = (0..bundle.items.len()).collect();
         let full = sources.build(&all, &mut merger).map_err(|e| fail(vec![Problem::Schema(e)]))?;
@@ -180,6 +190,7 @@ impl CompiledBundle {
         Ok(CompiledBundle {
             rule_keys,
             rulebook,
+            sources: compiled_sources,
             bundle,
             items: compiled,
             translations,

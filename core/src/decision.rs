@@ -146,7 +146,7 @@ pub enum DeficiencyKind {
 /// One thing to fix.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Deficiency {
-    /// Stable id: `field:<pointer>:<keyword>` or `material:<reuse key>`.
+    /// Stable id: `field:<pointer>` or `material:<reuse key>`.
     pub id: String,
     /// Field or material.
     pub kind: DeficiencyKind,
@@ -166,6 +166,30 @@ pub struct Deficiency {
     pub tolerable: bool,
     /// The items that need it fixed.
     pub items: Vec<String>,
+}
+
+impl Deficiency {
+    /// Folds another item's account of the same deficiency into this one. A field keeps
+    /// every distinct message (each broken constraint); a material keeps its first title,
+    /// as items may word the same material differently. It stays tolerable only if every item tolerates it, and otherwise
+    /// the fix shown is the strict one (hand it in now).
+    pub(crate) fn merge(&mut self, other: Deficiency) {
+        if self.kind == DeficiencyKind::Field && !self.message.zh.contains(&other.message.zh) {
+            self.message.zh.push('；');
+            self.message.zh.push_str(&other.message.zh);
+            self.message.en.push_str("; ");
+            self.message.en.push_str(&other.message.en);
+        }
+        if self.tolerable && !other.tolerable {
+            self.tolerable = false;
+            self.fix = other.fix;
+        }
+        for item in other.items {
+            if !self.items.contains(&item) {
+                self.items.push(item);
+            }
+        }
+    }
 }
 
 /// A tolerated material to supply later.

@@ -112,7 +112,10 @@ impl CompiledBundle {
         let mut trace = trace.then(Vec::new);
         let mut values: Cow<'s, Value> = Cow::Borrowed(&s.values);
         for (key, rule) in &self.rulebook.derive {
-            if values.get(key).is_some_and(|v| !v.is_null()) {
+            // A form field the applicant filled keeps its value; a key only rules read is
+            // always computed (a submission cannot forge it).
+            let is_field = self.keys.contains_key(key);
+            if is_field && values.get(key).is_some_and(|v| !v.is_null()) {
                 continue;
             }
             let vars = self.vars(s, values.as_object().unwrap_or(&Map::new()), date, opts);
@@ -121,8 +124,14 @@ impl CompiledBundle {
             if let Some(t) = trace.as_mut() {
                 t.push(entry(rule, RuleKind::Derive, None, None, &run, &values));
             }
-            if let (Some(v), Some(map)) = (derived, values.to_mut().as_object_mut()) {
-                map.insert(key.clone(), v);
+            match (derived, values.to_mut().as_object_mut()) {
+                (Some(v), Some(map)) => {
+                    map.insert(key.clone(), v);
+                }
+                (None, Some(map)) if !is_field => {
+                    map.remove(key);
+                }
+                _ => {}
             }
         }
         let read = self.rule_values(values.as_object().unwrap_or(&Map::new()));
@@ -176,11 +185,19 @@ impl CompiledBundle {
             )),
         };
         let run = session.run(&rule.ast);
-        if let Some(t) = p.trace.as_mut() {
+        let mut traced = p.trace.as_mut().map(|_| {
             let item = item.and_then(|i| self.items.get(i)).map(|c| c.id.clone());
-            t.push(entry(rule, kind, item, material.map(str::to_owned), &run, &p.values));
+            entry(rule, kind, item, material.map(str::to_owned), &run, &p.values)
+        });
+        let v = verdict(run.value);
+        if let (Some(t), Some(mut e)) = (p.trace.as_mut(), traced.take()) {
+            // A rule that ran but returned something other than a verdict failed too.
+            if let (None, Verdict::Error(err)) = (&e.error, &v) {
+                e.error = Some(err.clone());
+            }
+            t.push(e);
         }
-        verdict(run.value)
+        v
     }
 
     /// Decides on a submission on a date, with explicit options.
@@ -190,11 +207,12 @@ impl CompiledBundle {
         let mut d = Deciding::new(self, s, date, opts);
         for e in &checked.validation.errors {
             if e.keyword == "bundle" {
-                d.bundle_reasons.push(Reason { rule: None, message: e.message.clone() });
+                d.bundle_reasons.push(Reason { rule: Some("bundle".into()), message: e.message.clone() });
             }
         }
         let bundle_failures = self.bundle_rules(&mut p);
-        for i in 0..self.items.len() {
+        let mut decided: Vec<Option<ItemDecision>> = vec![None; self.items.len()];
+        for i in self.decision_order() {
             let outcome = if let Some(e) =
                 checked.applicability.failures.iter().find(|(f, _)| *f == i).map(|(_, e)| e)
             {
@@ -202,11 +220,78 @@ impl CompiledBundle {
             } else if !checked.applicability.items.contains(&i) {
                 d.item(i, Outcome::NotApplicable)
             } else {
-                self.decide_item(&mut p, &mut d, s, i, &bundle_failures, &checked.validation.errors)
+                let prerequisite = self.rejected_prerequisite(i, &decided);
+                let facts =
+                    Facts { bundle: &bundle_failures, errors: &checked.validation.errors, prerequisite };
+                self.decide_item(&mut p, &mut d, s, i, facts)
             };
-            d.items.push(outcome);
+            if let Some(slot) = decided.get_mut(i) {
+                *slot = Some(outcome);
+            }
         }
+        d.items = decided.into_iter().flatten().collect();
         d.finish(checked.validation.warnings, p.trace.unwrap_or_default())
+    }
+
+    /// The items an item needs first: those it `depends_on`, and those producing evidence
+    /// it `consumes`.
+    fn prerequisites(&self, i: usize) -> Vec<usize> {
+        let Some(item) = self.bundle.items.get(i) else { return Vec::new() };
+        let index = |id: &str| self.items.iter().position(|c| c.id == id);
+        let producers = item.consumes.iter().flat_map(|evidence| {
+            self.bundle
+                .items
+                .iter()
+                .enumerate()
+                .filter(move |(_, o)| o.produces.contains(evidence))
+                .map(|(j, _)| j)
+        });
+        let mut out: Vec<usize> = item.depends_on.iter().filter_map(|d| index(d)).chain(producers).collect();
+        out.retain(|&j| j != i);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Items in an order where prerequisites come first (bundle order otherwise). Items on
+    /// a cycle, which compile rejects, are taken in bundle order.
+    fn decision_order(&self) -> Vec<usize> {
+        let n = self.items.len();
+        let prerequisites: Vec<Vec<usize>> = (0..n).map(|i| self.prerequisites(i)).collect();
+        let mut placed = vec![false; n];
+        let mut order = Vec::with_capacity(n);
+        while order.len() < n {
+            let before = order.len();
+            for (i, pre) in prerequisites.iter().enumerate() {
+                let ready = pre.iter().all(|&j| placed.get(j).copied().unwrap_or(true));
+                if !placed.get(i).copied().unwrap_or(true) && ready {
+                    order.push(i);
+                    if let Some(p) = placed.get_mut(i) {
+                        *p = true;
+                    }
+                }
+            }
+            if order.len() == before {
+                order.extend((0..n).filter(|&i| !placed.get(i).copied().unwrap_or(true)));
+                break;
+            }
+        }
+        order
+    }
+
+    /// A rejected prerequisite rejects the item too: its department could not act on it.
+    fn rejected_prerequisite(&self, i: usize, decided: &[Option<ItemDecision>]) -> Option<Reason> {
+        let j = self.prerequisites(i).into_iter().find(|&j| {
+            decided.get(j).and_then(Option::as_ref).is_some_and(|d| d.outcome == Outcome::Rejected)
+        })?;
+        let title = &self.bundle.items.get(j)?.title;
+        Some(Reason {
+            rule: Some("depends_on".into()),
+            message: Text::new(
+                format!("所依赖的事项「{}」不予受理，本事项无法办理", title.zh),
+                format!("{} is rejected, and this item depends on it", title.en),
+            ),
+        })
     }
 
     /// Runs the bundle's own eligibility rules once: their failures concern every item.
@@ -218,16 +303,15 @@ impl CompiledBundle {
             .collect()
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn decide_item(
         &self,
         p: &mut Prepared<'_>,
         d: &mut Deciding<'_>,
         s: &Submission,
         i: usize,
-        bundle: &[(Verdict, &CompiledRule)],
-        errors: &[FieldError],
+        facts: Facts<'_, '_>,
     ) -> ItemDecision {
+        let Facts { bundle, errors, prerequisite } = facts;
         // Eligibility first: the bundle's rules, then the item's.
         let mut rejected = Vec::new();
         let own: Vec<(Verdict, &CompiledRule)> = self
@@ -250,6 +334,7 @@ impl CompiledBundle {
                 }),
             }
         }
+        rejected.extend(prerequisite);
         if !rejected.is_empty() {
             let mut decision = d.item(i, Outcome::Rejected);
             decision.reasons = rejected;
@@ -295,9 +380,42 @@ impl CompiledBundle {
         }
         Ok(out)
     }
+
+    /// The reuse keys of the materials the applicable items require on this submission
+    /// (a material whose condition cannot be evaluated counts as required).
+    pub(crate) fn required_materials(
+        &self,
+        p: &mut Prepared<'_>,
+        s: &Submission,
+        applicable: &[usize],
+    ) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for i in applicable {
+            let Some(item) = self.bundle.items.get(*i) else { continue };
+            let states = self
+                .material_states(p, s, *i)
+                .unwrap_or_else(|_| item.materials.iter().map(|m| (m, None)).collect());
+            for (m, _) in states {
+                if !out.iter().any(|x| x == m.reuse_key()) {
+                    out.push(m.reuse_key().to_owned());
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Interprets what a rule returned: `true`, `false`, or `#{ ok, reason }`.
+/// What is known about the whole submission when an item is decided.
+struct Facts<'a, 'r> {
+    /// The bundle's eligibility rules' verdicts.
+    bundle: &'a [(Verdict, &'r CompiledRule)],
+    /// Validation errors of the form.
+    errors: &'a [FieldError],
+    /// Why a prerequisite item's rejection rejects this one, if it does.
+    prerequisite: Option<Reason>,
+}
+
 pub(crate) fn verdict(value: Result<rhai::Dynamic, ScriptError>) -> Verdict {
     let value = match value {
         Ok(v) => v,
@@ -307,23 +425,15 @@ pub(crate) fn verdict(value: Result<rhai::Dynamic, ScriptError>) -> Verdict {
         return if b { Verdict::Pass } else { Verdict::Fail(None) };
     }
     let Some(map) = value.read_lock::<rhai::Map>().map(|m| m.clone()) else {
-        return Verdict::Error(ScriptError {
-            line: 0,
-            column: 0,
-            message: format!(
-                "a rule must return true, false or #{{ ok, reason }}, not a {}",
-                value.type_name()
-            ),
-        });
+        return Verdict::Error(ScriptError::general(format!(
+            "a rule must return true, false or #{{ ok, reason }}, not a {}",
+            value.type_name()
+        )));
     };
     match map.get("ok").map(|ok| ok.as_bool()) {
         Some(Ok(true)) => Verdict::Pass,
         Some(Ok(false)) => Verdict::Fail(map.get("reason").and_then(reason_text)),
-        _ => Verdict::Error(ScriptError {
-            line: 0,
-            column: 0,
-            message: "a rule's map must have `ok: true` or `ok: false`".into(),
-        }),
+        _ => Verdict::Error(ScriptError::general("a rule's map must have `ok: true` or `ok: false`".into())),
     }
 }
 
@@ -354,6 +464,9 @@ fn failure_text(rule: &CompiledRule, reason: Option<&Text>) -> Text {
 }
 
 fn rule_error_text(e: &ScriptError) -> Text {
+    if let Some(t) = &e.thrown {
+        return Text::new(format!("需人工审核：{}", t.zh), format!("an official must decide: {}", t.en));
+    }
     Text::new(
         format!("规则无法执行，需人工审核：{e}"),
         format!("a rule could not be evaluated, an official must decide: {e}"),
@@ -386,6 +499,21 @@ fn entry(
         operations: run.operations,
         output: run.output.clone(),
     }
+}
+
+/// Whether a tolerable material refused tolerance could still be supplied later.
+#[derive(Clone, Copy)]
+enum Later {
+    /// Yes, once the other deficiencies are fixed (and the commitment signed).
+    OnceFixed,
+    /// Yes, by signing the commitment.
+    IfSigned,
+    /// No: dishonesty, or the bundle's policy.
+    No,
+}
+
+fn missing_text(m: &Material) -> Text {
+    Text::new(format!("缺少「{}」", m.title.zh), format!("Missing: {}", m.title.en))
 }
 
 /// The decision being assembled.
@@ -439,7 +567,9 @@ impl<'b> Deciding<'b> {
 
     /// Records a field error of `item` as a deficiency (once per field and kind of error).
     fn field(&mut self, e: &FieldError, item: &str) -> String {
-        let id = format!("field:{}:{}", e.pointer, e.keyword);
+        // One deficiency per field: a value breaking two constraints (a length and a
+        // pattern, say) is one thing to correct, described by both messages.
+        let id = format!("field:{}", e.pointer);
         let fix = Text::new("请按提示更正后重新提交", "correct it as the message says");
         self.add(
             Deficiency {
@@ -476,7 +606,13 @@ impl<'b> Deciding<'b> {
     /// Adds a deficiency, or adds `item` to the one already listed under its id.
     fn add(&mut self, d: Deficiency, item: &str) -> String {
         let id = d.id.clone();
-        let entry = self.deficiencies.entry(id.clone()).or_insert(d);
+        match self.deficiencies.entry(id.clone()) {
+            indexmap::map::Entry::Vacant(v) => {
+                v.insert(d);
+            }
+            indexmap::map::Entry::Occupied(mut o) => o.get_mut().merge(d),
+        }
+        let Some(entry) = self.deficiencies.get_mut(&id) else { return id };
         if !entry.items.iter().any(|x| x == item) {
             entry.items.push(item.to_owned());
         }
@@ -527,7 +663,7 @@ impl<'b> Deciding<'b> {
                     tolerable.push(*m)
                 }
                 Some(MaterialStatus::Missing) | None => {
-                    let why = Text::new(format!("缺少「{}」", title.zh), format!("{} is missing", title.en));
+                    let why = missing_text(m);
                     let fix = if m.commitment && acceptance.commitment && !dishonest {
                         Text::new(
                             format!("请提交「{}」，或签署告知承诺书代替", title.zh),
@@ -544,19 +680,32 @@ impl<'b> Deciding<'b> {
         if !tolerable.is_empty() {
             match self.tolerance_refused(decision, p) {
                 Ok(None) => self.tolerate(decision, i, &tolerable),
-                Ok(Some(reason)) => {
+                Ok(Some((reason, later))) => {
                     for m in &tolerable {
-                        let why = Text::new(
-                            format!("缺少「{}」", m.title.zh),
-                            format!("{} is missing", m.title.en),
-                        );
-                        let fix = Text::new(
-                            format!("请提交「{}」；其他问题补正后，也可签署容缺受理承诺书后补", m.title.zh),
-                            format!(
-                                "hand in {}; once nothing else is wrong, signing the tolerance commitment lets you supply it later",
-                                m.title.en
+                        let why = missing_text(m);
+                        let fix = match later {
+                            Later::OnceFixed => Text::new(
+                                format!(
+                                    "请提交「{}」；其他问题补正后，也可签署容缺受理承诺书后补",
+                                    m.title.zh
+                                ),
+                                format!(
+                                    "hand in {}; once nothing else is wrong, signing the tolerance commitment lets you supply it later",
+                                    m.title.en
+                                ),
                             ),
-                        );
+                            Later::IfSigned => Text::new(
+                                format!("请提交「{}」，或签署容缺受理承诺书后补", m.title.zh),
+                                format!(
+                                    "hand in {}, or sign the tolerance commitment to supply it later",
+                                    m.title.en
+                                ),
+                            ),
+                            Later::No => Text::new(
+                                format!("请提交「{}」", m.title.zh),
+                                format!("hand in {}", m.title.en),
+                            ),
+                        };
                         let id = self.material(m, &item, why, fix, true);
                         decision.deficiencies.push(id);
                     }
@@ -585,22 +734,29 @@ impl<'b> Deciding<'b> {
         &mut self,
         decision: &ItemDecision,
         p: &mut Prepared<'_>,
-    ) -> Result<Option<Reason>, Reason> {
-        let reason = |zh: &str, en: &str| Ok(Some(Reason { rule: None, message: Text::new(zh, en) }));
-        if !decision.deficiencies.is_empty() {
-            return reason(
-                "材料或表单尚有其他问题，暂不能容缺受理",
-                "other deficiencies must be fixed before tolerance can be granted",
-            );
-        }
+    ) -> Result<Option<(Reason, Later)>, Reason> {
+        let reason =
+            |zh: &str, en: &str, later| Ok(Some((Reason { rule: None, message: Text::new(zh, en) }, later)));
         if self.s.applicant.dishonest {
             return reason(
                 "申请人列入失信名单，不适用容缺受理",
                 "the applicant is on a dishonesty list: tolerance cannot be granted",
+                Later::No,
+            );
+        }
+        if !decision.deficiencies.is_empty() {
+            return reason(
+                "材料或表单尚有其他问题，暂不能容缺受理",
+                "other deficiencies must be fixed before tolerance can be granted",
+                Later::OnceFixed,
             );
         }
         if !self.s.commitments.iter().any(|c| c == TOLERANCE_COMMITMENT) {
-            return reason("未签署容缺受理承诺书", "the tolerance commitment letter is not signed");
+            return reason(
+                "未签署容缺受理承诺书",
+                "the tolerance commitment letter is not signed",
+                Later::IfSigned,
+            );
         }
         let Some(rule) = self.bundle.rulebook.policy.as_ref() else { return Ok(None) };
         let verdict = match &self.policy {
@@ -613,9 +769,10 @@ impl<'b> Deciding<'b> {
         };
         match verdict {
             Verdict::Pass => Ok(None),
-            Verdict::Fail(why) => {
-                Ok(Some(Reason { rule: Some(rule.id.clone()), message: failure_text(rule, why.as_ref()) }))
-            }
+            Verdict::Fail(why) => Ok(Some((
+                Reason { rule: Some(rule.id.clone()), message: failure_text(rule, why.as_ref()) },
+                Later::No,
+            ))),
             Verdict::Error(e) => Err(Reason { rule: Some(rule.id.clone()), message: rule_error_text(&e) }),
         }
     }
@@ -659,7 +816,7 @@ impl<'b> Deciding<'b> {
         let applicable = self.items.iter().filter(|d| d.outcome != Outcome::NotApplicable);
         let mut outcome =
             applicable.map(|d| d.outcome).max_by_key(|o| o.severity()).unwrap_or(Outcome::NotApplicable);
-        if self.bundle_reasons.iter().any(|r| r.rule.is_none()) && outcome.is_accepted() {
+        if self.bundle_reasons.iter().any(|r| r.rule.as_deref() == Some("bundle")) && outcome.is_accepted() {
             // A submission for another bundle is not accepted here.
             outcome = Outcome::Rejected;
         }
@@ -670,8 +827,14 @@ impl<'b> Deciding<'b> {
             outcome,
             reasons: self.bundle_reasons,
             items: self.items,
+            // A material one item needs now and another tolerates is simply to be handed in:
+            // it is listed once, as a deficiency, and not also as a later supplement.
+            supplements: self
+                .supplements
+                .into_values()
+                .filter(|s| !self.deficiencies.contains_key(&format!("material:{}", s.material)))
+                .collect(),
             deficiencies: self.deficiencies.into_values().collect(),
-            supplements: self.supplements.into_values().collect(),
             warnings,
             trace,
         }

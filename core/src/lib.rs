@@ -47,6 +47,7 @@ pub mod formats;
 pub mod load;
 mod messages;
 pub mod pointer;
+pub mod prefill;
 pub mod project;
 mod rulebook;
 pub mod rules;

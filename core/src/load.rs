@@ -149,6 +149,12 @@ fn scripts_mut(bundle: &mut Bundle) -> Vec<(String, &mut Script)> {
     for (i, rule) in bundle.rules.iter_mut().enumerate() {
         out.push((format!("rules[{i}]"), &mut rule.source));
     }
+    if let Some(policy) = &mut bundle.acceptance.policy {
+        out.push(("acceptance.policy".to_owned(), &mut policy.source));
+    }
+    for (i, d) in bundle.derive.iter_mut().enumerate() {
+        out.push((format!("derive[{i}]"), &mut d.source));
+    }
     for (i, item) in bundle.items.iter_mut().enumerate() {
         if let Some(c) = &mut item.applies_if {
             out.push((format!("items[{i}].applies_if"), &mut c.source));

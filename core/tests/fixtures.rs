@@ -299,3 +299,125 @@ fn invariant_1_merge_is_exact_on_every_fixture() {
         );
     }
 }
+
+/// The fixture's evaluation date (`fixture.json`).
+fn evaluation_date(dir: &Path) -> onething::Date {
+    let meta: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("fixture.json")).unwrap()).unwrap();
+    meta["evaluation_date"].as_str().unwrap().parse().unwrap()
+}
+
+/// `decisions/<expected outcome>--<what>.json`
+fn decision_cases(dir: &Path) -> Vec<(String, onething::Outcome, Submission)> {
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(dir.join("decisions")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "json"))
+        .map(|f| {
+            let name = f.file_stem().unwrap().to_string_lossy().to_string();
+            let outcome: onething::Outcome = serde_json::from_value(json!(name.split("--").next().unwrap()))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let s = Submission::from_json_named(&std::fs::read_to_string(&f).unwrap(), &name).unwrap();
+            (name, outcome, s)
+        })
+        .collect()
+}
+
+#[test]
+fn decisions_are_as_named_and_cover_every_outcome() {
+    use onething::Outcome as O;
+    for dir in fixtures() {
+        let c = compile(&dir);
+        let id = c.bundle().id.clone();
+        let date = evaluation_date(&dir);
+        let cases = decision_cases(&dir);
+        assert!(cases.len() >= 7, "{id}: only {} decision cases", cases.len());
+        let mut seen_bundle = std::collections::HashSet::new();
+        let mut seen_items = std::collections::HashSet::new();
+        for (name, expected, s) in &cases {
+            let d = c.evaluate(s, date);
+            assert_eq!(d.outcome, *expected, "{id}/{name}: {:#?}", (&d.items, &d.deficiencies));
+            seen_bundle.insert(d.outcome);
+            seen_items.extend(d.items.iter().map(|i| i.outcome));
+            settings().bind(|| insta::assert_json_snapshot!(format!("{id}__decision__{name}"), d));
+        }
+        for o in [
+            O::Accepted,
+            O::AcceptedWithTolerance,
+            O::AcceptedOnCommitment,
+            O::CorrectionRequired,
+            O::Rejected,
+            O::ManualReview,
+        ] {
+            assert!(seen_bundle.contains(&o), "{id}: no decision case ends {o:?}");
+        }
+        assert!(seen_items.contains(&O::NotApplicable), "{id}: no item is ever not applicable");
+    }
+}
+
+/// Invariant 4: an incomplete submission's decision lists every deficiency at once, and
+/// fixing exactly those yields acceptance. Every accepted decision case is broken one field
+/// or one material at a time; the listed fixes (restoring what the applicant had) must
+/// then be accepted again.
+#[test]
+fn invariant_4_one_time_notice() {
+    use onething::decision::DeficiencyKind;
+    for dir in fixtures() {
+        let c = compile(&dir);
+        let id = c.bundle().id.clone();
+        let date = evaluation_date(&dir);
+        let mut broken = 0;
+        for (name, expected, good) in decision_cases(&dir).into_iter().filter(|(_, o, _)| o.is_accepted()) {
+            let mut variants: Vec<(String, Submission)> = Vec::new();
+            for key in good.values().keys() {
+                let mut s = good.clone();
+                s.values_mut().insert(key.clone(), json!({"not": "valid"}));
+                variants.push((format!("{key} broken"), s));
+            }
+            for (m, status) in &good.materials {
+                if *status != onething::MaterialStatus::Missing {
+                    let mut s = good.clone();
+                    s.materials.insert(m.clone(), onething::MaterialStatus::Missing);
+                    s.commitments.clear();
+                    variants.push((format!("{m} missing"), s));
+                }
+            }
+            for (what, s) in variants {
+                let d = c.evaluate(&s, date);
+                if d.outcome != onething::Outcome::CorrectionRequired {
+                    continue;
+                }
+                broken += 1;
+                let mut fixed = s.clone();
+                for def in &d.deficiencies {
+                    match (def.kind, &def.key, &def.material) {
+                        (DeficiencyKind::Field, Some(key), _) => match good.values().get(key) {
+                            Some(v) => {
+                                fixed.values_mut().insert(key.clone(), v.clone());
+                            }
+                            None => {
+                                fixed.values_mut().remove(key);
+                            }
+                        },
+                        (DeficiencyKind::Material, _, Some(m)) => {
+                            fixed.materials.insert(m.clone(), onething::MaterialStatus::Provided);
+                        }
+                        other => panic!("{id}/{name} with {what}: deficiency without a subject: {other:?}"),
+                    }
+                }
+                let again = c.evaluate(&fixed, date);
+                assert!(
+                    again.outcome.is_accepted(),
+                    "{id}/{name} with {what}: fixing {:?} gave {:?}: {:#?}",
+                    d.deficiencies.iter().map(|x| &x.id).collect::<Vec<_>>(),
+                    again.outcome,
+                    again.deficiencies
+                );
+                let _ = expected;
+            }
+        }
+        assert!(broken >= 10, "{id}: only {broken} broken variants: the check is weak");
+    }
+}

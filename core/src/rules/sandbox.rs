@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::api;
 use crate::calendar::Calendar;
 use crate::date::Date;
+use crate::text::Text;
 
 /// Limits of the rule sandbox. Every limit turns a runaway script into an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -57,14 +58,34 @@ pub struct ScriptError {
     pub column: usize,
     /// What went wrong.
     pub message: String,
+    /// What the rule's author said with `throw` (text, or `#{ zh: "…", en: "…" }`): a
+    /// situation the rule hands to an official on purpose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thrown: Option<Text>,
 }
 
 impl ScriptError {
     pub(crate) fn at(pos: Position, message: String) -> ScriptError {
-        ScriptError { line: pos.line().unwrap_or(0), column: pos.position().unwrap_or(0), message }
+        ScriptError {
+            line: pos.line().unwrap_or(0),
+            column: pos.position().unwrap_or(0),
+            message,
+            thrown: None,
+        }
+    }
+
+    /// An error that is not tied to a place in the script.
+    pub(crate) fn general(message: String) -> ScriptError {
+        ScriptError { line: 0, column: 0, message, thrown: None }
     }
 
     fn from_eval(e: &EvalAltResult) -> ScriptError {
+        if let EvalAltResult::ErrorRuntime(value, pos) = e {
+            let thrown = thrown_text(value);
+            let mut err = ScriptError::at(*pos, thrown.en.clone());
+            err.thrown = Some(thrown);
+            return err;
+        }
         let message = match e {
             EvalAltResult::ErrorTooManyOperations(_) => {
                 "the rule ran too long (operation limit reached; does it loop forever?)".to_owned()
@@ -82,6 +103,19 @@ impl ScriptError {
         };
         ScriptError::at(e.position(), message)
     }
+}
+
+/// The text of a thrown value: text for both languages, or a `#{ zh, en }` map.
+fn thrown_text(v: &Dynamic) -> Text {
+    if let Some(map) = v.read_lock::<rhai::Map>() {
+        let get =
+            |k: &str| map.get(k).and_then(|v| v.clone().into_immutable_string().ok()).map(|s| s.to_string());
+        if let (Some(zh), Some(en)) = (get("zh"), get("en")) {
+            return Text::new(zh, en);
+        }
+    }
+    let text = v.clone().into_immutable_string().map_or_else(|_| v.to_string(), |s| s.to_string());
+    Text::new(text.clone(), text)
 }
 
 /// The shared engine for a set of limits (built once per set, then reused by every bundle

@@ -1,0 +1,464 @@
+//! Prefill (表单预填), material reuse (材料复用) and zero-material applications (零材料提交).
+//!
+//! The government already holds much of what a form asks: the population and enterprise
+//! registers, electronic licences (电子证照), earlier applications. A bundle declares these
+//! as [`DataSource`]s: which canonical keys each fills in (with transforms, as a field map),
+//! whether it is the authoritative source of them (一数一源), and which materials it makes
+//! unnecessary to upload.
+//!
+//! [`CompiledBundle::prefill`] takes what the applicant typed, the sources the applicant
+//! consented to, and a [`SourceProvider`] (the documents the host holds, or a lazy fetcher
+//! for backends). It does no I/O of its own. It promises (invariant 3):
+//!
+//! * a value the applicant typed is never overwritten — a different authoritative value is
+//!   reported as a [`Conflict`];
+//! * a source the applicant did not consent to is never asked for anything, and a consented
+//!   one is asked only for the paths the bundle maps (data minimisation);
+//! * every filled value says where it came from.
+//!
+//! ```
+//! use indexmap::IndexMap;
+//! use onething::{load, CompiledBundle};
+//! use serde_json::json;
+//!
+//! # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/restaurant-opening");
+//! let compiled = CompiledBundle::compile(load::load_dir(&dir)?)?;
+//! let typed = json!({"business.area_sqm": 30});
+//! let documents: IndexMap<String, serde_json::Value> = IndexMap::new();
+//! let p = compiled.prefill(typed.as_object().unwrap(), &[], &documents, None);
+//! assert_eq!(p.values["business.area_sqm"].value, json!(30));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::bundle::{Bundle, DataSource};
+use crate::compile::CompiledBundle;
+use crate::date::Date;
+use crate::decision::{RuleKind, TraceEntry};
+use crate::error::Problem;
+use crate::evaluate::EvalOptions;
+use crate::form::KeyInfo;
+use crate::rules::Limits;
+use crate::schema::json_equal;
+use crate::submission::{MaterialStatus, Submission};
+use crate::text::Text;
+use crate::transform::ValueTransform;
+
+/// Where documents of data sources come from. The library asks only for consented sources,
+/// and only for the paths it needs.
+pub trait SourceProvider {
+    /// The document `source` holds for this applicant (`None` when it holds none). The
+    /// bundle reads only `pointers` of it.
+    fn fetch(&self, source: &str, pointers: &[&str]) -> Result<Option<Value>, String>;
+}
+
+/// Documents the host already holds, by source id.
+impl SourceProvider for IndexMap<String, Value> {
+    fn fetch(&self, source: &str, _: &[&str]) -> Result<Option<Value>, String> {
+        Ok(self.get(source).cloned())
+    }
+}
+
+/// One data source, compiled.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledSource {
+    pub id: String,
+    pub authoritative: bool,
+    /// (pointer in the document, canonical key, transform)
+    pub fields: Vec<(String, String, Option<ValueTransform>)>,
+    /// Materials (reuse keys) satisfied when the source delivers a document.
+    pub materials: Vec<String>,
+}
+
+/// Compiles the bundle's sources: keys must be keys of the form (or derived), transforms
+/// valid, materials and ids known.
+pub(crate) fn compile_sources(
+    bundle: &Bundle,
+    keys: &IndexMap<String, KeyInfo>,
+    limits: &Limits,
+) -> Result<Vec<CompiledSource>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let derived: HashSet<&str> = bundle.derive.iter().map(|d| d.key.as_str()).collect();
+    let reuse: HashSet<&str> =
+        bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key())).collect();
+    let mut out = Vec::new();
+    for s in &bundle.sources {
+        let at = format!("source `{}`", s.id);
+        let mut fields = Vec::new();
+        for (ptr, mapping) in &s.fields {
+            if crate::pointer::split(ptr).is_none_or(|t| t.is_empty()) {
+                problems.push(Problem::Invalid {
+                    at: at.clone(),
+                    message: format!("`{ptr}` is not a JSON Pointer into the source's document"),
+                });
+                continue;
+            }
+            let key = mapping.key();
+            if !keys.contains_key(key) && !derived.contains(key) {
+                problems.push(Problem::Unknown {
+                    at: format!("{at}, fields {ptr}"),
+                    what: "field".into(),
+                    id: key.to_owned(),
+                });
+                continue;
+            }
+            let transform = match mapping.transform().map(|t| ValueTransform::new(t, limits)).transpose() {
+                Ok(t) => t,
+                Err(e) => {
+                    problems
+                        .push(Problem::Invalid { at: format!("{at}, fields {ptr}"), message: e.to_string() });
+                    continue;
+                }
+            };
+            fields.push((ptr.clone(), key.to_owned(), transform));
+        }
+        for m in s.materials.iter().filter(|m| !reuse.contains(m.as_str())) {
+            problems.push(Problem::Unknown { at: at.clone(), what: "material".into(), id: m.clone() });
+        }
+        out.push(CompiledSource {
+            id: s.id.clone(),
+            authoritative: s.authoritative,
+            fields,
+            materials: materials_of(bundle, s),
+        });
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+/// The materials a source satisfies: those it lists, and those that name it.
+fn materials_of(bundle: &Bundle, s: &DataSource) -> Vec<String> {
+    let mut out: Vec<String> = s.materials.clone();
+    for m in bundle.items.iter().flat_map(|i| &i.materials) {
+        if m.sources.contains(&s.id) && !out.iter().any(|x| x == m.reuse_key()) {
+            out.push(m.reuse_key().to_owned());
+        }
+    }
+    out
+}
+
+/// The result of a prefill.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Prefill {
+    /// Every key with a value, in form order: typed, filled from a source, or derived.
+    pub values: IndexMap<String, Filled>,
+    /// Typed values that differ from an authoritative source (kept, and flagged).
+    pub conflicts: Vec<Conflict>,
+    /// Materials satisfied by data sharing, by reuse key, with the source.
+    pub materials: IndexMap<String, String>,
+    /// Keys of the applicable items' forms still without a value, in form order.
+    pub to_type: Vec<String>,
+    /// What could not be used, per source or field.
+    pub notes: Vec<PrefillNote>,
+    /// How much the applicant was spared.
+    pub figures: Figures,
+    /// Derivations that ran.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trace: Vec<TraceEntry>,
+}
+
+/// A value and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Filled {
+    /// The canonical value.
+    pub value: Value,
+    /// Its origin.
+    pub origin: FillOrigin,
+    /// Filled by an authoritative source: the applicant may not change it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum FillOrigin {
+    /// The applicant typed it.
+    Applicant,
+    /// A data source: its id and the path in its document.
+    Source {
+        /// The source.
+        source: String,
+        /// JSON Pointer in the source's document.
+        pointer: String,
+    },
+    /// A derive rule computed it.
+    Derived {
+        /// The rule (its key).
+        rule: String,
+        /// The keys it read.
+        reads: Vec<String>,
+    },
+}
+
+/// A typed value that disagrees with an authoritative source.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Conflict {
+    /// The canonical key.
+    pub key: String,
+    /// What the applicant typed (kept).
+    pub typed: Value,
+    /// What the authoritative source holds.
+    pub authoritative: Value,
+    /// The source.
+    pub source: String,
+    /// What to tell the applicant.
+    pub message: Text,
+}
+
+/// Something a source could not give.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct PrefillNote {
+    /// The source.
+    pub source: String,
+    /// The canonical key, when the note is about one field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// What happened.
+    pub message: Text,
+}
+
+/// How much prefill and sharing spared the applicant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Figures {
+    /// Fields of the applicable items filled from sources or derived.
+    pub fields_prefilled: usize,
+    /// Fields of the applicable items.
+    pub fields_total: usize,
+    /// Required materials satisfied by data sharing.
+    pub materials_shared: usize,
+    /// Required materials of the applicable items.
+    pub materials_total: usize,
+    /// Nothing is left to upload (零材料提交).
+    pub zero_material: bool,
+}
+
+impl Prefill {
+    /// The submission these values make, materials satisfied by sharing marked `shared`.
+    pub fn submission(&self) -> Submission {
+        let mut s = Submission::default();
+        for (k, f) in &self.values {
+            s.values_mut().insert(k.clone(), f.value.clone());
+        }
+        for m in self.materials.keys() {
+            s.materials.insert(m.clone(), MaterialStatus::Shared);
+        }
+        s
+    }
+}
+
+/// A value a source offers for a key.
+struct Offer<'s> {
+    value: Value,
+    source: &'s CompiledSource,
+    pointer: &'s str,
+}
+
+impl CompiledBundle {
+    /// Prefills from the applicant's typed values and the consented sources' documents.
+    /// `date` is the date derive rules see as `today`.
+    pub fn prefill(
+        &self,
+        typed: &Map<String, Value>,
+        consent: &[String],
+        provider: &dyn SourceProvider,
+        date: Option<Date>,
+    ) -> Prefill {
+        let mut notes = Vec::new();
+        let mut offers: IndexMap<&str, Vec<Offer<'_>>> = IndexMap::new();
+        let mut delivered: Vec<&CompiledSource> = Vec::new();
+        for src in self.sources.iter().filter(|s| consent.iter().any(|c| c == &s.id)) {
+            let pointers: Vec<&str> = src.fields.iter().map(|(p, ..)| p.as_str()).collect();
+            let doc = match provider.fetch(&src.id, &pointers) {
+                Ok(Some(doc)) => doc,
+                Ok(None) => continue,
+                Err(e) => {
+                    notes.push(note(
+                        &src.id,
+                        None,
+                        format!("数据源不可用：{e}"),
+                        format!("the source is unavailable: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            if !doc.is_object() {
+                notes.push(note(
+                    &src.id,
+                    None,
+                    "数据源文档不是对象，未使用".into(),
+                    "the source's document is not an object; not used".into(),
+                ));
+                continue;
+            }
+            delivered.push(src);
+            for (ptr, key, transform) in &src.fields {
+                let Some(raw) = doc.pointer(ptr) else { continue };
+                let value = match transform.as_ref().map(|t| t.backward(raw)).transpose() {
+                    Ok(v) => v.unwrap_or_else(|| raw.clone()),
+                    Err(e) => {
+                        notes.push(note(
+                            &src.id,
+                            Some(key),
+                            format!("无法转换 {ptr}：{e}"),
+                            format!("cannot convert {ptr}: {e}"),
+                        ));
+                        continue;
+                    }
+                };
+                offers.entry(key.as_str()).or_default().push(Offer { value, source: src, pointer: ptr });
+            }
+        }
+        let (mut values, conflicts) = self.settle(typed, &offers, &mut notes);
+        let trace = self.derive_into(&mut values, date);
+        let materials: IndexMap<String, String> = delivered
+            .iter()
+            .flat_map(|src| src.materials.iter().map(|m| (m.clone(), src.id.clone())))
+            .fold(IndexMap::new(), |mut acc, (m, src)| {
+                acc.entry(m).or_insert(src);
+                acc
+            });
+        let (to_type, figures) = self.figures(&values, &materials, date);
+        Prefill { values, conflicts, materials, to_type, notes, figures, trace }
+    }
+
+    /// Typed values stay; other keys take the first authoritative offer, else the first.
+    fn settle(
+        &self,
+        typed: &Map<String, Value>,
+        offers: &IndexMap<&str, Vec<Offer<'_>>>,
+        notes: &mut Vec<PrefillNote>,
+    ) -> (IndexMap<String, Filled>, Vec<Conflict>) {
+        let mut values = IndexMap::new();
+        let mut conflicts = Vec::new();
+        let keys = self
+            .keys
+            .keys()
+            .map(String::as_str)
+            .chain(offers.keys().copied())
+            .chain(typed.keys().map(String::as_str));
+        let mut seen = HashSet::new();
+        for key in keys.filter(|k| seen.insert(*k)) {
+            let mut candidates: Vec<&Offer<'_>> =
+                offers.get(key).map(|o| o.iter().collect()).unwrap_or_default();
+            candidates.sort_by_key(|o| !o.source.authoritative);
+            if let Some(v) = typed.get(key) {
+                for o in candidates.iter().filter(|o| o.source.authoritative && !json_equal(&o.value, v)) {
+                    conflicts.push(Conflict {
+                        key: key.to_owned(),
+                        typed: v.clone(),
+                        authoritative: o.value.clone(),
+                        source: o.source.id.clone(),
+                        message: Text::new(
+                            format!("填写的值与权威数据源「{}」不一致，请核对", o.source.id),
+                            format!(
+                                "the value typed differs from the authoritative source `{}`: please check",
+                                o.source.id
+                            ),
+                        ),
+                    });
+                }
+                values.insert(
+                    key.to_owned(),
+                    Filled { value: v.clone(), origin: FillOrigin::Applicant, locked: false },
+                );
+                continue;
+            }
+            let Some(first) = candidates.first() else { continue };
+            for other in candidates.iter().skip(1).filter(|o| !json_equal(&o.value, &first.value)) {
+                notes.push(note(
+                    &other.source.id,
+                    Some(key),
+                    format!("与「{}」的值不同，未采用", first.source.id),
+                    format!("differs from `{}`, not used", first.source.id),
+                ));
+            }
+            values.insert(
+                key.to_owned(),
+                Filled {
+                    value: first.value.clone(),
+                    origin: FillOrigin::Source {
+                        source: first.source.id.clone(),
+                        pointer: first.pointer.to_owned(),
+                    },
+                    locked: first.source.authoritative,
+                },
+            );
+        }
+        (values, conflicts)
+    }
+
+    /// Runs the derive rules for keys still empty.
+    fn derive_into(&self, values: &mut IndexMap<String, Filled>, date: Option<Date>) -> Vec<TraceEntry> {
+        if self.rulebook.derive.is_empty() {
+            return Vec::new();
+        }
+        let plain: Map<String, Value> = values.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect();
+        let s = Submission::with_values(plain);
+        let mut p = self.prepare(&s, date, &EvalOptions::default(), true);
+        for (key, rule) in &self.rulebook.derive {
+            if values.contains_key(key) {
+                continue;
+            }
+            if let Some(v) = p.values.get(key).filter(|v| !v.is_null()) {
+                let from = rule.reads.keys.iter().map(|(k, ..)| k.clone()).collect();
+                values.insert(
+                    key.clone(),
+                    Filled {
+                        value: v.clone(),
+                        origin: FillOrigin::Derived { rule: rule.id.clone(), reads: from },
+                        locked: false,
+                    },
+                );
+            }
+        }
+        p.trace.take().unwrap_or_default().into_iter().filter(|t| t.kind == RuleKind::Derive).collect()
+    }
+
+    /// Fields left to type and the figures, over the items that apply to these values.
+    fn figures(
+        &self,
+        values: &IndexMap<String, Filled>,
+        shared: &IndexMap<String, String>,
+        date: Option<Date>,
+    ) -> (Vec<String>, Figures) {
+        let plain: Map<String, Value> = values.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect();
+        let mut s = Submission::with_values(plain);
+        for m in shared.keys() {
+            s.materials.insert(m.clone(), MaterialStatus::Shared);
+        }
+        let mut p = self.prepare(&s, date, &EvalOptions::default(), false);
+        let applicable = self.applicability(&s, &mut p).items;
+        let fields: Vec<&String> = self
+            .keys
+            .iter()
+            .filter(|(_, info)| info.items.iter().any(|i| applicable.contains(i)))
+            .map(|(k, _)| k)
+            .collect();
+        let to_type: Vec<String> =
+            fields.iter().filter(|k| !values.contains_key(k.as_str())).map(|k| (*k).clone()).collect();
+        let prefilled = fields
+            .iter()
+            .filter(|k| values.get(k.as_str()).is_some_and(|f| f.origin != FillOrigin::Applicant))
+            .count();
+        let required = self.required_materials(&mut p, &s, &applicable);
+        let materials_shared = required.iter().filter(|m| shared.contains_key(*m)).count();
+        let figures = Figures {
+            fields_prefilled: prefilled,
+            fields_total: fields.len(),
+            materials_shared,
+            materials_total: required.len(),
+            zero_material: materials_shared == required.len(),
+        };
+        (to_type, figures)
+    }
+}
+
+fn note(source: &str, key: Option<&str>, zh: String, en: String) -> PrefillNote {
+    PrefillNote { source: source.to_owned(), key: key.map(str::to_owned), message: Text::new(zh, en) }
+}

@@ -1,0 +1,230 @@
+//! Prefill and material reuse (invariant 3): typed values are never overwritten, every
+//! filled value says where it came from, unconsented sources are never read.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+use indexmap::IndexMap;
+use onething::prefill::{FillOrigin, SourceProvider};
+use onething::{CompiledBundle, Problem, load};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+fn bundle_with(sources: Value) -> Result<CompiledBundle, onething::CompileError> {
+    CompiledBundle::compile(
+        load::from_packed_value(json!({
+            "id": "p", "version": "1", "title": {"zh": "预填", "en": "Prefill"}, "lead": "a",
+            "departments": [{"id": "a", "name": {"zh": "甲", "en": "A"}}],
+            "fields": {
+                "name": {"title": {"zh": "姓名", "en": "Name"}},
+                "gender": {"title": {"zh": "性别", "en": "Gender"}},
+                "birth": {"title": {"zh": "出生日期", "en": "Birth date"}},
+                "address": {"title": {"zh": "住址", "en": "Address"}},
+                "phone": {"title": {"zh": "电话", "en": "Phone"}}
+            },
+            "derive": [{"key": "age", "script": "let b = form[\"birth\"]; if b == () { () } else { age_on(b, today) }"}],
+            "items": [{"id": "i", "department": "a", "title": {"zh": "项", "en": "I"},
+                       "schema": {"type": "object", "properties": {"name": {}, "gender": {}, "birth": {}, "address": {}, "phone": {}}},
+                       "materials": [{"id": "id-card", "title": {"zh": "身份证", "en": "ID card"}, "sources": ["id-card"]},
+                                     {"id": "photo", "title": {"zh": "照片", "en": "Photo"}}]}],
+            "sources": sources
+        }))
+        .unwrap(),
+    )
+}
+
+fn sources() -> Value {
+    json!([
+        {"id": "id-card", "title": {"zh": "身份证电子证照", "en": "ID card e-licence"}, "kind": "e_licence", "authoritative": true,
+         "fields": {"/xm": "name",
+                    "/xb": {"key": "gender", "transform": {"value_map": [{"canonical": "男", "department": "1"}, {"canonical": "女", "department": "2"}]}},
+                    "/csrq": {"key": "birth", "transform": {"date": {"layout": "YYYYMMDD"}}},
+                    "/zz": "address"}},
+        {"id": "earlier", "title": {"zh": "上次申请", "en": "Earlier application"}, "kind": "earlier_application",
+         "fields": {"/name": "name", "/address": "address", "/phone": "phone"}, "materials": ["photo"]}
+    ])
+}
+
+fn bundle() -> CompiledBundle {
+    bundle_with(sources()).unwrap()
+}
+
+fn documents() -> IndexMap<String, Value> {
+    let mut d = IndexMap::new();
+    d.insert("id-card".into(), json!({"xm": "张三", "xb": "2", "csrq": "19900101", "zz": "北京市东城区1号"}));
+    d.insert("earlier".into(), json!({"name": "张三", "address": "北京市西城区2号", "phone": "13800138000"}));
+    d
+}
+
+fn consent(ids: &[&str]) -> Vec<String> {
+    ids.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[test]
+fn sources_fill_in_with_provenance_transforms_and_locks() {
+    let p = bundle().prefill(
+        &Map::new(),
+        &consent(&["id-card", "earlier"]),
+        &documents(),
+        Some("2026-03-02".parse().unwrap()),
+    );
+    assert_eq!(p.values["gender"].value, json!("女"));
+    assert_eq!(p.values["birth"].value, json!("1990-01-01"));
+    assert!(p.values["name"].locked);
+    assert_eq!(
+        p.values["name"].origin,
+        FillOrigin::Source { source: "id-card".into(), pointer: "/xm".into() }
+    );
+    // The authoritative ID card wins over the earlier application, which is noted.
+    assert_eq!(p.values["address"].value, json!("北京市东城区1号"));
+    assert!(p.notes.iter().any(|n| n.source == "earlier" && n.key.as_deref() == Some("address")));
+    assert_eq!(
+        p.values["phone"].origin,
+        FillOrigin::Source { source: "earlier".into(), pointer: "/phone".into() }
+    );
+    assert!(!p.values["phone"].locked);
+    // Derived from the prefilled birth date.
+    assert_eq!(p.values["age"].value, json!(36));
+    assert!(matches!(&p.values["age"].origin, FillOrigin::Derived { reads, .. } if reads == &["birth"]));
+    // Both materials are satisfied by sharing: a zero-material application.
+    assert_eq!(p.materials.keys().collect::<Vec<_>>(), ["id-card", "photo"]);
+    assert_eq!((p.figures.fields_prefilled, p.figures.fields_total), (5, 5));
+    assert!(p.figures.zero_material);
+    assert!(p.to_type.is_empty());
+    let s = p.submission();
+    assert_eq!(s.materials["photo"], onething::MaterialStatus::Shared);
+}
+
+#[test]
+fn a_typed_value_that_differs_from_an_authoritative_source_is_kept_and_flagged() {
+    let typed = json!({"name": "李四", "phone": "13900139000"});
+    let p =
+        bundle().prefill(typed.as_object().unwrap(), &consent(&["id-card", "earlier"]), &documents(), None);
+    assert_eq!(p.values["name"].value, json!("李四"));
+    assert_eq!(p.values["name"].origin, FillOrigin::Applicant);
+    assert_eq!(p.conflicts.len(), 1);
+    assert_eq!((p.conflicts[0].key.as_str(), &p.conflicts[0].authoritative), ("name", &json!("张三")));
+    // A non-authoritative source disagreeing with a typed value is no conflict.
+    assert_eq!(p.values["phone"].value, json!("13900139000"));
+    assert_eq!(p.figures.fields_prefilled, 3);
+}
+
+#[test]
+fn without_consent_nothing_is_read() {
+    let p = bundle().prefill(&Map::new(), &[], &documents(), None);
+    assert!(p.values.is_empty());
+    assert_eq!(p.to_type, ["name", "gender", "birth", "address", "phone"]);
+    assert_eq!((p.figures.materials_shared, p.figures.materials_total), (0, 2));
+    assert!(!p.figures.zero_material);
+}
+
+/// A provider that panics when asked for a source the applicant did not consent to, and
+/// records what it was asked.
+struct Strict {
+    allowed: Vec<String>,
+    asked: std::sync::Mutex<Vec<(String, Vec<String>)>>,
+}
+
+impl SourceProvider for Strict {
+    fn fetch(&self, source: &str, pointers: &[&str]) -> Result<Option<Value>, String> {
+        assert!(self.allowed.iter().any(|a| a == source), "unconsented source `{source}` was read");
+        self.asked
+            .lock()
+            .unwrap()
+            .push((source.to_owned(), pointers.iter().map(|p| (*p).to_owned()).collect()));
+        Ok(documents().get(source).cloned())
+    }
+}
+
+#[test]
+fn only_consented_sources_are_asked_and_only_for_mapped_paths() {
+    let strict = Strict { allowed: consent(&["earlier"]), asked: Default::default() };
+    let p = bundle().prefill(&Map::new(), &consent(&["earlier"]), &strict, None);
+    assert_eq!(p.values["phone"].value, json!("13800138000"));
+    let asked = strict.asked.lock().unwrap();
+    assert_eq!(
+        *asked,
+        vec![("earlier".to_string(), vec!["/name".to_string(), "/address".into(), "/phone".into()])]
+    );
+}
+
+#[test]
+fn bad_documents_give_notes_not_panics() {
+    let mut docs = documents();
+    docs.insert("id-card".into(), json!({"xm": "张三", "xb": "9", "csrq": "19900230"}));
+    docs.insert("earlier".into(), json!(["not", "an", "object"]));
+    let p = bundle().prefill(&Map::new(), &consent(&["id-card", "earlier"]), &docs, None);
+    assert_eq!(p.values["name"].value, json!("张三"));
+    assert!(!p.values.contains_key("gender") && !p.values.contains_key("birth"));
+    let notes: Vec<(&str, Option<&str>)> =
+        p.notes.iter().map(|n| (n.source.as_str(), n.key.as_deref())).collect();
+    assert_eq!(notes, [("id-card", Some("gender")), ("id-card", Some("birth")), ("earlier", None)]);
+    struct Down;
+    impl SourceProvider for Down {
+        fn fetch(&self, _: &str, _: &[&str]) -> Result<Option<Value>, String> {
+            Err("timeout".into())
+        }
+    }
+    let p = bundle().prefill(&Map::new(), &consent(&["id-card"]), &Down, None);
+    assert!(p.notes[0].message.en.contains("timeout"));
+}
+
+#[test]
+fn a_source_claiming_an_unknown_key_does_not_compile() {
+    let mut s = sources();
+    s[1]["fields"]["/fax"] = json!("fax");
+    s[1]["materials"] = json!(["nope"]);
+    let e = bundle_with(s).unwrap_err();
+    let text: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        ["source `earlier`, fields /fax: unknown field `fax`", "source `earlier`: unknown material `nope`"]
+    );
+    assert!(matches!(e.problems[0], Problem::Unknown { .. }));
+}
+
+fn value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(json!("张三")),
+        Just(json!("李四")),
+        Just(json!("女")),
+        Just(json!("1990-01-01")),
+        Just(json!(null)),
+        any::<i32>().prop_map(|n| json!(n)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Invariant 3 over random answers, documents and consent.
+    #[test]
+    fn typed_values_are_never_lost_and_unconsented_sources_never_read(
+        typed in prop::collection::btree_map(prop::sample::select(vec!["name", "gender", "birth", "address", "phone", "age", "other"]), value(), 0..6),
+        card in prop::collection::btree_map(prop::sample::select(vec!["xm", "xb", "csrq", "zz", "junk"]), value(), 0..5),
+        earlier in prop::collection::btree_map(prop::sample::select(vec!["name", "address", "phone"]), value(), 0..4),
+        consented in prop::sample::subsequence(vec!["id-card", "earlier"], 0..=2),
+    ) {
+        let typed: Map<String, Value> = typed.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        let mut docs = IndexMap::new();
+        docs.insert("id-card".to_string(), Value::Object(card.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()));
+        docs.insert("earlier".to_string(), Value::Object(earlier.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()));
+        struct Only(IndexMap<String, Value>, Vec<String>);
+        impl SourceProvider for Only {
+            fn fetch(&self, source: &str, _: &[&str]) -> Result<Option<Value>, String> {
+                assert!(self.1.iter().any(|c| c == source), "unconsented `{source}` read");
+                Ok(self.0.get(source).cloned())
+            }
+        }
+        let consent: Vec<String> = consented.iter().map(|s| (*s).to_owned()).collect();
+        let p = bundle().prefill(&typed, &consent, &Only(docs, consent.clone()), Some("2026-03-02".parse().unwrap()));
+        for (k, v) in &typed {
+            prop_assert_eq!(&p.values[k].value, v);
+            prop_assert_eq!(&p.values[k].origin, &FillOrigin::Applicant);
+        }
+        for (k, f) in &p.values {
+            if let FillOrigin::Source { source, .. } = &f.origin {
+                prop_assert!(consent.contains(source), "{} came from unconsented {}", k, source);
+            }
+        }
+    }
+}
