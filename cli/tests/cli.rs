@@ -135,7 +135,8 @@ fn dispatch_prints_each_departments_payload() {
 
 #[test]
 fn pack_round_trips_through_the_packed_form() {
-    let packed = root().join("target").join(format!("packed-{}.json", std::process::id()));
+    // The system's temporary directory: `target/` may live elsewhere (CARGO_TARGET_DIR).
+    let packed = std::env::temp_dir().join(format!("onething-packed-{}.json", std::process::id()));
     let o = onething(&["pack", "fixtures/business-startup", "-o", packed.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let dir = onething(&["form", "fixtures/business-startup"]);
