@@ -82,7 +82,9 @@ pub(crate) enum Verdict {
 pub(crate) struct Prepared<'s> {
     /// Canonical values, derived ones included.
     pub values: Cow<'s, Value>,
-    vars: Option<Vars>,
+    submission: &'s Submission,
+    date: Option<Date>,
+    options: EvalOptions,
     limits: Limits,
     session: Option<Session>,
     /// Trace entries, when tracing.
@@ -111,6 +113,9 @@ impl CompiledBundle {
         let limits = self.limits(opts);
         let mut trace = trace.then(Vec::new);
         let mut values: Cow<'s, Value> = Cow::Borrowed(&s.values);
+        // One session for the derive rules and every rule after them: the submission is
+        // converted to Rhai values once per evaluation, and each derived value is set in it.
+        let mut session = None;
         for (key, rule) in &self.rulebook.derive {
             // A form field the applicant filled keeps its value; a key only rules read is
             // always computed (a submission cannot forge it).
@@ -118,25 +123,28 @@ impl CompiledBundle {
             if is_field && values.get(key).is_some_and(|v| !v.is_null()) {
                 continue;
             }
-            let vars = self.vars(s, values.as_object().unwrap_or(&Map::new()), date, opts);
-            let run = Session::new(&limits, vars).run(&rule.ast);
+            let session = session.get_or_insert_with(|| {
+                let read = self.rule_values(values.as_object().unwrap_or(&Map::new()));
+                Session::new(&limits, self.vars(s, &read, date, opts))
+            });
+            let run = session.run(&rule.ast);
             let derived = run.value.as_ref().ok().and_then(rules::to_json).filter(|v| !v.is_null());
             if let Some(t) = trace.as_mut() {
                 t.push(entry(rule, RuleKind::Derive, None, None, &run, &values));
             }
             match (derived, values.to_mut().as_object_mut()) {
                 (Some(v), Some(map)) => {
+                    session.set_form_value(key, Some(&v));
                     map.insert(key.clone(), v);
                 }
                 (None, Some(map)) if !is_field => {
+                    session.set_form_value(key, None);
                     map.remove(key);
                 }
                 _ => {}
             }
         }
-        let read = self.rule_values(values.as_object().unwrap_or(&Map::new()));
-        let vars = Some(self.vars(s, &read, date, opts));
-        Prepared { values, vars, limits, session: None, trace }
+        Prepared { values, submission: s, date, options: opts.clone(), limits, session, trace }
     }
 
     fn vars(
@@ -176,13 +184,13 @@ impl CompiledBundle {
         item: Option<usize>,
         material: Option<&str>,
     ) -> Verdict {
-        let limits = p.limits;
         let session = match &mut p.session {
             Some(session) => session,
-            None => p.session.insert(Session::new(
-                &limits,
-                p.vars.take().unwrap_or_else(|| Vars::maybe_dated(&Map::new(), None, Calendar::prc())),
-            )),
+            None => {
+                let read = self.rule_values(p.values.as_object().unwrap_or(&Map::new()));
+                let vars = self.vars(p.submission, &read, p.date, &p.options);
+                p.session.insert(Session::new(&p.limits, vars))
+            }
         };
         let run = session.run(&rule.ast);
         let mut traced = p.trace.as_mut().map(|_| {

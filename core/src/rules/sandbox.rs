@@ -244,8 +244,7 @@ impl Session {
     /// Opens a session (its context stays installed on this thread until it is dropped).
     pub fn new(limits: &Limits, vars: Vars) -> Session {
         let mut scope = Scope::new();
-        scope.push_constant_dynamic("form", to_dynamic(&Value::Object(vars.values.clone())));
-        scope.push_constant_dynamic("materials", to_dynamic(&Value::Object(vars.materials.clone())));
+        scope.push_constant_dynamic("materials", map_to_dynamic(&vars.materials));
         scope.push_constant_dynamic("applicant", to_dynamic(&vars.applicant));
         let commitments: rhai::Array = vars.commitments.iter().map(|c| Dynamic::from(c.clone())).collect();
         scope.push_constant("commitments", commitments);
@@ -253,6 +252,8 @@ impl Session {
             Some(d) => scope.push_constant("today", d),
             None => scope.push_constant_dynamic("today", Dynamic::UNIT),
         };
+        // `form` comes last: `set_form_value` replaces it by rewinding one entry.
+        scope.push_constant_dynamic("form", map_to_dynamic(&vars.values));
         let base = scope.len();
         CONTEXT.with(|c| {
             *c.borrow_mut() = Some(Context {
@@ -264,6 +265,24 @@ impl Session {
             });
         });
         Session { engine: engine(limits), scope, base }
+    }
+
+    /// Sets (`Some`) or removes (`None`) one value of `form`, e.g. a field a derive rule
+    /// just computed, for the scripts run after it.
+    pub fn set_form_value(&mut self, key: &str, value: Option<&Value>) {
+        self.scope.rewind(self.base);
+        let mut form = self.scope.get_value::<rhai::Map>("form").unwrap_or_default();
+        match value {
+            Some(v) => form.insert(key.into(), to_dynamic(v)),
+            None => form.remove(key),
+        };
+        // `form` is a constant (scripts cannot change it), so it is popped and pushed again.
+        self.scope.rewind(self.base.saturating_sub(1));
+        self.scope.push_constant("form", form);
+        with_context(|c| match value {
+            Some(v) => c.values.insert(key.to_owned(), v.clone()),
+            None => c.values.remove(key),
+        });
     }
 
     /// Runs one compiled script.
@@ -293,9 +312,25 @@ impl Drop for Session {
     }
 }
 
-/// Converts JSON to a Rhai value (`()` for what has no Rhai form).
+/// Converts JSON to a Rhai value: `null` is `()`, integers are `i64` (larger ones `f64`),
+/// other numbers `f64`. Written out rather than through serde, which is several times
+/// slower on the submission-sized maps converted at every evaluation.
 pub fn to_dynamic(v: &Value) -> Dynamic {
-    rhai::serde::to_dynamic(v).unwrap_or(Dynamic::UNIT)
+    match v {
+        Value::Null => Dynamic::UNIT,
+        Value::Bool(b) => Dynamic::from_bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Dynamic::from_int(i),
+            None => Dynamic::from_float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Dynamic::from(s.clone()),
+        Value::Array(a) => Dynamic::from_array(a.iter().map(to_dynamic).collect()),
+        Value::Object(m) => map_to_dynamic(m),
+    }
+}
+
+fn map_to_dynamic(m: &Map<String, Value>) -> Dynamic {
+    Dynamic::from_map(m.iter().map(|(k, v)| (k.as_str().into(), to_dynamic(v))).collect())
 }
 
 /// Converts a Rhai value to JSON: dates become `YYYY-MM-DD` text, `()` becomes `null`;
