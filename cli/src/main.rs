@@ -153,6 +153,53 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Print the one-time notice (一次告知): items, conditions, one merged materials list,
+    /// process, time limits, fees, channels. With --submission, the notice of that
+    /// applicant's situation: applicable items only, materials still owed.
+    #[command(after_help = EXIT_CODES)]
+    Notice {
+        /// Bundle directory, or a packed bundle (.json).
+        bundle: PathBuf,
+        /// Output format: Markdown, self-contained HTML, or JSON (both languages).
+        #[arg(long, value_enum, default_value = "md")]
+        format: NoticeFormat,
+        /// Language of Markdown and HTML (zh, en); default zh.
+        #[arg(long)]
+        lang: Option<LangArg>,
+        /// The applicant's submission (.json): the notice of their situation.
+        #[arg(long)]
+        submission: Option<PathBuf>,
+        #[command(flatten)]
+        when: When,
+    },
+    /// Print the process plan (并联审批): dependency graph, parallel stages, critical-path
+    /// time limit, what each department does in which stage.
+    #[command(after_help = EXIT_CODES)]
+    Plan {
+        /// Bundle directory, or a packed bundle (.json).
+        bundle: PathBuf,
+        /// Output format: JSON, a Mermaid flowchart, or a Graphviz DOT digraph.
+        #[arg(long, value_enum, default_value = "json")]
+        format: PlanFormat,
+        /// Language of Mermaid and DOT labels (zh, en); default zh.
+        #[arg(long)]
+        lang: Option<LangArg>,
+    },
+    /// Aggregate the departments' results on one application (一次发证): its state and the
+    /// single delivery list; validates the rating (好差评) it carries.
+    #[command(after_help = EXIT_CODES)]
+    Results {
+        /// Bundle directory, or a packed bundle (.json).
+        bundle: PathBuf,
+        /// The departments' reports (.json, see schemas/reports.schema.json).
+        results: PathBuf,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Language of the readable report (zh, en); both when absent.
+        #[arg(long)]
+        lang: Option<LangArg>,
+    },
 }
 
 /// The evaluation date and calendar.
@@ -198,6 +245,30 @@ enum LangArg {
     En,
 }
 
+impl LangArg {
+    /// The language, Chinese when none is given.
+    fn or_zh(lang: Option<LangArg>) -> Lang {
+        match lang {
+            Some(LangArg::En) => Lang::En,
+            Some(LangArg::Zh) | None => Lang::Zh,
+        }
+    }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum NoticeFormat {
+    Md,
+    Html,
+    Json,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PlanFormat {
+    Json,
+    Mermaid,
+    Dot,
+}
+
 /// How a command ended: the exit code, with what was already printed.
 struct Exit(u8);
 
@@ -210,6 +281,11 @@ fn main() -> ExitCode {
         Command::Validate { bundle, submission, json, lang } => validate(&bundle, &submission, json, lang),
         Command::Dispatch { bundle, submission, json, lang } => dispatch(&bundle, &submission, json, lang),
         Command::Pack { bundle, output } => pack(&bundle, output.as_deref()),
+        Command::Notice { bundle, format, lang, submission, when } => {
+            notice(&bundle, format, lang, submission.as_deref(), &when)
+        }
+        Command::Plan { bundle, format, lang } => plan(&bundle, format, lang),
+        Command::Results { bundle, results: file, json, lang } => results(&bundle, &file, json, lang),
         Command::Evaluate { bundle, submission, when, json, lang } => {
             evaluate(&bundle, &submission, &when, json, lang)
         }
@@ -708,6 +784,141 @@ fn prefill(
     }
     if !p.to_type.is_empty() {
         println!("still to type: {}", p.to_type.join(", "));
+    }
+    Exit(0)
+}
+
+fn notice(
+    path: &Path,
+    format: NoticeFormat,
+    lang: Option<LangArg>,
+    submission: Option<&Path>,
+    when: &When,
+) -> Exit {
+    let json = matches!(format, NoticeFormat::Json);
+    let compiled = match compile(path, json) {
+        Ok(c) => c,
+        Err(exit) => return exit,
+    };
+    let notice = match submission {
+        None => compiled.notice(),
+        Some(file) => {
+            let (date, opts) = match when.resolve() {
+                Ok(x) => x,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return Exit(2);
+                }
+            };
+            match read_submission(file, json) {
+                Ok(s) => compiled.notice_for_with(&s, date, &opts),
+                Err(exit) => return exit,
+            }
+        }
+    };
+    let lang = LangArg::or_zh(lang);
+    match format {
+        NoticeFormat::Json => print_json(&notice),
+        NoticeFormat::Md => print!("{}", notice.to_markdown(lang)),
+        NoticeFormat::Html => print!("{}", notice.to_html(lang)),
+    }
+    Exit(0)
+}
+
+fn plan(path: &Path, format: PlanFormat, lang: Option<LangArg>) -> Exit {
+    let compiled = match compile(path, matches!(format, PlanFormat::Json)) {
+        Ok(c) => c,
+        Err(exit) => return exit,
+    };
+    let plan = compiled.plan();
+    let lang = LangArg::or_zh(lang);
+    match format {
+        PlanFormat::Json => print_json(&plan),
+        PlanFormat::Mermaid => print!("{}", plan.to_mermaid(lang)),
+        PlanFormat::Dot => print!("{}", plan.to_dot(lang)),
+    }
+    Exit(0)
+}
+
+fn results(path: &Path, file: &Path, json: bool, lang: Option<LangArg>) -> Exit {
+    let compiled = match compile(path, json) {
+        Ok(c) => c,
+        Err(exit) => return exit,
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            return load_error(
+                &LoadError::Io { path: file.display().to_string(), message: e.to_string() },
+                json,
+            );
+        }
+    };
+    let fail = |e: &onething::ResultsError, code: u8| {
+        if json {
+            print_json(&json!({ "ok": false, "problems": e.problems }));
+        } else {
+            eprintln!("error: {}: {e}", file.display());
+        }
+        Exit(code)
+    };
+    // Unreadable JSON is bad input (2); well-formed reports that contradict the bundle are
+    // an answer (1).
+    let reports = match onething::Reports::from_json(&text) {
+        Ok(r) => r,
+        Err(e) => return fail(&e, 2),
+    };
+    let r = match compiled.results(&reports) {
+        Ok(r) => r,
+        Err(e) => return fail(&e, 1),
+    };
+    if json {
+        print_json(&r);
+        return Exit(0);
+    }
+    let app = r.application.as_deref().map(|a| format!(" {a}")).unwrap_or_default();
+    println!("{}{app}: {} — {}", r.bundle, say(&r.state.text(), lang), say(&r.summary, lang));
+    for item in &r.items {
+        let status = match item.status {
+            onething::results::ItemStatus::Awaiting => "awaiting",
+            onething::results::ItemStatus::InProgress => "in progress",
+            onething::results::ItemStatus::Approved => "approved",
+            onething::results::ItemStatus::Refused => "refused",
+        };
+        let reason = item.reason.as_ref().map(|t| format!(" — {}", say(t, lang))).unwrap_or_default();
+        println!("  {} ({}): {status}{reason}", item.item, item.department);
+    }
+    if !r.delivery.is_empty() {
+        println!("delivery list ({}):", r.delivery.len());
+        for (n, d) in r.delivery.iter().enumerate() {
+            let c = &d.certificate;
+            let mut refs = Vec::new();
+            if let Some(no) = &c.number {
+                refs.push(format!("no. {no}"));
+            }
+            if let Some(e) = &c.e_licence {
+                refs.push(format!("e-licence {e}"));
+            }
+            if c.paper {
+                refs.push("paper original".to_owned());
+            }
+            println!(
+                "  {}. {} ({}) [{}, {}]",
+                n + 1,
+                say(&c.title, lang),
+                refs.join("; "),
+                d.item,
+                say(&d.department_name, lang)
+            );
+        }
+    }
+    if let Some(rating) = &r.rating {
+        for s in &rating.scores {
+            let who = s.department.as_deref().unwrap_or("overall");
+            let level = onething::results::score_text(s.score).map(|t| say(&t, lang)).unwrap_or_default();
+            let comment = s.comment.as_deref().map(|c| format!(" — {c}")).unwrap_or_default();
+            println!("rating: {who}: {}/5 {level}{comment}", s.score);
+        }
     }
     Exit(0)
 }

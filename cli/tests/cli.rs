@@ -257,3 +257,129 @@ fn batch_keeps_input_order_and_reports_bad_lines() {
     assert_eq!(out[0]["outcome"], "correction_required");
     assert_ne!(out[1]["outcome"], "correction_required");
 }
+
+#[test]
+fn notice_prints_markdown_html_and_json_in_either_language() {
+    let o = onething(&["notice", "fixtures/restaurant-opening"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("# 开办餐饮店一次告知单"), "{}", stdout(&o));
+    let o = onething(&["notice", "fixtures/restaurant-opening", "--lang", "en", "--format", "html"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("<!DOCTYPE html>\n<html lang=\"en\">"), "{}", stdout(&o));
+    let o = onething(&["notice", "fixtures/newborn", "--format", "json"]);
+    let notice: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(notice["time_limit"]["committed_days"], 16);
+    assert_eq!(notice["time_limit"]["sum_of_items_days"], 17);
+}
+
+#[test]
+fn notice_for_a_submission_lists_only_what_is_still_owed() {
+    let o = onething(&[
+        "notice",
+        "fixtures/newborn",
+        "--submission",
+        "fixtures/newborn/decisions/accepted_with_tolerance--rented-flat-proofs-supplied-later.json",
+        "--date",
+        "2026-04-02",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let notice: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(notice["situation"]["outcome"], "accepted_with_tolerance");
+    let owed: Vec<&str> =
+        notice["materials"].as_array().unwrap().iter().map(|m| m["key"].as_str().unwrap()).collect();
+    assert_eq!(owed, ["residence-proof", "marriage-certificate"]);
+    let o = onething(&["notice", "fixtures/newborn", "--submission", "nope.json"]);
+    assert_eq!(code(&o), 2);
+    let o = onething(&["notice", "fixtures/newborn", "--submission", "nope.json", "--date", "2026-13-01"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--date"), "{}", stderr(&o));
+}
+
+#[test]
+fn plan_exports_json_mermaid_and_dot() {
+    let o = onething(&["plan", "fixtures/newborn"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(plan["time_limit"]["critical_path_days"], 16);
+    let o = onething(&["plan", "fixtures/newborn", "--format", "mermaid", "--lang", "en"]);
+    assert!(stdout(&o).starts_with("flowchart LR"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("Stage 4"), "{}", stdout(&o));
+    let o = onething(&["plan", "fixtures/business-startup", "--format", "dot"]);
+    assert!(stdout(&o).starts_with("digraph \"business-startup\" {"), "{}", stdout(&o));
+    assert!(stdout(&o).trim_end().ends_with('}'));
+}
+
+#[test]
+fn plan_of_a_bundle_with_a_cycle_exits_1_naming_it() {
+    let dir = std::env::temp_dir().join(format!("onething-cli-cycle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("bundle.json"),
+        r#"{"id": "c", "version": "1", "title": {"zh": "环", "en": "Cycle"}, "lead": "a",
+            "departments": [{"id": "a", "name": {"zh": "甲", "en": "A"}}],
+            "items": [{"id": "x", "department": "a", "title": {"zh": "X", "en": "X"}, "schema": {}, "depends_on": ["y"]},
+                      {"id": "y", "department": "a", "title": {"zh": "Y", "en": "Y"}, "schema": {}, "depends_on": ["x"]}]}"#,
+    )
+    .unwrap();
+    let o = onething(&["plan", dir.to_str().unwrap(), "--format", "mermaid"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("dependency cycle: x → y → x"), "{}", stderr(&o));
+    let o = onething(&["check", dir.to_str().unwrap(), "--json"]);
+    assert_eq!(code(&o), 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["problems"][0]["kind"], "cycle");
+    assert_eq!(report["problems"][0]["items"], serde_json::json!(["x", "y", "x"]));
+}
+
+#[test]
+fn results_aggregate_the_reports_into_one_delivery() {
+    let o = onething(&[
+        "results",
+        "fixtures/newborn",
+        "fixtures/newborn/results/partly-refused.json",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("newborn MDJ-CS-2026-000123: partly refused"), "{out}");
+    assert!(out.contains("delivery list (4):"), "{out}");
+    assert!(out.contains("rating: rsj: 2/5 dissatisfied"), "{out}");
+    let o =
+        onething(&["results", "fixtures/newborn", "fixtures/newborn/results/partly-refused.json", "--json"]);
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["state"], "partly_refused");
+    assert_eq!(r["refusals"][0]["item"], "social-security-card");
+}
+
+#[test]
+fn results_name_every_problem_and_exit_1_or_2() {
+    let bad = temp(
+        "bad-results.json",
+        r#"{"reports": [{"item": "passport", "status": "approved"},
+                        {"item": "vaccination-certificate", "status": "refused"}],
+            "rating": {"scores": [{"score": 7}]}}"#,
+    );
+    let o = onething(&["results", "fixtures/newborn", bad.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(err.contains("/reports/0/item: unknown item `passport`"), "{err}");
+    assert!(
+        err.contains(
+            "/reports/1: item `vaccination-certificate` (department `cdc`) is refused without a reason"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("/rating/scores/0/score: score 7 for the whole thing is outside 1–5"), "{err}");
+    let o = onething(&["results", "fixtures/newborn", bad.to_str().unwrap(), "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["problems"].as_array().unwrap().len(), 3);
+    let malformed = temp("malformed-results.json", "{\"reports\": [");
+    let o = onething(&["results", "fixtures/newborn", malformed.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("invalid JSON"), "{}", stderr(&o));
+    let o = onething(&["results", "fixtures/newborn", "missing.json"]);
+    assert_eq!(code(&o), 2);
+}

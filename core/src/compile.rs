@@ -109,6 +109,7 @@ impl CompiledBundle {
     pub fn compile(bundle: Bundle) -> Result<CompiledBundle, CompileError> {
         let fail = |problems| CompileError { bundle: bundle.id.clone(), problems };
         let mut problems = check_structure(&bundle);
+        problems.extend(crate::plan::check(&bundle));
         let mut warnings = Vec::new();
         let mut merger = Merger::new(true);
         let mut translations = Vec::new();

@@ -130,6 +130,16 @@ pub enum Problem {
         /// What is wrong.
         message: String,
     },
+    /// Items wait for each other in a circle (`depends_on`, or evidence produced and
+    /// consumed): no order of handling them exists.
+    #[error("dependency cycle: {} ({})", items.join(" → "), because.join("; "))]
+    Cycle {
+        /// The items of the cycle in order, the first repeated at the end: each must be
+        /// done before the next.
+        items: Vec<String>,
+        /// Why each item waits for the one before it.
+        because: Vec<String>,
+    },
     /// Something else about the bundle's structure.
     #[error("{at}: {message}")]
     Invalid {

@@ -33,6 +33,8 @@
 //! * [`validate`], [`dispatch`] — checking one submission, and splitting it per department.
 //! * [`rules`] — the sandboxed Rhai engine.
 //! * [`formats`], [`date`] — Chinese identifiers and civil dates.
+//! * [`notice`], [`plan`], [`results`] — the one-time notice (一次告知), the process plan
+//!   (并联审批) and results delivered together (一次发证), with the rating (好差评).
 
 pub mod bundle;
 pub mod calendar;
@@ -46,9 +48,12 @@ pub mod form;
 pub mod formats;
 pub mod load;
 mod messages;
+pub mod notice;
+pub mod plan;
 pub mod pointer;
 pub mod prefill;
 pub mod project;
+pub mod results;
 mod rulebook;
 pub mod rules;
 pub mod schema;
@@ -67,6 +72,9 @@ pub use decision::{Decision, Outcome};
 pub use dispatch::{Dispatch, DispatchError};
 pub use error::{CompileError, LoadError, Problem, Warning};
 pub use evaluate::EvalOptions;
+pub use notice::Notice;
+pub use plan::Plan;
+pub use results::{Rating, Reports, Results, ResultsError};
 pub use submission::{Applicant, MaterialStatus, Submission, TOLERANCE_COMMITMENT};
 pub use text::{Lang, Text};
 pub use validate::{FieldError, Validation};

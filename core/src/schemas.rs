@@ -28,5 +28,10 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("dispatch", schema_of::<Dispatch>()),
         ("decision", schema_of::<Decision>()),
         ("calendar", schema_of::<Calendar>()),
+        ("notice", schema_of::<crate::notice::Notice>()),
+        ("plan", schema_of::<crate::plan::Plan>()),
+        ("reports", schema_of::<crate::results::Reports>()),
+        ("results", schema_of::<crate::results::Results>()),
+        ("rating", schema_of::<crate::results::Rating>()),
     ]
 }

@@ -1,0 +1,353 @@
+//! The one-time notice (一次告知): every fixture's notice is snapshot-tested in both
+//! languages and all three formats (outputs checked by hand once); the merged materials
+//! list, the time limits, the notice of one applicant's situation and HTML escaping are
+//! checked directly.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+use std::path::{Path, PathBuf};
+
+use onething::notice::Extent;
+use onething::{Bundle, CompiledBundle, Date, Lang, MaterialStatus, Outcome, Submission, load};
+use serde_json::json;
+
+fn fixtures() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("bundle.json").exists())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 3, "expected at least three fixture bundles in {}", root.display());
+    dirs
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(name)
+}
+
+fn compile(dir: &Path) -> CompiledBundle {
+    let bundle = load::load_dir(dir).unwrap_or_else(|e| panic!("{e}"));
+    CompiledBundle::compile(bundle).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path("snapshots");
+    s.set_prepend_module_to_snapshot(false);
+    s
+}
+
+fn name(dir: &Path) -> String {
+    dir.file_name().unwrap().to_string_lossy().to_string()
+}
+
+fn decision_submission(fixture_name: &str, file: &str) -> Submission {
+    let path = fixture(fixture_name).join("decisions").join(file);
+    Submission::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn date(s: &str) -> Date {
+    s.parse().unwrap()
+}
+
+/// Checks a notice's JSON against the generated schema `schemas/notice.schema.json`.
+fn assert_matches_schema(value: &serde_json::Value) {
+    let schema = onething::schemas::all().into_iter().find(|(n, _)| *n == "notice").unwrap().1;
+    let validator = onething::schema::compile(&schema).unwrap();
+    let errors: Vec<String> =
+        validator.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn every_fixture_notice_in_both_languages_and_every_format() {
+    for dir in fixtures() {
+        let compiled = compile(&dir);
+        let notice = compiled.notice();
+        let name = name(&dir);
+        let json = serde_json::to_value(&notice).unwrap();
+        assert_matches_schema(&json);
+        // JSON round-trips.
+        let back: onething::Notice = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, notice);
+        settings().bind(|| {
+            insta::assert_json_snapshot!(format!("{name}__notice"), json);
+            for lang in [Lang::Zh, Lang::En] {
+                let l = match lang {
+                    Lang::Zh => "zh",
+                    Lang::En => "en",
+                };
+                insta::assert_snapshot!(format!("{name}__notice__{l}.md"), notice.to_markdown(lang));
+                insta::assert_snapshot!(format!("{name}__notice__{l}.html"), notice.to_html(lang));
+            }
+        });
+    }
+}
+
+#[test]
+fn one_merged_materials_list_deduplicated_by_reuse_key() {
+    let notice = compile(&fixture("restaurant-opening")).notice();
+    let keys: Vec<&str> = notice.materials.iter().map(|m| m.key.as_str()).collect();
+    let mut unique = keys.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(keys.len(), unique.len(), "{keys:?}");
+    // Every material of every item is in the list, under its reuse key.
+    let bundle = compile(&fixture("restaurant-opening")).bundle().clone();
+    for item in &bundle.items {
+        for m in &item.materials {
+            let entry = notice.materials.iter().find(|x| x.key == m.reuse_key()).unwrap();
+            assert!(entry.uses.iter().any(|u| u.item == item.id && u.material == m.id), "{}", m.id);
+        }
+    }
+    let licence = notice.materials.iter().find(|m| m.key == "business-licence").unwrap();
+    assert_eq!(licence.uses.len(), 5);
+    assert_eq!(licence.sources[0].id, "e-licence:business-licence");
+    assert!(licence.always);
+    // The premises proof: needed by four items.
+    let premises = notice.materials.iter().find(|m| m.key == "premises-use-proof").unwrap();
+    let items: Vec<&str> = premises.uses.iter().map(|u| u.item.as_str()).collect();
+    assert_eq!(
+        items,
+        ["food-business-licence", "outdoor-signboard", "fire-safety-inspection", "tobacco-retail-licence"]
+    );
+}
+
+#[test]
+fn a_material_treated_differently_by_its_items_says_so() {
+    let notice = compile(&fixture("business-startup")).notice();
+    // The legal representative's ID card is primary for most items, secondary for two.
+    let id = notice.materials.iter().find(|m| m.key == "legal-rep-id-card").unwrap();
+    assert_eq!(id.kind, onething::bundle::MaterialKind::Primary);
+    assert_eq!(id.tolerable, Extent::Never);
+    // The premises lease: primary for registration (commitment allowed), tolerable for tax.
+    let lease = notice.materials.iter().find(|m| m.key == "premises-lease").unwrap();
+    assert_eq!(lease.tolerable, Extent::Partly);
+    assert_eq!(lease.commitment, Extent::All);
+    let md = notice.to_markdown(Lang::Zh);
+    assert!(md.contains("可容缺（仅"), "{md}");
+    // A conditional material says when.
+    let letter = notice.materials.iter().find(|m| m.key == "engraving-letter").unwrap();
+    assert!(!letter.always);
+    assert_eq!(letter.conditions.len(), 1);
+}
+
+#[test]
+fn committed_time_limit_against_the_sum_of_the_items() {
+    let newborn = compile(&fixture("newborn")).notice();
+    assert_eq!(newborn.time_limit.committed_days, Some(16));
+    assert_eq!(newborn.time_limit.critical_path_days, Some(16));
+    assert_eq!(newborn.time_limit.sum_of_items_days, Some(17));
+    let restaurant = compile(&fixture("restaurant-opening")).notice();
+    assert_eq!(restaurant.time_limit.committed_days, Some(11));
+    assert_eq!(restaurant.time_limit.sum_of_items_days, Some(31));
+    let md = restaurant.to_markdown(Lang::Zh);
+    assert!(md.contains("较逐项办理减少20个工作日"), "{md}");
+    let en = restaurant.to_markdown(Lang::En);
+    assert!(en.contains("20 working days fewer than handling the items one after another"), "{en}");
+    // Business start-up commits to one working day, less than its critical path of three.
+    let business = compile(&fixture("business-startup")).notice();
+    assert_eq!(business.time_limit.committed_days, Some(1));
+    assert_eq!(business.time_limit.critical_path_days, Some(3));
+    assert!(business.notes.iter().any(|n| n.en.contains("shorter than the critical path")));
+}
+
+#[test]
+fn process_is_acceptance_then_stages_then_delivery() {
+    let notice = compile(&fixture("restaurant-opening")).notice();
+    let kinds: Vec<_> = notice.process.iter().map(|s| s.kind).collect();
+    use onething::notice::StepKind::*;
+    assert_eq!(kinds, [Accept, Stage, Stage, Deliver]);
+    assert_eq!(notice.process[2].items.len(), 4);
+    assert_eq!(notice.process[2].days, Some(10));
+    assert_eq!(notice.lead.id, "market-regulation");
+    assert_eq!(notice.cooperating.len(), 3);
+}
+
+fn tiny(title: &str, extra: serde_json::Value) -> Bundle {
+    let mut b = json!({
+        "id": "tiny", "version": "1", "title": {"zh": title, "en": title}, "lead": "a",
+        "departments": [{"id": "a", "name": {"zh": "甲局", "en": "Bureau A"}, "phone": "12345"}],
+        "items": [{"id": "one", "department": "a", "title": {"zh": "一", "en": "One"},
+                   "schema": {"type": "object"}, "time_limit_days": 3}]
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        b[k] = v.clone();
+    }
+    serde_json::from_value(b).unwrap()
+}
+
+#[test]
+fn html_and_markdown_escape_every_bundle_supplied_string() {
+    let evil = "<script>alert('x')</script>";
+    let bundle: Bundle = serde_json::from_value(json!({
+        "id": "evil\"id", "version": "1<b>", "lead": "a",
+        "title": {"zh": evil, "en": evil},
+        "description": {"zh": evil, "en": evil},
+        "departments": [{"id": "a", "name": {"zh": evil, "en": evil}, "phone": evil},
+                        {"id": "b", "name": {"zh": "<img src=x onerror=alert(1)>", "en": "<img src=x onerror=alert(1)>"}}],
+        "rules": [{"id": "r", "title": {"zh": evil, "en": evil}, "script": "true"}],
+        "items": [
+          {"id": "one", "department": "a", "title": {"zh": evil, "en": evil},
+           "schema": {"type": "object"}, "time_limit_days": 3,
+           "legal_basis": [{"zh": evil, "en": evil}],
+           "fees": [{"title": {"zh": evil, "en": evil}, "amount_yuan": 5}],
+           "eligibility": [{"id": "e", "title": {"zh": evil, "en": evil}, "script": "true"}],
+           "materials": [{"id": "m", "title": {"zh": evil, "en": evil}, "kind": "secondary",
+                          "tolerable": true, "sources": [evil],
+                          "required_if": {"title": {"zh": evil, "en": evil}, "script": "true"}}]},
+          {"id": "two", "department": "b", "title": {"zh": "</td></tr></table><script>x</script>", "en": "a | b\n# h"},
+           "schema": {"type": "object"}, "depends_on": ["one"], "optional": true,
+           "materials": [{"id": "m", "title": {"zh": "m2", "en": "m2"}}]}
+        ],
+        "notice": {"applicants": {"zh": evil, "en": evil}, "channels": [{"zh": evil, "en": evil}],
+                   "enquiry": {"zh": evil, "en": evil}}
+    }))
+    .unwrap();
+    let compiled = CompiledBundle::compile(bundle).unwrap_or_else(|e| panic!("{e}"));
+    let notice = compiled.notice();
+    for lang in [Lang::Zh, Lang::En] {
+        let html = notice.to_html(lang);
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("</td></tr></table><"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), "{html}");
+        // Self-contained: no external resource, no script.
+        assert!(!html.contains("<link"), "{html}");
+        assert!(!html.contains("http://") && !html.contains("https://"), "{html}");
+        assert!(html.contains("Content-Security-Policy"));
+        let md = notice.to_markdown(lang);
+        assert!(!md.contains("<script"), "{md}");
+        assert!(!md.contains("<img"), "{md}");
+        assert!(md.contains("&lt;script&gt;"), "{md}");
+        // Every table row keeps its number of cells: a `|` in a string is escaped.
+        for line in md.lines().filter(|l| l.starts_with('|')) {
+            assert!(!line.contains("a | b"), "{line}");
+        }
+        assert!(!md.contains("\n# h"), "{md}");
+    }
+}
+
+#[test]
+fn a_missing_time_limit_is_reported_not_guessed() {
+    let mut bundle = tiny("小事", json!({}));
+    let mut second = bundle.items[0].clone();
+    second.id = "two".into();
+    second.title = onething::Text::new("二", "Two");
+    second.time_limit_days = None;
+    second.depends_on = vec!["one".into()];
+    bundle.items.push(second);
+    let notice = CompiledBundle::compile(bundle).unwrap().notice();
+    assert_eq!(notice.time_limit.critical_path_days, None);
+    assert_eq!(notice.time_limit.sum_of_items_days, None);
+    assert_eq!(notice.time_limit.at_least_days, 3);
+    assert_eq!(notice.time_limit.missing, ["two"]);
+    let zh = notice.to_markdown(Lang::Zh);
+    assert!(zh.contains("未设定时限"), "{zh}");
+    assert!(zh.contains("无法确定，至少3个工作日"), "{zh}");
+    let en = notice.to_markdown(Lang::En);
+    assert!(en.contains("unknown, at least 3 working days"), "{en}");
+    assert!(en.contains("Items without a time limit"), "{en}");
+}
+
+#[test]
+fn a_bundle_without_notice_text_fees_or_materials_still_has_a_complete_notice() {
+    let notice = CompiledBundle::compile(tiny("小事", json!({}))).unwrap().notice();
+    let zh = notice.to_markdown(Lang::Zh);
+    for expected in
+        ["不收费。", "无需提交材料。", "未列明。", "甲局受理窗口。", "承诺办结时限", "未设定整体承诺时限"]
+    {
+        assert!(zh.contains(expected), "{expected}: {zh}");
+    }
+    let en = notice.to_html(Lang::En);
+    assert!(en.contains("Free of charge."), "{en}");
+}
+
+#[test]
+fn notice_for_one_applicant_lists_only_applicable_items_and_materials_still_owed() {
+    let compiled = compile(&fixture("newborn"));
+    let s = decision_submission("newborn", "accepted_with_tolerance--rented-flat-proofs-supplied-later.json");
+    let notice = compiled.notice_for(&s, date("2026-04-02"));
+    let situation = notice.situation.as_ref().unwrap();
+    assert_eq!(situation.outcome, Outcome::AcceptedWithTolerance);
+    // Materials provided or shared are settled, not owed.
+    for m in &notice.materials {
+        assert!(
+            !matches!(s.materials.get(&m.key), Some(MaterialStatus::Provided | MaterialStatus::Shared)),
+            "{} is settled",
+            m.key
+        );
+    }
+    for m in &situation.settled {
+        assert!(notice.materials.iter().all(|x| x.key != m.key));
+    }
+    // What is owed is exactly what the decision tolerated, each with its deadline.
+    let decision = compiled.evaluate(&s, date("2026-04-02"));
+    let owed: Vec<(&str, Option<&str>)> =
+        notice.materials.iter().map(|m| (m.key.as_str(), m.supply_by.as_deref())).collect();
+    let tolerated: Vec<(&str, Option<&str>)> =
+        decision.supplements.iter().map(|x| (x.material.as_str(), Some(x.by.as_str()))).collect();
+    assert_eq!(owed, tolerated);
+    assert!(!owed.is_empty());
+    settings().bind(|| {
+        insta::assert_json_snapshot!("newborn__notice_for__tolerance", notice);
+        insta::assert_snapshot!("newborn__notice_for__tolerance__zh.md", notice.to_markdown(Lang::Zh));
+        insta::assert_snapshot!("newborn__notice_for__tolerance__en.md", notice.to_markdown(Lang::En));
+    });
+}
+
+#[test]
+fn notice_for_an_incomplete_application_owes_every_deficiency() {
+    let compiled = compile(&fixture("newborn"));
+    let s = decision_submission("newborn", "correction_required--several-deficiencies-shared-id-cards.json");
+    let d = date("2026-04-02");
+    let notice = compiled.notice_for(&s, d);
+    let decision = compiled.evaluate(&s, d);
+    assert_eq!(notice.situation.as_ref().unwrap().outcome, decision.outcome);
+    // Every material deficiency of the decision is owed in the notice.
+    for def in decision.deficiencies.iter().filter_map(|x| x.material.as_deref()) {
+        assert!(notice.materials.iter().any(|m| m.key == def), "{def} is owed");
+    }
+    assert_matches_schema(&serde_json::to_value(&notice).unwrap());
+}
+
+#[test]
+fn notice_for_leaves_out_items_that_do_not_apply() {
+    let compiled = compile(&fixture("business-startup"));
+    let s = decision_submission(
+        "business-startup",
+        "accepted_with_tolerance--bank-account-tax-agreement-staff-list-later.json",
+    );
+    let notice = compiled.notice_for(&s, date("2026-04-30"));
+    let decision = compiled.evaluate(&s, date("2026-04-30"));
+    let applicable: Vec<&str> = decision
+        .items
+        .iter()
+        .filter(|i| i.outcome != Outcome::NotApplicable)
+        .map(|i| i.item.as_str())
+        .collect();
+    let listed: Vec<&str> = notice.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(listed, applicable);
+    // The plan's time limits are those of the applicable items only.
+    let plan = compiled.plan_for(&applicable).unwrap();
+    assert_eq!(notice.time_limit, plan.time_limit);
+    // The materials of the items that do not apply are not owed.
+    for m in &notice.materials {
+        assert!(m.uses.iter().all(|u| applicable.contains(&u.item.as_str())), "{}", m.key);
+    }
+    settings().bind(|| {
+        insta::assert_snapshot!("business-startup__notice_for__tolerance__zh.html", notice.to_html(Lang::Zh));
+    });
+}
+
+#[test]
+fn notice_for_with_nothing_applicable_or_owed() {
+    let compiled = CompiledBundle::compile(tiny("小事", json!({}))).unwrap();
+    let notice = compiled.notice_for(&Submission::default(), date("2026-03-02"));
+    assert!(notice.materials.is_empty());
+    let zh = notice.to_markdown(Lang::Zh);
+    assert!(zh.contains("所需材料均已齐备"), "{zh}");
+    assert!(zh.contains("您的办理情况"), "{zh}");
+}
