@@ -132,16 +132,21 @@ impl CompiledBundle {
             if let Some(t) = trace.as_mut() {
                 t.push(entry(rule, RuleKind::Derive, None, None, &run, &values));
             }
-            match (derived, values.to_mut().as_object_mut()) {
-                (Some(v), Some(map)) => {
+            // The submission's values are copied only when a derived value changes them.
+            match derived {
+                Some(v) => {
                     session.set_form_value(key, Some(&v));
-                    map.insert(key.clone(), v);
+                    if let Some(map) = values.to_mut().as_object_mut() {
+                        map.insert(key.clone(), v);
+                    }
                 }
-                (None, Some(map)) if !is_field => {
+                None if !is_field && values.get(key).is_some() => {
                     session.set_form_value(key, None);
-                    map.remove(key);
+                    if let Some(map) = values.to_mut().as_object_mut() {
+                        map.remove(key);
+                    }
                 }
-                _ => {}
+                None => {}
             }
         }
         Prepared { values, submission: s, date, options: opts.clone(), limits, session, trace }
