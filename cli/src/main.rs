@@ -724,6 +724,15 @@ fn prefill(
             eprintln!("error: --source takes ID=FILE, not `{arg}`");
             return Exit(2);
         };
+        // A document under an id the bundle does not declare would be silently ignored.
+        if !compiled.bundle().sources.iter().any(|s| s.id == id) {
+            let declared: Vec<&str> = compiled.bundle().sources.iter().map(|s| s.id.as_str()).collect();
+            eprintln!(
+                "error: --source: the bundle declares no source `{id}`; it declares: {}",
+                declared.join(", ")
+            );
+            return Exit(2);
+        }
         let text = match std::fs::read_to_string(file) {
             Ok(t) => t,
             Err(e) => {

@@ -383,3 +383,93 @@ fn results_name_every_problem_and_exit_1_or_2() {
     let o = onething(&["results", "fixtures/newborn", "missing.json"]);
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn prefill_fills_from_consented_documents() {
+    let o = onething(&[
+        "prefill",
+        "fixtures/restaurant-opening",
+        "--source",
+        "e-licence:business-licence=fixtures/restaurant-opening/sources/business-licence.json",
+        "--source",
+        "e-licence:resident-id-card=fixtures/restaurant-opening/sources/id-card.json",
+        "--date",
+        "2026-06-15",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("prefilled 9 of 19 fields; 2 of 7 materials shared\n"), "{out}");
+    assert!(
+        out.contains(
+            r#"company.name = "牡丹江市东安区老李家饺子馆" (e-licence:business-licence/mc, locked)"#
+        ),
+        "{out}"
+    );
+    assert!(out.contains("applicant.age = 48 (derived by applicant.age)"), "{out}");
+    // What the applicant typed stays; a different name from the e-licence is a conflict.
+    let answers =
+        temp("prefill-answers.json", r#"{"applicant.name": "李建华", "applicant.mobile": "13904531234"}"#);
+    let o = onething(&[
+        "prefill",
+        "fixtures/restaurant-opening",
+        "--source",
+        "e-licence:resident-id-card=fixtures/restaurant-opening/sources/id-card.json",
+        "--answers",
+        answers.to_str().unwrap(),
+        "--date",
+        "2026-06-15",
+        "--json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let p: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(p["values"]["applicant.name"]["value"], "李建华");
+    assert_eq!(p["values"]["applicant.mobile"]["value"], "13904531234");
+    assert_eq!(p["conflicts"][0]["key"], "applicant.name");
+    assert_eq!(p["conflicts"][0]["authoritative"], "李建国");
+    assert_eq!(p["figures"]["materials_shared"], 1);
+}
+
+#[test]
+fn prefill_rejects_bad_arguments_and_notes_bad_documents() {
+    let card = "fixtures/restaurant-opening/sources/id-card.json";
+    let cut = temp("cut.json", "{\"zmxx\": ");
+    let list = temp("list.json", "[1, 2]");
+    let cases = [
+        (vec!["--source".to_owned(), "e-licence:resident-id-card".to_owned()], "--source takes ID=FILE"),
+        (
+            vec!["--source".to_owned(), format!("e-licence:resident-id-car={card}")],
+            "declares no source `e-licence:resident-id-car`",
+        ),
+        (
+            vec!["--source".to_owned(), "e-licence:resident-id-card=missing.json".to_owned()],
+            "missing.json: cannot read",
+        ),
+        (
+            vec!["--source".to_owned(), format!("e-licence:resident-id-card={}", cut.display())],
+            "invalid JSON",
+        ),
+        (vec!["--answers".to_owned(), list.display().to_string()], "expected a map"),
+    ];
+    for (args, message) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = onething(&[&["prefill", "fixtures/restaurant-opening"], args.as_slice()].concat());
+        assert_eq!(code(&o), 2, "{args:?}: {}", stdout(&o));
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+    }
+    // A document of another shape: used for nothing, and a note says so.
+    let other = temp("other-shape.json", r#"{"name": "李建国"}"#);
+    let o = onething(&[
+        "prefill",
+        "fixtures/restaurant-opening",
+        "--source",
+        &format!("e-licence:resident-id-card={}", other.display()),
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("prefilled 0 of 19 fields; 0 of 7 materials shared"), "{out}");
+    assert!(out.contains("holds none of the fields the bundle reads"), "{out}");
+}

@@ -42,7 +42,7 @@ use crate::compile::CompiledBundle;
 use crate::date::Date;
 use crate::decision::{RuleKind, TraceEntry};
 use crate::error::Problem;
-use crate::evaluate::EvalOptions;
+use crate::evaluate::{EvalOptions, Prepared};
 use crate::form::KeyInfo;
 use crate::rules::Limits;
 use crate::schema::json_equal;
@@ -77,7 +77,7 @@ pub(crate) struct CompiledSource {
 }
 
 /// Compiles the bundle's sources: keys must be keys of the form (or derived), transforms
-/// valid, materials and ids known.
+/// valid, materials and ids known, and every source a material names declared.
 pub(crate) fn compile_sources(
     bundle: &Bundle,
     keys: &IndexMap<String, KeyInfo>,
@@ -128,7 +128,38 @@ pub(crate) fn compile_sources(
             materials: materials_of(bundle, s),
         });
     }
+    check_material_sources(bundle, &mut problems);
     if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+/// Source ids are unique, and every entry of a material's `sources` is a declared source or
+/// `evidence:<e>` for evidence some item produces.
+fn check_material_sources(bundle: &Bundle, problems: &mut Vec<Problem>) {
+    let mut declared = HashSet::new();
+    let mut reported = HashSet::new();
+    for s in &bundle.sources {
+        if !declared.insert(s.id.as_str()) && reported.insert(s.id.as_str()) {
+            problems.push(Problem::DuplicateId { what: "source".into(), id: s.id.clone() });
+        }
+    }
+    let produced: HashSet<&str> =
+        bundle.items.iter().flat_map(|i| i.produces.iter().map(String::as_str)).collect();
+    for item in &bundle.items {
+        for m in &item.materials {
+            for s in m.sources.iter().filter(|s| !declared.contains(s.as_str())) {
+                let (what, id) = match s.strip_prefix("evidence:") {
+                    Some(e) if produced.contains(e) => continue,
+                    Some(e) => ("evidence", e),
+                    None => ("source", s.as_str()),
+                };
+                problems.push(Problem::Unknown {
+                    at: format!("item `{}`, material `{}`, sources", item.id, m.id),
+                    what: what.into(),
+                    id: id.to_owned(),
+                });
+            }
+        }
+    }
 }
 
 /// The materials a source satisfies: those it lists, and those that name it.
@@ -296,6 +327,18 @@ impl CompiledBundle {
                 ));
                 continue;
             }
+            // A document holding none of the declared fields is another document (or another
+            // shape of it): it fills nothing, and it is no proof of the materials either.
+            if !src.fields.is_empty() && src.fields.iter().all(|(ptr, ..)| doc.pointer(ptr).is_none()) {
+                notes.push(note(
+                    &src.id,
+                    None,
+                    "数据源文档不含本事项需要的任何字段，未使用，请核对文档格式".into(),
+                    "the source's document holds none of the fields the bundle reads; not used: check its shape"
+                        .into(),
+                ));
+                continue;
+            }
             delivered.push(src);
             for (ptr, key, transform) in &src.fields {
                 let Some(raw) = doc.pointer(ptr) else { continue };
@@ -315,7 +358,6 @@ impl CompiledBundle {
             }
         }
         let (mut values, conflicts) = self.settle(typed, &offers, &mut notes);
-        let trace = self.derive_into(&mut values, date);
         let materials: IndexMap<String, String> = delivered
             .iter()
             .flat_map(|src| src.materials.iter().map(|m| (m.clone(), src.id.clone())))
@@ -323,7 +365,16 @@ impl CompiledBundle {
                 acc.entry(m).or_insert(src);
                 acc
             });
-        let (to_type, figures) = self.figures(&values, &materials, date);
+        // One preparation serves the derive rules, applicability and the materials required:
+        // the values as settled, the materials shared marked so.
+        let plain: Map<String, Value> = values.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect();
+        let mut s = Submission::with_values(plain);
+        for m in materials.keys() {
+            s.materials.insert(m.clone(), MaterialStatus::Shared);
+        }
+        let mut p = self.prepare(&s, date, &EvalOptions::default(), !self.rulebook.derive.is_empty());
+        let trace = self.derive_into(&mut values, &mut p);
+        let (to_type, figures) = self.figures(&values, &materials, &s, &mut p);
         Prefill { values, conflicts, materials, to_type, notes, figures, trace }
     }
 
@@ -393,14 +444,10 @@ impl CompiledBundle {
         (values, conflicts)
     }
 
-    /// Runs the derive rules for keys still empty.
-    fn derive_into(&self, values: &mut IndexMap<String, Filled>, date: Option<Date>) -> Vec<TraceEntry> {
-        if self.rulebook.derive.is_empty() {
-            return Vec::new();
-        }
-        let plain: Map<String, Value> = values.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect();
-        let s = Submission::with_values(plain);
-        let mut p = self.prepare(&s, date, &EvalOptions::default(), true);
+    /// Takes the values derive rules computed for keys still empty, and their trace.
+    fn derive_into(&self, values: &mut IndexMap<String, Filled>, p: &mut Prepared<'_>) -> Vec<TraceEntry> {
+        // Rules that run after the derivations are not traced.
+        let trace = p.trace.take().unwrap_or_default();
         for (key, rule) in &self.rulebook.derive {
             if values.contains_key(key) {
                 continue;
@@ -417,7 +464,7 @@ impl CompiledBundle {
                 );
             }
         }
-        p.trace.take().unwrap_or_default().into_iter().filter(|t| t.kind == RuleKind::Derive).collect()
+        trace.into_iter().filter(|t| t.kind == RuleKind::Derive).collect()
     }
 
     /// Fields left to type and the figures, over the items that apply to these values.
@@ -425,15 +472,10 @@ impl CompiledBundle {
         &self,
         values: &IndexMap<String, Filled>,
         shared: &IndexMap<String, String>,
-        date: Option<Date>,
+        s: &Submission,
+        p: &mut Prepared<'_>,
     ) -> (Vec<String>, Figures) {
-        let plain: Map<String, Value> = values.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect();
-        let mut s = Submission::with_values(plain);
-        for m in shared.keys() {
-            s.materials.insert(m.clone(), MaterialStatus::Shared);
-        }
-        let mut p = self.prepare(&s, date, &EvalOptions::default(), false);
-        let applicable = self.applicability(&s, &mut p).items;
+        let applicable = self.applicability(s, p).items;
         let fields: Vec<&String> = self
             .keys
             .iter()
@@ -446,7 +488,7 @@ impl CompiledBundle {
             .iter()
             .filter(|k| values.get(k.as_str()).is_some_and(|f| f.origin != FillOrigin::Applicant))
             .count();
-        let required = self.required_materials(&mut p, &s, &applicable);
+        let required = self.required_materials(p, s, &applicable);
         let materials_shared = required.iter().filter(|m| shared.contains_key(*m)).count();
         let figures = Figures {
             fields_prefilled: prefilled,

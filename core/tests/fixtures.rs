@@ -12,22 +12,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
+mod common;
+
+use common::{compile, decision_cases, fixtures, settings};
+
 use std::path::{Path, PathBuf};
 
 use onething::{CompiledBundle, Submission, load};
 use serde_json::{Value, json};
-
-fn fixtures() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("bundle.json").exists())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 3, "expected at least three fixture bundles in {}", root.display());
-    dirs
-}
 
 fn submissions(dir: &Path) -> Vec<(String, Submission)> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("submissions"))
@@ -45,18 +37,6 @@ fn submissions(dir: &Path) -> Vec<(String, Submission)> {
             (name, s)
         })
         .collect()
-}
-
-fn compile(dir: &Path) -> CompiledBundle {
-    let bundle = load::load_dir(dir).unwrap_or_else(|e| panic!("{e}"));
-    CompiledBundle::compile(bundle).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path("snapshots");
-    s.set_prepend_module_to_snapshot(false);
-    s
 }
 
 #[test]
@@ -305,24 +285,6 @@ fn evaluation_date(dir: &Path) -> onething::Date {
     let meta: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("fixture.json")).unwrap()).unwrap();
     meta["evaluation_date"].as_str().unwrap().parse().unwrap()
-}
-
-/// `decisions/<expected outcome>--<what>.json`
-fn decision_cases(dir: &Path) -> Vec<(String, onething::Outcome, Submission)> {
-    let mut files: Vec<PathBuf> =
-        std::fs::read_dir(dir.join("decisions")).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
-    files
-        .into_iter()
-        .filter(|f| f.extension().is_some_and(|e| e == "json"))
-        .map(|f| {
-            let name = f.file_stem().unwrap().to_string_lossy().to_string();
-            let outcome: onething::Outcome = serde_json::from_value(json!(name.split("--").next().unwrap()))
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
-            let s = Submission::from_json_named(&std::fs::read_to_string(&f).unwrap(), &name).unwrap();
-            (name, outcome, s)
-        })
-        .collect()
 }
 
 #[test]

@@ -5,39 +5,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{compile, fixture, fixtures, settings};
+
+use std::path::Path;
 
 use onething::notice::Extent;
-use onething::{Bundle, CompiledBundle, Date, Lang, MaterialStatus, Outcome, Submission, load};
+use onething::{Bundle, CompiledBundle, Date, Lang, MaterialStatus, Outcome, Submission};
 use serde_json::json;
-
-fn fixtures() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("bundle.json").exists())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 3, "expected at least three fixture bundles in {}", root.display());
-    dirs
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(name)
-}
-
-fn compile(dir: &Path) -> CompiledBundle {
-    let bundle = load::load_dir(dir).unwrap_or_else(|e| panic!("{e}"));
-    CompiledBundle::compile(bundle).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path("snapshots");
-    s.set_prepend_module_to_snapshot(false);
-    s
-}
 
 fn name(dir: &Path) -> String {
     dir.file_name().unwrap().to_string_lossy().to_string()
@@ -203,7 +179,8 @@ fn html_and_markdown_escape_every_bundle_supplied_string() {
            "materials": [{"id": "m", "title": {"zh": "m2", "en": "m2"}}]}
         ],
         "notice": {"applicants": {"zh": evil, "en": evil}, "channels": [{"zh": evil, "en": evil}],
-                   "enquiry": {"zh": evil, "en": evil}}
+                   "enquiry": {"zh": evil, "en": evil}},
+        "sources": [{"id": evil, "title": {"zh": evil, "en": evil}, "kind": "other"}]
     }))
     .unwrap();
     let compiled = CompiledBundle::compile(bundle).unwrap_or_else(|e| panic!("{e}"));

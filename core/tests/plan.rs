@@ -4,35 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{compile_fixture, fixtures, settings};
 
 use onething::{Bundle, CompiledBundle, Lang, Problem, load};
 use serde_json::{Value, json};
-
-fn fixtures() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("bundle.json").exists())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 3, "expected at least three fixture bundles in {}", root.display());
-    dirs
-}
-
-fn compile_fixture(name: &str) -> CompiledBundle {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(name);
-    CompiledBundle::compile(load::load_dir(&dir).unwrap_or_else(|e| panic!("{e}")))
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path("snapshots");
-    s.set_prepend_module_to_snapshot(false);
-    s
-}
 
 /// A bundle of one department whose items are given as (id, time limit, extra fields).
 fn bundle(items: &[(&str, Option<u32>, Value)]) -> Bundle {

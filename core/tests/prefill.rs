@@ -228,3 +228,118 @@ proptest! {
         }
     }
 }
+
+/// A bundle whose item `i` asks for material `m` naming `names` as its sources, and whose
+/// item `j` produces the evidence `cert`.
+fn naming(names: Value, sources: Value) -> Result<CompiledBundle, onething::CompileError> {
+    CompiledBundle::compile(
+        load::from_packed_value(json!({
+            "id": "n", "version": "1", "title": {"zh": "引用", "en": "References"}, "lead": "a",
+            "departments": [{"id": "a", "name": {"zh": "甲", "en": "A"}}],
+            "items": [{"id": "j", "department": "a", "title": {"zh": "发证", "en": "J"},
+                       "schema": {"type": "object", "properties": {"name": {}, "birth": {}}}, "produces": ["cert"]},
+                      {"id": "i", "department": "a", "title": {"zh": "项", "en": "I"}, "schema": {"type": "object"},
+                       "depends_on": ["j"], "consumes": ["cert"],
+                       "materials": [{"id": "m", "title": {"zh": "材料", "en": "M"}, "sources": names}]}],
+            "sources": sources
+        }))
+        .unwrap(),
+    )
+}
+
+fn problems(e: &onething::CompileError) -> Vec<String> {
+    e.problems.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn a_material_may_name_only_declared_sources_and_produced_evidence() {
+    let card = json!([{"id": "id-card", "title": {"zh": "身份证", "en": "ID card"}, "kind": "e_licence"}]);
+    naming(json!(["id-card", "evidence:cert"]), card.clone()).unwrap();
+    let e =
+        naming(json!(["id-card", "registry", "evidence:cert", "evidence:nope", "evidence:"]), card.clone())
+            .unwrap_err();
+    assert_eq!(
+        problems(&e),
+        [
+            "item `i`, material `m`, sources: unknown source `registry`",
+            "item `i`, material `m`, sources: unknown evidence `nope`",
+            "item `i`, material `m`, sources: unknown evidence ``",
+        ]
+    );
+    assert!(e.problems.iter().all(|p| matches!(p, Problem::Unknown { .. })));
+    // Without any declared source, the e-licence a material names is unknown too.
+    let e = naming(json!(["id-card"]), json!([])).unwrap_err();
+    assert_eq!(problems(&e), ["item `i`, material `m`, sources: unknown source `id-card`"]);
+}
+
+#[test]
+fn bad_source_declarations_are_listed_all_at_once() {
+    let e = naming(
+        json!([]),
+        json!([
+            {"id": "card", "title": {"zh": "证", "en": "Card"}, "kind": "e_licence",
+             "fields": {"xm": "name", "/csrq": {"key": "birth", "transform": {"date": {"layout": "YYYYMM"}}}}},
+            {"id": "card", "title": {"zh": "证", "en": "Card"}, "kind": "other",
+             "fields": {"/mz": {"key": "name", "transform": {"value_map": []}}}}
+        ]),
+    )
+    .unwrap_err();
+    let text = problems(&e);
+    assert_eq!(text.len(), 4, "{text:#?}");
+    assert_eq!(text[0], "source `card`: `xm` is not a JSON Pointer into the source's document");
+    assert!(text[1].starts_with("source `card`, fields /csrq: `YYYYMM` is not a date layout"), "{}", text[1]);
+    assert!(text[2].starts_with("source `card`, fields /mz: "), "{}", text[2]);
+    assert_eq!(text[3], "duplicate source id `card`");
+}
+
+#[test]
+fn a_document_of_the_wrong_shape_or_a_failing_script_gives_notes() {
+    let compiled = naming(
+        json!(["card"]),
+        json!([{"id": "card", "title": {"zh": "证", "en": "Card"}, "kind": "e_licence",
+                "fields": {"/zmxx/xm": "name",
+                           "/zmxx/csrq": {"key": "birth", "transform": {"script": {
+                               "forward": "value",
+                               "backward": "if value.len() != 8 { throw \"not YYYYMMDD\" } value.sub_string(0, 4) + \"-\" + value.sub_string(4, 2) + \"-\" + value.sub_string(6, 2)"}}}}}]),
+    )
+    .unwrap();
+    let docs = |doc: Value| -> IndexMap<String, Value> { [("card".to_string(), doc)].into_iter().collect() };
+    // Flat where the catalogue nests: nothing is read, and the note says why.
+    let p = compiled.prefill(
+        &Map::new(),
+        &consent(&["card"]),
+        &docs(json!({"xm": "张三", "csrq": "19900101"})),
+        None,
+    );
+    assert!(p.values.is_empty());
+    // Nor does a document of another shape prove the material the source would satisfy.
+    assert!(p.materials.is_empty(), "{:?}", p.materials);
+    assert_eq!(p.notes.len(), 1);
+    assert_eq!((p.notes[0].source.as_str(), p.notes[0].key.as_deref()), ("card", None));
+    assert!(p.notes[0].message.en.contains("none of the fields"), "{:?}", p.notes[0].message);
+    // A script that throws on a value: a note for that field, the others are filled.
+    let p = compiled.prefill(
+        &Map::new(),
+        &consent(&["card"]),
+        &docs(json!({"zmxx": {"xm": "张三", "csrq": "1990-01"}})),
+        None,
+    );
+    assert_eq!(p.values["name"].value, json!("张三"));
+    assert!(!p.values.contains_key("birth"));
+    assert_eq!(p.notes.len(), 1);
+    assert_eq!(p.notes[0].key.as_deref(), Some("birth"));
+    assert!(p.notes[0].message.en.contains("cannot convert /zmxx/csrq"), "{:?}", p.notes[0].message);
+    let p = compiled.prefill(
+        &Map::new(),
+        &consent(&["card"]),
+        &docs(json!({"zmxx": {"xm": "张三", "csrq": "19900101"}})),
+        None,
+    );
+    assert_eq!(p.values["birth"].value, json!("1990-01-01"));
+    assert!(p.notes.is_empty());
+    // A value of a type the script does not expect is a note too, not a panic.
+    let p =
+        compiled.prefill(&Map::new(), &consent(&["card"]), &docs(json!({"zmxx": {"csrq": 19900101}})), None);
+    assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
+    assert_eq!(p.materials.keys().collect::<Vec<_>>(), ["m"]);
+}

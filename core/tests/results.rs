@@ -5,6 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
+mod common;
+
+use common::settings;
+
 use std::path::Path;
 
 use onething::results::{BundleState, ItemStatus, ResultProblem};
@@ -16,13 +20,6 @@ fn newborn() -> CompiledBundle {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/newborn");
     CompiledBundle::compile(load::load_dir(&dir).unwrap_or_else(|e| panic!("{e}")))
         .unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path("snapshots");
-    s.set_prepend_module_to_snapshot(false);
-    s
 }
 
 fn cert(zh: &str, en: &str, number: &str) -> Value {
