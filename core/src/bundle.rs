@@ -187,6 +187,11 @@ pub struct FieldDef {
     /// Labels of canonical values, for choices: `{"男": {"zh": "男", "en": "Male"}}`.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub options: IndexMap<String, Text>,
+    /// When the wizard shows the field (a visibility rule), e.g.
+    /// `form["business.online_sales"] == true`. A hidden field is not asked for, and its
+    /// value is left out of the submission the wizard gives. Always shown when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_if: Option<Condition>,
 }
 
 /// A group of fields.

@@ -383,6 +383,13 @@ fn check_references(
         }
     }
     warn_accidental_reuse(bundle, warnings);
+    for (key, _) in bundle.fields.iter().filter(|(k, f)| f.visible_if.is_some() && !keys.contains_key(*k)) {
+        problems.push(Problem::Unknown {
+            at: format!("field dictionary `{key}`, visible_if"),
+            what: "field".into(),
+            id: key.clone(),
+        });
+    }
     for key in bundle.fields.keys().filter(|k| !keys.contains_key(*k)) {
         warnings.push(Warning {
             at: format!("field dictionary `{key}`"),

@@ -220,6 +220,8 @@ pub enum RuleKind {
     Policy,
     /// A derived field.
     Derive,
+    /// Whether the wizard shows a field.
+    VisibleIf,
 }
 
 /// One rule that ran.

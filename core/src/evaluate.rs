@@ -464,7 +464,7 @@ fn reason_text(v: &rhai::Dynamic) -> Option<Text> {
     }
 }
 
-fn failure_text(rule: &CompiledRule, reason: Option<&Text>) -> Text {
+pub(crate) fn failure_text(rule: &CompiledRule, reason: Option<&Text>) -> Text {
     reason
         .cloned()
         .or_else(|| rule.message.clone())

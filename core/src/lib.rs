@@ -33,6 +33,7 @@
 //! * [`validate`], [`dispatch`] — checking one submission, and splitting it per department.
 //! * [`rules`] — the sandboxed Rhai engine.
 //! * [`formats`], [`date`] — Chinese identifiers and civil dates.
+//! * [`wizard`] — the headless step-by-step wizard over the merged form.
 //! * [`notice`], [`plan`], [`results`] — the one-time notice (一次告知), the process plan
 //!   (并联审批) and results delivered together (一次发证), with the rating (好差评).
 
@@ -63,6 +64,7 @@ pub mod text;
 pub mod transform;
 pub mod translate;
 pub mod validate;
+pub mod wizard;
 
 pub use bundle::Bundle;
 pub use calendar::Calendar;
@@ -78,6 +80,7 @@ pub use results::{Rating, Reports, Results, ResultsError};
 pub use submission::{Applicant, MaterialStatus, Submission, TOLERANCE_COMMITMENT};
 pub use text::{Lang, Text};
 pub use validate::{FieldError, Validation};
+pub use wizard::{Draft, Wizard, WizardError, WizardState};
 
 /// An item id the bundle does not have.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -34,7 +34,7 @@ use std::collections::HashSet;
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::bundle::{Bundle, DataSource};
@@ -206,7 +206,7 @@ pub struct Filled {
 }
 
 /// Where a value came from.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "from", rename_all = "snake_case")]
 pub enum FillOrigin {
     /// The applicant typed it.

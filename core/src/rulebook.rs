@@ -47,6 +47,8 @@ pub(crate) struct Rulebook {
     pub policy: Option<CompiledRule>,
     /// Derived fields: key and script.
     pub derive: Vec<(String, CompiledRule)>,
+    /// Visibility rules of the wizard: key and script.
+    pub visible_if: Vec<(String, CompiledRule)>,
 }
 
 struct Compiler<'a> {
@@ -103,6 +105,7 @@ impl Rulebook {
             bundle: Vec::new(),
             policy: None,
             derive: Vec::new(),
+            visible_if: Vec::new(),
         };
         for item in &bundle.items {
             let at = |what: &str| format!("item `{}`, {what}", item.id);
@@ -142,6 +145,13 @@ impl Rulebook {
                 book.derive.push((d.key.clone(), rule));
             }
         }
+        for (key, field) in &bundle.fields {
+            let Some(cond) = &field.visible_if else { continue };
+            let at = format!("field `{key}`, visible_if");
+            if let Some(rule) = c.rule(at, "visible_if", cond.title.as_ref(), None, &cond.source) {
+                book.visible_if.push((key.clone(), rule));
+            }
+        }
         if c.problems.is_empty() { Ok(book) } else { Err(c.problems) }
     }
 
@@ -153,7 +163,11 @@ impl Rulebook {
             .flatten()
             .chain(self.eligibility.iter().flatten())
             .chain(self.required_if.iter().flatten().flatten());
-        items.chain(self.bundle.iter()).chain(self.policy.iter()).chain(self.derive.iter().map(|(_, r)| r))
+        items
+            .chain(self.bundle.iter())
+            .chain(self.policy.iter())
+            .chain(self.derive.iter().map(|(_, r)| r))
+            .chain(self.visible_if.iter().map(|(_, r)| r))
     }
 
     /// Reads of keys the form does not have, or of materials no item asks for.

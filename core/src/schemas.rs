@@ -33,5 +33,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("reports", schema_of::<crate::results::Reports>()),
         ("results", schema_of::<crate::results::Results>()),
         ("rating", schema_of::<crate::results::Rating>()),
+        ("wizard", schema_of::<crate::wizard::WizardState>()),
+        ("draft", schema_of::<crate::wizard::Draft>()),
     ]
 }

@@ -162,6 +162,17 @@ impl CompiledBundle {
     /// Validates a prepared submission (derived fields filled in, rules ready).
     pub(crate) fn check_prepared(&self, s: &Submission, p: &mut Prepared<'_>) -> Checked {
         let applicability = self.applicability(s, p);
+        self.check_applicable(s, p, applicability)
+    }
+
+    /// Validates a prepared submission whose applicability is known (the wizard reuses
+    /// rule verdicts that did not change).
+    pub(crate) fn check_applicable(
+        &self,
+        s: &Submission,
+        p: &Prepared<'_>,
+        applicability: Applicability,
+    ) -> Checked {
         let values: &Value = &p.values;
         let empty = serde_json::Map::new();
         let map = values.as_object().unwrap_or(&empty);

@@ -3,7 +3,8 @@
 //! Bundle authors write conditions and checks as small [Rhai](https://rhai.rs) scripts:
 //! when an item applies (`applies_if`), who is eligible (`eligibility`), when a material is
 //! required (`required_if`), whether tolerance may be granted (the acceptance policy),
-//! computed fields (`derive`) and custom value transforms.
+//! computed fields (`derive`), when the wizard shows a field (`visible_if`) and custom value
+//! transforms.
 //!
 //! # What a script sees
 //!
