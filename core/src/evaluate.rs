@@ -111,7 +111,8 @@ impl CompiledBundle {
         trace: bool,
     ) -> Prepared<'s> {
         let limits = self.limits(opts);
-        let mut trace = trace.then(Vec::new);
+        // Sized for every rule at once: a growing trace reallocates its large entries.
+        let mut trace = trace.then(|| Vec::with_capacity(self.rulebook.all().count()));
         let mut values: Cow<'s, Value> = Cow::Borrowed(&s.values);
         // One session for the derive rules and every rule after them: the submission is
         // converted to Rhai values once per evaluation, and each derived value is set in it.
@@ -125,7 +126,7 @@ impl CompiledBundle {
             }
             let session = session.get_or_insert_with(|| {
                 let read = self.rule_values(values.as_object().unwrap_or(&Map::new()));
-                Session::new(&limits, self.vars(s, &read, date, opts))
+                Session::new(&limits, self.vars(s, read, date, opts))
             });
             let run = session.run(&rule.ast);
             let derived = run.value.as_ref().ok().and_then(rules::to_json).filter(|v| !v.is_null());
@@ -155,7 +156,7 @@ impl CompiledBundle {
     fn vars(
         &self,
         s: &Submission,
-        values: &Map<String, Value>,
+        values: Map<String, Value>,
         date: Option<Date>,
         opts: &EvalOptions,
     ) -> Vars {
@@ -166,7 +167,7 @@ impl CompiledBundle {
             .collect();
         let applicant =
             serde_json::json!({ "dishonest": s.applicant.dishonest, "attributes": s.applicant.attributes });
-        Vars::maybe_dated(values, date, Arc::clone(&opts.calendar))
+        Vars::owning(values, date, Arc::clone(&opts.calendar))
             .materials(materials)
             .applicant(applicant)
             .commitments(s.commitments.clone())
@@ -193,7 +194,7 @@ impl CompiledBundle {
             Some(session) => session,
             None => {
                 let read = self.rule_values(p.values.as_object().unwrap_or(&Map::new()));
-                let vars = self.vars(p.submission, &read, p.date, &p.options);
+                let vars = self.vars(p.submission, read, p.date, &p.options);
                 p.session.insert(Session::new(&p.limits, vars))
             }
         };

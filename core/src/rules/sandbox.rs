@@ -192,8 +192,13 @@ impl Vars {
 
     /// Like [`Vars::new`]; without a date, `today` is `()` and a rule using it fails.
     pub fn maybe_dated(values: &Map<String, Value>, today: Option<Date>, calendar: Arc<Calendar>) -> Vars {
+        Vars::owning(values.clone(), today, calendar)
+    }
+
+    /// Like [`Vars::maybe_dated`], taking the values rather than copying them.
+    pub fn owning(values: Map<String, Value>, today: Option<Date>, calendar: Arc<Calendar>) -> Vars {
         Vars {
-            values: values.clone(),
+            values,
             materials: Map::new(),
             applicant: Value::Object(Map::new()),
             commitments: Vec::new(),
@@ -271,14 +276,22 @@ impl Session {
     /// just computed, for the scripts run after it.
     pub fn set_form_value(&mut self, key: &str, value: Option<&Value>) {
         self.scope.rewind(self.base);
-        let mut form = self.scope.get_value::<rhai::Map>("form").unwrap_or_default();
-        match value {
+        let edit = |form: &mut rhai::Map| match value {
             Some(v) => form.insert(key.into(), to_dynamic(v)),
             None => form.remove(key),
         };
-        // `form` is a constant (scripts cannot change it), so it is popped and pushed again.
-        self.scope.rewind(self.base.saturating_sub(1));
-        self.scope.push_constant("form", form);
+        // Scripts cannot change the constant `form`, but the host may, in place. A script's
+        // closure may have made it shared; then it is copied, changed, and pushed again.
+        if self.scope.get("form").is_some_and(|f| !f.is_shared()) {
+            if let Some(form) = self.scope.get_value_mut::<rhai::Map>("form") {
+                edit(form);
+            }
+        } else {
+            let mut form = self.scope.get_value::<rhai::Map>("form").unwrap_or_default();
+            edit(&mut form);
+            self.scope.rewind(self.base.saturating_sub(1));
+            self.scope.push_constant("form", form);
+        }
         with_context(|c| match value {
             Some(v) => c.values.insert(key.to_owned(), v.clone()),
             None => c.values.remove(key),
@@ -391,6 +404,26 @@ mod tests {
         let r = run("print(\"hello\"); debug(42); true");
         assert_eq!(r.output, vec!["hello".to_string(), "debug (line 1): 42".to_string()]);
         assert!(r.operations > 0);
+    }
+
+    #[test]
+    fn set_form_value_is_seen_by_later_scripts_even_after_a_closure_captured_form() {
+        let limits = Limits::default();
+        let values = serde_json::json!({"a": 1});
+        let vars = Vars::new(values.as_object().unwrap(), "2026-01-05".parse().unwrap(), Calendar::prc());
+        let mut session = Session::new(&limits, vars);
+        let read_b = compile("form[\"b\"]", &limits).unwrap();
+        session.set_form_value("b", Some(&serde_json::json!(2)));
+        assert_eq!(session.run(&read_b).value.unwrap().as_int(), Ok(2));
+        // A closure capturing `form` makes it shared: it is then replaced, not changed in place.
+        let capture = compile("let f = || form[\"a\"]; f.call()", &limits).unwrap();
+        assert_eq!(session.run(&capture).value.unwrap().as_int(), Ok(1));
+        session.set_form_value("b", Some(&serde_json::json!(3)));
+        assert_eq!(session.run(&read_b).value.unwrap().as_int(), Ok(3));
+        session.set_form_value("b", None);
+        assert!(session.run(&read_b).value.unwrap().is_unit());
+        let change = compile("form[\"a\"] = 5; form[\"a\"]", &limits).unwrap();
+        assert!(session.run(&change).value.is_err(), "form is a constant");
     }
 
     #[test]
