@@ -30,6 +30,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use indexmap::IndexMap;
@@ -53,15 +54,16 @@ use crate::transform::ValueTransform;
 /// Where documents of data sources come from. The library asks only for consented sources,
 /// and only for the paths it needs.
 pub trait SourceProvider {
-    /// The document `source` holds for this applicant (`None` when it holds none). The
-    /// bundle reads only `pointers` of it.
-    fn fetch(&self, source: &str, pointers: &[&str]) -> Result<Option<Value>, String>;
+    /// The document `source` holds for this applicant (`None` when it holds none): borrowed
+    /// when the host holds it already, owned when it was fetched. The bundle reads only
+    /// `pointers` of it.
+    fn fetch(&self, source: &str, pointers: &[&str]) -> Result<Option<Cow<'_, Value>>, String>;
 }
 
 /// Documents the host already holds, by source id.
 impl SourceProvider for IndexMap<String, Value> {
-    fn fetch(&self, source: &str, _: &[&str]) -> Result<Option<Value>, String> {
-        Ok(self.get(source).cloned())
+    fn fetch(&self, source: &str, _: &[&str]) -> Result<Option<Cow<'_, Value>>, String> {
+        Ok(self.get(source).map(Cow::Borrowed))
     }
 }
 

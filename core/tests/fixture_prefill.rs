@@ -16,6 +16,7 @@ mod common;
 
 use common::{compile, decision_cases, fixtures, meta, settings};
 
+use std::borrow::Cow;
 use std::sync::Mutex;
 
 use indexmap::IndexMap;
@@ -127,10 +128,10 @@ struct OnlyOne<'a> {
 }
 
 impl SourceProvider for OnlyOne<'_> {
-    fn fetch(&self, source: &str, pointers: &[&str]) -> Result<Option<Value>, String> {
+    fn fetch(&self, source: &str, pointers: &[&str]) -> Result<Option<Cow<'_, Value>>, String> {
         assert_eq!(source, self.source, "a source the applicant did not consent to was read");
         self.asked.lock().unwrap().extend(pointers.iter().map(|p| (*p).to_owned()));
-        Ok(self.documents.get(source).cloned())
+        Ok(self.documents.get(source).map(Cow::Borrowed))
     }
 }
 

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
+use std::borrow::Cow;
+
 use indexmap::IndexMap;
 use onething::prefill::{FillOrigin, SourceProvider};
 use onething::{CompiledBundle, Problem, load};
@@ -125,13 +127,13 @@ struct Strict {
 }
 
 impl SourceProvider for Strict {
-    fn fetch(&self, source: &str, pointers: &[&str]) -> Result<Option<Value>, String> {
+    fn fetch(&self, source: &str, pointers: &[&str]) -> Result<Option<Cow<'_, Value>>, String> {
         assert!(self.allowed.iter().any(|a| a == source), "unconsented source `{source}` was read");
         self.asked
             .lock()
             .unwrap()
             .push((source.to_owned(), pointers.iter().map(|p| (*p).to_owned()).collect()));
-        Ok(documents().get(source).cloned())
+        Ok(documents().get(source).cloned().map(Cow::Owned))
     }
 }
 
@@ -160,7 +162,7 @@ fn bad_documents_give_notes_not_panics() {
     assert_eq!(notes, [("id-card", Some("gender")), ("id-card", Some("birth")), ("earlier", None)]);
     struct Down;
     impl SourceProvider for Down {
-        fn fetch(&self, _: &str, _: &[&str]) -> Result<Option<Value>, String> {
+        fn fetch(&self, _: &str, _: &[&str]) -> Result<Option<Cow<'_, Value>>, String> {
             Err("timeout".into())
         }
     }
@@ -210,9 +212,9 @@ proptest! {
         docs.insert("earlier".to_string(), Value::Object(earlier.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()));
         struct Only(IndexMap<String, Value>, Vec<String>);
         impl SourceProvider for Only {
-            fn fetch(&self, source: &str, _: &[&str]) -> Result<Option<Value>, String> {
+            fn fetch(&self, source: &str, _: &[&str]) -> Result<Option<Cow<'_, Value>>, String> {
                 assert!(self.1.iter().any(|c| c == source), "unconsented `{source}` read");
-                Ok(self.0.get(source).cloned())
+                Ok(self.0.get(source).map(Cow::Borrowed))
             }
         }
         let consent: Vec<String> = consented.iter().map(|s| (*s).to_owned()).collect();
