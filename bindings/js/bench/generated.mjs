@@ -1,0 +1,66 @@
+// The generated bundles of core/benches/bundle.rs, in JavaScript, so that the wizard is
+// measured on the same form natively and through WASM. Keep in step with `generated`,
+// `shared_schema`, `own_schema` and `sample` there.
+
+/** A bundle of `departments` items of `fields` properties each; `overlap` of every item's
+ * properties are canonical keys shared with other departments. */
+export function generated(departments, fields, overlap) {
+  const shared = Math.round(fields * overlap);
+  const items = [];
+  const depts = [];
+  for (let d = 0; d < departments; d++) {
+    depts.push({ id: `d${d}`, name: { zh: `部门${d}`, en: `Department ${d}` } });
+    const props = {};
+    const map = {};
+    const required = [];
+    for (let f = 0; f < fields; f++) {
+      const name = `d${d}f${f}`;
+      let schema;
+      let key;
+      if (f < shared) {
+        const k = (f + d * 7) % (shared * 2);
+        schema = sharedSchema(k, d);
+        key = `shared.k${k}`;
+      } else {
+        schema = ownSchema(f);
+        key = `d${d}.f${f}`;
+      }
+      if (f % 5 === 0) required.push(name);
+      props[name] = schema;
+      map[`/${name}`] = key;
+    }
+    items.push({
+      id: `item${d}`, department: `d${d}`,
+      title: { zh: `事项${d}`, en: `Item ${d}` },
+      schema: { type: 'object', required, properties: props },
+      field_map: map,
+    });
+  }
+  return { id: 'generated', version: '1', title: { zh: '生成', en: 'Generated' }, lead: 'd0', departments: depts, items };
+}
+
+function sharedSchema(k, d) {
+  switch (k % 4) {
+    case 0: return { type: 'string', maxLength: 40 + (d % 20), title: `共享${k}` };
+    case 1: return { type: 'integer', minimum: 0, maximum: 1000 + d };
+    case 2: return { type: 'string', format: 'date' };
+    default: return { enum: ['A', 'B', 'C', 'D'].slice(0, 2 + (d % 3)) };
+  }
+}
+
+function ownSchema(f) {
+  switch (f % 3) {
+    case 0: return { type: 'string', maxLength: 100 };
+    case 1: return { type: 'number', minimum: 0 };
+    default: return { type: 'boolean' };
+  }
+}
+
+/** A value the generated form accepts for a field of this schema. */
+export function sample(field, n) {
+  if (Array.isArray(field.enum)) return field.enum[n % field.enum.length];
+  if (field.type === 'integer' || field.type === 'number') return n % 500;
+  if (field.type === 'boolean') return n % 2 === 0;
+  if (field.format === 'date') return '2026-03-02';
+  return `值${n}`;
+}

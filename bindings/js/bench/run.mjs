@@ -1,0 +1,100 @@
+// Speed through the package in Node (npm run bench), against the native library.
+//
+//   evaluate/<fixture>        Bundle.evaluate(submission object, date) on the fixture's
+//                             valid-full submission: the native figure is criterion's
+//                             `evaluate/<fixture>` (cargo bench -p onething --bench bundle --
+//                             evaluate), read from <target>/criterion when present.
+//                             Budget: ≤ 2× native.
+//   evaluate-text/<fixture>   the same with the submission as JSON text.
+//   wizard set+state          one Wizard.set and the state() after it, on a generated form
+//                             of about 300 fields, half of them filled (the bundle of
+//                             core/benches/bundle.rs `generated(4, 90, 0.3)`). Budget ≤ 1 ms.
+//
+//   form/<fixture>            Bundle.form(): a large output (about 90 kB of JSON) crossing.
+//
+// Figures are medians of 30 samples, each the mean of a batch sized to take about 20 ms.
+// CARGO_TARGET_DIR tells where criterion's results are; ONETHING_MODULE measures another
+// build of the glue (e.g. one with the `serde-wasm-bindgen` feature, to compare codecs).
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { ROOT, jsonFiles, meta, packedText } from '../test/helpers.mjs';
+import { generated, sample } from './generated.mjs';
+
+const { Bundle, Wizard } = await import(process.env.ONETHING_MODULE ?? 'onething');
+const FIXTURES = ['business-startup', 'restaurant-opening', 'newborn'];
+const SAMPLES = 30;
+
+/** Median time of one call of `f`, in nanoseconds. A second of calls first lets the engine
+ * compile the hot WebAssembly functions with its optimising tier. */
+function measure(f) {
+  const warm = process.hrtime.bigint();
+  while (Number(process.hrtime.bigint() - warm) < 1e9) f();
+  let batch = 1;
+  for (;;) {
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < batch; i++) f();
+    if (Number(process.hrtime.bigint() - t) > 20e6) break;
+    batch *= 2;
+  }
+  const times = [];
+  for (let s = 0; s < SAMPLES; s++) {
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < batch; i++) f();
+    times.push(Number(process.hrtime.bigint() - t) / batch);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+/** criterion's median of a benchmark (ns), if `cargo bench` left one. `id` is
+ * `group/function`; criterion writes a `/` within the function's name as `_`. */
+function native(id) {
+  const target = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
+  const [group, ...fn] = id.split('/');
+  const file = join(target, 'criterion', group, fn.join('_'), 'new', 'estimates.json');
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')).median.point_estimate;
+}
+
+const fmt = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(1)} µs`);
+const rows = [];
+const row = (name, ns, nativeNs, budget) => {
+  const ratio = nativeNs ? ns / nativeNs : undefined;
+  rows.push({ name, wasm: fmt(ns), native: nativeNs ? fmt(nativeNs) : '', ratio: ratio ? `${ratio.toFixed(2)}×` : '', budget });
+};
+
+for (const name of FIXTURES) {
+  const bundle = new Bundle(packedText(name));
+  const { date } = meta(name);
+  const text = jsonFiles(name, 'submissions').find(([s]) => s === 'valid-full')[1];
+  const object = JSON.parse(text);
+  row(`evaluate/${name}`, measure(() => bundle.evaluate(object, date)), native(`evaluate/${name}`), '≤ 2× native');
+  row(`evaluate-text/${name}`, measure(() => bundle.evaluate(text, date)), native(`evaluate/${name}`), '');
+  row(`validate/${name}`, measure(() => bundle.validate(object)), native(`validate/${name}`), '');
+  row(`form/${name}`, measure(() => bundle.form()), undefined, '');
+}
+
+{
+  const bundle = new Bundle(generated(4, 90, 0.3));
+  const form = bundle.form().properties;
+  const keys = Object.keys(form);
+  if (keys.length < 280 || keys.length > 320) throw new Error(`${keys.length} fields, not about 300`);
+  const w = new Wizard(bundle, '2026-03-02');
+  keys.forEach((k, n) => n % 2 === 0 && w.set(k, sample(form[k], n)));
+  const key = keys[1];
+  const values = [sample(form[key], 1), sample(form[key], 2)];
+  let n = 0;
+  row(`wizard set+state/${keys.length}-fields`, measure(() => {
+    n += 1;
+    w.set(key, values[n % 2]);
+    return w.state();
+  }), native('wizard/set+state/300-fields'), '≤ 1 ms');
+  row(`wizard set/${keys.length}-fields`, measure(() => {
+    n += 1;
+    w.set(key, values[n % 2]);
+  }), undefined, '');
+}
+
+console.table(rows);

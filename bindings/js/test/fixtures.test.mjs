@@ -1,0 +1,113 @@
+// Native = WASM (invariant 6): every fixture through the package gives the JSON the native
+// library gives, compared after parsing (deepStrictEqual: same keys, same order-independent
+// objects, same arrays, same numbers and strings). The native outputs are the snapshots of
+// core/tests (see helpers.mjs).
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+
+import { Bundle } from 'onething';
+
+import { FIXTURES, cli, fixtures, jsonFiles, meta, packedText, snapshotJson, snapshotText } from './helpers.mjs';
+
+/** Text as insta keeps it: without trailing newlines. */
+const trimmed = (text) => text.replace(/\n+$/, '');
+
+for (const name of fixtures()) {
+  describe(name, () => {
+    const bundle = new Bundle(packedText(name));
+    const id = bundle.id;
+    const { date, documents } = meta(name);
+
+    test('a bundle compiles from text and from an object alike', () => {
+      const again = new Bundle(JSON.parse(packedText(name)));
+      assert.deepEqual(again.form(), bundle.form());
+      again.free();
+    });
+
+    test('merged form', () => {
+      assert.deepEqual(bundle.form(), snapshotJson(`${id}__form`));
+    });
+
+    test('every submission validates, and the valid ones dispatch, as natively', () => {
+      const subs = jsonFiles(name, 'submissions');
+      assert.ok(subs.length >= 4);
+      for (const [stem, text] of subs) {
+        const v = bundle.validate(text);
+        assert.equal(v.valid, stem.startsWith('valid'), stem);
+        assert.deepEqual(v, snapshotJson(`${id}__${stem}__validation`), stem);
+        // An object gives the same as its text.
+        assert.deepEqual(bundle.validate(JSON.parse(text)), v, stem);
+        if (v.valid) {
+          assert.deepEqual(bundle.dispatch(text), snapshotJson(`${id}__${stem}__dispatch`), stem);
+        } else {
+          assert.throws(() => bundle.dispatch(text), (e) => e instanceof Error && e.kind === 'invalid', stem);
+        }
+      }
+    });
+
+    test('every decision file evaluates as natively', () => {
+      const cases = jsonFiles(name, 'decisions');
+      assert.ok(cases.length >= 7);
+      for (const [stem, text] of cases) {
+        const d = bundle.evaluate(JSON.parse(text), date);
+        assert.equal(d.outcome, stem.split('--')[0], stem);
+        assert.deepEqual(d, snapshotJson(`${id}__decision__${stem}`), stem);
+      }
+    });
+
+    test('prefill from every consented document', () => {
+      const p = bundle.prefill({ consent: Object.keys(documents), documents }, date);
+      assert.deepEqual(p, snapshotJson(`${id}__prefill`));
+    });
+
+    test('notice: data, Markdown and HTML in both languages', () => {
+      assert.deepEqual(bundle.notice(), snapshotJson(`${id}__notice`));
+      for (const lang of ['zh', 'en']) {
+        assert.equal(trimmed(bundle.renderNotice('markdown', lang)), snapshotText(`${id}__notice__${lang}.md`));
+        assert.equal(trimmed(bundle.renderNotice('html', lang)), snapshotText(`${id}__notice__${lang}.html`));
+      }
+    });
+
+    test('plan: data, Mermaid and DOT in both languages', () => {
+      assert.deepEqual(bundle.plan(), snapshotJson(`${id}__plan`));
+      for (const lang of ['zh', 'en']) {
+        assert.equal(trimmed(bundle.renderPlan('mermaid', lang)), snapshotText(`${id}__plan__${lang}.mmd`));
+        assert.equal(trimmed(bundle.renderPlan('dot', lang)), snapshotText(`${id}__plan__${lang}.dot`));
+      }
+    });
+
+    test('results of every reports file, as the native CLI gives them', () => {
+      for (const [stem, text] of jsonFiles(name, 'results')) {
+        const expected = JSON.parse(cli('results', join(FIXTURES, name), join(FIXTURES, name, 'results', `${stem}.json`), '--json'));
+        assert.deepEqual(bundle.results(text), expected, stem);
+      }
+    });
+  });
+}
+
+describe("an applicant's notice (noticeFor), as the native snapshots", () => {
+  const read = (name, stem) => jsonFiles(name, 'decisions').find(([s]) => s === stem)[1];
+
+  test('newborn, tolerance: data and Markdown', () => {
+    const b = new Bundle(packedText('newborn'));
+    const s = read('newborn', 'accepted_with_tolerance--rented-flat-proofs-supplied-later');
+    assert.deepEqual(b.noticeFor(s, '2026-04-02'), snapshotJson('newborn__notice_for__tolerance'));
+    for (const lang of ['zh', 'en']) {
+      assert.equal(
+        trimmed(b.renderNoticeFor('markdown', lang, s, '2026-04-02')),
+        snapshotText(`newborn__notice_for__tolerance__${lang}.md`),
+      );
+    }
+  });
+
+  test('business start-up, tolerance: HTML', () => {
+    const b = new Bundle(packedText('business-startup'));
+    const s = read('business-startup', 'accepted_with_tolerance--bank-account-tax-agreement-staff-list-later');
+    assert.equal(
+      trimmed(b.renderNoticeFor('html', 'zh', s, '2026-04-30')),
+      snapshotText('business-startup__notice_for__tolerance__zh.html'),
+    );
+  });
+});

@@ -1,0 +1,84 @@
+// Shared by the tests: the fixture bundles under fixtures/, packed by the native CLI, and
+// the native library's expected outputs.
+//
+// Expected outputs are the insta snapshots under core/tests/snapshots/ — what the native
+// library produces for every fixture, reviewed by hand once and kept fresh by `cargo test`
+// (which fails when one changes). A snapshot is a YAML-ish header between `---` lines, then
+// the JSON (or text) body. Where no snapshot covers a fixture file (the reports under
+// `results/`), the native CLI's `--json` output is the reference. Packing a bundle directory
+// is the native loader's job (`onething pack`): the tests run the CLI once per fixture
+// rather than re-implement it.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const ROOT = join(here, '..', '..', '..');
+export const FIXTURES = join(ROOT, 'fixtures');
+const SNAPSHOTS = join(ROOT, 'core', 'tests', 'snapshots');
+
+/** Every fixture bundle directory's name, sorted. */
+export function fixtures() {
+  return readdirSync(FIXTURES)
+    .filter((d) => existsSync(join(FIXTURES, d, 'bundle.json')))
+    .sort();
+}
+
+/** What the native CLI prints (`cargo run -p onething-cli -- <args>`), as text. */
+export function cli(...args) {
+  return execFileSync('cargo', ['run', '--quiet', '--locked', '-p', 'onething-cli', '--', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+const packed = new Map();
+/** The packed bundle of a fixture, as JSON text (`onething pack`, run once per fixture). */
+export function packedText(name) {
+  if (!packed.has(name)) packed.set(name, cli('pack', join(FIXTURES, name)));
+  return packed.get(name);
+}
+
+/** A fixture file parsed. */
+export function readJson(...parts) {
+  return JSON.parse(readFileSync(join(FIXTURES, ...parts), 'utf8'));
+}
+
+/** The JSON files of a fixture's folder (`submissions`, `decisions`), by stem, sorted. */
+export function jsonFiles(name, folder) {
+  const dir = join(FIXTURES, name, folder);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => [f.slice(0, -'.json'.length), readFileSync(join(dir, f), 'utf8')]);
+}
+
+/** `fixture.json`: the evaluation date and the source documents by source id. */
+export function meta(name) {
+  const m = readJson(name, 'fixture.json');
+  const documents = Object.fromEntries(
+    Object.entries(m.sources ?? {}).map(([id, file]) => [id, readJson(name, file)]),
+  );
+  return { date: m.evaluation_date, documents };
+}
+
+/** The body of a snapshot, or undefined when the native suite has none of that name. */
+export function snapshotText(name) {
+  const file = join(SNAPSHOTS, `${name}.snap`);
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, 'utf8');
+  const m = text.match(/^---\n[\s\S]*?\n---\n([\s\S]*)$/);
+  if (!m) throw new Error(`${file}: not an insta snapshot`);
+  return m[1].replace(/\n+$/, '');
+}
+
+/** The JSON body of a snapshot, parsed. */
+export function snapshotJson(name) {
+  const body = snapshotText(name);
+  return body === undefined ? undefined : JSON.parse(body);
+}

@@ -1,0 +1,26 @@
+// Type-checked by test/types.test.mjs (tsc --noEmit): the declarations of the package, with
+// the types generated from schemas/, describe how it is used. Never run.
+
+import { Bundle, Wizard, merge } from 'onething';
+import type { Decision, Draft, MergeResult, Notice, Plan, Submission, Validation, WizardState } from 'onething';
+
+export function use(packed: string, submission: Submission): string[] {
+  const bundle = new Bundle(packed);
+  const validation: Validation = bundle.validate(submission);
+  const decision: Decision = bundle.evaluate(submission, '2026-04-02');
+  const notice: Notice = bundle.noticeFor(submission, '2026-04-02');
+  const plan: Plan = bundle.plan();
+  const html: string = bundle.renderNotice('html', 'en');
+  const wizard = new Wizard(bundle);
+  wizard.set('baby.name', '陈沐阳');
+  wizard.setMaterial('birth-record', 'provided');
+  const state: WizardState = wizard.state();
+  const draft: Draft = wizard.save();
+  const again = Wizard.resume(bundle, draft, '2026-04-02');
+  const merged: MergeResult = merge([{ type: 'string' }, { maxLength: 3 }]);
+  const outcome: 'accepted' | string = decision.outcome;
+  return [
+    String(validation.valid), outcome, notice.title.en, String(plan.stages.length), html,
+    String(state.progress.filled), String(again.current), String(Object.keys(merged.schema).length),
+  ];
+}

@@ -1,0 +1,79 @@
+// The wizard through the package: its state lives in WASM; one value crosses per change.
+// Filling it from every decision file, one field at a time, then submitting gives the
+// native decision (as core/tests/wizard.rs checks natively).
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { Bundle, Wizard } from 'onething';
+import { fixtures, jsonFiles, meta, packedText, snapshotJson } from './helpers.mjs';
+
+/** Fills a wizard with a submission's contents, one call per field. */
+function fill(w, s) {
+  for (const [k, v] of Object.entries(s.values ?? {})) w.set(k, v);
+  for (const [m, status] of Object.entries(s.materials ?? {})) w.setMaterial(m, status);
+  for (const i of s.opt_in ?? []) w.choose(i, true);
+  for (const c of s.commitments ?? []) w.commit(c, true);
+  if (s.applicant) w.setApplicant(s.applicant);
+}
+
+for (const name of fixtures()) {
+  describe(name, () => {
+    const bundle = new Bundle(packedText(name));
+    const { date, documents } = meta(name);
+
+    test('submit then evaluate gives every decision file its native decision', () => {
+      for (const [stem, text] of jsonFiles(name, 'decisions')) {
+        const s = JSON.parse(text);
+        const w = new Wizard(bundle, date);
+        fill(w, s);
+        const d = bundle.evaluate(w.submit(), date);
+        assert.deepEqual(d, snapshotJson(`${bundle.id}__decision__${stem}`), stem);
+        if (stem.startsWith('accepted')) assert.equal(w.state().complete, true, stem);
+        w.free();
+      }
+    });
+
+    test('drafts round-trip and refuse another bundle', () => {
+      const [, text] = jsonFiles(name, 'decisions')[0];
+      const w = new Wizard(bundle, date);
+      fill(w, JSON.parse(text));
+      w.goNext();
+      const draft = w.save();
+      const resumed = Wizard.resume(bundle, draft, date);
+      assert.deepEqual(resumed.state(), w.state());
+      assert.equal(resumed.current, w.current);
+      assert.throws(
+        () => Wizard.resume(bundle, { ...draft, version: 'another' }, date),
+        (e) => e.kind === 'wrong_bundle',
+      );
+    });
+
+    test('a prefilled wizard starts from the documents, locked where authoritative', () => {
+      const w = Wizard.prefilled(bundle, { consent: Object.keys(documents), documents }, date);
+      const p = bundle.prefill({ consent: Object.keys(documents), documents }, date);
+      const answers = w.save().answers ?? {};
+      for (const [key, filled] of Object.entries(p.values)) {
+        if (key in answers) assert.deepEqual(answers[key], filled.value, key);
+        if (filled.locked) {
+          assert.throws(() => w.set(key, 'changed'), (e) => e.kind === 'locked' && e.path === key, key);
+        }
+      }
+    });
+
+    test('unknown keys, materials, items and steps are typed errors; the wizard goes on', () => {
+      const w = new Wizard(bundle, date);
+      const key = Object.keys(bundle.form().properties)[0];
+      assert.throws(() => w.set(`${key}x`, 1), (e) => e.kind === 'unknown_key' && e.path === `${key}x`);
+      assert.throws(() => w.setMaterial('no-such-material', 'provided'), (e) => e.kind === 'unknown_material');
+      assert.throws(() => w.setMaterial(key, 'lost'), (e) => e.kind === 'format');
+      assert.throws(() => w.choose('no-such-item', true), (e) => e.kind === 'unknown_item');
+      assert.throws(() => w.goTo(10_000), (e) => e.kind === 'unknown_step');
+      w.set(key, { wrongly: ['typed'] });
+      const field = w.state().steps.flatMap((s) => s.fields).find((f) => f.key === key);
+      assert.ok(field.errors.length > 0, 'a wrongly typed value is a field error');
+      w.set(key, null);
+      assert.equal(key in (w.save().answers ?? {}), false);
+    });
+  });
+}

@@ -1,0 +1,200 @@
+//! The wizard across the boundary.
+//!
+//! [`onething::Wizard`] borrows its compiled bundle; a JS object cannot hold a borrow, so
+//! [`JsWizard`] owns a reference-counted handle on the bundle (shared with the `Bundle`
+//! object, which may be freed first) together with the wizard borrowing it, with
+//! `self_cell`. All the answers, the rule verdict cache and the current step stay inside
+//! WASM: `set(key, value)` sends one value in, `state()` brings the state out.
+
+use std::rc::Rc;
+
+use onething::{CompiledBundle, MaterialStatus, Wizard};
+use wasm_bindgen::prelude::*;
+
+use crate::codec::{bool_arg, enum_arg, from_js, index_arg, string_arg, to_js, value_from_js};
+use crate::error::Failure;
+use crate::{JsBundle, JsResult, PrefillSources, date_opt};
+
+type WizardOf<'b> = Wizard<'b>;
+
+self_cell::self_cell!(
+    /// A wizard together with the bundle it borrows.
+    struct Owned {
+        owner: Rc<CompiledBundle>,
+        #[covariant]
+        dependent: WizardOf,
+    }
+    impl {Debug}
+);
+
+/// The headless wizard (`Wizard` in JS): answers, material statuses and choices over one
+/// compiled bundle; `state()` says what to show after every change.
+#[wasm_bindgen(js_name = Wizard)]
+pub struct JsWizard {
+    inner: Owned,
+}
+
+#[wasm_bindgen(js_class = Wizard)]
+impl JsWizard {
+    /// An empty wizard on a bundle, evaluating date-dependent rules on `date` (without one,
+    /// rules reading `today` cannot decide and give no warning).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        bundle: &JsBundle,
+        #[wasm_bindgen(unchecked_param_type = "string | null | void")] date: JsValue,
+    ) -> JsResult<JsWizard> {
+        let date = date_opt(&date, "date")?;
+        let inner = Owned::new(bundle.compiled.clone(), |b| Wizard::new(b, None, date));
+        Ok(JsWizard { inner })
+    }
+
+    /// A wizard starting from a prefill (`Bundle.prefill`) of `sources`: what the applicant
+    /// typed, the consented sources and their documents. Values from authoritative sources
+    /// are locked.
+    pub fn prefilled(
+        bundle: &JsBundle,
+        #[wasm_bindgen(unchecked_param_type = "PrefillSources | string")] sources: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | null | void")] date: JsValue,
+    ) -> JsResult<JsWizard> {
+        let date = date_opt(&date, "date")?;
+        let p: PrefillSources = from_js(&sources, "sources")?;
+        let inner = Owned::new(bundle.compiled.clone(), |b| {
+            let prefill = b.prefill(&p.typed, &p.consent, &p.documents, date);
+            Wizard::new(b, Some(&prefill), date)
+        });
+        Ok(JsWizard { inner })
+    }
+
+    /// Resumes a saved draft; throws `kind: "wrong_bundle"` for a draft of another bundle
+    /// or version.
+    pub fn resume(
+        bundle: &JsBundle,
+        #[wasm_bindgen(unchecked_param_type = "Draft | string")] draft: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | null | void")] date: JsValue,
+    ) -> JsResult<JsWizard> {
+        let draft: onething::Draft = from_js(&draft, "draft")?;
+        let date = date_opt(&date, "date")?;
+        let inner = Owned::try_new(bundle.compiled.clone(), |b| Wizard::resume(b, draft, date))
+            .map_err(Failure::from)?;
+        Ok(JsWizard { inner })
+    }
+
+    /// Answers a field with one JSON value (`null` clears it). A value of the wrong type
+    /// is the field's error in `state()`; an unknown or locked key throws.
+    pub fn set(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
+    ) -> JsResult<()> {
+        let key = string_arg(&key, "key")?;
+        let value = value_from_js(&value, &key)?;
+        self.inner.with_dependent_mut(|_, w| w.set(&key, value)).map_err(Failure::from)?;
+        Ok(())
+    }
+
+    /// Clears a field.
+    pub fn unset(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> JsResult<()> {
+        let key = string_arg(&key, "key")?;
+        self.inner.with_dependent_mut(|_, w| w.unset(&key)).map_err(Failure::from)?;
+        Ok(())
+    }
+
+    /// Sets a material's status (by reuse key): `provided`, `missing`, `committed`,
+    /// `shared`; `null` clears it.
+    #[wasm_bindgen(js_name = setMaterial)]
+    pub fn set_material(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "MaterialStatus | null")] status: JsValue,
+    ) -> JsResult<()> {
+        let id = string_arg(&id, "id")?;
+        let status: Option<MaterialStatus> = enum_arg(&status, "status")?;
+        self.inner.with_dependent_mut(|_, w| w.set_material(&id, status)).map_err(Failure::from)?;
+        Ok(())
+    }
+
+    /// Chooses an optional item, or drops it.
+    pub fn choose(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] item: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "boolean")] chosen: JsValue,
+    ) -> JsResult<()> {
+        let item = string_arg(&item, "item")?;
+        let chosen = bool_arg(&chosen, "chosen")?;
+        self.inner.with_dependent_mut(|_, w| w.choose(&item, chosen)).map_err(Failure::from)?;
+        Ok(())
+    }
+
+    /// Signs a commitment (e.g. `tolerance`), or withdraws it.
+    pub fn commit(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] commitment: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "boolean")] signed: JsValue,
+    ) -> JsResult<()> {
+        let commitment = string_arg(&commitment, "commitment")?;
+        let signed = bool_arg(&signed, "signed")?;
+        self.inner.with_dependent_mut(|_, w| w.commit(&commitment, signed));
+        Ok(())
+    }
+
+    /// Facts about the applicant from the host's registers.
+    #[wasm_bindgen(js_name = setApplicant)]
+    pub fn set_applicant(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Applicant | string")] applicant: JsValue,
+    ) -> JsResult<()> {
+        let a: onething::Applicant = from_js(&applicant, "applicant")?;
+        self.inner.with_dependent_mut(|_, w| w.set_applicant(a));
+        Ok(())
+    }
+
+    /// What to show now: steps, fields, applicable items, warnings, materials, progress.
+    #[wasm_bindgen(unchecked_return_type = "WizardState")]
+    pub fn state(&self) -> JsResult {
+        Ok(to_js(&self.inner.borrow_dependent().state())?)
+    }
+
+    /// The answers saved with the bundle's id and version.
+    #[wasm_bindgen(unchecked_return_type = "Draft")]
+    pub fn save(&self) -> JsResult {
+        Ok(to_js(&self.inner.borrow_dependent().save())?)
+    }
+
+    /// The submission the answers make, for `Bundle.evaluate` and `Bundle.dispatch`.
+    #[wasm_bindgen(unchecked_return_type = "Submission")]
+    pub fn submit(&self) -> JsResult {
+        Ok(to_js(&self.inner.borrow_dependent().submit())?)
+    }
+
+    /// The current step.
+    #[wasm_bindgen(getter)]
+    pub fn current(&self) -> usize {
+        self.inner.borrow_dependent().current()
+    }
+
+    /// Goes to a step; throws `kind: "unknown_step"` past the last.
+    #[wasm_bindgen(js_name = goTo)]
+    pub fn go_to(&mut self, #[wasm_bindgen(unchecked_param_type = "number")] step: JsValue) -> JsResult<()> {
+        let step = index_arg(&step, "step")?;
+        self.inner.with_dependent_mut(|_, w| w.go_to(step)).map_err(Failure::from)?;
+        Ok(())
+    }
+
+    /// Goes to the next visible step and returns it (`undefined` at the last).
+    #[wasm_bindgen(js_name = goNext)]
+    pub fn go_next(&mut self) -> Option<usize> {
+        self.inner.with_dependent_mut(|_, w| w.go_next())
+    }
+
+    /// Goes to the previous visible step and returns it (`undefined` at the first).
+    #[wasm_bindgen(js_name = goPrevious)]
+    pub fn go_previous(&mut self) -> Option<usize> {
+        self.inner.with_dependent_mut(|_, w| w.go_previous())
+    }
+
+    /// How many rules have run so far (the others were reused; for tests and profiling).
+    #[wasm_bindgen(getter, js_name = rulesRun)]
+    pub fn rules_run(&self) -> usize {
+        self.inner.borrow_dependent().rules_run()
+    }
+}
