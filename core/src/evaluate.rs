@@ -78,6 +78,31 @@ pub(crate) enum Verdict {
 }
 
 /// A submission made ready for rules: derived fields filled in; the rule session opens
+/// Derived values computed earlier, with the values their rule read then (the wizard
+/// keeps one across states).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct DeriveMemo {
+    entries: std::collections::HashMap<usize, (Vec<Option<Value>>, Option<Value>)>,
+    /// Derive rules run so far (for tests).
+    pub runs: usize,
+}
+
+impl DeriveMemo {
+    /// The value derive rule `n` gave on these inputs, if it ran on them last.
+    fn get(&self, n: usize, inputs: &[Option<Value>]) -> Option<Option<Value>> {
+        self.entries.get(&n).filter(|(old, _)| old.as_slice() == inputs).map(|(_, v)| v.clone())
+    }
+
+    fn put(&mut self, n: usize, inputs: Vec<Option<Value>>, value: Option<Value>) {
+        self.runs += 1;
+        self.entries.insert(n, (inputs, value));
+    }
+
+    /// Forgets everything (the rules' other inputs changed).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
 /// when the first rule runs (a bundle without rules never pays for one).
 pub(crate) struct Prepared<'s> {
     /// Canonical values, derived ones included.
@@ -110,6 +135,20 @@ impl CompiledBundle {
         opts: &EvalOptions,
         trace: bool,
     ) -> Prepared<'s> {
+        self.prepare_memo(s, date, opts, trace, None)
+    }
+
+    /// [`CompiledBundle::prepare`], reusing a derived value from `memo` while the values its
+    /// rule reads are unchanged (the wizard: the materials, commitments, applicant facts and
+    /// date, which a rule may also read, are the memo owner's to watch).
+    pub(crate) fn prepare_memo<'s>(
+        &self,
+        s: &'s Submission,
+        date: Option<Date>,
+        opts: &EvalOptions,
+        trace: bool,
+        mut memo: Option<&mut DeriveMemo>,
+    ) -> Prepared<'s> {
         let limits = self.limits(opts);
         // Sized for every rule at once: a growing trace reallocates its large entries.
         let mut trace = trace.then(|| Vec::with_capacity(self.rulebook.all().count()));
@@ -117,32 +156,52 @@ impl CompiledBundle {
         // One session for the derive rules and every rule after them: the submission is
         // converted to Rhai values once per evaluation, and each derived value is set in it.
         let mut session = None;
-        for (key, rule) in &self.rulebook.derive {
+        for (n, (key, rule)) in self.rulebook.derive.iter().enumerate() {
             // A form field the applicant filled keeps its value; a key only rules read is
             // always computed (a submission cannot forge it).
             let is_field = self.keys.contains_key(key);
             if is_field && values.get(key).is_some_and(|v| !v.is_null()) {
                 continue;
             }
-            let session = session.get_or_insert_with(|| {
-                let read = self.rule_values(values.as_object().unwrap_or(&Map::new()));
-                Session::new(&limits, self.vars(s, read, date, opts))
-            });
-            let run = session.run(&rule.ast);
-            let derived = run.value.as_ref().ok().and_then(rules::to_json).filter(|v| !v.is_null());
-            if let Some(t) = trace.as_mut() {
-                t.push(entry(rule, RuleKind::Derive, None, None, &run, &values));
-            }
-            // The submission's values are copied only when a derived value changes them.
+            let inputs: Option<Vec<Option<Value>>> = (memo.is_some() && !rule.reads.dynamic)
+                .then(|| rule.reads.keys.iter().map(|(k, ..)| values.get(k).cloned()).collect());
+            let known = match (&memo, &inputs) {
+                (Some(m), Some(inputs)) => m.get(n, inputs),
+                _ => None,
+            };
+            let derived = match known {
+                Some(v) => v,
+                None => {
+                    let session = session.get_or_insert_with(|| {
+                        let read = self.rule_values(values.as_object().unwrap_or(&Map::new()));
+                        Session::new(&limits, self.vars(s, read, date, opts))
+                    });
+                    let run = session.run(&rule.ast);
+                    if let Some(t) = trace.as_mut() {
+                        t.push(entry(rule, RuleKind::Derive, None, None, &run, &values));
+                    }
+                    let v = run.value.as_ref().ok().and_then(rules::to_json).filter(|v| !v.is_null());
+                    if let (Some(m), Some(inputs)) = (memo.as_deref_mut(), inputs) {
+                        m.put(n, inputs, v.clone());
+                    }
+                    v
+                }
+            };
+            // The submission's values are copied only when a derived value changes them; a
+            // session opened already sees the change.
             match derived {
                 Some(v) => {
-                    session.set_form_value(key, Some(&v));
+                    if let Some(session) = session.as_mut() {
+                        session.set_form_value(key, Some(&v));
+                    }
                     if let Some(map) = values.to_mut().as_object_mut() {
                         map.insert(key.clone(), v);
                     }
                 }
                 None if !is_field && values.get(key).is_some() => {
-                    session.set_form_value(key, None);
+                    if let Some(session) = session.as_mut() {
+                        session.set_form_value(key, None);
+                    }
                     if let Some(map) = values.to_mut().as_object_mut() {
                         map.remove(key);
                     }

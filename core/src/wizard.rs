@@ -34,10 +34,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! `state()` is incremental where it pays: each rule's reads are known from its syntax tree
-//! (`rules::reads`), so a rule runs again only when a key it reads (derived keys included),
-//! a material status, a commitment or the applicant's facts changed; other verdicts are
-//! reused. Validation runs on the whole form each time (one compiled validator). The state
+//! `state()` is incremental where it pays: each rule's and derived field's reads are known
+//! from its syntax tree (`rules::reads`), so a rule or derivation runs again only when a key
+//! it reads (derived keys included), a material status, a commitment or the applicant's
+//! facts changed; other verdicts and derived values are reused. Validation runs on the whole form each time (one compiled validator). The state
 //! stays a pure function of the answers, materials, choices and date: the tests check, over
 //! random edit sequences on every fixture, that it equals a full recompute.
 
@@ -52,7 +52,7 @@ use serde_json::{Map, Value};
 use crate::compile::CompiledBundle;
 use crate::date::Date;
 use crate::decision::RuleKind;
-use crate::evaluate::{EvalOptions, Prepared, Verdict};
+use crate::evaluate::{DeriveMemo, EvalOptions, Prepared, Verdict};
 use crate::prefill::{FillOrigin, Prefill};
 use crate::rulebook::CompiledRule;
 use crate::submission::{Applicant, MaterialStatus, Submission};
@@ -353,13 +353,15 @@ pub struct Wizard<'b> {
 /// the bundle's rules), index within the item.
 type RuleId = (u8, usize, usize);
 
-/// Verdicts of earlier runs. A verdict is reused when the values of the keys its rule reads
-/// (derived values included) are the same, and so are the materials, commitments and
-/// applicant facts every rule may read; a rule with computed reads always runs again.
+/// Verdicts and derived values of earlier runs. One is reused when the values of the keys its
+/// rule reads (derived values included) are the same, and so are the materials, commitments
+/// and applicant facts every rule may read; a rule with computed reads always runs again.
 #[derive(Default)]
 struct RuleCache {
     context: Option<(IndexMap<String, MaterialStatus>, Vec<String>, Applicant)>,
     verdicts: HashMap<RuleId, (Vec<Option<Value>>, Verdict)>,
+    /// Derived values, reused the same way.
+    derived: DeriveMemo,
     runs: usize,
 }
 
@@ -518,7 +520,7 @@ impl<'b> Wizard<'b> {
     /// Runs the visibility rules on every answer (a rule may read a field it hides).
     fn visibility(&self, cache: &mut RuleCache, all: &Submission) -> Visibility {
         let b = self.bundle;
-        let mut p = b.prepare(all, self.date, &EvalOptions::default(), false);
+        let mut p = b.prepare_memo(all, self.date, &EvalOptions::default(), false, Some(&mut cache.derived));
         let mut out = Visibility::default();
         for (j, (key, rule)) in b.rulebook.visible_if.iter().enumerate() {
             match self.verdict(cache, &mut p, rule, (3, usize::MAX, j), (RuleKind::VisibleIf, None, None)) {
@@ -670,7 +672,8 @@ impl<'b> Wizard<'b> {
     /// How many rules the wizard has run so far; the others were reused from earlier states
     /// because nothing they read changed (for tests and profiling).
     pub fn rules_run(&self) -> usize {
-        self.cache().runs
+        let cache = self.cache();
+        cache.runs + cache.derived.runs
     }
 
     /// The verdict cache, emptied when the materials, commitments or applicant facts (which
@@ -683,6 +686,7 @@ impl<'b> Wizard<'b> {
             .is_some_and(|(m, c, a)| m == &self.materials && c == &self.commitments && a == &self.applicant);
         if !unchanged {
             cache.verdicts.clear();
+            cache.derived.clear();
             cache.context = Some((self.materials.clone(), self.commitments.clone(), self.applicant.clone()));
         }
         cache
@@ -722,7 +726,7 @@ impl<'b> Wizard<'b> {
         let b = self.bundle;
         let mut cache = self.cache();
         let (s, visibility) = self.submission(&mut cache);
-        let mut p = b.prepare(&s, self.date, &EvalOptions::default(), false);
+        let mut p = b.prepare_memo(&s, self.date, &EvalOptions::default(), false, Some(&mut cache.derived));
         let applicability = self.applicability(&mut cache, &mut p);
         let checked = b.check_applicable(&s, &p, applicability);
         let applicable = &checked.applicability.items;

@@ -162,10 +162,11 @@ fn only_rules_reading_a_changed_key_run_again() {
     let first = w.state();
     let after_first = w.rules_run();
     assert!(after_first > 0);
-    // No rule reads the baby's name: every verdict is reused.
+    // No rule reads the baby's name: every verdict, and the derived age, is reused.
     w.set("baby.name", json!("陈沐晨")).unwrap();
     let second = w.state();
     assert_eq!(w.rules_run(), after_first);
+
     assert_eq!(second.warnings, first.warnings);
     // The birth date feeds the derived age, which several rules read: those run again, not all.
     w.set("baby.birth_date", json!("2025-09-01")).unwrap();
@@ -540,4 +541,35 @@ fn visibility_rules_are_checked_at_compile() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("field dictionary `z`, visible_if"), "{e}");
+}
+
+#[test]
+fn a_derived_field_is_computed_again_only_when_what_it_reads_changes() {
+    // `derived` comes from `id`'s birth date; `other` feeds nothing.
+    let b = CompiledBundle::compile(
+        load::from_packed_value(json!({
+            "id": "d", "version": "1", "title": {"zh": "推导", "en": "Derived"}, "lead": "d",
+            "departments": [{"id": "d", "name": {"zh": "部门", "en": "Department"}}],
+            "items": [{"id": "i", "department": "d", "title": {"zh": "事项", "en": "Item"},
+                       "schema": {"type": "object", "properties": {
+                           "id": {"type": "string"}, "other": {"type": "string"}, "year": {"type": "integer"}}}}],
+            "derive": [{"key": "year", "script": "let id = form[\"id\"]; if id == () { () } else { parse_int(id.sub_string(6, 4)) }"}]
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut w = Wizard::new(&b, None, None);
+    w.set("id", json!("11010519491231002X")).unwrap();
+    let year = w.state().field("year").cloned().unwrap();
+    assert_eq!(year.value, Some(json!(1949)));
+    assert!(matches!(year.provenance, Some(Provenance::Derived { ref rule, .. }) if rule == "year"));
+    let runs = w.rules_run();
+    w.set("other", json!("x")).unwrap();
+    assert_eq!(w.state().field("year").unwrap().value, Some(json!(1949)));
+    assert_eq!(w.rules_run(), runs, "the derivation ran again though `id` did not change");
+    w.set("id", json!("110105195012310027")).unwrap();
+    assert_eq!(w.state().field("year").unwrap().value, Some(json!(1950)));
+    assert_eq!(w.rules_run(), runs + 1);
+    w.unset("id").unwrap();
+    assert_eq!(w.state().field("year").unwrap().value, None);
 }
