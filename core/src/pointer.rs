@@ -66,6 +66,19 @@ pub fn get<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
     doc.pointer(pointer)
 }
 
+/// Looks up already split tokens (see [`split`]): what `Value::pointer` does, without
+/// parsing and unescaping the pointer at every lookup.
+pub fn get_tokens<'a>(doc: &'a Value, tokens: &[String]) -> Option<&'a Value> {
+    tokens.iter().try_fold(doc, |v, t| match v {
+        Value::Object(map) => map.get(t),
+        // As `Value::pointer`: a decimal index without a sign or leading zeros.
+        Value::Array(list) if t == "0" || !t.starts_with(['0', '+']) => {
+            t.parse::<usize>().ok().and_then(|i| list.get(i))
+        }
+        _ => None,
+    })
+}
+
 /// Decodes the fragment of a URI reference (`#/a%20b` → `/a b`). Only `%XX` escapes are
 /// decoded; anything else is kept.
 pub fn decode_fragment(fragment: &str) -> Option<String> {
@@ -122,5 +135,30 @@ mod tests {
         assert_eq!(encode_fragment("/a b/身"), "/a%20b/%E8%BA%AB");
         assert_eq!(decode_fragment("/a%2"), None);
         assert_eq!(decode_fragment(&encode_fragment("/a b/身份")).unwrap(), "/a b/身份");
+    }
+
+    #[test]
+    fn split_tokens_find_what_value_pointer_finds() {
+        let doc = serde_json::json!({"a": {"b/c": [10, {"~d": 2}], "": 3, "01": 4}, "e": [[5]]});
+        for p in [
+            "/a",
+            "/a/b~1c",
+            "/a/b~1c/0",
+            "/a/b~1c/1/~0d",
+            "/a/",
+            "/a/01",
+            "/e/0/0",
+            "/e/00",
+            "/e/+0",
+            "/e/-1",
+            "/e/1",
+            "/a/b~1c/2",
+            "/x",
+            "/a/b~1c/0/z",
+        ] {
+            let tokens = split(p).unwrap();
+            assert_eq!(get_tokens(&doc, &tokens), doc.pointer(p), "{p}");
+        }
+        assert_eq!(get_tokens(&doc, &[]), Some(&doc));
     }
 }

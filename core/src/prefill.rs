@@ -33,6 +33,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
+use foldhash::fast::FixedState;
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -72,8 +73,8 @@ impl SourceProvider for IndexMap<String, Value> {
 pub(crate) struct CompiledSource {
     pub id: String,
     pub authoritative: bool,
-    /// (pointer in the document, canonical key, transform)
-    pub fields: Vec<(String, String, Option<ValueTransform>)>,
+    /// (pointer in the document, its tokens, canonical key, transform)
+    pub fields: Vec<(String, Vec<String>, String, Option<ValueTransform>)>,
     /// Materials (reuse keys) satisfied when the source delivers a document.
     pub materials: Vec<String>,
 }
@@ -94,13 +95,13 @@ pub(crate) fn compile_sources(
         let at = format!("source `{}`", s.id);
         let mut fields = Vec::new();
         for (ptr, mapping) in &s.fields {
-            if crate::pointer::split(ptr).is_none_or(|t| t.is_empty()) {
+            let Some(tokens) = crate::pointer::split(ptr).filter(|t| !t.is_empty()) else {
                 problems.push(Problem::Invalid {
                     at: at.clone(),
                     message: format!("`{ptr}` is not a JSON Pointer into the source's document"),
                 });
                 continue;
-            }
+            };
             let key = mapping.key();
             if !keys.contains_key(key) && !derived.contains(key) {
                 problems.push(Problem::Unknown {
@@ -118,7 +119,7 @@ pub(crate) fn compile_sources(
                     continue;
                 }
             };
-            fields.push((ptr.clone(), key.to_owned(), transform));
+            fields.push((ptr.clone(), tokens, key.to_owned(), transform));
         }
         for m in s.materials.iter().filter(|m| !reuse.contains(m.as_str())) {
             problems.push(Problem::Unknown { at: at.clone(), what: "material".into(), id: m.clone() });
@@ -331,7 +332,9 @@ impl CompiledBundle {
             }
             // A document holding none of the declared fields is another document (or another
             // shape of it): it fills nothing, and it is no proof of the materials either.
-            if !src.fields.is_empty() && src.fields.iter().all(|(ptr, ..)| doc.pointer(ptr).is_none()) {
+            let found: Vec<Option<&Value>> =
+                src.fields.iter().map(|(_, tokens, ..)| crate::pointer::get_tokens(&doc, tokens)).collect();
+            if !src.fields.is_empty() && found.iter().all(Option::is_none) {
                 notes.push(note(
                     &src.id,
                     None,
@@ -342,8 +345,8 @@ impl CompiledBundle {
                 continue;
             }
             delivered.push(src);
-            for (ptr, key, transform) in &src.fields {
-                let Some(raw) = doc.pointer(ptr) else { continue };
+            for ((ptr, _, key, transform), raw) in src.fields.iter().zip(found) {
+                let Some(raw) = raw else { continue };
                 let value = match transform.as_ref().map(|t| t.backward(raw)).transpose() {
                     Ok(v) => v.unwrap_or_else(|| raw.clone()),
                     Err(e) => {
@@ -395,7 +398,7 @@ impl CompiledBundle {
             .map(String::as_str)
             .chain(offers.keys().copied())
             .chain(typed.keys().map(String::as_str));
-        let mut seen = HashSet::new();
+        let mut seen: HashSet<&str, FixedState> = HashSet::default();
         for key in keys.filter(|k| seen.insert(*k)) {
             let mut candidates: Vec<&Offer<'_>> =
                 offers.get(key).map(|o| o.iter().collect()).unwrap_or_default();
