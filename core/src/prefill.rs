@@ -304,7 +304,7 @@ impl CompiledBundle {
         date: Option<Date>,
     ) -> Prefill {
         let mut notes = Vec::new();
-        let mut offers: IndexMap<&str, Vec<Offer<'_>>> = IndexMap::new();
+        let mut offers: IndexMap<&str, Vec<Offer<'_>>, FixedState> = IndexMap::default();
         let mut delivered: Vec<&CompiledSource> = Vec::new();
         for src in self.sources.iter().filter(|s| consent.iter().any(|c| c == &s.id)) {
             let pointers: Vec<&str> = src.fields.iter().map(|(p, ..)| p.as_str()).collect();
@@ -387,7 +387,7 @@ impl CompiledBundle {
     fn settle(
         &self,
         typed: &Map<String, Value>,
-        offers: &IndexMap<&str, Vec<Offer<'_>>>,
+        offers: &IndexMap<&str, Vec<Offer<'_>>, FixedState>,
         notes: &mut Vec<PrefillNote>,
     ) -> (IndexMap<String, Filled>, Vec<Conflict>) {
         let mut values = IndexMap::new();
@@ -487,12 +487,15 @@ impl CompiledBundle {
             .filter(|(_, info)| info.items.iter().any(|i| applicable.contains(i)))
             .map(|(k, _)| k)
             .collect();
-        let to_type: Vec<String> =
-            fields.iter().filter(|k| !values.contains_key(k.as_str())).map(|k| (*k).clone()).collect();
-        let prefilled = fields
-            .iter()
-            .filter(|k| values.get(k.as_str()).is_some_and(|f| f.origin != FillOrigin::Applicant))
-            .count();
+        let mut to_type = Vec::new();
+        let mut prefilled = 0;
+        for k in &fields {
+            match values.get(k.as_str()) {
+                None => to_type.push((*k).clone()),
+                Some(f) if f.origin != FillOrigin::Applicant => prefilled += 1,
+                Some(_) => {}
+            }
+        }
         let required = self.required_materials(p, s, &applicable);
         let materials_shared = required.iter().filter(|m| shared.contains_key(*m)).count();
         let figures = Figures {
