@@ -35,5 +35,6 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("rating", schema_of::<crate::results::Rating>()),
         ("wizard", schema_of::<crate::wizard::WizardState>()),
         ("draft", schema_of::<crate::wizard::Draft>()),
+        ("prefill", schema_of::<crate::prefill::Prefill>()),
     ]
 }

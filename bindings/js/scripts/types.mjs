@@ -1,6 +1,6 @@
 // Generates types/onething.d.ts, the TypeScript types of every input and output of the
 // package, from the JSON Schemas under schemas/ (themselves generated from the Rust types by
-// `cargo test -p onething --test schemas`) and bindings/js/schemas/ (see there). Nothing in
+// `cargo test -p onething --test schemas`). Nothing in
 // it is written by hand.
 //
 //   node scripts/types.mjs           rewrite types/onething.d.ts
@@ -17,9 +17,8 @@ import { compile } from 'json-schema-to-typescript';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
-// The library's formats, then outputs of the package that schemas/ does not cover yet (the
-// prefill; written by `UPDATE_SCHEMAS=1 cargo test -p onething-wasm --test schemas`).
-const SCHEMA_DIRS = [join(root, 'schemas'), join(here, '..', 'schemas')];
+// The library's formats and outputs.
+const SCHEMA_DIRS = [join(root, 'schemas')];
 const out = join(here, '..', 'types', 'onething.d.ts');
 
 /** The root types' names in TypeScript, where the schema title would clash with a class of

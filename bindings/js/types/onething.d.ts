@@ -1799,6 +1799,148 @@ export interface ExternalEvidence {
   items: string[];
 }
 /**
+ * The result of a prefill.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Prefill".
+ */
+export interface Prefill {
+  /**
+   * Every key with a value, in form order: typed, filled from a source, or derived.
+   */
+  values: {
+    [k: string]: Filled;
+  };
+  /**
+   * Typed values that differ from an authoritative source (kept, and flagged).
+   */
+  conflicts: Conflict[];
+  /**
+   * Materials satisfied by data sharing, by reuse key, with the source.
+   */
+  materials: {
+    [k: string]: string;
+  };
+  /**
+   * Keys of the applicable items' forms still without a value, in form order.
+   */
+  to_type: string[];
+  /**
+   * What could not be used, per source or field.
+   */
+  notes: PrefillNote[];
+  /**
+   * How much the applicant was spared.
+   */
+  figures: Figures;
+  /**
+   * Derivations that ran.
+   */
+  trace: TraceEntry[];
+}
+/**
+ * A value and where it came from.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Filled".
+ */
+export interface Filled {
+  /**
+   * The canonical value.
+   */
+  value: {
+    [k: string]: unknown;
+  };
+  /**
+   * Its origin.
+   */
+  origin: FillOrigin;
+  /**
+   * Filled by an authoritative source: the applicant may not change it.
+   */
+  locked: boolean;
+}
+/**
+ * A typed value that disagrees with an authoritative source.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Conflict".
+ */
+export interface Conflict {
+  /**
+   * The canonical key.
+   */
+  key: string;
+  /**
+   * What the applicant typed (kept).
+   */
+  typed: {
+    [k: string]: unknown;
+  };
+  /**
+   * What the authoritative source holds.
+   */
+  authoritative: {
+    [k: string]: unknown;
+  };
+  /**
+   * The source.
+   */
+  source: string;
+  /**
+   * What to tell the applicant.
+   */
+  message: Text;
+}
+/**
+ * Something a source could not give.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "PrefillNote".
+ */
+export interface PrefillNote {
+  /**
+   * The source.
+   */
+  source: string;
+  /**
+   * The canonical key, when the note is about one field.
+   */
+  key?: string | null;
+  /**
+   * What happened.
+   */
+  message: Text;
+}
+/**
+ * How much prefill and sharing spared the applicant.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Figures".
+ */
+export interface Figures {
+  /**
+   * Fields of the applicable items filled from sources or derived.
+   */
+  fields_prefilled: number;
+  /**
+   * Fields of the applicable items.
+   */
+  fields_total: number;
+  /**
+   * Required materials satisfied by data sharing.
+   */
+  materials_shared: number;
+  /**
+   * Required materials of the applicable items.
+   */
+  materials_total: number;
+  /**
+   * Nothing is left to upload (零材料提交).
+   */
+  zero_material: boolean;
+}
+/**
  * The applicant's rating of the service (好差评).
  *
  * This interface was referenced by `OnethingTypes`'s JSON-Schema
@@ -2392,146 +2534,4 @@ export interface Progress {
    * Visible required fields.
    */
   required: number;
-}
-/**
- * The result of a prefill.
- *
- * This interface was referenced by `OnethingTypes`'s JSON-Schema
- * via the `definition` "Prefill".
- */
-export interface Prefill {
-  /**
-   * Every key with a value, in form order: typed, filled from a source, or derived.
-   */
-  values: {
-    [k: string]: Filled;
-  };
-  /**
-   * Typed values that differ from an authoritative source (kept, and flagged).
-   */
-  conflicts: Conflict[];
-  /**
-   * Materials satisfied by data sharing, by reuse key, with the source.
-   */
-  materials: {
-    [k: string]: string;
-  };
-  /**
-   * Keys of the applicable items' forms still without a value, in form order.
-   */
-  to_type: string[];
-  /**
-   * What could not be used, per source or field.
-   */
-  notes: PrefillNote[];
-  /**
-   * How much the applicant was spared.
-   */
-  figures: Figures;
-  /**
-   * Derivations that ran.
-   */
-  trace: TraceEntry[];
-}
-/**
- * A value and where it came from.
- *
- * This interface was referenced by `OnethingTypes`'s JSON-Schema
- * via the `definition` "Filled".
- */
-export interface Filled {
-  /**
-   * The canonical value.
-   */
-  value: {
-    [k: string]: unknown;
-  };
-  /**
-   * Its origin.
-   */
-  origin: FillOrigin;
-  /**
-   * Filled by an authoritative source: the applicant may not change it.
-   */
-  locked: boolean;
-}
-/**
- * A typed value that disagrees with an authoritative source.
- *
- * This interface was referenced by `OnethingTypes`'s JSON-Schema
- * via the `definition` "Conflict".
- */
-export interface Conflict {
-  /**
-   * The canonical key.
-   */
-  key: string;
-  /**
-   * What the applicant typed (kept).
-   */
-  typed: {
-    [k: string]: unknown;
-  };
-  /**
-   * What the authoritative source holds.
-   */
-  authoritative: {
-    [k: string]: unknown;
-  };
-  /**
-   * The source.
-   */
-  source: string;
-  /**
-   * What to tell the applicant.
-   */
-  message: Text;
-}
-/**
- * Something a source could not give.
- *
- * This interface was referenced by `OnethingTypes`'s JSON-Schema
- * via the `definition` "PrefillNote".
- */
-export interface PrefillNote {
-  /**
-   * The source.
-   */
-  source: string;
-  /**
-   * The canonical key, when the note is about one field.
-   */
-  key?: string | null;
-  /**
-   * What happened.
-   */
-  message: Text;
-}
-/**
- * How much prefill and sharing spared the applicant.
- *
- * This interface was referenced by `OnethingTypes`'s JSON-Schema
- * via the `definition` "Figures".
- */
-export interface Figures {
-  /**
-   * Fields of the applicable items filled from sources or derived.
-   */
-  fields_prefilled: number;
-  /**
-   * Fields of the applicable items.
-   */
-  fields_total: number;
-  /**
-   * Required materials satisfied by data sharing.
-   */
-  materials_shared: number;
-  /**
-   * Required materials of the applicable items.
-   */
-  materials_total: number;
-  /**
-   * Nothing is left to upload (零材料提交).
-   */
-  zero_material: boolean;
 }
