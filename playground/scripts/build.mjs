@@ -1,0 +1,77 @@
+// Builds the playground into dist/:
+//   dist/examples.json   every fixture bundle under ../fixtures, as editable files, with its
+//                        submissions, decision cases and evaluation date
+//   dist/main.js         the page (CodeMirror and the UI), bundled by esbuild
+//   dist/worker.js       the Web Worker that runs the package
+//   dist/pkg/            the package's web build (../bindings/js/dist/web), copied
+//   dist/index.html, dist/style.css
+// Nothing is fetched from the network at run time.
+
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = join(HERE, '..');
+const FIXTURES = join(ROOT, 'fixtures');
+const WEB = join(ROOT, 'bindings', 'js', 'dist', 'web');
+const DIST = join(HERE, 'dist');
+
+if (!existsSync(join(WEB, 'onething_wasm.js'))) {
+  console.error(`${WEB} is missing: build the package first (cd bindings/js && npm ci && npm run build)`);
+  process.exit(1);
+}
+mkdirSync(join(DIST, 'pkg'), { recursive: true });
+
+/** The JSON files of a fixture folder, by stem, sorted. */
+function jsonFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+    .map((f) => ({ name: f.slice(0, -5), text: readFileSync(join(dir, f), 'utf8') }));
+}
+
+const examples = readdirSync(FIXTURES)
+  .filter((d) => existsSync(join(FIXTURES, d, 'bundle.json')))
+  .sort()
+  .map((name) => {
+    const dir = join(FIXTURES, name);
+    const files = { 'bundle.json': readFileSync(join(dir, 'bundle.json'), 'utf8') };
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort()) {
+      files[f] = readFileSync(join(dir, f), 'utf8');
+    }
+    if (existsSync(join(dir, 'rules'))) {
+      for (const f of readdirSync(join(dir, 'rules')).filter((f) => f.endsWith('.rhai')).sort()) {
+        files[`rules/${f}`] = readFileSync(join(dir, 'rules', f), 'utf8');
+      }
+    }
+    const meta = JSON.parse(readFileSync(join(dir, 'fixture.json'), 'utf8'));
+    const bundle = JSON.parse(files['bundle.json']);
+    return {
+      name,
+      title: bundle.title,
+      date: meta.evaluation_date,
+      files,
+      submissions: [
+        ...jsonFiles(join(dir, 'submissions')).map((s) => ({ ...s, folder: 'submissions' })),
+        ...jsonFiles(join(dir, 'decisions')).map((s) => ({ ...s, folder: 'decisions' })),
+      ],
+    };
+  });
+writeFileSync(join(DIST, 'examples.json'), JSON.stringify(examples));
+
+for (const f of ['onething_wasm.js', 'onething_wasm_bg.wasm']) copyFileSync(join(WEB, f), join(DIST, 'pkg', f));
+for (const f of ['index.html', 'style.css']) copyFileSync(join(HERE, 'src', f), join(DIST, f));
+
+await build({
+  entryPoints: { main: join(HERE, 'src', 'main.js'), worker: join(HERE, 'src', 'worker.js') },
+  outdir: DIST,
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: true,
+  external: ['./pkg/onething_wasm.js'],
+  logLevel: 'warning',
+});
+console.log(`built ${DIST} (${examples.length} examples, ${examples.reduce((n, e) => n + e.submissions.length, 0)} submissions)`);

@@ -1,0 +1,505 @@
+// The playground page: editors on the left, live outputs on the right. Every edit sends the
+// whole state to the worker (debounced); its answer re-renders the outputs. Nothing here
+// calls the package directly.
+
+import { EditorView, basicSetup } from 'codemirror';
+import { EditorState } from '@codemirror/state';
+import { json } from '@codemirror/lang-json';
+import { lintGutter, setDiagnostics } from '@codemirror/lint';
+import { rhai } from './rhai.js';
+import { decodeState, encodeState } from './share.js';
+
+const $ = (id) => document.getElementById(id);
+const DEBOUNCE_MS = 40;
+
+// ---- Labels (zh / en) -------------------------------------------------------------------
+
+const LABELS = {
+  title: { zh: '一件事规则试验场', en: 'onething rules playground' },
+  example: { zh: '示例', en: 'Example' },
+  date: { zh: '评估日期', en: 'Evaluation date' },
+  lang: { zh: '语言', en: 'Language' },
+  share: { zh: '分享链接', en: 'Share link' },
+  bundle: { zh: '事项包（事项、部门表单、字段映射、材料）', en: 'Bundle (items, department schemas, field maps, materials)' },
+  rules: { zh: '规则（Rhai）', en: 'Rules (Rhai)' },
+  submission: { zh: '申请数据', en: 'Submission' },
+  wizard: { zh: '填报向导（合并表单）', en: 'Wizard (the merged form)' },
+  decision: { zh: '受理决定', en: 'Decision' },
+  deficiencies: { zh: '一次性告知（补正）', en: 'One-time deficiency notice' },
+  dispatch: { zh: '分发预览：各部门收到的数据', en: 'Dispatch: what each department receives' },
+  plan: { zh: '办理流程', en: 'Process plan' },
+  notice: { zh: '一次告知单', en: 'Notice sheet' },
+  previous: { zh: '上一步', en: 'Previous' },
+  next: { zh: '下一步', en: 'Next' },
+  optional: { zh: '可选事项', en: 'Optional items' },
+  materials: { zh: '材料', en: 'Materials' },
+  warnings: { zh: '将不予受理', en: 'Would be rejected' },
+  trace: { zh: '规则轨迹', en: 'Rule trace' },
+  bundleTrace: { zh: '整体规则轨迹', en: 'Bundle-level trace' },
+  none: { zh: '无', en: 'None' },
+  noDeficiency: { zh: '无需补正。', en: 'Nothing to correct.' },
+  supplements: { zh: '容缺后补材料', en: 'Materials to supply later' },
+  tolerable: { zh: '可容缺', en: 'tolerable' },
+  fix: { zh: '如何补正', en: 'How to fix' },
+  fields: { zh: '个字段', en: 'fields' },
+  notDispatched: { zh: '未分发的数据', en: 'Not dispatched' },
+  invalidDispatch: { zh: '申请数据未通过校验，暂不分发：', en: 'The submission is invalid, nothing is dispatched yet:' },
+  stage: { zh: '阶段', en: 'Stage' },
+  days: { zh: '工作日', en: 'working days' },
+  critical: { zh: '关键路径', en: 'critical path' },
+  mermaid: { zh: 'Mermaid 文本', en: 'Mermaid text' },
+  stale: { zh: '输入有错误，右侧显示的是上一次有效的结果。', en: 'An input has errors; the outputs are the last good ones.' },
+  updated: { zh: '已更新', en: 'updated in' },
+  copied: { zh: '链接已复制', en: 'link copied' },
+  submissionFirst: { zh: '请先修正申请数据的 JSON。', en: 'Fix the submission JSON first.' },
+  yes: { zh: '是', en: 'Yes' },
+  no: { zh: '否', en: 'No' },
+  unset: { zh: '（未填）', en: '(empty)' },
+  applicant: { zh: '申请人', en: 'Applicant' },
+};
+
+// ---- State ------------------------------------------------------------------------------
+
+const state = {
+  example: '',
+  files: {},      // the bundle directory: bundle.json, *.schema.json, rules/*.rhai
+  submission: '', // JSON text
+  date: '',
+  lang: 'zh',
+  bundleFile: 'bundle.json',
+  ruleFile: '',
+  step: 0,        // the wizard step on screen
+};
+let examples = [];
+let last = null;  // the last answer of the worker with a decision
+
+const t = (key) => LABELS[key]?.[state.lang] ?? key;
+const tx = (text) => (text && typeof text === 'object' ? text[state.lang] ?? text.zh : text ?? '');
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+// ---- Editors ----------------------------------------------------------------------------
+
+function makeEditor(parent, language, onChange) {
+  const extensions = [basicSetup, language, lintGutter(), EditorView.updateListener.of((u) => {
+    if (u.docChanged && !u.transactions.some((tr) => tr.isUserEvent('playground.load'))) onChange(u.state.doc.toString());
+  })];
+  const view = new EditorView({ parent, state: EditorState.create({ doc: '', extensions }) });
+  view.load = (text) => {
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, userEvent: 'playground.load' });
+  };
+  return view;
+}
+
+const bundleView = makeEditor($('bundle-editor'), json(), (text) => { state.files[state.bundleFile] = text; edited(); });
+const rulesView = makeEditor($('rules-editor'), rhai, (text) => {
+  if (state.ruleFile) { state.files[state.ruleFile] = text; edited(); }
+});
+const submissionView = makeEditor($('submission-editor'), json(), (text) => { state.submission = text; edited(); });
+
+function fillSelect(select, options, value) {
+  select.innerHTML = options.map(([v, label]) => `<option value="${esc(v)}"${v === value ? ' selected' : ''}>${esc(label)}</option>`).join('');
+}
+
+function loadEditors() {
+  const names = Object.keys(state.files);
+  const bundleFiles = names.filter((n) => !n.startsWith('rules/'));
+  const ruleFiles = names.filter((n) => n.startsWith('rules/'));
+  if (!bundleFiles.includes(state.bundleFile)) state.bundleFile = 'bundle.json';
+  if (!ruleFiles.includes(state.ruleFile)) state.ruleFile = ruleFiles[0] ?? '';
+  fillSelect($('bundle-file'), bundleFiles.map((n) => [n, n]), state.bundleFile);
+  fillSelect($('rule-file'), ruleFiles.map((n) => [n, n.slice('rules/'.length)]), state.ruleFile);
+  bundleView.load(state.files[state.bundleFile] ?? '');
+  rulesView.load(state.files[state.ruleFile] ?? '');
+  submissionView.load(state.submission);
+  $('date').value = state.date;
+  $('lang').value = state.lang;
+}
+
+$('bundle-file').onchange = (e) => { state.bundleFile = e.target.value; bundleView.load(state.files[state.bundleFile]); showErrors(); };
+$('rule-file').onchange = (e) => { state.ruleFile = e.target.value; rulesView.load(state.files[state.ruleFile]); showErrors(); };
+$('date').oninput = (e) => { state.date = e.target.value; edited(); };
+$('lang').onchange = (e) => { state.lang = e.target.value; labels(); exampleOptions(); edited(); };
+
+function labels() {
+  document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
+  for (const el of document.querySelectorAll('[data-t]')) {
+    const key = el.dataset.t;
+    el.textContent = `${LABELS[key].zh} · ${LABELS[key].en}`;
+    if (key !== 'title') el.textContent = t(key);
+  }
+}
+
+// ---- Examples ---------------------------------------------------------------------------
+
+function exampleOptions() {
+  $('example').innerHTML = examples.map((ex) => `<optgroup label="${esc(tx(ex.title))}">
+    <option value="${esc(ex.name)}|">${esc(ex.name)} — ${state.lang === 'zh' ? '空白申请' : 'empty submission'}</option>
+    ${ex.submissions.map((s) => `<option value="${esc(`${ex.name}|${s.folder}/${s.name}`)}">${esc(`${ex.name} — ${s.folder}/${s.name}`)}</option>`).join('')}
+  </optgroup>`).join('') + '<option value="custom" hidden>—</option>';
+  $('example').value = state.example;
+  if ($('example').value !== state.example) $('example').value = 'custom';
+}
+
+/** Loads an example: "name|folder/submission" (an empty submission after the bar: none). */
+function loadExample(value) {
+  const [name, sub] = value.split('|');
+  const ex = examples.find((e) => e.name === name);
+  if (!ex) return;
+  state.example = value;
+  state.files = { ...ex.files };
+  state.date = ex.date;
+  const s = ex.submissions.find((x) => `${x.folder}/${x.name}` === sub);
+  state.submission = s ? s.text : JSON.stringify({ bundle: name, values: {} }, null, 2);
+  state.step = 0;
+  state.ruleFile = '';
+  state.bundleFile = 'bundle.json';
+  loadEditors();
+  edited(true);
+}
+$('example').onchange = (e) => loadExample(e.target.value);
+
+// ---- The worker -------------------------------------------------------------------------
+
+const worker = new Worker('./worker.js', { type: 'module' });
+let timer = null;
+let editAt = null;     // when the first edit not yet shown happened
+let sent = 0;          // id of the last request sent
+let busy = false;
+let pending = false;   // an edit arrived while the worker was busy
+
+function edited(now = false) {
+  editAt ??= performance.now();
+  clearTimeout(timer);
+  timer = setTimeout(send, now ? 0 : DEBOUNCE_MS);
+}
+
+function send() {
+  if (busy) { pending = true; return; }
+  busy = true;
+  sent += 1;
+  worker.postMessage({ id: sent, files: state.files, submission: state.submission, date: state.date, lang: state.lang });
+}
+
+worker.onmessage = ({ data }) => {
+  busy = false;
+  if (pending) { pending = false; send(); return; } // a newer state is on its way
+  render(data);
+  const ms = editAt === null ? 0 : performance.now() - editAt;
+  editAt = null;
+  window.__playground.latency = ms;
+  window.__playground.renders += 1;
+  $('status').textContent = `${t('updated')} ${ms.toFixed(0)} ms`;
+  saveHash();
+};
+worker.onerror = (e) => { busy = false; $('banner').hidden = false; $('banner').textContent = `worker: ${e.message}`; };
+
+// ---- Errors -----------------------------------------------------------------------------
+
+let errors = [];
+
+function diagnostics(view, file) {
+  const doc = view.state.doc;
+  const list = errors.filter((e) => e.file === file).map((e) => {
+    const line = doc.line(Math.min(Math.max(e.line ?? 1, 1), doc.lines));
+    const from = Math.min(line.from + Math.max((e.column ?? 1) - 1, 0), line.to);
+    return { from, to: Math.max(from, line.to), severity: 'error', message: e.message };
+  });
+  view.dispatch(setDiagnostics(view.state, list));
+}
+
+function errorList(ul, list) {
+  ul.innerHTML = list.map((e, i) => `<li data-i="${i}">${esc(e.file)}${e.line ? `:${e.line}:${e.column ?? 1}` : ''} — ${esc(e.message)}</li>`).join('');
+  ul.querySelectorAll('li').forEach((li) => { li.onclick = () => jump(list[Number(li.dataset.i)]); });
+}
+
+function jump(e) {
+  if (e.file.startsWith('rules/')) { state.ruleFile = e.file; $('rule-file').value = e.file; rulesView.load(state.files[e.file]); }
+  else if (e.file !== 'submission' && e.file !== 'date' && state.files[e.file] !== undefined) {
+    state.bundleFile = e.file; $('bundle-file').value = e.file; bundleView.load(state.files[e.file]);
+  }
+  showErrors();
+}
+
+function showErrors() {
+  errorList($('bundle-errors'), errors.filter((e) => e.file === 'bundle.json' || e.file.endsWith('.schema.json') || state.files[e.file] !== undefined && !e.file.startsWith('rules/')));
+  errorList($('rules-errors'), errors.filter((e) => e.file.startsWith('rules/')));
+  errorList($('submission-errors'), errors.filter((e) => e.file === 'submission'));
+  $('date-error').textContent = errors.filter((e) => e.file === 'date').map((e) => e.message).join('; ');
+  diagnostics(bundleView, state.bundleFile);
+  diagnostics(rulesView, state.ruleFile);
+  diagnostics(submissionView, 'submission');
+}
+
+// ---- Rendering --------------------------------------------------------------------------
+
+function render(data) {
+  errors = data.errors ?? [];
+  showErrors();
+  const ok = Boolean(data.decision);
+  $('banner').hidden = ok && errors.length === 0;
+  $('banner').textContent = t('stale');
+  if (!ok) {
+    $('outputs').classList.add('stale-all');
+    for (const id of ['wizard', 'decision', 'deficiencies', 'dispatch', 'plan']) $(id).classList.add('stale');
+    if (data.decisionError && !last) $('decision').textContent = data.decisionError.message;
+    return;
+  }
+  for (const id of ['wizard', 'decision', 'deficiencies', 'dispatch', 'plan']) $(id).classList.remove('stale');
+  last = data;
+  renderWizard(data);
+  renderDecision(data);
+  renderDeficiencies(data);
+  renderDispatch(data);
+  renderPlan(data);
+  $('notice').srcdoc = data.noticeHtml ?? `<p>${esc(data.noticeHtmlError?.message ?? '')}</p>`;
+}
+
+const dept = (data, id) => tx(data.departments?.[id]) || id;
+const itemTitle = (data, id) => tx(data.items?.[id]) || id;
+const outcomeBadge = (o) => `<span class="badge outcome o-${esc(o)}" data-outcome="${esc(o)}">${esc(o)}</span>`;
+
+/** The submission as an object, or undefined when its JSON is broken. */
+function submissionObject() {
+  try {
+    const s = JSON.parse(state.submission);
+    return s && typeof s === 'object' && !Array.isArray(s) ? s : undefined;
+  } catch { return undefined; }
+}
+
+/** Changes the submission (from the wizard) and reloads its editor, which re-evaluates. */
+function updateSubmission(change) {
+  const s = submissionObject();
+  if (!s) { alert(t('submissionFirst')); return; }
+  change(s);
+  state.submission = JSON.stringify(s, null, 2);
+  submissionView.dispatch({ changes: { from: 0, to: submissionView.state.doc.length, insert: state.submission } });
+}
+
+function setValue(key, value) {
+  updateSubmission((s) => {
+    s.values ??= {};
+    if (value === undefined) delete s.values[key];
+    else s.values[key] = value;
+  });
+}
+
+function fieldInput(data, f) {
+  const prop = data.form?.properties?.[f.key] ?? {};
+  const options = data.options?.[f.key] ?? {};
+  const dis = f.locked ? ' disabled' : '';
+  const id = `f-${f.key}`;
+  const label = (v) => tx(options[String(v)]) || (v === true ? t('yes') : v === false ? t('no') : String(v));
+  const enumOf = prop.enum ?? (prop.type === 'boolean' ? [true, false] : undefined);
+  if (enumOf) {
+    return `<select id="${esc(id)}" data-key="${esc(f.key)}" data-kind="enum"${dis}><option value="">${t('unset')}</option>${enumOf.map((v, i) =>
+      `<option value="${i}"${JSON.stringify(v) === JSON.stringify(f.value) ? ' selected' : ''}>${esc(label(v))}</option>`).join('')}</select>`;
+  }
+  if (prop.type === 'array' && prop.items?.enum) {
+    const have = Array.isArray(f.value) ? f.value : [];
+    return `<div data-key="${esc(f.key)}" data-kind="multi">${prop.items.enum.map((v, i) =>
+      `<label><input type="checkbox" value="${i}"${have.includes(v) ? ' checked' : ''}${dis}> ${esc(label(v))}</label>`).join(' ')}</div>`;
+  }
+  const num = prop.type === 'number' || prop.type === 'integer';
+  const type = num ? 'number' : prop.format === 'date' ? 'date' : 'text';
+  const value = f.value === undefined ? '' : typeof f.value === 'object' ? JSON.stringify(f.value) : String(f.value);
+  return `<input id="${esc(id)}" type="${type}" data-key="${esc(f.key)}" data-kind="${num ? 'number' : prop.type === 'array' || prop.type === 'object' ? 'json' : 'text'}" value="${esc(value)}"${dis}${num ? ' step="any"' : ''}>`;
+}
+
+function renderWizard(data) {
+  const el = $('wizard');
+  const w = data.wizard?.state;
+  if (!w) { el.textContent = data.wizardError?.message ?? ''; return; }
+  const visible = w.steps.map((s, i) => [s, i]).filter(([s]) => s.visible);
+  if (!visible.some(([, i]) => i === state.step)) state.step = visible[0]?.[1] ?? 0;
+  const step = w.steps[state.step];
+  const pct = w.progress.required ? Math.round((100 * w.progress.filled) / w.progress.required) : 100;
+  const sources = (key) => {
+    const list = data.form?.properties?.[key]?.['x-onething-sources'] ?? [];
+    return [...new Set(list.map((s) => s.department))];
+  };
+  let html = `<div class="steps">${visible.map(([s, i]) =>
+    `<button type="button" data-step="${i}" class="${i === state.step ? 'current' : ''} ${s.complete ? 'done' : ''}">${esc(tx(s.title))}</button>`).join('')}</div>
+    <div class="progress" title="${w.progress.filled}/${w.progress.required}"><div style="width:${pct}%"></div></div>
+    <div class="hint">${w.progress.filled} / ${w.progress.required}</div>`;
+  if (step) {
+    html += step.fields.filter((f) => f.visible).map((f) => `<div class="field" data-field="${esc(f.key)}">
+      <label for="f-${esc(f.key)}">${esc(tx(f.title))}${f.required ? ' <span class="req">*</span>' : ''}</label>
+      ${fieldInput(data, f)}
+      ${f.description ? `<div class="hint">${esc(tx(f.description))}</div>` : ''}
+      ${f.provenance && f.provenance.from !== 'applicant' ? `<div class="hint">← ${esc(f.provenance.from === 'source' ? f.provenance.source : `${f.provenance.rule}`)}</div>` : ''}
+      ${(f.errors ?? []).map((m) => `<div class="msg">${esc(tx(m.message))}</div>`).join('')}
+      <div class="badges">${sources(f.key).map((d) => `<span class="badge dept" title="${esc(dept(data, d))}">${esc(dept(data, d))}</span>`).join('')}</div>
+    </div>`).join('');
+  }
+  html += `<div class="nav"><button type="button" data-go="-1">${t('previous')}</button><button type="button" data-go="1">${t('next')}</button></div>`;
+  if (w.optional?.length) {
+    html += `<h3>${t('optional')}</h3>${w.optional.map((o) =>
+      `<label class="badge"><input type="checkbox" data-opt="${esc(o.id)}"${o.chosen ? ' checked' : ''}> ${esc(tx(o.title))}</label>`).join(' ')}`;
+  }
+  if (w.materials?.length) {
+    html += `<h3>${t('materials')}</h3>${w.materials.map((m) => `<div class="field"><label>${esc(tx(m.title))}</label>
+      <select data-material="${esc(m.id)}"><option value="">${t('unset')}</option>${['provided', 'missing', 'committed', 'shared'].map((s) =>
+        `<option${m.status === s ? ' selected' : ''}>${s}</option>`).join('')}</select>
+      <div class="badges">${m.items.map((i) => `<span class="badge">${esc(itemTitle(data, i))}</span>`).join('')}</div></div>`).join('')}`;
+  }
+  const warn = [...(w.warnings ?? []).map((x) => x.message), ...(w.errors ?? []).map((x) => x.message)];
+  if (warn.length) html += `<h3>${t('warnings')}</h3><ul class="errors">${warn.map((m) => `<li>${esc(tx(m))}</li>`).join('')}</ul>`;
+  if (data.wizard.refused.length) html += `<ul class="errors">${data.wizard.refused.map((r) => `<li>${esc(r.key)}: ${esc(r.message)}</li>`).join('')}</ul>`;
+  el.innerHTML = html;
+
+  el.querySelectorAll('[data-step]').forEach((b) => { b.onclick = () => { state.step = Number(b.dataset.step); renderWizard(last); }; });
+  el.querySelectorAll('[data-go]').forEach((b) => {
+    b.onclick = () => {
+      const pos = visible.findIndex(([, i]) => i === state.step) + Number(b.dataset.go);
+      if (visible[pos]) { state.step = visible[pos][1]; renderWizard(last); }
+    };
+  });
+  el.querySelectorAll('[data-key]').forEach((input) => {
+    const key = input.dataset.key;
+    const prop = data.form?.properties?.[key] ?? {};
+    input.onchange = () => {
+      const kind = input.dataset.kind;
+      if (kind === 'enum') {
+        const enumOf = prop.enum ?? [true, false];
+        setValue(key, input.value === '' ? undefined : enumOf[Number(input.value)]);
+      } else if (kind === 'multi') {
+        const chosen = [...input.querySelectorAll('input:checked')].map((c) => prop.items.enum[Number(c.value)]);
+        setValue(key, chosen.length ? chosen : undefined);
+      } else if (kind === 'number') {
+        setValue(key, input.value === '' ? undefined : Number(input.value));
+      } else if (kind === 'json') {
+        try { setValue(key, input.value === '' ? undefined : JSON.parse(input.value)); } catch { setValue(key, input.value); }
+      } else {
+        setValue(key, input.value === '' ? undefined : input.value);
+      }
+    };
+  });
+  el.querySelectorAll('[data-opt]').forEach((c) => {
+    c.onchange = () => updateSubmission((s) => {
+      const set = new Set(s.opt_in ?? []);
+      if (c.checked) set.add(c.dataset.opt); else set.delete(c.dataset.opt);
+      s.opt_in = [...set];
+    });
+  });
+  el.querySelectorAll('[data-material]').forEach((sel) => {
+    sel.onchange = () => updateSubmission((s) => {
+      s.materials ??= {};
+      if (sel.value) s.materials[sel.dataset.material] = sel.value; else delete s.materials[sel.dataset.material];
+    });
+  });
+}
+
+function traceTable(entries) {
+  if (!entries.length) return `<p>${t('none')}</p>`;
+  return `<table class="trace"><tr><th>rule</th><th>kind</th><th>result</th><th>reads</th></tr>${entries.map((e) =>
+    `<tr><td>${esc(e.rule)}${e.material ? ` (${esc(e.material)})` : ''}</td><td>${esc(e.kind)}</td><td>${esc(JSON.stringify(e.result))}${e.error ? `<div class="errors">${esc(JSON.stringify(e.error))}</div>` : ''}</td><td>${esc(JSON.stringify(e.reads))}</td></tr>`).join('')}</table>`;
+}
+
+function renderDecision(data) {
+  const d = data.decision;
+  $('decision').innerHTML = `<div id="overall">${outcomeBadge(d.outcome)}</div>${d.items.map((i) => `<div class="item-row" data-item="${esc(i.item)}">
+    ${outcomeBadge(i.outcome)} <b>${esc(itemTitle(data, i.item))}</b> <span class="badge dept">${esc(dept(data, i.department))}</span>
+    ${(i.reasons ?? []).map((r) => `<div class="reason">${r.rule ? `${esc(r.rule)}: ` : ''}${esc(tx(r.message))}</div>`).join('')}
+    <details><summary>${t('trace')}</summary>${traceTable(d.trace.filter((e) => e.item === i.item))}</details>
+  </div>`).join('')}
+  <details><summary>${t('bundleTrace')}</summary>${traceTable(d.trace.filter((e) => !e.item))}</details>`;
+}
+
+function renderDeficiencies(data) {
+  const d = data.decision;
+  let html = d.deficiencies.length ? `<ol>${d.deficiencies.map((x) => `<li><b>${esc(tx(x.message))}</b>
+    ${x.tolerable ? `<span class="badge">${t('tolerable')}</span>` : ''}
+    <div class="hint">${t('fix')}: ${esc(tx(x.fix))}</div>
+    <div>${x.items.map((i) => `<span class="badge">${esc(itemTitle(data, i))}</span>`).join('')}</div></li>`).join('')}</ol>`
+    : `<p>${t('noDeficiency')}</p>`;
+  if (d.supplements?.length) html += `<h3>${t('supplements')}</h3><pre>${esc(JSON.stringify(d.supplements, null, 2))}</pre>`;
+  $('deficiencies').innerHTML = html;
+}
+
+function renderDispatch(data) {
+  const el = $('dispatch');
+  if (!data.dispatch) {
+    const v = data.dispatchError?.details?.validation;
+    el.innerHTML = `<p>${t('invalidDispatch')}</p><ul class="errors">${(v?.errors ?? []).map((e) =>
+      `<li>${esc(tx(e.message))}</li>`).join('') || `<li>${esc(data.dispatchError?.message ?? '')}</li>`}</ul>`;
+    return;
+  }
+  const answered = Object.keys(submissionObject()?.values ?? {}).length;
+  el.innerHTML = data.dispatch.payloads.map((p) => `<div class="payload" data-department="${esc(p.department)}">
+    <b>${esc(dept(data, p.department))}</b> ← ${esc(itemTitle(data, p.item))}
+    <span class="badge">${p.fields.length} / ${answered} ${t('fields')}</span>
+    <details><summary>${p.fields.map((f) => esc(f.key)).join(', ')}</summary><pre>${esc(JSON.stringify(p.payload, null, 2))}</pre></details>
+  </div>`).join('') + (data.dispatch.not_dispatched.length ? `<h3>${t('notDispatched')}</h3><ul>${data.dispatch.not_dispatched.map((n) =>
+    `<li>${esc(n.key)}: ${esc(tx(n.reason))}</li>`).join('')}</ul>` : '');
+}
+
+/** The plan as an SVG: one column per stage, a box per item, critical items outlined red. */
+function renderPlan(data) {
+  const plan = data.plan;
+  if (!plan) { $('plan').textContent = data.planError?.message ?? ''; return; }
+  const W = 210; const H = 58; const GX = 50; const GY = 14;
+  const pos = {};
+  plan.stages.forEach((s, c) => s.items.forEach((id, r) => { pos[id] = { x: 10 + c * (W + GX), y: 30 + r * (H + GY) }; }));
+  const rows = Math.max(1, ...plan.stages.map((s) => s.items.length));
+  const width = 20 + plan.stages.length * (W + GX) - GX;
+  const height = 40 + rows * (H + GY);
+  const items = Object.fromEntries(plan.items.map((i) => [i.id, i]));
+  const clip = (s, n) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+  let svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" font-size="11">
+    <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#57606a"/></marker></defs>`;
+  plan.stages.forEach((s, c) => {
+    svg += `<text x="${10 + c * (W + GX)}" y="18" font-weight="bold">${esc(t('stage'))} ${s.stage} · ${s.longest_days} ${esc(t('days'))}</text>`;
+  });
+  for (const e of plan.edges ?? []) {
+    const a = pos[e.from]; const b = pos[e.to];
+    if (a && b) svg += `<line x1="${a.x + W}" y1="${a.y + H / 2}" x2="${b.x}" y2="${b.y + H / 2}" stroke="#57606a" marker-end="url(#arrow)"/>`;
+  }
+  for (const [id, p] of Object.entries(pos)) {
+    const i = items[id] ?? { title: id, department: '' };
+    svg += `<g class="plan-item" data-item="${esc(id)}"><rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="6" fill="${i.optional ? '#f8fafc' : '#fff'}" stroke="${i.critical ? '#c62828' : '#8c959f'}" stroke-width="${i.critical ? 2.5 : 1}"${i.optional ? ' stroke-dasharray="4 3"' : ''}/>
+      <text x="${p.x + 6}" y="${p.y + 16}" font-weight="bold">${esc(clip(tx(i.title), 18))}</text>
+      <text x="${p.x + 6}" y="${p.y + 32}">${esc(clip(dept(data, i.department), 22))}</text>
+      <text x="${p.x + 6}" y="${p.y + 48}">${i.time_limit_days ?? '?'} ${esc(t('days'))}${i.critical ? ` · ${esc(t('critical'))}` : ''}</text></g>`;
+  }
+  svg += '</svg>';
+  $('plan').innerHTML = `${svg}<details><summary>${t('mermaid')}</summary><pre>${esc(data.mermaid ?? '')}</pre></details>`;
+}
+
+// ---- Share ------------------------------------------------------------------------------
+
+function snapshot() {
+  return { v: 1, example: state.example, files: state.files, submission: state.submission, date: state.date, lang: state.lang };
+}
+
+let hashTimer = null;
+function saveHash() {
+  clearTimeout(hashTimer);
+  hashTimer = setTimeout(async () => { history.replaceState(null, '', await encodeState(snapshot())); }, 300);
+}
+
+$('share').onclick = async () => {
+  const hash = await encodeState(snapshot());
+  history.replaceState(null, '', hash);
+  try { await navigator.clipboard.writeText(location.href); $('status').textContent = t('copied'); } catch { /* no clipboard: the URL bar has it */ }
+};
+
+// ---- Start ------------------------------------------------------------------------------
+
+window.__playground = { latency: null, renders: 0, state, loadExample, hash: () => encodeState(snapshot()) };
+
+examples = await (await fetch('./examples.json')).json();
+const restored = await decodeState(location.hash);
+if (restored?.files) {
+  Object.assign(state, { example: restored.example ?? 'custom', files: restored.files, submission: restored.submission ?? '{}', date: restored.date ?? '', lang: restored.lang ?? 'zh' });
+  labels();
+  exampleOptions();
+  loadEditors();
+  edited(true);
+} else {
+  labels();
+  const first = examples.find((e) => e.name === 'business-startup') ?? examples[0];
+  const sub = first.submissions.find((s) => s.name === 'valid-full') ?? first.submissions[0];
+  state.example = `${first.name}|${sub ? `${sub.folder}/${sub.name}` : ''}`;
+  exampleOptions();
+  loadExample(state.example);
+}
