@@ -77,7 +77,6 @@ pub(crate) enum Verdict {
     Error(ScriptError),
 }
 
-/// A submission made ready for rules: derived fields filled in; the rule session opens
 /// Derived values computed earlier, with the values their rule read then (the wizard
 /// keeps one across states).
 #[derive(Debug, Default, Clone)]
@@ -103,6 +102,8 @@ impl DeriveMemo {
         self.entries.clear();
     }
 }
+
+/// A submission made ready for rules: derived fields filled in; the rule session opens
 /// when the first rule runs (a bundle without rules never pays for one).
 pub(crate) struct Prepared<'s> {
     /// Canonical values, derived ones included.
