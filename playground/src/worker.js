@@ -4,6 +4,7 @@
 
 import init, { Bundle, Wizard } from './pkg/onething_wasm.js';
 import { FileError, pack, parseJson } from './pack.js';
+import { pointerPosition } from './locate.js';
 
 const ready = init();
 
@@ -80,10 +81,13 @@ function compile(files) {
           const file = p.line ? locate(p.at, where, p.rule) : undefined;
           // A problem in a department schema names its document.
           const doc = p.origin?.document;
-          const inFile = file ?? (doc && files[doc] !== undefined ? doc : 'bundle.json');
+          const inDoc = !file && doc && files[doc] !== undefined;
+          const inFile = file ?? (inDoc ? doc : 'bundle.json');
+          // …and the place in it: its JSON Pointer, found in the document's text.
+          const pos = inDoc && typeof p.pointer === 'string' ? pointerPosition(files[doc], p.pointer) : undefined;
           const text = p.message ?? Object.entries(p).filter(([k]) => k !== 'origin')
             .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
-          return { file: inFile, line: file ? p.line : undefined, column: file ? p.column : undefined,
+          return { file: inFile, line: file ? p.line : pos?.line, column: file ? p.column : pos?.column,
             message: `${p.at ? `${p.at}: ` : ''}${text}`, kind: e.kind };
         });
       } else {

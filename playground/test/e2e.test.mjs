@@ -138,6 +138,31 @@ test('a broken rule is marked at its line; fixing it updates the decisions', { t
   await page.close();
 });
 
+test('a broken department schema is marked at the line its pointer names', { timeout: 120_000 }, async () => {
+  const page = await open();
+  await choose(page, 'restaurant-opening|submissions/valid-full');
+  await page.selectOption('#bundle-file', 'food-business-licence.schema.json');
+  // Line 10 is `"type": "string",` of /properties/jyzmc: make it "strin".
+  const n = await renders(page);
+  const down = Array.from({ length: 9 }, () => ({ key: 'ArrowDown' }));
+  await typeInto(page, '#bundle-editor', [{ key: 'Control+Home' }, ...down, { key: 'End' },
+    { key: 'ArrowLeft' }, { key: 'ArrowLeft' }, { key: 'Backspace' }]);
+  await settled(page, n);
+  await page.waitForSelector('#bundle-errors li');
+  const listed = await page.$$eval('#bundle-errors li', (lis) => lis.map((li) => li.textContent).join('\n'));
+  assert.match(listed, /food-business-licence\.schema\.json:10:/);
+  await page.waitForSelector('#bundle-editor .cm-lint-marker-error');
+  const markerLine = await page.evaluate(() => {
+    const marker = document.querySelector('#bundle-editor .cm-lint-marker-error').getBoundingClientRect();
+    const lines = [...document.querySelectorAll('#bundle-editor .cm-line')];
+    const i = lines.findIndex((l) => { const r = l.getBoundingClientRect(); return marker.top + marker.height / 2 >= r.top && marker.top + marker.height / 2 <= r.bottom; });
+    return i + 1;
+  });
+  assert.equal(markerLine, 10);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('filling a field of the wizard changes the decision', { timeout: 120_000 }, async () => {
   const page = await open();
   await choose(page, 'restaurant-opening|submissions/valid-small');
