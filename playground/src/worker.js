@@ -63,6 +63,17 @@ function plain(e, fallbackFile) {
   return [{ file: fallbackFile, line: e.line, column: e.column, message: String(e.message ?? e), kind: e.kind, path: e.path }];
 }
 
+/** Where an item's field map entry is in bundle.json (a `field_map` problem names both). */
+function fieldMapPosition(text, item, pointer) {
+  try {
+    const index = JSON.parse(text).items.findIndex((i) => i.id === item);
+    const escape = (t) => t.replace(/~/g, '~0').replace(/\//g, '~1');
+    return index < 0 ? undefined : pointerPosition(text, `/items/${index}/field_map/${escape(pointer)}`);
+  } catch {
+    return undefined;
+  }
+}
+
 function compile(files) {
   const key = JSON.stringify(files);
   if (cached.key === key) return cached;
@@ -84,7 +95,8 @@ function compile(files) {
           const inDoc = !file && doc && files[doc] !== undefined;
           const inFile = file ?? (inDoc ? doc : 'bundle.json');
           // …and the place in it: its JSON Pointer, found in the document's text.
-          const pos = inDoc && typeof p.pointer === 'string' ? pointerPosition(files[doc], p.pointer) : undefined;
+          const pos = inDoc && typeof p.pointer === 'string' ? pointerPosition(files[doc], p.pointer)
+            : !file && p.kind === 'field_map' ? fieldMapPosition(files['bundle.json'], p.item, p.pointer) : undefined;
           const text = p.message ?? Object.entries(p).filter(([k]) => k !== 'origin')
             .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
           return { file: inFile, line: file ? p.line : pos?.line, column: file ? p.column : pos?.column,

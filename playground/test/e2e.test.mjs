@@ -161,6 +161,22 @@ test('a broken department schema is marked at the line its pointer names', { tim
   assert.equal(markerLine, 10);
   assert.deepEqual(page.problems, []);
   await page.close();
+
+  // A field map naming a property the department's schema does not have: marked at its
+  // entry in bundle.json (line 298 is `"/tyshxydm": "company.credit_code",`).
+  const again = await open();
+  await choose(again, 'restaurant-opening|submissions/valid-full');
+  await again.selectOption('#bundle-file', 'bundle.json');
+  const m = await renders(again);
+  const to298 = Array.from({ length: 297 }, () => ({ key: 'ArrowDown' }));
+  await typeInto(again, '#bundle-editor', [{ key: 'Control+Home' }, ...to298, { key: 'Home' },
+    { key: 'ArrowRight' }, { key: 'ArrowRight' }, { text: 'x' }]);
+  await settled(again, m);
+  await again.waitForSelector('#bundle-errors li');
+  const mapErrors = await again.$$eval('#bundle-errors li', (lis) => lis.map((li) => li.textContent).join('\n'));
+  assert.match(mapErrors, /bundle\.json:298:9 — the department's schema declares no property there/);
+  assert.deepEqual(again.problems, []);
+  await again.close();
 });
 
 test('filling a field of the wizard changes the decision', { timeout: 120_000 }, async () => {
