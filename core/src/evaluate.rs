@@ -434,19 +434,31 @@ impl CompiledBundle {
         s: &Submission,
         i: usize,
     ) -> Result<Vec<Required<'_>>, (String, ScriptError)> {
+        self.material_states_by(s, i, |j, rule| {
+            let key = self.bundle.items.get(i).and_then(|it| it.materials.get(j)).map(|m| m.reuse_key());
+            self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), key)
+        })
+    }
+
+    /// [`CompiledBundle::material_states`] with the verdict of material `j`'s `required_if`
+    /// rule from `verdict`.
+    fn material_states_by(
+        &self,
+        s: &Submission,
+        i: usize,
+        mut verdict: impl FnMut(usize, &CompiledRule) -> Verdict,
+    ) -> Result<Vec<Required<'_>>, (String, ScriptError)> {
         let mut out = Vec::new();
         let Some(item) = self.bundle.items.get(i) else { return Ok(out) };
         for (j, m) in item.materials.iter().enumerate() {
             let rule = self.rulebook.required_if.get(i).and_then(|r| r.get(j)).and_then(Option::as_ref);
             let required = match rule {
                 None => true,
-                Some(rule) => {
-                    match self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), Some(m.reuse_key())) {
-                        Verdict::Pass => true,
-                        Verdict::Fail(_) => false,
-                        Verdict::Error(e) => return Err((format!("required_if:{}", m.id), e)),
-                    }
-                }
+                Some(rule) => match verdict(j, rule) {
+                    Verdict::Pass => true,
+                    Verdict::Fail(_) => false,
+                    Verdict::Error(e) => return Err((format!("required_if:{}", m.id), e)),
+                },
             };
             if required {
                 out.push((m, s.materials.get(m.reuse_key()).copied()));
@@ -463,11 +475,25 @@ impl CompiledBundle {
         s: &Submission,
         applicable: &[usize],
     ) -> Vec<String> {
+        self.required_materials_by(s, applicable, |i, j, rule| {
+            let key = self.bundle.items.get(i).and_then(|it| it.materials.get(j)).map(|m| m.reuse_key());
+            self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), key)
+        })
+    }
+
+    /// [`CompiledBundle::required_materials`] with the verdict of item `i`'s material `j`'s
+    /// `required_if` rule from `verdict` (the wizard's reuses earlier ones).
+    pub(crate) fn required_materials_by(
+        &self,
+        s: &Submission,
+        applicable: &[usize],
+        mut verdict: impl FnMut(usize, usize, &CompiledRule) -> Verdict,
+    ) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for i in applicable {
             let Some(item) = self.bundle.items.get(*i) else { continue };
             let states = self
-                .material_states(p, s, *i)
+                .material_states_by(s, *i, |j, rule| verdict(*i, j, rule))
                 .unwrap_or_else(|_| item.materials.iter().map(|m| (m, None)).collect());
             for (m, _) in states {
                 if !out.iter().any(|x| x == m.reuse_key()) {

@@ -223,10 +223,7 @@ impl Rulebook {
 }
 
 fn suggestion(key: &str, keys: &IndexMap<String, KeyInfo>) -> String {
-    keys.keys()
-        .map(|k| (crate::validate::edit_distance(k, key), k))
-        .filter(|(d, _)| *d <= 3)
-        .min()
-        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+    crate::validate::closest(key, keys.keys().map(String::as_str), 3)
+        .map(|k| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default()
 }

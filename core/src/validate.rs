@@ -24,6 +24,7 @@ use crate::evaluate::{EvalOptions, Prepared, Verdict};
 use crate::messages::{self, Subject};
 use crate::pointer;
 use crate::project::{Projection, project};
+use crate::rulebook::CompiledRule;
 use crate::rules::ScriptError;
 use crate::submission::Submission;
 use crate::text::Text;
@@ -120,6 +121,16 @@ impl CompiledBundle {
     /// Decides which items apply: opt-in items only when chosen, conditional items only when
     /// their rule holds.
     pub(crate) fn applicability(&self, s: &Submission, p: &mut Prepared<'_>) -> Applicability {
+        self.applicability_by(s, |i, rule| self.run_rule(p, rule, RuleKind::AppliesIf, Some(i), None))
+    }
+
+    /// [`CompiledBundle::applicability`] with the verdict of item `i`'s `applies_if` rule
+    /// from `verdict` (the wizard's reuses earlier ones).
+    pub(crate) fn applicability_by(
+        &self,
+        s: &Submission,
+        mut verdict: impl FnMut(usize, &CompiledRule) -> Verdict,
+    ) -> Applicability {
         let mut out = Applicability { items: Vec::new(), failures: Vec::new() };
         for (i, item) in self.items.iter().enumerate() {
             if item.optional && !s.opt_in.contains(&item.id) {
@@ -127,7 +138,7 @@ impl CompiledBundle {
             }
             match self.rulebook.applies_if.get(i).and_then(Option::as_ref) {
                 None => out.items.push(i),
-                Some(rule) => match self.run_rule(p, rule, RuleKind::AppliesIf, Some(i), None) {
+                Some(rule) => match verdict(i, rule) {
                     Verdict::Pass => out.items.push(i),
                     Verdict::Fail(_) => {}
                     Verdict::Error(e) => out.failures.push((i, e)),
@@ -470,12 +481,7 @@ impl CompiledBundle {
 
     /// The known key nearest to a mistyped one (edit distance at most 2).
     fn closest_key(&self, key: &str) -> Option<&str> {
-        self.keys
-            .keys()
-            .map(|k| (edit_distance(k, key), k))
-            .filter(|(d, _)| *d <= 2)
-            .min()
-            .map(|(_, k)| k.as_str())
+        closest(key, self.keys.keys().map(String::as_str), 2)
     }
 }
 
@@ -509,6 +515,16 @@ fn required_property(e: &ValidationError<'_>) -> Option<String> {
 
 /// Merges errors that say the same thing about the same place, uniting the items blamed.
 /// Two bounds of one kind on one value (at most 30 characters, at most 20) become the
+/// The candidate nearest to a mistyped `key`, within `max` edits (ties: the first in
+/// alphabetical order): what "did you mean" suggestions offer.
+pub(crate) fn closest<'a>(
+    key: &str,
+    candidates: impl Iterator<Item = &'a str>,
+    max: usize,
+) -> Option<&'a str> {
+    candidates.map(|k| (edit_distance(k, key), k)).filter(|(d, _)| *d <= max).min().map(|(_, k)| k)
+}
+
 /// stricter one.
 fn dedupe(errors: &mut Vec<FieldError>) {
     let mut out: Vec<FieldError> = Vec::with_capacity(errors.len());

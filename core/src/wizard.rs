@@ -727,11 +727,11 @@ impl<'b> Wizard<'b> {
         let mut cache = self.cache();
         let (s, visibility) = self.submission(&mut cache);
         let mut p = b.prepare_memo(&s, self.date, &EvalOptions::default(), false, Some(&mut cache.derived));
-        let applicability = self.applicability(&mut cache, &mut p);
+        let applicability = self.applicability(&mut cache, &s, &mut p);
         let checked = b.check_applicable(&s, &p, applicability);
         let applicable = &checked.applicability.items;
         let warnings = self.warnings(&mut cache, &mut p, applicable);
-        let needed = self.needed_materials(&mut cache, &mut p, applicable);
+        let needed = self.needed_materials(&mut cache, &s, &mut p, applicable);
         drop(cache);
 
         let mut on = vec![false; b.items.len()];
@@ -784,24 +784,10 @@ impl<'b> Wizard<'b> {
     }
 
     /// Which items apply, as `validate` decides it (verdicts reused).
-    fn applicability(&self, cache: &mut RuleCache, p: &mut Prepared<'_>) -> Applicability {
-        let b = self.bundle;
-        let mut applicability = Applicability { items: Vec::new(), failures: Vec::new() };
-        for (i, item) in b.items.iter().enumerate() {
-            if item.optional && !self.opt_in.contains(&item.id) {
-                continue;
-            }
-            let Some(rule) = b.rulebook.applies_if.get(i).and_then(Option::as_ref) else {
-                applicability.items.push(i);
-                continue;
-            };
-            match self.verdict(cache, p, rule, (0, i, 0), (RuleKind::AppliesIf, Some(i), None)) {
-                Verdict::Pass => applicability.items.push(i),
-                Verdict::Fail(_) => {}
-                Verdict::Error(e) => applicability.failures.push((i, e)),
-            }
-        }
-        applicability
+    fn applicability(&self, cache: &mut RuleCache, s: &Submission, p: &mut Prepared<'_>) -> Applicability {
+        self.bundle.applicability_by(s, |i, rule| {
+            self.verdict(cache, p, rule, (0, i, 0), (RuleKind::AppliesIf, Some(i), None))
+        })
     }
 
     /// Early eligibility warnings: the bundle's rules, then each applicable item's.
@@ -832,42 +818,19 @@ impl<'b> Wizard<'b> {
         warnings
     }
 
-    /// The materials now needed, by reuse key, as `evaluate` decides it: a condition that
-    /// cannot be evaluated makes every material of its item needed.
+    /// The materials now needed, by reuse key, as `evaluate` decides it (verdicts reused).
     fn needed_materials(
         &self,
         cache: &mut RuleCache,
+        s: &Submission,
         p: &mut Prepared<'_>,
         applicable: &[usize],
     ) -> Vec<String> {
         let b = self.bundle;
-        let mut needed: Vec<String> = Vec::new();
-        for &i in applicable {
-            let Some(item) = b.bundle.items.get(i) else { continue };
-            let mut keys: Vec<&str> = Vec::new();
-            for (j, m) in item.materials.iter().enumerate() {
-                let rule = b.rulebook.required_if.get(i).and_then(|r| r.get(j)).and_then(Option::as_ref);
-                let Some(rule) = rule else {
-                    keys.push(m.reuse_key());
-                    continue;
-                };
-                let how = (RuleKind::RequiredIf, Some(i), Some(m.reuse_key()));
-                match self.verdict(cache, p, rule, (2, i, j), how) {
-                    Verdict::Pass => keys.push(m.reuse_key()),
-                    Verdict::Fail(_) => {}
-                    Verdict::Error(_) => {
-                        keys = item.materials.iter().map(|m| m.reuse_key()).collect();
-                        break;
-                    }
-                }
-            }
-            for k in keys {
-                if !needed.iter().any(|x| x == k) {
-                    needed.push(k.to_owned());
-                }
-            }
-        }
-        needed
+        b.required_materials_by(s, applicable, |i, j, rule| {
+            let key = b.bundle.items.get(i).and_then(|it| it.materials.get(j)).map(|m| m.reuse_key());
+            self.verdict(cache, p, rule, (2, i, j), (RuleKind::RequiredIf, Some(i), key))
+        })
     }
 
     /// Each needed material with its title, the applicable items asking for it and its status.
@@ -1034,12 +997,9 @@ fn filled(v: &Value) -> bool {
     !(v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()))
 }
 
+/// The nearest candidate within three edits, as compile's "did you mean" offers it.
 fn closest<'a>(key: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    candidates
-        .map(|k| (crate::validate::edit_distance(k, key), k))
-        .filter(|(d, _)| *d <= 3)
-        .min()
-        .map(|(_, k)| k.to_owned())
+    crate::validate::closest(key, candidates, 3).map(str::to_owned)
 }
 
 /// The steps: the bundle's sections (fields in no section last), else one per concern —

@@ -76,6 +76,14 @@ async function typeInto(page, selector, keys) {
   }
 }
 
+/** The line (1-based) of the first error marker in an editor showing its first lines. */
+const markerLineOf = (page, editor) => page.evaluate((sel) => {
+  const marker = document.querySelector(`${sel} .cm-lint-marker-error`).getBoundingClientRect();
+  const middle = marker.top + marker.height / 2;
+  const lines = [...document.querySelectorAll(`${sel} .cm-line`)];
+  return lines.findIndex((l) => { const r = l.getBoundingClientRect(); return middle >= r.top && middle <= r.bottom; }) + 1;
+}, editor);
+
 test('every example loads and renders every output', { timeout: 300_000 }, async () => {
   const page = await open();
   for (const ex of examples) {
@@ -118,12 +126,7 @@ test('a broken rule is marked at its line; fixing it updates the decisions', { t
   const listed = await page.$eval('#rules-errors li', (li) => li.textContent);
   assert.match(listed, /legal-rep-adult\.rhai:10:/);
   await page.waitForSelector('#rules-editor .cm-lint-marker-error');
-  const markerLine = await page.evaluate(() => {
-    const marker = document.querySelector('#rules-editor .cm-lint-marker-error').getBoundingClientRect();
-    const lines = [...document.querySelectorAll('#rules-editor .cm-line')];
-    const i = lines.findIndex((l) => { const r = l.getBoundingClientRect(); return marker.top + marker.height / 2 >= r.top && marker.top + marker.height / 2 <= r.bottom; });
-    return i + 1; // the editor shows the first lines, so the index is the line number
-  });
+  const markerLine = await markerLineOf(page, '#rules-editor');
   assert.equal(markerLine, 10);
   assert.equal(await page.$eval('#banner', (b) => b.hidden), false);
 
@@ -152,12 +155,7 @@ test('a broken department schema is marked at the line its pointer names', { tim
   const listed = await page.$$eval('#bundle-errors li', (lis) => lis.map((li) => li.textContent).join('\n'));
   assert.match(listed, /food-business-licence\.schema\.json:10:/);
   await page.waitForSelector('#bundle-editor .cm-lint-marker-error');
-  const markerLine = await page.evaluate(() => {
-    const marker = document.querySelector('#bundle-editor .cm-lint-marker-error').getBoundingClientRect();
-    const lines = [...document.querySelectorAll('#bundle-editor .cm-line')];
-    const i = lines.findIndex((l) => { const r = l.getBoundingClientRect(); return marker.top + marker.height / 2 >= r.top && marker.top + marker.height / 2 <= r.bottom; });
-    return i + 1;
-  });
+  const markerLine = await markerLineOf(page, '#bundle-editor');
   assert.equal(markerLine, 10);
   assert.deepEqual(page.problems, []);
   await page.close();
