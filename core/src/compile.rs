@@ -42,7 +42,7 @@ use serde_json::Value;
 
 use crate::bundle::Bundle;
 use crate::error::{CompileError, Problem, Warning};
-use crate::form::{self, KeyInfo, Sources};
+use crate::form::{self, KeyInfos, Sources};
 use crate::prefill::{self, CompiledSource};
 use crate::rulebook::Rulebook;
 use crate::rules::Limits;
@@ -55,7 +55,7 @@ pub struct CompiledBundle {
     pub(crate) items: Vec<CompiledItem>,
     /// Each item's translation, parallel to `items`.
     pub(crate) translations: Vec<Translation>,
-    pub(crate) keys: IndexMap<String, KeyInfo>,
+    pub(crate) keys: KeyInfos,
     /// The merger after the full form: its hoisted `$defs` seed every other form.
     seed: Merger,
     full_form: Value,
@@ -225,7 +225,7 @@ impl CompiledBundle {
     }
 
     /// Canonical keys in form order, with titles and the items declaring them.
-    pub fn keys(&self) -> &IndexMap<String, KeyInfo> {
+    pub fn keys(&self) -> &KeyInfos {
         &self.keys
     }
 
@@ -367,11 +367,7 @@ fn duplicates<'a>(what: &str, ids: impl Iterator<Item = &'a str>, problems: &mut
 }
 
 /// Sections and the dictionary name existing keys.
-fn check_references(
-    bundle: &Bundle,
-    keys: &IndexMap<String, KeyInfo>,
-    warnings: &mut Vec<Warning>,
-) -> Vec<Problem> {
+fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning>) -> Vec<Problem> {
     let mut problems = Vec::new();
     for s in &bundle.sections {
         for key in s.fields.iter().filter(|k| !keys.contains_key(*k)) {

@@ -106,8 +106,12 @@ impl DeriveMemo {
 /// A submission made ready for rules: derived fields filled in; the rule session opens
 /// when the first rule runs (a bundle without rules never pays for one).
 pub(crate) struct Prepared<'s> {
-    /// Canonical values, derived ones included.
+    /// Canonical values, derived form fields included.
     pub values: Cow<'s, Value>,
+    /// What derive rules gave keys that are no form field (only rules read them; `None`: no
+    /// value, whatever the submission says). Kept apart so that a derivation does not copy
+    /// the whole submission.
+    rule_only: Vec<(String, Option<Value>)>,
     submission: &'s Submission,
     date: Option<Date>,
     options: EvalOptions,
@@ -115,6 +119,40 @@ pub(crate) struct Prepared<'s> {
     session: Option<Session>,
     /// Trace entries, when tracing.
     pub trace: Option<Vec<TraceEntry>>,
+}
+
+impl Prepared<'_> {
+    /// The value rules see for `key`: a rule-only key's derived value, else the submission's
+    /// (or a derived field's).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self.rule_only.iter().find(|(k, _)| k == key) {
+            Some((_, v)) => v.as_ref(),
+            None => self.values.get(key),
+        }
+    }
+
+    /// Records a derived value: in the values when `key` is a form field, else apart; and in
+    /// the rule session, if one is open.
+    fn set_derived(&mut self, key: &str, is_field: bool, derived: Option<Value>) {
+        if is_field {
+            // A field reaches here only without a value: nothing to do unless one was derived.
+            let Some(v) = derived else { return };
+            if let Some(session) = self.session.as_mut() {
+                session.set_form_value(key, Some(&v));
+            }
+            if let Some(map) = self.values.to_mut().as_object_mut() {
+                map.insert(key.to_owned(), v);
+            }
+            return;
+        }
+        if let Some(session) = self.session.as_mut() {
+            session.set_form_value(key, derived.as_ref());
+        }
+        match self.rule_only.iter_mut().find(|(k, _)| k == key) {
+            Some((_, slot)) => *slot = derived,
+            None => self.rule_only.push((key.to_owned(), derived)),
+        }
+    }
 }
 
 impl CompiledBundle {
@@ -150,22 +188,28 @@ impl CompiledBundle {
         trace: bool,
         mut memo: Option<&mut DeriveMemo>,
     ) -> Prepared<'s> {
-        let limits = self.limits(opts);
-        // Sized for every rule at once: a growing trace reallocates its large entries.
-        let mut trace = trace.then(|| Vec::with_capacity(self.rulebook.all().count()));
-        let mut values: Cow<'s, Value> = Cow::Borrowed(&s.values);
+        let mut p = Prepared {
+            values: Cow::Borrowed(&s.values),
+            rule_only: Vec::new(),
+            submission: s,
+            date,
+            options: opts.clone(),
+            limits: self.limits(opts),
+            session: None,
+            // Sized for every rule at once: a growing trace reallocates its large entries.
+            trace: trace.then(|| Vec::with_capacity(self.rulebook.all().count())),
+        };
         // One session for the derive rules and every rule after them: the submission is
         // converted to Rhai values once per evaluation, and each derived value is set in it.
-        let mut session = None;
         for (n, (key, rule)) in self.rulebook.derive.iter().enumerate() {
             // A form field the applicant filled keeps its value; a key only rules read is
             // always computed (a submission cannot forge it).
             let is_field = self.keys.contains_key(key);
-            if is_field && values.get(key).is_some_and(|v| !v.is_null()) {
+            if is_field && p.values.get(key).is_some_and(|v| !v.is_null()) {
                 continue;
             }
             let inputs: Option<Vec<Option<Value>>> = (memo.is_some() && !rule.reads.dynamic)
-                .then(|| rule.reads.keys.iter().map(|(k, ..)| values.get(k).cloned()).collect());
+                .then(|| rule.reads.keys.iter().map(|(k, ..)| p.get(k).cloned()).collect());
             let known = match (&memo, &inputs) {
                 (Some(m), Some(inputs)) => m.get(n, inputs),
                 _ => None,
@@ -173,13 +217,11 @@ impl CompiledBundle {
             let derived = match known {
                 Some(v) => v,
                 None => {
-                    let session = session.get_or_insert_with(|| {
-                        let read = self.rule_values(values.as_object().unwrap_or(&Map::new()));
-                        Session::new(&limits, self.vars(s, read, date, opts))
-                    });
-                    let run = session.run(&rule.ast);
-                    if let Some(t) = trace.as_mut() {
-                        t.push(entry(rule, RuleKind::Derive, None, None, &run, &values));
+                    let run = self.session(&mut p).run(&rule.ast);
+                    let traced =
+                        p.trace.is_some().then(|| entry(rule, RuleKind::Derive, None, None, &run, &p));
+                    if let (Some(t), Some(e)) = (p.trace.as_mut(), traced) {
+                        t.push(e);
                     }
                     let v = run.value.as_ref().ok().and_then(rules::to_json).filter(|v| !v.is_null());
                     if let (Some(m), Some(inputs)) = (memo.as_deref_mut(), inputs) {
@@ -188,29 +230,23 @@ impl CompiledBundle {
                     v
                 }
             };
-            // The submission's values are copied only when a derived value changes them; a
-            // session opened already sees the change.
-            match derived {
-                Some(v) => {
-                    if let Some(session) = session.as_mut() {
-                        session.set_form_value(key, Some(&v));
-                    }
-                    if let Some(map) = values.to_mut().as_object_mut() {
-                        map.insert(key.clone(), v);
-                    }
-                }
-                None if !is_field && values.get(key).is_some() => {
-                    if let Some(session) = session.as_mut() {
-                        session.set_form_value(key, None);
-                    }
-                    if let Some(map) = values.to_mut().as_object_mut() {
-                        map.remove(key);
-                    }
-                }
-                None => {}
-            }
+            p.set_derived(key, is_field, derived);
         }
-        Prepared { values, submission: s, date, options: opts.clone(), limits, session, trace }
+        p
+    }
+
+    /// The rule session of `p`, opened on first use.
+    fn session<'p>(&self, p: &'p mut Prepared<'_>) -> &'p mut Session {
+        p.session.get_or_insert_with(|| {
+            let mut read = self.rule_values(p.values.as_object().unwrap_or(&Map::new()));
+            for (k, v) in &p.rule_only {
+                match v {
+                    Some(v) => read.insert(k.clone(), v.clone()),
+                    None => read.remove(k),
+                };
+            }
+            Session::new(&p.limits, self.vars(p.submission, read, p.date, &p.options))
+        })
     }
 
     fn vars(
@@ -250,18 +286,10 @@ impl CompiledBundle {
         item: Option<usize>,
         material: Option<&str>,
     ) -> Verdict {
-        let session = match &mut p.session {
-            Some(session) => session,
-            None => {
-                let read = self.rule_values(p.values.as_object().unwrap_or(&Map::new()));
-                let vars = self.vars(p.submission, read, p.date, &p.options);
-                p.session.insert(Session::new(&p.limits, vars))
-            }
-        };
-        let run = session.run(&rule.ast);
-        let mut traced = p.trace.as_mut().map(|_| {
+        let run = self.session(p).run(&rule.ast);
+        let mut traced = p.trace.is_some().then(|| {
             let item = item.and_then(|i| self.items.get(i)).map(|c| c.id.clone());
-            entry(rule, kind, item, material.map(str::to_owned), &run, &p.values)
+            entry(rule, kind, item, material.map(str::to_owned), &run, p)
         });
         let v = verdict(run.value);
         if let (Some(t), Some(mut e)) = (p.trace.as_mut(), traced.take()) {
@@ -580,14 +608,10 @@ fn entry(
     item: Option<String>,
     material: Option<String>,
     run: &rules::Run,
-    values: &Value,
+    p: &Prepared<'_>,
 ) -> TraceEntry {
-    let reads = rule
-        .reads
-        .keys
-        .iter()
-        .map(|(k, ..)| (k.clone(), values.get(k).cloned().unwrap_or(Value::Null)))
-        .collect();
+    let reads =
+        rule.reads.keys.iter().map(|(k, ..)| (k.clone(), p.get(k).cloned().unwrap_or(Value::Null))).collect();
     TraceEntry {
         rule: rule.id.clone(),
         kind,

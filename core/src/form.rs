@@ -26,6 +26,11 @@ use crate::schema::{DIALECT, Merger, SchemaError, Side, Unsat, provenance_value}
 use crate::text::Text;
 use crate::translate::Translation;
 
+/// The merged form's canonical keys in form order. Built from the bundle (trusted input)
+/// and looked up for every field of every submission, so hashed with foldhash's fixed state
+/// rather than std's slower, DoS-resistant SipHash.
+pub type KeyInfos = IndexMap<String, KeyInfo, foldhash::fast::FixedState>;
+
 /// A canonical key as the merged form knows it.
 #[derive(Debug, Clone)]
 pub struct KeyInfo {
@@ -41,7 +46,7 @@ pub struct KeyInfo {
 pub(crate) struct Sources<'a> {
     pub bundle: &'a Bundle,
     pub translations: &'a [Translation],
-    pub keys: &'a IndexMap<String, KeyInfo>,
+    pub keys: &'a KeyInfos,
 }
 
 /// A built form and the keys no value can satisfy.
@@ -52,7 +57,7 @@ pub(crate) struct Built {
 
 /// Orders canonical keys (dictionary order first, then first appearance) and gives each its
 /// title.
-pub(crate) fn key_infos(bundle: &Bundle, translations: &[Translation]) -> IndexMap<String, KeyInfo> {
+pub(crate) fn key_infos(bundle: &Bundle, translations: &[Translation]) -> KeyInfos {
     let mut declared: IndexMap<String, Vec<usize>> = IndexMap::new();
     for (i, t) in translations.iter().enumerate() {
         for leaf in &t.leaves {

@@ -45,7 +45,7 @@ use crate::date::Date;
 use crate::decision::{RuleKind, TraceEntry};
 use crate::error::Problem;
 use crate::evaluate::{EvalOptions, Prepared};
-use crate::form::KeyInfo;
+use crate::form::KeyInfos;
 use crate::rules::Limits;
 use crate::schema::json_equal;
 use crate::submission::{MaterialStatus, Submission};
@@ -83,7 +83,7 @@ pub(crate) struct CompiledSource {
 /// valid, materials and ids known, and every source a material names declared.
 pub(crate) fn compile_sources(
     bundle: &Bundle,
-    keys: &IndexMap<String, KeyInfo>,
+    keys: &KeyInfos,
     limits: &Limits,
 ) -> Result<Vec<CompiledSource>, Vec<Problem>> {
     let mut problems = Vec::new();
@@ -176,11 +176,15 @@ fn materials_of(bundle: &Bundle, s: &DataSource) -> Vec<String> {
     out
 }
 
+/// Filled values by canonical key, in form order (hashed with foldhash's fixed state: each
+/// prefill inserts and looks up every key of the form).
+pub type FilledValues = IndexMap<String, Filled, FixedState>;
+
 /// The result of a prefill.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Prefill {
     /// Every key with a value, in form order: typed, filled from a source, or derived.
-    pub values: IndexMap<String, Filled>,
+    pub values: FilledValues,
     /// Typed values that differ from an authoritative source (kept, and flagged).
     pub conflicts: Vec<Conflict>,
     /// Materials satisfied by data sharing, by reuse key, with the source.
@@ -389,17 +393,17 @@ impl CompiledBundle {
         typed: &Map<String, Value>,
         offers: &IndexMap<&str, Vec<Offer<'_>>, FixedState>,
         notes: &mut Vec<PrefillNote>,
-    ) -> (IndexMap<String, Filled>, Vec<Conflict>) {
-        let mut values = IndexMap::new();
+    ) -> (FilledValues, Vec<Conflict>) {
+        let mut values = IndexMap::with_capacity_and_hasher(self.keys.len(), FixedState::default());
         let mut conflicts = Vec::new();
-        let keys = self
-            .keys
+        // Every key once: the form's, then those only sources offer, then those only typed.
+        let offered = offers.keys().copied().filter(|k| !self.keys.contains_key(*k));
+        let typed_only = typed
             .keys()
             .map(String::as_str)
-            .chain(offers.keys().copied())
-            .chain(typed.keys().map(String::as_str));
-        let mut seen: HashSet<&str, FixedState> = HashSet::default();
-        for key in keys.filter(|k| seen.insert(*k)) {
+            .filter(|k| !self.keys.contains_key(*k) && !offers.contains_key(*k));
+        let keys = self.keys.keys().map(String::as_str).chain(offered).chain(typed_only);
+        for key in keys {
             let mut candidates: Vec<&Offer<'_>> =
                 offers.get(key).map(|o| o.iter().collect()).unwrap_or_default();
             candidates.sort_by_key(|o| !o.source.authoritative);
@@ -450,14 +454,14 @@ impl CompiledBundle {
     }
 
     /// Takes the values derive rules computed for keys still empty, and their trace.
-    fn derive_into(&self, values: &mut IndexMap<String, Filled>, p: &mut Prepared<'_>) -> Vec<TraceEntry> {
+    fn derive_into(&self, values: &mut FilledValues, p: &mut Prepared<'_>) -> Vec<TraceEntry> {
         // Rules that run after the derivations are not traced.
         let trace = p.trace.take().unwrap_or_default();
         for (key, rule) in &self.rulebook.derive {
             if values.contains_key(key) {
                 continue;
             }
-            if let Some(v) = p.values.get(key).filter(|v| !v.is_null()) {
+            if let Some(v) = p.get(key).filter(|v| !v.is_null()) {
                 let from = rule.reads.keys.iter().map(|(k, ..)| k.clone()).collect();
                 values.insert(
                     key.clone(),
@@ -475,7 +479,7 @@ impl CompiledBundle {
     /// Fields left to type and the figures, over the items that apply to these values.
     fn figures(
         &self,
-        values: &IndexMap<String, Filled>,
+        values: &FilledValues,
         shared: &IndexMap<String, String>,
         s: &Submission,
         p: &mut Prepared<'_>,

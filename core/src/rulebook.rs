@@ -7,12 +7,11 @@
 
 use std::collections::HashSet;
 
-use indexmap::IndexMap;
 use rhai::AST;
 
 use crate::bundle::{Bundle, Script};
 use crate::error::Problem;
-use crate::form::KeyInfo;
+use crate::form::KeyInfos;
 use crate::rules::{self, Limits, Reads};
 use crate::text::Text;
 
@@ -171,7 +170,7 @@ impl Rulebook {
     }
 
     /// Reads of keys the form does not have, or of materials no item asks for.
-    pub fn check_reads(&self, keys: &IndexMap<String, KeyInfo>, materials: &HashSet<&str>) -> Vec<Problem> {
+    pub fn check_reads(&self, keys: &KeyInfos, materials: &HashSet<&str>) -> Vec<Problem> {
         let derived: HashSet<&str> = self.derive.iter().map(|(k, _)| k.as_str()).collect();
         let mut problems = Vec::new();
         for rule in self.all() {
@@ -222,7 +221,7 @@ impl Rulebook {
     }
 }
 
-fn suggestion(key: &str, keys: &IndexMap<String, KeyInfo>) -> String {
+fn suggestion(key: &str, keys: &KeyInfos) -> String {
     crate::validate::closest(key, keys.keys().map(String::as_str), 3)
         .map(|k| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default()

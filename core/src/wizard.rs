@@ -701,8 +701,8 @@ impl<'b> Wizard<'b> {
         id: RuleId,
         (kind, item, material): (RuleKind, Option<usize>, Option<&str>),
     ) -> Verdict {
-        let inputs: Option<Vec<Option<Value>>> = (!rule.reads.dynamic)
-            .then(|| rule.reads.keys.iter().map(|(k, ..)| p.values.get(k).cloned()).collect());
+        let inputs: Option<Vec<Option<Value>>> =
+            (!rule.reads.dynamic).then(|| rule.reads.keys.iter().map(|(k, ..)| p.get(k).cloned()).collect());
         if let (Some(inputs), Some((old, v))) = (&inputs, cache.verdicts.get(&id)) {
             if inputs == old {
                 return v.clone();
@@ -941,7 +941,7 @@ impl<'b> Wizard<'b> {
     /// A field's derived value, when a derive rule computed one.
     fn derived(&self, key: &str, p: &Prepared<'_>) -> (Option<Value>, Option<Provenance>) {
         let rule = self.bundle.rulebook.derive.iter().find(|(k, _)| k == key).map(|(_, r)| r);
-        match (rule, p.values.get(key)) {
+        match (rule, p.get(key)) {
             (Some(rule), Some(v)) if !v.is_null() => (
                 Some(v.clone()),
                 Some(FillOrigin::Derived {

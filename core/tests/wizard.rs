@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use indexmap::IndexMap;
-use onething::prefill::{Figures, FillOrigin, Filled, Prefill};
+use onething::prefill::{Figures, FillOrigin, Filled, FilledValues, Prefill};
 use onething::wizard::Provenance;
 use onething::{CompiledBundle, Date, MaterialStatus, Outcome, Submission, Wizard, WizardError, load};
 use proptest::prelude::*;
@@ -286,7 +286,7 @@ fn drafts_round_trip_and_refuse_other_bundles() {
 #[test]
 fn prefilled_values_keep_their_provenance_and_locks() {
     let b = compiled("newborn");
-    let mut values = IndexMap::new();
+    let mut values = FilledValues::default();
     let source = FillOrigin::Source { source: "population-register".into(), pointer: "/xm".into() };
     values.insert("mother.name".to_owned(), Filled { value: json!("刘佳怡"), origin: source, locked: true });
     values.insert(
