@@ -238,43 +238,38 @@ impl CompiledBundle {
     /// The rule session of `p`, opened on first use.
     fn session<'p>(&self, p: &'p mut Prepared<'_>) -> &'p mut Session {
         p.session.get_or_insert_with(|| {
-            let mut read = self.rule_values(p.values.as_object().unwrap_or(&Map::new()));
-            for (k, v) in &p.rule_only {
-                match v {
-                    Some(v) => read.insert(k.clone(), v.clone()),
-                    None => read.remove(k),
-                };
-            }
-            Session::new(&p.limits, self.vars(p.submission, read, p.date, &p.options))
+            let s = p.submission;
+            let vars = Vars::with_form(
+                self.rule_form(&p.values, &p.rule_only),
+                p.date,
+                Arc::clone(&p.options.calendar),
+            )
+            .material_statuses(&s.materials)
+            .applicant_facts(&s.applicant)
+            .commitments(s.commitments.clone());
+            Session::new(&p.limits, vars)
         })
     }
 
-    fn vars(
-        &self,
-        s: &Submission,
-        values: Map<String, Value>,
-        date: Option<Date>,
-        opts: &EvalOptions,
-    ) -> Vars {
-        let materials = s
-            .materials
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(Value::Null)))
-            .collect();
-        let applicant =
-            serde_json::json!({ "dishonest": s.applicant.dishonest, "attributes": s.applicant.attributes });
-        Vars::owning(values, date, Arc::clone(&opts.calendar))
-            .materials(materials)
-            .applicant(applicant)
-            .commitments(s.commitments.clone())
-    }
-
-    /// The values rules read (all of them when some rule computes the keys it reads).
-    fn rule_values(&self, values: &Map<String, Value>) -> Map<String, Value> {
-        match &self.rule_keys {
-            None => values.clone(),
-            Some(keys) => keys.iter().filter_map(|k| values.get(k).map(|v| (k.clone(), v.clone()))).collect(),
+    /// `form` as rules see it: the values rules read (all of them when some rule computes
+    /// the keys it reads), derived ones included, converted to Rhai values.
+    fn rule_form(&self, values: &Value, rule_only: &[(String, Option<Value>)]) -> rhai::Map {
+        let empty = Map::new();
+        let values = values.as_object().unwrap_or(&empty);
+        let mut form: rhai::Map = match &self.rule_keys {
+            None => rules::to_rhai_map(values),
+            Some(keys) => keys
+                .iter()
+                .filter_map(|k| values.get(k).map(|v| (k.as_str().into(), rules::to_dynamic(v))))
+                .collect(),
+        };
+        for (k, v) in rule_only {
+            match v {
+                Some(v) => form.insert(k.as_str().into(), rules::to_dynamic(v)),
+                None => form.remove(k.as_str()),
+            };
         }
+        form
     }
 
     /// Runs one rule, tracing it.

@@ -98,6 +98,18 @@ pub enum MaterialStatus {
     Shared,
 }
 
+impl MaterialStatus {
+    /// The status as spelled in JSON (`provided`, `missing`, `committed`, `shared`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MaterialStatus::Provided => "provided",
+            MaterialStatus::Missing => "missing",
+            MaterialStatus::Committed => "committed",
+            MaterialStatus::Shared => "shared",
+        }
+    }
+}
+
 impl Default for Submission {
     fn default() -> Self {
         Submission {

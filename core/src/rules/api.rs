@@ -5,7 +5,6 @@
 //! calendar read the running session's context.
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString};
-use serde_json::Value;
 
 use super::sandbox::with_context;
 use crate::date::Date;
@@ -110,29 +109,29 @@ fn register_identifiers(e: &mut Engine) {
 
 fn register_submission(e: &mut Engine) {
     e.register_fn("has_material", |id: ImmutableString| {
-        with_context(|c| {
-            matches!(c.materials.get(id.as_str()).and_then(Value::as_str), Some("provided" | "shared"))
-        })
+        matches!(material_status(&id).as_deref(), Some("provided" | "shared"))
     });
     e.register_fn("material_status", |id: ImmutableString| {
-        with_context(|c| {
-            let status = c.materials.get(id.as_str()).and_then(Value::as_str).unwrap_or("missing");
-            Some(ImmutableString::from(status))
-        })
-        .unwrap_or_else(|| ImmutableString::from("missing"))
+        material_status(&id).unwrap_or_else(|| ImmutableString::from("missing"))
     });
     e.register_fn("missing", |keys: Array| -> Array {
         with_context(|c| {
             keys.iter()
                 .filter(|k| {
                     let key = (*k).clone().into_immutable_string().unwrap_or_default();
-                    matches!(c.values.get(key.as_str()), None | Some(Value::Null))
-                        || c.values.get(key.as_str()).and_then(Value::as_str) == Some("")
+                    c.form.get(key.as_str()).is_none_or(|v| {
+                        v.is_unit() || v.read_lock::<ImmutableString>().is_some_and(|s| s.is_empty())
+                    })
                 })
                 .cloned()
                 .collect()
         })
     });
+}
+
+/// The status of material `id` in the running session, when the submission gives one.
+fn material_status(id: &str) -> Option<ImmutableString> {
+    with_context(|c| c.materials.get(id)?.read_lock::<ImmutableString>().map(|s| s.clone()))
 }
 
 #[cfg(test)]

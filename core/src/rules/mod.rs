@@ -64,4 +64,6 @@ mod reads;
 mod sandbox;
 
 pub use reads::{Reads, reads};
-pub use sandbox::{Limits, Run, ScriptError, Session, Vars, compile, engine, to_dynamic, to_json};
+pub use sandbox::{
+    Limits, Run, ScriptError, Session, Vars, compile, engine, to_dynamic, to_json, to_rhai_map,
+};

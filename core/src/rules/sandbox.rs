@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::api;
 use crate::calendar::Calendar;
 use crate::date::Date;
+use crate::submission::{Applicant, MaterialStatus};
 use crate::text::Text;
 
 /// Limits of the rule sandbox. Every limit turns a runaway script into an error.
@@ -157,8 +158,10 @@ pub fn compile(source: &str, limits: &Limits) -> Result<AST, ScriptError> {
 
 /// What the functions of one evaluation can see (thread-local while a session runs).
 pub(crate) struct Context {
-    pub values: Map<String, Value>,
-    pub materials: Map<String, Value>,
+    /// `form` as the host set it (`missing` reads it; scripts read a copy).
+    pub form: rhai::Map,
+    /// `materials` as the host set it (`has_material` and `material_status` read it).
+    pub materials: rhai::Map,
     pub calendar: Arc<Calendar>,
     pub output: Vec<String>,
     pub operations: u64,
@@ -176,10 +179,10 @@ pub(crate) fn with_context<R: Default>(f: impl FnOnce(&mut Context) -> R) -> R {
 /// The inputs of one evaluation, converted to Rhai values once.
 #[derive(Debug, Clone)]
 pub struct Vars {
-    values: Map<String, Value>,
-    materials: Map<String, Value>,
-    applicant: Value,
-    commitments: Vec<String>,
+    form: rhai::Map,
+    materials: rhai::Map,
+    applicant: Dynamic,
+    commitments: rhai::Array,
     today: Option<Date>,
     calendar: Arc<Calendar>,
 }
@@ -192,16 +195,16 @@ impl Vars {
 
     /// Like [`Vars::new`]; without a date, `today` is `()` and a rule using it fails.
     pub fn maybe_dated(values: &Map<String, Value>, today: Option<Date>, calendar: Arc<Calendar>) -> Vars {
-        Vars::owning(values.clone(), today, calendar)
+        Vars::with_form(to_rhai_map(values), today, calendar)
     }
 
-    /// Like [`Vars::maybe_dated`], taking the values rather than copying them.
-    pub fn owning(values: Map<String, Value>, today: Option<Date>, calendar: Arc<Calendar>) -> Vars {
+    /// Like [`Vars::maybe_dated`], with `form` already converted (see [`to_dynamic`]).
+    pub fn with_form(form: rhai::Map, today: Option<Date>, calendar: Arc<Calendar>) -> Vars {
         Vars {
-            values,
-            materials: Map::new(),
-            applicant: Value::Object(Map::new()),
-            commitments: Vec::new(),
+            form,
+            materials: rhai::Map::new(),
+            applicant: Dynamic::from_map(rhai::Map::new()),
+            commitments: rhai::Array::new(),
             today,
             calendar,
         }
@@ -209,19 +212,38 @@ impl Vars {
 
     /// Material statuses by reuse key.
     pub fn materials(mut self, materials: Map<String, Value>) -> Vars {
-        self.materials = materials;
+        self.materials = to_rhai_map(&materials);
+        self
+    }
+
+    /// A submission's material statuses by reuse key.
+    pub(crate) fn material_statuses<'a>(
+        mut self,
+        statuses: impl IntoIterator<Item = (&'a String, &'a MaterialStatus)>,
+    ) -> Vars {
+        self.materials =
+            statuses.into_iter().map(|(k, s)| (k.as_str().into(), Dynamic::from(s.as_str()))).collect();
         self
     }
 
     /// Facts about the applicant.
     pub fn applicant(mut self, applicant: Value) -> Vars {
-        self.applicant = applicant;
+        self.applicant = to_dynamic(&applicant);
+        self
+    }
+
+    /// A submission's facts about the applicant: `#{ dishonest, attributes }`.
+    pub(crate) fn applicant_facts(mut self, a: &Applicant) -> Vars {
+        let mut facts = rhai::Map::new();
+        facts.insert("dishonest".into(), Dynamic::from_bool(a.dishonest));
+        facts.insert("attributes".into(), map_to_dynamic(&a.attributes));
+        self.applicant = Dynamic::from_map(facts);
         self
     }
 
     /// Commitments signed.
     pub fn commitments(mut self, commitments: Vec<String>) -> Vars {
-        self.commitments = commitments;
+        self.commitments = commitments.into_iter().map(Dynamic::from).collect();
         self
     }
 }
@@ -242,60 +264,64 @@ pub struct Run {
 pub struct Session {
     engine: Arc<Engine>,
     scope: Scope<'static>,
+    /// Entries below this are the constants; a run's own variables are above.
     base: usize,
+    /// The constants other than `form` and `materials` (kept in the context), to restore.
+    applicant: Dynamic,
+    commitments: Dynamic,
+    today: Dynamic,
 }
 
 impl Session {
     /// Opens a session (its context stays installed on this thread until it is dropped).
     pub fn new(limits: &Limits, vars: Vars) -> Session {
-        let mut scope = Scope::new();
-        scope.push_constant_dynamic("materials", map_to_dynamic(&vars.materials));
-        scope.push_constant_dynamic("applicant", to_dynamic(&vars.applicant));
-        let commitments: rhai::Array = vars.commitments.iter().map(|c| Dynamic::from(c.clone())).collect();
-        scope.push_constant("commitments", commitments);
-        match vars.today {
-            Some(d) => scope.push_constant("today", d),
-            None => scope.push_constant_dynamic("today", Dynamic::UNIT),
-        };
-        // `form` comes last: `set_form_value` replaces it by rewinding one entry.
-        scope.push_constant_dynamic("form", map_to_dynamic(&vars.values));
-        let base = scope.len();
+        let today = vars.today.map_or(Dynamic::UNIT, Dynamic::from);
         CONTEXT.with(|c| {
             *c.borrow_mut() = Some(Context {
-                values: vars.values,
+                form: vars.form,
                 materials: vars.materials,
                 calendar: vars.calendar,
                 output: Vec::new(),
                 operations: 0,
             });
         });
-        Session { engine: engine(limits), scope, base }
+        let mut session = Session {
+            engine: engine(limits),
+            scope: Scope::new(),
+            base: 0,
+            applicant: vars.applicant,
+            commitments: Dynamic::from_array(vars.commitments),
+            today,
+        };
+        session.push_constants();
+        session
+    }
+
+    /// Fills the scope with the constants scripts see, copied from the host's values.
+    fn push_constants(&mut self) {
+        self.scope.clear();
+        let (form, materials) = with_context(|c| (Some(c.form.clone()), Some(c.materials.clone())));
+        self.scope.push_constant("materials", materials.unwrap_or_default());
+        self.scope.push_constant_dynamic("applicant", self.applicant.clone());
+        self.scope.push_constant_dynamic("commitments", self.commitments.clone());
+        self.scope.push_constant_dynamic("today", self.today.clone());
+        // `form` comes last: `set_form_value` edits it in place.
+        self.scope.push_constant("form", form.unwrap_or_default());
+        self.base = self.scope.len();
     }
 
     /// Sets (`Some`) or removes (`None`) one value of `form`, e.g. a field a derive rule
     /// just computed, for the scripts run after it.
     pub fn set_form_value(&mut self, key: &str, value: Option<&Value>) {
-        self.scope.rewind(self.base);
         let edit = |form: &mut rhai::Map| match value {
             Some(v) => form.insert(key.into(), to_dynamic(v)),
             None => form.remove(key),
         };
-        // Scripts cannot change the constant `form`, but the host may, in place. A script's
-        // closure may have made it shared; then it is copied, changed, and pushed again.
-        if self.scope.get("form").is_some_and(|f| !f.is_shared()) {
-            if let Some(form) = self.scope.get_value_mut::<rhai::Map>("form") {
-                edit(form);
-            }
-        } else {
-            let mut form = self.scope.get_value::<rhai::Map>("form").unwrap_or_default();
-            edit(&mut form);
-            self.scope.rewind(self.base.saturating_sub(1));
-            self.scope.push_constant("form", form);
+        with_context(|c| edit(&mut c.form));
+        // Scripts cannot change the constant `form`; the host changes the scope's copy in place.
+        if let Some(form) = self.scope.get_value_mut::<rhai::Map>("form") {
+            edit(form);
         }
-        with_context(|c| match value {
-            Some(v) => c.values.insert(key.to_owned(), v.clone()),
-            None => c.values.remove(key),
-        });
     }
 
     /// Runs one compiled script.
@@ -314,6 +340,12 @@ impl Session {
         }
         let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, ast);
         self.scope.rewind(self.base);
+        // A closure capturing a constant makes it shared, and a shared value can be changed
+        // through the closure: the next script gets fresh copies, so no rule can change what
+        // the rules after it see.
+        if self.scope.iter_raw().any(|(_, _, v)| v.is_shared()) {
+            self.push_constants();
+        }
         let (operations, output) = with_context(|c| (c.operations, std::mem::take(&mut c.output)));
         Run { value: result.map_err(|e| ScriptError::from_eval(&e)), operations, output }
     }
@@ -336,14 +368,20 @@ pub fn to_dynamic(v: &Value) -> Dynamic {
             Some(i) => Dynamic::from_int(i),
             None => Dynamic::from_float(n.as_f64().unwrap_or(f64::NAN)),
         },
-        Value::String(s) => Dynamic::from(s.clone()),
+        // Through `&str`: a short text then needs no allocation of its own before sharing.
+        Value::String(s) => Dynamic::from(rhai::ImmutableString::from(s.as_str())),
         Value::Array(a) => Dynamic::from_array(a.iter().map(to_dynamic).collect()),
         Value::Object(m) => map_to_dynamic(m),
     }
 }
 
 fn map_to_dynamic(m: &Map<String, Value>) -> Dynamic {
-    Dynamic::from_map(m.iter().map(|(k, v)| (k.as_str().into(), to_dynamic(v))).collect())
+    Dynamic::from_map(to_rhai_map(m))
+}
+
+/// Converts a JSON object to a Rhai map, values by [`to_dynamic`].
+pub fn to_rhai_map(m: &Map<String, Value>) -> rhai::Map {
+    m.iter().map(|(k, v)| (k.as_str().into(), to_dynamic(v))).collect()
 }
 
 /// Converts a Rhai value to JSON: dates become `YYYY-MM-DD` text, `()` becomes `null`;
@@ -424,6 +462,35 @@ mod tests {
         assert!(session.run(&read_b).value.unwrap().is_unit());
         let change = compile("form[\"a\"] = 5; form[\"a\"]", &limits).unwrap();
         assert!(session.run(&change).value.is_err(), "form is a constant");
+        // Nor through a method, though `form` is shared with the host.
+        let remove = compile("form.remove(\"a\"); 0", &limits).unwrap();
+        assert!(session.run(&remove).value.is_err(), "form is a constant");
+        let clear = compile("materials.clear(); 0", &limits).unwrap();
+        assert!(session.run(&clear).value.is_err(), "materials is a constant");
+        let read_a = compile("form[\"a\"]", &limits).unwrap();
+        assert_eq!(session.run(&read_a).value.unwrap().as_int(), Ok(1));
+    }
+
+    #[test]
+    fn no_rule_changes_what_the_rules_after_it_see() {
+        let limits = Limits::default();
+        let values = serde_json::json!({"a": 1});
+        let vars = Vars::new(values.as_object().unwrap(), "2026-01-05".parse().unwrap(), Calendar::prc())
+            .materials(serde_json::json!({"m": "provided"}).as_object().unwrap().clone())
+            .commitments(vec!["c".into()]);
+        let mut session = Session::new(&limits, vars);
+        // Capturing a constant in a closure shares it; through the closure it could be changed.
+        for tamper in [
+            "let f = || { materials[\"m\"] = \"missing\"; }; f.call(); 0",
+            "let f = || { form[\"a\"] = 5; }; f.call(); 0",
+            "let f = || { commitments.clear(); applicant.x = 1; today = 0; }; f.call(); 0",
+        ] {
+            let _ = session.run(&compile(tamper, &limits).unwrap());
+            let look = "[form[\"a\"], materials[\"m\"], commitments.len(), applicant.x, type_of(today), \
+                        has_material(\"m\"), missing([\"a\"]).len()]";
+            let seen = to_json(&session.run(&compile(look, &limits).unwrap()).value.unwrap()).unwrap();
+            assert_eq!(seen, serde_json::json!([1, "provided", 1, null, "Date", true, 0]), "{tamper}");
+        }
     }
 
     #[test]
