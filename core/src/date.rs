@@ -168,11 +168,34 @@ impl Date {
 
     /// Writes the date in a layout (see [`Date::parse_layout`]).
     pub fn format_layout(self, layout: &str) -> String {
-        layout
-            .replace("YYYY", &format!("{:04}", self.year))
-            .replace("MM", &format!("{:02}", self.month))
-            .replace("DD", &format!("{:02}", self.day))
+        // One pass and one allocation (dispatch writes every date field of every view).
+        let mut out = String::with_capacity(layout.len());
+        let mut rest = layout;
+        while let Some(c) = rest.chars().next() {
+            let (field, width) = if rest.starts_with("YYYY") {
+                (Some(u32::from(self.year)), 4)
+            } else if rest.starts_with("MM") {
+                (Some(u32::from(self.month)), 2)
+            } else if rest.starts_with("DD") {
+                (Some(u32::from(self.day)), 2)
+            } else {
+                (None, c.len_utf8())
+            };
+            match field {
+                Some(n) => push_padded(&mut out, n, width),
+                None => out.push(c),
+            }
+            rest = rest.get(width..).unwrap_or_default();
+        }
+        out
     }
+}
+
+/// Appends `n` in decimal, zero-padded to `width` digits.
+fn push_padded(out: &mut String, n: u32, width: usize) {
+    use std::fmt::Write;
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{n:0width$}");
 }
 
 /// Checks that a layout has each of `YYYY`, `MM` and `DD` exactly once.
@@ -248,6 +271,12 @@ mod tests {
         let date = Date::parse_layout("20240501", "YYYYMMDD").unwrap();
         assert_eq!(date, d("2024-05-01"));
         assert_eq!(date.format_layout("YYYY年MM月DD日"), "2024年05月01日");
+        assert_eq!(date.format_layout("DD/MM/YYYY"), "01/05/2024");
+        assert_eq!(date.format_layout("YYYYMMDD"), "20240501");
+        assert_eq!(
+            Date::parse_layout("0987-12-31", "YYYY-MM-DD").unwrap().format_layout("YYYY.MM.DD"),
+            "0987.12.31"
+        );
         assert_eq!(Date::parse_layout("2024年05月01日", "YYYY年MM月DD日").unwrap(), date);
         assert!(matches!(Date::parse_layout("2024-5-1", "YYYY-MM-DD"), Err(DateError::Layout { .. })));
         assert!(matches!(Date::parse_layout("20230230", "YYYYMMDD"), Err(DateError::NoSuchDay { .. })));

@@ -404,11 +404,14 @@ impl CompiledBundle {
             .filter(|k| !self.keys.contains_key(*k) && !offers.contains_key(*k));
         let keys = self.keys.keys().map(String::as_str).chain(offered).chain(typed_only);
         for key in keys {
-            let mut candidates: Vec<&Offer<'_>> =
-                offers.get(key).map(|o| o.iter().collect()).unwrap_or_default();
-            candidates.sort_by_key(|o| !o.source.authoritative);
+            let offered = offers.get(key).map_or(&[][..], Vec::as_slice);
+            // Authoritative sources first, each group in the bundle's order of sources.
+            let ranked = || {
+                let authoritative = offered.iter().filter(|o| o.source.authoritative);
+                authoritative.chain(offered.iter().filter(|o| !o.source.authoritative))
+            };
             if let Some(v) = typed.get(key) {
-                for o in candidates.iter().filter(|o| o.source.authoritative && !json_equal(&o.value, v)) {
+                for o in offered.iter().filter(|o| o.source.authoritative && !json_equal(&o.value, v)) {
                     conflicts.push(Conflict {
                         key: key.to_owned(),
                         typed: v.clone(),
@@ -429,8 +432,8 @@ impl CompiledBundle {
                 );
                 continue;
             }
-            let Some(first) = candidates.first() else { continue };
-            for other in candidates.iter().skip(1).filter(|o| !json_equal(&o.value, &first.value)) {
+            let Some(first) = ranked().next() else { continue };
+            for other in ranked().skip(1).filter(|o| !json_equal(&o.value, &first.value)) {
                 notes.push(note(
                     &other.source.id,
                     Some(key),
