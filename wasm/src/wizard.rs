@@ -5,10 +5,19 @@
 //! object, which may be freed first) together with the wizard borrowing it, with
 //! `self_cell`. All the answers, the rule verdict cache and the current step stay inside
 //! WASM: `set(key, value)` sends one value in, `state()` brings the state out.
+//!
+//! `state()` sends only what changed ([`Shown`]): a field equal to the one the previous call
+//! handed out is handed out again as the same JS object. After a keystroke that is one
+//! field of hundreds, and serialising the others to JSON text, decoding it and `JSON.parse`
+//! took most of the time of a `set` + `state` (BENCHMARKS.md, "WebAssembly"). Shared
+//! objects are frozen, so that no caller can change what a later state shows.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
-use onething::{CompiledBundle, MaterialStatus, Wizard};
+use onething::wizard::FieldState;
+use onething::{CompiledBundle, MaterialStatus, Wizard, WizardState};
 use wasm_bindgen::prelude::*;
 
 use crate::codec::{bool_arg, enum_arg, from_js, index_arg, string_arg, to_js, value_from_js};
@@ -32,6 +41,61 @@ self_cell::self_cell!(
 #[wasm_bindgen(js_name = Wizard)]
 pub struct JsWizard {
     inner: Owned,
+    shown: RefCell<Shown>,
+}
+
+/// The fields the last `state()` handed out, by key, each with its frozen JS object.
+#[derive(Default)]
+struct Shown(HashMap<String, (FieldState, JsValue)>);
+
+impl Shown {
+    /// The state as plain JS objects, reusing the object of every field equal to the one
+    /// handed out last time. The result equals, as JSON, what `to_js(&state)` gives.
+    fn hand_out(&mut self, mut state: WizardState) -> Result<JsValue, Failure> {
+        let steps: Vec<Vec<FieldState>> =
+            state.steps.iter_mut().map(|step| std::mem::take(&mut step.fields)).collect();
+        // Everything but the fields, with each step's `fields` empty, in one piece.
+        let out = to_js(&state)?;
+        let steps_js: js_sys::Array = get(&out, "steps")?.unchecked_into();
+        let mut last = std::mem::take(&mut self.0);
+        for (i, fields) in (0u32..).zip(steps) {
+            let list = js_sys::Array::new_with_length(0);
+            for field in fields {
+                let object = match last.remove(&field.key) {
+                    Some((was, object)) if was == field => object,
+                    _ => frozen(to_js(&field)?),
+                };
+                list.push(&object);
+                self.0.insert(field.key.clone(), (field, object));
+            }
+            set(&steps_js.get(i), "fields", &list)?;
+        }
+        Ok(out)
+    }
+}
+
+fn get(object: &JsValue, key: &str) -> Result<JsValue, Failure> {
+    js_sys::Reflect::get(object, &JsValue::from_str(key))
+        .map_err(|_| Failure::new("internal", format!("state: no `{key}`")))
+}
+
+fn set(object: &JsValue, key: &str, value: &JsValue) -> Result<(), Failure> {
+    match js_sys::Reflect::set(object, &JsValue::from_str(key), value) {
+        Ok(true) => Ok(()),
+        _ => Err(Failure::new("internal", format!("state: cannot set `{key}`"))),
+    }
+}
+
+/// Freezes a plain JSON object or array and everything in it.
+fn frozen(value: JsValue) -> JsValue {
+    if value.is_object() {
+        let object: &js_sys::Object = value.unchecked_ref();
+        for inner in js_sys::Object::values(object) {
+            frozen(inner);
+        }
+        js_sys::Object::freeze(object);
+    }
+    value
 }
 
 #[wasm_bindgen(js_class = Wizard)]
@@ -45,7 +109,7 @@ impl JsWizard {
     ) -> JsResult<JsWizard> {
         let date = date_opt(&date, "date")?;
         let inner = Owned::new(bundle.compiled.clone(), |b| Wizard::new(b, None, date));
-        Ok(JsWizard { inner })
+        Ok(JsWizard { inner, shown: RefCell::default() })
     }
 
     /// A wizard starting from a prefill (`Bundle.prefill`) of `sources`: what the applicant
@@ -62,7 +126,7 @@ impl JsWizard {
             let prefill = b.prefill(&p.typed, &p.consent, &p.documents, date);
             Wizard::new(b, Some(&prefill), date)
         });
-        Ok(JsWizard { inner })
+        Ok(JsWizard { inner, shown: RefCell::default() })
     }
 
     /// Resumes a saved draft; throws `kind: "wrong_bundle"` for a draft of another bundle
@@ -76,7 +140,7 @@ impl JsWizard {
         let date = date_opt(&date, "date")?;
         let inner = Owned::try_new(bundle.compiled.clone(), |b| Wizard::resume(b, draft, date))
             .map_err(Failure::from)?;
-        Ok(JsWizard { inner })
+        Ok(JsWizard { inner, shown: RefCell::default() })
     }
 
     /// Answers a field with one JSON value (`null` clears it). A value of the wrong type
@@ -149,9 +213,16 @@ impl JsWizard {
     }
 
     /// What to show now: steps, fields, applicable items, warnings, materials, progress.
+    /// The field objects are frozen, and a field that has not changed since the previous
+    /// call is the same object as then.
     #[wasm_bindgen(unchecked_return_type = "WizardState")]
     pub fn state(&self) -> JsResult {
-        Ok(to_js(&self.inner.borrow_dependent().state())?)
+        let state = self.inner.borrow_dependent().state();
+        Ok(self
+            .shown
+            .try_borrow_mut()
+            .map_err(|_| Failure::new("internal", "state: re-entered"))?
+            .hand_out(state)?)
     }
 
     /// The answers saved with the bundle's id and version.

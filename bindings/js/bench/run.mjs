@@ -21,32 +21,14 @@ import { join } from 'node:path';
 
 import { ROOT, jsonFiles, meta, packedText } from '../test/helpers.mjs';
 import { generated, sample } from './generated.mjs';
+import { measure } from './measure.mjs';
 
 const { Bundle, Wizard } = await import(process.env.ONETHING_MODULE ?? 'onething');
 const FIXTURES = ['business-startup', 'restaurant-opening', 'newborn'];
 const SAMPLES = 30;
 
-/** Median time of one call of `f`, in nanoseconds. A second of calls first lets the engine
- * compile the hot WebAssembly functions with its optimising tier. */
-function measure(f) {
-  const warm = process.hrtime.bigint();
-  while (Number(process.hrtime.bigint() - warm) < 1e9) f();
-  let batch = 1;
-  for (;;) {
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) f();
-    if (Number(process.hrtime.bigint() - t) > 20e6) break;
-    batch *= 2;
-  }
-  const times = [];
-  for (let s = 0; s < SAMPLES; s++) {
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) f();
-    times.push(Number(process.hrtime.bigint() - t) / batch);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
+/** Median time of one call of `f`, in nanoseconds, after a second of warm-up. */
+const measureOne = (f) => measure(f, { samples: SAMPLES, batchNs: 20e6, warmupNs: 1e9 });
 
 /** criterion's median of a benchmark (ns), if `cargo bench` left one. `id` is
  * `group/function`; criterion writes a `/` within the function's name as `_`. */
@@ -70,10 +52,10 @@ for (const name of FIXTURES) {
   const { date } = meta(name);
   const text = jsonFiles(name, 'submissions').find(([s]) => s === 'valid-full')[1];
   const object = JSON.parse(text);
-  row(`evaluate/${name}`, measure(() => bundle.evaluate(object, date)), native(`evaluate/${name}`), '≤ 2× native');
-  row(`evaluate-text/${name}`, measure(() => bundle.evaluate(text, date)), native(`evaluate/${name}`), '');
-  row(`validate/${name}`, measure(() => bundle.validate(object)), native(`validate/${name}`), '');
-  row(`form/${name}`, measure(() => bundle.form()), undefined, '');
+  row(`evaluate/${name}`, measureOne(() => bundle.evaluate(object, date)), native(`evaluate/${name}`), '≤ 2× native');
+  row(`evaluate-text/${name}`, measureOne(() => bundle.evaluate(text, date)), native(`evaluate/${name}`), '');
+  row(`validate/${name}`, measureOne(() => bundle.validate(object)), native(`validate/${name}`), '');
+  row(`form/${name}`, measureOne(() => bundle.form()), undefined, '');
 }
 
 {
@@ -86,12 +68,12 @@ for (const name of FIXTURES) {
   const key = keys[1];
   const values = [sample(form[key], 1), sample(form[key], 2)];
   let n = 0;
-  row(`wizard set+state/${keys.length}-fields`, measure(() => {
+  row(`wizard set+state/${keys.length}-fields`, measureOne(() => {
     n += 1;
     w.set(key, values[n % 2]);
     return w.state();
   }), native('wizard/set+state/300-fields'), '≤ 1 ms');
-  row(`wizard set/${keys.length}-fields`, measure(() => {
+  row(`wizard set/${keys.length}-fields`, measureOne(() => {
     n += 1;
     w.set(key, values[n % 2]);
   }), undefined, '');

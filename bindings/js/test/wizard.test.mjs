@@ -34,6 +34,42 @@ for (const name of fixtures()) {
       }
     });
 
+    test('state() after every change equals a fresh one, and hands out only what changed', () => {
+      // The facade reuses the (frozen) object of every field equal to the one the previous
+      // state() handed out; a wizard resumed from a draft starts with none to reuse.
+      const deepFrozen = (v) =>
+        v === null || typeof v !== 'object' || (Object.isFrozen(v) && Object.values(v).every(deepFrozen));
+      for (const [stem, text] of jsonFiles(name, 'decisions')) {
+        const s = JSON.parse(text);
+        const w = new Wizard(bundle, date);
+        let last = new Map(w.state().steps.flatMap((st) => st.fields).map((f) => [f.key, f]));
+        let reused = 0;
+        let changed = 0;
+        for (const [k, v] of Object.entries(s.values ?? {})) {
+          w.set(k, v);
+          const state = w.state();
+          const fresh = Wizard.resume(bundle, w.save(), date);
+          assert.deepEqual(state, fresh.state(), `${stem}: after ${k}`);
+          fresh.free();
+          const fields = state.steps.flatMap((st) => st.fields);
+          for (const f of fields) {
+            assert.ok(deepFrozen(f), `${stem}: ${f.key} is frozen`);
+            const before = last.get(f.key);
+            if (f === before) reused += 1;
+            else {
+              assert.notDeepEqual(f, before, `${stem}: ${f.key} is equal to the last one but was sent again`);
+              changed += 1;
+            }
+          }
+          last = new Map(fields.map((f) => [f.key, f]));
+        }
+        w.free();
+        if (Object.keys(s.values ?? {}).length > 1) {
+          assert.ok(reused > changed, `${stem}: ${reused} fields reused, ${changed} sent again`);
+        }
+      }
+    });
+
     test('drafts round-trip and refuse another bundle', () => {
       const [, text] = jsonFiles(name, 'decisions')[0];
       const w = new Wizard(bundle, date);
