@@ -110,7 +110,7 @@ impl CompiledBundle {
         opts: &EvalOptions,
     ) -> Result<Dispatch, DispatchError> {
         let mut p = self.prepare(s, date, opts, false);
-        let Checked { validation, mut views, .. } = self.check_prepared(s, &mut p);
+        let Checked { validation, .. } = self.check_prepared(s, &mut p);
         let empty = serde_json::Map::new();
         let values = p.values.as_object().unwrap_or(&empty);
         if !validation.valid {
@@ -128,7 +128,7 @@ impl CompiledBundle {
             let (Some(item), Some(tr)) = (self.items.get(i), self.translations.get(i)) else {
                 continue;
             };
-            let view = views.get_mut(i).and_then(Option::take).unwrap_or_else(|| project(tr, values));
+            let view = project(tr, values);
             if !view.failures.is_empty() || !item.original.is_valid(&view.data) {
                 let mut errors: Vec<String> = item
                     .original

@@ -28,6 +28,14 @@ pub fn project(tr: &Translation, values: &Map<String, Value>) -> Projection {
     Projection { data, failures }
 }
 
+/// The part of one item's department view its residual schema reads
+/// ([`Translation::residual_view`]), or `None` when the item has no residual. Values whose
+/// transform fails are left out, as in [`project`].
+pub fn residual_view(tr: &Translation, values: &Map<String, Value>) -> Option<Value> {
+    let root = tr.residual_view.as_ref()?;
+    Some(Value::Object(build(root, tr, values, &mut Vec::new())))
+}
+
 fn build(
     node: &Node,
     tr: &Translation,

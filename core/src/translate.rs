@@ -97,6 +97,11 @@ pub struct Translation {
     pub cross: Vec<(Value, Side)>,
     /// The residual schema in the department's terms, with its own `$defs`.
     pub residual: Option<Value>,
+    /// The part of the department's data the residual schema reads: `root` cut down to the
+    /// objects and leaves at or below the residual's paths, and the objects on the way
+    /// there. Projecting it instead of `root` checks the residual without copying the
+    /// values it never looks at.
+    pub residual_view: Option<Node>,
     /// Non-fatal observations.
     pub warnings: Vec<String>,
 }
@@ -184,12 +189,14 @@ pub fn translate(
         dependent: t.dependent,
         cross: t.cross,
         residual,
+        residual_view: t.residual_view,
         warnings: t.warnings,
     })
 }
 
 /// What a translation produces besides its documents.
 struct Outcome {
+    residual_view: Option<Node>,
     leaves: Vec<Leaf>,
     parts: IndexMap<String, Vec<StoredPart>>,
     required: Vec<(String, Side)>,
@@ -242,8 +249,11 @@ impl<'a> Translator<'a, '_> {
         if !self.problems.is_empty() {
             return Err(self.problems);
         }
+        let residual_paths: Vec<Vec<String>> = self.frags.iter().map(|(path, _)| path.clone()).collect();
         let residual = self.residual_schema();
+        let residual_view = residual.is_some().then(|| prune(&root, &residual_paths));
         let outcome = Outcome {
+            residual_view,
             leaves: self.leaves,
             parts: self.parts,
             required: self.required,
@@ -733,6 +743,34 @@ impl<'a> Translator<'a, '_> {
         }
         Some(Value::Object(root))
     }
+}
+
+/// `node` without the properties that lie neither on the way to one of `paths` nor at or
+/// below one. An object kept on the way keeps its `forced` flag and its `keys`, so it is
+/// created exactly when the whole projection would create it.
+fn prune(node: &Node, paths: &[Vec<String>]) -> Node {
+    let below = |path: &[String]| paths.iter().any(|p| path.starts_with(p));
+    if below(&node.path) {
+        return node.clone();
+    }
+    let mut children = IndexMap::new();
+    for (name, child) in &node.children {
+        match child {
+            Child::Leaf(i) => {
+                let mut path = node.path.clone();
+                path.push(name.clone());
+                if below(&path) {
+                    children.insert(name.clone(), Child::Leaf(*i));
+                }
+            }
+            Child::Node(c) => {
+                if paths.iter().any(|p| p.starts_with(&c.path)) {
+                    children.insert(name.clone(), Child::Node(prune(c, paths)));
+                }
+            }
+        }
+    }
+    Node { path: node.path.clone(), forced: node.forced, children, keys: node.keys.clone() }
 }
 
 /// Adds `frag` to the residual skeleton under the property path `path`.

@@ -23,7 +23,7 @@ use crate::decision::RuleKind;
 use crate::evaluate::{EvalOptions, Prepared, Verdict};
 use crate::messages::{self, Subject};
 use crate::pointer;
-use crate::project::{Projection, project};
+use crate::project;
 use crate::rulebook::CompiledRule;
 use crate::rules::ScriptError;
 use crate::submission::Submission;
@@ -112,8 +112,6 @@ pub(crate) struct Applicability {
 /// A validation with what it computed on the way.
 pub(crate) struct Checked {
     pub validation: Validation,
-    /// Department views built for residual checks, by item index (dispatch reuses them).
-    pub views: Vec<Option<Projection>>,
     pub applicability: Applicability,
 }
 
@@ -187,7 +185,6 @@ impl CompiledBundle {
         let values: &Value = &p.values;
         let empty = serde_json::Map::new();
         let map = values.as_object().unwrap_or(&empty);
-        let mut views: Vec<Option<Projection>> = vec![None; self.items.len()];
         let mut errors = Vec::new();
         if let Some(b) = s.bundle.as_deref().filter(|b| *b != self.bundle.id) {
             errors.push(FieldError {
@@ -224,11 +221,7 @@ impl CompiledBundle {
             if let Some(delta) = &item.delta {
                 self.collect(delta, values, Some(*i), &applicability.items, &mut errors);
             }
-            if let Some(view) = self.residual_errors(*i, map, &mut errors) {
-                if let Some(slot) = views.get_mut(*i) {
-                    *slot = Some(view);
-                }
-            }
+            self.residual_errors(*i, map, &mut errors);
         }
         dedupe(&mut errors);
         let warnings = self.warnings_for(s, &applicability.items);
@@ -242,7 +235,7 @@ impl CompiledBundle {
             errors,
             warnings,
         };
-        Checked { validation, views, applicability }
+        Checked { validation, applicability }
     }
 
     /// Errors of one canonical validator: the base form (`item` = `None`) or an item's own.
@@ -375,18 +368,13 @@ impl CompiledBundle {
         Subject { title, options: options.filter(|o| !o.is_empty()) }
     }
 
-    /// Errors of one item's residual constraints, checked on its department's view.
-    /// Returns the department view when one was needed.
-    fn residual_errors(
-        &self,
-        i: usize,
-        values: &serde_json::Map<String, Value>,
-        out: &mut Vec<FieldError>,
-    ) -> Option<Projection> {
-        let (item, tr) = (self.items.get(i)?, self.translations.get(i)?);
-        // Value maps need no view: their pulled-back enum already admits exactly the values
+    /// Errors of one item's department-side checks: values its transforms reject, and its
+    /// residual constraints, checked on the part of its department's view they read.
+    fn residual_errors(&self, i: usize, values: &serde_json::Map<String, Value>, out: &mut Vec<FieldError>) {
+        let (Some(item), Some(tr)) = (self.items.get(i), self.translations.get(i)) else { return };
+        // Value maps need no check: their pulled-back enum already admits exactly the values
         // the map can transform. Dates and residuals do.
-        let needs_projection = item.residual.is_some()
+        let needs_check = item.residual.is_some()
             || tr.leaves.iter().any(|l| {
                 matches!(
                     l.transform,
@@ -396,20 +384,47 @@ impl CompiledBundle {
                     )
                 )
             });
-        if !needs_projection {
-            return None;
+        if !needs_check {
+            return;
         }
-        let view = project(tr, values);
-        let department =
-            self.bundle.departments.iter().find(|d| d.id == item.department).map_or_else(
-                || Text::new(item.department.clone(), item.department.clone()),
-                |d| d.name.clone(),
-            );
-        for (leaf, e) in &view.failures {
+        self.transform_errors(item, tr, values, out);
+        let (Some(residual), Some(view)) = (&item.residual, project::residual_view(tr, values)) else {
+            return;
+        };
+        if residual.is_valid(&view) {
+            return;
+        }
+        for e in residual.iter_errors(&view) {
+            let mut dept_path = pointer::split(&e.instance_path().to_string()).unwrap_or_default();
+            if let Some(p) = required_property(&e) {
+                dept_path.push(p);
+            }
+            let path = canonical_path(tr, &dept_path);
+            out.push(self.field_error(&e, &path, vec![i]));
+        }
+    }
+
+    /// Errors of the values an item's transforms cannot convert for its department.
+    fn transform_errors(
+        &self,
+        item: &crate::compile::CompiledItem,
+        tr: &crate::translate::Translation,
+        values: &serde_json::Map<String, Value>,
+        out: &mut Vec<FieldError>,
+    ) {
+        let failures = tr.leaves.iter().filter_map(|leaf| {
+            let e = leaf.transform.as_ref()?.forward(values.get(&*leaf.key)?).err()?;
+            Some((leaf, e))
+        });
+        for (leaf, e) in failures {
             // A value the canonical form already rejects needs no second message.
             if out.iter().any(|f| f.key.as_deref() == Some(&*leaf.key)) {
                 continue;
             }
+            let department = self.bundle.departments.iter().find(|d| d.id == item.department).map_or_else(
+                || Text::new(item.department.clone(), item.department.clone()),
+                |d| d.name.clone(),
+            );
             let subject = self.subject(&[leaf.key.to_string()]);
             out.push(FieldError {
                 key: Some(leaf.key.to_string()),
@@ -423,21 +438,6 @@ impl CompiledBundle {
                 limit: None,
             });
         }
-        let Some(residual) = &item.residual else {
-            return Some(view);
-        };
-        if residual.is_valid(&view.data) {
-            return Some(view);
-        }
-        for e in residual.iter_errors(&view.data) {
-            let mut dept_path = pointer::split(&e.instance_path().to_string()).unwrap_or_default();
-            if let Some(p) = required_property(&e) {
-                dept_path.push(p);
-            }
-            let path = canonical_path(tr, &dept_path);
-            out.push(self.field_error(&e, &path, vec![i]));
-        }
-        Some(view)
     }
 
     fn warnings_for(&self, s: &Submission, applicable: &[usize]) -> Vec<FieldWarning> {
