@@ -259,6 +259,32 @@ fn batch_keeps_input_order_and_reports_bad_lines() {
 }
 
 #[test]
+fn batch_numbers_lines_across_chunks_and_reads_a_last_line_without_newline() {
+    let valid =
+        std::fs::read_to_string(root().join("fixtures/restaurant-opening/submissions/valid-small.json"))
+            .unwrap();
+    let valid = serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&valid).unwrap()).unwrap();
+    // Past the 4,096 lines decided together, with real submissions on either side of the
+    // seam and as the last line (no newline after it); the rest are cheap bad lines.
+    let decided = [0, 4095, 4096, 4199];
+    let lines: Vec<String> =
+        (0..4200).map(|n| if decided.contains(&n) { valid.clone() } else { format!("bad {n}") }).collect();
+    let path = temp("batch-long.jsonl", &lines.join("\n"));
+    let o =
+        onething(&["batch", "fixtures/restaurant-opening", path.to_str().unwrap(), "--date", "2026-03-02"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(out.len(), 4200);
+    for (n, decision) in out.iter().enumerate() {
+        if decided.contains(&n) {
+            assert!(decision["outcome"].is_string(), "line {}: {decision}", n + 1);
+        } else {
+            assert_eq!(decision["line"], n + 1);
+        }
+    }
+}
+
+#[test]
 fn notice_prints_markdown_html_and_json_in_either_language() {
     let o = onething(&["notice", "fixtures/restaurant-opening"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
