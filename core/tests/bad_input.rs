@@ -45,6 +45,30 @@ fn wrong_shape_names_the_path() {
 }
 
 #[test]
+fn a_shape_error_in_text_names_the_path_without_a_position() {
+    let e = Submission::from_json(r#"{"values": {"a": 1}, "materials": {"m": "lost"}}"#).unwrap_err();
+    match e {
+        LoadError::Format { at, message, .. } => {
+            assert_eq!(at, "materials.m");
+            assert!(message.starts_with("unknown variant `lost`"), "{message}");
+            assert!(!message.contains(" at line "), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn text_that_is_not_json_is_a_syntax_error_even_after_a_shape_error() {
+    // `id` is no field of a submission, but the text breaks off later: that is what is said.
+    let e = Submission::from_json(r#"{"id": 1, "values": {}}"#).unwrap_err();
+    assert!(matches!(e, LoadError::Format { .. }), "{e:?}");
+    let e = Submission::from_json("{\"id\": 1, \"values\": {").unwrap_err();
+    assert!(matches!(e, LoadError::Syntax { line: 1, .. }), "{e:?}");
+    let e = Submission::from_json(r#"{"values": {}} trailing"#).unwrap_err();
+    assert!(matches!(e, LoadError::Syntax { line: 1, column: 16, .. }), "{e:?}");
+}
+
+#[test]
 fn packed_bundles_must_inline_schemas() {
     let b = bundle(json!([item("i", "a", json!("i.schema.json"), json!({}))]));
     let e = load::from_packed_value(b).unwrap_err();
