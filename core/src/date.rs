@@ -104,6 +104,21 @@ impl Date {
         })
     }
 
+    /// The same day `months` later (earlier when negative) or, when that month is too
+    /// short, its last day — how periods in months and years end (Civil Code arts.
+    /// 201–202: 2024-02-29 plus one year is 2025-02-28). Saturates at the ends of the range.
+    pub fn add_months(self, months: i64) -> Date {
+        let target = (i64::from(self.year) * 12 + i64::from(self.month) - 1).saturating_add(months);
+        let year = u16::try_from(target.div_euclid(12)).ok().filter(|y| (1..=9999).contains(y));
+        // `rem_euclid(12) + 1` is 1 to 12: the conversion cannot fail.
+        let month = u8::try_from(target.rem_euclid(12) + 1).ok();
+        match (year, month) {
+            (Some(year), Some(month)) => Date { year, month, day: self.day.min(days_in_month(year, month)) },
+            _ if months < 0 => Date::MIN,
+            _ => Date::MAX,
+        }
+    }
+
     /// Calendar days from `self` to `other` (positive when `other` is later).
     pub fn days_until(self, other: Date) -> i64 {
         other.day_number() - self.day_number()
@@ -291,6 +306,20 @@ mod tests {
         assert!(!is_valid_layout("YYYYMM"));
         assert!(!is_valid_layout("YYYYMMDDDD"));
         assert!(!is_valid_layout("YYYY1MMDD"));
+    }
+
+    #[test]
+    fn months_and_years_end_on_the_same_day_or_the_month_end() {
+        assert_eq!(d("2024-02-29").add_months(12), d("2025-02-28"));
+        assert_eq!(d("2024-02-29").add_months(48), d("2028-02-29"));
+        assert_eq!(d("2026-01-31").add_months(1), d("2026-02-28"));
+        assert_eq!(d("2026-01-31").add_months(-2), d("2025-11-30"));
+        assert_eq!(d("2026-03-15").add_months(-15), d("2024-12-15"));
+        assert_eq!(d("2026-03-15").add_months(0), d("2026-03-15"));
+        assert_eq!(d("9999-06-30").add_months(7), Date::MAX);
+        assert_eq!(d("0001-06-30").add_months(-7), Date::MIN);
+        assert_eq!(d("2026-03-15").add_months(i64::MAX), Date::MAX);
+        assert_eq!(d("2026-03-15").add_months(i64::MIN), Date::MIN);
     }
 
     #[test]

@@ -70,6 +70,10 @@ fn register_dates(e: &mut Engine) {
         Ok(calendar_op(|c| c.working_days_between(a, b)))
     });
     e.register_fn("add_days", |d: Dynamic, n: i64| -> Result<Date> { Ok(to_date(&d)?.add_days(n)) });
+    e.register_fn("add_months", |d: Dynamic, n: i64| -> Result<Date> { Ok(to_date(&d)?.add_months(n)) });
+    e.register_fn("add_years", |d: Dynamic, n: i64| -> Result<Date> {
+        Ok(to_date(&d)?.add_months(n.saturating_mul(12)))
+    });
     e.register_fn("add_working_days", |d: Dynamic, n: i64| -> Result<Date> {
         let d = to_date(&d)?;
         Ok(with_context(|c| Some(c.calendar.add_working_days(d, n))).unwrap_or(d))
@@ -166,6 +170,12 @@ mod tests {
         yes(r#"working_days_between(today, "2026-10-09") == 10"#);
         yes(r#"!is_working_day("2026-10-01") && is_working_day("2026-10-10")"#);
         yes(r#"age_on("1949-12-31", "2024-12-30") == 74"#);
+        yes(
+            r#"add_years("2024-02-29", 5) == date("2029-02-28") && add_years(date("2024-02-29"), 4).day == 29"#,
+        );
+        yes(
+            r#"add_months("2026-01-31", 1) == date("2026-02-28") && add_months(today, -9) == date("2025-12-18")"#,
+        );
         yes(r#"today.to_string() == "2026-09-18""#);
     }
 

@@ -26,6 +26,7 @@
 //! | `days_between(a, b)` | calendar days from `a` to `b` (dates or `YYYY-MM-DD` text) |
 //! | `working_days_between(a, b)` | working days after `a` up to `b`, holidays and 调休 honoured |
 //! | `add_days(d, n)`, `add_working_days(d, n)` | a `Date` |
+//! | `add_months(d, n)`, `add_years(d, n)` | the same day `n` months or years later, or that month's last day when it is shorter (Civil Code arts. 201–202: `add_years(date("2024-02-29"), 1)` is 2025-02-28) |
 //! | `is_working_day(d)` | `true` / `false` |
 //! | `age_on(birth, on)` | whole years |
 //! | `is_id_number(s)`, `id_birth_date(s)`, `id_gender(s)`, `id_age(s, on)` | resident ID number checks and facts (`()` when invalid); gender is `"男"` or `"女"` |
