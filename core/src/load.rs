@@ -30,49 +30,26 @@ pub const MAX_FILE_BYTES: u64 = 32 << 20;
 
 /// Parses JSON text into `T`, naming the line and column of a syntax error and the path of a
 /// shape error.
-///
-/// One pass from text to `T`: going through a `serde_json::Value` first built every map
-/// twice, and tracking the path of every value (only an error needs it) cost as much
-/// again; together they were most of what `onething batch` spent reading a submission.
-/// Text that fails is read again, with paths tracked, to say where.
 pub fn parse_json<T: DeserializeOwned>(text: &str, name: &str) -> Result<T, LoadError> {
-    serde_json::from_str(text).map_err(|e| explain::<T>(text, name, &e))
-}
-
-/// The error of JSON text that did not parse into `T`.
-fn explain<T: DeserializeOwned>(text: &str, name: &str, e: &serde_json::Error) -> LoadError {
-    let syntax = |e: &serde_json::Error| LoadError::Syntax {
+    let value: Value = serde_json::from_str(text).map_err(|e| LoadError::Syntax {
         path: name.to_owned(),
         line: e.line(),
         column: e.column(),
         message: e.to_string(),
-    };
-    if e.classify() != serde_json::error::Category::Data {
-        return syntax(e);
-    }
-    // A shape error can come before a syntax error further on: text that is not JSON at
-    // all is reported as such.
-    if let Err(bad) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
-        return syntax(&bad);
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Err(tracked) => LoadError::Format {
-            path: name.to_owned(),
-            at: tracked.path().to_string(),
-            message: without_position(tracked.inner()),
-        },
-        // Not expected (the same text, the same type), but say what is known.
-        Ok(_) => LoadError::Format { path: name.to_owned(), at: String::new(), message: without_position(e) },
-    }
+    })?;
+    from_value(value, name)
 }
 
-/// A shape error's message without the "at line L column C" serde_json appends to errors
-/// met while reading text (a shape error names its place by path).
-fn without_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    text.strip_suffix(&suffix).map_or_else(|| text.clone(), str::to_owned)
+/// [`parse_json`] for text read once per call (a submission): one pass from text to `T`,
+/// and only text that fails is read again by [`parse_json`] to say where.
+///
+/// [`parse_json`] builds a `serde_json::Value` first and tracks the path of every value
+/// on the way: every map is built twice and every key copied into the path tracker, which
+/// was most of what `onething batch` spent reading a submission. It stays the path for
+/// everything else: a second instantiation of each type's deserialiser costs WebAssembly
+/// size, so only the hot type gets one.
+pub(crate) fn parse_json_once<T: DeserializeOwned>(text: &str, name: &str) -> Result<T, LoadError> {
+    serde_json::from_str(text).or_else(|_| parse_json(text, name))
 }
 
 fn from_value<T: DeserializeOwned>(value: Value, name: &str) -> Result<T, LoadError> {

@@ -162,6 +162,6 @@ impl Submission {
                 limit: MAX_SUBMISSION_BYTES as u64,
             });
         }
-        crate::load::parse_json(text, name)
+        crate::load::parse_json_once(text, name)
     }
 }
