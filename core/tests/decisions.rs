@@ -247,6 +247,36 @@ fn hostile_scripts_give_manual_review_and_the_engine_stays_usable() {
 }
 
 #[test]
+fn no_rule_changes_what_the_rules_after_it_see() {
+    let rule = |id: &str, script: &str| json!({"id": id, "title": {"zh": id, "en": id}, "script": script});
+    let b = bundle(
+        json!([
+            rule("tamper-applicant", "applicant.dishonest = true; true"),
+            rule("tamper-form", "form.area = 1000; true"),
+            rule("tamper-materials", r#"materials["photo"] = "provided"; true"#),
+            rule("look", r#"applicant.dishonest == false && form["area"] == 20 && !has_material("photo")"#),
+        ]),
+        json!({}),
+    );
+    let mut s = complete();
+    s["materials"]["photo"] = json!("missing");
+    let d = b.evaluate(&submission(s), date("2026-03-02"));
+    let runs: Vec<(&str, &Value, bool)> =
+        d.trace.iter().map(|t| (t.rule.as_str(), &t.result, t.error.is_some())).collect();
+    assert_eq!(
+        runs[..4],
+        [
+            ("tamper-applicant", &Value::Null, true),
+            ("tamper-form", &Value::Null, true),
+            ("tamper-materials", &Value::Null, true),
+            ("look", &json!(true), false),
+        ]
+    );
+    assert_eq!(outcomes(&d)[0], Outcome::ManualReview);
+    assert!(d.items[0].reasons[0].message.en.contains("Cannot"), "{:?}", d.items[0].reasons);
+}
+
+#[test]
 fn deeply_nested_scripts_do_not_compile() {
     let deep = format!("{}1{}", "(".repeat(500), ")".repeat(500));
     let b = json!({

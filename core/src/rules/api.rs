@@ -40,6 +40,7 @@ pub(crate) fn register(e: &mut Engine) {
     register_dates(e);
     register_identifiers(e);
     register_submission(e);
+    super::record::register(e);
 }
 
 fn register_dates(e: &mut Engine) {

@@ -59,12 +59,20 @@
 //! expression depth and string, array and map sizes turn a runaway script into an error.
 //! `print` and `debug` go to the run's output (and from there into the decision's trace),
 //! never to stdout.
+//!
+//! No rule changes what the rules after it see: `form`, `materials` and `applicant` are
+//! read-only maps ([`Record`]) and `commitments` and `today` constants, so every write to
+//! them is an error (a value read from them is a copy the script may change). Anonymous
+//! functions (`|x| x + 1`) cannot capture the variables around them: pass what they need as
+//! arguments.
 
 mod api;
 mod reads;
+mod record;
 mod sandbox;
 
 pub use reads::{Reads, reads};
+pub use record::Record;
 pub use sandbox::{
     Limits, Run, ScriptError, Session, Vars, compile, engine, to_dynamic, to_json, to_rhai_map,
 };

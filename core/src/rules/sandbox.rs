@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::api;
+use super::record::Record;
 use crate::calendar::Calendar;
 use crate::date::Date;
 use crate::submission::{Applicant, MaterialStatus};
@@ -163,10 +164,11 @@ pub fn compile(source: &str, limits: &Limits) -> Result<AST, ScriptError> {
 
 /// What the functions of one evaluation can see (thread-local while a session runs).
 pub(crate) struct Context {
-    /// `form` as the host set it (`missing` reads it; scripts read a copy).
-    pub form: rhai::Map,
-    /// `materials` as the host set it (`has_material` and `material_status` read it).
-    pub materials: rhai::Map,
+    /// `form`, shared with the session's scope (`missing` reads it).
+    pub form: Record,
+    /// `materials`, shared with the session's scope (`has_material` and `material_status`
+    /// read it).
+    pub materials: Record,
     pub calendar: Arc<Calendar>,
     pub output: Vec<String>,
     pub operations: u64,
@@ -266,67 +268,54 @@ pub struct Run {
 
 /// One evaluation: the submission converted once, then any number of rules run against it.
 /// A session belongs to the thread that made it.
+///
+/// The inputs are constants of the scope, pushed once, and no script can change what the
+/// scripts after it see: `form`, `materials` and `applicant` are read-only [`Record`]s,
+/// `commitments` and `today` are constants (Rhai refuses assignments and mutating methods on
+/// them), and the engine has no closures that capture (`no_closure`), the one way a
+/// constant could become a shared, writable value.
 pub struct Session {
     engine: Arc<Engine>,
     scope: Scope<'static>,
     /// Entries below this are the constants; a run's own variables are above.
     base: usize,
-    /// The constants other than `form` and `materials` (kept in the context), to restore.
-    applicant: Dynamic,
-    commitments: Dynamic,
-    today: Dynamic,
 }
 
 impl Session {
     /// Opens a session (its context stays installed on this thread until it is dropped).
     pub fn new(limits: &Limits, vars: Vars) -> Session {
-        let today = vars.today.map_or(Dynamic::UNIT, Dynamic::from);
-        CONTEXT.with(|c| {
-            *c.borrow_mut() = Some(Context {
-                form: vars.form,
-                materials: vars.materials,
-                calendar: vars.calendar,
-                output: Vec::new(),
-                operations: 0,
-            });
-        });
-        let mut session = Session {
-            engine: engine(limits),
-            scope: Scope::new(),
-            base: 0,
-            applicant: vars.applicant,
-            commitments: Dynamic::from_array(vars.commitments),
-            today,
+        let form = Record::new(vars.form);
+        let materials = Record::new(vars.materials);
+        let applicant = match vars.applicant.try_cast_result::<rhai::Map>() {
+            Ok(map) => Dynamic::from(Record::new(map)),
+            Err(other) => other,
         };
-        session.push_constants();
-        session
-    }
-
-    /// Fills the scope with the constants scripts see, copied from the host's values.
-    fn push_constants(&mut self) {
-        self.scope.clear();
-        let (form, materials) = with_context(|c| (Some(c.form.clone()), Some(c.materials.clone())));
-        self.scope.push_constant("materials", materials.unwrap_or_default());
-        self.scope.push_constant_dynamic("applicant", self.applicant.clone());
-        self.scope.push_constant_dynamic("commitments", self.commitments.clone());
-        self.scope.push_constant_dynamic("today", self.today.clone());
-        // `form` comes last: `set_form_value` edits it in place.
-        self.scope.push_constant("form", form.unwrap_or_default());
-        self.base = self.scope.len();
+        let mut scope = Scope::new();
+        scope.push_constant("materials", materials.clone());
+        scope.push_constant_dynamic("applicant", applicant);
+        scope.push_constant("commitments", vars.commitments);
+        scope.push_constant_dynamic("today", vars.today.map_or(Dynamic::UNIT, Dynamic::from));
+        scope.push_constant("form", form.clone());
+        CONTEXT.with(|c| {
+            *c.borrow_mut() =
+                Some(Context { form, materials, calendar: vars.calendar, output: Vec::new(), operations: 0 });
+        });
+        Session { engine: engine(limits), base: scope.len(), scope }
     }
 
     /// Sets (`Some`) or removes (`None`) one value of `form`, e.g. a field a derive rule
     /// just computed, for the scripts run after it.
     pub fn set_form_value(&mut self, key: &str, value: Option<&Value>) {
-        let edit = |form: &mut rhai::Map| match value {
-            Some(v) => form.insert(key.into(), to_dynamic(v)),
-            None => form.remove(key),
+        let Some(form) = self.scope.get_value_mut::<Record>("form") else { return };
+        // The context's share is dropped first, so that the map is changed in place.
+        with_context(|c| c.form = Record::default());
+        let map = form.make_mut();
+        match value {
+            Some(v) => map.insert(key.into(), to_dynamic(v)),
+            None => map.remove(key),
         };
-        with_context(|c| edit(&mut c.form));
-        // Scripts cannot change the constant `form`; the host changes the scope's copy in place.
-        if let Some(form) = self.scope.get_value_mut::<rhai::Map>("form") {
-            edit(form);
-        }
+        let shared = form.clone();
+        with_context(|c| c.form = shared);
     }
 
     /// Runs one compiled script.
@@ -345,12 +334,6 @@ impl Session {
         }
         let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, ast);
         self.scope.rewind(self.base);
-        // A closure capturing a constant makes it shared, and a shared value can be changed
-        // through the closure: the next script gets fresh copies, so no rule can change what
-        // the rules after it see.
-        if self.scope.iter_raw().any(|(_, _, v)| v.is_shared()) {
-            self.push_constants();
-        }
         let (operations, output) = with_context(|c| (c.operations, std::mem::take(&mut c.output)));
         Run { value: result.map_err(|e| ScriptError::from_eval(&e)), operations, output }
     }
@@ -399,13 +382,19 @@ pub fn to_json(v: &Dynamic) -> Option<Value> {
         return list.iter().map(to_json).collect::<Option<Vec<_>>>().map(Value::Array);
     }
     if let Some(map) = v.read_lock::<rhai::Map>() {
-        return map
-            .iter()
-            .map(|(k, v)| to_json(v).map(|v| (k.to_string(), v)))
-            .collect::<Option<Map<_, _>>>()
-            .map(Value::Object);
+        return map_to_json(&map);
+    }
+    if let Some(record) = v.read_lock::<Record>() {
+        return map_to_json(record.map());
     }
     rhai::serde::from_dynamic::<Value>(v).ok()
+}
+
+fn map_to_json(map: &rhai::Map) -> Option<Value> {
+    map.iter()
+        .map(|(k, v)| to_json(v).map(|v| (k.to_string(), v)))
+        .collect::<Option<Map<_, _>>>()
+        .map(Value::Object)
 }
 
 #[cfg(test)]
@@ -455,52 +444,114 @@ mod tests {
     }
 
     #[test]
-    fn set_form_value_is_seen_by_later_scripts_even_after_a_closure_captured_form() {
+    fn set_form_value_is_seen_by_later_scripts() {
         let limits = Limits::default();
-        let values = serde_json::json!({"a": 1});
+        let values = serde_json::json!({"a": 1, "empty": ""});
         let vars = Vars::new(values.as_object().unwrap(), "2026-01-05".parse().unwrap(), Calendar::prc());
         let mut session = Session::new(&limits, vars);
-        let read_b = compile("form[\"b\"]", &limits).unwrap();
+        let read_b = compile("[form[\"b\"], missing([\"a\", \"b\", \"empty\"])]", &limits).unwrap();
+        let seen = |session: &mut Session| to_json(&session.run(&read_b).value.unwrap()).unwrap();
+        assert_eq!(seen(&mut session), serde_json::json!([null, ["b", "empty"]]));
         session.set_form_value("b", Some(&serde_json::json!(2)));
-        assert_eq!(session.run(&read_b).value.unwrap().as_int(), Ok(2));
-        // A closure capturing `form` makes it shared: it is then replaced, not changed in place.
-        let capture = compile("let f = || form[\"a\"]; f.call()", &limits).unwrap();
-        assert_eq!(session.run(&capture).value.unwrap().as_int(), Ok(1));
-        session.set_form_value("b", Some(&serde_json::json!(3)));
-        assert_eq!(session.run(&read_b).value.unwrap().as_int(), Ok(3));
+        assert_eq!(seen(&mut session), serde_json::json!([2, ["empty"]]));
+        session.set_form_value("b", Some(&serde_json::json!("")));
+        assert_eq!(seen(&mut session), serde_json::json!(["", ["b", "empty"]]));
+        session.set_form_value("empty", Some(&serde_json::json!("x")));
         session.set_form_value("b", None);
-        assert!(session.run(&read_b).value.unwrap().is_unit());
-        let change = compile("form[\"a\"] = 5; form[\"a\"]", &limits).unwrap();
-        assert!(session.run(&change).value.is_err(), "form is a constant");
-        // Nor through a method, though `form` is shared with the host.
-        let remove = compile("form.remove(\"a\"); 0", &limits).unwrap();
-        assert!(session.run(&remove).value.is_err(), "form is a constant");
-        let clear = compile("materials.clear(); 0", &limits).unwrap();
-        assert!(session.run(&clear).value.is_err(), "materials is a constant");
-        let read_a = compile("form[\"a\"]", &limits).unwrap();
-        assert_eq!(session.run(&read_a).value.unwrap().as_int(), Ok(1));
+        assert_eq!(seen(&mut session), serde_json::json!([null, ["b"]]));
     }
 
     #[test]
     fn no_rule_changes_what_the_rules_after_it_see() {
         let limits = Limits::default();
-        let values = serde_json::json!({"a": 1});
+        let values = serde_json::json!({"a": 1, "list": [1, 2], "nested": {"k": 1}});
         let vars = Vars::new(values.as_object().unwrap(), "2026-01-05".parse().unwrap(), Calendar::prc())
             .materials(serde_json::json!({"m": "provided"}).as_object().unwrap().clone())
+            .applicant(serde_json::json!({"dishonest": false, "attributes": {"x": 1}}))
             .commitments(vec!["c".into()]);
         let mut session = Session::new(&limits, vars);
-        // Capturing a constant in a closure shares it; through the closure it could be changed.
-        for tamper in [
-            "let f = || { materials[\"m\"] = \"missing\"; }; f.call(); 0",
-            "let f = || { form[\"a\"] = 5; }; f.call(); 0",
-            "let f = || { commitments.clear(); applicant.x = 1; today = 0; }; f.call(); 0",
-        ] {
-            let _ = session.run(&compile(tamper, &limits).unwrap());
-            let look = "[form[\"a\"], materials[\"m\"], commitments.len(), applicant.x, type_of(today), \
-                        has_material(\"m\"), missing([\"a\"]).len()]";
-            let seen = to_json(&session.run(&compile(look, &limits).unwrap()).value.unwrap()).unwrap();
-            assert_eq!(seen, serde_json::json!([1, "provided", 1, null, "Date", true, 0]), "{tamper}");
+        let look = compile(
+            "[form.a, form.zzz, form.list, form.nested, materials, commitments, applicant, type_of(today), \
+             has_material(\"m\"), missing([\"a\", \"zzz\"])]",
+            &limits,
+        )
+        .unwrap();
+        let before = to_json(&session.run(&look).value.unwrap()).unwrap();
+        // Writes: each is an error, and changes nothing.
+        let writes = [
+            "form[\"a\"] = 5",
+            "form.a = 5",
+            "form.a += 5",
+            "form.zzz = 5",
+            "form[\"zzz\"] = 5",
+            "form.remove(\"a\")",
+            "form.list.push(3)",
+            "form.nested.k = 2",
+            "for x in [applicant] { x.zzz = 1 }",
+            "materials[\"m\"] = \"missing\"",
+            "materials.zzz = 5",
+            "materials.clear()",
+            "commitments.clear()",
+            "commitments[0] = \"d\"",
+            "commitments.push(\"d\")",
+            "applicant.dishonest = true",
+            "applicant.zzz = 1",
+            "applicant.attributes.x = 2",
+            "fn f() { this.zzz = 1 } applicant.f()",
+            "fn f() { this.a = 7 } form.f()",
+            "today = 0",
+            "form = #{}",
+            // A closure cannot capture a constant (the engine has no capturing closures):
+            // inside it, `form` is not defined.
+            "let f = || { form[\"a\"] = 5; }; f.call()",
+        ];
+        // Copies: a script may change what it read, never the original.
+        let copies = [
+            "let m = applicant.attributes; m.x = 2; m.x",
+            "let l = form.list; l.push(3); l.len()",
+            "let f = |x| { x.clear(); }; f.call(commitments)",
+        ];
+        for (script, fails) in writes.map(|w| (w, true)).into_iter().chain(copies.map(|c| (c, false))) {
+            let run = session.run(&compile(script, &limits).unwrap());
+            assert_eq!(run.value.is_err(), fails, "{script}: {:?}", run.value);
+            assert_eq!(to_json(&session.run(&look).value.unwrap()).unwrap(), before, "{script}");
         }
+        assert_eq!(
+            before,
+            serde_json::json!([1, null, [1, 2], {"k": 1}, {"m": "provided"}, ["c"],
+                {"dishonest": false, "attributes": {"x": 1}}, "Date", true, ["zzz"]])
+        );
+    }
+
+    #[test]
+    fn inputs_read_like_maps() {
+        let limits = Limits::default();
+        let values = serde_json::json!({"a": 1, "b": ""});
+        let vars = Vars::new(values.as_object().unwrap(), "2026-01-05".parse().unwrap(), Calendar::prc())
+            .applicant(serde_json::json!({"dishonest": false}));
+        let mut session = Session::new(&limits, vars);
+        let read = "[type_of(form), form.len(), form.is_empty(), form.keys(), form.values(), \"a\" in form, \
+                    \"z\" in form, form.contains(\"b\"), `${applicant}`, materials.is_empty(), applicant.dishonest]";
+        let seen = to_json(&session.run(&compile(read, &limits).unwrap()).value.unwrap()).unwrap();
+        assert_eq!(
+            seen,
+            serde_json::json!([
+                "map",
+                2,
+                false,
+                ["a", "b"],
+                [1, ""],
+                true,
+                false,
+                true,
+                "#{\"dishonest\": false}",
+                true,
+                false
+            ])
+        );
+        // A script may return an input whole; it is converted like any map.
+        let whole = to_json(&session.run(&compile("applicant", &limits).unwrap()).value.unwrap());
+        assert_eq!(whole, Some(serde_json::json!({"dishonest": false})));
     }
 
     #[test]

@@ -1,0 +1,83 @@
+//! Read-only maps: what scripts see as `form`, `materials` and `applicant`.
+//!
+//! A rule must not change what the rules after it see. Rhai's constants do not promise
+//! that for maps: a constant map refuses `form["a"] = 1` and `form.clear()`, but adding a
+//! property (`form.new_key = 1`, `applicant.dishonest = true`) succeeds and stays. A
+//! [`Record`] is a map behind an [`Arc`] with getters only — an indexer, the property
+//! fallback to it, `len`, `is_empty`, `keys`, `values`, `contains` (so `"k" in form`
+//! works) — and no setter, so every write is an error and nothing a script does reaches
+//! the host's values. It is also cheap to share: the session and the functions that read
+//! the submission (`missing`, `has_material`) hold the same map.
+//!
+//! Scripts see the type as `"map"` (`type_of(form) == "map"`); a value read from it is an
+//! ordinary Rhai value, a copy, which the script may change freely.
+//!
+//! ```
+//! use onething::rules::{self, Limits, Session, Vars};
+//! use onething::{Calendar, Date};
+//!
+//! let values = serde_json::json!({"a": 1});
+//! let vars = Vars::new(values.as_object().unwrap(), "2026-11-28".parse::<Date>().unwrap(), Calendar::prc());
+//! let mut session = Session::new(&Limits::default(), vars);
+//! let write = rules::compile("form.b = 2", &Limits::default()).unwrap();
+//! assert!(session.run(&write).value.is_err());
+//! let read = rules::compile(r#"[type_of(form), form.a, form["b"], "a" in form]"#, &Limits::default()).unwrap();
+//! let seen = rules::to_json(&session.run(&read).value.unwrap()).unwrap();
+//! assert_eq!(seen, serde_json::json!(["map", 1, null, true]));
+//! ```
+
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Position};
+
+/// A read-only Rhai map shared by reference count.
+#[derive(Debug, Clone, Default)]
+pub struct Record(Arc<rhai::Map>);
+
+impl Record {
+    /// Wraps a map.
+    pub fn new(map: rhai::Map) -> Record {
+        Record(Arc::new(map))
+    }
+
+    /// The value of `key`, if any.
+    pub fn get(&self, key: &str) -> Option<&Dynamic> {
+        self.0.get(key)
+    }
+
+    /// The map.
+    pub fn map(&self) -> &rhai::Map {
+        &self.0
+    }
+
+    /// The map to change, copied first only if another holder shares it.
+    pub(crate) fn make_mut(&mut self) -> &mut rhai::Map {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+/// Registers the type and its read-only functions.
+pub(super) fn register(e: &mut Engine) {
+    e.register_type_with_name::<Record>("map");
+    // `form["key"]`, and `form.key` through Rhai's fallback from properties to the indexer.
+    e.register_indexer_get(|r: &mut Record, key: ImmutableString| {
+        r.0.get(key.as_str()).cloned().unwrap_or(Dynamic::UNIT)
+    });
+    // Every write fails as a write to a constant: without a setter, Rhai would report a
+    // missing indexer, and a nested write (`form.list.push(1)`) would change a copy and be
+    // lost without a word.
+    e.register_indexer_set(
+        |_: &mut Record, key: ImmutableString, _: Dynamic| -> Result<(), Box<EvalAltResult>> {
+            Err(Box::new(EvalAltResult::ErrorAssignmentToConstant(key.to_string(), Position::NONE)))
+        },
+    );
+    e.register_fn("len", |r: &mut Record| i64::try_from(r.0.len()).unwrap_or(i64::MAX));
+    e.register_fn("is_empty", |r: &mut Record| r.0.is_empty());
+    e.register_fn("contains", |r: &mut Record, key: ImmutableString| r.0.contains_key(key.as_str()));
+    e.register_fn("keys", |r: &mut Record| -> Array {
+        r.0.keys().map(|k| Dynamic::from(ImmutableString::from(k.as_str()))).collect()
+    });
+    e.register_fn("values", |r: &mut Record| -> Array { r.0.values().cloned().collect() });
+    e.register_fn("to_string", |r: &mut Record| Dynamic::from_map((*r.0).clone()).to_string());
+    e.register_fn("to_debug", |r: &mut Record| format!("{:?}", Dynamic::from_map((*r.0).clone())));
+}
