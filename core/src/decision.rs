@@ -243,10 +243,46 @@ pub struct TraceEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ScriptError>,
     /// The canonical keys it reads, with their values (`null` when absent).
-    pub reads: Map<String, Value>,
+    #[schemars(with = "Map<String, Value>")]
+    pub reads: ReadValues,
     /// Operations it performed.
     pub operations: u64,
     /// What it printed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub output: Vec<String>,
+}
+
+/// The values a rule read, by canonical key, in the order the rule names them; a JSON object
+/// when serialised. A list rather than a hash map: one is built for every rule that runs,
+/// and hashing its keys cost more than the few look-ups it gets.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadValues(pub Vec<(String, Value)>);
+
+impl ReadValues {
+    /// The value read for `key`, if the rule reads it.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Keys and values, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+/// `reads["key"]`: the value, or `null` for a key the rule does not read (as
+/// `serde_json::Value` indexes).
+impl std::ops::Index<&str> for ReadValues {
+    type Output = Value;
+
+    fn index(&self, key: &str) -> &Value {
+        static NULL: Value = Value::Null;
+        self.get(key).unwrap_or(&NULL)
+    }
+}
+
+impl Serialize for ReadValues {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
 }

@@ -40,7 +40,8 @@ use crate::calendar::Calendar;
 use crate::compile::CompiledBundle;
 use crate::date::Date;
 use crate::decision::{
-    Decision, Deficiency, DeficiencyKind, ItemDecision, Outcome, Reason, RuleKind, Supplement, TraceEntry,
+    Decision, Deficiency, DeficiencyKind, ItemDecision, Outcome, ReadValues, Reason, RuleKind, Supplement,
+    TraceEntry,
 };
 use crate::rulebook::CompiledRule;
 use crate::rules::{self, Limits, ScriptError, Session, Vars};
@@ -605,8 +606,9 @@ fn entry(
     run: &rules::Run,
     p: &Prepared<'_>,
 ) -> TraceEntry {
-    let reads =
-        rule.reads.keys.iter().map(|(k, ..)| (k.clone(), p.get(k).cloned().unwrap_or(Value::Null))).collect();
+    let reads = ReadValues(
+        rule.reads.keys.iter().map(|(k, ..)| (k.clone(), p.get(k).cloned().unwrap_or(Value::Null))).collect(),
+    );
     TraceEntry {
         rule: rule.id.clone(),
         kind,
