@@ -548,7 +548,7 @@ pub(crate) fn verdict(value: Result<rhai::Dynamic, ScriptError>) -> Verdict {
     if let Ok(b) = value.as_bool() {
         return if b { Verdict::Pass } else { Verdict::Fail(None) };
     }
-    let Some(map) = value.read_lock::<rhai::Map>().map(|m| m.clone()) else {
+    let Some(map) = value.read_lock::<rhai::Map>() else {
         return Verdict::Error(ScriptError::general(format!(
             "a rule must return true, false or #{{ ok, reason }}, not a {}",
             value.type_name()

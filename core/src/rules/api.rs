@@ -18,12 +18,13 @@ fn error<T>(message: String) -> Result<T> {
 
 /// A date from a `Date` or `YYYY-MM-DD` text.
 fn to_date(v: &Dynamic) -> Result<Date> {
-    if let Some(d) = v.clone().try_cast::<Date>() {
-        return Ok(d);
+    // Read in place: a `Date` is a boxed custom value, which a clone would allocate again.
+    if let Some(d) = v.read_lock::<Date>() {
+        return Ok(*d);
     }
-    match v.clone().into_immutable_string() {
-        Ok(s) => s.parse::<Date>().or_else(|e| error(e.to_string())),
-        Err(t) => error(format!("expected a date or YYYY-MM-DD text, found {t}")),
+    match v.read_lock::<ImmutableString>() {
+        Some(s) => s.parse::<Date>().or_else(|e| error(e.to_string())),
+        None => error(format!("expected a date or YYYY-MM-DD text, found {}", v.type_name())),
     }
 }
 

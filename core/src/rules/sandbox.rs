@@ -1,10 +1,10 @@
 //! The sandboxed engine, its limits, and one evaluation's session.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use rhai::{AST, Dynamic, Engine, EvalAltResult, Position, Scope};
+use rhai::{AST, Dynamic, Engine, EvalAltResult, ImmutableString, Position, Scope};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -149,8 +149,9 @@ fn build(limits: &Limits) -> Engine {
     e.on_debug(|s, _, pos| {
         with_context(|c| c.output.push(format!("debug (line {}): {s}", pos.line().unwrap_or(0))))
     });
+    // Called at every operation: a plain cell, not the session's context.
     e.on_progress(|ops| {
-        with_context(|c| c.operations = ops);
+        OPERATIONS.set(ops);
         None
     });
     api::register(&mut e);
@@ -171,11 +172,12 @@ pub(crate) struct Context {
     pub materials: Record,
     pub calendar: Arc<Calendar>,
     pub output: Vec<String>,
-    pub operations: u64,
 }
 
 thread_local! {
     static CONTEXT: RefCell<Option<Context>> = const { RefCell::new(None) };
+    /// Operations of the script running on this thread, as Rhai last reported them.
+    static OPERATIONS: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Runs `f` on the current session's context, if a session is running on this thread.
@@ -228,8 +230,7 @@ impl Vars {
         mut self,
         statuses: impl IntoIterator<Item = (&'a String, &'a MaterialStatus)>,
     ) -> Vars {
-        self.materials =
-            statuses.into_iter().map(|(k, s)| (k.as_str().into(), Dynamic::from(s.as_str()))).collect();
+        self.materials = statuses.into_iter().map(|(k, s)| (k.as_str().into(), status_text(*s))).collect();
         self
     }
 
@@ -253,6 +254,23 @@ impl Vars {
         self.commitments = commitments.into_iter().map(Dynamic::from).collect();
         self
     }
+}
+
+/// A material status as Rhai text, allocated once and then shared (a submission names
+/// every material, at every evaluation).
+fn status_text(status: MaterialStatus) -> Dynamic {
+    static TEXTS: OnceLock<[ImmutableString; 4]> = OnceLock::new();
+    let [provided, missing, committed, shared] = TEXTS.get_or_init(|| {
+        [MaterialStatus::Provided, MaterialStatus::Missing, MaterialStatus::Committed, MaterialStatus::Shared]
+            .map(|s| s.as_str().into())
+    });
+    let text = match status {
+        MaterialStatus::Provided => provided,
+        MaterialStatus::Missing => missing,
+        MaterialStatus::Committed => committed,
+        MaterialStatus::Shared => shared,
+    };
+    Dynamic::from(text.clone())
 }
 
 /// One rule run: its value (or error), the operations it used and what it printed.
@@ -297,8 +315,7 @@ impl Session {
         scope.push_constant_dynamic("today", vars.today.map_or(Dynamic::UNIT, Dynamic::from));
         scope.push_constant("form", form.clone());
         CONTEXT.with(|c| {
-            *c.borrow_mut() =
-                Some(Context { form, materials, calendar: vars.calendar, output: Vec::new(), operations: 0 });
+            *c.borrow_mut() = Some(Context { form, materials, calendar: vars.calendar, output: Vec::new() });
         });
         Session { engine: engine(limits), base: scope.len(), scope }
     }
@@ -325,16 +342,15 @@ impl Session {
 
     /// Runs a transform script with `value` bound.
     pub fn run_with(&mut self, ast: &AST, value: Option<Dynamic>) -> Run {
-        with_context(|c| {
-            c.output.clear();
-            c.operations = 0;
-        });
+        with_context(|c| c.output.clear());
+        OPERATIONS.set(0);
         if let Some(v) = value {
             self.scope.push_constant_dynamic("value", v);
         }
         let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, ast);
         self.scope.rewind(self.base);
-        let (operations, output) = with_context(|c| (c.operations, std::mem::take(&mut c.output)));
+        let output = with_context(|c| std::mem::take(&mut c.output));
+        let operations = OPERATIONS.get();
         Run { value: result.map_err(|e| ScriptError::from_eval(&e)), operations, output }
     }
 }
@@ -375,7 +391,7 @@ pub fn to_rhai_map(m: &Map<String, Value>) -> rhai::Map {
 /// Converts a Rhai value to JSON: dates become `YYYY-MM-DD` text, `()` becomes `null`;
 /// `None` for values with no JSON form (functions, for one).
 pub fn to_json(v: &Dynamic) -> Option<Value> {
-    if let Some(d) = v.clone().try_cast::<Date>() {
+    if let Some(d) = v.read_lock::<Date>() {
         return Some(Value::String(d.to_string()));
     }
     if let Some(list) = v.read_lock::<rhai::Array>() {
