@@ -42,6 +42,7 @@ use serde_json::Value;
 
 use crate::bundle::Bundle;
 use crate::error::{CompileError, Problem, Warning};
+use crate::evaluate::DecisionOrder;
 use crate::form::{self, KeyInfos, Sources};
 use crate::prefill::{self, CompiledSource};
 use crate::rulebook::Rulebook;
@@ -70,6 +71,8 @@ pub struct CompiledBundle {
     /// The canonical keys rules read (`None`: some rule reads keys it computes, so rules
     /// see every value).
     pub(crate) rule_keys: Option<Vec<String>>,
+    /// The order items are decided in.
+    pub(crate) order: DecisionOrder,
     warnings: Vec<Warning>,
 }
 
@@ -190,6 +193,7 @@ impl CompiledBundle {
         let rule_keys = rulebook.read_keys();
         Ok(CompiledBundle {
             rule_keys,
+            order: DecisionOrder::of(&bundle),
             rulebook,
             sources: compiled_sources,
             bundle,

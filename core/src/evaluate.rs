@@ -35,7 +35,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use crate::bundle::{Material, MaterialKind};
+use crate::bundle::{Bundle, Material, MaterialKind};
 use crate::calendar::Calendar;
 use crate::compile::CompiledBundle;
 use crate::date::Date;
@@ -310,7 +310,7 @@ impl CompiledBundle {
         }
         let bundle_failures = self.bundle_rules(&mut p);
         let mut decided: Vec<Option<ItemDecision>> = vec![None; self.items.len()];
-        for i in self.decision_order() {
+        for &i in &self.order.items {
             let outcome = if let Some(e) =
                 checked.applicability.failures.iter().find(|(f, _)| *f == i).map(|(_, e)| e)
             {
@@ -331,55 +331,10 @@ impl CompiledBundle {
         d.finish(checked.validation.warnings, p.trace.unwrap_or_default())
     }
 
-    /// The items an item needs first: those it `depends_on`, and those producing evidence
-    /// it `consumes`.
-    fn prerequisites(&self, i: usize) -> Vec<usize> {
-        let Some(item) = self.bundle.items.get(i) else { return Vec::new() };
-        let index = |id: &str| self.items.iter().position(|c| c.id == id);
-        let producers = item.consumes.iter().flat_map(|evidence| {
-            self.bundle
-                .items
-                .iter()
-                .enumerate()
-                .filter(move |(_, o)| o.produces.contains(evidence))
-                .map(|(j, _)| j)
-        });
-        let mut out: Vec<usize> = item.depends_on.iter().filter_map(|d| index(d)).chain(producers).collect();
-        out.retain(|&j| j != i);
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
-    /// Items in an order where prerequisites come first (bundle order otherwise). Items on
-    /// a cycle, which compile rejects, are taken in bundle order.
-    fn decision_order(&self) -> Vec<usize> {
-        let n = self.items.len();
-        let prerequisites: Vec<Vec<usize>> = (0..n).map(|i| self.prerequisites(i)).collect();
-        let mut placed = vec![false; n];
-        let mut order = Vec::with_capacity(n);
-        while order.len() < n {
-            let before = order.len();
-            for (i, pre) in prerequisites.iter().enumerate() {
-                let ready = pre.iter().all(|&j| placed.get(j).copied().unwrap_or(true));
-                if !placed.get(i).copied().unwrap_or(true) && ready {
-                    order.push(i);
-                    if let Some(p) = placed.get_mut(i) {
-                        *p = true;
-                    }
-                }
-            }
-            if order.len() == before {
-                order.extend((0..n).filter(|&i| !placed.get(i).copied().unwrap_or(true)));
-                break;
-            }
-        }
-        order
-    }
-
     /// A rejected prerequisite rejects the item too: its department could not act on it.
     fn rejected_prerequisite(&self, i: usize, decided: &[Option<ItemDecision>]) -> Option<Reason> {
-        let j = self.prerequisites(i).into_iter().find(|&j| {
+        let prerequisites = self.order.prerequisites.get(i)?;
+        let &j = prerequisites.iter().find(|&&j| {
             decided.get(j).and_then(Option::as_ref).is_some_and(|d| d.outcome == Outcome::Rejected)
         })?;
         let title = &self.bundle.items.get(j)?.title;
@@ -620,6 +575,58 @@ fn entry(
         operations: run.operations,
         output: run.output.clone(),
     }
+}
+
+/// The order items are decided in, worked out once at compile.
+#[derive(Debug, Default)]
+pub(crate) struct DecisionOrder {
+    /// Each item's prerequisites, by index: the items it `depends_on`, and those producing
+    /// evidence it `consumes`.
+    pub prerequisites: Vec<Vec<usize>>,
+    /// Every item, prerequisites first (bundle order otherwise). Items on a cycle, which
+    /// compile rejects, are taken in bundle order.
+    pub items: Vec<usize>,
+}
+
+impl DecisionOrder {
+    pub fn of(bundle: &Bundle) -> DecisionOrder {
+        let prerequisites: Vec<Vec<usize>> =
+            (0..bundle.items.len()).map(|i| prerequisites(bundle, i)).collect();
+        let n = prerequisites.len();
+        let mut placed = vec![false; n];
+        let mut items = Vec::with_capacity(n);
+        while items.len() < n {
+            let before = items.len();
+            for (i, pre) in prerequisites.iter().enumerate() {
+                let ready = pre.iter().all(|&j| placed.get(j).copied().unwrap_or(true));
+                if !placed.get(i).copied().unwrap_or(true) && ready {
+                    items.push(i);
+                    if let Some(p) = placed.get_mut(i) {
+                        *p = true;
+                    }
+                }
+            }
+            if items.len() == before {
+                items.extend((0..n).filter(|&i| !placed.get(i).copied().unwrap_or(true)));
+                break;
+            }
+        }
+        DecisionOrder { prerequisites, items }
+    }
+}
+
+/// Item `i`'s prerequisites, sorted.
+fn prerequisites(bundle: &Bundle, i: usize) -> Vec<usize> {
+    let Some(item) = bundle.items.get(i) else { return Vec::new() };
+    let index = |id: &str| bundle.items.iter().position(|c| c.id == id);
+    let producers = item.consumes.iter().flat_map(|evidence| {
+        bundle.items.iter().enumerate().filter(move |(_, o)| o.produces.contains(evidence)).map(|(j, _)| j)
+    });
+    let mut out: Vec<usize> = item.depends_on.iter().filter_map(|d| index(d)).chain(producers).collect();
+    out.retain(|&j| j != i);
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Whether a tolerable material refused tolerance could still be supplied later.
