@@ -202,6 +202,9 @@ test('the share URL restores the state', { timeout: 120_000 }, async () => {
   const n = await renders(page);
   await page.selectOption('#lang', 'en');
   await settled(page, n);
+  // The language reaches the state asynchronously; sharing before it does shared `zh`
+  // (seen once in CI).
+  await page.waitForFunction(() => window.__playground.state.lang === 'en');
   await page.click('#share');
   await page.waitForFunction(() => location.hash.startsWith('#s='));
   const url = page.url();
