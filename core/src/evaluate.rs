@@ -578,7 +578,7 @@ fn entry(
 }
 
 /// The order items are decided in, worked out once at compile.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct DecisionOrder {
     /// Each item's prerequisites, by index: the items it `depends_on`, and those producing
     /// evidence it `consumes`.

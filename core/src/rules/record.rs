@@ -5,8 +5,8 @@
 //! property (`form.new_key = 1`, `applicant.dishonest = true`) succeeds and stays. A
 //! [`Record`] is a map behind an [`Arc`] with getters only — an indexer, the property
 //! fallback to it, `len`, `is_empty`, `keys`, `values`, `contains` (so `"k" in form`
-//! works) — and no setter, so every write is an error and nothing a script does reaches
-//! the host's values. It is also cheap to share: the session and the functions that read
+//! works) — and a setter that always fails, so every write is an error and nothing a
+//! script does reaches the host's values. It is also cheap to share: the session and the functions that read
 //! the submission (`missing`, `has_material`) hold the same map.
 //!
 //! Scripts see the type as `"map"` (`type_of(form) == "map"`); a value read from it is an
