@@ -25,12 +25,34 @@ fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 
-fn temp(name: &str, content: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("onething-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path
+/// A directory of its own for one test, in the system's temporary directory (`target/`
+/// may live elsewhere), removed when the test ends — passed or failed.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("onething-cli-{}-{test}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    /// Writes `content` to `name` in the directory.
+    fn file(&self, name: &str, content: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        // Best effort: a file still open elsewhere must not turn a passed test into a panic.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 #[test]
@@ -50,18 +72,16 @@ fn check_reports_a_bundle() {
 
 #[test]
 fn check_lists_every_problem_and_exits_1() {
-    let dir = std::env::temp_dir().join(format!("onething-cli-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("bundle.json"),
+    let dir = Scratch::new("check_lists_every_problem_and_exits_1");
+    dir.file(
+        "bundle.json",
         r#"{"id": "b", "version": "1", "title": {"zh": "坏", "en": "Bad"}, "lead": "x",
             "departments": [{"id": "a", "name": {"zh": "甲", "en": "A"}}],
             "items": [{"id": "i", "department": "a", "title": {"zh": "项", "en": "I"},
                        "schema": {"properties": {"x": {"type": "strin"}}}},
                       {"id": "i", "department": "a", "title": {"zh": "项", "en": "I"}, "schema": {}}]}"#,
-    )
-    .unwrap();
-    let o = onething(&["check", dir.to_str().unwrap()]);
+    );
+    let o = onething(&["check", dir.path()]);
     assert_eq!(code(&o), 1);
     let err = stderr(&o);
     assert!(
@@ -70,16 +90,17 @@ fn check_lists_every_problem_and_exits_1() {
             && err.contains("/properties/x/type"),
         "{err}"
     );
-    let o = onething(&["check", dir.to_str().unwrap(), "--json"]);
+    let o = onething(&["check", dir.path(), "--json"]);
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(report["problems"].as_array().unwrap().len(), 3, "{report:#}");
 }
 
 #[test]
 fn unreadable_and_malformed_input_exit_2() {
+    let scratch = Scratch::new("unreadable_and_malformed_input_exit_2");
     let o = onething(&["check", "no/such/bundle"]);
     assert_eq!(code(&o), 2);
-    let bad = temp("bad.json", "{\"id\": ");
+    let bad = scratch.file("bad.json", "{\"id\": ");
     let o = onething(&["check", bad.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("invalid JSON"), "{}", stderr(&o));
@@ -135,14 +156,13 @@ fn dispatch_prints_each_departments_payload() {
 
 #[test]
 fn pack_round_trips_through_the_packed_form() {
-    // The system's temporary directory: `target/` may live elsewhere (CARGO_TARGET_DIR).
-    let packed = std::env::temp_dir().join(format!("onething-packed-{}.json", std::process::id()));
+    let scratch = Scratch::new("pack_round_trips_through_the_packed_form");
+    let packed = scratch.0.join("packed.json");
     let o = onething(&["pack", "fixtures/business-startup", "-o", packed.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let dir = onething(&["form", "fixtures/business-startup"]);
     let file = onething(&["form", packed.to_str().unwrap()]);
     assert_eq!(stdout(&dir), stdout(&file));
-    std::fs::remove_file(packed).unwrap();
 }
 
 #[test]
@@ -157,10 +177,11 @@ fn form_for_some_items_leaves_the_others_out() {
 
 #[test]
 fn merge_exit_codes() {
-    let a = temp("a.json", r#"{"type": "string", "maxLength": 5}"#);
-    let b = temp("b.json", r#"{"type": ["string", "null"], "minLength": 2}"#);
-    let c = temp("c.json", r#"{"type": "integer"}"#);
-    let not_schema = temp("n.json", r#"{"type": 5}"#);
+    let scratch = Scratch::new("merge_exit_codes");
+    let a = scratch.file("a.json", r#"{"type": "string", "maxLength": 5}"#);
+    let b = scratch.file("b.json", r#"{"type": ["string", "null"], "minLength": 2}"#);
+    let c = scratch.file("c.json", r#"{"type": "integer"}"#);
+    let not_schema = scratch.file("n.json", r#"{"type": 5}"#);
     let o = onething(&["merge", a.to_str().unwrap(), b.to_str().unwrap()]);
     assert_eq!(code(&o), 0);
     let m: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -178,7 +199,7 @@ fn merge_exit_codes() {
     assert_eq!(code(&o), 2);
     let o = onething(&["merge", "--allof", a.to_str().unwrap(), b.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
-    let nested = temp("nested.json", r#"{"allOf": [{"minimum": 1}, {"allOf": [{"maximum": 9}]}]}"#);
+    let nested = scratch.file("nested.json", r#"{"allOf": [{"minimum": 1}, {"allOf": [{"maximum": 9}]}]}"#);
     let o = onething(&["merge", "--allof", nested.to_str().unwrap()]);
     let m: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(
@@ -232,6 +253,7 @@ fn evaluate_reports_a_decision() {
 
 #[test]
 fn batch_keeps_input_order_and_reports_bad_lines() {
+    let scratch = Scratch::new("batch_keeps_input_order_and_reports_bad_lines");
     let valid =
         std::fs::read_to_string(root().join("fixtures/restaurant-opening/submissions/valid-small.json"))
             .unwrap();
@@ -246,7 +268,7 @@ fn batch_keeps_input_order_and_reports_bad_lines() {
         lines.push(if n % 3 == 0 { one_line(&invalid) } else { one_line(&valid) });
     }
     lines.insert(7, "{ not json".to_string());
-    let path = temp("batch.jsonl", &(lines.join("\n") + "\n"));
+    let path = scratch.file("batch.jsonl", &(lines.join("\n") + "\n"));
     let o =
         onething(&["batch", "fixtures/restaurant-opening", path.to_str().unwrap(), "--date", "2026-03-02"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -260,6 +282,7 @@ fn batch_keeps_input_order_and_reports_bad_lines() {
 
 #[test]
 fn batch_numbers_lines_across_chunks_and_reads_a_last_line_without_newline() {
+    let scratch = Scratch::new("batch_numbers_lines_across_chunks_and_reads_a_last_line_without_newline");
     let valid =
         std::fs::read_to_string(root().join("fixtures/restaurant-opening/submissions/valid-small.json"))
             .unwrap();
@@ -269,7 +292,7 @@ fn batch_numbers_lines_across_chunks_and_reads_a_last_line_without_newline() {
     let decided = [0, 4095, 4096, 4199];
     let lines: Vec<String> =
         (0..4200).map(|n| if decided.contains(&n) { valid.clone() } else { format!("bad {n}") }).collect();
-    let path = temp("batch-long.jsonl", &lines.join("\n"));
+    let path = scratch.file("batch-long.jsonl", &lines.join("\n"));
     let o =
         onething(&["batch", "fixtures/restaurant-opening", path.to_str().unwrap(), "--date", "2026-03-02"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -339,20 +362,18 @@ fn plan_exports_json_mermaid_and_dot() {
 
 #[test]
 fn plan_of_a_bundle_with_a_cycle_exits_1_naming_it() {
-    let dir = std::env::temp_dir().join(format!("onething-cli-cycle-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("bundle.json"),
+    let dir = Scratch::new("plan_of_a_bundle_with_a_cycle_exits_1_naming_it");
+    dir.file(
+        "bundle.json",
         r#"{"id": "c", "version": "1", "title": {"zh": "环", "en": "Cycle"}, "lead": "a",
             "departments": [{"id": "a", "name": {"zh": "甲", "en": "A"}}],
             "items": [{"id": "x", "department": "a", "title": {"zh": "X", "en": "X"}, "schema": {}, "depends_on": ["y"]},
                       {"id": "y", "department": "a", "title": {"zh": "Y", "en": "Y"}, "schema": {}, "depends_on": ["x"]}]}"#,
-    )
-    .unwrap();
-    let o = onething(&["plan", dir.to_str().unwrap(), "--format", "mermaid"]);
+    );
+    let o = onething(&["plan", dir.path(), "--format", "mermaid"]);
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("dependency cycle: x → y → x"), "{}", stderr(&o));
-    let o = onething(&["check", dir.to_str().unwrap(), "--json"]);
+    let o = onething(&["check", dir.path(), "--json"]);
     assert_eq!(code(&o), 1);
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(report["problems"][0]["kind"], "cycle");
@@ -382,7 +403,8 @@ fn results_aggregate_the_reports_into_one_delivery() {
 
 #[test]
 fn results_name_every_problem_and_exit_1_or_2() {
-    let bad = temp(
+    let scratch = Scratch::new("results_name_every_problem_and_exit_1_or_2");
+    let bad = scratch.file(
         "bad-results.json",
         r#"{"reports": [{"item": "passport", "status": "approved"},
                         {"item": "vaccination-certificate", "status": "refused"}],
@@ -402,7 +424,7 @@ fn results_name_every_problem_and_exit_1_or_2() {
     let o = onething(&["results", "fixtures/newborn", bad.to_str().unwrap(), "--json"]);
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(report["problems"].as_array().unwrap().len(), 3);
-    let malformed = temp("malformed-results.json", "{\"reports\": [");
+    let malformed = scratch.file("malformed-results.json", "{\"reports\": [");
     let o = onething(&["results", "fixtures/newborn", malformed.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("invalid JSON"), "{}", stderr(&o));
@@ -412,6 +434,7 @@ fn results_name_every_problem_and_exit_1_or_2() {
 
 #[test]
 fn prefill_fills_from_consented_documents() {
+    let scratch = Scratch::new("prefill_fills_from_consented_documents");
     let o = onething(&[
         "prefill",
         "fixtures/restaurant-opening",
@@ -435,8 +458,8 @@ fn prefill_fills_from_consented_documents() {
     );
     assert!(out.contains("applicant.age = 48 (derived by applicant.age)"), "{out}");
     // What the applicant typed stays; a different name from the e-licence is a conflict.
-    let answers =
-        temp("prefill-answers.json", r#"{"applicant.name": "李建华", "applicant.mobile": "13904531234"}"#);
+    let answers = scratch
+        .file("prefill-answers.json", r#"{"applicant.name": "李建华", "applicant.mobile": "13904531234"}"#);
     let o = onething(&[
         "prefill",
         "fixtures/restaurant-opening",
@@ -459,9 +482,10 @@ fn prefill_fills_from_consented_documents() {
 
 #[test]
 fn prefill_rejects_bad_arguments_and_notes_bad_documents() {
+    let scratch = Scratch::new("prefill_rejects_bad_arguments_and_notes_bad_documents");
     let card = "fixtures/restaurant-opening/sources/id-card.json";
-    let cut = temp("cut.json", "{\"zmxx\": ");
-    let list = temp("list.json", "[1, 2]");
+    let cut = scratch.file("cut.json", "{\"zmxx\": ");
+    let list = scratch.file("list.json", "[1, 2]");
     let cases = [
         (vec!["--source".to_owned(), "e-licence:resident-id-card".to_owned()], "--source takes ID=FILE"),
         (
@@ -485,7 +509,7 @@ fn prefill_rejects_bad_arguments_and_notes_bad_documents() {
         assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
     }
     // A document of another shape: used for nothing, and a note says so.
-    let other = temp("other-shape.json", r#"{"name": "李建国"}"#);
+    let other = scratch.file("other-shape.json", r#"{"name": "李建国"}"#);
     let o = onething(&[
         "prefill",
         "fixtures/restaurant-opening",
