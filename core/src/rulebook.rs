@@ -203,8 +203,9 @@ impl Rulebook {
         problems
     }
 
-    /// The canonical keys some rule reads; `None` when a rule reads keys it computes (then
-    /// rules see every value).
+    /// The canonical keys some rule reads, sorted; `None` when a rule reads keys it
+    /// computes (then rules see every value). Sorted because `form` is a Rhai map, a
+    /// `BTreeMap`: collecting keys already in order spares each evaluation a sort.
     pub fn read_keys(&self) -> Option<Vec<String>> {
         let mut keys: Vec<String> = Vec::new();
         for rule in self.all() {
@@ -217,6 +218,7 @@ impl Rulebook {
                 }
             }
         }
+        keys.sort_unstable();
         Some(keys)
     }
 }
