@@ -150,12 +150,13 @@ pub enum Problem {
     },
 }
 
-/// Something worth fixing that does not stop a bundle from working.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Something worth fixing that does not stop a bundle from working: a compile warning, for
+/// the bundle's author (`CompiledBundle::warnings`).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Warning {
-    /// Where.
+    /// Where, as text: item `id`, field `key`, field dictionary `key` or material `id`.
     pub at: String,
-    /// What.
+    /// What is worth fixing.
     pub message: String,
 }
 

@@ -36,5 +36,6 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("wizard", schema_of::<crate::wizard::WizardState>()),
         ("draft", schema_of::<crate::wizard::Draft>()),
         ("prefill", schema_of::<crate::prefill::Prefill>()),
+        ("warning", schema_of::<crate::Warning>()),
     ]
 }

@@ -195,6 +195,8 @@ worker.onerror = (e) => { busy = false; $('banner').hidden = false; $('banner').
 
 // ---- Errors -----------------------------------------------------------------------------
 
+// Errors and compile warnings ({ file, line, column, message, severity }): listed under
+// their editor and marked in it; only errors make the outputs stale.
 let errors = [];
 
 function diagnostics(view, file) {
@@ -202,13 +204,13 @@ function diagnostics(view, file) {
   const list = errors.filter((e) => e.file === file).map((e) => {
     const line = doc.line(Math.min(Math.max(e.line ?? 1, 1), doc.lines));
     const from = Math.min(line.from + Math.max((e.column ?? 1) - 1, 0), line.to);
-    return { from, to: Math.max(from, line.to), severity: 'error', message: e.message };
+    return { from, to: Math.max(from, line.to), severity: e.severity ?? 'error', message: e.message };
   });
   view.dispatch(setDiagnostics(view.state, list));
 }
 
 function errorList(ul, list) {
-  ul.innerHTML = list.map((e, i) => `<li data-i="${i}">${esc(e.file)}${e.line ? `:${e.line}:${e.column ?? 1}` : ''} — ${esc(e.message)}</li>`).join('');
+  ul.innerHTML = list.map((e, i) => `<li data-i="${i}"${e.severity === 'warning' ? ' class="warning"' : ''}>${esc(e.file)}${e.line ? `:${e.line}:${e.column ?? 1}` : ''} — ${esc(e.message)}</li>`).join('');
   ul.querySelectorAll('li').forEach((li) => { li.onclick = () => jump(list[Number(li.dataset.i)]); });
 }
 
@@ -233,10 +235,10 @@ function showErrors() {
 // ---- Rendering --------------------------------------------------------------------------
 
 function render(data) {
-  errors = data.errors ?? [];
+  errors = [...(data.errors ?? []), ...(data.warnings ?? [])];
   showErrors();
   const ok = Boolean(data.decision);
-  $('banner').hidden = ok && errors.length === 0;
+  $('banner').hidden = ok && (data.errors ?? []).length === 0;
   $('banner').textContent = t('stale');
   if (!ok) {
     $('outputs').classList.add('stale-all');

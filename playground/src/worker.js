@@ -1,6 +1,7 @@
 // The Web Worker: every call into the package runs here, so typing never waits for it.
 // A request carries the whole state ({ id, files, submission, date, lang }); the answer
-// carries every output, or the errors located in the file they belong to.
+// carries every output, or the errors located in the file they belong to, and the bundle's
+// compile warnings.
 
 import init, { Bundle, Wizard } from './pkg/onething_wasm.js';
 import { FileError, pack, parseJson } from './pack.js';
@@ -74,16 +75,43 @@ function fieldMapPosition(text, item, pointer) {
   }
 }
 
+/** Where a compile warning's place (``field dictionary `k` ``, ``item `x` ``…) is in bundle.json. */
+function warningPosition(text, packed, at) {
+  const [, what, name] = /^(field dictionary|field|item|material) `(.*)`$/.exec(at) ?? [];
+  const escape = (t) => t.replace(/~/g, '~0').replace(/\//g, '~1');
+  const items = packed.items ?? [];
+  let pointer;
+  if ((what === 'field dictionary' || what === 'field') && packed.fields?.[name] !== undefined) {
+    pointer = `/fields/${escape(name)}`;
+  } else if (what === 'item') {
+    const i = items.findIndex((item) => item.id === name);
+    if (i >= 0) pointer = `/items/${i}`;
+  } else if (what === 'material') {
+    const i = items.findIndex((item) => (item.materials ?? []).some((m) => m.id === name));
+    if (i >= 0) pointer = `/items/${i}/materials/${items[i].materials.findIndex((m) => m.id === name)}`;
+  }
+  return pointer === undefined ? undefined : pointerPosition(text, pointer);
+}
+
+/** The bundle's compile warnings, placed in bundle.json where their place can be found. */
+function warningsOf(bundle, packed, files) {
+  return bundle.warnings().map((w) => {
+    const pos = warningPosition(files['bundle.json'] ?? '', packed, w.at);
+    return { file: 'bundle.json', line: pos?.line, column: pos?.column, message: `${w.at}: ${w.message}`, severity: 'warning' };
+  });
+}
+
 function compile(files) {
   const key = JSON.stringify(files);
   if (cached.key === key) return cached;
   cached.bundle?.free();
-  cached = { key, bundle: null, error: null, packed: null };
+  cached = { key, bundle: null, error: null, packed: null, warnings: [] };
   try {
     const { packed, origins } = pack(files);
     cached.packed = packed;
     try {
       cached.bundle = new Bundle(packed);
+      cached.warnings = warningsOf(cached.bundle, packed, files);
     } catch (e) {
       const where = describe(packed, origins);
       const problems = e.details?.problems;
@@ -131,8 +159,8 @@ function wizardState(bundle, submission, date) {
 }
 
 function run({ files, submission: text, date, lang }) {
-  const out = { errors: [] };
-  const { bundle, error, packed } = compile(files);
+  const { bundle, error, packed, warnings } = compile(files);
+  const out = { errors: [], warnings };
   if (error) out.errors.push(...error);
   let submission;
   try {

@@ -1,7 +1,8 @@
 // End to end, in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core):
 // every example loads and renders; a broken rule gets its marker at the right line; fixing
-// it updates the decisions; filling a field of the rendered wizard changes the decision; the
-// share URL restores the state. A screenshot of each example goes to test-artifacts/, and
+// it updates the decisions; compile warnings are listed and marked without an error banner;
+// filling a field of the rendered wizard changes the decision; the share URL restores the
+// state. A screenshot of each example goes to test-artifacts/, and
 // the time from an edit to updated outputs on the business start-up example is printed.
 //
 //   npm test        (builds dist/ first)
@@ -76,6 +77,10 @@ async function typeInto(page, selector, keys) {
   }
 }
 
+/** Keys that go to the start of line `line` (1-based) of an editor, then press `keys`. */
+const atLine = (line, keys) =>
+  [{ key: 'Control+Home' }, ...Array.from({ length: line - 1 }, () => ({ key: 'ArrowDown' })), ...keys];
+
 /** The line (1-based) of the first error marker in an editor showing its first lines. */
 const markerLineOf = (page, editor) => page.evaluate((sel) => {
   const marker = document.querySelector(`${sel} .cm-lint-marker-error`).getBoundingClientRect();
@@ -119,8 +124,7 @@ test('a broken rule is marked at its line; fixing it updates the decisions', { t
 
   // Line 10 becomes `let x = ;`.
   let n = await renders(page);
-  const down = Array.from({ length: 9 }, () => ({ key: 'ArrowDown' }));
-  await typeInto(page, '#rules-editor', [{ key: 'Control+Home' }, ...down, { key: 'Home' }, { text: 'let x = ;' }, { key: 'Enter' }]);
+  await typeInto(page, '#rules-editor', atLine(10, [{ key: 'Home' }, { text: 'let x = ;' }, { key: 'Enter' }]));
   await settled(page, n);
   await page.waitForSelector('#rules-errors li');
   const listed = await page.$eval('#rules-errors li', (li) => li.textContent);
@@ -147,9 +151,8 @@ test('a broken department schema is marked at the line its pointer names', { tim
   await page.selectOption('#bundle-file', 'food-business-licence.schema.json');
   // Line 10 is `"type": "string",` of /properties/jyzmc: make it "strin".
   const n = await renders(page);
-  const down = Array.from({ length: 9 }, () => ({ key: 'ArrowDown' }));
-  await typeInto(page, '#bundle-editor', [{ key: 'Control+Home' }, ...down, { key: 'End' },
-    { key: 'ArrowLeft' }, { key: 'ArrowLeft' }, { key: 'Backspace' }]);
+  await typeInto(page, '#bundle-editor', atLine(10, [{ key: 'End' }, { key: 'ArrowLeft' }, { key: 'ArrowLeft' },
+    { key: 'Backspace' }]));
   await settled(page, n);
   await page.waitForSelector('#bundle-errors li');
   const listed = await page.$$eval('#bundle-errors li', (lis) => lis.map((li) => li.textContent).join('\n'));
@@ -166,15 +169,37 @@ test('a broken department schema is marked at the line its pointer names', { tim
   await choose(again, 'restaurant-opening|submissions/valid-full');
   await again.selectOption('#bundle-file', 'bundle.json');
   const m = await renders(again);
-  const to298 = Array.from({ length: 297 }, () => ({ key: 'ArrowDown' }));
-  await typeInto(again, '#bundle-editor', [{ key: 'Control+Home' }, ...to298, { key: 'Home' },
-    { key: 'ArrowRight' }, { key: 'ArrowRight' }, { text: 'x' }]);
+  await typeInto(again, '#bundle-editor', atLine(298, [{ key: 'Home' }, { key: 'ArrowRight' }, { key: 'ArrowRight' },
+    { text: 'x' }]));
   await settled(again, m);
   await again.waitForSelector('#bundle-errors li');
   const mapErrors = await again.$$eval('#bundle-errors li', (lis) => lis.map((li) => li.textContent).join('\n'));
   assert.match(mapErrors, /bundle\.json:298:9 — the department's schema declares no property there/);
   assert.deepEqual(again.problems, []);
   await again.close();
+});
+
+test('compile warnings are listed and marked, and leave the outputs current', { timeout: 120_000 }, async () => {
+  const page = await open();
+  await choose(page, 'restaurant-opening|submissions/valid-full');
+  await page.selectOption('#bundle-file', 'bundle.json');
+  // Line 29 is `"applicant.name": {` in the field dictionary: rename the entry to a key no
+  // item declares (and leave `applicant.name` without an entry).
+  const n = await renders(page);
+  const left = Array.from({ length: 4 }, () => ({ key: 'ArrowLeft' }));
+  await typeInto(page, '#bundle-editor', atLine(29, [{ key: 'End' }, ...left, { text: 'x' }]));
+  await settled(page, n);
+  await page.waitForSelector('#bundle-errors li.warning');
+  const listed = await page.$$eval('#bundle-errors li.warning', (lis) => lis.map((li) => li.textContent));
+  assert.equal(listed.length, 2, listed.join('\n'));
+  assert.match(listed.join('\n'), /bundle\.json:29:5 — field dictionary `applicant\.namex`: no item declares this key/);
+  await page.waitForSelector('#bundle-editor .cm-lint-marker-warning');
+  assert.equal(await page.$$eval('#bundle-editor .cm-lint-marker-error', (m) => m.length), 0);
+  // A warning is no error: no banner, and the decisions are current.
+  assert.equal(await page.$eval('#banner', (b) => b.hidden), true);
+  assert.ok((await page.$$('#decision .item-row')).length > 0);
+  assert.deepEqual(page.problems, []);
+  await page.close();
 });
 
 test('filling a field of the wizard changes the decision', { timeout: 120_000 }, async () => {

@@ -7,7 +7,7 @@
 //! It exports:
 //!
 //! * [`JsBundle`] (`Bundle` in JS) — a compiled bundle, built once from the packed bundle
-//!   (`onething pack`), as JSON text or as an object: `form`, `formFor`, `validate`,
+//!   (`onething pack`), as JSON text or as an object: `warnings`, `form`, `formFor`, `validate`,
 //!   `prefill`, `evaluate`, `dispatch`, `notice`, `noticeFor`, `renderNotice`,
 //!   `renderNoticeFor`, `plan`, `planFor`, `renderPlan`, `renderPlanFor`, `results`,
 //!   `checkRating`;
@@ -143,6 +143,14 @@ impl JsBundle {
     #[wasm_bindgen(getter)]
     pub fn version(&self) -> String {
         self.compiled.bundle().version.clone()
+    }
+
+    /// The compile warnings: things worth fixing that do not stop the bundle from working
+    /// (a field dictionary entry no item declares, one material titled two ways…), for the
+    /// bundle's author. Empty for a clean bundle.
+    #[wasm_bindgen(unchecked_return_type = "Warning[]")]
+    pub fn warnings(&self) -> JsResult {
+        Ok(to_js(self.compiled.warnings())?)
     }
 
     /// The merged form: one JSON Schema with provenance.

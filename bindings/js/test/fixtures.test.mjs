@@ -4,6 +4,8 @@
 // core/tests (see helpers.mjs).
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
@@ -24,6 +26,11 @@ for (const name of fixtures()) {
       const again = new Bundle(JSON.parse(packedText(name)));
       assert.deepEqual(again.form(), bundle.form());
       again.free();
+    });
+
+    test('compile warnings, as the native CLI gives them', () => {
+      const report = JSON.parse(cli('check', join(FIXTURES, name), '--json'));
+      assert.deepEqual(bundle.warnings(), report.warnings);
     });
 
     test('merged form', () => {
@@ -110,4 +117,26 @@ describe("an applicant's notice (noticeFor), as the native snapshots", () => {
       snapshotText('business-startup__notice_for__tolerance__zh.html'),
     );
   });
+});
+
+test('compile warnings of a flawed bundle, as the native CLI gives them', () => {
+  // A field dictionary entry renamed: no item declares the new key, and the old key has no
+  // entry any more. Both are warnings; the bundle still compiles.
+  const packed = JSON.parse(packedText('restaurant-opening'));
+  packed.fields = Object.fromEntries(
+    Object.entries(packed.fields).map(([k, v]) => [k === 'applicant.name' ? 'applicant.namex' : k, v]),
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'onething-warnings-'));
+  try {
+    const file = join(dir, 'packed.json');
+    writeFileSync(file, JSON.stringify(packed));
+    const expected = JSON.parse(cli('check', file, '--json')).warnings;
+    const b = new Bundle(packed);
+    const got = b.warnings();
+    b.free();
+    assert.deepEqual(got, expected);
+    assert.deepEqual(got.map((w) => w.at).sort(), ['field `applicant.name`', 'field dictionary `applicant.namex`']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

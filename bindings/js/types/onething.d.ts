@@ -2293,6 +2293,23 @@ export interface FieldError {
   items: string[];
 }
 /**
+ * Something worth fixing that does not stop a bundle from working: a compile warning, for
+ * the bundle's author (`CompiledBundle::warnings`).
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Warning".
+ */
+export interface Warning {
+  /**
+   * Where, as text: item `id`, field `key`, field dictionary `key` or material `id`.
+   */
+  at: string;
+  /**
+   * What is worth fixing.
+   */
+  message: string;
+}
+/**
  * What to show, after every change.
  *
  * This interface was referenced by `OnethingTypes`'s JSON-Schema
