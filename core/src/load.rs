@@ -167,6 +167,11 @@ fn scripts_mut(bundle: &mut Bundle) -> Vec<(String, &mut Script)> {
     for (i, d) in bundle.derive.iter_mut().enumerate() {
         out.push((format!("derive[{i}]"), &mut d.source));
     }
+    for (key, field) in bundle.fields.iter_mut() {
+        if let Some(c) = &mut field.visible_if {
+            out.push((format!("fields.{key}.visible_if"), &mut c.source));
+        }
+    }
     for (i, item) in bundle.items.iter_mut().enumerate() {
         if let Some(c) = &mut item.applies_if {
             out.push((format!("items[{i}].applies_if"), &mut c.source));
@@ -181,4 +186,80 @@ fn scripts_mut(bundle: &mut Bundle) -> Vec<(String, &mut Script)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    /// A bundle directory in the system's temporary directory, removed on drop.
+    struct Dir(std::path::PathBuf);
+
+    impl Dir {
+        fn new(name: &str, files: &[(&str, &str)]) -> Dir {
+            let dir = std::env::temp_dir().join(format!("onething-load-{}-{name}", std::process::id()));
+            for (file, text) in files {
+                let path = dir.join(file);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
+            Dir(dir)
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const MANIFEST: &str = r#"{"id": "b", "version": "1", "title": {"zh": "事", "en": "Thing"}, "lead": "d",
+        "departments": [{"id": "d", "name": {"zh": "部门", "en": "Dept"}}],
+        "fields": {"shop.url": {"title": {"zh": "网址", "en": "URL"},
+                                "visible_if": {"title": {"zh": "网店", "en": "Online"}, "file": "rules/online.rhai"}}},
+        "items": [{"id": "i", "title": {"zh": "项", "en": "Item"}, "department": "d", "schema": "i.schema.json",
+                   "applies_if": {"title": {"zh": "总是", "en": "Always"}, "file": "rules/always.rhai"}}]}"#;
+
+    #[test]
+    fn every_script_file_is_inlined_visibility_rules_too() {
+        let dir = Dir::new(
+            "inline",
+            &[
+                ("bundle.json", MANIFEST),
+                ("i.schema.json", r#"{"type": "object", "properties": {"url": {"type": "string"}}}"#),
+                ("rules/online.rhai", "form[\"shop.online\"] == true"),
+                ("rules/always.rhai", "true"),
+            ],
+        );
+        let bundle = load_dir(&dir.0).unwrap();
+        let visible = &bundle.fields["shop.url"].visible_if.as_ref().unwrap().source;
+        assert_eq!(visible.script.as_deref(), Some("form[\"shop.online\"] == true"));
+        assert_eq!(visible.file, None);
+        let applies = &bundle.items[0].applies_if.as_ref().unwrap().source;
+        assert_eq!(applies.script.as_deref(), Some("true"));
+        // Packed, it is accepted as a packed bundle.
+        from_packed_value(serde_json::to_value(&bundle).unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_missing_visibility_rule_file_is_named() {
+        let dir = Dir::new(
+            "missing",
+            &[("bundle.json", MANIFEST), ("i.schema.json", "{}"), ("rules/always.rhai", "true")],
+        );
+        let e = load_dir(&dir.0).unwrap_err();
+        assert!(matches!(&e, LoadError::Io { path, .. } if path.ends_with("online.rhai")), "{e:?}");
+    }
+
+    #[test]
+    fn a_packed_bundle_must_inline_visibility_rules() {
+        let mut bundle: Value = serde_json::from_str(MANIFEST).unwrap();
+        bundle["items"][0]["schema"] = serde_json::json!({});
+        bundle["items"][0]["applies_if"] =
+            serde_json::json!({"title": {"zh": "总是", "en": "Always"}, "script": "true"});
+        let e = from_packed_value(bundle).unwrap_err();
+        assert!(matches!(&e, LoadError::Format { at, .. } if at == "fields.shop.url.visible_if"), "{e:?}");
+    }
 }
