@@ -339,7 +339,7 @@ pub struct Fee {
 }
 
 /// A Rhai script, inline or (in a bundle directory) in a file under `rules/`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Script {
     /// The script's source.
@@ -348,6 +348,19 @@ pub struct Script {
     /// In a bundle directory: the file holding the script, e.g. `rules/fire-safety.rhai`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// The file a loader ([`crate::load`]) read the script from, so that compile problems
+    /// can name it. Kept in memory only: the packed form has no files.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub read_from: Option<String>,
+}
+
+/// Scripts are equal when their sources are: where a loader read one from is not part of
+/// the bundle (a directory and its packed form are the same bundle).
+impl PartialEq for Script {
+    fn eq(&self, other: &Script) -> bool {
+        self.script == other.script && self.file == other.file
+    }
 }
 
 /// A condition: a script that returns `true` or `false`, and what it means in words.

@@ -57,6 +57,18 @@ pub enum LoadError {
     },
 }
 
+impl LoadError {
+    /// The file the error is in (or the name the input was given, such as `submission`).
+    pub fn path(&self) -> &str {
+        match self {
+            LoadError::Io { path, .. }
+            | LoadError::Syntax { path, .. }
+            | LoadError::Format { path, .. }
+            | LoadError::TooLarge { path, .. } => path,
+        }
+    }
+}
+
 /// Every problem found while compiling a bundle.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
 #[error("{} problem(s) in bundle `{bundle}`:\n{}", problems.len(), list(problems))]
@@ -117,12 +129,16 @@ pub enum Problem {
         unsat: Unsat,
     },
     /// A rule script does not compile.
-    #[error("{at}: rule `{rule}` at line {line}, column {column}: {message}")]
+    #[error("{at}: rule `{rule}` at {}: {message}", place(file.as_deref(), *line, *column))]
     Script {
         /// Where the rule is, e.g. `item fire-safety, applies_if`.
         at: String,
         /// The rule's id.
         rule: String,
+        /// The file the script was read from (`rules/fire-safety.rhai`), when it was loaded
+        /// from a bundle directory; `line` and `column` are then in that file.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file: Option<String>,
         /// 1-based line (0 when unknown).
         line: usize,
         /// 1-based column (0 when unknown).
@@ -148,6 +164,14 @@ pub enum Problem {
         /// What is wrong.
         message: String,
     },
+}
+
+/// Where in a script: `rules/x.rhai:3:5`, or `line 3, column 5` for an inline script.
+fn place(file: Option<&str>, line: usize, column: usize) -> String {
+    match file {
+        Some(file) => format!("{file}:{line}:{column}"),
+        None => format!("line {line}, column {column}"),
+    }
 }
 
 /// Something worth fixing that does not stop a bundle from working: a compile warning, for

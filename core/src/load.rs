@@ -4,7 +4,9 @@
 //! the department's schema (`seal.schema.json`), and each script may be `{"file":
 //! "rules/x.rhai"}`. A **packed** bundle is one JSON document with every schema and script
 //! inline — what browsers load. [`load_dir`] reads a directory and inlines everything, so its
-//! result serialised is the packed form (`onething pack`).
+//! result serialised is the packed form (`onething pack`); [`load_files`] does the same for a
+//! directory held in memory. An inlined script remembers its file (`Script::read_from`), so
+//! compile problems name it.
 //!
 //! This module is the only place of the crate that touches the file system.
 //!
@@ -17,6 +19,7 @@
 //! assert_eq!(bundle.items.len(), 1);
 //! ```
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path};
 
 use serde::de::DeserializeOwned;
@@ -99,14 +102,65 @@ fn check_packed(bundle: &mut Bundle) -> Result<(), LoadError> {
 pub fn load_dir(dir: &Path) -> Result<Bundle, LoadError> {
     let manifest = dir.join("bundle.json");
     let name = manifest.display().to_string();
-    let mut bundle: Bundle = parse_json(&read(&manifest)?, &name)?;
+    let bundle: Bundle = parse_json(&read(&manifest)?, &name)?;
+    inline_files(bundle, &name, |file| {
+        let path = dir.join(file);
+        Ok((path.display().to_string(), read(&path)?))
+    })
+}
+
+/// Reads a bundle directory held in memory — file names relative to the directory
+/// (`bundle.json`, `seal.schema.json`, `rules/x.rhai`) to their text — as [`load_dir`] reads
+/// the same files from disk. For hosts without a file system: the rules playground, a
+/// bundle editor in a browser.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// let files = BTreeMap::from([
+///     ("bundle.json".to_owned(), r#"{"id": "x", "version": "1", "title": {"zh": "事", "en": "Thing"},
+///       "lead": "d", "departments": [{"id": "d", "name": {"zh": "部门", "en": "Dept"}}],
+///       "items": [{"id": "i", "title": {"zh": "项", "en": "Item"}, "department": "d",
+///                  "schema": "i.schema.json",
+///                  "applies_if": {"file": "rules/always.rhai"}}]}"#.to_owned()),
+///     ("i.schema.json".to_owned(), r#"{"type": "object"}"#.to_owned()),
+///     ("rules/always.rhai".to_owned(), "true".to_owned()),
+/// ]);
+/// let bundle = onething::load::load_files(&files)?;
+/// assert_eq!(bundle.items[0].applies_if.as_ref().unwrap().source.script.as_deref(), Some("true"));
+/// # Ok::<(), onething::LoadError>(())
+/// ```
+pub fn load_files(files: &BTreeMap<String, String>) -> Result<Bundle, LoadError> {
+    const MANIFEST: &str = "bundle.json";
+    let file = |name: &str| -> Result<(String, String), LoadError> {
+        let text = files.get(name).ok_or_else(|| LoadError::Io {
+            path: name.to_owned(),
+            message: "no such file in the bundle".into(),
+        })?;
+        if text.len() as u64 > MAX_FILE_BYTES {
+            return Err(LoadError::TooLarge {
+                path: name.to_owned(),
+                bytes: text.len() as u64,
+                limit: MAX_FILE_BYTES,
+            });
+        }
+        Ok((name.to_owned(), text.clone()))
+    };
+    let bundle: Bundle = parse_json(&file(MANIFEST)?.1, MANIFEST)?;
+    inline_files(bundle, MANIFEST, file)
+}
+
+/// Inlines every schema and script file `bundle` names; `read` gives a file's name for
+/// messages and its text. `manifest` names `bundle.json` in messages.
+fn inline_files(
+    mut bundle: Bundle,
+    manifest: &str,
+    mut read: impl FnMut(&str) -> Result<(String, String), LoadError>,
+) -> Result<Bundle, LoadError> {
     for (i, item) in bundle.items.iter_mut().enumerate() {
         if let Value::String(file) = &item.schema {
-            let at = format!("items[{i}].schema");
-            let path = inside(dir, file, &name, &at)?;
-            let text = read(&path)?;
+            let (path, text) = read(inside(file, manifest, &format!("items[{i}].schema"))?)?;
             item.schema = serde_json::from_str(&text).map_err(|e| LoadError::Syntax {
-                path: path.display().to_string(),
+                path,
                 line: e.line(),
                 column: e.column(),
                 message: e.to_string(),
@@ -117,21 +171,22 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, LoadError> {
         if let Some(file) = script.file.take() {
             if script.script.is_some() {
                 return Err(LoadError::Format {
-                    path: name,
+                    path: manifest.to_owned(),
                     at,
                     message: "give `script` or `file`, not both".into(),
                 });
             }
-            script.script = Some(read(&inside(dir, &file, &name, &at)?)?);
+            script.script = Some(read(inside(&file, manifest, &at)?)?.1);
+            script.read_from = Some(file);
         }
     }
     Ok(bundle)
 }
 
-/// Joins a file name given in `bundle.json` to the directory, refusing names that leave it.
-fn inside(dir: &Path, file: &str, manifest: &str, at: &str) -> Result<std::path::PathBuf, LoadError> {
-    let rel = Path::new(file);
-    let escapes = rel.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+/// A file name given in `bundle.json`, refused when it would leave the bundle directory.
+fn inside<'f>(file: &'f str, manifest: &str, at: &str) -> Result<&'f str, LoadError> {
+    let escapes =
+        Path::new(file).components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
     if file.is_empty() || escapes {
         return Err(LoadError::Format {
             path: manifest.to_owned(),
@@ -139,7 +194,7 @@ fn inside(dir: &Path, file: &str, manifest: &str, at: &str) -> Result<std::path:
             message: format!("`{file}` must be a relative path inside the bundle directory"),
         });
     }
-    Ok(dir.join(rel))
+    Ok(file)
 }
 
 fn read(path: &Path) -> Result<String, LoadError> {
@@ -241,6 +296,75 @@ mod tests {
         assert_eq!(applies.script.as_deref(), Some("true"));
         // Packed, it is accepted as a packed bundle.
         from_packed_value(serde_json::to_value(&bundle).unwrap()).unwrap();
+    }
+
+    /// `MANIFEST`'s files, in memory.
+    fn files(online: &str) -> BTreeMap<String, String> {
+        [
+            ("bundle.json", MANIFEST),
+            ("i.schema.json", r#"{"type": "object", "properties": {"url": {"type": "string"}}}"#),
+            ("rules/online.rhai", online),
+            ("rules/always.rhai", "true"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+
+    #[test]
+    fn files_in_memory_load_as_the_same_directory_on_disk() {
+        let files = files("form[\"shop.online\"] == true");
+        let list: Vec<(&str, &str)> = files.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let dir = Dir::new("same", &list);
+        let from_disk = load_dir(&dir.0).unwrap();
+        let from_memory = load_files(&files).unwrap();
+        assert_eq!(from_memory, from_disk);
+        assert_eq!(serde_json::to_value(&from_memory).unwrap(), serde_json::to_value(&from_disk).unwrap());
+        let read_from =
+            |b: &Bundle| b.fields["shop.url"].visible_if.as_ref().unwrap().source.read_from.clone();
+        assert_eq!(read_from(&from_memory).as_deref(), Some("rules/online.rhai"));
+        assert_eq!(read_from(&from_disk).as_deref(), Some("rules/online.rhai"));
+    }
+
+    #[test]
+    fn files_in_memory_missing_escaping_or_oversized_are_named() {
+        let mut missing = files("true");
+        missing.remove("rules/online.rhai");
+        let e = load_files(&missing).unwrap_err();
+        assert!(matches!(&e, LoadError::Io { path, .. } if path == "rules/online.rhai"), "{e:?}");
+        assert_eq!(e.path(), "rules/online.rhai");
+
+        let e = load_files(&BTreeMap::new()).unwrap_err();
+        assert_eq!(e.path(), "bundle.json");
+
+        let mut escaping = files("true");
+        let manifest = escaping["bundle.json"].replace("rules/online.rhai", "../online.rhai");
+        escaping.insert("bundle.json".into(), manifest);
+        let e = load_files(&escaping).unwrap_err();
+        assert!(e.to_string().contains("must be a relative path inside the bundle directory"), "{e}");
+
+        let mut huge = files("true");
+        huge.insert("rules/online.rhai".into(), " ".repeat(MAX_FILE_BYTES as usize + 1));
+        assert!(matches!(load_files(&huge).unwrap_err(), LoadError::TooLarge { .. }));
+
+        let mut broken = files("true");
+        broken.insert("i.schema.json".into(), "{\n  oops".into());
+        let e = load_files(&broken).unwrap_err();
+        assert!(matches!(&e, LoadError::Syntax { path, line: 2, .. } if path == "i.schema.json"), "{e:?}");
+    }
+
+    #[test]
+    fn compile_problems_name_the_script_file() {
+        let e = crate::CompiledBundle::compile(load_files(&files("true &&\n  form[\"shop.nope\"]")).unwrap())
+            .err()
+            .unwrap();
+        let text = e.to_string();
+        assert!(text.contains("rule `visible_if` at rules/online.rhai:2:8: reads `shop.nope`"), "{text}");
+        let broken = crate::CompiledBundle::compile(load_files(&files("let x = ;")).unwrap()).err().unwrap();
+        assert!(
+            matches!(&broken.problems[0], crate::Problem::Script { file: Some(f), line: 1, .. } if f == "rules/online.rhai"),
+            "{broken}"
+        );
     }
 
     #[test]

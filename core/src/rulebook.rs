@@ -29,6 +29,8 @@ pub(crate) struct CompiledRule {
     pub reads: Reads,
     /// Where it is, for messages: `item food-licence, eligibility`.
     pub at: String,
+    /// The file it was read from, if a loader read it from one.
+    pub file: Option<String>,
 }
 
 /// Every rule of a bundle.
@@ -76,11 +78,13 @@ impl Compiler<'_> {
                 reads: rules::reads(&ast),
                 ast,
                 at,
+                file: source.read_from.clone(),
             }),
             Err(e) => {
                 self.problems.push(Problem::Script {
                     at,
                     rule: id.to_owned(),
+                    file: source.read_from.clone(),
                     line: e.line,
                     column: e.column,
                     message: e.message,
@@ -179,6 +183,7 @@ impl Rulebook {
                     problems.push(Problem::Script {
                         at: rule.at.clone(),
                         rule: rule.id.clone(),
+                        file: rule.file.clone(),
                         line: *line,
                         column: *column,
                         message: format!(
@@ -193,6 +198,7 @@ impl Rulebook {
                     problems.push(Problem::Script {
                         at: rule.at.clone(),
                         rule: rule.id.clone(),
+                        file: rule.file.clone(),
                         line: *line,
                         column: *column,
                         message: format!("asks for material `{id}`, which no item of the bundle asks for"),
