@@ -7,7 +7,10 @@
 //!   `invalid`, `unknown_key`, `locked`, `conflict`, …; see `bindings/js/README.md`);
 //! * `path` — where in the input, when known: a path such as `items[2].field_map`, a JSON
 //!   Pointer, or a wizard key;
-//! * `line`, `column` — 1-based, for JSON syntax errors and rule script errors;
+//! * `file` — the file of a bundle directory the failure is in, when there is one: the file
+//!   that cannot be read or parsed, or a failing rule script's file (`Bundle.fromFiles`);
+//! * `line`, `column` — 1-based, for JSON syntax errors and rule script errors (in `file`
+//!   when it is set);
 //! * `details` — the whole native error as data (a compile error's every problem, a
 //!   validation…), when it has more than the message.
 
@@ -21,6 +24,7 @@ pub struct Failure {
     kind: String,
     message: String,
     path: Option<String>,
+    file: Option<String>,
     line: Option<usize>,
     column: Option<usize>,
     details: Option<Value>,
@@ -33,6 +37,7 @@ impl Failure {
             kind: kind.to_owned(),
             message: message.into(),
             path: None,
+            file: None,
             line: None,
             column: None,
             details: None,
@@ -42,6 +47,12 @@ impl Failure {
     /// Sets where in the input.
     pub fn at(mut self, path: impl Into<String>) -> Failure {
         self.path = Some(path.into());
+        self
+    }
+
+    /// Sets the file the failure is in.
+    pub fn in_file(mut self, file: Option<&str>) -> Failure {
+        self.file = file.map(str::to_owned);
         self
     }
 
@@ -91,6 +102,9 @@ impl From<Failure> for JsValue {
         if let Some(p) = &f.path {
             set("path", JsValue::from_str(p));
         }
+        if let Some(file) = &f.file {
+            set("file", JsValue::from_str(file));
+        }
         if let Some(l) = f.line {
             set("line", JsValue::from_f64(l as f64));
         }
@@ -121,8 +135,8 @@ impl From<onething::CompileError> for Failure {
         let mut f = Failure::new("compile", e.to_string()).details(&e);
         // The first script problem gives the line and column, as `onething check` prints it.
         for p in &e.problems {
-            if let onething::Problem::Script { at, line, column, .. } = p {
-                f = f.at(at.clone()).line_column(*line, *column);
+            if let onething::Problem::Script { at, file, line, column, .. } = p {
+                f = f.at(at.clone()).in_file(file.as_deref()).line_column(*line, *column);
                 break;
             }
         }

@@ -7,7 +7,8 @@
 //! It exports:
 //!
 //! * [`JsBundle`] (`Bundle` in JS) — a compiled bundle, built once from the packed bundle
-//!   (`onething pack`), as JSON text or as an object: `warnings`, `form`, `formFor`, `validate`,
+//!   (`onething pack`), as JSON text or as an object, or from a bundle directory's files
+//!   (`Bundle.fromFiles`): `packed`, `warnings`, `form`, `formFor`, `validate`,
 //!   `prefill`, `evaluate`, `dispatch`, `notice`, `noticeFor`, `renderNotice`,
 //!   `renderNoticeFor`, `plan`, `planFor`, `renderPlan`, `renderPlanFor`, `results`,
 //!   `checkRating`;
@@ -24,6 +25,7 @@
 //!
 //! Dates are always parameters: nothing here reads a clock.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use indexmap::IndexMap;
@@ -131,6 +133,30 @@ impl JsBundle {
         let bundle = bundle.map_err(Failure::from)?;
         let compiled = CompiledBundle::compile(bundle).map_err(Failure::from)?;
         Ok(JsBundle { compiled: Rc::new(compiled) })
+    }
+
+    /// Compiles a bundle directory held in memory: file names (`bundle.json`,
+    /// `seal.schema.json`, `rules/x.rhai`) to their text, read as `onething pack` reads the
+    /// directory. A failure names its `file` (and `line`, `column` in it where known),
+    /// including a failing rule script's file in a compile error.
+    #[wasm_bindgen(js_name = fromFiles)]
+    pub fn from_files(
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] files: JsValue,
+    ) -> JsResult<JsBundle> {
+        let files: BTreeMap<String, String> = from_js(&files, "files")?;
+        let bundle = onething::load::load_files(&files).map_err(|e| {
+            let file = e.path().to_owned();
+            Failure::from(e).in_file(Some(&file))
+        })?;
+        let compiled = CompiledBundle::compile(bundle).map_err(Failure::from)?;
+        Ok(JsBundle { compiled: Rc::new(compiled) })
+    }
+
+    /// The bundle in its packed form, every schema and script inline (what `onething pack`
+    /// writes).
+    #[wasm_bindgen(unchecked_return_type = "PackedBundle")]
+    pub fn packed(&self) -> JsResult {
+        Ok(to_js(self.compiled.bundle())?)
     }
 
     /// The bundle's id.

@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 
 import { Bundle } from 'onething';
 
-import { FIXTURES, cli, fixtures, jsonFiles, meta, packedText, snapshotJson, snapshotText } from './helpers.mjs';
+import { FIXTURES, bundleFiles, cli, fixtures, jsonFiles, meta, packedText, snapshotJson, snapshotText } from './helpers.mjs';
 
 /** Text as insta keeps it: without trailing newlines. */
 const trimmed = (text) => text.replace(/\n+$/, '');
@@ -26,6 +26,14 @@ for (const name of fixtures()) {
       const again = new Bundle(JSON.parse(packedText(name)));
       assert.deepEqual(again.form(), bundle.form());
       again.free();
+    });
+
+    test('a bundle directory packs from its files as `onething pack` packs it', () => {
+      const fromFiles = Bundle.fromFiles(bundleFiles(name));
+      assert.deepEqual(fromFiles.packed(), JSON.parse(packedText(name)));
+      assert.deepEqual(bundle.packed(), JSON.parse(packedText(name)));
+      assert.deepEqual(fromFiles.form(), bundle.form());
+      fromFiles.free();
     });
 
     test('compile warnings, as the native CLI gives them', () => {
@@ -139,4 +147,50 @@ test('compile warnings of a flawed bundle, as the native CLI gives them', () => 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('Bundle.fromFiles names the file of every failure', () => {
+  const files = bundleFiles('business-startup');
+  const failure = (changed) => {
+    try {
+      Bundle.fromFiles({ ...files, ...changed }).free();
+    } catch (e) {
+      return e;
+    }
+    assert.fail('compiled');
+  };
+
+  test('a rule script that does not compile: its file, line and column', () => {
+    const e = failure({ 'rules/legal-rep-adult.rhai': 'let x = 1;\nlet y = ;\n' });
+    assert.equal(e.kind, 'compile');
+    assert.deepEqual([e.file, e.line, e.column], ['rules/legal-rep-adult.rhai', 2, 9]);
+    const [problem] = e.details.problems;
+    assert.equal(problem.file, 'rules/legal-rep-adult.rhai');
+    assert.match(e.message, /rules\/legal-rep-adult\.rhai:2:9/);
+  });
+
+  test('a rule reading a key the form does not have: its file', () => {
+    const e = failure({ 'rules/legal-rep-adult.rhai': 'form["legal_rep.agee"] >= 18' });
+    assert.deepEqual([e.kind, e.file, e.line], ['compile', 'rules/legal-rep-adult.rhai', 1]);
+  });
+
+  test('a department schema that is not JSON: its file, line and column', () => {
+    const e = failure({ 'seal-engraving.schema.json': '{\n  "type": "object",\n  oops\n}' });
+    assert.deepEqual([e.kind, e.file, e.line], ['syntax', 'seal-engraving.schema.json', 3]);
+  });
+
+  test('a file that is missing, or outside the directory', () => {
+    const { 'rules/legal-rep-adult.rhai': _, ...without } = files;
+    let e;
+    try {
+      Bundle.fromFiles(without);
+    } catch (err) {
+      e = err;
+    }
+    assert.deepEqual([e?.kind, e?.file], ['io', 'rules/legal-rep-adult.rhai']);
+    const escaping = files['bundle.json'].replace('"rules/legal-rep-adult.rhai"', '"../legal-rep-adult.rhai"');
+    const f = failure({ 'bundle.json': escaping });
+    assert.equal(f.kind, 'format');
+    assert.match(f.message, /must be a relative path inside the bundle directory/);
+  });
 });

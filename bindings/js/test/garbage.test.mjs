@@ -74,6 +74,16 @@ test('Bundle: garbage instead of a packed bundle', () => {
   assert.equal(f.path, 'items');
 });
 
+test('Bundle.fromFiles: garbage instead of files', () => {
+  for (const [i, g] of GARBAGE.entries()) fails(() => Bundle.fromFiles(g), `Bundle.fromFiles(GARBAGE[${i}])`);
+  for (const [i, g] of GARBAGE.entries()) {
+    fails(() => Bundle.fromFiles({ 'bundle.json': g }), `Bundle.fromFiles({ 'bundle.json': GARBAGE[${i}] })`);
+  }
+  const e = fails(() => Bundle.fromFiles({ 'bundle.json': '{\n  "id": 1,\n  oops\n}' }), 'syntax', 'syntax');
+  assert.deepEqual([e.file, e.line], ['bundle.json', 3]);
+  fails(() => Bundle.fromFiles({ 'bundle.json': 'x'.repeat((32 << 20) + 1) }), 'oversized', 'too_large');
+});
+
 test('Bundle: every method with garbage arguments', () => {
   for (const [i, g] of GARBAGE.entries()) {
     const at = (m) => `${m}(GARBAGE[${i}])`;

@@ -43,6 +43,15 @@ export function packedText(name) {
   return packed.get(name);
 }
 
+/** A fixture's bundle directory as `Bundle.fromFiles` takes it: `bundle.json`, the schemas
+ * and scripts it names, by name relative to the directory. */
+export function bundleFiles(name) {
+  const dir = join(FIXTURES, name);
+  const manifest = readFileSync(join(dir, 'bundle.json'), 'utf8');
+  const named = new Set([...manifest.matchAll(/"(?:schema|file)":\s*"([^"]+)"/g)].map((m) => m[1]));
+  return Object.fromEntries([['bundle.json', manifest], ...[...named].map((f) => [f, readFileSync(join(dir, f), 'utf8')])]);
+}
+
 /** A fixture file parsed. */
 export function readJson(...parts) {
   return JSON.parse(readFileSync(join(FIXTURES, ...parts), 'utf8'));

@@ -2,7 +2,9 @@
 // the types generated from schemas/, describe how it is used. Never run.
 
 import { Bundle, Wizard, merge } from 'onething';
-import type { Decision, Draft, MergeResult, Notice, Plan, Submission, Validation, Warning, WizardState } from 'onething';
+import type {
+  Decision, Draft, MergeResult, Notice, PackedBundle, Plan, Submission, Validation, Warning, WizardState,
+} from 'onething';
 
 export function use(packed: string, submission: Submission): string[] {
   const bundle = new Bundle(packed);
@@ -11,6 +13,7 @@ export function use(packed: string, submission: Submission): string[] {
   const notice: Notice = bundle.noticeFor(submission, '2026-04-02');
   const plan: Plan = bundle.plan();
   const warnings: Warning[] = bundle.warnings();
+  const packedAgain: PackedBundle = Bundle.fromFiles({ 'bundle.json': packed }).packed();
   const html: string = bundle.renderNotice('html', 'en');
   const wizard = new Wizard(bundle);
   wizard.set('baby.name', '陈沐阳');
@@ -23,6 +26,6 @@ export function use(packed: string, submission: Submission): string[] {
   return [
     String(validation.valid), outcome, notice.title.en, String(plan.stages.length), html,
     String(state.progress.filled), String(again.current), String(Object.keys(merged.schema).length),
-    ...warnings.map((w) => `${w.at}: ${w.message}`),
+    ...warnings.map((w) => `${w.at}: ${w.message}`), packedAgain.id,
   ];
 }
