@@ -4,7 +4,7 @@
 // compile warnings.
 
 import init, { Bundle, Wizard } from './pkg/onething_wasm.js';
-import { FileError, pack, parseJson } from './pack.js';
+import { FileError, parseJson } from './json.js';
 import { pointerPosition } from './locate.js';
 
 const ready = init();
@@ -12,63 +12,19 @@ const ready = init();
 // The last compiled bundle, reused while only the submission, date or language change.
 let cached = { key: null, bundle: null, error: null };
 
-/** Which file an error's `path` ("item `x`, material `y`, required_if") points into. */
-function locate(at, origins, rule) {
-  if (!at) return undefined;
-  const quoted = [...at.matchAll(/`([^`]*)`/g)].map((m) => m[1]);
-  let best;
-  let bestScore = -1;
-  for (const o of origins) {
-    let score = 0;
-    for (const q of quoted) if (o.names.includes(q)) score += 2;
-    if (o.item && !quoted.includes(o.item)) continue;
-    if (!o.item && /^item /.test(at)) continue;
-    if (at.includes(o.kind)) score += 1;
-    if (o.rule && at.includes(o.rule)) score += 1;
-    if (rule && o.rule === rule) score += 3;
-    if (score > bestScore) [best, bestScore] = [o, score];
-  }
-  return best?.file;
-}
-
-/** Origins as a list: for each inlined script, its file and the names around it. */
-function describe(packed, originMap) {
-  const list = [];
-  for (const [path, file] of Object.entries(originMap)) {
-    const m = /^items\[(\d+)\]\.?(.*)$/.exec(path);
-    const item = m ? packed.items[Number(m[1])] : undefined;
-    const rest = m ? m[2] : path;
-    const names = [];
-    let rule;
-    const mat = /^materials\[(\d+)\]/.exec(rest);
-    if (mat) names.push(item.materials[Number(mat[1])].id);
-    const el = /^eligibility\[(\d+)\]/.exec(rest);
-    if (el) rule = item.eligibility[Number(el[1])].id;
-    const br = /^rules\[(\d+)\]/.exec(path);
-    if (br) rule = packed.rules[Number(br[1])].id;
-    const dv = /^derive\[(\d+)\]/.exec(path);
-    if (dv) names.push(packed.derive[Number(dv[1])].key);
-    const fv = /^fields\.(.*)\.visible_if$/.exec(path);
-    if (fv) names.push(fv[1]);
-    if (rule) names.push(rule);
-    const kind = rest.includes('required_if') ? 'required_if' : rest.includes('applies_if') ? 'applies_if'
-      : rest.includes('visible_if') ? 'visible_if' : path.includes('policy') ? 'policy' : dv ? 'derive' : 'eligibility';
-    list.push({ file, item: item?.id, names, rule, kind });
-  }
-  return list;
-}
-
 /** A thrown error as plain data for the page: { file, line, column, message, kind, path }. */
 function plain(e, fallbackFile) {
   if (e instanceof FileError) return [{ file: e.file, line: e.line, column: e.column, message: e.message }];
   return [{ file: fallbackFile, line: e.line, column: e.column, message: String(e.message ?? e), kind: e.kind, path: e.path }];
 }
 
+/** A JSON Pointer token for `t`. */
+const escape = (t) => t.replace(/~/g, '~0').replace(/\//g, '~1');
+
 /** Where an item's field map entry is in bundle.json (a `field_map` problem names both). */
 function fieldMapPosition(text, item, pointer) {
   try {
     const index = JSON.parse(text).items.findIndex((i) => i.id === item);
-    const escape = (t) => t.replace(/~/g, '~0').replace(/\//g, '~1');
     return index < 0 ? undefined : pointerPosition(text, `/items/${index}/field_map/${escape(pointer)}`);
   } catch {
     return undefined;
@@ -78,7 +34,6 @@ function fieldMapPosition(text, item, pointer) {
 /** Where a compile warning's place (``field dictionary `k` ``, ``item `x` ``…) is in bundle.json. */
 function warningPosition(text, packed, at) {
   const [, what, name] = /^(field dictionary|field|item|material) `(.*)`$/.exec(at) ?? [];
-  const escape = (t) => t.replace(/~/g, '~0').replace(/\//g, '~1');
   const items = packed.items ?? [];
   let pointer;
   if ((what === 'field dictionary' || what === 'field') && packed.fields?.[name] !== undefined) {
@@ -101,41 +56,44 @@ function warningsOf(bundle, packed, files) {
   });
 }
 
+/** A failure of `Bundle.fromFiles` as the page's errors, each in the file it belongs to. */
+function located(e, files) {
+  const problems = e.details?.problems;
+  if (e.kind !== 'compile' || !Array.isArray(problems) || !problems.length) {
+    return plain(e, files[e.file] !== undefined ? e.file : 'bundle.json');
+  }
+  return problems.map((p) => {
+    // A rule script's problem names its file; a department schema's problem names its
+    // document, and the place in it by JSON Pointer; a field map's problem, its entry.
+    const doc = p.origin?.document;
+    let file = 'bundle.json';
+    let pos;
+    if (p.file && files[p.file] !== undefined) {
+      file = p.file;
+      pos = { line: p.line, column: p.column };
+    } else if (doc && files[doc] !== undefined) {
+      file = doc;
+      pos = typeof p.pointer === 'string' ? pointerPosition(files[doc], p.pointer) : undefined;
+    } else if (p.kind === 'field_map') {
+      pos = fieldMapPosition(files['bundle.json'], p.item, p.pointer);
+    }
+    const text = p.message ?? Object.entries(p).filter(([k]) => k !== 'origin')
+      .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
+    return { file, line: pos?.line, column: pos?.column, message: `${p.at ? `${p.at}: ` : ''}${text}`, kind: e.kind };
+  });
+}
+
 function compile(files) {
   const key = JSON.stringify(files);
   if (cached.key === key) return cached;
   cached.bundle?.free();
   cached = { key, bundle: null, error: null, packed: null, warnings: [] };
   try {
-    const { packed, origins } = pack(files);
-    cached.packed = packed;
-    try {
-      cached.bundle = new Bundle(packed);
-      cached.warnings = warningsOf(cached.bundle, packed, files);
-    } catch (e) {
-      const where = describe(packed, origins);
-      const problems = e.details?.problems;
-      if (Array.isArray(problems) && problems.length) {
-        cached.error = problems.map((p) => {
-          const file = p.line ? locate(p.at, where, p.rule) : undefined;
-          // A problem in a department schema names its document.
-          const doc = p.origin?.document;
-          const inDoc = !file && doc && files[doc] !== undefined;
-          const inFile = file ?? (inDoc ? doc : 'bundle.json');
-          // …and the place in it: its JSON Pointer, found in the document's text.
-          const pos = inDoc && typeof p.pointer === 'string' ? pointerPosition(files[doc], p.pointer)
-            : !file && p.kind === 'field_map' ? fieldMapPosition(files['bundle.json'], p.item, p.pointer) : undefined;
-          const text = p.message ?? Object.entries(p).filter(([k]) => k !== 'origin')
-            .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
-          return { file: inFile, line: file ? p.line : pos?.line, column: file ? p.column : pos?.column,
-            message: `${p.at ? `${p.at}: ` : ''}${text}`, kind: e.kind };
-        });
-      } else {
-        cached.error = plain(e, 'bundle.json');
-      }
-    }
+    cached.bundle = Bundle.fromFiles(files);
+    cached.packed = cached.bundle.packed();
+    cached.warnings = warningsOf(cached.bundle, cached.packed, files);
   } catch (e) {
-    cached.error = plain(e, 'bundle.json');
+    cached.error = located(e, files);
   }
   return cached;
 }
