@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use onething::schema::{self, Document, MergeError, MergeOptions, Origin};
+use onething::submission::MAX_SUBMISSION_BYTES;
 use onething::{
     Calendar, CompiledBundle, Date, Decision, EvalOptions, Lang, LoadError, Submission, Text, load,
 };
@@ -105,7 +106,9 @@ enum Command {
         lang: Option<LangArg>,
     },
     /// Decide on many submissions (one JSON object per line), in parallel on all cores:
-    /// one JSON decision per line on stdout, in input order, progress on stderr.
+    /// one JSON decision per line on stdout, in input order, progress on stderr. A line
+    /// that cannot be decided (not JSON, not UTF-8, longer than 16 MiB, not a submission)
+    /// gets `{"line": N, "error": …}` in its place, and the batch goes on.
     #[command(after_help = EXIT_CODES)]
     Batch {
         /// Bundle directory, or a packed bundle (.json).
@@ -651,7 +654,7 @@ const PROGRESS_STEP: usize = 64;
 
 fn batch(path: &Path, submissions: &Path, when: &When) -> Exit {
     use rayon::prelude::*;
-    use std::io::{BufRead, Write};
+    use std::io::Write;
 
     let (date, opts) = match when.resolve() {
         Ok(x) => x,
@@ -671,8 +674,8 @@ fn batch(path: &Path, submissions: &Path, when: &When) -> Exit {
         Ok(n) => n,
         Err(e) => return io_error(e),
     };
-    let mut lines = match std::fs::File::open(submissions) {
-        Ok(f) => std::io::BufReader::new(f).lines(),
+    let mut input = match std::fs::File::open(submissions) {
+        Ok(f) => std::io::BufReader::new(f),
         Err(e) => return io_error(e),
     };
     let progress = indicatif::ProgressBar::new(total);
@@ -681,9 +684,13 @@ fn batch(path: &Path, submissions: &Path, when: &When) -> Exit {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     // Line `n`, decided: the decision as JSON, or an error object naming the line.
-    let decide_line = |n: usize, line: &str| {
+    let decide_line = |n: usize, line: &Result<String, BadLine>| {
         let name = format!("{}:{n}", submissions.display());
-        let out = match Submission::from_json_named(line, &name) {
+        let submission = match line {
+            Ok(text) => Submission::from_json_named(text, &name),
+            Err(bad) => Err(bad.error(name)),
+        };
+        let out = match submission {
             Ok(s) => serde_json::to_string(&compiled.evaluate_with(&s, date, &opts)),
             Err(e) => serde_json::to_string(&json!({ "line": n, "error": e })),
         };
@@ -692,11 +699,16 @@ fn batch(path: &Path, submissions: &Path, when: &When) -> Exit {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut done = 0;
+    let mut buf = Vec::new();
     loop {
-        let chunk: Vec<String> = match lines.by_ref().take(BATCH_CHUNK).collect() {
-            Ok(chunk) => chunk,
-            Err(e) => return io_error(e),
-        };
+        let mut chunk = Vec::with_capacity(BATCH_CHUNK);
+        while chunk.len() < BATCH_CHUNK {
+            match read_line(&mut input, &mut buf, MAX_SUBMISSION_BYTES) {
+                Ok(Some(line)) => chunk.push(line),
+                Ok(None) => break,
+                Err(e) => return io_error(e),
+            }
+        }
         if chunk.is_empty() {
             break;
         }
@@ -726,6 +738,87 @@ fn batch(path: &Path, submissions: &Path, when: &When) -> Exit {
         return Exit(2);
     }
     Exit(0)
+}
+
+/// A line of a batch that cannot be a submission, found before parsing it.
+enum BadLine {
+    /// Longer than a submission may be: its length in bytes.
+    TooLong(u64),
+    /// Not UTF-8 text: the byte offset where it stops being.
+    NotUtf8(usize),
+}
+
+impl BadLine {
+    /// The error for this line, named `name` (`FILE:LINE`).
+    fn error(&self, name: String) -> LoadError {
+        match *self {
+            BadLine::TooLong(bytes) => {
+                LoadError::TooLarge { path: name, bytes, limit: MAX_SUBMISSION_BYTES as u64 }
+            }
+            BadLine::NotUtf8(offset) => LoadError::Syntax {
+                path: name,
+                line: 1,
+                column: offset + 1,
+                message: format!("not UTF-8 text from byte {offset} of the line"),
+            },
+        }
+    }
+}
+
+/// Reads the next line of `input` without its line ending (`\n` or `\r\n`); `None` at the
+/// end. At most `limit` bytes of a line are held in memory: a longer line is skipped to its
+/// end and reported, as is a line that is not UTF-8, so that one bad line costs its own
+/// decision and not the batch. `buf` is scratch space kept between calls.
+fn read_line(
+    input: &mut impl std::io::BufRead,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<Option<Result<String, BadLine>>> {
+    use std::io::{BufRead, Read};
+    buf.clear();
+    // Room for `limit` bytes and a `\r\n` ending: anything longer without a newline in it is
+    // too long.
+    if input.by_ref().take(limit as u64 + 2).read_until(b'\n', buf)? == 0 {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    } else if buf.len() > limit {
+        let rest = skip_line(input)?;
+        return Ok(Some(Err(BadLine::TooLong(buf.len() as u64 + rest))));
+    }
+    if buf.len() > limit {
+        return Ok(Some(Err(BadLine::TooLong(buf.len() as u64))));
+    }
+    Ok(Some(match std::str::from_utf8(buf) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(e) => Err(BadLine::NotUtf8(e.valid_up_to())),
+    }))
+}
+
+/// Skips the rest of a line, its newline included; the bytes skipped before the newline.
+fn skip_line(input: &mut impl std::io::BufRead) -> std::io::Result<u64> {
+    let mut skipped = 0u64;
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            return Ok(skipped);
+        }
+        match available.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(skipped + i as u64);
+            }
+            None => {
+                let n = available.len();
+                input.consume(n);
+                skipped += n as u64;
+            }
+        }
+    }
 }
 
 /// The number of lines in a file, for the progress bar (a last line without a newline

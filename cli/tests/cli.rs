@@ -281,6 +281,46 @@ fn batch_keeps_input_order_and_reports_bad_lines() {
 }
 
 #[test]
+fn batch_reports_lines_too_long_or_not_utf8_and_goes_on() {
+    let scratch = Scratch::new("batch_reports_lines_too_long_or_not_utf8_and_goes_on");
+    let valid = serde_json::to_string(
+        &serde_json::from_str::<serde_json::Value>(
+            &std::fs::read_to_string(root().join("fixtures/restaurant-opening/submissions/valid-small.json"))
+                .unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    // A line of 17 MiB (more than a submission may be), a line that is not UTF-8, a valid
+    // line ending in \r\n, and a last valid line without a newline.
+    let mut input = Vec::new();
+    input.extend_from_slice(valid.as_bytes());
+    input.push(b'\n');
+    input.extend(std::iter::repeat_n(b'x', 17 << 20));
+    input.push(b'\n');
+    input.extend_from_slice(b"{\"values\": \"caf\xe9\"}\n");
+    input.extend_from_slice(valid.as_bytes());
+    input.extend_from_slice(b"\r\n");
+    input.extend_from_slice(valid.as_bytes());
+    let path = scratch.0.join("bad-lines.jsonl");
+    std::fs::write(&path, input).unwrap();
+    let o =
+        onething(&["batch", "fixtures/restaurant-opening", path.to_str().unwrap(), "--date", "2026-03-02"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(out.len(), 5, "{}", stdout(&o));
+    for i in [0, 3, 4] {
+        assert!(out[i]["outcome"].is_string(), "line {}: {}", i + 1, out[i]);
+    }
+    assert_eq!(out[1]["line"], 2);
+    assert_eq!(out[1]["error"]["kind"], "too_large");
+    assert_eq!(out[1]["error"]["bytes"], 17 << 20);
+    assert_eq!(out[2]["line"], 3);
+    assert_eq!(out[2]["error"]["kind"], "syntax");
+    assert_eq!(out[2]["error"]["column"], 16); // 1-based: the 16th byte, 0xE9, is where UTF-8 stops
+}
+
+#[test]
 fn batch_numbers_lines_across_chunks_and_reads_a_last_line_without_newline() {
     let scratch = Scratch::new("batch_numbers_lines_across_chunks_and_reads_a_last_line_without_newline");
     let valid =
