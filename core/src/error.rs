@@ -69,8 +69,8 @@ impl LoadError {
     }
 }
 
-/// Every problem found while compiling a bundle.
-#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+/// Every problem found while compiling a bundle (the `details` of a JS `compile` error).
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, schemars::JsonSchema)]
 #[error("{} problem(s) in bundle `{bundle}`:\n{}", problems.len(), list(problems))]
 pub struct CompileError {
     /// The bundle's id.
@@ -84,7 +84,7 @@ fn list(problems: &[Problem]) -> String {
 }
 
 /// One problem of a bundle.
-#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Problem {
     /// Two things of one kind share an id.
@@ -105,9 +105,6 @@ pub enum Problem {
         /// The id that was not found.
         id: String,
     },
-    /// An item's department schema is unusable.
-    #[error("{0}")]
-    Schema(SchemaError),
     /// A field map entry is wrong.
     #[error("item `{item}` (department `{department}`): field map {pointer}: {message}")]
     FieldMap {
@@ -164,6 +161,12 @@ pub enum Problem {
         /// What is wrong.
         message: String,
     },
+    /// An item's department schema is unusable. Serialised as the schema error itself, whose
+    /// own `kind` (`not_a_schema`, `dialect`…) says what is wrong (and last: serde wants an
+    /// untagged variant at the end).
+    #[error("{0}")]
+    #[serde(untagged)]
+    Schema(SchemaError),
 }
 
 /// Where in a script: `rules/x.rhai:3:5`, or `line 3, column 5` for an inline script.

@@ -37,5 +37,6 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("draft", schema_of::<crate::wizard::Draft>()),
         ("prefill", schema_of::<crate::prefill::Prefill>()),
         ("warning", schema_of::<crate::Warning>()),
+        ("compile-error", schema_of::<crate::CompileError>()),
     ]
 }

@@ -291,3 +291,63 @@ fn directory_paths_cannot_leave_the_bundle() {
     assert!(matches!(e, LoadError::Io { .. }), "{e:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn every_kind_of_problem_serialises_as_its_schema_says() {
+    // schemas/compile-error.schema.json is what the npm package's TypeScript types say a
+    // compile error's `details` are: each kind of problem, as serialised, must validate.
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../schemas/compile-error.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = onething::schema::compile(&schema).unwrap();
+    let two = || {
+        item(
+            "two",
+            "b",
+            json!({"properties": {"venue": {"properties": {"area": {"type": "integer"}}}}}),
+            json!({"/venue/area": "area"}),
+        )
+    };
+    // Conflicting fields; a dependency cycle; then everything else at once.
+    let conflicting = bundle(json!([
+        item("one", "a", json!({"properties": {"mj": {"type": "string"}}}), json!({"/mj": "area"})),
+        two()
+    ]));
+    let mut cycle =
+        bundle(json!([item("x", "a", json!({}), json!({})), item("y", "b", json!({}), json!({}))]));
+    cycle["items"][0]["depends_on"] = json!(["y"]);
+    cycle["items"][1]["depends_on"] = json!(["x"]);
+    let mut broken = bundle(json!([
+        item("one", "a", json!({"properties": {"mj": {}}}), json!({"x": "k"})),
+        two(),
+        item("two", "nope", json!({"properties": {"y": 5}}), json!({})),
+    ]));
+    broken["items"][0]["applies_if"] = json!({"script": "let x = ;"});
+    broken["items"][1]["applies_if"] = json!({});
+    let mut kinds = Vec::new();
+    let mut text = String::new();
+    for b in [conflicting, cycle, broken] {
+        let e = CompiledBundle::compile(load::from_packed_value(b).unwrap()).unwrap_err();
+        let json = serde_json::to_value(&e).unwrap();
+        let errors: Vec<String> =
+            validator.iter_errors(&json).map(|e| format!("{}: {e}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{errors:#?}\n{json:#}");
+        kinds.extend(
+            json["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap().to_owned()),
+        );
+        text += &serde_json::to_string(&e).unwrap();
+    }
+    kinds.sort_unstable();
+    kinds.dedup();
+    assert_eq!(
+        kinds,
+        ["conflict", "cycle", "duplicate_id", "field_map", "invalid", "not_a_schema", "script", "unknown"]
+    );
+    // A schema problem keeps its own kind, once (not the variant's `schema` as well).
+    assert!(!text.contains(r#""kind":"schema""#), "{text}");
+}

@@ -67,6 +67,240 @@ export type MaterialKind = 'primary' | 'secondary';
 export type SourceKind =
   'person_registry' | 'enterprise_registry' | 'e_licence' | 'earlier_application' | 'other';
 /**
+ * One problem of a bundle.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Problem".
+ */
+export type Problem =
+  | {
+      kind: 'duplicate_id';
+      /**
+       * `item`, `department`, `section`, `material of item x`…
+       */
+      what: string;
+      /**
+       * The id.
+       */
+      id: string;
+    }
+  | {
+      kind: 'unknown';
+      /**
+       * Where the reference is, e.g. `item seal-engraving, depends_on`.
+       */
+      at: string;
+      /**
+       * What kind of thing, e.g. `department`.
+       */
+      what: string;
+      /**
+       * The id that was not found.
+       */
+      id: string;
+    }
+  | {
+      kind: 'field_map';
+      /**
+       * The item.
+       */
+      item: string;
+      /**
+       * Its department.
+       */
+      department: string;
+      /**
+       * The field map's pointer.
+       */
+      pointer: string;
+      /**
+       * What is wrong.
+       */
+      message: string;
+    }
+  | {
+      kind: 'conflict';
+      /**
+       * The canonical key.
+       */
+      key: string;
+      /**
+       * The conflict, naming both sides.
+       */
+      unsat: Unsat;
+    }
+  | {
+      kind: 'script';
+      /**
+       * Where the rule is, e.g. `item fire-safety, applies_if`.
+       */
+      at: string;
+      /**
+       * The rule's id.
+       */
+      rule: string;
+      /**
+       * The file the script was read from (`rules/fire-safety.rhai`), when it was loaded
+       * from a bundle directory; `line` and `column` are then in that file.
+       */
+      file?: string | null;
+      /**
+       * 1-based line (0 when unknown).
+       */
+      line: number;
+      /**
+       * 1-based column (0 when unknown).
+       */
+      column: number;
+      /**
+       * What is wrong.
+       */
+      message: string;
+    }
+  | {
+      kind: 'cycle';
+      /**
+       * The items of the cycle in order, the first repeated at the end: each must be
+       * done before the next.
+       */
+      items: string[];
+      /**
+       * Why each item waits for the one before it.
+       */
+      because: string[];
+    }
+  | {
+      kind: 'invalid';
+      /**
+       * Where.
+       */
+      at: string;
+      /**
+       * What is wrong.
+       */
+      message: string;
+    }
+  | SchemaError;
+/**
+ * A schema document that cannot be used, with the place that is wrong.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "SchemaError".
+ */
+export type SchemaError =
+  | {
+      kind: 'not_a_schema';
+      /**
+       * The document.
+       */
+      origin: DocumentOrigin;
+      /**
+       * Where in it.
+       */
+      pointer: string;
+      /**
+       * What was found instead, e.g. `a number`.
+       */
+      found: string;
+    }
+  | {
+      kind: 'dialect';
+      /**
+       * The document.
+       */
+      origin: DocumentOrigin;
+      /**
+       * The `$schema` found.
+       */
+      found: string;
+    }
+  | {
+      kind: 'unsupported';
+      /**
+       * The document.
+       */
+      origin: DocumentOrigin;
+      /**
+       * Where in it.
+       */
+      pointer: string;
+      /**
+       * The keyword.
+       */
+      keyword: string;
+      /**
+       * Why it is not supported and what to do instead.
+       */
+      why: string;
+    }
+  | {
+      kind: 'missing_ref';
+      /**
+       * The document.
+       */
+      origin: DocumentOrigin;
+      /**
+       * Where the `$ref` is.
+       */
+      pointer: string;
+      /**
+       * The reference.
+       */
+      reference: string;
+    }
+  | {
+      kind: 'cyclic_ref';
+      /**
+       * The document.
+       */
+      origin: DocumentOrigin;
+      /**
+       * The locations of the cycle, first repeated last.
+       */
+      chain: string[];
+    }
+  | {
+      kind: 'too_deep';
+      /**
+       * The document.
+       */
+      origin: DocumentOrigin;
+      /**
+       * Where the limit was reached.
+       */
+      pointer: string;
+      /**
+       * The limit.
+       */
+      limit: number;
+    }
+  | {
+      kind: 'too_large';
+      /**
+       * The document.
+       */
+      origin: DocumentOrigin;
+      /**
+       * The limit.
+       */
+      limit: number;
+    }
+  | {
+      kind: 'invalid';
+      /**
+       * The document.
+       */
+      origin: DocumentOrigin;
+      /**
+       * Where in it.
+       */
+      pointer: string;
+      /**
+       * What the validator said.
+       */
+      message: string;
+    };
+/**
  * The outcome of a decision, for one item or for the bundle.
  *
  * This interface was referenced by `OnethingTypes`'s JSON-Schema
@@ -700,6 +934,110 @@ export interface Calendar {
    * Weekend days that are working days (调休上班).
    */
   workdays: string[];
+}
+/**
+ * Every problem found while compiling a bundle (the `details` of a JS `compile` error).
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "CompileError".
+ */
+export interface CompileError {
+  /**
+   * The bundle's id.
+   */
+  bundle: string;
+  /**
+   * The problems, in bundle order.
+   */
+  problems: Problem[];
+}
+/**
+ * A location where no value can satisfy the conjunction, and why.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Unsat".
+ */
+export interface Unsat {
+  /**
+   * JSON Pointer of the location in the merged schema.
+   */
+  at: string;
+  /**
+   * Why each kind of value is ruled out.
+   */
+  reasons: UnsatReason[];
+}
+/**
+ * One reason a location admits no value: a constraint and the sides that declare it.
+ * (`UnsatReason` in the JSON Schemas, apart from a decision's `Reason`.)
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "UnsatReason".
+ */
+export interface UnsatReason {
+  /**
+   * The constraint, e.g. `type`, `enum`, `minLength/maxLength`, `required`.
+   */
+  constraint: string;
+  /**
+   * Who declared it, where, with which value.
+   */
+  sides: Side[];
+  /**
+   * For `required`: why the required property itself admits no value.
+   */
+  because?: Unsat | null;
+}
+/**
+ * One side of a constraint: who declared it, where, and with which value.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Side".
+ */
+export interface Side {
+  /**
+   * File name or label of the document.
+   */
+  document: string;
+  /**
+   * The bundle item whose department schema this is.
+   */
+  item?: string | null;
+  /**
+   * The department that publishes the schema.
+   */
+  department?: string | null;
+  /**
+   * JSON Pointer of the keyword (or of the subschema) in that document.
+   */
+  pointer: string;
+  /**
+   * The keyword's value, when it helps to understand a conflict.
+   */
+  value?: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * The document a schema came from: a file given to `onething merge`, or the department
+ * schema of a bundle item.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "DocumentOrigin".
+ */
+export interface DocumentOrigin {
+  /**
+   * File name or label of the document.
+   */
+  document: string;
+  /**
+   * The bundle item whose department schema this is.
+   */
+  item?: string | null;
+  /**
+   * The department that publishes the schema.
+   */
+  department?: string | null;
 }
 /**
  * The decision on one submission, on one date.

@@ -55,7 +55,9 @@ pub struct Unsat {
 }
 
 /// One reason a location admits no value: a constraint and the sides that declare it.
+/// (`UnsatReason` in the JSON Schemas, apart from a decision's `Reason`.)
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "UnsatReason")]
 pub struct Reason {
     /// The constraint, e.g. `type`, `enum`, `minLength/maxLength`, `required`.
     pub constraint: String,

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::origin::Origin;
 
 /// A schema document that cannot be used, with the place that is wrong.
-#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SchemaError {
     /// A place that must hold a schema holds something else.

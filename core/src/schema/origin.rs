@@ -12,6 +12,7 @@ use serde_json::Value;
 /// The document a schema came from: a file given to `onething merge`, or the department
 /// schema of a bundle item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[schemars(rename = "DocumentOrigin")] // apart from the wizard's `Origin` of a prefilled value
 pub struct Origin {
     /// File name or label of the document.
     pub document: String,

@@ -3,7 +3,7 @@
 
 import { Bundle, Wizard, merge } from 'onething';
 import type {
-  Decision, Draft, MergeResult, Notice, PackedBundle, Plan, Submission, Validation, Warning, WizardState,
+  CompileError, Decision, Draft, MergeResult, Notice, PackedBundle, Plan, Submission, Validation, Warning, WizardState,
 } from 'onething';
 
 export function use(packed: string, submission: Submission): string[] {
@@ -28,4 +28,15 @@ export function use(packed: string, submission: Submission): string[] {
     String(state.progress.filled), String(again.current), String(Object.keys(merged.schema).length),
     ...warnings.map((w) => `${w.at}: ${w.message}`), packedAgain.id,
   ];
+}
+
+/** Where each problem of a bundle directory is: a compile error's `details` are a `CompileError`. */
+export function problems(files: Record<string, string>): string[] {
+  try {
+    Bundle.fromFiles(files).free();
+    return [];
+  } catch (e) {
+    const details = (e as { kind?: string; details?: CompileError }).details;
+    return (details?.problems ?? []).map((p) => (p.kind === 'script' ? `${p.file ?? p.at}:${p.line}:${p.column}` : p.kind));
+  }
 }
