@@ -231,7 +231,9 @@ test('the share URL restores the state', { timeout: 120_000 }, async () => {
   // (seen once in CI).
   await page.waitForFunction(() => window.__playground.state.lang === 'en');
   await page.click('#share');
-  await page.waitForFunction(() => location.hash.startsWith('#s='));
+  // The hash of the current state, not one written earlier (a 300 ms timer after each
+  // render writes the hash too; an older one may already be there).
+  await page.waitForFunction(async () => location.hash === await window.__playground.hash());
   const url = page.url();
   const before = await page.evaluate(() => ({ ...window.__playground.state }));
   const decided = await outcomes(page);
