@@ -267,7 +267,8 @@ fn compile_item(
     limits: &Limits,
     warnings: &mut Vec<Warning>,
 ) -> Result<(CompiledItem, Translation), Vec<Problem>> {
-    let origin = Origin::item(format!("{}.schema.json", item.id), &item.id, &item.department);
+    let document = item.schema_file.clone().unwrap_or_else(|| format!("{}.schema.json", item.id));
+    let origin = Origin::item(document, &item.id, &item.department);
     let doc =
         Document::new(item.schema.clone(), origin.clone(), &item.id).map_err(|e| vec![Problem::Schema(e)])?;
     let original = schema::compile(&item.schema).map_err(|(pointer, message)| {

@@ -158,13 +158,15 @@ fn inline_files(
 ) -> Result<Bundle, LoadError> {
     for (i, item) in bundle.items.iter_mut().enumerate() {
         if let Value::String(file) = &item.schema {
-            let (path, text) = read(inside(file, manifest, &format!("items[{i}].schema"))?)?;
+            let file = file.clone();
+            let (path, text) = read(inside(&file, manifest, &format!("items[{i}].schema"))?)?;
             item.schema = serde_json::from_str(&text).map_err(|e| LoadError::Syntax {
                 path,
                 line: e.line(),
                 column: e.column(),
                 message: e.to_string(),
             })?;
+            item.schema_file = Some(file);
         }
     }
     for (at, script) in scripts_mut(&mut bundle) {
@@ -275,6 +277,7 @@ mod tests {
         "fields": {"shop.url": {"title": {"zh": "网址", "en": "URL"},
                                 "visible_if": {"title": {"zh": "网店", "en": "Online"}, "file": "rules/online.rhai"}}},
         "items": [{"id": "i", "title": {"zh": "项", "en": "Item"}, "department": "d", "schema": "i.schema.json",
+                   "field_map": {"/url": "shop.url"},
                    "applies_if": {"title": {"zh": "总是", "en": "Always"}, "file": "rules/always.rhai"}}]}"#;
 
     #[test]
@@ -351,6 +354,29 @@ mod tests {
         broken.insert("i.schema.json".into(), "{\n  oops".into());
         let e = load_files(&broken).unwrap_err();
         assert!(matches!(&e, LoadError::Syntax { path, line: 2, .. } if path == "i.schema.json"), "{e:?}");
+    }
+
+    #[test]
+    fn a_schema_file_of_any_name_is_named_in_provenance_and_problems() {
+        let mut files = files("true");
+        let schema = files.remove("i.schema.json").unwrap();
+        files.insert("forms/seal-v3.json".into(), schema);
+        let manifest = files["bundle.json"].replace("\"i.schema.json\"", "\"forms/seal-v3.json\"");
+        files.insert("bundle.json".into(), manifest);
+        let bundle = load_files(&files).unwrap();
+        assert_eq!(bundle.items[0].schema_file.as_deref(), Some("forms/seal-v3.json"));
+        // The packed form keeps the name: both give the same merged form.
+        let packed = from_packed_str(&serde_json::to_string(&bundle).unwrap()).unwrap();
+        let form =
+            |b: Bundle| serde_json::to_string(crate::CompiledBundle::compile(b).unwrap().form()).unwrap();
+        let (direct, repacked) = (form(bundle), form(packed));
+        assert!(direct.contains("\"document\":\"forms/seal-v3.json\""), "{direct}");
+        assert_eq!(direct, repacked);
+
+        files.insert("forms/seal-v3.json".into(), r#"{"properties": {"url": 5}}"#.into());
+        let e = crate::CompiledBundle::compile(load_files(&files).unwrap()).err().unwrap();
+        let json = serde_json::to_value(&e.problems[0]).unwrap();
+        assert_eq!(json["origin"]["document"], "forms/seal-v3.json", "{e}");
     }
 
     #[test]

@@ -606,6 +606,13 @@ export interface Item {
    */
   schema: {} | boolean | string;
   /**
+   * The file the schema was read from in a bundle directory, e.g. `seal.schema.json`. The
+   * loader sets it, and `onething pack` keeps it, so that the merged form's provenance and
+   * compile problems name the same document for a directory and its packed form. Without
+   * it the document is called `<id>.schema.json`.
+   */
+  schema_file?: string | null;
+  /**
    * From the department's property paths (JSON Pointers into its form data, e.g.
    * `/applicant/idNo`) to canonical keys. Unmapped properties keep their own path, joined
    * with dots, as their key.
