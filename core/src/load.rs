@@ -102,10 +102,10 @@ fn check_packed(bundle: &mut Bundle) -> Result<(), LoadError> {
 pub fn load_dir(dir: &Path) -> Result<Bundle, LoadError> {
     let manifest = dir.join("bundle.json");
     let name = manifest.display().to_string();
-    let bundle: Bundle = parse_json(&read(&manifest)?, &name)?;
+    let bundle: Bundle = parse_json(&read_file(&manifest)?, &name)?;
     inline_files(bundle, &name, |file| {
         let path = dir.join(file);
-        Ok((path.display().to_string(), read(&path)?))
+        Ok((path.display().to_string(), read_file(&path)?))
     })
 }
 
@@ -199,17 +199,28 @@ fn inside<'f>(file: &'f str, manifest: &str, at: &str) -> Result<&'f str, LoadEr
     Ok(file)
 }
 
-fn read(path: &Path) -> Result<String, LoadError> {
-    let io = |e: std::io::Error| LoadError::Io { path: path.display().to_string(), message: e.to_string() };
-    let len = std::fs::metadata(path).map_err(io)?.len();
-    if len > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge {
-            path: path.display().to_string(),
-            bytes: len,
-            limit: MAX_FILE_BYTES,
-        });
+/// Reads a text file of at most [`MAX_FILE_BYTES`]. A larger file is refused without being
+/// read whole, and so is an input that never ends (`/dev/zero`, a pipe), which reports no
+/// size beforehand: at most one byte over the limit is ever read.
+pub fn read_file(path: &Path) -> Result<String, LoadError> {
+    use std::io::Read;
+    let name = || path.display().to_string();
+    let io = |e: std::io::Error| LoadError::Io { path: name(), message: e.to_string() };
+    let too_large = |bytes: u64| LoadError::TooLarge { path: name(), bytes, limit: MAX_FILE_BYTES };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let declared = file.metadata().map_err(io)?.len();
+    if declared > MAX_FILE_BYTES {
+        return Err(too_large(declared));
     }
-    std::fs::read_to_string(path).map_err(io)
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| LoadError::Io {
+        path: name(),
+        message: format!("not UTF-8 text (from byte {})", e.utf8_error().valid_up_to()),
+    })
 }
 
 /// Every script of a bundle with its location, in bundle order.
@@ -391,6 +402,26 @@ mod tests {
             matches!(&broken.problems[0], crate::Problem::Script { file: Some(f), line: 1, .. } if f == "rules/online.rhai"),
             "{broken}"
         );
+    }
+
+    #[test]
+    fn oversized_endless_and_binary_files_are_refused() {
+        let dir = Dir::new("read", &[("bundle.json", "{}")]);
+        let big = dir.0.join("big.json");
+        std::fs::write(&big, vec![b' '; MAX_FILE_BYTES as usize + 1]).unwrap();
+        assert!(
+            matches!(read_file(&big), Err(LoadError::TooLarge { bytes, .. }) if bytes == MAX_FILE_BYTES + 1)
+        );
+        // A device reports no size and never ends: refused after one byte over the limit.
+        if Path::new("/dev/zero").exists() {
+            let e = read_file(Path::new("/dev/zero")).unwrap_err();
+            assert!(matches!(e, LoadError::TooLarge { .. }), "{e:?}");
+        }
+        let binary = dir.0.join("binary.json");
+        std::fs::write(&binary, b"{\"a\": \"\xff\"}").unwrap();
+        let e = read_file(&binary).unwrap_err();
+        assert!(e.to_string().contains("not UTF-8 text (from byte 7)"), "{e}");
+        assert!(matches!(read_file(&dir.0.join("none.json")), Err(LoadError::Io { .. })));
     }
 
     #[test]
