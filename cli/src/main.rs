@@ -232,7 +232,7 @@ impl When {
         };
         let mut opts = EvalOptions::default();
         if let Some(path) = &self.calendar {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text = load::read_file(path).map_err(|e| e.to_string())?;
             let cal: Calendar =
                 load::parse_json(&text, &path.display().to_string()).map_err(|e| e.to_string())?;
             opts.calendar = Arc::new(cal);
@@ -336,8 +336,7 @@ fn read_bundle(path: &Path) -> Result<onething::Bundle, LoadError> {
     if path.is_dir() {
         return load::load_dir(path);
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| LoadError::Io { path: path.display().to_string(), message: e.to_string() })?;
+    let text = load::read_file(path)?;
     load::from_packed_str(&text).map_err(|e| match e {
         LoadError::Syntax { line, column, message, .. } => {
             LoadError::Syntax { path: path.display().to_string(), line, column, message }
@@ -362,9 +361,7 @@ fn compile(path: &Path, json: bool) -> Result<CompiledBundle, Exit> {
 }
 
 fn read_submission(path: &Path, json: bool) -> Result<Submission, Exit> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        load_error(&LoadError::Io { path: path.display().to_string(), message: e.to_string() }, json)
-    })?;
+    let text = load::read_file(path).map_err(|e| load_error(&e, json))?;
     Submission::from_json_named(&text, &path.display().to_string()).map_err(|e| load_error(&e, json))
 }
 
@@ -434,11 +431,9 @@ fn merge(files: &[PathBuf], allof: bool, provenance: bool, json: bool) -> Exit {
     let mut docs = Vec::new();
     for (i, file) in files.iter().enumerate() {
         let name = file.display().to_string();
-        let text = match std::fs::read_to_string(file) {
+        let text = match load::read_file(file) {
             Ok(t) => t,
-            Err(e) => {
-                return load_error(&LoadError::Io { path: name, message: e.to_string() }, json);
-            }
+            Err(e) => return load_error(&e, json),
         };
         let value: Value = match load::parse_json(&text, &name) {
             Ok(v) => v,
@@ -670,17 +665,27 @@ fn batch(path: &Path, submissions: &Path, when: &When) -> Exit {
     let io_error = |e: std::io::Error| {
         load_error(&LoadError::Io { path: submissions.display().to_string(), message: e.to_string() }, false)
     };
-    let total = match count_lines(submissions) {
-        Ok(n) => n,
+    let file = match std::fs::File::open(submissions) {
+        Ok(f) => f,
         Err(e) => return io_error(e),
     };
-    let mut input = match std::fs::File::open(submissions) {
-        Ok(f) => std::io::BufReader::new(f),
+    // The bar's length needs a first pass over the lines: only a regular file can be read
+    // twice. A pipe (`<(producer)`, /dev/stdin) is read once, with a counter instead.
+    let total = match file.metadata() {
+        Ok(m) if m.is_file() => match count_lines(submissions) {
+            Ok(n) => Some(n),
+            Err(e) => return io_error(e),
+        },
+        Ok(_) => None,
         Err(e) => return io_error(e),
     };
-    let progress = indicatif::ProgressBar::new(total);
+    let mut input = std::io::BufReader::new(file);
+    let (progress, template) = match total {
+        Some(n) => (indicatif::ProgressBar::new(n), "{bar:40} {pos}/{len} decisions, {per_sec}, {eta} left"),
+        None => (indicatif::ProgressBar::no_length(), "{pos} decisions, {per_sec}"),
+    };
     progress.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} decisions, {per_sec}, {eta} left")
+        indicatif::ProgressStyle::with_template(template)
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     // Line `n`, decided: the decision as JSON, or an error object naming the line.
@@ -871,11 +876,9 @@ fn prefill(
             );
             return Exit(2);
         }
-        let text = match std::fs::read_to_string(file) {
+        let text = match load::read_file(Path::new(file)) {
             Ok(t) => t,
-            Err(e) => {
-                return load_error(&LoadError::Io { path: file.to_owned(), message: e.to_string() }, json);
-            }
+            Err(e) => return load_error(&e, json),
         };
         match load::parse_json::<Value>(&text, file) {
             Ok(doc) => documents.insert(id.to_owned(), doc),
@@ -885,14 +888,9 @@ fn prefill(
     let typed = match answers {
         None => serde_json::Map::new(),
         Some(file) => {
-            let text = match std::fs::read_to_string(file) {
+            let text = match load::read_file(file) {
                 Ok(t) => t,
-                Err(e) => {
-                    return load_error(
-                        &LoadError::Io { path: file.display().to_string(), message: e.to_string() },
-                        json,
-                    );
-                }
+                Err(e) => return load_error(&e, json),
             };
             match load::parse_json(&text, &file.display().to_string()) {
                 Ok(map) => map,
@@ -992,14 +990,9 @@ fn results(path: &Path, file: &Path, json: bool, lang: Option<LangArg>) -> Exit 
         Ok(c) => c,
         Err(exit) => return exit,
     };
-    let text = match std::fs::read_to_string(file) {
+    let text = match load::read_file(file) {
         Ok(t) => t,
-        Err(e) => {
-            return load_error(
-                &LoadError::Io { path: file.display().to_string(), message: e.to_string() },
-                json,
-            );
-        }
+        Err(e) => return load_error(&e, json),
     };
     let fail = |e: &onething::ResultsError, code: u8| {
         if json {

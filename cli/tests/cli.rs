@@ -251,21 +251,20 @@ fn evaluate_reports_a_decision() {
     assert!(stderr(&o).contains("--date"), "{}", stderr(&o));
 }
 
+/// A restaurant-opening submission file as one line of JSON, for `batch` inputs.
+fn submission_line(name: &str) -> String {
+    let path = root().join("fixtures/restaurant-opening/submissions").join(name);
+    let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    serde_json::to_string(&value).unwrap()
+}
+
 #[test]
 fn batch_keeps_input_order_and_reports_bad_lines() {
     let scratch = Scratch::new("batch_keeps_input_order_and_reports_bad_lines");
-    let valid =
-        std::fs::read_to_string(root().join("fixtures/restaurant-opening/submissions/valid-small.json"))
-            .unwrap();
-    let invalid =
-        std::fs::read_to_string(root().join("fixtures/restaurant-opening/submissions/invalid-date.json"))
-            .unwrap();
-    let one_line = |text: &str| {
-        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(text).unwrap()).unwrap()
-    };
+    let (valid, invalid) = (submission_line("valid-small.json"), submission_line("invalid-date.json"));
     let mut lines = Vec::new();
     for n in 0..40 {
-        lines.push(if n % 3 == 0 { one_line(&invalid) } else { one_line(&valid) });
+        lines.push(if n % 3 == 0 { invalid.clone() } else { valid.clone() });
     }
     lines.insert(7, "{ not json".to_string());
     let path = scratch.file("batch.jsonl", &(lines.join("\n") + "\n"));
@@ -283,14 +282,7 @@ fn batch_keeps_input_order_and_reports_bad_lines() {
 #[test]
 fn batch_reports_lines_too_long_or_not_utf8_and_goes_on() {
     let scratch = Scratch::new("batch_reports_lines_too_long_or_not_utf8_and_goes_on");
-    let valid = serde_json::to_string(
-        &serde_json::from_str::<serde_json::Value>(
-            &std::fs::read_to_string(root().join("fixtures/restaurant-opening/submissions/valid-small.json"))
-                .unwrap(),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let valid = submission_line("valid-small.json");
     // A line of 17 MiB (more than a submission may be), a line that is not UTF-8, a valid
     // line ending in \r\n, and a last valid line without a newline.
     let mut input = Vec::new();
@@ -321,12 +313,49 @@ fn batch_reports_lines_too_long_or_not_utf8_and_goes_on() {
 }
 
 #[test]
+fn an_endless_input_is_refused_not_read() {
+    // /dev/zero reports no size and never ends: every file argument reads at most one byte
+    // over the 32 MiB limit.
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    for args in [
+        &["validate", "fixtures/restaurant-opening", "/dev/zero"][..],
+        &["check", "/dev/zero"][..],
+        &["merge", "/dev/zero"][..],
+    ] {
+        let o = onething(args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("is more than the limit of"), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn batch_reads_a_pipe_once() {
+    // A named pipe can be read only once: the progress bar must not count its lines first.
+    let scratch = Scratch::new("batch_reads_a_pipe_once");
+    let fifo = scratch.0.join("submissions.fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let valid = submission_line("valid-small.json");
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, format!("{valid}\n{valid}\n{{ not json\n")).unwrap())
+    };
+    let o =
+        onething(&["batch", "fixtures/restaurant-opening", fifo.to_str().unwrap(), "--date", "2026-03-02"]);
+    writer.join().unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(out.len(), 3, "{}", stdout(&o));
+    assert!(out[0]["outcome"].is_string() && out[1]["outcome"].is_string());
+    assert_eq!(out[2]["error"]["kind"], "syntax");
+}
+
+#[test]
 fn batch_numbers_lines_across_chunks_and_reads_a_last_line_without_newline() {
     let scratch = Scratch::new("batch_numbers_lines_across_chunks_and_reads_a_last_line_without_newline");
-    let valid =
-        std::fs::read_to_string(root().join("fixtures/restaurant-opening/submissions/valid-small.json"))
-            .unwrap();
-    let valid = serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&valid).unwrap()).unwrap();
+    let valid = submission_line("valid-small.json");
     // Past the 4,096 lines decided together, with real submissions on either side of the
     // seam and as the last line (no newline after it); the rest are cheap bad lines.
     let decided = [0, 4095, 4096, 4199];
