@@ -117,6 +117,10 @@ enum Command {
         submissions: PathBuf,
         #[command(flatten)]
         when: When,
+        /// Leave each decision's trace out (`"trace": []`): faster, and a third of the
+        /// output.
+        #[arg(long)]
+        no_trace: bool,
     },
     /// Fill the form from data sources the applicant consents to (表单预填) and show which
     /// materials data sharing makes unnecessary.
@@ -299,7 +303,9 @@ fn main() -> ExitCode {
         Command::Evaluate { bundle, submission, when, json, lang } => {
             evaluate(&bundle, &submission, &when, json, lang)
         }
-        Command::Batch { bundle, submissions, when } => batch(&bundle, &submissions, &when),
+        Command::Batch { bundle, submissions, when, no_trace } => {
+            batch(&bundle, &submissions, &when, !no_trace)
+        }
         Command::Prefill { bundle, sources, answers, date, json, lang } => {
             prefill(&bundle, &sources, answers.as_deref(), date.as_deref(), json, lang)
         }
@@ -647,12 +653,12 @@ const BATCH_CHUNK: usize = 4096;
 /// Lines decided between two updates of the progress bar.
 const PROGRESS_STEP: usize = 64;
 
-fn batch(path: &Path, submissions: &Path, when: &When) -> Exit {
+fn batch(path: &Path, submissions: &Path, when: &When, trace: bool) -> Exit {
     use rayon::prelude::*;
     use std::io::Write;
 
     let (date, opts) = match when.resolve() {
-        Ok(x) => x,
+        Ok((date, opts)) => (date, EvalOptions { trace, ..opts }),
         Err(message) => {
             eprintln!("error: {message}");
             return Exit(2);

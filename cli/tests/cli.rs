@@ -277,6 +277,28 @@ fn batch_keeps_input_order_and_reports_bad_lines() {
     assert_eq!(out[7]["error"]["kind"], "syntax");
     assert_eq!(out[0]["outcome"], "correction_required");
     assert_ne!(out[1]["outcome"], "correction_required");
+    assert!(out[1]["trace"].as_array().is_some_and(|t| !t.is_empty()));
+
+    // --no-trace: the same decisions with empty traces.
+    let o = onething(&[
+        "batch",
+        "fixtures/restaurant-opening",
+        path.to_str().unwrap(),
+        "--date",
+        "2026-03-02",
+        "--no-trace",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let quick: Vec<serde_json::Value> =
+        stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(quick.len(), out.len());
+    for (mut full, quick) in out.into_iter().zip(quick) {
+        if full.get("trace").is_some() {
+            assert_eq!(quick["trace"], serde_json::json!([]));
+            full["trace"] = serde_json::json!([]);
+        }
+        assert_eq!(quick, full);
+    }
 }
 
 #[test]

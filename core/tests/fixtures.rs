@@ -319,6 +319,23 @@ fn decisions_are_as_named_and_cover_every_outcome() {
     }
 }
 
+#[test]
+fn without_the_trace_a_decision_is_the_same_but_for_the_trace() {
+    let untraced = onething::EvalOptions { trace: false, ..Default::default() };
+    for dir in fixtures() {
+        let c = compile(&dir);
+        let date = evaluation_date(&dir);
+        for (name, _, s) in decision_cases(&dir) {
+            let mut traced = c.evaluate(&s, date);
+            assert!(!traced.trace.is_empty(), "{name}");
+            let quick = c.evaluate_with(&s, date, &untraced);
+            assert!(quick.trace.is_empty(), "{name}");
+            traced.trace.clear();
+            assert_eq!(quick, traced, "{name}");
+        }
+    }
+}
+
 /// Invariant 4: an incomplete submission's decision lists every deficiency at once, and
 /// fixing exactly those yields acceptance. Every accepted decision case is broken one field
 /// or one material at a time; the listed fixes (restoring what the applicant had) must
