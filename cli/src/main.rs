@@ -117,7 +117,7 @@ enum Command {
         submissions: PathBuf,
         #[command(flatten)]
         when: When,
-        /// Leave each decision's trace out (`"trace": []`): faster, and a third of the
+        /// Leave each decision's trace out (`"trace": []`): faster, and under a third of the
         /// output.
         #[arg(long)]
         no_trace: bool,

@@ -61,7 +61,7 @@ pub struct EvalOptions {
     pub limits: Option<Limits>,
     /// Record the trace: every rule that ran, what it read and what it returned (default:
     /// yes). Without it `Decision::trace` is empty and everything else is the same; a
-    /// decision is then cheaper to make and a third of the size as JSON.
+    /// decision is then cheaper to make and under a third of the size as JSON.
     pub trace: bool,
 }
 
