@@ -40,7 +40,7 @@ mod wizard;
 
 pub use wizard::JsWizard;
 
-use codec::{from_js, opt_string_arg, string_arg, to_js};
+use codec::{from_js, from_js_opt, opt_string_arg, string_arg, to_js};
 use error::{Failure, bad_date};
 
 /// What a call returns to JS: a value, or a thrown `Error`.
@@ -71,12 +71,29 @@ export interface PrefillSources {
   consent?: string[];
   documents?: Record<string, unknown>;
 }
+/** Options of `evaluate`: `trace: false` leaves the decision's trace out. */
+export interface EvaluateOptions {
+  trace?: boolean;
+}
 /** The result of `merge`: one schema, and optional places that can never hold a value. */
 export interface MergeResult {
   schema: Record<string, unknown>;
   notes: Record<string, unknown>[];
 }
 "#;
+
+/// The options `evaluate` takes from JS.
+#[derive(Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct EvaluateOptions {
+    trace: bool,
+}
+
+impl Default for EvaluateOptions {
+    fn default() -> Self {
+        EvaluateOptions { trace: true }
+    }
+}
 
 /// Parses an optional date argument (`YYYY-MM-DD`; `undefined` and `null` are none).
 fn date_opt(date: &JsValue, what: &str) -> Result<Option<Date>, Failure> {
@@ -222,15 +239,19 @@ impl JsBundle {
     }
 
     /// Decides on a submission on `date`: outcomes, every deficiency, the trace.
+    /// `options.trace: false` leaves the trace out (everything else is the same).
     #[wasm_bindgen(unchecked_return_type = "Decision")]
     pub fn evaluate(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Submission | string")] submission: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] date: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "EvaluateOptions | null | void")] options: JsValue,
     ) -> JsResult {
         let s: Submission = from_js(&submission, "submission")?;
         let date = date_req(&date, "date")?;
-        Ok(to_js(&self.compiled.evaluate(&s, date))?)
+        let options: EvaluateOptions = from_js_opt(&options, "options")?.unwrap_or_default();
+        let opts = onething::EvalOptions { trace: options.trace, ..Default::default() };
+        Ok(to_js(&self.compiled.evaluate_with(&s, date, &opts))?)
     }
 
     /// One payload per department; throws (`kind: "invalid"`, `details.validation`) when the

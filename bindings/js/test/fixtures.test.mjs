@@ -69,6 +69,10 @@ for (const name of fixtures()) {
         const d = bundle.evaluate(JSON.parse(text), date);
         assert.equal(d.outcome, stem.split('--')[0], stem);
         assert.deepEqual(d, snapshotJson(`${id}__decision__${stem}`), stem);
+        // Without the trace: the same decision, its trace empty.
+        const quick = bundle.evaluate(text, date, { trace: false });
+        assert.deepEqual(quick, { ...d, trace: [] }, stem);
+        assert.deepEqual(bundle.evaluate(text, date, { trace: true }), d, stem);
       }
     });
 

@@ -98,6 +98,7 @@ test('Bundle: every method with garbage arguments', () => {
     endures(() => bundle.results(g), at('results'));
     endures(() => bundle.checkRating(g), at('checkRating'));
     endures(() => bundle.planFor(g), at('planFor'));
+    endures(() => bundle.evaluate(caseText, date, g), at('evaluate(text, date, options)'));
     endures(() => bundle.prefill(g, date), at('prefill'));
     endures(() => bundle.prefill({}, g), at('prefill({}, date)'));
     endures(() => bundle.renderNotice(g, 'zh'), at('renderNotice(format)'));
@@ -111,6 +112,8 @@ test('Bundle: every method with garbage arguments', () => {
     }
     if (!['string', 'object'].includes(typeof g) || g === null) fails(() => bundle.validate(g), at('validate'));
   }
+  fails(() => bundle.evaluate(caseText, date, { trace: 'no' }), 'trace not a boolean', 'format');
+  fails(() => bundle.evaluate(caseText, date, { tracing: false }), 'unknown option', 'format');
   fails(() => bundle.evaluate(caseText, '2026-02-30'), 'no such day', 'date');
   fails(() => bundle.evaluate(caseText, 'tomorrow'), 'not a date', 'date');
   fails(() => bundle.formFor(['no-such-item']), 'unknown item', 'unknown_item');

@@ -10,6 +10,7 @@ export function use(packed: string, submission: Submission): string[] {
   const bundle = new Bundle(packed);
   const validation: Validation = bundle.validate(submission);
   const decision: Decision = bundle.evaluate(submission, '2026-04-02');
+  const untraced: Decision = bundle.evaluate(submission, '2026-04-02', { trace: false });
   const notice: Notice = bundle.noticeFor(submission, '2026-04-02');
   const plan: Plan = bundle.plan();
   const warnings: Warning[] = bundle.warnings();
@@ -26,7 +27,7 @@ export function use(packed: string, submission: Submission): string[] {
   return [
     String(validation.valid), outcome, notice.title.en, String(plan.stages.length), html,
     String(state.progress.filled), String(again.current), String(Object.keys(merged.schema).length),
-    ...warnings.map((w) => `${w.at}: ${w.message}`), packedAgain.id,
+    ...warnings.map((w) => `${w.at}: ${w.message}`), packedAgain.id, String(untraced.trace.length),
   ];
 }
 
