@@ -125,8 +125,8 @@ impl CompiledBundle {
             }
         };
         let limits = bundle.limits.unwrap_or_default();
-        for item in &bundle.items {
-            match compile_item(item, &mut merger, &limits, &mut warnings) {
+        for (i, item) in bundle.items.iter().enumerate() {
+            match compile_item(i, item, &mut merger, &limits, &mut warnings) {
                 Ok((c, t)) => {
                     compiled.push(c);
                     translations.push(t);
@@ -161,6 +161,7 @@ impl CompiledBundle {
                 problems.push(Problem::Conflict { key, unsat });
             } else {
                 warnings.push(Warning {
+                    pointer: bundle.fields.contains_key(&key).then(|| field_pointer(&key)),
                     at: format!("field `{key}`"),
                     message: format!("can never hold a value: {unsat}"),
                 });
@@ -262,6 +263,7 @@ impl CompiledBundle {
 }
 
 fn compile_item(
+    index: usize,
     item: &crate::bundle::Item,
     merger: &mut Merger,
     limits: &Limits,
@@ -286,7 +288,11 @@ fn compile_item(
         return Err(problems);
     }
     for w in &t.warnings {
-        warnings.push(Warning { at: format!("item `{}`", item.id), message: w.clone() });
+        warnings.push(Warning {
+            at: format!("item `{}`", item.id),
+            message: w.clone(),
+            pointer: Some(format!("/items/{index}")),
+        });
     }
     let residual = match &t.residual {
         None => None,
@@ -395,6 +401,7 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
         warnings.push(Warning {
             at: format!("field dictionary `{key}`"),
             message: "no item declares this key".into(),
+            pointer: Some(field_pointer(key)),
         });
     }
     for (key, info) in keys {
@@ -405,28 +412,37 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
                     "not in the field dictionary: its title is `{}` in both languages",
                     info.title.zh
                 ),
+                pointer: None,
             });
         }
     }
     problems
 }
 
+/// `/fields/<key>`: a field dictionary entry in `bundle.json`.
+fn field_pointer(key: &str) -> String {
+    crate::pointer::join("/fields", key)
+}
+
 /// Materials of different items meet under one reuse key when their ids match. That is
 /// the point of reuse (材料复用) when meant; when the titles differ, it is probably a
 /// generic id (`application`) used twice by accident.
 fn warn_accidental_reuse(bundle: &Bundle, warnings: &mut Vec<Warning>) {
-    let mut by_key: IndexMap<&str, Vec<(&str, &crate::bundle::Material)>> = IndexMap::new();
-    for item in &bundle.items {
-        for m in &item.materials {
-            by_key.entry(m.reuse_key()).or_default().push((&item.id, m));
+    // Each use: its item's id, the material, and where the material is in the bundle.
+    let mut by_key: IndexMap<&str, Vec<(&str, &crate::bundle::Material, String)>> = IndexMap::new();
+    for (i, item) in bundle.items.iter().enumerate() {
+        for (j, m) in item.materials.iter().enumerate() {
+            by_key.entry(m.reuse_key()).or_default().push((&item.id, m, format!("/items/{i}/materials/{j}")));
         }
     }
     for (key, uses) in by_key {
-        let implicit = uses.iter().any(|(_, m)| m.reuse_key.is_none());
-        let titles_differ = uses.iter().any(|(_, m)| uses.first().is_some_and(|(_, f)| f.title != m.title));
+        let implicit = uses.iter().any(|(_, m, _)| m.reuse_key.is_none());
+        let titles_differ =
+            uses.iter().any(|(_, m, _)| uses.first().is_some_and(|(_, f, _)| f.title != m.title));
         if uses.len() > 1 && implicit && titles_differ {
-            let items: Vec<&str> = uses.iter().map(|(i, _)| *i).collect();
+            let items: Vec<&str> = uses.iter().map(|(i, ..)| *i).collect();
             warnings.push(Warning {
+                pointer: uses.first().map(|(.., at)| at.clone()),
                 at: format!("material `{key}`"),
                 message: format!(
                     "items {} share this material by its id but give it different titles; set `reuse_key` to share it on purpose, or rename it",

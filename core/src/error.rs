@@ -185,6 +185,10 @@ pub struct Warning {
     pub at: String,
     /// What is worth fixing.
     pub message: String,
+    /// Its place in the bundle (`bundle.json`) as a JSON Pointer, when it has one there:
+    /// `/fields/<key>`, `/items/<n>`, `/items/<n>/materials/<m>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
 }
 
 impl fmt::Display for Warning {

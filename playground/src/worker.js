@@ -18,40 +18,21 @@ function plain(e, fallbackFile) {
   return [{ file: fallbackFile, line: e.line, column: e.column, message: String(e.message ?? e), kind: e.kind, path: e.path }];
 }
 
-/** A JSON Pointer token for `t`. */
-const escape = (t) => t.replace(/~/g, '~0').replace(/\//g, '~1');
-
 /** Where an item's field map entry is in bundle.json (a `field_map` problem names both). */
 function fieldMapPosition(text, item, pointer) {
   try {
     const index = JSON.parse(text).items.findIndex((i) => i.id === item);
+    const escape = (t) => t.replace(/~/g, '~0').replace(/\//g, '~1');
     return index < 0 ? undefined : pointerPosition(text, `/items/${index}/field_map/${escape(pointer)}`);
   } catch {
     return undefined;
   }
 }
 
-/** Where a compile warning's place (``field dictionary `k` ``, ``item `x` ``…) is in bundle.json. */
-function warningPosition(text, packed, at) {
-  const [, what, name] = /^(field dictionary|field|item|material) `(.*)`$/.exec(at) ?? [];
-  const items = packed.items ?? [];
-  let pointer;
-  if ((what === 'field dictionary' || what === 'field') && packed.fields?.[name] !== undefined) {
-    pointer = `/fields/${escape(name)}`;
-  } else if (what === 'item') {
-    const i = items.findIndex((item) => item.id === name);
-    if (i >= 0) pointer = `/items/${i}`;
-  } else if (what === 'material') {
-    const i = items.findIndex((item) => (item.materials ?? []).some((m) => m.id === name));
-    if (i >= 0) pointer = `/items/${i}/materials/${items[i].materials.findIndex((m) => m.id === name)}`;
-  }
-  return pointer === undefined ? undefined : pointerPosition(text, pointer);
-}
-
-/** The bundle's compile warnings, placed in bundle.json where their place can be found. */
-function warningsOf(bundle, packed, files) {
+/** The bundle's compile warnings, placed in bundle.json by their pointer where they have one. */
+function warningsOf(bundle, files) {
   return bundle.warnings().map((w) => {
-    const pos = warningPosition(files['bundle.json'] ?? '', packed, w.at);
+    const pos = w.pointer === undefined ? undefined : pointerPosition(files['bundle.json'] ?? '', w.pointer);
     return { file: 'bundle.json', line: pos?.line, column: pos?.column, message: `${w.at}: ${w.message}`, severity: 'warning' };
   });
 }
@@ -91,7 +72,7 @@ function compile(files) {
   try {
     cached.bundle = Bundle.fromFiles(files);
     cached.packed = cached.bundle.packed();
-    cached.warnings = warningsOf(cached.bundle, cached.packed, files);
+    cached.warnings = warningsOf(cached.bundle, files);
   } catch (e) {
     cached.error = located(e, files);
   }

@@ -2653,6 +2653,11 @@ export interface Warning {
    * What is worth fixing.
    */
   message: string;
+  /**
+   * Its place in the bundle (`bundle.json`) as a JSON Pointer, when it has one there:
+   * `/fields/<key>`, `/items/<n>`, `/items/<n>/materials/<m>`.
+   */
+  pointer?: string | null;
 }
 /**
  * What to show, after every change.
