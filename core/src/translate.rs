@@ -557,13 +557,7 @@ impl<'a> Translator<'a, '_> {
 
     /// Exports keywords of a part into the residual's namespace.
     fn export_keywords(&mut self, atom: &Part<'a>, kws: &[&str]) -> Result<Value, SchemaError> {
-        let mut out = Map::new();
-        for kw in kws {
-            if atom.get(kw).is_some() {
-                out.insert((*kw).to_owned(), self.residual.export(&atom.child(kw, None))?);
-            }
-        }
-        Ok(Value::Object(out))
+        self.residual.export_keywords(atom, kws)
     }
 
     /// Rewrites some keywords of a part applied to the object `node` over canonical keys.

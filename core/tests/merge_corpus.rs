@@ -127,3 +127,87 @@ fn pairwise_merge_is_exact() {
     assert!(pairs > 1500, "only {pairs} pairs");
     assert!(conflicts > 10, "only {conflicts} conflicts: the detection is not exercised");
 }
+
+/// Every group as the *later* document of a merge whose first document accepts everything
+/// but uses the same applicators. The group is nested in an `anyOf` of its own document
+/// (its `$defs` and `$id` stay at the root, its references are rewritten to the new places),
+/// so that the whole group, references included, is copied into the output's `allOf` rather
+/// than flattened, and every `$ref` it holds must be rewritten to a hoisted definition. The
+/// output must accept exactly what the nested group accepts, and merge again (no `$ref` left
+/// dangling).
+#[test]
+fn a_later_document_keeps_its_references() {
+    let carrier = serde_json::json!({
+        "anyOf": [true], "oneOf": [true], "not": false, "if": true, "then": true,
+        "contains": true, "minContains": 0
+    });
+    let carrier = Arc::new(Document::new(carrier, Origin::document("carrier"), "carrier").unwrap());
+    let (groups, _) = load_groups();
+    let mut checked = 0;
+    for g in &groups {
+        let nested = nested_in_any_of(&g.schema);
+        let Ok(doc) = Document::new(nested.clone(), Origin::document(&g.name), "nested") else {
+            continue;
+        };
+        if schema::compile(&nested).is_err() {
+            continue;
+        }
+        checked += 1;
+        let docs = [Arc::clone(&carrier), Arc::new(doc)];
+        let merged = match schema::merge(&docs, MergeOptions::default()) {
+            Ok(m) => m.schema,
+            Err(MergeError::Unsatisfiable(_)) => {
+                assert!(g.instances.iter().all(|x| !valid(&nested, x)), "{}: a false conflict", g.name);
+                continue;
+            }
+            Err(e) => panic!("{}: {e}", g.name),
+        };
+        for x in &g.instances {
+            assert_eq!(valid(&merged, x), valid(&nested, x), "{}: instance {x}\nmerged: {merged:#}", g.name);
+        }
+        let doc = Document::new(merged.clone(), Origin::document("merged"), "m")
+            .unwrap_or_else(|e| panic!("{}: the output is not a document: {e}\n{merged:#}", g.name));
+        let again = schema::merge(&[Arc::new(doc)], MergeOptions::default())
+            .unwrap_or_else(|e| panic!("{}: the output does not merge again: {e}", g.name));
+        for x in &g.instances {
+            assert_eq!(valid(&again.schema, x), valid(&nested, x), "{}: merged again, instance {x}", g.name);
+        }
+    }
+    assert!(checked > 300, "only {checked} groups nest");
+}
+
+/// `{"anyOf": [schema]}` with the schema's `$defs`, `$id` and `$schema` kept at the root and
+/// its pointer references (`#/properties/…`) moved under `#/anyOf/0`.
+fn nested_in_any_of(schema: &Value) -> Value {
+    let Value::Object(obj) = schema else {
+        return serde_json::json!({ "anyOf": [schema] });
+    };
+    let mut root = serde_json::Map::new();
+    let mut inner = obj.clone();
+    for kw in ["$defs", "$id", "$schema"] {
+        if let Some(v) = inner.remove(kw) {
+            root.insert(kw.to_owned(), v);
+        }
+    }
+    let mut inner = Value::Object(inner);
+    move_refs(&mut inner);
+    root.insert("anyOf".into(), Value::Array(vec![inner]));
+    Value::Object(root)
+}
+
+fn move_refs(v: &mut Value) {
+    match v {
+        Value::Object(obj) => {
+            for (k, sub) in obj.iter_mut() {
+                match sub {
+                    Value::String(r) if k == "$ref" && r.starts_with("#/") && !r.starts_with("#/$defs") => {
+                        *r = format!("#/anyOf/0{}", &r[1..]);
+                    }
+                    _ => move_refs(sub),
+                }
+            }
+        }
+        Value::Array(list) => list.iter_mut().for_each(move_refs),
+        _ => {}
+    }
+}

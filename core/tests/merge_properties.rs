@@ -101,12 +101,20 @@ fn record(sub: BoxedStrategy<Value>) -> impl Strategy<Value = Value> {
 }
 
 fn schema() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
+    schema_over(plain_leaf().boxed())
+}
+
+fn plain_leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
         Just(json!(true)),
         Just(json!(false)),
         Just(json!({})),
         type_name().prop_map(|t| json!({"type": t}))
-    ];
+    ]
+}
+
+/// Schemas built from `leaf` by random keywords.
+fn schema_over(leaf: BoxedStrategy<Value>) -> impl Strategy<Value = Value> {
     leaf.prop_recursive(2, 16, 4, |inner| {
         let keywords = prop::collection::vec(keyword(inner.clone().boxed()), 1..5).prop_map(|kws| {
             let mut obj = Map::new();
@@ -126,8 +134,69 @@ fn schema() -> impl Strategy<Value = Value> {
     })
 }
 
+/// A document whose subschemas refer to its root (`#`), to its definitions (`#/$defs/D0`)
+/// and to an anchor (`#A`), anywhere a subschema may stand. Documents with a reference
+/// cycle that never descends into the instance are refused by `Document::new`; the
+/// property skips those.
+fn schema_with_refs() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        3 => plain_leaf(),
+        1 => Just(json!({"$ref": "#"})),
+        1 => Just(json!({"$ref": "#/$defs/D0"})),
+        1 => Just(json!({"$ref": "#A"})),
+    ];
+    let body = || schema_over(leaf.clone().boxed());
+    (body(), body(), body()).prop_map(|(root, d0, d1)| {
+        let mut root = as_object(root);
+        let mut d1 = as_object(d1);
+        d1.insert("$anchor".into(), json!("A"));
+        root.insert("$defs".into(), json!({"D0": d0, "D1": d1}));
+        Value::Object(root)
+    })
+}
+
+/// A schema as an object with the same meaning.
+fn as_object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        other => json!({"allOf": [other]}).as_object().cloned().unwrap_or_default(),
+    }
+}
+
 fn doc(v: &Value, name: &str) -> std::sync::Arc<Document> {
     std::sync::Arc::new(Document::new(v.clone(), Origin::document(name), name).unwrap())
+}
+
+/// A document, or `None` when `Document::new` refuses it.
+fn checked(v: &Value, name: &str) -> Option<std::sync::Arc<Document>> {
+    Document::new(v.clone(), Origin::document(name), name).ok().map(std::sync::Arc::new)
+}
+
+/// `merge(a, b)` accepts exactly what both accept on `xs`, a conflict is real, and the
+/// output merges again to the same answers (no `$ref` left dangling or pointing elsewhere).
+fn check_pair(
+    a: &std::sync::Arc<Document>,
+    b: &std::sync::Arc<Document>,
+    xs: &[Value],
+) -> Result<(), TestCaseError> {
+    let va = schema::compile(a.root()).unwrap();
+    let vb = schema::compile(b.root()).unwrap();
+    let expected: Vec<bool> = xs.iter().map(|x| va.is_valid(x) && vb.is_valid(x)).collect();
+    match schema::merge(&[a.clone(), b.clone()], MergeOptions::default()) {
+        Ok(m) => {
+            let v = schema::compile(&m.schema).unwrap();
+            for (x, want) in xs.iter().zip(&expected) {
+                prop_assert_eq!(v.is_valid(x), *want, "instance {} merged {:#}", x, m.schema);
+            }
+            let again = schema::merge(&[doc(&m.schema, "m")], MergeOptions::default());
+            prop_assert!(again.is_ok(), "the output does not merge again: {:?}\n{:#}", again.err(), m.schema);
+        }
+        Err(MergeError::Unsatisfiable(u)) => {
+            prop_assert!(!expected.iter().any(|w| *w), "conflict {} but an instance satisfies both", u);
+        }
+        Err(e) => prop_assert!(false, "{}", e),
+    }
+    Ok(())
 }
 
 proptest! {
@@ -135,21 +204,20 @@ proptest! {
 
     #[test]
     fn merge_of_generated_schemas_is_exact(a in schema(), b in schema(), xs in prop::collection::vec(instance(), 12)) {
-        let va = schema::compile(&a).unwrap();
-        let vb = schema::compile(&b).unwrap();
-        let expected: Vec<bool> = xs.iter().map(|x| va.is_valid(x) && vb.is_valid(x)).collect();
-        match schema::merge(&[doc(&a, "a"), doc(&b, "b")], MergeOptions::default()) {
-            Ok(m) => {
-                let v = schema::compile(&m.schema).unwrap();
-                for (x, want) in xs.iter().zip(&expected) {
-                    prop_assert_eq!(v.is_valid(x), *want, "instance {} merged {:#}", x, m.schema);
-                }
-            }
-            Err(MergeError::Unsatisfiable(u)) => {
-                prop_assert!(!expected.iter().any(|w| *w), "conflict {} but an instance satisfies both", u);
-            }
-            Err(e) => prop_assert!(false, "{}", e),
-        }
+        check_pair(&doc(&a, "a"), &doc(&b, "b"), &xs)?;
+    }
+
+    #[test]
+    fn merge_of_generated_schemas_with_references_is_exact(
+        a in schema_with_refs(),
+        b in schema_with_refs(),
+        xs in prop::collection::vec(instance(), 12),
+    ) {
+        let (Some(da), Some(db)) = (checked(&a, "a"), checked(&b, "b")) else {
+            return Err(TestCaseError::reject("a reference cycle in place"));
+        };
+        check_pair(&da, &db, &xs)?;
+        check_pair(&db, &da, &xs)?;
     }
 
     #[test]

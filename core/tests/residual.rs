@@ -116,3 +116,46 @@ fn validation_agrees_with_the_whole_department_view() {
     }
     assert!(seen_invalid > 0);
 }
+
+/// Two departments whose forms hold references under applicators that cannot be rewritten
+/// over canonical keys (a `minProperties` in a branch sends `oneOf` and `anyOf` to the
+/// residual): a self-reference `#` and a `$defs` reference must keep pointing into their
+/// own department's schema. The bundle compiles, and validation agrees with the
+/// department's own schema on every submission, as dispatch checks it.
+#[test]
+fn references_under_unflattened_applicators_keep_their_document() {
+    let first = json!({"type": "object", "properties": {"x": {}, "y": {}},
+                       "oneOf": [{"type": "object"}], "anyOf": [{}]});
+    let later = json!({
+        "type": "object",
+        "properties": {"x": {}, "y": {}},
+        "oneOf": [{"required": ["y"]}, {"properties": {"x": {"not": {"$ref": "#"}}}, "minProperties": 1}],
+        "anyOf": [{"properties": {"y": {"$ref": "#/$defs/D0"}}, "maxProperties": 3}, {"required": ["x"]}],
+        "$defs": {"D0": {"type": "integer"}}
+    });
+    let item = |id: &str, dept: &str, schema: &Value| {
+        json!({"id": id, "department": dept, "title": {"zh": "事项", "en": "Item"}, "schema": schema,
+               "field_map": {"/x": "x", "/y": "y"}})
+    };
+    let bundle = json!({
+        "id": "t", "version": "1", "title": {"zh": "测", "en": "Test"}, "lead": "a",
+        "departments": [{"id": "a", "name": {"zh": "甲", "en": "A"}}, {"id": "b", "name": {"zh": "乙", "en": "B"}}],
+        "items": [item("first", "a", &first), item("later", "b", &later)]
+    });
+    let c = CompiledBundle::compile(load::from_packed_value(bundle).unwrap()).unwrap();
+    let later_accepts = onething::schema::compile(&later).unwrap();
+    for values in [
+        json!({"x": 5}),
+        json!({"x": 5, "y": 1}),
+        json!({"x": 5, "y": "s"}),
+        json!({"x": {"x": 5}}),
+        json!({"x": {"y": 1}}),
+        json!({"y": 1}),
+        json!({"y": "s"}),
+        json!({}),
+    ] {
+        let valid = c.validate(&submission(values.clone())).valid;
+        assert_eq!(valid, later_accepts.is_valid(&values), "{values}");
+        assert_eq!(valid, c.dispatch(&submission(values.clone())).is_ok(), "{values}");
+    }
+}

@@ -217,6 +217,12 @@ impl Merger {
         self.cx.export(part)
     }
 
+    /// Some keywords of a part copied verbatim as one schema, `$ref`s hoisted
+    /// ([`Cx::export_keywords`]).
+    pub fn export_keywords(&mut self, part: &Part<'_>, kws: &[&str]) -> Result<Value, SchemaError> {
+        self.cx.export_keywords(part, kws)
+    }
+
     /// Follows `allOf` and `$ref` from `part`.
     pub fn expand<'a>(&mut self, part: Part<'a>, out: &mut Expanded<'a>) -> Result<(), SchemaError> {
         self.cx.expand(part, out, 0, false)
@@ -833,13 +839,7 @@ impl<'a> Level<'_, 'a> {
 
     /// Some keywords of one part, copied verbatim (with `$ref`s hoisted) as one schema.
     fn export_keywords(&mut self, p: &Part<'a>, kws: &[&str]) -> Result2<Value> {
-        let mut out = Map::new();
-        for kw in kws {
-            if p.get(kw).is_some() {
-                out.insert((*kw).to_owned(), self.m.cx.export(&p.child(kw, None))?);
-            }
-        }
-        Ok(Value::Object(out))
+        self.m.export_keywords(p, kws)
     }
 }
 

@@ -507,6 +507,24 @@ impl Cx {
         self.export_value(part.doc, part.value(), &part.at, 0)
     }
 
+    /// Copies some keywords of a part verbatim as one schema `{kw: …}`: each keyword exported
+    /// by its kind (a subschema, a map or a list of subschemas, or data), `$ref`s hoisted.
+    ///
+    /// Always export keywords through this, never by exporting a keyword's *value* as if it
+    /// were a schema: the list under `oneOf`, the map under `properties` and the data under
+    /// `const` are not schemas, and a `$ref` inside the first two must still be rewritten
+    /// (left as it was, `"#"` would point at the output's root instead of its own document).
+    pub fn export_keywords(&mut self, part: &Part<'_>, kws: &[&str]) -> Result<Value, SchemaError> {
+        let mut out = Map::new();
+        for kw in kws {
+            if let Some(val) = part.get(kw) {
+                let exported = self.export_keyword(part.doc, &part.at, kw, val, 0)?;
+                out.insert((*kw).to_owned(), exported);
+            }
+        }
+        Ok(Value::Object(out))
+    }
+
     fn export_value(
         &mut self,
         doc: &Document,
@@ -530,35 +548,48 @@ impl Cx {
         };
         let mut out = Map::new();
         for (kw, val) in obj {
-            let here = pointer::join(at, kw);
-            let exported = match kw.as_str() {
-                k if keywords::STRUCTURAL.contains(&k) => continue,
-                "$ref" => {
-                    let target = doc.resolve_at(val.as_str().unwrap_or_default(), at)?;
-                    Value::String(self.hoist(doc, &target)?)
-                }
-                k if SINGLE.contains(&k) => self.export_value(doc, val, &here, depth + 1)?,
-                k if MAP.contains(&k) => {
-                    let mut m = Map::new();
-                    for (name, sub) in val.as_object().into_iter().flatten() {
-                        let sub_at = pointer::join(&here, name);
-                        m.insert(name.clone(), self.export_value(doc, sub, &sub_at, depth + 1)?);
-                    }
-                    Value::Object(m)
-                }
-                k if ARRAY.contains(&k) => {
-                    let mut list = Vec::new();
-                    for (i, sub) in val.as_array().into_iter().flatten().enumerate() {
-                        let sub_at = pointer::join(&here, &i.to_string());
-                        list.push(self.export_value(doc, sub, &sub_at, depth + 1)?);
-                    }
-                    Value::Array(list)
-                }
-                _ => val.clone(),
-            };
-            out.insert(kw.clone(), exported);
+            if keywords::STRUCTURAL.contains(&kw.as_str()) {
+                continue;
+            }
+            out.insert(kw.clone(), self.export_keyword(doc, at, kw, val, depth)?);
         }
         Ok(Value::Object(out))
+    }
+
+    /// One keyword `kw` of the schema at `at`, exported by its kind.
+    fn export_keyword(
+        &mut self,
+        doc: &Document,
+        at: &str,
+        kw: &str,
+        val: &Value,
+        depth: usize,
+    ) -> Result<Value, SchemaError> {
+        let here = pointer::join(at, kw);
+        Ok(match kw {
+            "$ref" => {
+                let target = doc.resolve_at(val.as_str().unwrap_or_default(), at)?;
+                Value::String(self.hoist(doc, &target)?)
+            }
+            k if SINGLE.contains(&k) => self.export_value(doc, val, &here, depth + 1)?,
+            k if MAP.contains(&k) => {
+                let mut m = Map::new();
+                for (name, sub) in val.as_object().into_iter().flatten() {
+                    let sub_at = pointer::join(&here, name);
+                    m.insert(name.clone(), self.export_value(doc, sub, &sub_at, depth + 1)?);
+                }
+                Value::Object(m)
+            }
+            k if ARRAY.contains(&k) => {
+                let mut list = Vec::new();
+                for (i, sub) in val.as_array().into_iter().flatten().enumerate() {
+                    let sub_at = pointer::join(&here, &i.to_string());
+                    list.push(self.export_value(doc, sub, &sub_at, depth + 1)?);
+                }
+                Value::Array(list)
+            }
+            _ => val.clone(),
+        })
     }
 
     /// Hoists the subschema at `target` into the output's `$defs` (once) and returns the
