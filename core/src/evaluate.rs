@@ -82,22 +82,25 @@ pub(crate) enum Verdict {
     Error(ScriptError),
 }
 
+/// What a derive rule gave: a value (`None`: no value), or the error it failed with.
+type Derived = Result<Option<Value>, ScriptError>;
+
 /// Derived values computed earlier, with the values their rule read then (the wizard
 /// keeps one across states).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct DeriveMemo {
-    entries: std::collections::HashMap<usize, (Vec<Option<Value>>, Option<Value>)>,
+    entries: std::collections::HashMap<usize, (Vec<Option<Value>>, Derived)>,
     /// Derive rules run so far (for tests).
     pub runs: usize,
 }
 
 impl DeriveMemo {
-    /// The value derive rule `n` gave on these inputs, if it ran on them last.
-    fn get(&self, n: usize, inputs: &[Option<Value>]) -> Option<Option<Value>> {
+    /// What derive rule `n` gave on these inputs, if it ran on them last.
+    fn get(&self, n: usize, inputs: &[Option<Value>]) -> Option<Derived> {
         self.entries.get(&n).filter(|(old, _)| old.as_slice() == inputs).map(|(_, v)| v.clone())
     }
 
-    fn put(&mut self, n: usize, inputs: Vec<Option<Value>>, value: Option<Value>) {
+    fn put(&mut self, n: usize, inputs: Vec<Option<Value>>, value: Derived) {
         self.runs += 1;
         self.entries.insert(n, (inputs, value));
     }
@@ -124,6 +127,39 @@ pub(crate) struct Prepared<'s> {
     session: Option<Session>,
     /// Trace entries, when tracing.
     pub trace: Option<Vec<TraceEntry>>,
+    /// Derived keys without a trustworthy value: their rule failed, or read a key that
+    /// failed. Whatever depends on one is not decided automatically (fail closed).
+    pub failed: Vec<FailedDerive>,
+}
+
+/// A derived key whose rule failed (or read a key whose rule failed).
+#[derive(Debug, Clone)]
+pub(crate) struct FailedDerive {
+    /// The derived key.
+    pub key: String,
+    /// The derive rule's id.
+    pub rule: String,
+    /// Why.
+    pub error: ScriptError,
+}
+
+impl FailedDerive {
+    /// What to tell the applicant about the field titled `title`.
+    pub fn message(&self, title: &Text) -> Text {
+        if let Some(t) = &self.error.thrown {
+            return Text::new(
+                format!("「{}」需人工审核：{}", title.zh, t.zh),
+                format!("{}: an official must decide: {}", title.en, t.en),
+            );
+        }
+        Text::new(
+            format!("「{}」无法自动计算（规则 {}），需人工审核", title.zh, self.rule),
+            format!(
+                "{} could not be computed (rule `{}`), an official must decide: {}",
+                title.en, self.rule, self.error
+            ),
+        )
+    }
 }
 
 impl Prepared<'_> {
@@ -203,6 +239,7 @@ impl CompiledBundle {
             session: None,
             // Sized for every rule at once: a growing trace reallocates its large entries.
             trace: trace.then(|| Vec::with_capacity(self.rulebook.all().count())),
+            failed: Vec::new(),
         };
         // One session for the derive rules and every rule after them: the submission is
         // converted to Rhai values once per evaluation, and each derived value is set in it.
@@ -228,11 +265,19 @@ impl CompiledBundle {
                     if let (Some(t), Some(e)) = (p.trace.as_mut(), traced) {
                         t.push(e);
                     }
-                    let v = run.value.as_ref().ok().and_then(rules::to_json).filter(|v| !v.is_null());
+                    let v = run.value.map(|v| rules::to_json(&v).filter(|v| !v.is_null()));
                     if let (Some(m), Some(inputs)) = (memo.as_deref_mut(), inputs) {
                         m.put(n, inputs, v.clone());
                     }
                     v
+                }
+            };
+            // A value computed from a failed one is no more trustworthy: both have none.
+            let derived = match derived.and_then(|v| tainted_by(&p.failed, &rule.reads).map_or(Ok(v), Err)) {
+                Ok(v) => v,
+                Err(error) => {
+                    p.failed.push(FailedDerive { key: key.clone(), rule: rule.id.clone(), error });
+                    None
                 }
             };
             p.set_derived(key, is_field, derived);
@@ -315,17 +360,28 @@ impl CompiledBundle {
         let bundle_failures = self.bundle_rules(&mut p);
         let mut decided: Vec<Option<ItemDecision>> = vec![None; self.items.len()];
         for &i in &self.order.items {
+            let applies = checked.applicability.items.contains(&i);
             let outcome = if let Some(e) =
                 checked.applicability.failures.iter().find(|(f, _)| *f == i).map(|(_, e)| e)
             {
-                d.manual(i, Reason { rule: Some("applies_if".into()), message: rule_error_text(e) })
-            } else if !checked.applicability.items.contains(&i) {
+                d.rule_failed(i, "applies_if".into(), e)
+            } else if let Some(f) = self.failed_input(i, &p.failed, applies) {
+                d.manual(i, self.derive_reason(f), f.error.thrown.is_none())
+            } else if !applies {
                 d.item(i, Outcome::NotApplicable)
             } else {
-                let prerequisite = self.rejected_prerequisite(i, &decided);
-                let facts =
-                    Facts { bundle: &bundle_failures, errors: &checked.validation.errors, prerequisite };
-                self.decide_item(&mut p, &mut d, s, i, facts)
+                match self.prerequisite_reason(i, &decided, &d.unsettled) {
+                    Some((Outcome::ManualReview, reason)) => d.manual(i, reason, true),
+                    prerequisite => {
+                        let prerequisite = prerequisite.map(|(_, reason)| reason);
+                        let facts = Facts {
+                            bundle: &bundle_failures,
+                            errors: &checked.validation.errors,
+                            prerequisite,
+                        };
+                        self.decide_item(&mut p, &mut d, s, i, facts)
+                    }
+                }
             };
             if let Some(slot) = decided.get_mut(i) {
                 *slot = Some(outcome);
@@ -335,20 +391,79 @@ impl CompiledBundle {
         d.finish(checked.validation.warnings, p.trace.unwrap_or_default())
     }
 
-    /// A rejected prerequisite rejects the item too: its department could not act on it.
-    fn rejected_prerequisite(&self, i: usize, decided: &[Option<ItemDecision>]) -> Option<Reason> {
+    /// The failed derived key item `i`'s decision depends on, if any: one its `applies_if`
+    /// reads, or, when it applies, one it declares, or that its eligibility and material
+    /// rules, the bundle's eligibility rules or (when it has a material it may tolerate) the
+    /// acceptance policy read.
+    fn failed_input<'f>(
+        &self,
+        i: usize,
+        failed: &'f [FailedDerive],
+        applies: bool,
+    ) -> Option<&'f FailedDerive> {
+        if failed.is_empty() {
+            return None;
+        }
+        let book = &self.rulebook;
+        let tolerates =
+            self.bundle.items.get(i).is_some_and(|it| {
+                it.materials.iter().any(|m| m.kind == MaterialKind::Secondary && m.tolerable)
+            });
+        failed.iter().find(|f| {
+            let reads = |r: &CompiledRule| r.reads.dynamic || r.reads.keys.iter().any(|(k, ..)| *k == f.key);
+            let condition = book.applies_if.get(i).and_then(Option::as_ref).is_some_and(reads);
+            let decided = || {
+                self.keys.get(&f.key).is_some_and(|info| info.items.contains(&i))
+                    || book.eligibility.get(i).into_iter().flatten().any(reads)
+                    || book.required_if.get(i).into_iter().flatten().flatten().any(reads)
+                    || book.bundle.iter().any(reads)
+                    || (tolerates && book.policy.as_ref().is_some_and(reads))
+            };
+            condition || (applies && decided())
+        })
+    }
+
+    /// Why an item waits for an official: a value it depends on could not be derived.
+    fn derive_reason(&self, f: &FailedDerive) -> Reason {
+        let title = self
+            .keys
+            .get(&f.key)
+            .map_or_else(|| Text::new(f.key.clone(), f.key.clone()), |k| k.title.clone());
+        Reason { rule: Some(f.rule.clone()), message: f.message(&title) }
+    }
+
+    /// A rejected prerequisite rejects the item too: its department could not act on it. A
+    /// prerequisite that a failing rule left `unsettled` could still be rejected, so the item
+    /// waits for an official too (fail closed: a rule that could not decide the prerequisite
+    /// cannot let this one pass). A prerequisite under review on purpose (a rule's `throw`)
+    /// does not hold the item up.
+    fn prerequisite_reason(
+        &self,
+        i: usize,
+        decided: &[Option<ItemDecision>],
+        unsettled: &[usize],
+    ) -> Option<(Outcome, Reason)> {
         let prerequisites = self.order.prerequisites.get(i)?;
-        let &j = prerequisites.iter().find(|&&j| {
-            decided.get(j).and_then(Option::as_ref).is_some_and(|d| d.outcome == Outcome::Rejected)
-        })?;
+        let rejected = |j: &&usize| {
+            decided.get(**j).and_then(Option::as_ref).is_some_and(|d| d.outcome == Outcome::Rejected)
+        };
+        let (j, outcome) = match prerequisites.iter().find(rejected) {
+            Some(&j) => (j, Outcome::Rejected),
+            None => (*prerequisites.iter().find(|j| unsettled.contains(j))?, Outcome::ManualReview),
+        };
         let title = &self.bundle.items.get(j)?.title;
-        Some(Reason {
-            rule: Some("depends_on".into()),
-            message: Text::new(
+        let message = if outcome == Outcome::Rejected {
+            Text::new(
                 format!("所依赖的事项「{}」不予受理，本事项无法办理", title.zh),
                 format!("{} is rejected, and this item depends on it", title.en),
-            ),
-        })
+            )
+        } else {
+            Text::new(
+                format!("所依赖的事项「{}」需人工审核，本事项待其结果", title.zh),
+                format!("{} waits for an official, and this item depends on it", title.en),
+            )
+        };
+        Some((outcome, Reason { rule: Some("depends_on".into()), message }))
     }
 
     /// Runs the bundle's own eligibility rules once: their failures concern every item.
@@ -383,7 +498,7 @@ impl CompiledBundle {
             match v {
                 Verdict::Pass => {}
                 Verdict::Error(e) => {
-                    return d.manual(i, Reason { rule: Some(rule.id.clone()), message: rule_error_text(e) });
+                    return d.rule_failed(i, rule.id.clone(), e);
                 }
                 Verdict::Fail(reason) => rejected.push(Reason {
                     rule: Some(rule.id.clone()),
@@ -404,7 +519,7 @@ impl CompiledBundle {
         }
         let materials = match self.material_states(p, s, i) {
             Ok(m) => m,
-            Err((rule, e)) => return d.manual(i, Reason { rule: Some(rule), message: rule_error_text(&e) }),
+            Err((rule, e)) => return d.rule_failed(i, rule, &e),
         };
         d.materials(&mut decision, i, &materials, p);
         decision
@@ -488,7 +603,13 @@ impl CompiledBundle {
     }
 }
 
-/// Interprets what a rule returned: `true`, `false`, or `#{ ok, reason }`.
+/// The error a rule reading `reads` inherits from a derived key that failed before it, if
+/// it reads one (a rule computing the keys it reads may read any).
+pub(crate) fn tainted_by(failed: &[FailedDerive], reads: &rules::Reads) -> Option<ScriptError> {
+    let f = failed.iter().find(|f| reads.dynamic || reads.keys.iter().any(|(k, ..)| *k == f.key))?;
+    Some(ScriptError::general(format!("reads `{}`, which could not be derived: {}", f.key, f.error)))
+}
+
 /// What is known about the whole submission when an item is decided.
 struct Facts<'a, 'r> {
     /// The bundle's eligibility rules' verdicts.
@@ -499,6 +620,7 @@ struct Facts<'a, 'r> {
     prerequisite: Option<Reason>,
 }
 
+/// Interprets what a rule returned: `true`, `false`, or `#{ ok, reason }`.
 pub(crate) fn verdict(value: Result<rhai::Dynamic, ScriptError>) -> Verdict {
     let value = match value {
         Ok(v) => v,
@@ -660,6 +782,8 @@ struct Deciding<'b> {
     supplements: IndexMap<String, Supplement>,
     /// The acceptance policy's verdict, run once when first needed.
     policy: Option<Verdict>,
+    /// Items sent to manual review because a rule failed (see [`Deciding::manual`]).
+    unsettled: Vec<usize>,
 }
 
 impl<'b> Deciding<'b> {
@@ -674,6 +798,7 @@ impl<'b> Deciding<'b> {
             deficiencies: IndexMap::new(),
             supplements: IndexMap::new(),
             policy: None,
+            unsettled: Vec::new(),
         }
     }
 
@@ -691,10 +816,21 @@ impl<'b> Deciding<'b> {
         }
     }
 
-    fn manual(&self, i: usize, reason: Reason) -> ItemDecision {
+    /// Item `i` waits for an official, for `reason`. `unsettled`: because a rule failed
+    /// (an error or a limit, not a deliberate `throw`), so the items depending on it cannot
+    /// be decided either.
+    fn manual(&mut self, i: usize, reason: Reason, unsettled: bool) -> ItemDecision {
+        if unsettled {
+            self.unsettled.push(i);
+        }
         let mut d = self.item(i, Outcome::ManualReview);
         d.reasons.push(reason);
         d
+    }
+
+    /// Item `i` waits for an official: rule `rule` failed with `e`.
+    fn rule_failed(&mut self, i: usize, rule: String, e: &ScriptError) -> ItemDecision {
+        self.manual(i, Reason { rule: Some(rule), message: rule_error_text(e) }, e.thrown.is_none())
     }
 
     /// Records a field error of `item` as a deficiency (once per field and kind of error).
@@ -843,8 +979,8 @@ impl<'b> Deciding<'b> {
                     }
                     decision.reasons.push(reason);
                 }
-                Err(reason) => {
-                    *decision = self.manual(i, reason);
+                Err((rule, e)) => {
+                    *decision = self.rule_failed(i, rule, &e);
                     return;
                 }
             }
@@ -866,7 +1002,7 @@ impl<'b> Deciding<'b> {
         &mut self,
         decision: &ItemDecision,
         p: &mut Prepared<'_>,
-    ) -> Result<Option<(Reason, Later)>, Reason> {
+    ) -> Result<Option<(Reason, Later)>, (String, ScriptError)> {
         let reason =
             |zh: &str, en: &str, later| Ok(Some((Reason { rule: None, message: Text::new(zh, en) }, later)));
         if self.s.applicant.dishonest {
@@ -905,7 +1041,7 @@ impl<'b> Deciding<'b> {
                 Reason { rule: Some(rule.id.clone()), message: failure_text(rule, why.as_ref()) },
                 Later::No,
             ))),
-            Verdict::Error(e) => Err(Reason { rule: Some(rule.id.clone()), message: rule_error_text(&e) }),
+            Verdict::Error(e) => Err((rule.id.clone(), e)),
         }
     }
 

@@ -174,6 +174,32 @@ impl CompiledBundle {
         self.check_applicable(s, p, applicability)
     }
 
+    /// A form field whose derive rule failed has no value the applicant could fix: an error
+    /// naming the rule, for the applicable items declaring the field (their decisions go to
+    /// manual review).
+    fn derive_failures(&self, p: &Prepared<'_>, applicable: &[usize], errors: &mut Vec<FieldError>) {
+        for f in &p.failed {
+            let Some(info) = self.keys.get(&f.key) else { continue };
+            let items: Vec<String> = info
+                .items
+                .iter()
+                .filter(|i| applicable.contains(i))
+                .filter_map(|i| self.items.get(*i).map(|c| c.id.clone()))
+                .collect();
+            if items.is_empty() {
+                continue;
+            }
+            errors.push(FieldError {
+                key: Some(f.key.clone()),
+                pointer: pointer::join("", &f.key),
+                keyword: "derive".into(),
+                message: f.message(&info.title),
+                items,
+                limit: None,
+            });
+        }
+    }
+
     /// Validates a prepared submission whose applicability is known (the wizard reuses
     /// rule verdicts that did not change).
     pub(crate) fn check_applicable(
@@ -213,6 +239,7 @@ impl CompiledBundle {
                 limit: None,
             });
         }
+        self.derive_failures(p, &applicability.items, &mut errors);
         self.collect(&self.base, values, None, &applicability.items, &mut errors);
         for i in &applicability.items {
             let Some(item) = self.items.get(*i) else {
