@@ -126,3 +126,48 @@ fn every_failing_rule_of_every_fixture_fails_closed() {
     }
     assert!(variants > 30, "only {variants} rules failed on purpose");
 }
+
+/// A field mapped through a script transform runs that script in a session of its own,
+/// in the middle of the evaluation's session. The evaluation's later rules must still see
+/// the calendar, the materials and the date: every context-reading function gives the same
+/// answer with the transformed field present as without it.
+#[test]
+fn a_script_transform_leaves_the_rules_their_context() {
+    let checks = [
+        r#"is_working_day(date("2026-10-08"))"#,
+        r#"!is_working_day(date("2026-10-03"))"#,
+        r#"working_days_between("2026-09-30", "2026-10-09") == 2"#,
+        r#"add_working_days(date("2026-09-30"), 1) == date("2026-10-08")"#,
+        r#"has_material("doc")"#,
+        r#"material_status("doc") == "provided""#,
+        r#"missing(["twice"]) == [] && today == date("2026-10-09")"#,
+    ];
+    let eligibility: Vec<Value> = checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| serde_json::json!({"id": format!("check-{i}"), "title": {"zh": "查", "en": "Check"}, "script": c}))
+        .collect();
+    let bundle = serde_json::json!({
+        "id": "t", "version": "1", "title": {"zh": "测", "en": "Test"}, "lead": "a",
+        "departments": [{"id": "a", "name": {"zh": "甲", "en": "A"}}],
+        "derive": [{"key": "twice", "script": "2"}],
+        "items": [{
+            "id": "i", "department": "a", "title": {"zh": "事项", "en": "Item"},
+            "schema": {"type": "object", "properties": {"dm": {"type": "string", "pattern": "^D-"}}},
+            "field_map": {"/dm": {"key": "code", "transform": {"script": {
+                "forward": "\"D-\" + value", "backward": "value.sub_string(2)"}}}},
+            "eligibility": eligibility,
+            "materials": [{"id": "doc", "title": {"zh": "材料", "en": "Document"}}]
+        }]
+    });
+    let compiled = CompiledBundle::compile(load::from_packed_value(bundle).unwrap()).unwrap();
+    let date = "2026-10-09".parse().unwrap();
+    for values in [serde_json::json!({}), serde_json::json!({"code": "42"})] {
+        let s = onething::Submission::from_json(
+            &serde_json::json!({"values": values, "materials": {"doc": "provided"}}).to_string(),
+        )
+        .unwrap();
+        let d = compiled.evaluate(&s, date);
+        assert_eq!(d.outcome, Outcome::Accepted, "{values}: {:#?}", d.items[0].reasons);
+    }
+}

@@ -6,7 +6,7 @@
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString};
 
-use super::sandbox::with_context;
+use super::sandbox::{charge, with_context};
 use crate::date::Date;
 use crate::formats::{self, Gender};
 
@@ -42,6 +42,7 @@ pub(crate) fn register(e: &mut Engine) {
     register_identifiers(e);
     register_submission(e);
     super::record::register(e);
+    super::costs::register(e);
 }
 
 fn register_dates(e: &mut Engine) {
@@ -69,6 +70,7 @@ fn register_dates(e: &mut Engine) {
     });
     e.register_fn("working_days_between", |a: Dynamic, b: Dynamic| -> Result<i64> {
         let (a, b) = (to_date(&a)?, to_date(&b)?);
+        charge(days_walked(a.days_until(b)));
         Ok(calendar_op(|c| c.working_days_between(a, b)))
     });
     e.register_fn("add_days", |d: Dynamic, n: i64| -> Result<Date> { Ok(to_date(&d)?.add_days(n)) });
@@ -78,6 +80,8 @@ fn register_dates(e: &mut Engine) {
     });
     e.register_fn("add_working_days", |d: Dynamic, n: i64| -> Result<Date> {
         let d = to_date(&d)?;
+        // About seven calendar days are walked for every five working days.
+        charge(days_walked(n.saturating_mul(7) / 5));
         Ok(with_context(|c| Some(c.calendar.add_working_days(d, n))).unwrap_or(d))
     });
     e.register_fn("is_working_day", |d: Dynamic| -> Result<bool> {
@@ -121,6 +125,7 @@ fn register_submission(e: &mut Engine) {
         material_status(&id).unwrap_or_else(|| ImmutableString::from("missing"))
     });
     e.register_fn("missing", |keys: Array| -> Array {
+        charge(keys.len());
         with_context(|c| {
             keys.iter()
                 .filter(|k| {
@@ -133,6 +138,12 @@ fn register_submission(e: &mut Engine) {
                 .collect()
         })
     });
+}
+
+/// The operations charged for walking `days` calendar days (a calendar walks at most
+/// `MAX_SPAN_DAYS`).
+fn days_walked(days: i64) -> usize {
+    usize::try_from(days.unsigned_abs()).unwrap_or(usize::MAX).min(crate::calendar::MAX_SPAN_DAYS as usize)
 }
 
 /// The status of material `id` in the running session, when the submission gives one.

@@ -67,6 +67,7 @@
 //! arguments.
 
 mod api;
+mod costs;
 mod reads;
 mod record;
 mod sandbox;
@@ -74,5 +75,6 @@ mod sandbox;
 pub use reads::{Reads, reads};
 pub use record::Record;
 pub use sandbox::{
-    Limits, Run, ScriptError, Session, Vars, compile, engine, to_dynamic, to_json, to_rhai_map,
+    Limits, MAX_OUTPUT_BYTES, MAX_SCRIPT_BYTES, Run, ScriptError, Session, Vars, compile, engine, to_dynamic,
+    to_json, to_rhai_map,
 };

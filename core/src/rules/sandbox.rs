@@ -20,8 +20,13 @@ use crate::text::Text;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
-    /// Operations one rule may perform.
+    /// Operations one rule may perform. Functions whose work grows with their input (an
+    /// array's `contains`, `working_days_between`, `print`…) count one operation per element,
+    /// character or day they go through, so that the count bounds time, not only steps.
     pub operations: u64,
+    /// Operations every rule of one evaluation may perform together: a bundle of many rules
+    /// each under its own limit still cannot make one decision run long.
+    pub evaluation_operations: u64,
     /// Nested function calls.
     pub call_levels: usize,
     /// Nesting of expressions at the top level of a script.
@@ -40,6 +45,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             operations: 100_000,
+            evaluation_operations: 1_000_000,
             call_levels: 32,
             expr_depth: 64,
             function_expr_depth: 32,
@@ -98,8 +104,13 @@ impl ScriptError {
             EvalAltResult::ErrorDataTooLarge(what, _) => {
                 format!("the rule built data too large: {what} exceeds its limit")
             }
-            EvalAltResult::ErrorTerminated(..) => {
-                "the rule ran too long (operation limit reached)".to_owned()
+            EvalAltResult::ErrorTerminated(why, _) => {
+                match why.read_lock::<ImmutableString>().as_deref().map(|s| s.as_str()) {
+                    Some(EVALUATION_SPENT) => "the rules of this evaluation together ran too long \
+                    (evaluation operation limit reached)"
+                        .to_owned(),
+                    _ => "the rule ran too long (operation limit reached; does it loop forever?)".to_owned(),
+                }
             }
             other => other.to_string(),
         };
@@ -145,25 +156,45 @@ fn build(limits: &Limits) -> Engine {
     e.set_max_string_size(limits.string_size);
     e.set_max_array_size(limits.array_size);
     e.set_max_map_size(limits.map_size);
-    e.on_print(|s| with_context(|c| c.output.push(s.to_owned())));
+    e.on_print(|s| with_context(|c| c.print(s.to_owned())));
     e.on_debug(|s, _, pos| {
-        with_context(|c| c.output.push(format!("debug (line {}): {s}", pos.line().unwrap_or(0))))
+        with_context(|c| c.print(format!("debug (line {}): {s}", pos.line().unwrap_or(0))))
     });
-    // Called at every operation: a plain cell, not the session's context.
+    // Called at every operation: plain cells, not the session's context.
     e.on_progress(|ops| {
         OPERATIONS.set(ops);
-        None
+        let spent = ops.saturating_add(CHARGED.get());
+        let (rule, evaluation) = ALLOWED.get();
+        if spent > evaluation {
+            Some(Dynamic::from(ImmutableString::from(EVALUATION_SPENT)))
+        } else if spent > rule {
+            Some(Dynamic::from(ImmutableString::from(RULE_SPENT)))
+        } else {
+            None
+        }
     });
     api::register(&mut e);
     e
 }
 
+/// The longest script accepted, in bytes. Real rules are a few lines; the cost of one run
+/// grows with a script's length (each `let` adds a variable the next lookups pass), so a
+/// megabyte of script would cost seconds however few operations it counts.
+pub const MAX_SCRIPT_BYTES: usize = 16 << 10;
+
 /// Compiles a script with the engine for these limits.
 pub fn compile(source: &str, limits: &Limits) -> Result<AST, ScriptError> {
+    if source.len() > MAX_SCRIPT_BYTES {
+        return Err(ScriptError::general(format!(
+            "the script is {} bytes long, over the limit of {MAX_SCRIPT_BYTES}; split it into several rules",
+            source.len()
+        )));
+    }
     engine(limits).compile(source).map_err(|e| ScriptError::at(e.position(), e.err_type().to_string()))
 }
 
-/// What the functions of one evaluation can see (thread-local while a session runs).
+/// What the functions of one evaluation can see (thread-local while a session's script
+/// runs, and only then).
 pub(crate) struct Context {
     /// `form`, shared with the session's scope (`missing` reads it).
     pub form: Record,
@@ -172,15 +203,53 @@ pub(crate) struct Context {
     pub materials: Record,
     pub calendar: Arc<Calendar>,
     pub output: Vec<String>,
+    /// Bytes in `output`.
+    output_bytes: usize,
 }
+
+/// What one run may print, in bytes; past it, one line says that the rest was cut.
+pub const MAX_OUTPUT_BYTES: usize = 64 << 10;
+
+impl Context {
+    /// Records a line of `print` or `debug` output, charged by its length and cut past
+    /// [`MAX_OUTPUT_BYTES`].
+    fn print(&mut self, line: String) {
+        charge(line.len());
+        if self.output_bytes > MAX_OUTPUT_BYTES {
+            return;
+        }
+        self.output_bytes += line.len();
+        if self.output_bytes > MAX_OUTPUT_BYTES {
+            self.output.push(format!("(output cut at {MAX_OUTPUT_BYTES} bytes)"));
+        } else {
+            self.output.push(line);
+        }
+    }
+}
+
+/// Why a run was stopped by the progress callback.
+const RULE_SPENT: &str = "rule";
+const EVALUATION_SPENT: &str = "evaluation";
 
 thread_local! {
     static CONTEXT: RefCell<Option<Context>> = const { RefCell::new(None) };
     /// Operations of the script running on this thread, as Rhai last reported them.
     static OPERATIONS: Cell<u64> = const { Cell::new(0) };
+    /// Operations charged by native functions during the running script ([`charge`]).
+    static CHARGED: Cell<u64> = const { Cell::new(0) };
+    /// What the running script may spend: (its own limit, what is left of its evaluation's).
+    static ALLOWED: Cell<(u64, u64)> = const { Cell::new((u64::MAX, u64::MAX)) };
 }
 
-/// Runs `f` on the current session's context, if a session is running on this thread.
+/// Charges the running script `units` operations for work a native function did (one per
+/// element, character or day gone through). The progress callback stops the script at
+/// its next operation once its limit is passed.
+pub(crate) fn charge(units: usize) {
+    CHARGED.set(CHARGED.get().saturating_add(units as u64));
+}
+
+/// Runs `f` on the current session's context, if a session's script is running on this
+/// thread.
 pub(crate) fn with_context<R: Default>(f: impl FnOnce(&mut Context) -> R) -> R {
     CONTEXT.with(|c| c.borrow_mut().as_mut().map(f).unwrap_or_default())
 }
@@ -297,10 +366,19 @@ pub struct Session {
     scope: Scope<'static>,
     /// Entries below this are the constants; a run's own variables are above.
     base: usize,
+    /// What this session's functions see. It is installed on the thread only while one of
+    /// its scripts runs, so that sessions never see each other's (a transform's session
+    /// opened while an evaluation's is open used to replace it, and its end left the
+    /// evaluation's later rules reading nothing: no materials, no calendar).
+    context: Option<Context>,
+    /// The limit of one run.
+    rule_limit: u64,
+    /// What is left of the evaluation's operations.
+    left: u64,
 }
 
 impl Session {
-    /// Opens a session (its context stays installed on this thread until it is dropped).
+    /// Opens a session.
     pub fn new(limits: &Limits, vars: Vars) -> Session {
         let form = Record::new(vars.form);
         let materials = Record::new(vars.materials);
@@ -314,10 +392,16 @@ impl Session {
         scope.push_constant("commitments", vars.commitments);
         scope.push_constant_dynamic("today", vars.today.map_or(Dynamic::UNIT, Dynamic::from));
         scope.push_constant("form", form.clone());
-        CONTEXT.with(|c| {
-            *c.borrow_mut() = Some(Context { form, materials, calendar: vars.calendar, output: Vec::new() });
-        });
-        Session { engine: engine(limits), base: scope.len(), scope }
+        let context =
+            Context { form, materials, calendar: vars.calendar, output: Vec::new(), output_bytes: 0 };
+        Session {
+            engine: engine(limits),
+            base: scope.len(),
+            scope,
+            context: Some(context),
+            rule_limit: limits.operations,
+            left: limits.evaluation_operations,
+        }
     }
 
     /// Sets (`Some`) or removes (`None`) one value of `form`, e.g. a field a derive rule
@@ -325,14 +409,18 @@ impl Session {
     pub fn set_form_value(&mut self, key: &str, value: Option<&Value>) {
         let Some(form) = self.scope.get_value_mut::<Record>("form") else { return };
         // The context's share is dropped first, so that the map is changed in place.
-        with_context(|c| c.form = Record::default());
+        if let Some(c) = self.context.as_mut() {
+            c.form = Record::default();
+        }
         let map = form.make_mut();
         match value {
             Some(v) => map.insert(key.into(), to_dynamic(v)),
             None => map.remove(key),
         };
         let shared = form.clone();
-        with_context(|c| c.form = shared);
+        if let Some(c) = self.context.as_mut() {
+            c.form = shared;
+        }
     }
 
     /// Runs one compiled script.
@@ -342,22 +430,28 @@ impl Session {
 
     /// Runs a transform script with `value` bound.
     pub fn run_with(&mut self, ast: &AST, value: Option<Dynamic>) -> Run {
-        with_context(|c| c.output.clear());
-        OPERATIONS.set(0);
+        if let Some(c) = self.context.as_mut() {
+            c.output.clear();
+            c.output_bytes = 0;
+        }
         if let Some(v) = value {
             self.scope.push_constant_dynamic("value", v);
         }
+        // Install this session's context and counters for the run, and put back whatever
+        // was there (an outer session's run, when this one runs inside it) afterwards.
+        let outer = CONTEXT.with(|c| c.replace(self.context.take()));
+        let counters =
+            (OPERATIONS.replace(0), CHARGED.replace(0), ALLOWED.replace((self.rule_limit, self.left)));
         let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, ast);
+        let operations = OPERATIONS.get().saturating_add(CHARGED.get());
+        OPERATIONS.set(counters.0);
+        CHARGED.set(counters.1);
+        ALLOWED.set(counters.2);
+        self.context = CONTEXT.with(|c| c.replace(outer));
         self.scope.rewind(self.base);
-        let output = with_context(|c| std::mem::take(&mut c.output));
-        let operations = OPERATIONS.get();
+        self.left = self.left.saturating_sub(operations);
+        let output = self.context.as_mut().map(|c| std::mem::take(&mut c.output)).unwrap_or_default();
         Run { value: result.map_err(|e| ScriptError::from_eval(&e)), operations, output }
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        CONTEXT.with(|c| *c.borrow_mut() = None);
     }
 }
 
@@ -445,6 +539,93 @@ mod tests {
         let e = run("no_such_function(1)").value.unwrap_err();
         assert!(e.message.contains("no_such_function"), "{e}");
         assert_eq!(run("form[\"a\"] == 1").value.unwrap().as_bool(), Ok(true));
+    }
+
+    /// A script of many cheap steps over big values: each step walks 10,000 elements.
+    const WALKS: &[(&str, &str)] = &[
+        ("contains", "a.contains(-1)"),
+        ("in", "-1 in a"),
+        ("index_of", "a.index_of(-1)"),
+        ("index_of from", "a.index_of(-1, 0)"),
+        ("==", "a == b"),
+        ("!=", "!(a != b)"),
+    ];
+
+    #[test]
+    fn functions_that_walk_their_input_pay_per_element() {
+        for (what, step) in WALKS {
+            let src =
+                format!("let a = []; a.pad(10000, 0); let b = a; let n = 0; loop {{ {step}; n += 1; }}");
+            let run = run(&src);
+            let e = run.value.unwrap_err();
+            assert!(e.message.contains("operation limit"), "{what}: {e}");
+            // Stopped after about ten walks, not tens of thousands.
+            assert!(run.operations <= Limits::default().operations + 10_000, "{what}: {}", run.operations);
+        }
+    }
+
+    #[test]
+    fn charged_functions_keep_their_meaning() {
+        let yes = |src: &str| assert_eq!(run(src).value.unwrap().as_bool(), Ok(true), "{src}");
+        yes("[1, 2, 3].contains(2) && !([1, 2, 3].contains(\"2\")) && 2 in [1, 2] && !(5 in [])");
+        yes("[1, 2, 3, 2].index_of(2) == 1 && [1, 2].index_of(9) == -1 && [1, 2, 3, 2].index_of(2, 2) == 3");
+        yes(
+            "[1, 2, 3, 2].index_of(2, -1) == 3 && [1, 2].index_of(1, 5) == -1 && [1, 2].index_of(1, -9) == 0",
+        );
+        yes("[1, [2, \"x\"]] == [1, [2, \"x\"]] && [1, 2] != [1, 3] && [1] != [1, 1] && [] == []");
+        yes("[date(\"2024-01-02\")].contains(date(\"2024-01-02\")) && [#{a: 1}] == [#{a: 1}]");
+        // The operations a walk cost are in the run's count.
+        assert!(run("let a = []; a.pad(500, 0); a.contains(1)").operations >= 500);
+    }
+
+    #[test]
+    fn the_evaluations_rules_share_one_operation_budget() {
+        let limits = Limits { operations: 1_000, evaluation_operations: 5_000, ..Limits::default() };
+        let vars = Vars::new(&Map::new(), "2026-01-01".parse().unwrap(), Calendar::prc());
+        let mut session = Session::new(&limits, vars);
+        let busy = compile("let n = 0; while n < 100 { n += 1; } true", &limits).unwrap();
+        let mut spent = 0;
+        loop {
+            let run = session.run(&busy);
+            match run.value {
+                Ok(_) => spent += run.operations,
+                Err(e) => {
+                    assert!(e.message.contains("evaluation operation limit"), "{e}");
+                    break;
+                }
+            }
+            assert!(spent <= 5_000, "{spent}");
+        }
+        assert!(spent >= 4_000, "{spent}");
+    }
+
+    #[test]
+    fn a_session_opened_inside_another_leaves_it_its_context() {
+        let limits = Limits::default();
+        let materials = serde_json::json!({"doc": "provided"});
+        let outer_vars = Vars::new(&Map::new(), "2026-10-09".parse().unwrap(), Calendar::prc())
+            .materials(materials.as_object().unwrap().clone());
+        let mut outer = Session::new(&limits, outer_vars);
+        let check = compile(r#"is_working_day(date("2026-10-09")) && has_material("doc")"#, &limits).unwrap();
+        assert_eq!(outer.run(&check).value.unwrap().as_bool(), Ok(true));
+        {
+            // A transform's session, opened and closed between two of the outer rules.
+            let inner_vars = Vars::new(&Map::new(), "2026-10-09".parse().unwrap(), Calendar::prc());
+            let mut inner = Session::new(&limits, inner_vars);
+            assert_eq!(inner.run(&check).value.unwrap().as_bool(), Ok(false));
+        }
+        assert_eq!(outer.run(&check).value.unwrap().as_bool(), Ok(true));
+    }
+
+    #[test]
+    fn output_and_scripts_are_bounded() {
+        let run = run(r#"let s = "x"; s.pad(5000, "y"); for i in 0..100 { print(s); } true"#);
+        let bytes: usize = run.output.iter().map(String::len).sum();
+        assert!(bytes <= MAX_OUTPUT_BYTES + 100, "{bytes}");
+        assert!(run.output.last().unwrap().contains("cut"), "{:?}", run.output.last());
+        let long = "let x = 1;\n".repeat(MAX_SCRIPT_BYTES / 10);
+        let e = compile(&long, &Limits::default()).unwrap_err();
+        assert!(e.message.contains("over the limit"), "{e}");
     }
 
     #[test]

@@ -1,0 +1,101 @@
+//! What built-in functions cost, in operations.
+//!
+//! Rhai counts one operation per step of a script, whatever a step does: `a.contains(x)` on
+//! a 10,000-element array is one operation that compares 10,000 pairs through Rhai's `==`
+//! (about 70 ns each). Fifteen thousand such calls stay far under an operation limit and
+//! take seconds. The functions here replace the built-in ones whose work grows with their
+//! input and goes through Rhai's `==` per element, doing the same work and charging one
+//! operation per element compared ([`charge`]), so that the operation limits bound time.
+//!
+//! The other built-ins that walk a value (string search, `split`, `sort`, map `keys`) run
+//! native code over at most `Limits::string_size` characters or `Limits::array_size` /
+//! `Limits::map_size` elements, microseconds at the most; the evaluation's operation limit
+//! bounds how often they can run (BENCHMARKS.md, "The bound on one decision").
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, NativeCallContext};
+
+use super::sandbox::charge;
+
+type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
+
+/// Registers the charged versions (they shadow Rhai's built-in ones of the same signature).
+pub(crate) fn register(e: &mut Engine) {
+    e.register_fn("contains", |ctx: NativeCallContext, array: &mut Array, value: Dynamic| -> Result<bool> {
+        Ok(position(&ctx, array, &value, 0)?.is_some())
+    });
+    e.register_fn("index_of", |ctx: NativeCallContext, array: &mut Array, value: Dynamic| -> Result<INT> {
+        Ok(index(position(&ctx, array, &value, 0)?))
+    });
+    e.register_fn(
+        "index_of",
+        |ctx: NativeCallContext, array: &mut Array, value: Dynamic, start: INT| -> Result<INT> {
+            let start = start_at(array.len(), start);
+            Ok(index(position(&ctx, array, &value, start)?))
+        },
+    );
+    e.register_fn("==", |ctx: NativeCallContext, a: &mut Array, b: Array| equal(&ctx, a, b));
+    e.register_fn("!=", |ctx: NativeCallContext, a: &mut Array, b: Array| {
+        Ok::<_, Box<EvalAltResult>>(!equal(&ctx, a, b)?)
+    });
+}
+
+/// The first index at or after `start` whose element equals `value`, charging one
+/// operation per element compared.
+fn position(
+    ctx: &NativeCallContext,
+    array: &mut Array,
+    value: &Dynamic,
+    start: usize,
+) -> Result<Option<usize>> {
+    for (i, item) in array.iter_mut().enumerate().skip(start) {
+        charge(1);
+        if same(ctx, item, &mut value.clone())? {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
+/// Element-wise equality of two arrays, charging one operation per pair compared.
+fn equal(ctx: &NativeCallContext, a: &mut Array, mut b: Array) -> Result<bool> {
+    if a.len() != b.len() {
+        return Ok(false);
+    }
+    for (x, y) in a.iter_mut().zip(b.iter_mut()) {
+        charge(1);
+        if !same(ctx, x, y)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// `x == y` as Rhai's array functions decide it: through the `==` operator; values of two
+/// types without one are unequal, values of one type without one are an error.
+fn same(ctx: &NativeCallContext, x: &mut Dynamic, y: &mut Dynamic) -> Result<bool> {
+    let same_type = x.type_id() == y.type_id();
+    match ctx.call_native_fn_raw("==", true, &mut [x, y]) {
+        Ok(v) => Ok(v.as_bool().unwrap_or(false)),
+        Err(e)
+            if !same_type
+                && matches!(*e, EvalAltResult::ErrorFunctionNotFound(ref sig, _) if sig.starts_with("==")) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Where a search starting at `start` begins: a negative start counts from the end (as
+/// Rhai's own `index_of` does).
+fn start_at(len: usize, start: INT) -> usize {
+    if start < 0 {
+        usize::try_from(start.unsigned_abs()).map_or(0, |back| len.saturating_sub(back))
+    } else {
+        usize::try_from(start).map_or(len, |s| s.min(len))
+    }
+}
+
+fn index(found: Option<usize>) -> INT {
+    found.map_or(-1, |i| INT::try_from(i).unwrap_or(INT::MAX))
+}
