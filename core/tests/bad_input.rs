@@ -351,3 +351,43 @@ fn every_kind_of_problem_serialises_as_its_schema_says() {
     // A schema problem keeps its own kind, once (not the variant's `schema` as well).
     assert!(!text.contains(r#""kind":"schema""#), "{text}");
 }
+
+#[test]
+fn a_calendar_must_cover_sane_years_in_order() {
+    let calendar = |years: &str| {
+        format!(
+            r#"{{"name": {{"zh": "历", "en": "Cal"}}, "years": {years}, "holidays": [], "workdays": []}}"#
+        )
+    };
+    load::parse_json::<onething::Calendar>(&calendar("[2025, 2026]"), "cal.json").unwrap();
+    load::parse_json::<onething::Calendar>(&calendar("[1949, 2200]"), "cal.json").unwrap();
+    for years in ["[9999, -5]", "[2026, 2025]", "[1948, 2000]", "[2000, 2201]"] {
+        let e = load::parse_json::<onething::Calendar>(&calendar(years), "cal.json").unwrap_err();
+        assert!(matches!(&e, LoadError::Format { at, .. } if at == "years"), "{years}: {e:?}");
+        assert!(e.to_string().contains("must be from 1949 to 2200"), "{e}");
+    }
+}
+
+#[test]
+fn an_empty_script_is_a_compile_problem_naming_rule_and_file() {
+    for script in ["", "  \n\t", "// nothing here\n/* nor here */", "fn helper() { true }"] {
+        let mut b = bundle(json!([item("i", "a", json!({}), json!({}))]));
+        b["items"][0]["eligibility"] =
+            json!([{"id": "adult", "title": {"zh": "成年", "en": "Adult"}, "script": script}]);
+        let p = problems(b);
+        assert!(
+            matches!(p.as_slice(), [Problem::Script { rule, message, .. }]
+                if rule == "adult" && message.contains("the script is empty")),
+            "{script:?}: {p:?}"
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("onething-empty-rule-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    let mut b = bundle(json!([item("i", "a", json!({}), json!({}))]));
+    b["items"][0]["applies_if"] = json!({"file": "rules/empty.rhai"});
+    std::fs::write(dir.join("bundle.json"), b.to_string()).unwrap();
+    std::fs::write(dir.join("rules/empty.rhai"), "// to do\n").unwrap();
+    let e = CompiledBundle::compile(load::load_dir(&dir).unwrap()).err().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(e.to_string().contains("rule `applies_if` at rules/empty.rhai:1:1: the script is empty"), "{e}");
+}
