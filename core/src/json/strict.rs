@@ -26,6 +26,33 @@ fn not_an_object(what: &dyn std::fmt::Display) -> Error {
     de::Error::custom(format_args!("expected a JSON object for {what}, found an array"))
 }
 
+/// How serde's derive describes an internally tagged enum's visitor.
+const TAGGED: &str = "internally tagged enum";
+
+/// Does the visitor say it reads an internally tagged enum? Its description is compared as
+/// it is written, without building it (every array read as a `Value` is asked).
+fn internally_tagged(visitor: &dyn Expected) -> bool {
+    use std::fmt::Write;
+    /// How many bytes of `TAGGED` the description matched; `usize::MAX` once it differs.
+    struct Prefix(usize);
+    impl Write for Prefix {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let rest = TAGGED.get(self.0..).unwrap_or("");
+            let n = rest.len().min(s.len());
+            if rest.get(..n) != s.get(..n) {
+                self.0 = usize::MAX;
+                return Err(std::fmt::Error);
+            }
+            self.0 += n;
+            // Matched whole: the rest of the description does not matter.
+            if self.0 == TAGGED.len() { Err(std::fmt::Error) } else { Ok(()) }
+        }
+    }
+    let mut prefix = Prefix(0);
+    let _ = write!(prefix, "{visitor}");
+    prefix.0 == TAGGED.len()
+}
+
 impl<'de> Deserializer<'de> for Strict {
     type Error = Error;
 
@@ -36,9 +63,8 @@ impl<'de> Deserializer<'de> for Strict {
             Value::Number(n) => n.deserialize_any(visitor),
             Value::String(s) => visitor.visit_string(s),
             Value::Array(a) => {
-                let expecting = (&visitor as &dyn Expected).to_string();
-                if expecting.starts_with("internally tagged enum") {
-                    return Err(not_an_object(&expecting));
+                if internally_tagged(&visitor) {
+                    return Err(not_an_object(&format_args!("{}", &visitor as &dyn Expected)));
                 }
                 visitor.visit_seq(Seq(a.into_iter()))
             }
