@@ -59,7 +59,7 @@ fn syntax(name: &str, e: &json::unique::TextError) -> LoadError {
 /// size, so only the hot type gets one.
 ///
 /// `T` must be a struct whose own maps refuse duplicate keys and whose nested structs refuse
-/// arrays (`Submission` reads them with `json::unique` and `json::object_struct`): the one
+/// arrays (`Submission` reads them with `json::unique` and `json::strict::object_struct`): the one
 /// pass checks only that the text is an object.
 pub(crate) fn parse_json_once<T: DeserializeOwned>(text: &str, name: &str) -> Result<T, LoadError> {
     let text = json::strip_bom(text);

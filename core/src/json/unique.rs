@@ -2,9 +2,11 @@
 //!
 //! `serde_json` has no option for it, so the `Value` is built here by a visitor of our own
 //! ([`UniqueValue`]) that looks each key up once, where `serde_json`'s own visitor inserts it:
-//! an occupied entry is the duplicate, so refusing costs nothing over accepting (measured
-//! with `onething batch`, see BENCHMARKS.md). The same visitor reads the submission's maps
-//! on the one-pass path ([`object`], [`object_map`], [`map`]).
+//! an occupied entry is the duplicate, so refusing costs no extra lookup. The same visitor
+//! reads the submission's maps on the one-pass path ([`object`], [`object_map`], [`map`]).
+//! Measured with callgrind on a debug build, reading the business start-up's nine
+//! submissions: 3.9 % more instructions than `serde_json`'s own visitor, on the one-pass
+//! path and on the `Value` path alike.
 //!
 //! Where the duplicate is: the error stops the parser right after the key (so its line and
 //! column are the key's), and the JSON Pointer of the object holding it is put together on
