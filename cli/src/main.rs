@@ -9,12 +9,16 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use onething::schema::{self, Document, MergeError, MergeOptions, Origin};
-use onething::submission::MAX_SUBMISSION_BYTES;
 use onething::{
     Calendar, CompiledBundle, Date, Decision, EvalOptions, Lang, LoadError, Submission, Text, load,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
+
+mod batch;
+mod out;
+
+use out::{Out, errln, out, outln};
 
 /// mimalloc rather than the system allocator: a decision makes a few hundred small
 /// allocations (Rhai values, trace entries, the decision's text), and glibc's malloc and
@@ -25,10 +29,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success (the bundle compiles, the submission is valid, the schemas merge)
+  0  success (the bundle compiles, the submission is valid, the schemas merge); also when
+     the reader of the output goes away (`onething form DIR | head`)
   1  the input is well-formed but the answer is no: bundle problems (check), an invalid
      submission (validate, dispatch), a submission not accepted (evaluate)
-  2  bad input: unreadable or malformed file, not a JSON Schema, bad command line
+  2  bad input: unreadable or malformed file, not a JSON Schema, bad command line; or the
+     output cannot be written (a full disk)
   3  merge: the schemas contradict each other (no instance satisfies all of them)";
 
 /// One application for many departments: merge their forms, validate once, dispatch to all.
@@ -108,7 +114,11 @@ enum Command {
     /// Decide on many submissions (one JSON object per line), in parallel on all cores:
     /// one JSON decision per line on stdout, in input order, progress on stderr. A line
     /// that cannot be decided (not JSON, not UTF-8, longer than 16 MiB, not a submission)
-    /// gets `{"line": N, "error": …}` in its place, and the batch goes on.
+    /// gets `{"line": N, "error": …}` in its place, and the batch goes on. Lines are
+    /// decided 4,096 at a time, or fewer once they hold 16 MiB of text. A line longer than
+    /// 16 MiB gets its error line as soon as the limit is reached (`bytes`: how much of it
+    /// was read); the rest of it is then skipped, so an input without newlines
+    /// (`/dev/zero`) shows its error line at once and is skipped for as long as it lasts.
     #[command(after_help = EXIT_CODES)]
     Batch {
         /// Bundle directory, or a packed bundle (.json).
@@ -288,35 +298,37 @@ struct Exit(u8);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Check { bundle, json } => check(&bundle, json),
-        Command::Form { bundle, items } => form(&bundle, &items),
-        Command::Merge { files, allof, provenance, json } => merge(&files, allof, provenance, json),
-        Command::Validate { bundle, submission, json, lang } => validate(&bundle, &submission, json, lang),
-        Command::Dispatch { bundle, submission, json, lang } => dispatch(&bundle, &submission, json, lang),
-        Command::Pack { bundle, output } => pack(&bundle, output.as_deref()),
-        Command::Notice { bundle, format, lang, submission, when } => {
-            notice(&bundle, format, lang, submission.as_deref(), &when)
-        }
-        Command::Plan { bundle, format, lang } => plan(&bundle, format, lang),
-        Command::Results { bundle, results: file, json, lang } => results(&bundle, &file, json, lang),
-        Command::Evaluate { bundle, submission, when, json, lang } => {
-            evaluate(&bundle, &submission, &when, json, lang)
-        }
-        Command::Batch { bundle, submissions, when, no_trace } => {
-            batch(&bundle, &submissions, &when, !no_trace)
-        }
-        Command::Prefill { bundle, sources, answers, date, json, lang } => {
-            prefill(&bundle, &sources, answers.as_deref(), date.as_deref(), json, lang)
-        }
-    };
-    ExitCode::from(result.0)
+    let mut out = Out::stdout();
+    let Exit(code) = run(cli.command, &mut out);
+    ExitCode::from(out::exit_code(code, out.finish()))
 }
 
-fn print_json(v: &impl Serialize) {
-    match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("error: cannot write JSON: {e}"),
+fn run(command: Command, out: &mut Out) -> Exit {
+    match command {
+        Command::Check { bundle, json } => check(out, &bundle, json),
+        Command::Form { bundle, items } => form(out, &bundle, &items),
+        Command::Merge { files, allof, provenance, json } => merge(out, &files, allof, provenance, json),
+        Command::Validate { bundle, submission, json, lang } => {
+            validate(out, &bundle, &submission, json, lang)
+        }
+        Command::Dispatch { bundle, submission, json, lang } => {
+            dispatch(out, &bundle, &submission, json, lang)
+        }
+        Command::Pack { bundle, output } => pack(out, &bundle, output.as_deref()),
+        Command::Notice { bundle, format, lang, submission, when } => {
+            notice(out, &bundle, format, lang, submission.as_deref(), &when)
+        }
+        Command::Plan { bundle, format, lang } => plan(out, &bundle, format, lang),
+        Command::Results { bundle, results: file, json, lang } => results(out, &bundle, &file, json, lang),
+        Command::Evaluate { bundle, submission, when, json, lang } => {
+            evaluate(out, &bundle, &submission, &when, json, lang)
+        }
+        Command::Batch { bundle, submissions, when, no_trace } => {
+            batch::batch(out, &bundle, &submissions, &when, !no_trace)
+        }
+        Command::Prefill { bundle, sources, answers, date, json, lang } => {
+            prefill(out, &bundle, &sources, answers.as_deref(), date.as_deref(), json, lang)
+        }
     }
 }
 
@@ -328,11 +340,11 @@ fn say(t: &Text, lang: Option<LangArg>) -> String {
     }
 }
 
-fn load_error(e: &LoadError, json: bool) -> Exit {
+fn load_error(out: &mut Out, e: &LoadError, json: bool) -> Exit {
     if json {
-        print_json(&json!({ "error": e }));
+        out.json(&json!({ "error": e }));
     } else {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
     }
     Exit(2)
 }
@@ -354,31 +366,31 @@ fn read_bundle(path: &Path) -> Result<onething::Bundle, LoadError> {
     })
 }
 
-fn compile(path: &Path, json: bool) -> Result<CompiledBundle, Exit> {
-    let bundle = read_bundle(path).map_err(|e| load_error(&e, json))?;
+fn compile(out: &mut Out, path: &Path, json: bool) -> Result<CompiledBundle, Exit> {
+    let bundle = read_bundle(path).map_err(|e| load_error(out, &e, json))?;
     CompiledBundle::compile(bundle).map_err(|e| {
         if json {
-            print_json(&json!({ "ok": false, "problems": e.problems }));
+            out.json(&json!({ "ok": false, "problems": e.problems }));
         } else {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
         }
         Exit(1)
     })
 }
 
-fn read_submission(path: &Path, json: bool) -> Result<Submission, Exit> {
-    let text = load::read_file(path).map_err(|e| load_error(&e, json))?;
-    Submission::from_json_named(&text, &path.display().to_string()).map_err(|e| load_error(&e, json))
+fn read_submission(out: &mut Out, path: &Path, json: bool) -> Result<Submission, Exit> {
+    let text = load::read_file(path).map_err(|e| load_error(out, &e, json))?;
+    Submission::from_json_named(&text, &path.display().to_string()).map_err(|e| load_error(out, &e, json))
 }
 
-fn check(path: &Path, json: bool) -> Exit {
-    let compiled = match compile(path, json) {
+fn check(out: &mut Out, path: &Path, json: bool) -> Exit {
+    let compiled = match compile(out, path, json) {
         Ok(c) => c,
         Err(exit) => return exit,
     };
     let b = compiled.bundle();
     if json {
-        print_json(&json!({
+        out.json(&json!({
             "ok": true,
             "bundle": b.id,
             "items": b.items.len(),
@@ -393,45 +405,46 @@ fn check(path: &Path, json: bool) -> Exit {
         .iter()
         .map(|i| i.schema.get("properties").and_then(|p| p.as_object()).map_or(0, |p| p.len()))
         .sum();
-    println!("ok: {} ({}) v{}", b.id, b.title, b.version);
-    println!(
+    outln!(out, "ok: {} ({}) v{}", b.id, b.title, b.version);
+    outln!(
+        out,
         "  {} items from {} departments merge into one form of {} fields",
         b.items.len(),
         b.departments.len(),
         compiled.keys().len()
     );
-    println!("  (the departments' forms have {declared} top-level properties between them)");
+    outln!(out, "  (the departments' forms have {declared} top-level properties between them)");
     for w in compiled.warnings() {
-        println!("  warning: {w}");
+        outln!(out, "  warning: {w}");
     }
     Exit(0)
 }
 
-fn form(path: &Path, items: &[String]) -> Exit {
-    let compiled = match compile(path, false) {
+fn form(out: &mut Out, path: &Path, items: &[String]) -> Exit {
+    let compiled = match compile(out, path, false) {
         Ok(c) => c,
         Err(exit) => return exit,
     };
     if items.is_empty() {
-        print_json(compiled.form());
+        out.json(compiled.form());
         return Exit(0);
     }
     let ids: Vec<&str> = items.iter().map(String::as_str).collect();
     match compiled.form_for(&ids) {
         Ok(form) => {
-            print_json(&form);
+            out.json(&form);
             Exit(0)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             Exit(2)
         }
     }
 }
 
-fn merge(files: &[PathBuf], allof: bool, provenance: bool, json: bool) -> Exit {
+fn merge(out: &mut Out, files: &[PathBuf], allof: bool, provenance: bool, json: bool) -> Exit {
     if allof && files.len() != 1 {
-        eprintln!("error: --allof takes exactly one file");
+        errln!("error: --allof takes exactly one file");
         return Exit(2);
     }
     let mut docs = Vec::new();
@@ -439,11 +452,11 @@ fn merge(files: &[PathBuf], allof: bool, provenance: bool, json: bool) -> Exit {
         let name = file.display().to_string();
         let text = match load::read_file(file) {
             Ok(t) => t,
-            Err(e) => return load_error(&e, json),
+            Err(e) => return load_error(out, &e, json),
         };
         let value: Value = match load::parse_json(&text, &name) {
             Ok(v) => v,
-            Err(e) => return load_error(&e, json),
+            Err(e) => return load_error(out, &e, json),
         };
         let doc = Document::new(value.clone(), Origin::document(&name), &format!("s{}", i + 1))
             .map_err(|e| e.to_string())
@@ -452,18 +465,18 @@ fn merge(files: &[PathBuf], allof: bool, provenance: bool, json: bool) -> Exit {
             Ok(d) => docs.push(Arc::new(d)),
             Err(message) => {
                 if json {
-                    eprintln!("{}", json!({ "error": { "kind": "invalid_schema", "message": message } }));
+                    errln!("{}", json!({ "error": { "kind": "invalid_schema", "message": message } }));
                 } else {
-                    eprintln!("error: {message}");
+                    errln!("error: {message}");
                 }
                 return Exit(2);
             }
         }
     }
     match schema::merge(&docs, MergeOptions { provenance }) {
-        Ok(out) => {
-            print_json(&out.schema);
-            for note in &out.notes {
+        Ok(merged) => {
+            out.json(&merged.schema);
+            for note in &merged.notes {
                 to_stderr(json, "note", note, &format!("optional place that can never be valid: {note}"));
             }
             Exit(0)
@@ -482,29 +495,31 @@ fn merge(files: &[PathBuf], allof: bool, provenance: bool, json: bool) -> Exit {
 /// A report on stderr: `{"<kind>": value}` with `--json`, else `<kind>: text`.
 fn to_stderr(json: bool, kind: &str, value: &impl Serialize, text: &str) {
     if json {
-        eprintln!("{}", json!({ kind: value }));
+        errln!("{}", json!({ kind: value }));
     } else {
-        eprintln!("{kind}: {text}");
+        errln!("{kind}: {text}");
     }
 }
 
-fn validate(path: &Path, submission: &Path, json: bool, lang: Option<LangArg>) -> Exit {
+fn validate(out: &mut Out, path: &Path, submission: &Path, json: bool, lang: Option<LangArg>) -> Exit {
     let (compiled, s) =
-        match compile(path, json).and_then(|c| read_submission(submission, json).map(|s| (c, s))) {
+        match compile(out, path, json).and_then(|c| read_submission(out, submission, json).map(|s| (c, s))) {
             Ok(x) => x,
             Err(exit) => return exit,
         };
     let v = compiled.validate(&s);
     if json {
-        print_json(&v);
+        out.json(&v);
     } else {
-        println!(
+        outln!(
+            out,
             "{}: applicable items: {}",
             if v.valid { "valid" } else { "invalid" },
             v.applicable.join(", ")
         );
         for e in &v.errors {
-            println!(
+            outln!(
+                out,
                 "  error: {} [{}; {}]",
                 say(&e.message, lang),
                 if e.pointer.is_empty() { "/" } else { &e.pointer },
@@ -512,44 +527,44 @@ fn validate(path: &Path, submission: &Path, json: bool, lang: Option<LangArg>) -
             );
         }
         for w in &v.warnings {
-            println!("  warning: {}", say(&w.message, lang));
+            outln!(out, "  warning: {}", say(&w.message, lang));
         }
     }
     Exit(if v.valid { 0 } else { 1 })
 }
 
-fn dispatch(path: &Path, submission: &Path, json: bool, lang: Option<LangArg>) -> Exit {
+fn dispatch(out: &mut Out, path: &Path, submission: &Path, json: bool, lang: Option<LangArg>) -> Exit {
     let (compiled, s) =
-        match compile(path, json).and_then(|c| read_submission(submission, json).map(|s| (c, s))) {
+        match compile(out, path, json).and_then(|c| read_submission(out, submission, json).map(|s| (c, s))) {
             Ok(x) => x,
             Err(exit) => return exit,
         };
     match compiled.dispatch(&s) {
         Ok(d) if json => {
-            print_json(&d);
+            out.json(&d);
             Exit(0)
         }
         Ok(d) => {
             for p in &d.payloads {
-                println!("{} → {} ({} fields)", p.item, p.department, p.fields.len());
+                outln!(out, "{} → {} ({} fields)", p.item, p.department, p.fields.len());
                 match serde_json::to_string_pretty(&p.payload) {
-                    Ok(text) => println!("{}", indent(&text)),
-                    Err(e) => println!("  (cannot print: {e})"),
+                    Ok(text) => outln!(out, "{}", indent(&text)),
+                    Err(e) => outln!(out, "  (cannot print: {e})"),
                 }
             }
             for n in &d.not_dispatched {
-                println!("not sent: {} — {}", n.key, say(&n.reason, lang));
+                outln!(out, "not sent: {} — {}", n.key, say(&n.reason, lang));
             }
             Exit(0)
         }
         Err(e) => {
             if json {
-                print_json(&json!({ "error": e }));
+                out.json(&json!({ "error": e }));
             } else {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 if let onething::DispatchError::Invalid { validation } = &e {
                     for err in &validation.errors {
-                        eprintln!("  error: {}", say(&err.message, lang));
+                        errln!("  error: {}", say(&err.message, lang));
                     }
                 }
             }
@@ -562,27 +577,27 @@ fn indent(text: &str) -> String {
     text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
 }
 
-fn pack(path: &Path, output: Option<&Path>) -> Exit {
+fn pack(out: &mut Out, path: &Path, output: Option<&Path>) -> Exit {
     let bundle = match load::load_dir(path) {
         Ok(b) => b,
-        Err(e) => return load_error(&e, false),
+        Err(e) => return load_error(out, &e, false),
     };
     if let Err(e) = CompiledBundle::compile(bundle.clone()) {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         return Exit(1);
     }
     let text = match serde_json::to_string_pretty(&bundle) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return Exit(2);
         }
     };
     match output {
-        None => println!("{text}"),
+        None => outln!(out, "{text}"),
         Some(out) => {
             if let Err(e) = std::fs::write(out, text + "\n") {
-                eprintln!("error: {}: {e}", out.display());
+                errln!("error: {}: {e}", out.display());
                 return Exit(2);
             }
         }
@@ -590,24 +605,31 @@ fn pack(path: &Path, output: Option<&Path>) -> Exit {
     Exit(0)
 }
 
-fn evaluate(path: &Path, submission: &Path, when: &When, json: bool, lang: Option<LangArg>) -> Exit {
+fn evaluate(
+    out: &mut Out,
+    path: &Path,
+    submission: &Path,
+    when: &When,
+    json: bool,
+    lang: Option<LangArg>,
+) -> Exit {
     let (date, opts) = match when.resolve() {
         Ok(x) => x,
         Err(message) => {
-            eprintln!("error: {message}");
+            errln!("error: {message}");
             return Exit(2);
         }
     };
     let (compiled, s) =
-        match compile(path, json).and_then(|c| read_submission(submission, json).map(|s| (c, s))) {
+        match compile(out, path, json).and_then(|c| read_submission(out, submission, json).map(|s| (c, s))) {
             Ok(x) => x,
             Err(exit) => return exit,
         };
     let d = compiled.evaluate_with(&s, date, &opts);
     if json {
-        print_json(&d);
+        out.json(&d);
     } else {
-        print!("{}", report(&d, lang));
+        out!(out, "{}", report(&d, lang));
     }
     Exit(if d.outcome.is_accepted() { 0 } else { 1 })
 }
@@ -646,209 +668,8 @@ fn report(d: &Decision, lang: Option<LangArg>) -> String {
     out
 }
 
-/// Lines decided together: enough to keep every core busy, few enough that memory stays
-/// flat however long the input is.
-const BATCH_CHUNK: usize = 4096;
-
-/// Lines decided between two updates of the progress bar.
-const PROGRESS_STEP: usize = 64;
-
-fn batch(path: &Path, submissions: &Path, when: &When, trace: bool) -> Exit {
-    use rayon::prelude::*;
-    use std::io::Write;
-
-    let (date, opts) = match when.resolve() {
-        Ok((date, opts)) => (date, EvalOptions { trace, ..opts }),
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Exit(2);
-        }
-    };
-    let compiled = match compile(path, false) {
-        Ok(c) => c,
-        Err(exit) => return exit,
-    };
-    let io_error = |e: std::io::Error| {
-        load_error(&LoadError::Io { path: submissions.display().to_string(), message: e.to_string() }, false)
-    };
-    let file = match std::fs::File::open(submissions) {
-        Ok(f) => f,
-        Err(e) => return io_error(e),
-    };
-    // The bar's length needs a first pass over the lines: only a regular file can be read
-    // twice. A pipe (`<(producer)`, /dev/stdin) is read once, with a counter instead.
-    let total = match file.metadata() {
-        Ok(m) if m.is_file() => match count_lines(submissions) {
-            Ok(n) => Some(n),
-            Err(e) => return io_error(e),
-        },
-        Ok(_) => None,
-        Err(e) => return io_error(e),
-    };
-    let mut input = std::io::BufReader::new(file);
-    let (progress, template) = match total {
-        Some(n) => (indicatif::ProgressBar::new(n), "{bar:40} {pos}/{len} decisions, {per_sec}, {eta} left"),
-        None => (indicatif::ProgressBar::no_length(), "{pos} decisions, {per_sec}"),
-    };
-    progress.set_style(
-        indicatif::ProgressStyle::with_template(template)
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    // Line `n`, decided: the decision as JSON, or an error object naming the line.
-    let decide_line = |n: usize, line: &Result<String, BadLine>| {
-        let name = format!("{}:{n}", submissions.display());
-        let submission = match line {
-            Ok(text) => Submission::from_json_named(text, &name),
-            Err(bad) => Err(bad.error(name)),
-        };
-        let out = match submission {
-            Ok(s) => serde_json::to_string(&compiled.evaluate_with(&s, date, &opts)),
-            Err(e) => serde_json::to_string(&json!({ "line": n, "error": e })),
-        };
-        out.unwrap_or_else(|e| json!({ "line": n, "error": e.to_string() }).to_string())
-    };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut done = 0;
-    let mut buf = Vec::new();
-    loop {
-        let mut chunk = Vec::with_capacity(BATCH_CHUNK);
-        while chunk.len() < BATCH_CHUNK {
-            match read_line(&mut input, &mut buf, MAX_SUBMISSION_BYTES) {
-                Ok(Some(line)) => chunk.push(line),
-                Ok(None) => break,
-                Err(e) => return io_error(e),
-            }
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        // Each line is decided on its own; output keeps the input order. A line that is not
-        // a submission gets an error object in its place, so line numbers still match. The
-        // progress bar is a lock: it is told once per run of lines, not once per line, or
-        // the threads take turns at it.
-        let decided: Vec<Vec<String>> = chunk
-            .par_chunks(PROGRESS_STEP)
-            .enumerate()
-            .map(|(c, run)| {
-                let first = done + c * PROGRESS_STEP + 1;
-                let out = run.iter().enumerate().map(|(k, line)| decide_line(first + k, line)).collect();
-                progress.inc(run.len() as u64);
-                out
-            })
-            .collect();
-        for line in decided.iter().flatten() {
-            if writeln!(out, "{line}").is_err() {
-                return Exit(2);
-            }
-        }
-        done += chunk.len();
-    }
-    progress.finish_and_clear();
-    if out.flush().is_err() {
-        return Exit(2);
-    }
-    Exit(0)
-}
-
-/// A line of a batch that cannot be a submission, found before parsing it.
-enum BadLine {
-    /// Longer than a submission may be: its length in bytes.
-    TooLong(u64),
-    /// Not UTF-8 text: the byte offset where it stops being.
-    NotUtf8(usize),
-}
-
-impl BadLine {
-    /// The error for this line, named `name` (`FILE:LINE`).
-    fn error(&self, name: String) -> LoadError {
-        match *self {
-            BadLine::TooLong(bytes) => {
-                LoadError::TooLarge { path: name, bytes, limit: MAX_SUBMISSION_BYTES as u64 }
-            }
-            BadLine::NotUtf8(offset) => LoadError::Syntax {
-                path: name,
-                line: 1,
-                column: offset + 1,
-                message: format!("not UTF-8 text from byte {offset} of the line"),
-            },
-        }
-    }
-}
-
-/// Reads the next line of `input` without its line ending (`\n` or `\r\n`); `None` at the
-/// end. At most `limit` bytes of a line are held in memory: a longer line is skipped to its
-/// end and reported, as is a line that is not UTF-8, so that one bad line costs its own
-/// decision and not the batch. `buf` is scratch space kept between calls.
-fn read_line(
-    input: &mut impl std::io::BufRead,
-    buf: &mut Vec<u8>,
-    limit: usize,
-) -> std::io::Result<Option<Result<String, BadLine>>> {
-    use std::io::{BufRead, Read};
-    buf.clear();
-    // Room for `limit` bytes and a `\r\n` ending: anything longer without a newline in it is
-    // too long.
-    if input.by_ref().take(limit as u64 + 2).read_until(b'\n', buf)? == 0 {
-        return Ok(None);
-    }
-    if buf.last() == Some(&b'\n') {
-        buf.pop();
-        if buf.last() == Some(&b'\r') {
-            buf.pop();
-        }
-    } else if buf.len() > limit {
-        let rest = skip_line(input)?;
-        return Ok(Some(Err(BadLine::TooLong(buf.len() as u64 + rest))));
-    }
-    if buf.len() > limit {
-        return Ok(Some(Err(BadLine::TooLong(buf.len() as u64))));
-    }
-    Ok(Some(match std::str::from_utf8(buf) {
-        Ok(text) => Ok(text.to_owned()),
-        Err(e) => Err(BadLine::NotUtf8(e.valid_up_to())),
-    }))
-}
-
-/// Skips the rest of a line, its newline included; the bytes skipped before the newline.
-fn skip_line(input: &mut impl std::io::BufRead) -> std::io::Result<u64> {
-    let mut skipped = 0u64;
-    loop {
-        let available = input.fill_buf()?;
-        if available.is_empty() {
-            return Ok(skipped);
-        }
-        match available.iter().position(|&b| b == b'\n') {
-            Some(i) => {
-                input.consume(i + 1);
-                return Ok(skipped + i as u64);
-            }
-            None => {
-                let n = available.len();
-                input.consume(n);
-                skipped += n as u64;
-            }
-        }
-    }
-}
-
-/// The number of lines in a file, for the progress bar (a last line without a newline
-/// counts).
-fn count_lines(path: &Path) -> std::io::Result<u64> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut buf = vec![0u8; 1 << 16];
-    let (mut lines, mut last) = (0u64, b'\n');
-    loop {
-        let n = file.read(&mut buf)?;
-        let Some(read) = buf.get(..n).filter(|r| !r.is_empty()) else { break };
-        lines += read.iter().filter(|&&b| b == b'\n').count() as u64;
-        last = read.last().copied().unwrap_or(last);
-    }
-    Ok(lines + u64::from(last != b'\n'))
-}
-
 fn prefill(
+    out: &mut Out,
     path: &Path,
     sources: &[String],
     answers: Option<&Path>,
@@ -859,24 +680,24 @@ fn prefill(
     let date = match date.map(str::parse::<Date>).transpose() {
         Ok(d) => d.unwrap_or_else(today),
         Err(e) => {
-            eprintln!("error: --date: {e}");
+            errln!("error: --date: {e}");
             return Exit(2);
         }
     };
-    let compiled = match compile(path, json) {
+    let compiled = match compile(out, path, json) {
         Ok(c) => c,
         Err(exit) => return exit,
     };
     let mut documents = indexmap::IndexMap::new();
     for arg in sources {
         let Some((id, file)) = arg.split_once('=') else {
-            eprintln!("error: --source takes ID=FILE, not `{arg}`");
+            errln!("error: --source takes ID=FILE, not `{arg}`");
             return Exit(2);
         };
         // A document under an id the bundle does not declare would be silently ignored.
         if !compiled.bundle().sources.iter().any(|s| s.id == id) {
             let declared: Vec<&str> = compiled.bundle().sources.iter().map(|s| s.id.as_str()).collect();
-            eprintln!(
+            errln!(
                 "error: --source: the bundle declares no source `{id}`; it declares: {}",
                 declared.join(", ")
             );
@@ -884,11 +705,11 @@ fn prefill(
         }
         let text = match load::read_file(Path::new(file)) {
             Ok(t) => t,
-            Err(e) => return load_error(&e, json),
+            Err(e) => return load_error(out, &e, json),
         };
         match load::parse_json::<Value>(&text, file) {
             Ok(doc) => documents.insert(id.to_owned(), doc),
-            Err(e) => return load_error(&e, json),
+            Err(e) => return load_error(out, &e, json),
         };
     }
     let typed = match answers {
@@ -896,22 +717,23 @@ fn prefill(
         Some(file) => {
             let text = match load::read_file(file) {
                 Ok(t) => t,
-                Err(e) => return load_error(&e, json),
+                Err(e) => return load_error(out, &e, json),
             };
             match load::parse_json(&text, &file.display().to_string()) {
                 Ok(map) => map,
-                Err(e) => return load_error(&e, json),
+                Err(e) => return load_error(out, &e, json),
             }
         }
     };
     let consent: Vec<String> = documents.keys().cloned().collect();
     let p = compiled.prefill(&typed, &consent, &documents, Some(date));
     if json {
-        print_json(&p);
+        out.json(&p);
         return Exit(0);
     }
     let f = p.figures;
-    println!(
+    outln!(
+        out,
         "prefilled {} of {} fields; {} of {} materials shared{}",
         f.fields_prefilled,
         f.fields_total,
@@ -925,21 +747,22 @@ fn prefill(
             onething::prefill::FillOrigin::Source { source, pointer } => format!("{source}{pointer}"),
             onething::prefill::FillOrigin::Derived { rule, .. } => format!("derived by {rule}"),
         };
-        println!("  {key} = {} ({from}{})", filled.value, if filled.locked { ", locked" } else { "" });
+        outln!(out, "  {key} = {} ({from}{})", filled.value, if filled.locked { ", locked" } else { "" });
     }
     for c in &p.conflicts {
-        println!("  conflict: {} — {}", c.key, say(&c.message, lang));
+        outln!(out, "  conflict: {} — {}", c.key, say(&c.message, lang));
     }
     for n in &p.notes {
-        println!("  note: {} {} — {}", n.source, n.key.as_deref().unwrap_or(""), say(&n.message, lang));
+        outln!(out, "  note: {} {} — {}", n.source, n.key.as_deref().unwrap_or(""), say(&n.message, lang));
     }
     if !p.to_type.is_empty() {
-        println!("still to type: {}", p.to_type.join(", "));
+        outln!(out, "still to type: {}", p.to_type.join(", "));
     }
     Exit(0)
 }
 
 fn notice(
+    out: &mut Out,
     path: &Path,
     format: NoticeFormat,
     lang: Option<LangArg>,
@@ -947,7 +770,7 @@ fn notice(
     when: &When,
 ) -> Exit {
     let json = matches!(format, NoticeFormat::Json);
-    let compiled = match compile(path, json) {
+    let compiled = match compile(out, path, json) {
         Ok(c) => c,
         Err(exit) => return exit,
     };
@@ -957,11 +780,11 @@ fn notice(
             let (date, opts) = match when.resolve() {
                 Ok(x) => x,
                 Err(message) => {
-                    eprintln!("error: {message}");
+                    errln!("error: {message}");
                     return Exit(2);
                 }
             };
-            match read_submission(file, json) {
+            match read_submission(out, file, json) {
                 Ok(s) => compiled.notice_for_with(&s, date, &opts),
                 Err(exit) => return exit,
             }
@@ -969,42 +792,42 @@ fn notice(
     };
     let lang = LangArg::or_zh(lang);
     match format {
-        NoticeFormat::Json => print_json(&notice),
-        NoticeFormat::Md => print!("{}", notice.to_markdown(lang)),
-        NoticeFormat::Html => print!("{}", notice.to_html(lang)),
+        NoticeFormat::Json => out.json(&notice),
+        NoticeFormat::Md => out!(out, "{}", notice.to_markdown(lang)),
+        NoticeFormat::Html => out!(out, "{}", notice.to_html(lang)),
     }
     Exit(0)
 }
 
-fn plan(path: &Path, format: PlanFormat, lang: Option<LangArg>) -> Exit {
-    let compiled = match compile(path, matches!(format, PlanFormat::Json)) {
+fn plan(out: &mut Out, path: &Path, format: PlanFormat, lang: Option<LangArg>) -> Exit {
+    let compiled = match compile(out, path, matches!(format, PlanFormat::Json)) {
         Ok(c) => c,
         Err(exit) => return exit,
     };
     let plan = compiled.plan();
     let lang = LangArg::or_zh(lang);
     match format {
-        PlanFormat::Json => print_json(&plan),
-        PlanFormat::Mermaid => print!("{}", plan.to_mermaid(lang)),
-        PlanFormat::Dot => print!("{}", plan.to_dot(lang)),
+        PlanFormat::Json => out.json(&plan),
+        PlanFormat::Mermaid => out!(out, "{}", plan.to_mermaid(lang)),
+        PlanFormat::Dot => out!(out, "{}", plan.to_dot(lang)),
     }
     Exit(0)
 }
 
-fn results(path: &Path, file: &Path, json: bool, lang: Option<LangArg>) -> Exit {
-    let compiled = match compile(path, json) {
+fn results(out: &mut Out, path: &Path, file: &Path, json: bool, lang: Option<LangArg>) -> Exit {
+    let compiled = match compile(out, path, json) {
         Ok(c) => c,
         Err(exit) => return exit,
     };
     let text = match load::read_file(file) {
         Ok(t) => t,
-        Err(e) => return load_error(&e, json),
+        Err(e) => return load_error(out, &e, json),
     };
-    let fail = |e: &onething::ResultsError, code: u8| {
+    let mut fail = |e: &onething::ResultsError, code: u8| {
         if json {
-            print_json(&json!({ "ok": false, "problems": e.problems }));
+            out.json(&json!({ "ok": false, "problems": e.problems }));
         } else {
-            eprintln!("error: {}: {e}", file.display());
+            errln!("error: {}: {e}", file.display());
         }
         Exit(code)
     };
@@ -1019,11 +842,11 @@ fn results(path: &Path, file: &Path, json: bool, lang: Option<LangArg>) -> Exit 
         Err(e) => return fail(&e, 1),
     };
     if json {
-        print_json(&r);
+        out.json(&r);
         return Exit(0);
     }
     let app = r.application.as_deref().map(|a| format!(" {a}")).unwrap_or_default();
-    println!("{}{app}: {} — {}", r.bundle, say(&r.state.text(), lang), say(&r.summary, lang));
+    outln!(out, "{}{app}: {} — {}", r.bundle, say(&r.state.text(), lang), say(&r.summary, lang));
     for item in &r.items {
         let status = match item.status {
             onething::results::ItemStatus::Awaiting => "awaiting",
@@ -1032,10 +855,10 @@ fn results(path: &Path, file: &Path, json: bool, lang: Option<LangArg>) -> Exit 
             onething::results::ItemStatus::Refused => "refused",
         };
         let reason = item.reason.as_ref().map(|t| format!(" — {}", say(t, lang))).unwrap_or_default();
-        println!("  {} ({}): {status}{reason}", item.item, item.department);
+        outln!(out, "  {} ({}): {status}{reason}", item.item, item.department);
     }
     if !r.delivery.is_empty() {
-        println!("delivery list ({}):", r.delivery.len());
+        outln!(out, "delivery list ({}):", r.delivery.len());
         for (n, d) in r.delivery.iter().enumerate() {
             let c = &d.certificate;
             let mut refs = Vec::new();
@@ -1048,7 +871,8 @@ fn results(path: &Path, file: &Path, json: bool, lang: Option<LangArg>) -> Exit 
             if c.paper {
                 refs.push("paper original".to_owned());
             }
-            println!(
+            outln!(
+                out,
                 "  {}. {} ({}) [{}, {}]",
                 n + 1,
                 say(&c.title, lang),
@@ -1063,7 +887,7 @@ fn results(path: &Path, file: &Path, json: bool, lang: Option<LangArg>) -> Exit 
             let who = s.department.as_deref().unwrap_or("overall");
             let level = onething::results::score_text(s.score).map(|t| say(&t, lang)).unwrap_or_default();
             let comment = s.comment.as_deref().map(|c| format!(" — {c}")).unwrap_or_default();
-            println!("rating: {who}: {}/5 {level}{comment}", s.score);
+            outln!(out, "rating: {who}: {}/5 {level}{comment}", s.score);
         }
     }
     Exit(0)

@@ -328,7 +328,8 @@ fn batch_reports_lines_too_long_or_not_utf8_and_goes_on() {
     }
     assert_eq!(out[1]["line"], 2);
     assert_eq!(out[1]["error"]["kind"], "too_large");
-    assert_eq!(out[1]["error"]["bytes"], 17 << 20);
+    // Reported as soon as the limit is reached: the bytes read of it, more than the limit.
+    assert_eq!(out[1]["error"]["bytes"], (16 << 20) + 2);
     assert_eq!(out[2]["line"], 3);
     assert_eq!(out[2]["error"]["kind"], "syntax");
     assert_eq!(out[2]["error"]["column"], 16); // 1-based: the 16th byte, 0xE9, is where UTF-8 stops
@@ -613,4 +614,191 @@ fn prefill_rejects_bad_arguments_and_notes_bad_documents() {
     let out = stdout(&o);
     assert!(out.starts_with("prefilled 0 of 19 fields; 0 of 7 materials shared"), "{out}");
     assert!(out.contains("holds none of the fields the bundle reads"), "{out}");
+}
+
+/// One run of every command, printing something on success (`batch` reads `jsonl`).
+fn every_command(jsonl: &str) -> Vec<Vec<String>> {
+    let r = "fixtures/restaurant-opening";
+    let valid = "fixtures/restaurant-opening/submissions/valid-small.json";
+    let schema = "fixtures/restaurant-opening/fire-safety-inspection.schema.json";
+    let source = "e-licence:business-licence=fixtures/restaurant-opening/sources/business-licence.json";
+    let commands: [&[&str]; 12] = [
+        &["form", r],
+        &["notice", r],
+        &["plan", r],
+        &["check", r],
+        &["merge", schema, schema],
+        &["validate", r, valid],
+        &["evaluate", r, valid, "--date", "2026-03-02"],
+        &["dispatch", r, valid],
+        &["pack", r],
+        &["results", "fixtures/newborn", "fixtures/newborn/results/partly-refused.json"],
+        &["prefill", r, "--source", source, "--date", "2026-06-15"],
+        &["batch", r, jsonl, "--date", "2026-03-02"],
+    ];
+    commands.iter().map(|c| c.iter().map(|a| (*a).to_owned()).collect()).collect()
+}
+
+/// A batch input of `lines` valid submissions.
+fn jsonl(scratch: &Scratch, lines: usize) -> String {
+    let valid = submission_line("valid-small.json");
+    scratch.file("many.jsonl", &(vec![valid; lines].join("\n") + "\n")).display().to_string()
+}
+
+#[cfg(unix)]
+#[test]
+fn every_command_ends_quietly_when_the_reader_of_its_output_goes_away() {
+    let scratch = Scratch::new("every_command_ends_quietly_when_the_reader_of_its_output_goes_away");
+    let jsonl = jsonl(&scratch, 3);
+    for args in every_command(&jsonl) {
+        // The reading end is closed before the command writes anything: its first write
+        // fails with a broken pipe, as `onething form DIR | head -c 0` would.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let o = Command::new(env!("CARGO_BIN_EXE_onething"))
+            .args(&args)
+            .current_dir(root())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("cannot write"), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_batch_stops_quietly_when_its_reader_has_read_enough() {
+    let scratch = Scratch::new("a_batch_stops_quietly_when_its_reader_has_read_enough");
+    let jsonl = jsonl(&scratch, 2000);
+    // `onething batch … | head -c 10`: far more output than a pipe holds.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_onething"))
+        .args(["batch", "fixtures/restaurant-opening", &jsonl, "--date", "2026-03-02"])
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
+
+#[test]
+fn every_command_says_when_its_output_cannot_be_written() {
+    let full = Path::new("/dev/full");
+    if !full.exists() {
+        return;
+    }
+    let scratch = Scratch::new("every_command_says_when_its_output_cannot_be_written");
+    let jsonl = jsonl(&scratch, 3);
+    for args in every_command(&jsonl) {
+        let disk_full = std::fs::OpenOptions::new().write(true).open(full).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_onething"))
+            .args(&args)
+            .current_dir(root())
+            .stdout(disk_full)
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("error: cannot write the output: No space left on device"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_batch_line_without_end_gets_its_error_line_and_the_batch_goes_on() {
+    let scratch = Scratch::new("a_batch_line_without_end_gets_its_error_line_and_the_batch_goes_on");
+    let valid = submission_line("valid-small.json");
+    // As `head -c 40M /dev/zero`: 40 MiB without a newline, then a valid line; and alone.
+    let mut zeros = vec![0u8; 40 << 20];
+    let alone = scratch.0.join("zeros.jsonl");
+    std::fs::write(&alone, &zeros).unwrap();
+    zeros.push(b'\n');
+    zeros.extend_from_slice(valid.as_bytes());
+    let then_valid = scratch.0.join("zeros-then-valid.jsonl");
+    std::fs::write(&then_valid, &zeros).unwrap();
+    for (path, lines) in [(&alone, 1), (&then_valid, 2)] {
+        let out = decisions(path);
+        assert_eq!(out.len(), lines);
+        assert_eq!(out[0]["line"], 1);
+        assert_eq!(out[0]["error"]["kind"], "too_large");
+        assert!(out[0]["error"]["bytes"].as_u64().unwrap() > 16 << 20);
+        if lines == 2 {
+            assert!(out[1]["outcome"].is_string(), "{}", out[1]);
+        }
+    }
+}
+
+/// `onething batch` of the restaurant opening on `path`: its lines, parsed; exit code 0.
+fn decisions(path: &Path) -> Vec<serde_json::Value> {
+    let o =
+        onething(&["batch", "fixtures/restaurant-opening", path.to_str().unwrap(), "--date", "2026-03-02"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_batch_of_dev_zero_shows_its_error_line_at_once() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_onething"))
+        .args(["batch", "fixtures/restaurant-opening", "/dev/zero", "--date", "2026-03-02"])
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line);
+        let _ = send.send(line);
+    });
+    let line = receive.recv_timeout(std::time::Duration::from_secs(60));
+    // /dev/zero never ends: the batch goes on skipping it until stopped.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let line = line.expect("no error line within a minute");
+    let error: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(error["line"], 1);
+    assert_eq!(error["error"]["kind"], "too_large");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_in_a_bundle_directory_is_refused_at_once() {
+    let scratch = Scratch::new("a_named_pipe_in_a_bundle_directory_is_refused_at_once");
+    assert!(Command::new("mkfifo").arg(scratch.0.join("bundle.json")).status().unwrap().success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_onething"))
+        .args(["check", scratch.path()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("onething check waits on a named pipe");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("bundle.json: cannot read: a named pipe is not a regular file"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -7,6 +7,9 @@
 //! ([`Calendar::prc`]); a host can supply its own (a local calendar, later years) in the same
 //! JSON form (`schemas/calendar.schema.json`).
 //!
+//! A calendar covers years from 1949 to 2200 at most ([`MIN_YEAR`], [`MAX_YEAR`]); one that
+//! says otherwise is refused when read.
+//!
 //! Outside the calendar's years only weekends are known: [`Calendar::covers`] tells, and
 //! decisions say so when a deadline falls outside.
 //!
@@ -45,6 +48,8 @@ pub struct Calendar {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
     /// First and last year the calendar covers.
+    // From `MIN_YEAR` to `MAX_YEAR`, the first not after the last (checked when read).
+    #[serde(deserialize_with = "years")]
     pub years: (i32, i32),
     /// Days off that would otherwise be working days (and holidays falling on weekends).
     #[serde(with = "dates")]
@@ -54,6 +59,25 @@ pub struct Calendar {
     #[serde(with = "dates")]
     #[schemars(with = "Vec<String>")]
     pub workdays: BTreeSet<Date>,
+}
+
+/// The earliest year a calendar may cover: the founding of the People's Republic.
+pub const MIN_YEAR: i32 = 1949;
+
+/// The latest year a calendar may cover: far enough for any committed time limit.
+pub const MAX_YEAR: i32 = 2200;
+
+/// A calendar's years: within `MIN_YEAR..=MAX_YEAR`, in order (`[9999, -5]` is a mistake,
+/// not a calendar).
+fn years<'de, D: serde::Deserializer<'de>>(d: D) -> Result<(i32, i32), D::Error> {
+    let (first, last) = <(i32, i32)>::deserialize(d)?;
+    let sane = |y: i32| (MIN_YEAR..=MAX_YEAR).contains(&y);
+    if !(sane(first) && sane(last) && first <= last) {
+        return Err(serde::de::Error::custom(format_args!(
+            "years [{first}, {last}]: the first and last year covered must be from {MIN_YEAR} to {MAX_YEAR}, the first not after the last"
+        )));
+    }
+    Ok((first, last))
 }
 
 mod dates {

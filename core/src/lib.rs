@@ -47,6 +47,7 @@ pub mod error;
 pub mod evaluate;
 pub mod form;
 pub mod formats;
+mod json;
 pub mod load;
 mod messages;
 pub mod notice;

@@ -27,20 +27,26 @@ use serde_json::Value;
 
 use crate::bundle::{Bundle, Script};
 use crate::error::LoadError;
+use crate::json;
+
+/// The UTF-8 byte-order mark, dropped from the start of every file read.
+const BOM: char = '\u{feff}';
 
 /// The largest file accepted (32 MiB).
 pub const MAX_FILE_BYTES: u64 = 32 << 20;
 
 /// Parses JSON text into `T`, naming the line and column of a syntax error and the path of a
-/// shape error.
+/// shape error. Stricter than `serde_json` (see the `json` module): a leading byte-order mark
+/// is dropped, a duplicate key is a syntax error, and a struct must be a JSON object.
 pub fn parse_json<T: DeserializeOwned>(text: &str, name: &str) -> Result<T, LoadError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| LoadError::Syntax {
-        path: name.to_owned(),
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    })?;
+    let value = json::unique::parse(text).map_err(|e| syntax(name, &e))?;
     from_value(value, name)
+}
+
+/// A syntax error (or a duplicate key) in the text of `name`.
+fn syntax(name: &str, e: &json::unique::TextError) -> LoadError {
+    let (line, column) = e.position();
+    LoadError::Syntax { path: name.to_owned(), line, column, message: e.message() }
 }
 
 /// [`parse_json`] for text read once per call (a submission): one pass from text to `T`,
@@ -51,12 +57,22 @@ pub fn parse_json<T: DeserializeOwned>(text: &str, name: &str) -> Result<T, Load
 /// was most of what `onething batch` spent reading a submission. It stays the path for
 /// everything else: a second instantiation of each type's deserialiser costs WebAssembly
 /// size, so only the hot type gets one.
+///
+/// `T` must be a struct whose own maps refuse duplicate keys and whose nested structs refuse
+/// arrays (`Submission` reads them with `json::unique` and `json::strict::object_struct`): the one
+/// pass checks only that the text is an object.
 pub(crate) fn parse_json_once<T: DeserializeOwned>(text: &str, name: &str) -> Result<T, LoadError> {
-    serde_json::from_str(text).or_else(|_| parse_json(text, name))
+    let text = json::strip_bom(text);
+    if text.trim_start().starts_with('{') {
+        if let Ok(parsed) = serde_json::from_str(text) {
+            return Ok(parsed);
+        }
+    }
+    parse_json(text, name)
 }
 
 fn from_value<T: DeserializeOwned>(value: Value, name: &str) -> Result<T, LoadError> {
-    serde_path_to_error::deserialize(value).map_err(|e| LoadError::Format {
+    serde_path_to_error::deserialize(json::strict::Strict(value)).map_err(|e| LoadError::Format {
         path: name.to_owned(),
         at: e.path().to_string(),
         message: e.inner().to_string(),
@@ -99,14 +115,62 @@ fn check_packed(bundle: &mut Bundle) -> Result<(), LoadError> {
 }
 
 /// Reads a bundle directory and inlines every schema and script file.
+///
+/// Only regular files are read (a named pipe would block, a device never end), and only
+/// files whose real path — every symbolic link resolved — is inside the directory's real
+/// path: a link to a file elsewhere would otherwise be embedded by `onething pack`. Links that
+/// stay inside the directory are followed.
 pub fn load_dir(dir: &Path) -> Result<Bundle, LoadError> {
+    let root = dir
+        .canonicalize()
+        .map_err(|e| LoadError::Io { path: dir.display().to_string(), message: e.to_string() })?;
     let manifest = dir.join("bundle.json");
     let name = manifest.display().to_string();
-    let bundle: Bundle = parse_json(&read_file(&manifest)?, &name)?;
+    let bundle: Bundle = parse_json(&read_inside(&root, &manifest)?, &name)?;
     inline_files(bundle, &name, |file| {
         let path = dir.join(file);
-        Ok((path.display().to_string(), read_file(&path)?))
+        Ok((path.display().to_string(), read_inside(&root, &path)?))
     })
+}
+
+/// Reads `path`, a file of the bundle directory whose real path is `root`: refused unless
+/// it resolves inside `root` and is a regular file, both checked before it is opened.
+fn read_inside(root: &Path, path: &Path) -> Result<String, LoadError> {
+    let refuse = |message: String| LoadError::Io { path: path.display().to_string(), message };
+    let real = path.canonicalize().map_err(|e| refuse(e.to_string()))?;
+    if !real.starts_with(root) {
+        return Err(refuse(format!(
+            "resolves to {}, outside the bundle directory {}; a bundle reads only its own files",
+            real.display(),
+            root.display()
+        )));
+    }
+    let kind = std::fs::metadata(&real).map_err(|e| refuse(e.to_string()))?.file_type();
+    if !kind.is_file() {
+        return Err(refuse(format!(
+            "{} is not a regular file; a bundle reads only regular files",
+            kind_of(kind)
+        )));
+    }
+    read_named(&real, path)
+}
+
+/// What a file that is not a regular file is, for messages.
+fn kind_of(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() { "a directory" } else { "it" }
 }
 
 /// Reads a bundle directory held in memory — file names relative to the directory
@@ -143,7 +207,7 @@ pub fn load_files(files: &BTreeMap<String, String>) -> Result<Bundle, LoadError>
                 limit: MAX_FILE_BYTES,
             });
         }
-        Ok((name.to_owned(), text.clone()))
+        Ok((name.to_owned(), json::strip_bom(text).to_owned()))
     };
     let bundle: Bundle = parse_json(&file(MANIFEST)?.1, MANIFEST)?;
     inline_files(bundle, MANIFEST, file)
@@ -160,12 +224,7 @@ fn inline_files(
         if let Value::String(file) = &item.schema {
             let file = file.clone();
             let (path, text) = read(inside(&file, manifest, &format!("items[{i}].schema"))?)?;
-            item.schema = serde_json::from_str(&text).map_err(|e| LoadError::Syntax {
-                path,
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            })?;
+            item.schema = json::unique::parse(&text).map_err(|e| syntax(&path, &e))?;
             item.schema_file = Some(file);
         }
     }
@@ -199,12 +258,19 @@ fn inside<'f>(file: &'f str, manifest: &str, at: &str) -> Result<&'f str, LoadEr
     Ok(file)
 }
 
-/// Reads a text file of at most [`MAX_FILE_BYTES`]. A larger file is refused without being
-/// read whole, and so is an input that never ends (`/dev/zero`, a pipe), which reports no
-/// size beforehand: at most one byte over the limit is ever read.
+/// Reads a text file of at most [`MAX_FILE_BYTES`], a leading UTF-8 byte-order mark
+/// dropped. A larger file is refused without being read whole, and so is an input that never
+/// ends (`/dev/zero`, a pipe), which reports no size beforehand: at most one byte over the
+/// limit is ever read. Pipes and devices are read (a command-line argument may be
+/// `<(producer)`); the files of a bundle directory are regular files only ([`load_dir`]).
 pub fn read_file(path: &Path) -> Result<String, LoadError> {
+    read_named(path, path)
+}
+
+/// [`read_file`] of `path`, naming `name` in errors.
+fn read_named(path: &Path, name: &Path) -> Result<String, LoadError> {
     use std::io::Read;
-    let name = || path.display().to_string();
+    let name = || name.display().to_string();
     let io = |e: std::io::Error| LoadError::Io { path: name(), message: e.to_string() };
     let too_large = |bytes: u64| LoadError::TooLarge { path: name(), bytes, limit: MAX_FILE_BYTES };
     let file = std::fs::File::open(path).map_err(io)?;
@@ -217,10 +283,14 @@ pub fn read_file(path: &Path) -> Result<String, LoadError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(bytes.len() as u64));
     }
-    String::from_utf8(bytes).map_err(|e| LoadError::Io {
+    let mut text = String::from_utf8(bytes).map_err(|e| LoadError::Io {
         path: name(),
         message: format!("not UTF-8 text (from byte {})", e.utf8_error().valid_up_to()),
-    })
+    })?;
+    if text.starts_with(BOM) {
+        text.drain(..BOM.len_utf8());
+    }
+    Ok(text)
 }
 
 /// Every script of a bundle with its location, in bundle order.
@@ -422,6 +492,179 @@ mod tests {
         let e = read_file(&binary).unwrap_err();
         assert!(e.to_string().contains("not UTF-8 text (from byte 7)"), "{e}");
         assert!(matches!(read_file(&dir.0.join("none.json")), Err(LoadError::Io { .. })));
+    }
+
+    /// `MANIFEST`'s files on disk, named `name`; `outside` holds files beyond it.
+    #[cfg(unix)]
+    fn linked(name: &str) -> (Dir, Dir) {
+        let bundle = Dir::new(name, &[("bundle.json", MANIFEST), ("rules/always.rhai", "true")]);
+        let outside = Dir::new(
+            &format!("{name}-outside"),
+            &[
+                ("secret.json", r#"{"type": "object", "description": "secret"}"#),
+                ("rules/online.rhai", "true"),
+            ],
+        );
+        (bundle, outside)
+    }
+
+    #[cfg(unix)]
+    fn refused_outside(dir: &Path, file: &str) {
+        let e = load_dir(dir).unwrap_err();
+        assert!(matches!(&e, LoadError::Io { path, .. } if path.ends_with(file)), "{e:?}");
+        assert!(e.to_string().contains("outside the bundle directory"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_file_leading_out_of_the_bundle_is_refused() {
+        use std::os::unix::fs::symlink;
+        let (bundle, outside) = linked("link-file");
+        std::fs::write(bundle.0.join("rules/online.rhai"), "true").unwrap();
+        symlink(outside.0.join("secret.json"), bundle.0.join("i.schema.json")).unwrap();
+        refused_outside(&bundle.0, "i.schema.json");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_folder_leading_out_of_the_bundle_is_refused() {
+        use std::os::unix::fs::symlink;
+        let (bundle, outside) = linked("link-folder");
+        std::fs::write(bundle.0.join("i.schema.json"), "{}").unwrap();
+        std::fs::remove_dir_all(bundle.0.join("rules")).unwrap();
+        symlink(outside.0.join("rules"), bundle.0.join("rules")).unwrap();
+        refused_outside(&bundle.0, "online.rhai");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_chain_of_symlinks_leading_out_is_refused_and_so_is_a_linked_manifest() {
+        use std::os::unix::fs::symlink;
+        let (bundle, outside) = linked("link-chain");
+        std::fs::write(bundle.0.join("rules/online.rhai"), "true").unwrap();
+        // i.schema.json → hop.json (inside) → secret.json (outside).
+        symlink(outside.0.join("secret.json"), bundle.0.join("hop.json")).unwrap();
+        symlink(bundle.0.join("hop.json"), bundle.0.join("i.schema.json")).unwrap();
+        refused_outside(&bundle.0, "i.schema.json");
+
+        std::fs::write(outside.0.join("bundle.json"), MANIFEST).unwrap();
+        std::fs::remove_file(bundle.0.join("bundle.json")).unwrap();
+        symlink(outside.0.join("bundle.json"), bundle.0.join("bundle.json")).unwrap();
+        refused_outside(&bundle.0, "bundle.json");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_staying_inside_the_bundle_is_followed() {
+        use std::os::unix::fs::symlink;
+        let (bundle, _outside) = linked("link-inside");
+        std::fs::write(bundle.0.join("rules/online.rhai"), "true").unwrap();
+        std::fs::create_dir_all(bundle.0.join("forms")).unwrap();
+        std::fs::write(bundle.0.join("forms/real.json"), r#"{"type": "object"}"#).unwrap();
+        symlink("forms/real.json", bundle.0.join("i.schema.json")).unwrap();
+        let loaded = load_dir(&bundle.0).unwrap();
+        assert_eq!(loaded.items[0].schema, serde_json::json!({"type": "object"}));
+        // The bundle directory itself may be reached through a link.
+        let alias = bundle.0.with_extension("alias");
+        symlink(&bundle.0, &alias).unwrap();
+        let through = load_dir(&alias);
+        let _ = std::fs::remove_file(&alias);
+        assert_eq!(through.unwrap(), loaded);
+    }
+
+    /// `load_dir(dir)` within ten seconds: a named pipe must be refused, not waited on.
+    #[cfg(unix)]
+    fn load_soon(dir: &Path) -> Result<Bundle, LoadError> {
+        let (send, receive) = std::sync::mpsc::channel();
+        let dir = dir.to_owned();
+        std::thread::spawn(move || send.send(load_dir(&dir)));
+        receive.recv_timeout(std::time::Duration::from_secs(10)).expect("load_dir blocked")
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_in_a_bundle_is_refused_without_waiting_for_a_writer() {
+        let dir = Dir::new("fifo", &[("bundle.json", MANIFEST), ("rules/always.rhai", "true")]);
+        std::fs::write(dir.0.join("rules/online.rhai"), "true").unwrap();
+        let fifo = |name: &str| {
+            let status = std::process::Command::new("mkfifo").arg(dir.0.join(name)).status().unwrap();
+            assert!(status.success());
+        };
+        fifo("i.schema.json");
+        let e = load_soon(&dir.0).unwrap_err();
+        assert!(matches!(&e, LoadError::Io { path, .. } if path.ends_with("i.schema.json")), "{e:?}");
+        assert!(e.to_string().contains("a named pipe is not a regular file"), "{e}");
+
+        std::fs::remove_file(dir.0.join("bundle.json")).unwrap();
+        fifo("bundle.json");
+        let e = load_soon(&dir.0).unwrap_err();
+        assert!(
+            e.to_string().contains("bundle.json: cannot read: a named pipe is not a regular file"),
+            "{e}"
+        );
+        std::fs::remove_file(dir.0.join("bundle.json")).unwrap();
+        std::fs::create_dir(dir.0.join("bundle.json")).unwrap();
+        assert!(load_soon(&dir.0).unwrap_err().to_string().contains("a directory is not a regular file"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_from_every_file_and_text() {
+        let bom = |text: &str| format!("\u{feff}{text}");
+        let mut files = files("true");
+        for text in files.values_mut() {
+            *text = bom(text);
+        }
+        let list: Vec<(&str, &str)> = files.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let dir = Dir::new("bom", &list);
+        let from_disk = load_dir(&dir.0).unwrap();
+        assert_eq!(load_files(&files).unwrap(), from_disk);
+        let applies = &from_disk.items[0].applies_if.as_ref().unwrap().source;
+        assert_eq!(applies.script.as_deref(), Some("true"));
+        let packed = bom(&serde_json::to_string(&from_disk).unwrap());
+        assert_eq!(from_packed_str(&packed).unwrap(), from_disk);
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_in_bundles_and_schemas_naming_key_place_and_position() {
+        let e = from_packed_str("{\"id\": \"a\",\n \"id\": \"b\"}").unwrap_err();
+        assert_eq!(e.to_string(), "bundle:2:5: invalid JSON: duplicate key `id` in the top-level object",);
+        let mut twice = files("true");
+        let schema = r#"{"type": "object", "properties": {"url": {"type": "string", "type": "number"}}}"#;
+        twice.insert("i.schema.json".into(), schema.into());
+        let e = load_files(&twice).unwrap_err();
+        assert!(matches!(&e, LoadError::Syntax { path, line: 1, .. } if path == "i.schema.json"), "{e:?}");
+        assert!(e.to_string().contains("duplicate key `type` in the object at /properties/url"), "{e}");
+        let manifest =
+            twice["bundle.json"].replacen("\"lead\": \"d\",", "\"lead\": \"d\", \"lead\": \"d\",", 1);
+        twice.insert("bundle.json".into(), manifest);
+        assert!(load_files(&twice).unwrap_err().to_string().contains("duplicate key `lead`"));
+    }
+
+    #[test]
+    fn a_bundle_or_a_part_of_it_written_as_an_array_is_refused() {
+        let e = from_packed_str(r#"["b", "1", {"zh": "事", "en": "Thing"}, "d", [], []]"#).unwrap_err();
+        assert!(e.to_string().contains("expected a JSON object for `Bundle`, found an array"), "{e}");
+        let mut bundle: Value = serde_json::from_str(MANIFEST).unwrap();
+        bundle["items"][0]["schema"] = serde_json::json!({});
+        bundle["items"][0]["applies_if"] =
+            serde_json::json!({"title": {"zh": "总是", "en": "Always"}, "script": "true"});
+        bundle["fields"] = serde_json::json!({});
+        from_packed_value(bundle.clone()).unwrap();
+        for (at, part) in [
+            ("departments[0]", serde_json::json!([["d", {"zh": "部门", "en": "Dept"}]])),
+            ("title", serde_json::json!(["事", "Thing"])),
+        ] {
+            let mut broken = bundle.clone();
+            broken[at.split('[').next().unwrap()] = part;
+            let e = from_packed_value(broken).unwrap_err();
+            assert!(matches!(&e, LoadError::Format { at: a, .. } if a == at), "{e:?}");
+            assert!(e.to_string().contains("expected a JSON object"), "{e}");
+        }
+        let mut item = bundle.clone();
+        let fields: Vec<Value> = item["items"][0].as_object().unwrap().values().cloned().collect();
+        item["items"][0] = Value::Array(fields);
+        let e = from_packed_value(item).unwrap_err();
+        assert!(matches!(&e, LoadError::Format { at, .. } if at == "items[0]"), "{e:?}");
     }
 
     #[test]

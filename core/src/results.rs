@@ -574,10 +574,9 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ResultsError> {
     if text.len() > MAX_RESULTS_BYTES {
         return Err(ResultProblem::TooLarge { bytes: text.len(), limit: MAX_RESULTS_BYTES }.into());
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| ResultProblem::Syntax {
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
+    let value = crate::json::unique::parse(text).map_err(|e| {
+        let (line, column) = e.position();
+        ResultProblem::Syntax { line, column, message: e.message() }
     })?;
     from_value(value)
 }
@@ -590,7 +589,7 @@ fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ResultsError> {
         }
         .into());
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    serde_path_to_error::deserialize(crate::json::strict::Strict(value)).map_err(|e| {
         let pointer = e.path().iter().fold(String::new(), |acc, segment| match segment {
             serde_path_to_error::Segment::Seq { index } => pointer::join(&acc, &index.to_string()),
             serde_path_to_error::Segment::Map { key } => pointer::join(&acc, key),

@@ -70,7 +70,7 @@ impl Compiler<'_> {
             self.problems.push(Problem::Invalid { at, message: format!("rule `{id}` has no script") });
             return None;
         };
-        match rules::compile(text, self.limits) {
+        match rules::compile(text, self.limits).and_then(not_empty) {
             Ok(ast) => Some(CompiledRule {
                 id: id.to_owned(),
                 title: title.cloned(),
@@ -93,6 +93,19 @@ impl Compiler<'_> {
             }
         }
     }
+}
+
+/// A script without a statement (empty, blanks or comments only, or only functions) yields
+/// nothing, and every evaluation would send its item to manual review: a compile problem.
+fn not_empty(ast: rhai::AST) -> Result<rhai::AST, rules::ScriptError> {
+    if ast.statements().is_empty() {
+        let mut e = rules::ScriptError::general(
+            "the script is empty: it has no statement or expression to evaluate".into(),
+        );
+        (e.line, e.column) = (1, 1);
+        return Err(e);
+    }
+    Ok(ast)
 }
 
 impl Rulebook {

@@ -20,6 +20,10 @@ use crate::error::LoadError;
 pub const MAX_SUBMISSION_BYTES: usize = 16 << 20;
 
 /// What the applicant hands in.
+// Submissions are read in one pass from text (`load::parse_json_once`), where `serde_json`
+// alone would keep the last of two equal keys and take a struct written as an array: the
+// maps refuse duplicate keys (`json::unique`) and `applicant` must be an object
+// (`json::strict::object_struct`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Submission {
@@ -29,11 +33,15 @@ pub struct Submission {
     // A `Value` rather than a map, so that validation reads it in place without a copy;
     // `values()` gives the map.
     /// Canonical values: a JSON object keyed by canonical key.
-    #[serde(default = "empty_object", deserialize_with = "object_only")]
+    #[serde(default = "empty_object", deserialize_with = "crate::json::unique::object")]
     #[schemars(with = "Map<String, Value>")]
     pub values: Value,
     /// Status of each material, keyed by its reuse key.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "IndexMap::is_empty",
+        deserialize_with = "crate::json::unique::map"
+    )]
     pub materials: IndexMap<String, MaterialStatus>,
     /// Commitments (承诺) the applicant signed, by id; [`TOLERANCE_COMMITMENT`] asks for
     /// fault-tolerant acceptance.
@@ -43,7 +51,11 @@ pub struct Submission {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub opt_in: Vec<String>,
     /// Facts about the applicant that are not part of the form.
-    #[serde(default, skip_serializing_if = "Applicant::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Applicant::is_empty",
+        deserialize_with = "crate::json::strict::object_struct"
+    )]
     pub applicant: Applicant,
 }
 
@@ -60,7 +72,11 @@ pub struct Applicant {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dishonest: bool,
     /// Anything else rules may read as `applicant.attributes`.
-    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Map::is_empty",
+        deserialize_with = "crate::json::unique::object_map"
+    )]
     pub attributes: Map<String, Value>,
 }
 
@@ -73,13 +89,6 @@ impl Applicant {
 
 fn empty_object() -> Value {
     Value::Object(Map::new())
-}
-
-fn object_only<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
-    match Map::<String, Value>::deserialize(d) {
-        Ok(map) => Ok(Value::Object(map)),
-        Err(e) => Err(e),
-    }
 }
 
 static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);

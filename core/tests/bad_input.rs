@@ -351,3 +351,90 @@ fn every_kind_of_problem_serialises_as_its_schema_says() {
     // A schema problem keeps its own kind, once (not the variant's `schema` as well).
     assert!(!text.contains(r#""kind":"schema""#), "{text}");
 }
+
+#[test]
+fn a_submission_written_as_an_array_is_refused() {
+    // serde's derive takes a struct as an array of its fields in order: this was valid.
+    let e = Submission::from_json(r#"[null, {"a": 1}, {}, [], [], {}]"#).unwrap_err();
+    assert!(matches!(&e, LoadError::Format { at, .. } if at == "."), "{e:?}");
+    assert!(e.to_string().contains("expected a JSON object for `Submission`, found an array"), "{e}");
+    let e = Submission::from_json(r#"{"applicant": [true, {}]}"#).unwrap_err();
+    assert!(matches!(&e, LoadError::Format { at, .. } if at == "applicant"), "{e:?}");
+    assert!(e.to_string().contains("expected a JSON object"), "{e}");
+}
+
+#[test]
+fn duplicate_keys_in_a_submission_are_refused_at_any_depth() {
+    for (text, key, place) in [
+        (r#"{"values": {"a": 1, "a": 2}}"#, "a", "the object at /values"),
+        (r#"{"values": {"a": [{"b": 1, "b": 1}]}}"#, "b", "the object at /values/a/0"),
+        (r#"{"materials": {"m": "provided", "m": "missing"}}"#, "m", "the object at /materials"),
+        (r#"{"applicant": {"attributes": {"x": 1, "x": 1}}}"#, "x", "the object at /applicant/attributes"),
+        (r#"{"values": {}, "values": {}}"#, "values", "the top-level object"),
+    ] {
+        let e = Submission::from_json(text).unwrap_err();
+        let LoadError::Syntax { line: 1, column, message, .. } = &e else { panic!("{text}: {e:?}") };
+        assert_eq!(message, &format!("duplicate key `{key}` in {place}"), "{text}");
+        let end_of_second_key = text.rfind(&format!("\"{key}\"")).unwrap() + key.len() + 2;
+        assert_eq!(*column, end_of_second_key, "{text}");
+    }
+}
+
+#[test]
+fn a_byte_order_mark_before_a_submission_or_reports_is_accepted() {
+    let s = Submission::from_json("\u{feff}{\"values\": {\"a\": 1}}").unwrap();
+    assert_eq!(s.values["a"], 1);
+    // Also on the path that reads the text twice to say where it is wrong.
+    let e = Submission::from_json("\u{feff}{\"values\": []}").unwrap_err();
+    assert!(matches!(&e, LoadError::Format { at, .. } if at == "values"), "{e:?}");
+    let e = onething::Reports::from_json("\u{feff}[]").unwrap_err();
+    assert!(e.to_string().contains("expected a JSON object"), "{e}");
+}
+
+#[test]
+fn a_calendar_must_cover_sane_years_in_order() {
+    let calendar = |years: &str| {
+        format!(
+            r#"{{"name": {{"zh": "历", "en": "Cal"}}, "years": {years}, "holidays": [], "workdays": []}}"#
+        )
+    };
+    load::parse_json::<onething::Calendar>(&calendar("[2025, 2026]"), "cal.json").unwrap();
+    load::parse_json::<onething::Calendar>(&calendar("[1949, 2200]"), "cal.json").unwrap();
+    for years in ["[9999, -5]", "[2026, 2025]", "[1948, 2000]", "[2000, 2201]"] {
+        let e = load::parse_json::<onething::Calendar>(&calendar(years), "cal.json").unwrap_err();
+        assert!(matches!(&e, LoadError::Format { at, .. } if at == "years"), "{years}: {e:?}");
+        assert!(e.to_string().contains("must be from 1949 to 2200"), "{e}");
+    }
+}
+
+#[test]
+fn an_empty_script_is_a_compile_problem_naming_rule_and_file() {
+    for script in ["", "  \n\t", "// nothing here\n/* nor here */", "fn helper() { true }"] {
+        let mut b = bundle(json!([item("i", "a", json!({}), json!({}))]));
+        b["items"][0]["eligibility"] =
+            json!([{"id": "adult", "title": {"zh": "成年", "en": "Adult"}, "script": script}]);
+        let p = problems(b);
+        assert!(
+            matches!(p.as_slice(), [Problem::Script { rule, message, .. }]
+                if rule == "adult" && message.contains("the script is empty")),
+            "{script:?}: {p:?}"
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("onething-empty-rule-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    let mut b = bundle(json!([item("i", "a", json!({}), json!({}))]));
+    b["items"][0]["applies_if"] = json!({"file": "rules/empty.rhai"});
+    std::fs::write(dir.join("bundle.json"), b.to_string()).unwrap();
+    std::fs::write(dir.join("rules/empty.rhai"), "// to do\n").unwrap();
+    let e = CompiledBundle::compile(load::load_dir(&dir).unwrap()).err().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(e.to_string().contains("rule `applies_if` at rules/empty.rhai:1:1: the script is empty"), "{e}");
+}
+
+#[test]
+fn reports_with_a_part_written_as_an_array_or_a_duplicate_key_are_refused() {
+    let e = onething::Reports::from_json(r#"{"reports": [["i", "approved"]]}"#).unwrap_err();
+    assert!(e.to_string().contains("expected a JSON object"), "{e}");
+    let e = onething::Reports::from_json("{\"reports\": [],\n \"reports\": []}").unwrap_err();
+    assert!(e.to_string().contains("line 2, column 10: invalid JSON: duplicate key `reports`"), "{e}");
+}
