@@ -29,6 +29,10 @@ use crate::rules::ScriptError;
 use crate::submission::Submission;
 use crate::text::Text;
 
+/// Unknown keys of a submission warned about one by one; the rest are counted in one
+/// warning.
+pub const MAX_UNKNOWN_KEY_WARNINGS: usize = 20;
+
 /// The result of validating a submission.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Validation {
@@ -467,11 +471,19 @@ impl CompiledBundle {
         }
     }
 
+    /// Warnings about values that are sent to no department: keys the bundle does not have
+    /// (one warning each, with a "did you mean", for the first [`MAX_UNKNOWN_KEY_WARNINGS`],
+    /// then one that counts the rest, so that a submission of a million stray keys costs
+    /// no more than reading them), keys only items that do not apply use, and opt-ins of
+    /// items that are not optional.
     fn warnings_for(&self, s: &Submission, applicable: &[usize]) -> Vec<FieldWarning> {
         let mut out = Vec::new();
+        let mut unknown = 0usize;
         for key in s.values().keys() {
             match self.keys.get(key) {
+                None if unknown >= MAX_UNKNOWN_KEY_WARNINGS => unknown += 1,
                 None => {
+                    unknown += 1;
                     let hint = self
                         .closest_key(key)
                         .map(|k| (format!("，是否应为「{k}」？"), format!("; did you mean `{k}`?")))
@@ -493,6 +505,15 @@ impl CompiledBundle {
                 }),
                 Some(_) => {}
             }
+        }
+        if let Some(more) = unknown.checked_sub(MAX_UNKNOWN_KEY_WARNINGS).filter(|n| *n > 0) {
+            out.push(FieldWarning {
+                key: None,
+                message: Text::new(
+                    format!("另有{more}个键不是本事项的字段，不会发送给任何部门"),
+                    format!("{more} more keys are not fields of this bundle and will not be sent to any department"),
+                ),
+            });
         }
         for id in s.opt_in.iter().filter(|id| !self.items.iter().any(|c| c.optional && c.id == **id)) {
             out.push(FieldWarning {

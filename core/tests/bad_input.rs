@@ -438,3 +438,39 @@ fn reports_with_a_part_written_as_an_array_or_a_duplicate_key_are_refused() {
     let e = onething::Reports::from_json("{\"reports\": [],\n \"reports\": []}").unwrap_err();
     assert!(e.to_string().contains("line 2, column 10: invalid JSON: duplicate key `reports`"), "{e}");
 }
+
+/// A schema with more subschemas than a merge takes is refused while it is first walked,
+/// before the meta-schema or the merge run over it, naming the limit.
+#[test]
+fn a_schema_wider_than_the_merge_takes_is_refused_by_its_size() {
+    use onething::schema::{Document, MAX_PARTS, Origin};
+    let properties: serde_json::Map<String, Value> =
+        (0..=MAX_PARTS).map(|i| (format!("p{i}"), json!({"type": "string"}))).collect();
+    let wide = json!({"type": "object", "properties": properties});
+    let e = Document::new(wide, Origin::document("wide"), "wide").unwrap_err();
+    assert!(matches!(e, SchemaError::TooLarge { limit: MAX_PARTS, .. }), "{e}");
+    assert!(e.to_string().contains("more than 300000 subschemas"), "{e}");
+}
+
+/// A submission of many keys the bundle does not have gets one warning each, with a
+/// suggestion, for the first few, and one that counts the rest.
+#[test]
+fn unknown_keys_past_the_first_few_are_counted_not_listed() {
+    use onething::validate::MAX_UNKNOWN_KEY_WARNINGS;
+    let b = bundle(json!([item(
+        "i",
+        "a",
+        json!({"type": "object", "properties": {"xm": {"type": "string"}}}),
+        json!({"/xm": "name"})
+    )]));
+    let compiled = CompiledBundle::compile(load::from_packed_value(b).unwrap()).unwrap();
+    let values: serde_json::Map<String, Value> =
+        (0..50_000).map(|i| (format!("stray{i}"), json!(i))).collect();
+    let s = Submission { values: Value::Object(values), ..Submission::default() };
+    let v = compiled.validate(&s);
+    assert!(v.valid);
+    assert_eq!(v.warnings.len(), MAX_UNKNOWN_KEY_WARNINGS + 1);
+    let last = &v.warnings[MAX_UNKNOWN_KEY_WARNINGS].message;
+    assert!(last.en.starts_with(&format!("{} more keys", 50_000 - MAX_UNKNOWN_KEY_WARNINGS)), "{last:?}");
+    assert!(v.warnings[0].message.en.contains("`stray0`"), "{:?}", v.warnings[0]);
+}

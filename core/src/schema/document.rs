@@ -237,6 +237,8 @@ fn meta_validate(root: &Value, origin: &Origin) -> Result<(), SchemaError> {
 
 #[derive(Default)]
 struct Walk {
+    /// Subschemas visited: more than [`MAX_PARTS`] is refused before anything costly runs.
+    visited: usize,
     anchors: HashMap<String, String>,
     /// (location of the schema holding the `$ref`, the reference)
     refs: Vec<(String, String)>,
@@ -251,6 +253,10 @@ fn walk_schema(
 ) -> Result<(), SchemaError> {
     if depth > MAX_DEPTH {
         return Err(SchemaError::TooDeep { origin: origin.clone(), pointer: at, limit: MAX_DEPTH });
+    }
+    walk.visited += 1;
+    if walk.visited > MAX_PARTS {
+        return Err(SchemaError::TooLarge { origin: origin.clone(), limit: MAX_PARTS });
     }
     let obj = match v {
         Value::Bool(_) => return Ok(()),

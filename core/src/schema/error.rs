@@ -67,8 +67,11 @@ pub enum SchemaError {
         /// The limit.
         limit: usize,
     },
-    /// Expanding `$ref`s would produce too large a schema (a hostile or runaway document).
-    #[error("{origin}: merging needs more than {limit} subschemas (too many `$ref` expansions?)")]
+    /// The document, or what expanding its `$ref`s makes of it, has more subschemas than a
+    /// merge takes (a hostile or runaway document).
+    #[error(
+        "{origin}: more than {limit} subschemas (a document this large, or this many `$ref` expansions, is refused)"
+    )]
     TooLarge {
         /// The document.
         origin: Origin,

@@ -16,7 +16,7 @@ mod validator;
 pub use conjoin::{
     MergeError, MergeOptions, MergeOutput, Merged, Merger, Reason, Unsat, merge, provenance_value,
 };
-pub use document::{Document, Expanded, MAX_DEPTH, Part, strip_annotations};
+pub use document::{Document, Expanded, MAX_DEPTH, MAX_PARTS, Part, strip_annotations};
 pub use error::SchemaError;
 pub use keywords::{DIALECT, is_known};
 pub use kinds::{Kinds, json_equal};
