@@ -3,9 +3,11 @@
 //! * [`Document`] — one checked draft 2020-12 schema;
 //! * [`merge`] — the conjunction of whole documents (what `onething merge` prints);
 //! * [`Merger`] — the same, location by location, used to build a bundle's merged form;
-//! * [`validator_options`] — `jsonschema` options with this crate's formats, asserting.
+//! * [`validator_options`] — `jsonschema` options with this crate's formats, asserting;
+//! * [`leaking_cycle`] — the recursive shapes [`compile`] refuses because `jsonschema` leaks on them.
 
 mod conjoin;
+mod cycles;
 mod document;
 mod error;
 mod keywords;
@@ -16,6 +18,7 @@ mod validator;
 pub use conjoin::{
     MergeError, MergeOptions, MergeOutput, Merged, Merger, Reason, Unsat, merge, provenance_value,
 };
+pub use cycles::{LeakingCycle, leaking_cycle};
 pub use document::{Document, Expanded, MAX_DEPTH, MAX_PARTS, Part, strip_annotations};
 pub use error::SchemaError;
 pub use keywords::{DIALECT, is_known};

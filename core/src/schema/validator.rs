@@ -8,6 +8,7 @@
 use jsonschema::{ValidationOptions, Validator};
 use serde_json::Value;
 
+use super::cycles::leaking_cycle;
 use crate::formats;
 
 /// Validator options: draft 2020-12, formats asserted, our formats registered, offline.
@@ -22,6 +23,13 @@ pub fn validator_options() -> ValidationOptions<'static> {
 
 /// Compiles a schema with [`validator_options`]; the error is the validator's message and
 /// the JSON Pointer of the offending place in the schema.
+///
+/// A `$ref` cycle through `unevaluatedProperties`/`unevaluatedItems` that `jsonschema`
+/// 0.61.2 leaks memory on at every compile is refused (see [`leaking_cycle`]): this is
+/// compiled again and again by long-lived hosts, and on explanations at validation time.
 pub fn compile(schema: &Value) -> Result<Validator, (String, String)> {
+    if let Some(cycle) = leaking_cycle(schema) {
+        return Err((cycle.pointer, cycle.message));
+    }
     validator_options().build(schema).map_err(|e| (e.instance_path().to_string(), e.to_string()))
 }
