@@ -822,9 +822,16 @@ export interface Acceptance {
  */
 export interface Limits {
   /**
-   * Operations one rule may perform.
+   * Operations one rule may perform. Functions whose work grows with their input (an
+   * array's `contains`, `working_days_between`, `print`…) count one operation per element,
+   * character or day they go through, so that the count bounds time, not only steps.
    */
   operations?: number;
+  /**
+   * Operations every rule of one evaluation may perform together: a bundle of many rules
+   * each under its own limit still cannot make one decision run long.
+   */
+  evaluation_operations?: number;
   /**
    * Nested function calls.
    */
