@@ -18,6 +18,7 @@ fi
 # as fast; 16 codegen units keep the build to a few minutes on two cores.
 build=(-s none --codegen-units 16)
 cargo +nightly fuzz build "${build[@]}"
+failed=()
 for t in $targets; do
   case $t in
     bundle) extra=(-max_len=262144 -timeout=30) ;;
@@ -26,12 +27,16 @@ for t in $targets; do
     *) extra=() ;;
   esac
   echo "fuzz $t for ${seconds}s"
-  # -print_final_stats shows runs and exec/s; a crash makes cargo fuzz exit non-zero.
-  if ! cargo +nightly fuzz run "${build[@]}" "$t" "corpus/$t" -- \
+  # A crash makes cargo fuzz exit non-zero; the other targets still run.
+  if cargo +nightly fuzz run "${build[@]}" "$t" "corpus/$t" -- \
       -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 "${extra[@]}" 2>"corpus/$t.log"; then
-    tail -n 60 "corpus/$t.log" >&2
-    echo "error: fuzz target $t failed; the input is in fuzz/artifacts/$t/ (see README.md, Fuzzing)" >&2
-    exit 1
+    grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec)' "corpus/$t.log" || true
+  else
+    grep -A 12 -m 1 'panicked at' "corpus/$t.log" >&2 || tail -n 40 "corpus/$t.log" >&2
+    failed+=("$t")
   fi
-  grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|Done)' "corpus/$t.log" || true
 done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "error: fuzz target(s) ${failed[*]} failed; inputs in fuzz/artifacts/<target>/ (README.md, Fuzzing)" >&2
+  exit 1
+fi
