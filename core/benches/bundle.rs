@@ -211,6 +211,53 @@ fn thousand_rules(c: &mut Criterion) {
     g.finish();
 }
 
+/// The rule families of the hostile-script attack: each runs until a limit stops it.
+const HOSTILE: &[(&str, &str)] = &[
+    ("loop", "loop { }"),
+    ("array-contains", "let a = []; a.pad(10000, 0); loop { a.contains(-1); }"),
+    ("array-copy", "let a = []; a.pad(10000, 0); loop { let b = a; }"),
+    ("map-copy", "let m = #{}; for i in 0..5000 { m[`k${i}`] = i; } loop { let n = m; }"),
+    ("text-upper", r#"let s = ""; s.pad(10000, "y"); loop { let t = s.to_upper(); }"#),
+    ("text-search", r#"let s = ""; s.pad(10000, "y"); loop { s.contains("zz"); }"#),
+    ("pad-temporary", r#"loop { let t = "x".pad(10000, "y"); }"#),
+    ("working-days", r#"loop { working_days_between("1990-01-01", "2030-12-31"); }"#),
+];
+
+/// One item with `rules` eligibility rules, each running `script`: together they ask for
+/// more than an evaluation's operations, so the evaluation's limit is what stops them.
+fn hostile_bundle(script: &str, rules: usize) -> Value {
+    let eligibility: Vec<Value> = (0..rules)
+        .map(|r| json!({"id": format!("r{r}"), "title": {"zh": "规则", "en": "Rule"}, "script": script}))
+        .collect();
+    json!({"id": "hostile", "version": "1", "title": {"zh": "攻击", "en": "Hostile"}, "lead": "d",
+           "departments": [{"id": "d", "name": {"zh": "部门", "en": "Dept"}}],
+           "items": [{"id": "i", "department": "d", "title": {"zh": "项", "en": "Item"},
+                      "schema": {"type": "object", "properties": {"x": {"type": "integer"}}},
+                      "eligibility": eligibility}]})
+}
+
+/// The bound on one decision: the slowest a bundle of hostile rules can make one
+/// evaluation, family by family, against an ordinary fixture's evaluation in the same run.
+fn bound(c: &mut Criterion) {
+    let mut g = c.benchmark_group("bound");
+    g.sample_size(10);
+    let date: onething::Date = "2026-03-02".parse().unwrap();
+    let s = Submission::with_values(Map::new());
+    for (name, script) in HOSTILE {
+        let compiled =
+            CompiledBundle::compile(load::from_packed_value(hostile_bundle(script, 20)).unwrap()).unwrap();
+        assert_eq!(compiled.evaluate(&s, date).outcome, onething::Outcome::ManualReview, "{name}");
+        g.bench_function(*name, |b| b.iter(|| compiled.evaluate(black_box(&s), date)));
+    }
+    let compiled =
+        CompiledBundle::compile(load::from_packed_str(&fixture("business-startup")).unwrap()).unwrap();
+    let peer = submission("business-startup", "valid-full");
+    g.bench_function("peer-business-startup-evaluate", |b| {
+        b.iter(|| compiled.evaluate(black_box(&peer), evaluation_date("business-startup")))
+    });
+    g.finish();
+}
+
 /// A value the generated form accepts for a field of this schema.
 fn sample(field: &Value, n: usize) -> Value {
     if let Some(options) = field["enum"].as_array() {
@@ -291,6 +338,7 @@ criterion_group!(
     evaluate,
     thousand_rules,
     wizard,
-    prefill
+    prefill,
+    bound
 );
 criterion_main!(benches);

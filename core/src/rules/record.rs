@@ -30,6 +30,8 @@ use std::sync::Arc;
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Position};
 
+use super::sandbox::{charge, size_of};
+
 /// A read-only Rhai map shared by reference count.
 #[derive(Debug, Clone, Default)]
 pub struct Record(Arc<rhai::Map>);
@@ -60,8 +62,12 @@ impl Record {
 pub(super) fn register(e: &mut Engine) {
     e.register_type_with_name::<Record>("map");
     // `form["key"]`, and `form.key` through Rhai's fallback from properties to the indexer.
+    // A read copies the value: charged by its size, as a variable's is (`sandbox::size_of`).
     e.register_indexer_get(|r: &mut Record, key: ImmutableString| {
-        r.0.get(key.as_str()).cloned().unwrap_or(Dynamic::UNIT)
+        r.0.get(key.as_str()).map_or(Dynamic::UNIT, |v| {
+            charge(size_of(v));
+            v.clone()
+        })
     });
     // Every write fails as a write to a constant: without a setter, Rhai would report a
     // missing indexer, and a nested write (`form.list.push(1)`) would change a copy and be
@@ -75,9 +81,19 @@ pub(super) fn register(e: &mut Engine) {
     e.register_fn("is_empty", |r: &mut Record| r.0.is_empty());
     e.register_fn("contains", |r: &mut Record, key: ImmutableString| r.0.contains_key(key.as_str()));
     e.register_fn("keys", |r: &mut Record| -> Array {
+        charge(r.0.len());
         r.0.keys().map(|k| Dynamic::from(ImmutableString::from(k.as_str()))).collect()
     });
-    e.register_fn("values", |r: &mut Record| -> Array { r.0.values().cloned().collect() });
-    e.register_fn("to_string", |r: &mut Record| Dynamic::from_map((*r.0).clone()).to_string());
-    e.register_fn("to_debug", |r: &mut Record| format!("{:?}", Dynamic::from_map((*r.0).clone())));
+    e.register_fn("values", |r: &mut Record| -> Array {
+        charge(r.0.values().map(size_of).sum::<usize>() + r.0.len());
+        r.0.values().cloned().collect()
+    });
+    e.register_fn("to_string", |r: &mut Record| {
+        charge(r.0.values().map(size_of).sum::<usize>() + r.0.len());
+        Dynamic::from_map((*r.0).clone()).to_string()
+    });
+    e.register_fn("to_debug", |r: &mut Record| {
+        charge(r.0.values().map(size_of).sum::<usize>() + r.0.len());
+        format!("{:?}", Dynamic::from_map((*r.0).clone()))
+    });
 }

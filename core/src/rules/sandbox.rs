@@ -160,6 +160,19 @@ fn build(limits: &Limits) -> Engine {
     e.on_debug(|s, _, pos| {
         with_context(|c| c.print(format!("debug (line {}): {s}", pos.line().unwrap_or(0))))
     });
+    // Reading a variable copies its value (or lends it to a function that walks it): charge
+    // one operation per element of an array or a map, and per 16 bytes of text, read. The
+    // inputs (`form`, `materials`, `applicant`: shared read-only records; `today`,
+    // `commitments`) are skipped without a look-up.
+    #[allow(deprecated)] // `on_var` is marked volatile, not deprecated (see its docs).
+    e.on_var(|name, _, context| {
+        if !matches!(name, "form" | "materials" | "applicant" | "today" | "commitments") {
+            if let Some(value) = context.scope().get(name) {
+                charge(size_of(value));
+            }
+        }
+        Ok(None)
+    });
     // Called at every operation: plain cells, not the session's context.
     e.on_progress(|ops| {
         OPERATIONS.set(ops);
@@ -181,6 +194,22 @@ fn build(limits: &Limits) -> Engine {
 /// grows with a script's length (each `let` adds a variable the next lookups pass), so a
 /// megabyte of script would cost seconds however few operations it counts.
 pub const MAX_SCRIPT_BYTES: usize = 16 << 10;
+
+/// What reading `value` is charged ([`build`]'s `on_var`, `Record` reads): every element
+/// and entry, nested ones too, and text in 16-byte units; nothing for a scalar. Copying the
+/// value costs about as much as this count.
+pub(crate) fn size_of(value: &Dynamic) -> usize {
+    if let Some(list) = value.read_lock::<rhai::Array>() {
+        return list.iter().fold(list.len(), |n, v| n.saturating_add(size_of(v)));
+    }
+    if let Some(map) = value.read_lock::<rhai::Map>() {
+        return map.values().fold(map.len(), |n, v| n.saturating_add(size_of(v)));
+    }
+    if let Some(text) = value.read_lock::<ImmutableString>() {
+        return text.len() / 16;
+    }
+    0
+}
 
 /// Compiles a script with the engine for these limits.
 pub fn compile(source: &str, limits: &Limits) -> Result<AST, ScriptError> {
@@ -564,8 +593,41 @@ mod tests {
         }
     }
 
+    /// Steps that copy or build a big value: reading a variable, building one from a small one.
+    const COPIES: &[(&str, &str)] = &[
+        ("a copy of an array", "let a = []; a.pad(10000, 0); loop { let b = a; }"),
+        ("a copy of a map", "let m = #{}; for i in 0..2000 { m[`k${i}`] = i; } loop { let n = m; }"),
+        ("a long text", r#"let s = ""; s.pad(10000, "y"); loop { let t = s.to_upper(); }"#),
+        ("a padded temporary", r#"loop { let t = "x".pad(10000, "y"); }"#),
+        ("a padded temporary array", "loop { let t = [].pad(10000, 0); }"),
+    ];
+
+    #[test]
+    fn reading_or_building_big_values_pays_per_element() {
+        for (what, src) in COPIES {
+            let run = run(src);
+            let e = run.value.unwrap_err();
+            assert!(e.message.contains("operation limit"), "{what}: {e}");
+            assert!(run.operations <= Limits::default().operations + 10_000, "{what}: {}", run.operations);
+        }
+        // An input read through `form` is charged by its size too.
+        let limits = Limits::default();
+        let big = serde_json::json!({"list": vec![1; 5000]});
+        let vars = Vars::new(big.as_object().unwrap(), "2026-01-01".parse().unwrap(), Calendar::prc());
+        let ast = compile(r#"loop { let l = form["list"]; }"#, &limits).unwrap();
+        let run = Session::new(&limits, vars).run(&ast);
+        assert!(run.value.unwrap_err().message.contains("operation limit"));
+        assert!(run.operations <= limits.operations + 10_000, "{}", run.operations);
+    }
+
     #[test]
     fn charged_functions_keep_their_meaning() {
+        let pads = r#"let s = "ab"; s.pad(5, "xy"); let t = "ab"; t.pad(4, 'z'); let u = "abc"; u.pad(2, "q");
+                      let a = [1]; a.pad(3, 0); let b = [1, 2]; b.pad(-1, 0);
+                      s == "abxyx" && t == "abzz" && u == "abc" && a == [1, 0, 0] && b == [1, 2]"#;
+        assert_eq!(run(pads).value.unwrap().as_bool(), Ok(true));
+        assert!(run(r#"let s = ""; s.pad(20000, "y")"#).value.unwrap_err().message.contains("too large"));
+        assert!(run("let a = []; a.pad(20000, 0)").value.unwrap_err().message.contains("too large"));
         let yes = |src: &str| assert_eq!(run(src).value.unwrap().as_bool(), Ok(true), "{src}");
         yes("[1, 2, 3].contains(2) && !([1, 2, 3].contains(\"2\")) && 2 in [1, 2] && !(5 in [])");
         yes("[1, 2, 3, 2].index_of(2) == 1 && [1, 2].index_of(9) == -1 && [1, 2, 3, 2].index_of(2, 2) == 3");
