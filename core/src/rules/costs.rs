@@ -4,8 +4,8 @@
 //! a 10,000-element array is one operation that compares 10,000 pairs through Rhai's `==`
 //! (about 70 ns each). Fifteen thousand such calls stay far under an operation limit and
 //! take seconds. The functions here replace the built-in ones whose work grows with their
-//! input and goes through Rhai's `==` per element, doing the same work and charging one
-//! operation per element compared ([`charge`]), so that the operation limits bound time.
+//! input and goes through Rhai's `==` per element, doing the same work and charging
+//! [`COMPARE`] operations per element compared ([`charge`]), so that the operation limits bound time.
 //!
 //! `pad` is replaced too: it is the one built-in that makes a large value out of small ones
 //! (`"x".pad(10000, "y")`), and it is charged for what it adds. Every other large value a
@@ -19,6 +19,10 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, ImmutableString, NativeCa
 use super::sandbox::charge;
 
 type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
+
+/// Operations charged per pair compared through Rhai's `==`: a call through Rhai's function
+/// dispatch costs about thirty times a plain step (60 ns against 2 ns, BENCHMARKS.md).
+const COMPARE: usize = 4;
 
 /// Registers the charged versions (they shadow Rhai's built-in ones of the same signature).
 pub(crate) fn register(e: &mut Engine) {
@@ -94,8 +98,8 @@ fn pad_string(ctx: &NativeCallContext, text: &mut ImmutableString, len: INT, pad
     Ok(())
 }
 
-/// The first index at or after `start` whose element equals `value`, charging one
-/// operation per element compared.
+/// The first index at or after `start` whose element equals `value`, charging
+/// [`COMPARE`] operations per element compared.
 fn position(
     ctx: &NativeCallContext,
     array: &mut Array,
@@ -103,7 +107,7 @@ fn position(
     start: usize,
 ) -> Result<Option<usize>> {
     for (i, item) in array.iter_mut().enumerate().skip(start) {
-        charge(1);
+        charge(COMPARE);
         if same(ctx, item, &mut value.clone())? {
             return Ok(Some(i));
         }
@@ -111,13 +115,13 @@ fn position(
     Ok(None)
 }
 
-/// Element-wise equality of two arrays, charging one operation per pair compared.
+/// Element-wise equality of two arrays, charging [`COMPARE`] operations per pair compared.
 fn equal(ctx: &NativeCallContext, a: &mut Array, mut b: Array) -> Result<bool> {
     if a.len() != b.len() {
         return Ok(false);
     }
     for (x, y) in a.iter_mut().zip(b.iter_mut()) {
-        charge(1);
+        charge(COMPARE);
         if !same(ctx, x, y)? {
             return Ok(false);
         }

@@ -21,7 +21,7 @@ use crate::text::Text;
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Operations one rule may perform. Functions whose work grows with their input (an
-    /// array's `contains`, `working_days_between`, `print`…) count one operation per element,
+    /// array's `contains`, `working_days_between`, `print`…) count operations per element,
     /// character or day they go through, so that the count bounds time, not only steps.
     pub operations: u64,
     /// Operations every rule of one evaluation may perform together: a bundle of many rules
