@@ -5,7 +5,9 @@
 //! notify-and-commit (告知承诺):
 //!
 //! 1. an item that does not apply is `not_applicable`; a rule that cannot be evaluated makes
-//!    its item `manual_review` (other items are still decided);
+//!    its item `manual_review` (other items are still decided), and so does a derived value
+//!    it depends on that could not be computed, or a prerequisite item a failing rule left
+//!    undecided — a failing rule never makes an outcome more favourable (fail closed);
 //! 2. eligibility first: a failed eligibility rule (the item's or the bundle's) makes the item
 //!    `rejected`;
 //! 3. every wrong or missing field and every missing material is a deficiency, listed once
