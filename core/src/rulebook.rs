@@ -108,6 +108,74 @@ fn not_empty(ast: rhai::AST) -> Result<rhai::AST, rules::ScriptError> {
     Ok(ast)
 }
 
+/// Derive rules ordered so that each runs after the rules deriving the keys it reads, in
+/// file order where nothing forces another (moving a rule above the value it reads must not
+/// change a decision). A rule that computes the keys it reads (`reads.dynamic`) runs after
+/// every other. Rules reading each other in a circle are a problem naming the circle.
+fn in_reading_order(derive: Vec<(String, CompiledRule)>) -> Result<Vec<(String, CompiledRule)>, Problem> {
+    let reads = |b: &CompiledRule, a: &str| b.reads.keys.iter().any(|(k, ..)| k == a);
+    // waits[b]: the rules b must run after.
+    let waits: Vec<Vec<usize>> = derive
+        .iter()
+        .enumerate()
+        .map(|(b, (_, rule))| {
+            let before = |(a, (key, other)): (usize, &(String, CompiledRule))| {
+                (a != b && (reads(rule, key) || (rule.reads.dynamic && !other.reads.dynamic))).then_some(a)
+            };
+            derive.iter().enumerate().filter_map(before).collect()
+        })
+        .collect();
+    let mut placed = vec![false; derive.len()];
+    let mut order = Vec::with_capacity(derive.len());
+    let is_placed = |placed: &[bool], i: usize| placed.get(i).copied().unwrap_or(true);
+    while order.len() < derive.len() {
+        let ready = waits
+            .iter()
+            .enumerate()
+            .position(|(b, w)| !is_placed(&placed, b) && w.iter().all(|&a| is_placed(&placed, a)));
+        let Some(b) = ready else {
+            return Err(cycle(&derive, &waits, &placed));
+        };
+        if let Some(p) = placed.get_mut(b) {
+            *p = true;
+        }
+        order.push(b);
+    }
+    let mut slots: Vec<Option<(String, CompiledRule)>> = derive.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|i| slots.get_mut(i).and_then(Option::take)).collect())
+}
+
+/// The circle among the derive rules not yet `placed`: from the first of them, follow what
+/// each waits for until a rule repeats.
+fn cycle(derive: &[(String, CompiledRule)], waits: &[Vec<usize>], placed: &[bool]) -> Problem {
+    let mut path: Vec<usize> = Vec::new();
+    let mut at = placed.iter().position(|p| !p).unwrap_or(0);
+    while !path.contains(&at) {
+        path.push(at);
+        let waiting = |a: &usize| !placed.get(*a).copied().unwrap_or(true);
+        at = waits.get(at).and_then(|w| w.iter().copied().find(waiting)).unwrap_or(at);
+    }
+    let start = path.iter().position(|&i| i == at).unwrap_or(0);
+    let mut keys: Vec<&str> = path
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|&i| derive.get(i))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    keys.reverse();
+    if let Some(first) = keys.first().copied() {
+        keys.push(first);
+    }
+    Problem::Invalid {
+        at: "derive".into(),
+        message: format!(
+            "derive rules read each other in a circle, so no order computes them: {} (each is read by the next)",
+            keys.join(" → ")
+        ),
+    }
+}
+
 impl Rulebook {
     /// Compiles every script of the bundle, reporting every syntax error.
     pub fn compile(bundle: &Bundle) -> Result<Rulebook, Vec<Problem>> {
@@ -160,6 +228,10 @@ impl Rulebook {
             if let Some(rule) = c.rule(format!("derive `{}`", d.key), &d.key, None, None, &d.source) {
                 book.derive.push((d.key.clone(), rule));
             }
+        }
+        match in_reading_order(std::mem::take(&mut book.derive)) {
+            Ok(ordered) => book.derive = ordered,
+            Err(problem) => c.problems.push(problem),
         }
         for (key, field) in &bundle.fields {
             let Some(cond) = &field.visible_if else { continue };

@@ -326,6 +326,51 @@ fn derived_fields_fill_in_and_rules_see_them() {
     assert_eq!(adult.reads["age"], json!(76));
 }
 
+/// Derive rules run in the order their reads need, whatever order the file gives them: an
+/// adult check over `adult`, derived from `age`, derived from the ID number, decides the
+/// same with the rules written in any order.
+#[test]
+fn derive_rules_run_after_the_rules_they_read() {
+    let age = json!({"key": "age", "script": "let id = form[\"id\"]; if id == () { () } else { id_age(id, today) }"});
+    let adult = json!({"key": "adult", "script": "let a = form[\"age\"]; a != () && a >= 18"});
+    let check =
+        json!([{"id": "adult", "title": {"zh": "成年", "en": "Adult"}, "script": "form[\"adult\"] == true"}]);
+    let mut outcomes_seen = Vec::new();
+    for derive in [json!([age.clone(), adult.clone()]), json!([adult.clone(), age.clone()])] {
+        let b = bundle(check.clone(), json!({ "derive": derive }));
+        let d = b.evaluate(&submission(complete()), date("2026-03-02"));
+        let order: Vec<&str> = d
+            .trace
+            .iter()
+            .filter(|t| t.kind == onething::decision::RuleKind::Derive)
+            .map(|t| t.rule.as_str())
+            .collect();
+        assert_eq!(order, ["age", "adult"]);
+        outcomes_seen.push(d.outcome);
+    }
+    assert_eq!(outcomes_seen, [Outcome::Accepted, Outcome::Accepted]);
+}
+
+#[test]
+fn derive_rules_reading_each_other_in_a_circle_do_not_compile() {
+    let b = bundle_json(
+        json!([]),
+        json!({"derive": [
+            {"key": "x", "script": "form[\"z\"]"},
+            {"key": "y", "script": "form[\"x\"]"},
+            {"key": "z", "script": "form[\"y\"]"},
+            {"key": "free", "script": "1"}
+        ]}),
+    );
+    let e = CompiledBundle::compile(load::from_packed_value(b).unwrap()).unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("derive rules read each other in a circle"), "{text}");
+    assert!(
+        text.contains("x → y → z → x") || text.contains("y → z → x → y") || text.contains("z → x → y → z"),
+        "{text}"
+    );
+}
+
 #[test]
 fn the_acceptance_policy_can_refuse_tolerance() {
     let policy = json!({"acceptance": {"policy": {"id": "few", "title": {"zh": "缺件不超过1件", "en": "At most one missing"},

@@ -823,7 +823,7 @@ export interface Acceptance {
 export interface Limits {
   /**
    * Operations one rule may perform. Functions whose work grows with their input (an
-   * array's `contains`, `working_days_between`, `print`…) count one operation per element,
+   * array's `contains`, `working_days_between`, `print`…) count operations per element,
    * character or day they go through, so that the count bounds time, not only steps.
    */
   operations?: number;
