@@ -2,8 +2,9 @@
 //!
 //! Loading fails fast with one [`LoadError`] (a file cannot be read or parsed). Compiling
 //! collects every problem of a bundle at once into a [`CompileError`], so `onething check`
-//! lists them all: each [`Problem`] names the item, the department, the JSON Pointer and,
-//! for scripts, the line and column.
+//! lists them all: each [`Problem`] names where it is as far as it is known — the item and
+//! department, the JSON Pointer in a schema or a field map, and, for scripts, the rule, the
+//! file, the line and the column.
 
 use std::fmt;
 

@@ -10,6 +10,7 @@
 //! ```text
 //! bundle (dir or packed JSON) ─▶ load ─▶ CompiledBundle::compile ─▶ form(), form_for()
 //!                        submission ─────────────────────────────▶ validate()
+//!                        submission + date ──────────────────────▶ evaluate()
 //!                        valid submission ───────────────────────▶ dispatch()
 //! ```
 //!

@@ -192,8 +192,10 @@ impl ValueTransform {
 }
 
 impl Scripts {
-    /// Runs one direction on `value`. A transform must not depend on the date: it sees the
-    /// value alone.
+    /// Runs one direction on `value`, in a session of its own. A transform must not depend on
+    /// the submission or the date: its session has an empty `form`, no materials, the
+    /// earliest date as `today` and the PRC calendar, so a script that reads them gets the
+    /// same answer every time (and `value` is what it is meant to read).
     fn run(&self, ast: &rhai::AST, v: &Value) -> Result<Value, TransformError> {
         let vars = Vars::new(&serde_json::Map::new(), Date::MIN, Calendar::prc());
         let run = Session::new(&self.limits, vars).run_with(ast, Some(rules::to_dynamic(v)));

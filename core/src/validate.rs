@@ -561,8 +561,6 @@ fn required_property(e: &ValidationError<'_>) -> Option<String> {
     }
 }
 
-/// Merges errors that say the same thing about the same place, uniting the items blamed.
-/// Two bounds of one kind on one value (at most 30 characters, at most 20) become the
 /// The candidate nearest to a mistyped `key`, within `max` edits (ties: the first in
 /// alphabetical order): what "did you mean" suggestions offer.
 pub(crate) fn closest<'a>(
@@ -573,6 +571,8 @@ pub(crate) fn closest<'a>(
     candidates.map(|k| (edit_distance(k, key), k)).filter(|(d, _)| *d <= max).min().map(|(_, k)| k)
 }
 
+/// Merges errors that say the same thing about the same place, uniting the items blamed.
+/// Two bounds of one kind on one value (at most 30 characters, at most 20) become the
 /// stricter one.
 fn dedupe(errors: &mut Vec<FieldError>) {
     let mut out: Vec<FieldError> = Vec::with_capacity(errors.len());
