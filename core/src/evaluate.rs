@@ -155,11 +155,8 @@ impl FailedDerive {
             );
         }
         Text::new(
-            format!("「{}」无法自动计算（规则 {}），需人工审核", title.zh, self.rule),
-            format!(
-                "{} could not be computed (rule `{}`), an official must decide: {}",
-                title.en, self.rule, self.error
-            ),
+            format!("「{}」无法自动计算，需人工审核", title.zh),
+            format!("{} could not be computed automatically; an official must decide", title.en),
         )
     }
 }
@@ -353,7 +350,7 @@ impl CompiledBundle {
     pub fn evaluate_with(&self, s: &Submission, date: Date, opts: &EvalOptions) -> Decision {
         let mut p = self.prepare(s, Some(date), opts, opts.trace);
         let checked = self.check_prepared(s, &mut p);
-        let mut d = Deciding::new(self, s, date, opts);
+        let mut d = Deciding::new(self, s, date, opts, &checked.validation.errors);
         for e in &checked.validation.errors {
             if e.keyword == "bundle" {
                 d.bundle_reasons.push(Reason { rule: Some("bundle".into()), message: e.message.clone() });
@@ -366,7 +363,7 @@ impl CompiledBundle {
             let outcome = if let Some(e) =
                 checked.applicability.failures.iter().find(|(f, _)| *f == i).map(|(_, e)| e)
             {
-                d.rule_failed(i, "applies_if".into(), e)
+                d.rule_failed(i, "applies_if".into(), &self.applies_subject(i), e)
             } else if let Some(f) = self.failed_input(i, &p.failed, applies) {
                 d.manual(i, self.derive_reason(f), f.error.thrown.is_none())
             } else if !applies {
@@ -376,11 +373,7 @@ impl CompiledBundle {
                     Some((Outcome::ManualReview, reason)) => d.manual(i, reason, true),
                     prerequisite => {
                         let prerequisite = prerequisite.map(|(_, reason)| reason);
-                        let facts = Facts {
-                            bundle: &bundle_failures,
-                            errors: &checked.validation.errors,
-                            prerequisite,
-                        };
+                        let facts = Facts { bundle: &bundle_failures, prerequisite };
                         self.decide_item(&mut p, &mut d, s, i, facts)
                     }
                 }
@@ -423,6 +416,18 @@ impl CompiledBundle {
             };
             condition || (applies && decided())
         })
+    }
+
+    /// What item `i`'s `applies_if` decides, for the applicant: its title, else whether the
+    /// item applies.
+    fn applies_subject(&self, i: usize) -> Text {
+        if let Some(title) =
+            self.rulebook.applies_if.get(i).and_then(Option::as_ref).and_then(|r| r.title.clone())
+        {
+            return title;
+        }
+        let item = self.bundle.items.get(i).map_or_else(|| Text::new("", ""), |it| it.title.clone());
+        Text::new(format!("「{}」是否适用", item.zh), format!("whether {} applies", item.en))
     }
 
     /// Why an item waits for an official: a value it depends on could not be derived.
@@ -485,7 +490,7 @@ impl CompiledBundle {
         i: usize,
         facts: Facts<'_, '_>,
     ) -> ItemDecision {
-        let Facts { bundle, errors, prerequisite } = facts;
+        let Facts { bundle, prerequisite } = facts;
         // Eligibility first: the bundle's rules, then the item's.
         let mut rejected = Vec::new();
         let own: Vec<(Verdict, &CompiledRule)> = self
@@ -500,7 +505,7 @@ impl CompiledBundle {
             match v {
                 Verdict::Pass => {}
                 Verdict::Error(e) => {
-                    return d.rule_failed(i, rule.id.clone(), e);
+                    return d.rule_failed(i, rule.id.clone(), &subject(rule), e);
                 }
                 Verdict::Fail(reason) => rejected.push(Reason {
                     rule: Some(rule.id.clone()),
@@ -514,14 +519,11 @@ impl CompiledBundle {
             decision.reasons = rejected;
             return decision;
         }
-        let id = self.items.get(i).map(|c| c.id.as_str()).unwrap_or_default();
         let mut decision = d.item(i, Outcome::Accepted);
-        for e in errors.iter().filter(|e| e.items.iter().any(|x| x == id)) {
-            decision.deficiencies.push(d.field(e, id));
-        }
+        d.field_deficiencies(&mut decision);
         let materials = match self.material_states(p, s, i) {
             Ok(m) => m,
-            Err((rule, e)) => return d.rule_failed(i, rule, &e),
+            Err((rule, what, e)) => return d.rule_failed(i, rule, &what, &e),
         };
         d.materials(&mut decision, i, &materials, p);
         decision
@@ -533,7 +535,7 @@ impl CompiledBundle {
         p: &mut Prepared<'_>,
         s: &Submission,
         i: usize,
-    ) -> Result<Vec<Required<'_>>, (String, ScriptError)> {
+    ) -> Result<Vec<Required<'_>>, RuleFailure> {
         self.material_states_by(s, i, |j, rule| {
             let key = self.bundle.items.get(i).and_then(|it| it.materials.get(j)).map(|m| m.reuse_key());
             self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), key)
@@ -547,7 +549,7 @@ impl CompiledBundle {
         s: &Submission,
         i: usize,
         mut verdict: impl FnMut(usize, &CompiledRule) -> Verdict,
-    ) -> Result<Vec<Required<'_>>, (String, ScriptError)> {
+    ) -> Result<Vec<Required<'_>>, RuleFailure> {
         let mut out = Vec::new();
         let Some(item) = self.bundle.items.get(i) else { return Ok(out) };
         for (j, m) in item.materials.iter().enumerate() {
@@ -557,7 +559,13 @@ impl CompiledBundle {
                 Some(rule) => match verdict(j, rule) {
                     Verdict::Pass => true,
                     Verdict::Fail(_) => false,
-                    Verdict::Error(e) => return Err((format!("required_if:{}", m.id), e)),
+                    Verdict::Error(e) => {
+                        let what = Text::new(
+                            format!("是否需要「{}」", m.title.zh),
+                            format!("whether {} is needed", m.title.en),
+                        );
+                        return Err((format!("required_if:{}", m.id), what, e));
+                    }
                 },
             };
             if required {
@@ -616,8 +624,6 @@ pub(crate) fn tainted_by(failed: &[FailedDerive], reads: &rules::Reads) -> Optio
 struct Facts<'a, 'r> {
     /// The bundle's eligibility rules' verdicts.
     bundle: &'a [(Verdict, &'r CompiledRule)],
-    /// Validation errors of the form.
-    errors: &'a [FieldError],
     /// Why a prerequisite item's rejection rejects this one, if it does.
     prerequisite: Option<Reason>,
 }
@@ -670,15 +676,26 @@ pub(crate) fn failure_text(rule: &CompiledRule, reason: Option<&Text>) -> Text {
         })
 }
 
-fn rule_error_text(e: &ScriptError) -> Text {
+/// What the applicant is told when the rule deciding `what` failed: what the rule said
+/// with `throw`, or that `what` could not be decided automatically. The technical message
+/// (line, column, the limit reached) is for the bundle's author: it is in the trace.
+fn rule_error_text(what: &Text, e: &ScriptError) -> Text {
     if let Some(t) = &e.thrown {
         return Text::new(format!("需人工审核：{}", t.zh), format!("an official must decide: {}", t.en));
     }
     Text::new(
-        format!("规则无法执行，需人工审核：{e}"),
-        format!("a rule could not be evaluated, an official must decide: {e}"),
+        format!("无法自动判断「{}」，需人工审核", what.zh),
+        format!("“{}” could not be decided automatically; an official must decide", what.en),
     )
 }
+
+/// What a rule decides, for the applicant: its title, else its id.
+fn subject(rule: &CompiledRule) -> Text {
+    rule.title.clone().unwrap_or_else(|| Text::new(rule.id.clone(), rule.id.clone()))
+}
+
+/// A rule that failed: its id, what it decides (for the applicant) and its error.
+type RuleFailure = (String, Text, ScriptError);
 
 /// A trace entry for one run.
 fn entry(
@@ -786,13 +803,22 @@ struct Deciding<'b> {
     policy: Option<Verdict>,
     /// Items sent to manual review because a rule failed (see [`Deciding::manual`]).
     unsettled: Vec<usize>,
+    /// The validation errors of the form.
+    errors: &'b [FieldError],
 }
 
 impl<'b> Deciding<'b> {
-    fn new(bundle: &'b CompiledBundle, s: &'b Submission, date: Date, opts: &'b EvalOptions) -> Self {
+    fn new(
+        bundle: &'b CompiledBundle,
+        s: &'b Submission,
+        date: Date,
+        opts: &'b EvalOptions,
+        errors: &'b [FieldError],
+    ) -> Self {
         Deciding {
             bundle,
             s,
+            errors,
             date,
             opts,
             items: Vec::new(),
@@ -827,12 +853,23 @@ impl<'b> Deciding<'b> {
         }
         let mut d = self.item(i, Outcome::ManualReview);
         d.reasons.push(reason);
+        // Waiting for an official does not hide what the applicant must correct anyway.
+        self.field_deficiencies(&mut d);
         d
     }
 
-    /// Item `i` waits for an official: rule `rule` failed with `e`.
-    fn rule_failed(&mut self, i: usize, rule: String, e: &ScriptError) -> ItemDecision {
-        self.manual(i, Reason { rule: Some(rule), message: rule_error_text(e) }, e.thrown.is_none())
+    /// Lists the form's errors on the fields `decision`'s item declares as its deficiencies.
+    fn field_deficiencies(&mut self, decision: &mut ItemDecision) {
+        let errors = self.errors;
+        for e in errors.iter().filter(|e| e.items.contains(&decision.item)) {
+            let item = decision.item.clone();
+            decision.deficiencies.push(self.field(e, &item));
+        }
+    }
+
+    /// Item `i` waits for an official: rule `rule`, deciding `what`, failed with `e`.
+    fn rule_failed(&mut self, i: usize, rule: String, what: &Text, e: &ScriptError) -> ItemDecision {
+        self.manual(i, Reason { rule: Some(rule), message: rule_error_text(what, e) }, e.thrown.is_none())
     }
 
     /// Records a field error of `item` as a deficiency (once per field and kind of error).
@@ -981,8 +1018,14 @@ impl<'b> Deciding<'b> {
                     }
                     decision.reasons.push(reason);
                 }
-                Err((rule, e)) => {
-                    *decision = self.rule_failed(i, rule, &e);
+                Err((rule, what, e)) => {
+                    let listed = std::mem::take(&mut decision.deficiencies);
+                    *decision = self.rule_failed(i, rule, &what, &e);
+                    for id in listed {
+                        if !decision.deficiencies.contains(&id) {
+                            decision.deficiencies.push(id);
+                        }
+                    }
                     return;
                 }
             }
@@ -1004,7 +1047,7 @@ impl<'b> Deciding<'b> {
         &mut self,
         decision: &ItemDecision,
         p: &mut Prepared<'_>,
-    ) -> Result<Option<(Reason, Later)>, (String, ScriptError)> {
+    ) -> Result<Option<(Reason, Later)>, RuleFailure> {
         let reason =
             |zh: &str, en: &str, later| Ok(Some((Reason { rule: None, message: Text::new(zh, en) }, later)));
         if self.s.applicant.dishonest {
@@ -1043,7 +1086,7 @@ impl<'b> Deciding<'b> {
                 Reason { rule: Some(rule.id.clone()), message: failure_text(rule, why.as_ref()) },
                 Later::No,
             ))),
-            Verdict::Error(e) => Err((rule.id.clone(), e)),
+            Verdict::Error(e) => Err((rule.id.clone(), subject(rule), e)),
         }
     }
 

@@ -238,10 +238,22 @@ fn hostile_scripts_give_manual_review_and_the_engine_stays_usable() {
         let d = b.evaluate(&submission(complete()), date("2026-03-02"));
         assert_eq!(outcomes(&d), [Outcome::ManualReview, Outcome::Accepted], "{script}");
         assert_eq!(d.outcome, Outcome::ManualReview);
-        let reason = &d.items[0].reasons[0].message.en;
-        assert!(reason.contains(says), "{script}: {reason}");
+        // The applicant reads what could not be decided, or what the rule threw; the
+        // technical message is in the trace.
+        let reason = &d.items[0].reasons[0].message;
         let entry = d.trace.iter().find(|t| t.rule == "hostile").unwrap();
-        assert!(entry.error.is_some());
+        let error = entry.error.as_ref().unwrap();
+        if error.thrown.is_some() {
+            assert!(reason.zh.contains(says), "{script}: {reason:?}");
+        } else {
+            assert_eq!(reason.zh, "无法自动判断「敌」，需人工审核", "{script}");
+            assert!(
+                reason.en.starts_with("“Hostile” could not be decided automatically"),
+                "{script}: {reason:?}"
+            );
+            assert!(!reason.en.contains("line "), "no technical detail for the applicant: {reason:?}");
+            assert!(error.message.contains(says), "{script}: {error}");
+        }
         // The same engine decides the next submission normally.
         let calm = bundle(json!([]), json!({}));
         assert_eq!(calm.evaluate(&submission(complete()), date("2026-03-02")).outcome, Outcome::Accepted);
@@ -275,7 +287,8 @@ fn no_rule_changes_what_the_rules_after_it_see() {
         ]
     );
     assert_eq!(outcomes(&d)[0], Outcome::ManualReview);
-    assert!(d.items[0].reasons[0].message.en.contains("Cannot"), "{:?}", d.items[0].reasons);
+    let tamper = d.trace[0].error.as_ref().unwrap();
+    assert!(tamper.message.contains("Cannot"), "{tamper:?}");
 }
 
 #[test]
@@ -487,4 +500,20 @@ fn a_shared_material_is_tolerable_only_when_every_item_tolerates_it() {
     let photo = d.deficiencies.iter().find(|x| x.id == "material:photo").unwrap();
     assert_eq!(photo.items, ["one", "two"]);
     assert!(!photo.tolerable && !photo.fix.en.contains("later"), "{photo:#?}");
+}
+
+/// A rule that cannot decide sends its item to an official, and the applicant is still
+/// told at once everything to correct on the item's fields (一次性告知).
+#[test]
+fn a_failing_rule_keeps_the_items_field_deficiencies() {
+    let b = bundle(
+        json!([{"id": "broken", "title": {"zh": "坏", "en": "Broken"}, "script": "loop { }"}]),
+        json!({}),
+    );
+    let mut s = complete();
+    s["values"]["id"] = json!("110105194912310021");
+    let d = b.evaluate(&submission(s), date("2026-03-02"));
+    assert_eq!(d.items[0].outcome, Outcome::ManualReview);
+    assert_eq!(d.items[0].deficiencies, ["field:/id"], "{:#?}", d.items[0]);
+    assert!(d.deficiencies.iter().any(|x| x.id == "field:/id"));
 }
