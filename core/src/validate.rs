@@ -26,7 +26,7 @@ use crate::pointer;
 use crate::project;
 use crate::rulebook::CompiledRule;
 use crate::rules::ScriptError;
-use crate::submission::Submission;
+use crate::submission::{Submission, TOLERANCE_COMMITMENT};
 use crate::text::Text;
 
 /// Unknown keys of a submission warned about one by one; the rest are counted in one
@@ -178,6 +178,78 @@ impl CompiledBundle {
         self.check_applicable(s, p, applicability)
     }
 
+    /// A material status or a commitment the bundle does not know: the applicant believes
+    /// they handed in or signed something that counts for nothing (and would then be told it
+    /// is missing). An error naming it, with the nearest known id; it is listed for the
+    /// applicable items needing that material, so the one-time notice shows it beside them.
+    /// A commitment is checked only against the one this crate gives a meaning to
+    /// ([`TOLERANCE_COMMITMENT`]): a near miss is a typo, another id may be read by a rule.
+    fn unknown_materials(&self, s: &Submission, applicable: &[usize], errors: &mut Vec<FieldError>) {
+        let known: Vec<&str> =
+            self.bundle.items.iter().flat_map(|it| it.materials.iter().map(|m| m.reuse_key())).collect();
+        let unknown: Vec<&String> = s.materials.keys().filter(|k| !known.contains(&k.as_str())).collect();
+        if let Some(more) = unknown.len().checked_sub(MAX_UNKNOWN_KEY_WARNINGS).filter(|n| *n > 0) {
+            errors.push(FieldError {
+                key: None,
+                pointer: "/materials".into(),
+                keyword: "material".into(),
+                message: Text::new(
+                    format!("另有{more}个材料不是本事项的材料"),
+                    format!("{more} more materials are not materials of this bundle"),
+                ),
+                items: Vec::new(),
+                limit: None,
+            });
+        }
+        for key in unknown.into_iter().take(MAX_UNKNOWN_KEY_WARNINGS) {
+            let near = closest(key, known.iter().copied(), 2);
+            let items = near.map(|m| self.items_needing(m, applicable)).unwrap_or_default();
+            let hint = near
+                .map(|m| (format!("，是否应为「{m}」？"), format!("; did you mean `{m}`?")))
+                .unwrap_or_default();
+            errors.push(FieldError {
+                key: None,
+                pointer: pointer::join("/materials", key),
+                keyword: "material".into(),
+                message: Text::new(
+                    format!("「{key}」不是本事项的材料{}", hint.0),
+                    format!("`{key}` is not a material of this bundle{}", hint.1),
+                ),
+                items,
+                limit: None,
+            });
+        }
+        for c in &s.commitments {
+            if c != TOLERANCE_COMMITMENT && edit_distance(c, TOLERANCE_COMMITMENT) <= 2 {
+                errors.push(FieldError {
+                    key: None,
+                    pointer: "/commitments".into(),
+                    keyword: "commitment".into(),
+                    message: Text::new(
+                        format!("承诺「{c}」无效，是否应为「{TOLERANCE_COMMITMENT}」（容缺受理承诺）？"),
+                        format!("commitment `{c}` means nothing here; did you mean `{TOLERANCE_COMMITMENT}` (the tolerance commitment)?"),
+                    ),
+                    items: Vec::new(),
+                    limit: None,
+                });
+            }
+        }
+    }
+
+    /// The ids of the applicable items needing material `reuse_key`.
+    fn items_needing(&self, reuse_key: &str, applicable: &[usize]) -> Vec<String> {
+        applicable
+            .iter()
+            .filter(|i| {
+                self.bundle
+                    .items
+                    .get(**i)
+                    .is_some_and(|it| it.materials.iter().any(|m| m.reuse_key() == reuse_key))
+            })
+            .filter_map(|i| self.items.get(*i).map(|c| c.id.clone()))
+            .collect()
+    }
+
     /// A form field whose derive rule failed has no value the applicant could fix: an error
     /// naming the rule, for the applicable items declaring the field (their decisions go to
     /// manual review).
@@ -244,6 +316,7 @@ impl CompiledBundle {
             });
         }
         self.derive_failures(p, &applicability.items, &mut errors);
+        self.unknown_materials(s, &applicability.items, &mut errors);
         self.collect(&self.base, values, None, &applicability.items, &mut errors);
         for i in &applicability.items {
             let Some(item) = self.items.get(*i) else {

@@ -517,3 +517,36 @@ fn a_failing_rule_keeps_the_items_field_deficiencies() {
     assert_eq!(d.items[0].deficiencies, ["field:/id"], "{:#?}", d.items[0]);
     assert!(d.deficiencies.iter().any(|x| x.id == "field:/id"));
 }
+
+/// A material or commitment the bundle does not know is an error with a suggestion, not a
+/// status silently ignored (the applicant would then be told the material is missing).
+#[test]
+fn unknown_materials_and_mistyped_commitments_are_errors_with_a_suggestion() {
+    let b = plain();
+    let mut s = complete();
+    s["materials"] = json!({"id-card": "provided", "leese": "provided", "photo": "shared"});
+    s["commitments"] = json!(["tolerence", "my-own"]);
+    let v = b.validate(&submission(s.clone()));
+    assert!(!v.valid);
+    let material = v.errors.iter().find(|e| e.keyword == "material").unwrap();
+    assert_eq!(material.pointer, "/materials/leese");
+    assert!(material.message.en.contains("did you mean `lease`?"), "{material:?}");
+    assert!(material.message.zh.contains("是否应为「lease」"), "{material:?}");
+    assert_eq!(material.items, ["one"]);
+    let commitment = v.errors.iter().filter(|e| e.keyword == "commitment").collect::<Vec<_>>();
+    assert_eq!(commitment.len(), 1, "only the near miss of `tolerance` is flagged: {commitment:?}");
+    // The decision lists it beside the missing lease, at once.
+    let d = b.evaluate(&submission(s), date("2026-03-02"));
+    let ids: Vec<&str> = d.deficiencies.iter().map(|x| x.id.as_str()).collect();
+    assert!(ids.contains(&"field:/materials/leese") && ids.contains(&"material:lease"), "{ids:?}");
+
+    // Thousands of unknown materials: twenty named, the rest counted.
+    let mut many = complete();
+    for i in 0..5000 {
+        many["materials"][format!("m{i}")] = json!("provided");
+    }
+    let v = b.validate(&submission(many));
+    let materials: Vec<_> = v.errors.iter().filter(|e| e.keyword == "material").collect();
+    assert_eq!(materials.len(), onething::validate::MAX_UNKNOWN_KEY_WARNINGS + 1);
+    assert!(materials.iter().any(|e| e.message.en.starts_with("4980 more materials")), "{materials:?}");
+}
