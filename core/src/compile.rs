@@ -334,14 +334,16 @@ fn check_structure(bundle: &Bundle) -> Vec<Problem> {
     duplicates("bundle rule", bundle.rules.iter().map(|r| r.id.as_str()), &mut problems);
     let departments: HashSet<&str> = bundle.departments.iter().map(|d| d.id.as_str()).collect();
     let items: HashSet<&str> = bundle.items.iter().map(|i| i.id.as_str()).collect();
-    let unknown =
-        |at: String, what: &str, id: &str| Problem::Unknown { at, what: what.into(), id: id.into() };
+    // Suggestions are offered in bundle order, so that they do not depend on hashing.
+    let department_ids = || bundle.departments.iter().map(|d| d.id.as_str());
+    let item_ids = || bundle.items.iter().map(|i| i.id.as_str());
     if !departments.contains(bundle.lead.as_str()) {
-        problems.push(unknown("lead".into(), "department", &bundle.lead));
+        problems.push(Problem::unknown("lead".into(), "department", &bundle.lead, department_ids()));
     }
     for item in &bundle.items {
         if !departments.contains(item.department.as_str()) {
-            problems.push(unknown(format!("item `{}`", item.id), "department", &item.department));
+            let at = format!("item `{}`", item.id);
+            problems.push(Problem::unknown(at, "department", &item.department, department_ids()));
         }
         duplicates(
             &format!("material of item `{}`", item.id),
@@ -360,7 +362,8 @@ fn check_structure(bundle: &Bundle) -> Vec<Problem> {
                     message: "an item cannot depend on itself".into(),
                 });
             } else if !items.contains(dep.as_str()) {
-                problems.push(unknown(format!("item `{}`, depends_on", item.id), "item", dep));
+                let at = format!("item `{}`, depends_on", item.id);
+                problems.push(Problem::unknown(at, "item", dep, item_ids()));
             }
         }
     }
@@ -382,20 +385,18 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
     let mut problems = Vec::new();
     for s in &bundle.sections {
         for key in s.fields.iter().filter(|k| !keys.contains_key(*k)) {
-            problems.push(Problem::Unknown {
-                at: format!("section `{}`", s.id),
-                what: "field".into(),
-                id: key.clone(),
-            });
+            problems.push(Problem::unknown(
+                format!("section `{}`", s.id),
+                "field",
+                key,
+                keys.keys().map(String::as_str),
+            ));
         }
     }
     warn_accidental_reuse(bundle, warnings);
     for (key, _) in bundle.fields.iter().filter(|(k, f)| f.visible_if.is_some() && !keys.contains_key(*k)) {
-        problems.push(Problem::Unknown {
-            at: format!("field dictionary `{key}`, visible_if"),
-            what: "field".into(),
-            id: key.clone(),
-        });
+        let at = format!("field dictionary `{key}`, visible_if");
+        problems.push(Problem::unknown(at, "field", key, keys.keys().map(String::as_str)));
     }
     for key in bundle.fields.keys().filter(|k| !keys.contains_key(*k)) {
         warnings.push(Warning {

@@ -97,7 +97,7 @@ pub enum Problem {
         id: String,
     },
     /// A reference to something that does not exist.
-    #[error("{at}: unknown {what} `{id}`")]
+    #[error("{at}: unknown {what} `{id}`{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
     Unknown {
         /// Where the reference is, e.g. `item seal-engraving, depends_on`.
         at: String,
@@ -105,6 +105,9 @@ pub enum Problem {
         what: String,
         /// The id that was not found.
         id: String,
+        /// The known id nearest to it, when one is close (a typo).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        suggestion: Option<String>,
     },
     /// A field map entry is wrong.
     #[error("item `{item}` (department `{department}`): field map {pointer}: {message}")]
@@ -168,6 +171,19 @@ pub enum Problem {
     #[error("{0}")]
     #[serde(untagged)]
     Schema(SchemaError),
+}
+
+impl Problem {
+    /// [`Problem::Unknown`] for `id`, suggesting the nearest of `known` within two edits.
+    pub(crate) fn unknown<'a>(
+        at: String,
+        what: &str,
+        id: &str,
+        known: impl Iterator<Item = &'a str>,
+    ) -> Problem {
+        let suggestion = crate::validate::closest(id, known, 2).map(str::to_owned);
+        Problem::Unknown { at, what: what.into(), id: id.into(), suggestion }
+    }
 }
 
 /// Where in a script: `rules/x.rhai:3:5`, or `line 3, column 5` for an inline script.

@@ -104,11 +104,9 @@ pub(crate) fn compile_sources(
             };
             let key = mapping.key();
             if !keys.contains_key(key) && !derived.contains(key) {
-                problems.push(Problem::Unknown {
-                    at: format!("{at}, fields {ptr}"),
-                    what: "field".into(),
-                    id: key.to_owned(),
-                });
+                let known =
+                    keys.keys().map(String::as_str).chain(bundle.derive.iter().map(|d| d.key.as_str()));
+                problems.push(Problem::unknown(format!("{at}, fields {ptr}"), "field", key, known));
                 continue;
             }
             let transform = match mapping.transform().map(|t| ValueTransform::new(t, limits)).transpose() {
@@ -122,7 +120,8 @@ pub(crate) fn compile_sources(
             fields.push((ptr.clone(), tokens, key.to_owned(), transform));
         }
         for m in s.materials.iter().filter(|m| !reuse.contains(m.as_str())) {
-            problems.push(Problem::Unknown { at: at.clone(), what: "material".into(), id: m.clone() });
+            let known = bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key()));
+            problems.push(Problem::unknown(at.clone(), "material", m, known));
         }
         out.push(CompiledSource {
             id: s.id.clone(),
@@ -155,11 +154,13 @@ fn check_material_sources(bundle: &Bundle, problems: &mut Vec<Problem>) {
                     Some(e) => ("evidence", e),
                     None => ("source", s.as_str()),
                 };
-                problems.push(Problem::Unknown {
-                    at: format!("item `{}`, material `{}`, sources", item.id, m.id),
-                    what: what.into(),
-                    id: id.to_owned(),
-                });
+                let at = format!("item `{}`, material `{}`, sources", item.id, m.id);
+                let known: Vec<&str> = if what == "evidence" {
+                    bundle.items.iter().flat_map(|i| i.produces.iter().map(String::as_str)).collect()
+                } else {
+                    bundle.sources.iter().map(|s| s.id.as_str()).collect()
+                };
+                problems.push(Problem::unknown(at, what, id, known.into_iter()));
             }
         }
     }

@@ -474,3 +474,23 @@ fn unknown_keys_past_the_first_few_are_counted_not_listed() {
     assert!(last.en.starts_with(&format!("{} more keys", 50_000 - MAX_UNKNOWN_KEY_WARNINGS)), "{last:?}");
     assert!(v.warnings[0].message.en.contains("`stray0`"), "{:?}", v.warnings[0]);
 }
+
+/// An id that is not found, but is close to one that is, gets a "did you mean".
+#[test]
+fn unknown_references_suggest_the_nearest_id() {
+    let mut b = bundle(json!([
+        item("seal-engraving", "a", json!({}), json!({})),
+        item("tax", "b", json!({}), json!({}))
+    ]));
+    b["items"][1]["depends_on"] = json!(["seal-engravng"]);
+    b["items"][0]["department"] = json!("bb");
+    let p = problems(b);
+    let texts: Vec<String> = p.iter().map(ToString::to_string).collect();
+    assert!(
+        texts.iter().any(|t| t.contains("unknown item `seal-engravng`; did you mean `seal-engraving`?")),
+        "{texts:?}"
+    );
+    assert!(texts.iter().any(|t| t.contains("unknown department `bb`; did you mean `b`?")), "{texts:?}");
+    let json = serde_json::to_value(&p).unwrap();
+    assert!(json.as_array().unwrap().iter().any(|x| x["suggestion"] == "seal-engraving"), "{json}");
+}

@@ -175,7 +175,8 @@ fn a_dependency_on_a_missing_item_is_a_compile_error() {
         err.problems.contains(&Problem::Unknown {
             at: "item `a`, depends_on".into(),
             what: "item".into(),
-            id: "ghost".into()
+            id: "ghost".into(),
+            suggestion: None
         }),
         "{err}"
     );

@@ -98,6 +98,10 @@ export type Problem =
        * The id that was not found.
        */
       id: string;
+      /**
+       * The known id nearest to it, when one is close (a typo).
+       */
+      suggestion?: string | null;
     }
   | {
       kind: 'field_map';
