@@ -181,7 +181,7 @@ impl Problem {
         id: &str,
         known: impl Iterator<Item = &'a str>,
     ) -> Problem {
-        let suggestion = crate::validate::closest(id, known, 2).map(str::to_owned);
+        let suggestion = crate::suggest::closest(id, known, 2).map(str::to_owned);
         Problem::Unknown { at, what: what.into(), id: id.into(), suggestion }
     }
 }

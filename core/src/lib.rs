@@ -62,6 +62,7 @@ pub mod rules;
 pub mod schema;
 pub mod schemas;
 pub mod submission;
+mod suggest;
 pub mod text;
 pub mod transform;
 pub mod translate;

@@ -315,7 +315,7 @@ impl Rulebook {
 }
 
 fn suggestion(key: &str, keys: &KeyInfos) -> String {
-    crate::validate::closest(key, keys.keys().map(String::as_str), 3)
+    crate::suggest::closest(key, keys.keys().map(String::as_str), 3)
         .map(|k| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default()
 }

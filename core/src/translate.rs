@@ -533,7 +533,7 @@ impl<'a> Translator<'a, '_> {
                     Ok(t) => self.cross.push((wrap(cond, t), side)),
                     Err(Untranslatable::Schema(e)) => return Err(e),
                     Err(Untranslatable::Residual) => {
-                        let frag = self.export_keywords(atom, kws)?;
+                        let frag = self.residual.export_keywords(atom, kws)?;
                         self.frags.push((node.path.clone(), frag));
                     }
                 }
@@ -543,21 +543,16 @@ impl<'a> Translator<'a, '_> {
             }
             "patternProperties" => {
                 let kws = ["properties", "patternProperties", "additionalProperties"];
-                let frag = self.export_keywords(atom, &kws)?;
+                let frag = self.residual.export_keywords(atom, &kws)?;
                 self.frags.push((node.path.clone(), frag));
             }
             "minProperties" | "maxProperties" | "enum" | "const" | "propertyNames" => {
-                let frag = self.export_keywords(atom, &[kw])?;
+                let frag = self.residual.export_keywords(atom, &[kw])?;
                 self.frags.push((node.path.clone(), frag));
             }
             _ => {}
         }
         Ok(())
-    }
-
-    /// Exports keywords of a part into the residual's namespace.
-    fn export_keywords(&mut self, atom: &Part<'a>, kws: &[&str]) -> Result<Value, SchemaError> {
-        self.residual.export_keywords(atom, kws)
     }
 
     /// Rewrites some keywords of a part applied to the object `node` over canonical keys.

@@ -27,6 +27,7 @@ use crate::project;
 use crate::rulebook::CompiledRule;
 use crate::rules::ScriptError;
 use crate::submission::{Submission, TOLERANCE_COMMITMENT};
+use crate::suggest::{closest, edit_distance};
 use crate::text::Text;
 
 /// Unknown keys of a submission warned about one by one; the rest are counted in one
@@ -185,9 +186,10 @@ impl CompiledBundle {
     /// A commitment is checked only against the one this crate gives a meaning to
     /// ([`TOLERANCE_COMMITMENT`]): a near miss is a typo, another id may be read by a rule.
     fn unknown_materials(&self, s: &Submission, applicable: &[usize], errors: &mut Vec<FieldError>) {
-        let known: Vec<&str> =
-            self.bundle.items.iter().flat_map(|it| it.materials.iter().map(|m| m.reuse_key())).collect();
-        let unknown: Vec<&String> = s.materials.keys().filter(|k| !known.contains(&k.as_str())).collect();
+        // Runs on every validation: nothing is collected while every material is known.
+        let known = || self.bundle.items.iter().flat_map(|it| it.materials.iter().map(|m| m.reuse_key()));
+        let unknown: Vec<&String> =
+            s.materials.keys().filter(|k| !known().any(|m| m == k.as_str())).collect();
         if let Some(more) = unknown.len().checked_sub(MAX_UNKNOWN_KEY_WARNINGS).filter(|n| *n > 0) {
             errors.push(FieldError {
                 key: None,
@@ -202,7 +204,7 @@ impl CompiledBundle {
             });
         }
         for key in unknown.into_iter().take(MAX_UNKNOWN_KEY_WARNINGS) {
-            let near = closest(key, known.iter().copied(), 2);
+            let near = closest(key, known(), 2);
             let items = near.map(|m| self.items_needing(m, applicable)).unwrap_or_default();
             let hint = near
                 .map(|m| (format!("，是否应为「{m}」？"), format!("; did you mean `{m}`?")))
@@ -634,16 +636,6 @@ fn required_property(e: &ValidationError<'_>) -> Option<String> {
     }
 }
 
-/// The candidate nearest to a mistyped `key`, within `max` edits (ties: the first in
-/// alphabetical order): what "did you mean" suggestions offer.
-pub(crate) fn closest<'a>(
-    key: &str,
-    candidates: impl Iterator<Item = &'a str>,
-    max: usize,
-) -> Option<&'a str> {
-    candidates.map(|k| (edit_distance(k, key), k)).filter(|(d, _)| *d <= max).min().map(|(_, k)| k)
-}
-
 /// Merges errors that say the same thing about the same place, uniting the items blamed.
 /// Two bounds of one kind on one value (at most 30 characters, at most 20) become the
 /// stricter one.
@@ -674,25 +666,4 @@ fn dedupe(errors: &mut Vec<FieldError>) {
         }
     }
     *errors = out;
-}
-
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row.first().copied().unwrap_or(0);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let above = row.get(j + 1).copied().unwrap_or(0);
-            let left = row.get(j).copied().unwrap_or(0);
-            let value = (prev + usize::from(ca != *cb)).min(above + 1).min(left + 1);
-            prev = above;
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = value;
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
 }

@@ -999,7 +999,7 @@ fn filled(v: &Value) -> bool {
 
 /// The nearest candidate within three edits, as compile's "did you mean" offers it.
 fn closest<'a>(key: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    crate::validate::closest(key, candidates, 3).map(str::to_owned)
+    crate::suggest::closest(key, candidates, 3).map(str::to_owned)
 }
 
 /// The steps: the bundle's sections (fields in no section last), else one per concern —

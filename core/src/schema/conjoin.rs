@@ -579,8 +579,9 @@ impl<'a> Level<'_, 'a> {
             let (patterned, plain): (Vec<Part<'a>>, Vec<Part<'a>>) =
                 group.into_iter().partition(|p| p.get("patternProperties").is_some());
             for p in &patterned {
-                let kept =
-                    self.export_keywords(p, &["properties", "patternProperties", "additionalProperties"])?;
+                let kept = self
+                    .m
+                    .export_keywords(p, &["properties", "patternProperties", "additionalProperties"])?;
                 self.overflow.push(kept);
             }
             self.facts.patterns = !patterned.is_empty();
@@ -760,7 +761,7 @@ impl<'a> Level<'_, 'a> {
             }
         }
         for p in rest {
-            let kept = self.export_keywords(p, &group_kws)?;
+            let kept = self.m.export_keywords(p, &group_kws)?;
             self.overflow.push(kept);
         }
         self.record("contains", &group);
@@ -783,7 +784,7 @@ impl<'a> Level<'_, 'a> {
             }
             self.out.insert(kw.into(), Value::Array(members));
             for p in rest {
-                let kept = self.export_keywords(p, &[kw])?;
+                let kept = self.m.export_keywords(p, &[kw])?;
                 self.overflow.push(kept);
             }
             self.record(kw, &parts);
@@ -793,7 +794,7 @@ impl<'a> Level<'_, 'a> {
             let merged = self.sub(vec![first.child("not", None)], &["not"])?;
             self.out.insert("not".into(), merged.schema);
             for p in rest {
-                let kept = self.export_keywords(p, &["not"])?;
+                let kept = self.m.export_keywords(p, &["not"])?;
                 self.overflow.push(kept);
             }
             self.record("not", &parts);
@@ -809,7 +810,7 @@ impl<'a> Level<'_, 'a> {
                 }
             }
             for p in rest {
-                let kept = self.export_keywords(p, &cond)?;
+                let kept = self.m.export_keywords(p, &cond)?;
                 self.overflow.push(kept);
             }
             self.record("if", &parts);
@@ -835,11 +836,6 @@ impl<'a> Level<'_, 'a> {
                 }
             }
         }
-    }
-
-    /// Some keywords of one part, copied verbatim (with `$ref`s hoisted) as one schema.
-    fn export_keywords(&mut self, p: &Part<'a>, kws: &[&str]) -> Result2<Value> {
-        self.m.export_keywords(p, kws)
     }
 }
 
