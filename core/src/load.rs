@@ -29,9 +29,6 @@ use crate::bundle::{Bundle, Script};
 use crate::error::LoadError;
 use crate::json;
 
-/// The UTF-8 byte-order mark, dropped from the start of every file read.
-const BOM: char = '\u{feff}';
-
 /// The largest file accepted (32 MiB).
 pub const MAX_FILE_BYTES: u64 = 32 << 20;
 
@@ -287,8 +284,9 @@ fn read_named(path: &Path, name: &Path) -> Result<String, LoadError> {
         path: name(),
         message: format!("not UTF-8 text (from byte {})", e.utf8_error().valid_up_to()),
     })?;
-    if text.starts_with(BOM) {
-        text.drain(..BOM.len_utf8());
+    // Dropped in place: `json::strip_bom` would copy a file of up to 32 MiB.
+    if text.starts_with(json::BOM) {
+        text.drain(..json::BOM.len_utf8());
     }
     Ok(text)
 }

@@ -13,7 +13,10 @@
 pub(crate) mod strict;
 pub(crate) mod unique;
 
+/// The byte-order mark some editors write at the start of UTF-8 text.
+pub(crate) const BOM: char = '\u{feff}';
+
 /// The text without a leading UTF-8 byte-order mark (U+FEFF).
 pub(crate) fn strip_bom(text: &str) -> &str {
-    text.strip_prefix('\u{feff}').unwrap_or(text)
+    text.strip_prefix(BOM).unwrap_or(text)
 }
