@@ -38,54 +38,34 @@
 //! * [`notice`], [`plan`], [`results`] — the one-time notice (一次告知), the process plan
 //!   (并联审批) and results delivered together (一次发证), with the rating (好差评).
 
-pub mod bundle;
-pub mod calendar;
-pub mod compile;
-pub mod date;
-pub mod decision;
-pub mod dispatch;
-pub mod error;
-pub mod evaluate;
-pub mod form;
-pub mod formats;
-mod json;
+mod base;
+mod compile;
 pub mod load;
-mod messages;
-pub mod notice;
-pub mod plan;
-pub mod pointer;
-pub mod prefill;
-pub mod project;
-pub mod results;
-mod rulebook;
+mod model;
+mod report;
 pub mod rules;
+mod run;
 pub mod schema;
 pub mod schemas;
-pub mod submission;
-mod suggest;
-pub mod text;
-pub mod transform;
-pub mod translate;
-pub mod validate;
-pub mod wizard;
 
-pub use bundle::Bundle;
-pub use calendar::Calendar;
+pub use base::{calendar, date, formats, pointer, text};
+pub use compile::{form, project, transform, translate};
+pub use model::{bundle, decision, error, submission};
+pub use report::{notice, plan, results};
+pub use run::{dispatch, evaluate, prefill, validate, wizard};
+
+pub use base::calendar::Calendar;
+pub use base::date::Date;
+pub use base::text::{Lang, Text};
 pub use compile::CompiledBundle;
-pub use date::Date;
-pub use decision::{Decision, Outcome};
-pub use dispatch::{Dispatch, DispatchError};
-pub use error::{CompileError, LoadError, Problem, Warning};
-pub use evaluate::EvalOptions;
-pub use notice::Notice;
-pub use plan::Plan;
-pub use results::{Rating, Reports, Results, ResultsError};
-pub use submission::{Applicant, MaterialStatus, Submission, TOLERANCE_COMMITMENT};
-pub use text::{Lang, Text};
-pub use validate::{FieldError, Validation};
-pub use wizard::{Draft, Wizard, WizardError, WizardState};
-
-/// An item id the bundle does not have.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown item `{0}`")]
-pub struct UnknownItem(pub String);
+pub use model::bundle::Bundle;
+pub use model::decision::{Decision, Outcome};
+pub use model::error::{CompileError, LoadError, Problem, UnknownItem, Warning};
+pub use model::submission::{Applicant, MaterialStatus, Submission, TOLERANCE_COMMITMENT};
+pub use model::validation::{FieldError, Validation};
+pub use report::notice::Notice;
+pub use report::plan::Plan;
+pub use report::results::{Rating, Reports, Results, ResultsError};
+pub use run::dispatch::{Dispatch, DispatchError};
+pub use run::evaluate::EvalOptions;
+pub use run::wizard::{Draft, Wizard, WizardError, WizardState};

@@ -12,7 +12,13 @@
 use schemars::{JsonSchema, generate::SchemaSettings};
 use serde_json::Value;
 
-use crate::{Bundle, Calendar, Decision, Dispatch, Submission, Validation};
+use crate::base::calendar::Calendar;
+use crate::model::bundle::Bundle;
+use crate::model::decision::Decision;
+use crate::model::error::{CompileError, Warning};
+use crate::model::submission::Submission;
+use crate::model::validation::Validation;
+use crate::run::dispatch::Dispatch;
 
 fn schema_of<T: JsonSchema>() -> Value {
     let generator = SchemaSettings::draft2020_12().into_generator();
@@ -28,15 +34,15 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("dispatch", schema_of::<Dispatch>()),
         ("decision", schema_of::<Decision>()),
         ("calendar", schema_of::<Calendar>()),
-        ("notice", schema_of::<crate::notice::Notice>()),
-        ("plan", schema_of::<crate::plan::Plan>()),
-        ("reports", schema_of::<crate::results::Reports>()),
-        ("results", schema_of::<crate::results::Results>()),
-        ("rating", schema_of::<crate::results::Rating>()),
-        ("wizard", schema_of::<crate::wizard::WizardState>()),
-        ("draft", schema_of::<crate::wizard::Draft>()),
-        ("prefill", schema_of::<crate::prefill::Prefill>()),
-        ("warning", schema_of::<crate::Warning>()),
-        ("compile-error", schema_of::<crate::CompileError>()),
+        ("notice", schema_of::<crate::report::notice::Notice>()),
+        ("plan", schema_of::<crate::report::plan::Plan>()),
+        ("reports", schema_of::<crate::report::results::Reports>()),
+        ("results", schema_of::<crate::report::results::Results>()),
+        ("rating", schema_of::<crate::report::results::Rating>()),
+        ("wizard", schema_of::<crate::run::wizard::WizardState>()),
+        ("draft", schema_of::<crate::run::wizard::Draft>()),
+        ("prefill", schema_of::<crate::run::prefill::Prefill>()),
+        ("warning", schema_of::<Warning>()),
+        ("compile-error", schema_of::<CompileError>()),
     ]
 }

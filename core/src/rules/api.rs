@@ -6,9 +6,10 @@
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString};
 
-use super::sandbox::{charge, with_context};
-use crate::date::Date;
-use crate::formats::{self, Gender};
+use super::context::with_context;
+use super::meter::charge;
+use crate::base::date::Date;
+use crate::base::formats::{self, Gender};
 
 type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
 
@@ -143,7 +144,9 @@ fn register_submission(e: &mut Engine) {
 /// The operations charged for walking `days` calendar days (a calendar walks at most
 /// `MAX_SPAN_DAYS`).
 fn days_walked(days: i64) -> usize {
-    usize::try_from(days.unsigned_abs()).unwrap_or(usize::MAX).min(crate::calendar::MAX_SPAN_DAYS as usize)
+    usize::try_from(days.unsigned_abs())
+        .unwrap_or(usize::MAX)
+        .min(crate::base::calendar::MAX_SPAN_DAYS as usize)
 }
 
 /// The status of material `id` in the running session, when the submission gives one.

@@ -16,7 +16,7 @@
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, ImmutableString, NativeCallContext, Position};
 
-use super::sandbox::charge;
+use super::meter::charge;
 
 type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
 

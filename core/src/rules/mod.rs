@@ -67,14 +67,17 @@
 //! arguments.
 
 mod api;
+mod context;
 mod costs;
+mod meter;
 mod reads;
 mod record;
 mod sandbox;
 
+pub use context::MAX_OUTPUT_BYTES;
 pub use reads::{Reads, reads};
 pub use record::Record;
 pub use sandbox::{
-    Limits, MAX_OUTPUT_BYTES, MAX_SCRIPT_BYTES, Run, ScriptError, Session, Vars, compile, engine, to_dynamic,
-    to_json, to_rhai_map,
+    Limits, MAX_SCRIPT_BYTES, Run, ScriptError, Session, Vars, compile, engine, to_dynamic, to_json,
+    to_rhai_map,
 };

@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Position};
 
-use super::sandbox::{charge, size_of};
+use super::meter::{charge, size_of};
 
 /// A read-only Rhai map shared by reference count.
 #[derive(Debug, Clone, Default)]

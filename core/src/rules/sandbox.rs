@@ -1,6 +1,5 @@
 //! The sandboxed engine, its limits, and one evaluation's session.
 
-use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -10,11 +9,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::api;
+use super::context::{self, Context, with_context};
+use super::meter::{self, charge, size_of};
 use super::record::Record;
-use crate::calendar::Calendar;
-use crate::date::Date;
-use crate::submission::{Applicant, MaterialStatus};
-use crate::text::Text;
+use crate::base::calendar::Calendar;
+use crate::base::date::Date;
+use crate::base::text::Text;
 
 /// Limits of the rule sandbox. Every limit turns a runaway script into an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -106,7 +106,7 @@ impl ScriptError {
             }
             EvalAltResult::ErrorTerminated(why, _) => {
                 match why.read_lock::<ImmutableString>().as_deref().map(|s| s.as_str()) {
-                    Some(EVALUATION_SPENT) => "the rules of this evaluation together ran too long \
+                    Some(meter::EVALUATION_SPENT) => "the rules of this evaluation together ran too long \
                     (evaluation operation limit reached)"
                         .to_owned(),
                     _ => "the rule ran too long (operation limit reached; does it loop forever?)".to_owned(),
@@ -174,18 +174,7 @@ fn build(limits: &Limits) -> Engine {
         Ok(None)
     });
     // Called at every operation: plain cells, not the session's context.
-    e.on_progress(|ops| {
-        OPERATIONS.set(ops);
-        let spent = ops.saturating_add(CHARGED.get());
-        let (rule, evaluation) = ALLOWED.get();
-        if spent > evaluation {
-            Some(Dynamic::from(ImmutableString::from(EVALUATION_SPENT)))
-        } else if spent > rule {
-            Some(Dynamic::from(ImmutableString::from(RULE_SPENT)))
-        } else {
-            None
-        }
-    });
+    e.on_progress(|ops| meter::progress(ops).map(|spent| Dynamic::from(ImmutableString::from(spent))));
     api::register(&mut e);
     e
 }
@@ -194,22 +183,6 @@ fn build(limits: &Limits) -> Engine {
 /// grows with a script's length (each `let` adds a variable the next lookups pass), so a
 /// megabyte of script would cost seconds however few operations it counts.
 pub const MAX_SCRIPT_BYTES: usize = 16 << 10;
-
-/// What reading `value` is charged ([`build`]'s `on_var`, `Record` reads): every element
-/// and entry, nested ones too, and text in 16-byte units; nothing for a scalar. Copying the
-/// value costs about as much as this count.
-pub(crate) fn size_of(value: &Dynamic) -> usize {
-    if let Some(list) = value.read_lock::<rhai::Array>() {
-        return list.iter().fold(list.len(), |n, v| n.saturating_add(size_of(v)));
-    }
-    if let Some(map) = value.read_lock::<rhai::Map>() {
-        return map.values().fold(map.len(), |n, v| n.saturating_add(size_of(v)));
-    }
-    if let Some(text) = value.read_lock::<ImmutableString>() {
-        return text.len() / 16;
-    }
-    0
-}
 
 /// Compiles a script with the engine for these limits.
 pub fn compile(source: &str, limits: &Limits) -> Result<AST, ScriptError> {
@@ -220,67 +193,6 @@ pub fn compile(source: &str, limits: &Limits) -> Result<AST, ScriptError> {
         )));
     }
     engine(limits).compile(source).map_err(|e| ScriptError::at(e.position(), e.err_type().to_string()))
-}
-
-/// What the functions of one evaluation can see (thread-local while a session's script
-/// runs, and only then).
-pub(crate) struct Context {
-    /// `form`, shared with the session's scope (`missing` reads it).
-    pub form: Record,
-    /// `materials`, shared with the session's scope (`has_material` and `material_status`
-    /// read it).
-    pub materials: Record,
-    pub calendar: Arc<Calendar>,
-    pub output: Vec<String>,
-    /// Bytes in `output`.
-    output_bytes: usize,
-}
-
-/// What one run may print, in bytes; past it, one line says that the rest was cut.
-pub const MAX_OUTPUT_BYTES: usize = 64 << 10;
-
-impl Context {
-    /// Records a line of `print` or `debug` output, charged by its length and cut past
-    /// [`MAX_OUTPUT_BYTES`].
-    fn print(&mut self, line: String) {
-        charge(line.len());
-        if self.output_bytes > MAX_OUTPUT_BYTES {
-            return;
-        }
-        self.output_bytes += line.len();
-        if self.output_bytes > MAX_OUTPUT_BYTES {
-            self.output.push(format!("(output cut at {MAX_OUTPUT_BYTES} bytes)"));
-        } else {
-            self.output.push(line);
-        }
-    }
-}
-
-/// Why a run was stopped by the progress callback.
-const RULE_SPENT: &str = "rule";
-const EVALUATION_SPENT: &str = "evaluation";
-
-thread_local! {
-    static CONTEXT: RefCell<Option<Context>> = const { RefCell::new(None) };
-    /// Operations of the script running on this thread, as Rhai last reported them.
-    static OPERATIONS: Cell<u64> = const { Cell::new(0) };
-    /// Operations charged by native functions during the running script ([`charge`]).
-    static CHARGED: Cell<u64> = const { Cell::new(0) };
-    /// What the running script may spend: (its own limit, what is left of its evaluation's).
-    static ALLOWED: Cell<(u64, u64)> = const { Cell::new((u64::MAX, u64::MAX)) };
-}
-
-/// Charges the running script `units` operations for work a native function did (one per
-/// element, character or day gone through). The progress callback stops the script at
-/// its next operation once its limit is passed.
-pub(crate) fn charge(units: usize) {
-    CHARGED.set(CHARGED.get().saturating_add(units as u64));
-}
-
-/// Runs `f` on the current session's context, if a session's script is running on this
-/// thread.
-pub(crate) fn with_context<R: Default>(f: impl FnOnce(&mut Context) -> R) -> R {
-    CONTEXT.with(|c| c.borrow_mut().as_mut().map(f).unwrap_or_default())
 }
 
 /// The inputs of one evaluation, converted to Rhai values once.
@@ -323,12 +235,12 @@ impl Vars {
         self
     }
 
-    /// A submission's material statuses by reuse key.
+    /// A submission's material statuses by reuse key, as spelled in JSON (`"provided"`…).
     pub(crate) fn material_statuses<'a>(
         mut self,
-        statuses: impl IntoIterator<Item = (&'a String, &'a MaterialStatus)>,
+        statuses: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Vars {
-        self.materials = statuses.into_iter().map(|(k, s)| (k.as_str().into(), status_text(*s))).collect();
+        self.materials = statuses.into_iter().map(|(k, s)| (k.into(), status_text(s))).collect();
         self
     }
 
@@ -339,10 +251,10 @@ impl Vars {
     }
 
     /// A submission's facts about the applicant: `#{ dishonest, attributes }`.
-    pub(crate) fn applicant_facts(mut self, a: &Applicant) -> Vars {
+    pub(crate) fn applicant_facts(mut self, dishonest: bool, attributes: &Map<String, Value>) -> Vars {
         let mut facts = rhai::Map::new();
-        facts.insert("dishonest".into(), Dynamic::from_bool(a.dishonest));
-        facts.insert("attributes".into(), map_to_dynamic(&a.attributes));
+        facts.insert("dishonest".into(), Dynamic::from_bool(dishonest));
+        facts.insert("attributes".into(), map_to_dynamic(attributes));
         self.applicant = Dynamic::from_map(facts);
         self
     }
@@ -354,21 +266,14 @@ impl Vars {
     }
 }
 
-/// A material status as Rhai text, allocated once and then shared (a submission names
-/// every material, at every evaluation).
-fn status_text(status: MaterialStatus) -> Dynamic {
+/// A material status as Rhai text. The four statuses are allocated once and then shared
+/// (a submission names every material, at every evaluation).
+fn status_text(status: &str) -> Dynamic {
     static TEXTS: OnceLock<[ImmutableString; 4]> = OnceLock::new();
-    let [provided, missing, committed, shared] = TEXTS.get_or_init(|| {
-        [MaterialStatus::Provided, MaterialStatus::Missing, MaterialStatus::Committed, MaterialStatus::Shared]
-            .map(|s| s.as_str().into())
-    });
-    let text = match status {
-        MaterialStatus::Provided => provided,
-        MaterialStatus::Missing => missing,
-        MaterialStatus::Committed => committed,
-        MaterialStatus::Shared => shared,
-    };
-    Dynamic::from(text.clone())
+    let texts =
+        TEXTS.get_or_init(|| ["provided", "missing", "committed", "shared"].map(ImmutableString::from));
+    let text = texts.iter().find(|t| t.as_str() == status).cloned().unwrap_or_else(|| status.into());
+    Dynamic::from(text)
 }
 
 /// One rule run: its value (or error), the operations it used and what it printed.
@@ -466,17 +371,11 @@ impl Session {
         if let Some(v) = value {
             self.scope.push_constant_dynamic("value", v);
         }
-        // Install this session's context and counters for the run, and put back whatever
-        // was there (an outer session's run, when this one runs inside it) afterwards.
-        let outer = CONTEXT.with(|c| c.replace(self.context.take()));
-        let counters =
-            (OPERATIONS.replace(0), CHARGED.replace(0), ALLOWED.replace((self.rule_limit, self.left)));
-        let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, ast);
-        let operations = OPERATIONS.get().saturating_add(CHARGED.get());
-        OPERATIONS.set(counters.0);
-        CHARGED.set(counters.1);
-        ALLOWED.set(counters.2);
-        self.context = CONTEXT.with(|c| c.replace(outer));
+        let (engine, scope) = (&self.engine, &mut self.scope);
+        let (result, operations) =
+            context::installed(&mut self.context, (self.rule_limit, self.left), || {
+                engine.eval_ast_with_scope::<Dynamic>(scope, ast)
+            });
         self.scope.rewind(self.base);
         self.left = self.left.saturating_sub(operations);
         let output = self.context.as_mut().map(|c| std::mem::take(&mut c.output)).unwrap_or_default();
@@ -539,6 +438,7 @@ fn map_to_json(map: &rhai::Map) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::context::MAX_OUTPUT_BYTES;
 
     fn run(src: &str) -> Run {
         let limits = Limits::default();

@@ -43,7 +43,7 @@ use super::error::SchemaError;
 use super::keywords::{self, ANNOTATIONS, DIALECT, SCALAR};
 use super::kinds::{Kinds, json_equal, num_cmp};
 use super::origin::Side;
-use crate::pointer;
+use crate::base::pointer;
 
 /// A location where no value can satisfy the conjunction, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]

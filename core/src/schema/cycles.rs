@@ -35,7 +35,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::keywords::{ARRAY, MAP, SINGLE};
-use crate::pointer;
+use crate::base::pointer;
 
 /// The two keywords whose precomputation leaks.
 const UNEVALUATED: [&str; 2] = ["unevaluatedProperties", "unevaluatedItems"];

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use super::error::{SchemaError, describe};
 use super::keywords::{self, ARRAY, DIALECT, IN_PLACE_ARRAY, IN_PLACE_SINGLE, MAP, SINGLE};
 use super::origin::{Origin, Side};
-use crate::pointer;
+use crate::base::pointer;
 
 /// How deeply subschemas may nest in one document.
 pub const MAX_DEPTH: usize = 128;

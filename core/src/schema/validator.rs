@@ -9,7 +9,7 @@ use jsonschema::{ValidationOptions, Validator};
 use serde_json::Value;
 
 use super::cycles::leaking_cycle;
-use crate::formats;
+use crate::base::formats;
 
 /// Validator options: draft 2020-12, formats asserted, our formats registered, offline.
 pub fn validator_options() -> ValidationOptions<'static> {

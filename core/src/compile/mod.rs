@@ -1,0 +1,470 @@
+//! Compiling a bundle: everything that can be done once is done here.
+//!
+//! [`CompiledBundle::compile`] checks the bundle's structure, checks and translates every
+//! department schema, merges the forms, compiles the validators and the rule scripts. It
+//! reports **every** problem at once ([`CompileError`]). The result is immutable, `Send` and
+//! `Sync`; evaluation never parses a schema or a script again.
+//!
+//! ```
+//! use onething::{Bundle, CompiledBundle, Submission};
+//! use serde_json::json;
+//!
+//! let bundle: Bundle = serde_json::from_value(json!({
+//!     "id": "demo", "version": "1", "title": {"zh": "示例", "en": "Demo"}, "lead": "a",
+//!     "departments": [{"id": "a", "name": {"zh": "甲局", "en": "Bureau A"}},
+//!                     {"id": "b", "name": {"zh": "乙局", "en": "Bureau B"}}],
+//!     "items": [
+//!       {"id": "one", "department": "a", "title": {"zh": "一", "en": "One"},
+//!        "schema": {"type": "object", "required": ["xm"],
+//!                   "properties": {"xm": {"type": "string", "maxLength": 10}}},
+//!        "field_map": {"/xm": "applicant.name"}},
+//!       {"id": "two", "department": "b", "title": {"zh": "二", "en": "Two"},
+//!        "schema": {"type": "object",
+//!                   "properties": {"applicant": {"type": "object",
+//!                       "properties": {"name": {"type": "string", "minLength": 2}}}}},
+//!        "field_map": {"/applicant/name": "applicant.name"}}
+//!     ]
+//! })).unwrap();
+//! let compiled = CompiledBundle::compile(bundle).unwrap();
+//! let field = &compiled.form()["properties"]["applicant.name"];
+//! assert_eq!((field["minLength"].clone(), field["maxLength"].clone()), (json!(2), json!(10)));
+//!
+//! let s = Submission { values: json!({"applicant.name": "张三"}), ..Default::default() };
+//! let out = compiled.dispatch(&s).unwrap();
+//! assert_eq!(out.payloads[1].payload, json!({"applicant": {"name": "张三"}}));
+//! ```
+
+pub(crate) mod blame;
+pub mod form;
+pub(crate) mod graph;
+pub mod project;
+pub(crate) mod rulebook;
+pub(crate) mod sources;
+pub mod transform;
+pub mod translate;
+
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+use jsonschema::Validator;
+use serde_json::Value;
+
+use crate::compile::blame::SideChecks;
+use crate::compile::form::{KeyInfos, Sources};
+use crate::compile::graph::ItemGraph;
+use crate::compile::rulebook::Rulebook;
+use crate::compile::sources::{self as data_sources, CompiledSource};
+use crate::compile::translate::Translation;
+use crate::model::bundle::Bundle;
+use crate::model::error::{CompileError, Problem, Warning};
+use crate::rules::Limits;
+use crate::schema::{self, Document, Merger, Origin, SchemaError};
+
+/// A bundle ready to use: merged, checked, compiled.
+pub struct CompiledBundle {
+    pub(crate) bundle: Bundle,
+    pub(crate) items: Vec<CompiledItem>,
+    /// Each item's translation, parallel to `items`.
+    pub(crate) translations: Vec<Translation>,
+    pub(crate) keys: KeyInfos,
+    /// The merger after the full form: its hoisted `$defs` seed every other form.
+    seed: Merger,
+    full_form: Value,
+    /// The form of the items that always apply, compiled.
+    pub(crate) base: Validator,
+    /// That form, when it differs from the full form.
+    base_form: Option<Value>,
+    /// The departments' disagreeing constraints, compiled for validation's blame.
+    pub(crate) side_checks: SideChecks,
+    /// Every rule, compiled.
+    pub(crate) rulebook: Rulebook,
+    /// Data sources, compiled (prefill).
+    pub(crate) sources: Vec<CompiledSource>,
+    /// The canonical keys rules read (`None`: some rule reads keys it computes, so rules
+    /// see every value).
+    pub(crate) rule_keys: Option<Vec<String>>,
+    /// The items' dependency graph: the decision order, the plan's stages.
+    pub(crate) graph: ItemGraph,
+    warnings: Vec<Warning>,
+}
+
+/// One item, compiled.
+pub(crate) struct CompiledItem {
+    pub id: String,
+    pub department: String,
+    pub optional: bool,
+    /// Has an `applies_if` rule (in the rulebook).
+    pub has_condition: bool,
+    /// The department's schema, as published, compiled.
+    pub original: Validator,
+    /// For an item that does not always apply: its own constraints over canonical keys.
+    pub delta: Option<Validator>,
+    /// Constraints checked on the department's view of the submission.
+    pub residual: Option<Validator>,
+}
+
+impl CompiledItem {
+    /// Does the item apply only sometimes (opt-in, or under a condition)?
+    pub fn conditional(&self) -> bool {
+        self.optional || self.has_condition
+    }
+}
+
+impl std::fmt::Debug for CompiledBundle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledBundle")
+            .field("id", &self.bundle.id)
+            .field("items", &self.items.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CompiledBundle {
+    /// Compiles a bundle (schemas and scripts inline: see [`crate::load`]).
+    pub fn compile(bundle: Bundle) -> Result<CompiledBundle, CompileError> {
+        let fail = |problems| CompileError { bundle: bundle.id.clone(), problems };
+        let mut problems = check_structure(&bundle);
+        let graph = ItemGraph::of(&bundle);
+        problems.extend(graph.cycles(&bundle));
+        let mut warnings = Vec::new();
+        let mut merger = Merger::new(true);
+        let mut translations = Vec::new();
+        let mut compiled = Vec::new();
+        let rulebook = match Rulebook::compile(&bundle) {
+            Ok(book) => Some(book),
+            Err(p) => {
+                problems.extend(p);
+                None
+            }
+        };
+        let limits = bundle.limits.unwrap_or_default();
+        for (i, item) in bundle.items.iter().enumerate() {
+            match compile_item(i, item, &mut merger, &limits, &mut warnings) {
+                Ok((c, t)) => {
+                    compiled.push(c);
+                    translations.push(t);
+                }
+                Err(p) => problems.extend(p),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(fail(problems));
+        }
+        let Some(rulebook) = rulebook else {
+            return Err(fail(problems));
+        };
+        let keys = form::key_infos(&bundle, &translations);
+        problems.extend(check_references(&bundle, &keys, &mut warnings));
+        let materials: HashSet<&str> =
+            bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key())).collect();
+        problems.extend(rulebook.check_reads(&keys, &materials));
+        let compiled_sources = match data_sources::compile(&bundle, &keys, &limits) {
+            Ok(s) => s,
+            Err(p) => {
+                problems.extend(p);
+                Vec::new()
+            }
+        };
+        let sources = Sources { bundle: &bundle, translations: &translations, keys: &keys };
+        let all: Vec<usize> = (0..bundle.items.len()).collect();
+        let full = sources.build(&all, &mut merger).map_err(|e| fail(vec![Problem::Schema(e)]))?;
+        for (key, unsat) in full.unsat {
+            let declaring = keys.get(&key).map_or(0, |k| k.items.len());
+            if declaring > 1 {
+                problems.push(Problem::Conflict { key, unsat });
+            } else {
+                warnings.push(Warning {
+                    pointer: bundle.fields.contains_key(&key).then(|| field_pointer(&key)),
+                    at: format!("field `{key}`"),
+                    message: format!("can never hold a value: {unsat}"),
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(fail(problems));
+        }
+        let seed = merger;
+        let always: Vec<usize> =
+            compiled.iter().enumerate().filter(|(_, c)| !c.conditional()).map(|(i, _)| i).collect();
+        // With no conditional item, the base form is the full form: built and kept once.
+        let base_form = if always.len() == compiled.len() {
+            None
+        } else {
+            let built = sources.build(&always, &mut seed.fork());
+            Some(built.map_err(|e| fail(vec![Problem::Schema(e)]))?.schema)
+        };
+        let base = compile_form(&bundle.id, base_form.as_ref().unwrap_or(&full.schema))
+            .map_err(|p| fail(vec![p]))?;
+        for (i, c) in compiled.iter_mut().enumerate() {
+            if c.conditional() {
+                let own = sources
+                    .build(&[i], &mut seed.fork_with(false))
+                    .map_err(|e| fail(vec![Problem::Schema(e)]))?
+                    .schema;
+                c.delta = Some(compile_form(&bundle.id, &own).map_err(|p| fail(vec![p]))?);
+            }
+        }
+        let rule_keys = rulebook.read_keys();
+        let side_checks = SideChecks::of(base_form.as_ref().unwrap_or(&full.schema));
+        Ok(CompiledBundle {
+            rule_keys,
+            graph,
+            rulebook,
+            sources: compiled_sources,
+            bundle,
+            items: compiled,
+            translations,
+            keys,
+            seed,
+            full_form: full.schema,
+            base,
+            side_checks,
+            base_form,
+            warnings,
+        })
+    }
+
+    /// The bundle as loaded.
+    pub fn bundle(&self) -> &Bundle {
+        &self.bundle
+    }
+
+    /// Things worth fixing that do not stop the bundle from working.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// The form of the items that always apply (with provenance annotations).
+    pub(crate) fn base_form(&self) -> &Value {
+        self.base_form.as_ref().unwrap_or(&self.full_form)
+    }
+
+    /// The merged form of every item (as if all applied).
+    pub fn form(&self) -> &Value {
+        &self.full_form
+    }
+
+    /// Canonical keys in form order, with titles and the items declaring them.
+    pub fn keys(&self) -> &KeyInfos {
+        &self.keys
+    }
+
+    /// The merged form of the given items: fields and requirements of other items left out.
+    pub fn form_for(&self, item_ids: &[&str]) -> Result<Value, crate::UnknownItem> {
+        let mut indices = Vec::new();
+        for id in item_ids {
+            let i = self.item_index(id).ok_or_else(|| crate::UnknownItem((*id).to_owned()))?;
+            if !indices.contains(&i) {
+                indices.push(i);
+            }
+        }
+        indices.sort_unstable();
+        Ok(self.form_of(&indices))
+    }
+
+    /// The merged form of items given by index. Every subschema was checked when the bundle
+    /// compiled, so building cannot fail; should it, the full form is the safe answer.
+    pub(crate) fn form_of(&self, indices: &[usize]) -> Value {
+        let sources = Sources { bundle: &self.bundle, translations: &self.translations, keys: &self.keys };
+        match sources.build(indices, &mut self.seed.fork()) {
+            Ok(built) => built.schema,
+            Err(_) => self.full_form.clone(),
+        }
+    }
+
+    pub(crate) fn item_index(&self, id: &str) -> Option<usize> {
+        self.items.iter().position(|c| c.id == id)
+    }
+}
+
+fn compile_item(
+    index: usize,
+    item: &crate::model::bundle::Item,
+    merger: &mut Merger,
+    limits: &Limits,
+    warnings: &mut Vec<Warning>,
+) -> Result<(CompiledItem, Translation), Vec<Problem>> {
+    let document = item.schema_file.clone().unwrap_or_else(|| format!("{}.schema.json", item.id));
+    let origin = Origin::item(document, &item.id, &item.department);
+    let doc =
+        Document::new(item.schema.clone(), origin.clone(), &item.id).map_err(|e| vec![Problem::Schema(e)])?;
+    let original = schema::compile(&item.schema).map_err(|(pointer, message)| {
+        vec![Problem::Schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })]
+    })?;
+    let mut problems = Vec::new();
+    let t = match translate::translate(doc, &item.field_map, merger, limits) {
+        Ok(t) => t,
+        Err(p) => {
+            problems.extend(p);
+            return Err(problems);
+        }
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    for w in &t.warnings {
+        warnings.push(Warning {
+            at: format!("item `{}`", item.id),
+            message: w.clone(),
+            pointer: Some(format!("/items/{index}")),
+        });
+    }
+    let residual = match &t.residual {
+        None => None,
+        Some(r) => Some(schema::compile(r).map_err(|(pointer, message)| {
+            vec![Problem::Schema(SchemaError::Invalid {
+                origin: origin.clone(),
+                pointer,
+                message: format!("residual schema: {message}"),
+            })]
+        })?),
+    };
+    let compiled = CompiledItem {
+        id: item.id.clone(),
+        department: item.department.clone(),
+        optional: item.optional,
+        has_condition: item.applies_if.is_some(),
+        original,
+        delta: None,
+        residual,
+    };
+    Ok((compiled, t))
+}
+
+/// Compiles a merged form for validation, without its annotations (they change nothing
+/// about validity, and a large form compiles faster without them).
+fn compile_form(bundle: &str, form: &Value) -> Result<Validator, Problem> {
+    schema::compile(&schema::strip_annotations(form)).map_err(|(pointer, message)| Problem::Invalid {
+        at: format!("merged form of `{bundle}` at {pointer}"),
+        message,
+    })
+}
+
+/// Ids are unique, references resolve.
+fn check_structure(bundle: &Bundle) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    duplicates("department", bundle.departments.iter().map(|d| d.id.as_str()), &mut problems);
+    duplicates("item", bundle.items.iter().map(|i| i.id.as_str()), &mut problems);
+    duplicates("section", bundle.sections.iter().map(|s| s.id.as_str()), &mut problems);
+    duplicates("bundle rule", bundle.rules.iter().map(|r| r.id.as_str()), &mut problems);
+    let departments: HashSet<&str> = bundle.departments.iter().map(|d| d.id.as_str()).collect();
+    let items: HashSet<&str> = bundle.items.iter().map(|i| i.id.as_str()).collect();
+    // Suggestions are offered in bundle order, so that they do not depend on hashing.
+    let department_ids = || bundle.departments.iter().map(|d| d.id.as_str());
+    let item_ids = || bundle.items.iter().map(|i| i.id.as_str());
+    if !departments.contains(bundle.lead.as_str()) {
+        problems.push(Problem::unknown("lead".into(), "department", &bundle.lead, department_ids()));
+    }
+    for item in &bundle.items {
+        if !departments.contains(item.department.as_str()) {
+            let at = format!("item `{}`", item.id);
+            problems.push(Problem::unknown(at, "department", &item.department, department_ids()));
+        }
+        duplicates(
+            &format!("material of item `{}`", item.id),
+            item.materials.iter().map(|m| m.id.as_str()),
+            &mut problems,
+        );
+        duplicates(
+            &format!("eligibility rule of item `{}`", item.id),
+            item.eligibility.iter().map(|r| r.id.as_str()),
+            &mut problems,
+        );
+        for dep in &item.depends_on {
+            if dep == &item.id {
+                problems.push(Problem::Invalid {
+                    at: format!("item `{}`, depends_on", item.id),
+                    message: "an item cannot depend on itself".into(),
+                });
+            } else if !items.contains(dep.as_str()) {
+                let at = format!("item `{}`, depends_on", item.id);
+                problems.push(Problem::unknown(at, "item", dep, item_ids()));
+            }
+        }
+    }
+    problems
+}
+
+fn duplicates<'a>(what: &str, ids: impl Iterator<Item = &'a str>, problems: &mut Vec<Problem>) {
+    let mut seen = HashSet::new();
+    let mut reported = HashSet::new();
+    for id in ids {
+        if !seen.insert(id) && reported.insert(id) {
+            problems.push(Problem::DuplicateId { what: what.into(), id: id.into() });
+        }
+    }
+}
+
+/// Sections and the dictionary name existing keys.
+fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for s in &bundle.sections {
+        for key in s.fields.iter().filter(|k| !keys.contains_key(*k)) {
+            problems.push(Problem::unknown(
+                format!("section `{}`", s.id),
+                "field",
+                key,
+                keys.keys().map(String::as_str),
+            ));
+        }
+    }
+    warn_accidental_reuse(bundle, warnings);
+    for (key, _) in bundle.fields.iter().filter(|(k, f)| f.visible_if.is_some() && !keys.contains_key(*k)) {
+        let at = format!("field dictionary `{key}`, visible_if");
+        problems.push(Problem::unknown(at, "field", key, keys.keys().map(String::as_str)));
+    }
+    for key in bundle.fields.keys().filter(|k| !keys.contains_key(*k)) {
+        warnings.push(Warning {
+            at: format!("field dictionary `{key}`"),
+            message: "no item declares this key".into(),
+            pointer: Some(field_pointer(key)),
+        });
+    }
+    for (key, info) in keys {
+        if !bundle.fields.contains_key(key) {
+            warnings.push(Warning {
+                at: format!("field `{key}`"),
+                message: format!(
+                    "not in the field dictionary: its title is `{}` in both languages",
+                    info.title.zh
+                ),
+                pointer: None,
+            });
+        }
+    }
+    problems
+}
+
+/// `/fields/<key>`: a field dictionary entry in `bundle.json`.
+fn field_pointer(key: &str) -> String {
+    crate::base::pointer::join("/fields", key)
+}
+
+/// Materials of different items meet under one reuse key when their ids match. That is
+/// the point of reuse (材料复用) when meant; when the titles differ, it is probably a
+/// generic id (`application`) used twice by accident.
+fn warn_accidental_reuse(bundle: &Bundle, warnings: &mut Vec<Warning>) {
+    // Each use: its item's id, the material, and where the material is in the bundle.
+    let mut by_key: IndexMap<&str, Vec<(&str, &crate::model::bundle::Material, String)>> = IndexMap::new();
+    for (i, item) in bundle.items.iter().enumerate() {
+        for (j, m) in item.materials.iter().enumerate() {
+            by_key.entry(m.reuse_key()).or_default().push((&item.id, m, format!("/items/{i}/materials/{j}")));
+        }
+    }
+    for (key, uses) in by_key {
+        let implicit = uses.iter().any(|(_, m, _)| m.reuse_key.is_none());
+        let titles_differ =
+            uses.iter().any(|(_, m, _)| uses.first().is_some_and(|(_, f, _)| f.title != m.title));
+        if uses.len() > 1 && implicit && titles_differ {
+            let items: Vec<&str> = uses.iter().map(|(i, ..)| *i).collect();
+            warnings.push(Warning {
+                pointer: uses.first().map(|(.., at)| at.clone()),
+                at: format!("material `{key}`"),
+                message: format!(
+                    "items {} share this material by its id but give it different titles; set `reuse_key` to share it on purpose, or rename it",
+                    items.join(", ")
+                ),
+            });
+        }
+    }
+}

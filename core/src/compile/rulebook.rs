@@ -1,0 +1,321 @@
+//! A bundle's rules, compiled once and checked against its merged form.
+//!
+//! Every script of the bundle — applicability, eligibility (item and bundle), material
+//! conditions, the acceptance policy, derived fields — is compiled when the bundle compiles.
+//! A syntax error, or a read of a canonical key or material the bundle does not have, is a
+//! compile problem naming the item, the rule, the line and the column.
+
+use std::collections::HashSet;
+
+use rhai::AST;
+
+use crate::base::text::Text;
+use crate::compile::form::KeyInfos;
+use crate::model::bundle::{Bundle, Script};
+use crate::model::error::Problem;
+use crate::rules::{self, Limits, Reads};
+
+/// One compiled rule.
+pub(crate) struct CompiledRule {
+    /// Rule id (`applies_if`, `required_if` for the built-in kinds).
+    pub id: String,
+    /// What it checks.
+    pub title: Option<Text>,
+    /// What to say when it fails.
+    pub message: Option<Text>,
+    /// The script.
+    pub ast: AST,
+    /// What it reads.
+    pub reads: Reads,
+    /// Where it is, for messages: `item food-licence, eligibility`.
+    pub at: String,
+    /// The file it was read from, if a loader read it from one.
+    pub file: Option<String>,
+}
+
+/// Every rule of a bundle.
+pub(crate) struct Rulebook {
+    pub limits: Limits,
+    /// Per item.
+    pub applies_if: Vec<Option<CompiledRule>>,
+    /// Per item.
+    pub eligibility: Vec<Vec<CompiledRule>>,
+    /// Per item, per material.
+    pub required_if: Vec<Vec<Option<CompiledRule>>>,
+    /// Bundle-level eligibility.
+    pub bundle: Vec<CompiledRule>,
+    /// The acceptance policy.
+    pub policy: Option<CompiledRule>,
+    /// Derived fields: key and script.
+    pub derive: Vec<(String, CompiledRule)>,
+    /// Visibility rules of the wizard: key and script.
+    pub visible_if: Vec<(String, CompiledRule)>,
+}
+
+struct Compiler<'a> {
+    limits: &'a Limits,
+    problems: Vec<Problem>,
+}
+
+impl Compiler<'_> {
+    fn rule(
+        &mut self,
+        at: String,
+        id: &str,
+        title: Option<&Text>,
+        message: Option<&Text>,
+        source: &Script,
+    ) -> Option<CompiledRule> {
+        let Some(text) = source.script.as_deref() else {
+            self.problems.push(Problem::Invalid { at, message: format!("rule `{id}` has no script") });
+            return None;
+        };
+        match rules::compile(text, self.limits).and_then(not_empty) {
+            Ok(ast) => Some(CompiledRule {
+                id: id.to_owned(),
+                title: title.cloned(),
+                message: message.cloned(),
+                reads: rules::reads(&ast),
+                ast,
+                at,
+                file: source.read_from.clone(),
+            }),
+            Err(e) => {
+                self.problems.push(Problem::Script {
+                    at,
+                    rule: id.to_owned(),
+                    file: source.read_from.clone(),
+                    line: e.line,
+                    column: e.column,
+                    message: e.message,
+                });
+                None
+            }
+        }
+    }
+}
+
+/// A script without a statement (empty, blanks or comments only, or only functions) yields
+/// nothing, and every evaluation would send its item to manual review: a compile problem.
+fn not_empty(ast: rhai::AST) -> Result<rhai::AST, rules::ScriptError> {
+    if ast.statements().is_empty() {
+        let mut e = rules::ScriptError::general(
+            "the script is empty: it has no statement or expression to evaluate".into(),
+        );
+        (e.line, e.column) = (1, 1);
+        return Err(e);
+    }
+    Ok(ast)
+}
+
+/// Derive rules ordered so that each runs after the rules deriving the keys it reads, in
+/// file order where nothing forces another (moving a rule above the value it reads must not
+/// change a decision). A rule that computes the keys it reads (`reads.dynamic`) runs after
+/// every other. Rules reading each other in a circle are a problem naming the circle.
+fn in_reading_order(derive: Vec<(String, CompiledRule)>) -> Result<Vec<(String, CompiledRule)>, Problem> {
+    let reads = |b: &CompiledRule, a: &str| b.reads.keys.iter().any(|(k, ..)| k == a);
+    // waits[b]: the rules b must run after.
+    let waits: Vec<Vec<usize>> = derive
+        .iter()
+        .enumerate()
+        .map(|(b, (_, rule))| {
+            let before = |(a, (key, other)): (usize, &(String, CompiledRule))| {
+                (a != b && (reads(rule, key) || (rule.reads.dynamic && !other.reads.dynamic))).then_some(a)
+            };
+            derive.iter().enumerate().filter_map(before).collect()
+        })
+        .collect();
+    let mut placed = vec![false; derive.len()];
+    let mut order = Vec::with_capacity(derive.len());
+    let is_placed = |placed: &[bool], i: usize| placed.get(i).copied().unwrap_or(true);
+    while order.len() < derive.len() {
+        let ready = waits
+            .iter()
+            .enumerate()
+            .position(|(b, w)| !is_placed(&placed, b) && w.iter().all(|&a| is_placed(&placed, a)));
+        let Some(b) = ready else {
+            return Err(cycle(&derive, &waits, &placed));
+        };
+        if let Some(p) = placed.get_mut(b) {
+            *p = true;
+        }
+        order.push(b);
+    }
+    let mut slots: Vec<Option<(String, CompiledRule)>> = derive.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|i| slots.get_mut(i).and_then(Option::take)).collect())
+}
+
+/// The circle among the derive rules not yet `placed`: from the first of them, follow what
+/// each waits for until a rule repeats.
+fn cycle(derive: &[(String, CompiledRule)], waits: &[Vec<usize>], placed: &[bool]) -> Problem {
+    let mut path: Vec<usize> = Vec::new();
+    let mut at = placed.iter().position(|p| !p).unwrap_or(0);
+    while !path.contains(&at) {
+        path.push(at);
+        let waiting = |a: &usize| !placed.get(*a).copied().unwrap_or(true);
+        at = waits.get(at).and_then(|w| w.iter().copied().find(waiting)).unwrap_or(at);
+    }
+    let start = path.iter().position(|&i| i == at).unwrap_or(0);
+    let mut keys: Vec<&str> = path
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|&i| derive.get(i))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    keys.reverse();
+    if let Some(first) = keys.first().copied() {
+        keys.push(first);
+    }
+    Problem::Invalid {
+        at: "derive".into(),
+        message: format!(
+            "derive rules read each other in a circle, so no order computes them: {} (each is read by the next)",
+            keys.join(" → ")
+        ),
+    }
+}
+
+impl Rulebook {
+    /// Compiles every script of the bundle, reporting every syntax error.
+    pub fn compile(bundle: &Bundle) -> Result<Rulebook, Vec<Problem>> {
+        let limits = bundle.limits.unwrap_or_default();
+        let mut c = Compiler { limits: &limits, problems: Vec::new() };
+        let mut book = Rulebook {
+            limits,
+            applies_if: Vec::new(),
+            eligibility: Vec::new(),
+            required_if: Vec::new(),
+            bundle: Vec::new(),
+            policy: None,
+            derive: Vec::new(),
+            visible_if: Vec::new(),
+        };
+        for item in &bundle.items {
+            let at = |what: &str| format!("item `{}`, {what}", item.id);
+            book.applies_if.push(item.applies_if.as_ref().and_then(|cond| {
+                c.rule(at("applies_if"), "applies_if", cond.title.as_ref(), None, &cond.source)
+            }));
+            let eligibility = item.eligibility.iter().filter_map(|r| {
+                c.rule(at("eligibility"), &r.id, Some(&r.title), r.message.as_ref(), &r.source)
+            });
+            book.eligibility.push(eligibility.collect());
+            let required = item.materials.iter().map(|m| {
+                m.required_if.as_ref().and_then(|cond| {
+                    c.rule(
+                        at(&format!("material `{}`, required_if", m.id)),
+                        "required_if",
+                        cond.title.as_ref(),
+                        None,
+                        &cond.source,
+                    )
+                })
+            });
+            book.required_if.push(required.collect());
+        }
+        for r in &bundle.rules {
+            if let Some(rule) =
+                c.rule("bundle rules".into(), &r.id, Some(&r.title), r.message.as_ref(), &r.source)
+            {
+                book.bundle.push(rule);
+            }
+        }
+        if let Some(p) = &bundle.acceptance.policy {
+            book.policy =
+                c.rule("acceptance policy".into(), &p.id, Some(&p.title), p.message.as_ref(), &p.source);
+        }
+        for d in &bundle.derive {
+            if let Some(rule) = c.rule(format!("derive `{}`", d.key), &d.key, None, None, &d.source) {
+                book.derive.push((d.key.clone(), rule));
+            }
+        }
+        match in_reading_order(std::mem::take(&mut book.derive)) {
+            Ok(ordered) => book.derive = ordered,
+            Err(problem) => c.problems.push(problem),
+        }
+        for (key, field) in &bundle.fields {
+            let Some(cond) = &field.visible_if else { continue };
+            let at = format!("field `{key}`, visible_if");
+            if let Some(rule) = c.rule(at, "visible_if", cond.title.as_ref(), None, &cond.source) {
+                book.visible_if.push((key.clone(), rule));
+            }
+        }
+        if c.problems.is_empty() { Ok(book) } else { Err(c.problems) }
+    }
+
+    /// Every rule, in bundle order.
+    pub fn all(&self) -> impl Iterator<Item = &CompiledRule> {
+        let items = self
+            .applies_if
+            .iter()
+            .flatten()
+            .chain(self.eligibility.iter().flatten())
+            .chain(self.required_if.iter().flatten().flatten());
+        items
+            .chain(self.bundle.iter())
+            .chain(self.policy.iter())
+            .chain(self.derive.iter().map(|(_, r)| r))
+            .chain(self.visible_if.iter().map(|(_, r)| r))
+    }
+
+    /// Reads of keys the form does not have, or of materials no item asks for.
+    pub fn check_reads(&self, keys: &KeyInfos, materials: &HashSet<&str>) -> Vec<Problem> {
+        let derived: HashSet<&str> = self.derive.iter().map(|(k, _)| k.as_str()).collect();
+        let mut problems = Vec::new();
+        for rule in self.all() {
+            for (key, line, column) in &rule.reads.keys {
+                if !keys.contains_key(key) && !derived.contains(key.as_str()) {
+                    problems.push(Problem::Script {
+                        at: rule.at.clone(),
+                        rule: rule.id.clone(),
+                        file: rule.file.clone(),
+                        line: *line,
+                        column: *column,
+                        message: format!(
+                            "reads `{key}`, which is not a field of the merged form{}",
+                            suggestion(key, keys)
+                        ),
+                    });
+                }
+            }
+            for (id, line, column) in &rule.reads.materials {
+                if !materials.contains(id.as_str()) {
+                    problems.push(Problem::Script {
+                        at: rule.at.clone(),
+                        rule: rule.id.clone(),
+                        file: rule.file.clone(),
+                        line: *line,
+                        column: *column,
+                        message: format!("asks for material `{id}`, which no item of the bundle asks for"),
+                    });
+                }
+            }
+        }
+        problems
+    }
+
+    /// The canonical keys some rule reads, sorted; `None` when a rule reads keys it
+    /// computes (then rules see every value). Sorted because `form` is a Rhai map, a
+    /// `BTreeMap`: collecting keys already in order spares each evaluation a sort.
+    pub fn read_keys(&self) -> Option<Vec<String>> {
+        let mut keys: Vec<String> = Vec::new();
+        for rule in self.all() {
+            if rule.reads.dynamic {
+                return None;
+            }
+            for (k, ..) in &rule.reads.keys {
+                if !keys.contains(k) {
+                    keys.push(k.clone());
+                }
+            }
+        }
+        keys.sort_unstable();
+        Some(keys)
+    }
+}
+
+fn suggestion(key: &str, keys: &KeyInfos) -> String {
+    crate::base::suggest::closest(key, keys.keys().map(String::as_str), 3)
+        .map(|k| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}

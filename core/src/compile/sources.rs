@@ -1,0 +1,119 @@
+//! Data sources, compiled: the canonical keys each fills in (with their transforms) and the
+//! materials it makes unnecessary to upload. [`crate::run::prefill`] reads them.
+
+use std::collections::HashSet;
+
+use crate::compile::form::KeyInfos;
+use crate::compile::transform::ValueTransform;
+use crate::model::bundle::{Bundle, DataSource};
+use crate::model::error::Problem;
+use crate::rules::Limits;
+
+/// One data source, compiled.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledSource {
+    pub id: String,
+    pub authoritative: bool,
+    /// (pointer in the document, its tokens, canonical key, transform)
+    pub fields: Vec<(String, Vec<String>, String, Option<ValueTransform>)>,
+    /// Materials (reuse keys) satisfied when the source delivers a document.
+    pub materials: Vec<String>,
+}
+
+/// Compiles the bundle's sources: keys must be keys of the form (or derived), transforms
+/// valid, materials and ids known, and every source a material names declared.
+pub(crate) fn compile(
+    bundle: &Bundle,
+    keys: &KeyInfos,
+    limits: &Limits,
+) -> Result<Vec<CompiledSource>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let derived: HashSet<&str> = bundle.derive.iter().map(|d| d.key.as_str()).collect();
+    let reuse: HashSet<&str> =
+        bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key())).collect();
+    let mut out = Vec::new();
+    for s in &bundle.sources {
+        let at = format!("source `{}`", s.id);
+        let mut fields = Vec::new();
+        for (ptr, mapping) in &s.fields {
+            let Some(tokens) = crate::base::pointer::split(ptr).filter(|t| !t.is_empty()) else {
+                problems.push(Problem::Invalid {
+                    at: at.clone(),
+                    message: format!("`{ptr}` is not a JSON Pointer into the source's document"),
+                });
+                continue;
+            };
+            let key = mapping.key();
+            if !keys.contains_key(key) && !derived.contains(key) {
+                let known =
+                    keys.keys().map(String::as_str).chain(bundle.derive.iter().map(|d| d.key.as_str()));
+                problems.push(Problem::unknown(format!("{at}, fields {ptr}"), "field", key, known));
+                continue;
+            }
+            let transform = match mapping.transform().map(|t| ValueTransform::new(t, limits)).transpose() {
+                Ok(t) => t,
+                Err(e) => {
+                    problems
+                        .push(Problem::Invalid { at: format!("{at}, fields {ptr}"), message: e.to_string() });
+                    continue;
+                }
+            };
+            fields.push((ptr.clone(), tokens, key.to_owned(), transform));
+        }
+        for m in s.materials.iter().filter(|m| !reuse.contains(m.as_str())) {
+            let known = bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key()));
+            problems.push(Problem::unknown(at.clone(), "material", m, known));
+        }
+        out.push(CompiledSource {
+            id: s.id.clone(),
+            authoritative: s.authoritative,
+            fields,
+            materials: materials_of(bundle, s),
+        });
+    }
+    check_material_sources(bundle, &mut problems);
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+/// Source ids are unique, and every entry of a material's `sources` is a declared source or
+/// `evidence:<e>` for evidence some item produces.
+fn check_material_sources(bundle: &Bundle, problems: &mut Vec<Problem>) {
+    let mut declared = HashSet::new();
+    let mut reported = HashSet::new();
+    for s in &bundle.sources {
+        if !declared.insert(s.id.as_str()) && reported.insert(s.id.as_str()) {
+            problems.push(Problem::DuplicateId { what: "source".into(), id: s.id.clone() });
+        }
+    }
+    let produced: HashSet<&str> =
+        bundle.items.iter().flat_map(|i| i.produces.iter().map(String::as_str)).collect();
+    for item in &bundle.items {
+        for m in &item.materials {
+            for s in m.sources.iter().filter(|s| !declared.contains(s.as_str())) {
+                let (what, id) = match s.strip_prefix("evidence:") {
+                    Some(e) if produced.contains(e) => continue,
+                    Some(e) => ("evidence", e),
+                    None => ("source", s.as_str()),
+                };
+                let at = format!("item `{}`, material `{}`, sources", item.id, m.id);
+                let known: Vec<&str> = if what == "evidence" {
+                    bundle.items.iter().flat_map(|i| i.produces.iter().map(String::as_str)).collect()
+                } else {
+                    bundle.sources.iter().map(|s| s.id.as_str()).collect()
+                };
+                problems.push(Problem::unknown(at, what, id, known.into_iter()));
+            }
+        }
+    }
+}
+
+/// The materials a source satisfies: those it lists, and those that name it.
+fn materials_of(bundle: &Bundle, s: &DataSource) -> Vec<String> {
+    let mut out: Vec<String> = s.materials.clone();
+    for m in bundle.items.iter().flat_map(|i| &i.materials) {
+        if m.sources.contains(&s.id) && !out.iter().any(|x| x == m.reuse_key()) {
+            out.push(m.reuse_key().to_owned());
+        }
+    }
+    out
+}

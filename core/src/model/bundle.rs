@@ -1,0 +1,464 @@
+//! The bundle format: one "thing" (一件事) as data.
+//!
+//! A [`Bundle`] names a lead department, the cooperating departments, and the items (事项)
+//! each department owns. Every item carries its department's form as a JSON Schema, unchanged
+//! from what the department publishes, and a **field map** from the department's property
+//! paths to the bundle's canonical keys, with value transforms both ways.
+//!
+//! A bundle comes in two equivalent forms (see [`crate::load`]): a directory (`bundle.json`,
+//! each item's schema in its own `*.schema.json`, rules in `rules/*.rhai`), and one packed
+//! JSON document where every schema and script is inline. Its JSON Schema is
+//! `schemas/bundle.schema.json`.
+//!
+//! ```
+//! let bundle: onething::Bundle = serde_json::from_value(serde_json::json!({
+//!     "id": "tiny", "version": "1", "title": {"zh": "小事", "en": "A small thing"},
+//!     "lead": "amr",
+//!     "departments": [{"id": "amr", "name": {"zh": "市场监管局", "en": "Market regulation"}}],
+//!     "items": [{
+//!         "id": "register", "department": "amr",
+//!         "title": {"zh": "登记", "en": "Registration"},
+//!         "schema": {"type": "object", "properties": {"mc": {"type": "string"}}},
+//!         "field_map": {"/mc": "company.name"}
+//!     }]
+//! })).unwrap();
+//! assert_eq!(bundle.items[0].field_map["/mc"].key(), "company.name");
+//! ```
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::base::text::Text;
+
+/// One "thing" (一件事): several departments' items offered as one application.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    /// Stable identifier, e.g. `restaurant-opening`.
+    pub id: String,
+    /// Version of this bundle definition; saved drafts and decisions refer to it.
+    pub version: String,
+    /// Title of the thing, e.g. 开办餐饮店 / Opening a restaurant.
+    pub title: Text,
+    /// A sentence or two on what the thing covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// The lead department (一体管理): it accepts the application for all items.
+    pub lead: String,
+    /// Every department taking part, the lead included.
+    pub departments: Vec<Department>,
+    /// The field dictionary: bilingual titles of canonical keys (and labels of their values).
+    /// Field order here is the order of the merged form.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub fields: IndexMap<String, FieldDef>,
+    /// Groups of fields shown together (wizard steps, notice sections).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<Section>,
+    /// The items (事项), each owned by one department.
+    pub items: Vec<Item>,
+    /// Bundle-level eligibility rules: they apply to every item.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
+    /// Computed fields (e.g. the applicant's age from the ID number), filled in when the
+    /// applicant gives no value, in this order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub derive: Vec<Derivation>,
+    /// How fault-tolerant acceptance (容缺受理) and notify-and-commit (告知承诺) apply.
+    #[serde(default)]
+    pub acceptance: Acceptance,
+    /// Limits of the rule sandbox for this bundle (defaults suit nearly every bundle).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<crate::rules::Limits>,
+    /// Text of the one-time notice (一次告知) that is not derived from the items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<NoticeInfo>,
+    /// Data the government already holds (registries, e-licences 电子证照, earlier
+    /// applications): what each can fill in, and which materials it makes unnecessary.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<DataSource>,
+}
+
+/// A source of data the applicant need not type (表单预填) nor hand in (材料复用).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataSource {
+    /// Identifier, e.g. `e-licence:resident-id-card`.
+    pub id: String,
+    /// Name, e.g. 居民身份证电子证照 / Resident ID card e-licence.
+    pub title: Text,
+    /// What kind of source it is.
+    pub kind: SourceKind,
+    /// The authoritative source of its fields (一数一源): the applicant may not change what
+    /// it fills in, and a different typed value is flagged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub authoritative: bool,
+    /// From paths in the source's document (JSON Pointers) to canonical keys, with
+    /// transforms as in an item's field map.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub fields: IndexMap<String, FieldMapping>,
+    /// Materials (by reuse key) this source makes unnecessary to upload, in addition to the
+    /// materials naming it in their `sources`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub materials: Vec<String>,
+}
+
+/// Kinds of data sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A population register (人口库).
+    PersonRegistry,
+    /// An enterprise register (法人库).
+    EnterpriseRegistry,
+    /// An electronic licence or certificate (电子证照).
+    ELicence,
+    /// An earlier application of the same applicant.
+    EarlierApplication,
+    /// Anything else the host can supply.
+    Other,
+}
+
+/// A computed field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Derivation {
+    /// The canonical key it fills (a key of the form, or a new key only rules read).
+    pub key: String,
+    /// The script computing the value (`()` leaves the key empty).
+    #[serde(flatten)]
+    pub source: Script,
+}
+
+/// The bundle's acceptance policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Acceptance {
+    /// Offer fault-tolerant acceptance (容缺受理): tolerable secondary materials may be
+    /// missing on a signed commitment to supply them.
+    #[serde(default = "yes")]
+    pub tolerance: bool,
+    /// Accept a signed commitment in place of materials that allow it (告知承诺).
+    #[serde(default = "yes")]
+    pub commitment: bool,
+    /// Working days to supply a tolerated material; never more than the item's committed
+    /// time limit. Defaults to 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplement_days: Option<u32>,
+    /// A rule deciding whether tolerance may be granted to this application (for example
+    /// "at most two materials missing"); `false` refuses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Rule>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Acceptance {
+    fn default() -> Self {
+        Acceptance { tolerance: true, commitment: true, supplement_days: None, policy: None }
+    }
+}
+
+/// A department (部门).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Department {
+    /// Stable identifier, e.g. `market-regulation`.
+    pub id: String,
+    /// Name, e.g. 市场监督管理局 / Administration for Market Regulation.
+    pub name: Text,
+    /// Enquiry telephone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// An entry of the field dictionary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    /// Title shown to the applicant, e.g. 身份证号码 / ID number.
+    pub title: Text,
+    /// Help text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// Labels of canonical values, for choices: `{"男": {"zh": "男", "en": "Male"}}`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub options: IndexMap<String, Text>,
+    /// When the wizard shows the field (a visibility rule), e.g.
+    /// `form["business.online_sales"] == true`. A hidden field is not asked for, and its
+    /// value is left out of the submission the wizard gives. Always shown when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_if: Option<Condition>,
+}
+
+/// A group of fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// Stable identifier.
+    pub id: String,
+    /// Title, e.g. 申请人信息 / Applicant.
+    pub title: Text,
+    /// Canonical keys, in display order.
+    pub fields: Vec<String>,
+}
+
+/// An item (事项): one department's procedure within the bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    /// Stable identifier, e.g. `food-business-licence`.
+    pub id: String,
+    /// Title, e.g. 食品经营许可 / Food business licence.
+    pub title: Text,
+    /// The owning department's id.
+    pub department: String,
+    /// The department's form, a JSON Schema (draft 2020-12) exactly as published. In a
+    /// bundle directory: the file name of the schema, relative to the directory.
+    #[schemars(schema_with = "schema_source")]
+    pub schema: Value,
+    /// The file the schema was read from in a bundle directory, e.g. `seal.schema.json`. The
+    /// loader sets it, and `onething pack` keeps it, so that the merged form's provenance and
+    /// compile problems name the same document for a directory and its packed form. Without
+    /// it the document is called `<id>.schema.json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_file: Option<String>,
+    /// From the department's property paths (JSON Pointers into its form data, e.g.
+    /// `/applicant/idNo`) to canonical keys. Unmapped properties keep their own path, joined
+    /// with dots, as their key.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub field_map: IndexMap<String, FieldMapping>,
+    /// Legal basis (设定依据).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub legal_basis: Vec<Text>,
+    /// Committed time limit (承诺时限), in working days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit_days: Option<u32>,
+    /// Fees; none means free of charge.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fees: Vec<Fee>,
+    /// The applicant chooses whether to apply for this item (opt-in).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+    /// The item applies only when this rule holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applies_if: Option<Condition>,
+    /// Eligibility rules of this item.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub eligibility: Vec<Rule>,
+    /// Materials (材料) this item asks for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub materials: Vec<Material>,
+    /// Items that must be decided before this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
+    /// Evidence this item produces (e.g. `birth-certificate`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub produces: Vec<String>,
+    /// Evidence this item consumes, produced by another item.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consumes: Vec<String>,
+}
+
+fn schema_source(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "A JSON Schema (object or boolean); in a bundle directory, the schema's file name.",
+        "anyOf": [{"type": "object"}, {"type": "boolean"}, {"type": "string"}]
+    })
+}
+
+/// Where a department property goes: a canonical key, optionally through a transform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum FieldMapping {
+    /// Just the canonical key: the value passes unchanged.
+    Key(String),
+    /// A key and a transform.
+    Transformed {
+        /// The canonical key.
+        key: String,
+        /// How canonical values become the department's values, and back.
+        transform: Transform,
+    },
+}
+
+impl FieldMapping {
+    /// The canonical key.
+    pub fn key(&self) -> &str {
+        match self {
+            FieldMapping::Key(k) | FieldMapping::Transformed { key: k, .. } => k,
+        }
+    }
+
+    /// The transform, if any.
+    pub fn transform(&self) -> Option<&Transform> {
+        match self {
+            FieldMapping::Key(_) => None,
+            FieldMapping::Transformed { transform, .. } => Some(transform),
+        }
+    }
+}
+
+/// A value transform between the canonical form and a department's form. Each is a
+/// bijection on its domain, so dispatch can turn canonical values into the department's and
+/// prefill can read department data back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Transform {
+    /// A table of codes, e.g. canonical `男`/`女` ↔ department `1`/`2`.
+    ValueMap(Vec<ValuePair>),
+    /// A date written in another layout, e.g. canonical `2024-05-01` ↔ department `20240501`.
+    Date {
+        /// The department's layout, made of `YYYY`, `MM`, `DD` and literal characters.
+        layout: String,
+    },
+    /// Rhai scripts, each turning `value` into the other side's value.
+    Script {
+        /// Canonical value → department value.
+        forward: String,
+        /// Department value → canonical value.
+        backward: String,
+    },
+}
+
+/// One row of a value map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValuePair {
+    /// The canonical value.
+    pub canonical: Value,
+    /// The department's value.
+    pub department: Value,
+}
+
+/// A fee.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fee {
+    /// What is charged for.
+    pub title: Text,
+    /// Amount in yuan.
+    pub amount_yuan: f64,
+}
+
+/// A Rhai script, inline or (in a bundle directory) in a file under `rules/`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Script {
+    /// The script's source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<String>,
+    /// In a bundle directory: the file holding the script, e.g. `rules/fire-safety.rhai`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The file a loader ([`crate::load`]) read the script from, so that compile problems
+    /// can name it. Kept in memory only: the packed form has no files.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub read_from: Option<String>,
+}
+
+/// Scripts are equal when their sources are: where a loader read one from is not part of
+/// the bundle (a directory and its packed form are the same bundle).
+impl PartialEq for Script {
+    fn eq(&self, other: &Script) -> bool {
+        self.script == other.script && self.file == other.file
+    }
+}
+
+/// A condition: a script that returns `true` or `false`, and what it means in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The condition in words, for the notice (e.g. 经营面积50平方米以上).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Text>,
+    /// The script.
+    #[serde(flatten)]
+    pub source: Script,
+}
+
+/// A named rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Identifier, unique within its item (or the bundle).
+    pub id: String,
+    /// What the rule checks, e.g. 申请人须年满18周岁 / The applicant is 18 or older.
+    pub title: Text,
+    /// What to tell the applicant when it fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Text>,
+    /// The script.
+    #[serde(flatten)]
+    pub source: Script,
+}
+
+/// Whether a material is primary (主件) or secondary (辅件).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialKind {
+    /// Must be present for acceptance.
+    #[default]
+    Primary,
+    /// May be tolerated missing (容缺) when marked tolerable.
+    Secondary,
+}
+
+/// A material (材料) an item asks for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Material {
+    /// Identifier, unique within the item.
+    pub id: String,
+    /// Title, e.g. 营业执照 / Business licence.
+    pub title: Text,
+    /// Primary or secondary.
+    #[serde(default)]
+    pub kind: MaterialKind,
+    /// A secondary material that may be missing at acceptance (容缺), on a commitment to
+    /// supply it later.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tolerable: bool,
+    /// A signed commitment can replace it (告知承诺).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub commitment: bool,
+    /// The material is required only when this rule holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_if: Option<Condition>,
+    /// One material serves every item that asks for the same reuse key (材料复用). Defaults
+    /// to the material's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reuse_key: Option<String>,
+    /// Data sources that satisfy it without an upload.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+}
+
+impl Material {
+    /// The key under which one provided copy serves every item.
+    pub fn reuse_key(&self) -> &str {
+        self.reuse_key.as_deref().unwrap_or(&self.id)
+    }
+}
+
+/// Notice text that is not derived from the items.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeInfo {
+    /// Who may apply (申请对象).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicants: Option<Text>,
+    /// Channels (办理渠道): windows, websites, apps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<Text>,
+    /// Enquiry contact (咨询方式).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enquiry: Option<Text>,
+    /// Committed time limit of the whole bundle, in working days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit_days: Option<u32>,
+}

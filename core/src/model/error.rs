@@ -1,0 +1,230 @@
+//! Errors of loading and compiling bundles.
+//!
+//! Loading fails fast with one [`LoadError`] (a file cannot be read or parsed). Compiling
+//! collects every problem of a bundle at once into a [`CompileError`], so `onething check`
+//! lists them all: each [`Problem`] names where it is as far as it is known — the item and
+//! department, the JSON Pointer in a schema or a field map, and, for scripts, the rule, the
+//! file, the line and the column.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::base::json::JsonError;
+use crate::schema::{SchemaError, Unsat};
+
+/// A bundle or submission that cannot be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LoadError {
+    /// A file cannot be read.
+    #[error("{path}: cannot read: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// Not JSON.
+    #[error("{path}:{line}:{column}: invalid JSON: {message}")]
+    Syntax {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// JSON of the wrong shape.
+    #[error("{path}: at {at}: {message}")]
+    Format {
+        /// The file.
+        path: String,
+        /// Where in the document (a path such as `items[2].field_map`).
+        at: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Too large to accept.
+    #[error("{path}: {bytes} bytes is more than the limit of {limit}")]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size.
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
+}
+
+impl LoadError {
+    /// The file the error is in (or the name the input was given, such as `submission`).
+    pub fn path(&self) -> &str {
+        match self {
+            LoadError::Io { path, .. }
+            | LoadError::Syntax { path, .. }
+            | LoadError::Format { path, .. }
+            | LoadError::TooLarge { path, .. } => path,
+        }
+    }
+
+    /// A JSON error in the document `path`.
+    pub(crate) fn json(path: &str, e: JsonError) -> LoadError {
+        let path = path.to_owned();
+        match e {
+            JsonError::Syntax { line, column, message } => LoadError::Syntax { path, line, column, message },
+            JsonError::Shape { path: at, message } => LoadError::Format { path, at: at.to_string(), message },
+        }
+    }
+}
+
+/// Every problem found while compiling a bundle (the `details` of a JS `compile` error).
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, schemars::JsonSchema)]
+#[error("{} problem(s) in bundle `{bundle}`:\n{}", problems.len(), list(problems))]
+pub struct CompileError {
+    /// The bundle's id.
+    pub bundle: String,
+    /// The problems, in bundle order.
+    pub problems: Vec<Problem>,
+}
+
+fn list(problems: &[Problem]) -> String {
+    problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n")
+}
+
+/// One problem of a bundle.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, schemars::JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Problem {
+    /// Two things of one kind share an id.
+    #[error("duplicate {what} id `{id}`")]
+    DuplicateId {
+        /// `item`, `department`, `section`, `material of item x`…
+        what: String,
+        /// The id.
+        id: String,
+    },
+    /// A reference to something that does not exist.
+    #[error("{at}: unknown {what} `{id}`{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    Unknown {
+        /// Where the reference is, e.g. `item seal-engraving, depends_on`.
+        at: String,
+        /// What kind of thing, e.g. `department`.
+        what: String,
+        /// The id that was not found.
+        id: String,
+        /// The known id nearest to it, when one is close (a typo).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        suggestion: Option<String>,
+    },
+    /// A field map entry is wrong.
+    #[error("item `{item}` (department `{department}`): field map {pointer}: {message}")]
+    FieldMap {
+        /// The item.
+        item: String,
+        /// Its department.
+        department: String,
+        /// The field map's pointer.
+        pointer: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Two items' constraints leave a canonical field no possible value.
+    #[error("field `{key}`: {unsat}")]
+    Conflict {
+        /// The canonical key.
+        key: String,
+        /// The conflict, naming both sides.
+        unsat: Unsat,
+    },
+    /// A rule script does not compile.
+    #[error("{at}: rule `{rule}` at {}: {message}", place(file.as_deref(), *line, *column))]
+    Script {
+        /// Where the rule is, e.g. `item fire-safety, applies_if`.
+        at: String,
+        /// The rule's id.
+        rule: String,
+        /// The file the script was read from (`rules/fire-safety.rhai`), when it was loaded
+        /// from a bundle directory; `line` and `column` are then in that file.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file: Option<String>,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// 1-based column (0 when unknown).
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// Items wait for each other in a circle (`depends_on`, or evidence produced and
+    /// consumed): no order of handling them exists.
+    #[error("dependency cycle: {} ({})", items.join(" → "), because.join("; "))]
+    Cycle {
+        /// The items of the cycle in order, the first repeated at the end: each must be
+        /// done before the next.
+        items: Vec<String>,
+        /// Why each item waits for the one before it.
+        because: Vec<String>,
+    },
+    /// Something else about the bundle's structure.
+    #[error("{at}: {message}")]
+    Invalid {
+        /// Where.
+        at: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An item's department schema is unusable. Serialised as the schema error itself, whose
+    /// own `kind` (`not_a_schema`, `dialect`…) says what is wrong (and last: serde wants an
+    /// untagged variant at the end).
+    #[error("{0}")]
+    #[serde(untagged)]
+    Schema(SchemaError),
+}
+
+impl Problem {
+    /// [`Problem::Unknown`] for `id`, suggesting the nearest of `known` within two edits.
+    pub(crate) fn unknown<'a>(
+        at: String,
+        what: &str,
+        id: &str,
+        known: impl Iterator<Item = &'a str>,
+    ) -> Problem {
+        let suggestion = crate::base::suggest::closest(id, known, 2).map(str::to_owned);
+        Problem::Unknown { at, what: what.into(), id: id.into(), suggestion }
+    }
+}
+
+/// Where in a script: `rules/x.rhai:3:5`, or `line 3, column 5` for an inline script.
+fn place(file: Option<&str>, line: usize, column: usize) -> String {
+    match file {
+        Some(file) => format!("{file}:{line}:{column}"),
+        None => format!("line {line}, column {column}"),
+    }
+}
+
+/// Something worth fixing that does not stop a bundle from working: a compile warning, for
+/// the bundle's author (`CompiledBundle::warnings`).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Warning {
+    /// Where, as text: item `id`, field `key`, field dictionary `key` or material `id`.
+    pub at: String,
+    /// What is worth fixing.
+    pub message: String,
+    /// Its place in the bundle (`bundle.json`) as a JSON Pointer, when it has one there:
+    /// `/fields/<key>`, `/items/<n>`, `/items/<n>/materials/<m>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
+}
+
+/// An item id the bundle does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown item `{0}`")]
+pub struct UnknownItem(pub String);

@@ -1,0 +1,6 @@
+//! What the applicant and the officials read: the process plan (并联审批), the one-time
+//! notice (一次告知) and the results delivered together (一次发证) with the rating (好差评).
+
+pub mod notice;
+pub mod plan;
+pub mod results;

@@ -1,0 +1,1152 @@
+//! Evaluating a submission: which items apply, who is eligible, what is missing, and
+//! whether it can be accepted — at once, on a given date.
+//!
+//! The rules follow the provincial regulations on fault-tolerant acceptance (容缺受理) and
+//! notify-and-commit (告知承诺):
+//!
+//! 1. an item that does not apply is `not_applicable`; a rule that cannot be evaluated makes
+//!    its item `manual_review` (other items are still decided), and so does a derived value
+//!    it depends on that could not be computed, or a prerequisite item a failing rule left
+//!    undecided — a failing rule never makes an outcome more favourable (fail closed);
+//! 2. eligibility first: a failed eligibility rule (the item's or the bundle's) makes the item
+//!    `rejected`;
+//! 3. every wrong or missing field and every missing material is a deficiency, listed once
+//!    for all the items needing it (一次性告知): the item is `correction_required`;
+//! 4. a material with status `committed` is accepted in place of the material when the
+//!    material allows it, the bundle's policy does, and the applicant is not on a dishonesty
+//!    list: `accepted_on_commitment`;
+//! 5. missing **tolerable secondary** materials are accepted when everything else is in
+//!    order (eligible, all primary materials present, no field wrong), the applicant signed
+//!    the tolerance commitment, is not on a dishonesty list, and the bundle's policy agrees:
+//!    `accepted_with_tolerance`, with a deadline in working days that never exceeds the
+//!    item's committed time limit. Otherwise they are deficiencies too (marked tolerable).
+//!
+//! ```
+//! use onething::{load, CompiledBundle, Date, Submission};
+//! # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/restaurant-opening");
+//! let compiled = CompiledBundle::compile(load::load_dir(&dir)?)?;
+//! let s = Submission::from_json(&std::fs::read_to_string(dir.join("submissions/valid-small.json"))?)?;
+//! let decision = compiled.evaluate(&s, "2026-03-02".parse::<Date>()?);
+//! assert!(decision.outcome.is_accepted(), "{:?}", decision.deficiencies);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use crate::base::calendar::Calendar;
+use crate::base::date::Date;
+use crate::base::text::Text;
+use crate::compile::CompiledBundle;
+use crate::compile::rulebook::CompiledRule;
+use crate::model::bundle::{Material, MaterialKind};
+use crate::model::decision::{
+    Decision, Deficiency, DeficiencyKind, ItemDecision, Outcome, ReadValues, Reason, RuleKind, Supplement,
+    TraceEntry,
+};
+use crate::model::submission::{MaterialStatus, Submission, TOLERANCE_COMMITMENT};
+use crate::model::validation::FieldError;
+use crate::rules::{self, Limits, ScriptError, Session, Vars};
+
+/// Working days to supply a tolerated material when the bundle says nothing.
+pub const DEFAULT_SUPPLEMENT_DAYS: u32 = 5;
+
+/// The inputs of an evaluation besides the submission and the date.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// Working-day calendar (default: the official PRC calendar).
+    pub calendar: Arc<Calendar>,
+    /// Sandbox limits for this call, instead of the bundle's.
+    pub limits: Option<Limits>,
+    /// Record the trace: every rule that ran, what it read and what it returned (default:
+    /// yes). Without it `Decision::trace` is empty and everything else is the same; a
+    /// decision is then cheaper to make and under a third of the size as JSON.
+    pub trace: bool,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions { calendar: Calendar::prc(), limits: None, trace: true }
+    }
+}
+
+/// A material an item requires on this submission, and its status.
+/// A material an item requires: its index in the item, the material, its status.
+type Required<'b> = (usize, &'b Material, Option<MaterialStatus>);
+
+/// What a rule said.
+#[derive(Clone)]
+pub(crate) enum Verdict {
+    Pass,
+    Fail(Option<Text>),
+    Error(ScriptError),
+}
+
+/// What a derive rule gave: a value (`None`: no value), or the error it failed with.
+type Derived = Result<Option<Value>, ScriptError>;
+
+/// Derived values computed earlier, with the values their rule read then (the wizard
+/// keeps one across states).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct DeriveMemo {
+    entries: std::collections::HashMap<usize, (Vec<Option<Value>>, Derived)>,
+    /// Derive rules run so far (for tests).
+    pub runs: usize,
+}
+
+impl DeriveMemo {
+    /// What derive rule `n` gave on these inputs, if it ran on them last.
+    fn get(&self, n: usize, inputs: &[Option<Value>]) -> Option<Derived> {
+        self.entries.get(&n).filter(|(old, _)| old.as_slice() == inputs).map(|(_, v)| v.clone())
+    }
+
+    fn put(&mut self, n: usize, inputs: Vec<Option<Value>>, value: Derived) {
+        self.runs += 1;
+        self.entries.insert(n, (inputs, value));
+    }
+
+    /// Forgets everything (the rules' other inputs changed).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
+
+/// A submission made ready for rules: derived fields filled in; the rule session opens
+/// when the first rule runs (a bundle without rules never pays for one).
+pub(crate) struct Prepared<'s> {
+    /// Canonical values, derived form fields included.
+    pub values: Cow<'s, Value>,
+    /// What derive rules gave keys that are no form field (only rules read them; `None`: no
+    /// value, whatever the submission says). Kept apart so that a derivation does not copy
+    /// the whole submission.
+    rule_only: Vec<(String, Option<Value>)>,
+    submission: &'s Submission,
+    date: Option<Date>,
+    options: EvalOptions,
+    limits: Limits,
+    session: Option<Session>,
+    /// Trace entries, when tracing.
+    pub trace: Option<Vec<TraceEntry>>,
+    /// Derived keys without a trustworthy value: their rule failed, or read a key that
+    /// failed. Whatever depends on one is not decided automatically (fail closed).
+    pub failed: Vec<FailedDerive>,
+}
+
+/// A derived key whose rule failed (or read a key whose rule failed).
+#[derive(Debug, Clone)]
+pub(crate) struct FailedDerive {
+    /// The derived key.
+    pub key: String,
+    /// The derive rule's id.
+    pub rule: String,
+    /// Why.
+    pub error: ScriptError,
+}
+
+impl FailedDerive {
+    /// What to tell the applicant about the field titled `title`.
+    pub fn message(&self, title: &Text) -> Text {
+        if let Some(t) = &self.error.thrown {
+            return Text::new(
+                format!("「{}」需人工审核：{}", title.zh, t.zh),
+                format!("{}: an official must decide: {}", title.en, t.en),
+            );
+        }
+        Text::new(
+            format!("「{}」无法自动计算，需人工审核", title.zh),
+            format!("{} could not be computed automatically; an official must decide", title.en),
+        )
+    }
+}
+
+impl Prepared<'_> {
+    /// The value rules see for `key`: a rule-only key's derived value, else the submission's
+    /// (or a derived field's).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self.rule_only.iter().find(|(k, _)| k == key) {
+            Some((_, v)) => v.as_ref(),
+            None => self.values.get(key),
+        }
+    }
+
+    /// Records a derived value: in the values when `key` is a form field, else apart; and in
+    /// the rule session, if one is open.
+    fn set_derived(&mut self, key: &str, is_field: bool, derived: Option<Value>) {
+        if is_field {
+            // A field reaches here only without a value: nothing to do unless one was derived.
+            let Some(v) = derived else { return };
+            if let Some(session) = self.session.as_mut() {
+                session.set_form_value(key, Some(&v));
+            }
+            if let Some(map) = self.values.to_mut().as_object_mut() {
+                map.insert(key.to_owned(), v);
+            }
+            return;
+        }
+        if let Some(session) = self.session.as_mut() {
+            session.set_form_value(key, derived.as_ref());
+        }
+        match self.rule_only.iter_mut().find(|(k, _)| k == key) {
+            Some((_, slot)) => *slot = derived,
+            None => self.rule_only.push((key.to_owned(), derived)),
+        }
+    }
+}
+
+impl CompiledBundle {
+    /// Decides on a submission on a date.
+    pub fn evaluate(&self, s: &Submission, date: Date) -> Decision {
+        self.evaluate_with(s, date, &EvalOptions::default())
+    }
+
+    /// The limits rules run with: the call's, else the bundle's.
+    fn limits(&self, opts: &EvalOptions) -> Limits {
+        opts.limits.unwrap_or(self.rulebook.limits)
+    }
+
+    /// Fills in derived fields and opens the rule session (`today` is `date`).
+    pub(crate) fn prepare<'s>(
+        &self,
+        s: &'s Submission,
+        date: Option<Date>,
+        opts: &EvalOptions,
+        trace: bool,
+    ) -> Prepared<'s> {
+        self.prepare_memo(s, date, opts, trace, None)
+    }
+
+    /// [`CompiledBundle::prepare`], reusing a derived value from `memo` while the values its
+    /// rule reads are unchanged (the wizard: the materials, commitments, applicant facts and
+    /// date, which a rule may also read, are the memo owner's to watch).
+    pub(crate) fn prepare_memo<'s>(
+        &self,
+        s: &'s Submission,
+        date: Option<Date>,
+        opts: &EvalOptions,
+        trace: bool,
+        mut memo: Option<&mut DeriveMemo>,
+    ) -> Prepared<'s> {
+        let mut p = Prepared {
+            values: Cow::Borrowed(&s.values),
+            rule_only: Vec::new(),
+            submission: s,
+            date,
+            options: opts.clone(),
+            limits: self.limits(opts),
+            session: None,
+            // Sized for every rule at once: a growing trace reallocates its large entries.
+            trace: trace.then(|| Vec::with_capacity(self.rulebook.all().count())),
+            failed: Vec::new(),
+        };
+        // One session for the derive rules and every rule after them: the submission is
+        // converted to Rhai values once per evaluation, and each derived value is set in it.
+        for (n, (key, rule)) in self.rulebook.derive.iter().enumerate() {
+            // A form field the applicant filled keeps its value; a key only rules read is
+            // always computed (a submission cannot forge it).
+            let is_field = self.keys.contains_key(key);
+            if is_field && p.values.get(key).is_some_and(|v| !v.is_null()) {
+                continue;
+            }
+            let inputs: Option<Vec<Option<Value>>> = (memo.is_some() && !rule.reads.dynamic)
+                .then(|| rule.reads.keys.iter().map(|(k, ..)| p.get(k).cloned()).collect());
+            let known = match (&memo, &inputs) {
+                (Some(m), Some(inputs)) => m.get(n, inputs),
+                _ => None,
+            };
+            let derived = match known {
+                Some(v) => v,
+                None => {
+                    let run = self.session(&mut p).run(&rule.ast);
+                    let traced =
+                        p.trace.is_some().then(|| entry(rule, RuleKind::Derive, None, None, &run, &p));
+                    if let (Some(t), Some(e)) = (p.trace.as_mut(), traced) {
+                        t.push(e);
+                    }
+                    let v = run.value.map(|v| rules::to_json(&v).filter(|v| !v.is_null()));
+                    if let (Some(m), Some(inputs)) = (memo.as_deref_mut(), inputs) {
+                        m.put(n, inputs, v.clone());
+                    }
+                    v
+                }
+            };
+            // A value computed from a failed one is no more trustworthy: both have none.
+            let derived = match derived.and_then(|v| tainted_by(&p.failed, &rule.reads).map_or(Ok(v), Err)) {
+                Ok(v) => v,
+                Err(error) => {
+                    p.failed.push(FailedDerive { key: key.clone(), rule: rule.id.clone(), error });
+                    None
+                }
+            };
+            p.set_derived(key, is_field, derived);
+        }
+        p
+    }
+
+    /// The rule session of `p`, opened on first use.
+    fn session<'p>(&self, p: &'p mut Prepared<'_>) -> &'p mut Session {
+        p.session.get_or_insert_with(|| {
+            let s = p.submission;
+            let vars = Vars::with_form(
+                self.rule_form(&p.values, &p.rule_only),
+                p.date,
+                Arc::clone(&p.options.calendar),
+            )
+            .material_statuses(s.materials.iter().map(|(k, status)| (k.as_str(), status.as_str())))
+            .applicant_facts(s.applicant.dishonest, &s.applicant.attributes)
+            .commitments(s.commitments.clone());
+            Session::new(&p.limits, vars)
+        })
+    }
+
+    /// `form` as rules see it: the values rules read (all of them when some rule computes
+    /// the keys it reads), derived ones included, converted to Rhai values.
+    fn rule_form(&self, values: &Value, rule_only: &[(String, Option<Value>)]) -> rhai::Map {
+        let empty = Map::new();
+        let values = values.as_object().unwrap_or(&empty);
+        let mut form: rhai::Map = match &self.rule_keys {
+            None => rules::to_rhai_map(values),
+            Some(keys) => keys
+                .iter()
+                .filter_map(|k| values.get(k).map(|v| (k.as_str().into(), rules::to_dynamic(v))))
+                .collect(),
+        };
+        for (k, v) in rule_only {
+            match v {
+                Some(v) => form.insert(k.as_str().into(), rules::to_dynamic(v)),
+                None => form.remove(k.as_str()),
+            };
+        }
+        form
+    }
+
+    /// Runs one rule, tracing it.
+    pub(crate) fn run_rule(
+        &self,
+        p: &mut Prepared<'_>,
+        rule: &CompiledRule,
+        kind: RuleKind,
+        item: Option<usize>,
+        material: Option<&str>,
+    ) -> Verdict {
+        let run = self.session(p).run(&rule.ast);
+        let mut traced = p.trace.is_some().then(|| {
+            let item = item.and_then(|i| self.items.get(i)).map(|c| c.id.clone());
+            entry(rule, kind, item, material.map(str::to_owned), &run, p)
+        });
+        let v = verdict(run.value);
+        if let (Some(t), Some(mut e)) = (p.trace.as_mut(), traced.take()) {
+            // A rule that ran but returned something other than a verdict failed too.
+            if let (None, Verdict::Error(err)) = (&e.error, &v) {
+                e.error = Some(err.clone());
+            }
+            t.push(e);
+        }
+        v
+    }
+
+    /// Decides on a submission on a date, with explicit options.
+    pub fn evaluate_with(&self, s: &Submission, date: Date, opts: &EvalOptions) -> Decision {
+        let mut p = self.prepare(s, Some(date), opts, opts.trace);
+        let checked = self.check_prepared(s, &mut p);
+        let mut d = Deciding::new(self, s, date, opts, &checked.validation.errors);
+        for e in &checked.validation.errors {
+            if e.keyword == "bundle" {
+                d.bundle_reasons.push(Reason { rule: Some("bundle".into()), message: e.message.clone() });
+            }
+        }
+        let bundle_failures = self.bundle_rules(&mut p);
+        let mut decided: Vec<Option<ItemDecision>> = vec![None; self.items.len()];
+        for &i in self.graph.order() {
+            let applies = checked.applicability.items.contains(&i);
+            let outcome = if let Some(e) =
+                checked.applicability.failures.iter().find(|(f, _)| *f == i).map(|(_, e)| e)
+            {
+                d.rule_failed(i, "applies_if".into(), &self.applies_subject(i), e)
+            } else if let Some(f) = self.failed_input(i, &p.failed, applies) {
+                d.manual(i, self.derive_reason(f), f.error.thrown.is_none())
+            } else if !applies {
+                d.item(i, Outcome::NotApplicable)
+            } else {
+                match self.prerequisite_reason(i, &decided, &d.unsettled) {
+                    Some((Outcome::ManualReview, reason)) => d.manual(i, reason, true),
+                    prerequisite => {
+                        let prerequisite = prerequisite.map(|(_, reason)| reason);
+                        let facts = Facts { bundle: &bundle_failures, prerequisite };
+                        self.decide_item(&mut p, &mut d, s, i, facts)
+                    }
+                }
+            };
+            if let Some(slot) = decided.get_mut(i) {
+                *slot = Some(outcome);
+            }
+        }
+        d.items = decided.into_iter().flatten().collect();
+        self.required_elsewhere(&mut p, &mut d);
+        d.finish(checked.validation.warnings, p.trace.unwrap_or_default())
+    }
+
+    /// Records the materials of the applicable items the decision did not reach the
+    /// materials of (rejected, sent to manual review): the one-time notice lists them too.
+    /// Their `required_if` rules run after every item is decided, outside the trace, and one
+    /// that cannot be evaluated counts its material as required.
+    fn required_elsewhere(&self, p: &mut Prepared<'_>, d: &mut Deciding<'_>) {
+        let trace = p.trace.take();
+        let pending: Vec<usize> = d
+            .items
+            .iter()
+            .filter(|x| x.outcome != Outcome::NotApplicable)
+            .filter_map(|x| self.item_index(&x.item))
+            .filter(|i| !d.reached.contains(i))
+            .collect();
+        for i in pending {
+            let states = self.material_states_by(d.s, i, OnRuleError::Require, |j, rule| {
+                let key = self.bundle.items.get(i).and_then(|it| it.materials.get(j)).map(|m| m.reuse_key());
+                self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), key)
+            });
+            d.required.extend(states.into_iter().flatten().map(|(j, ..)| (i, j)));
+        }
+        d.required.sort_unstable();
+        p.trace = trace;
+    }
+
+    /// The failed derived key item `i`'s decision depends on, if any: one its `applies_if`
+    /// reads, or, when it applies, one it declares, or that its eligibility and material
+    /// rules, the bundle's eligibility rules or (when it has a material it may tolerate) the
+    /// acceptance policy read.
+    fn failed_input<'f>(
+        &self,
+        i: usize,
+        failed: &'f [FailedDerive],
+        applies: bool,
+    ) -> Option<&'f FailedDerive> {
+        if failed.is_empty() {
+            return None;
+        }
+        let book = &self.rulebook;
+        let tolerates =
+            self.bundle.items.get(i).is_some_and(|it| {
+                it.materials.iter().any(|m| m.kind == MaterialKind::Secondary && m.tolerable)
+            });
+        failed.iter().find(|f| {
+            let reads = |r: &CompiledRule| r.reads.dynamic || r.reads.keys.iter().any(|(k, ..)| *k == f.key);
+            let condition = book.applies_if.get(i).and_then(Option::as_ref).is_some_and(reads);
+            let decided = || {
+                self.keys.get(&f.key).is_some_and(|info| info.items.contains(&i))
+                    || book.eligibility.get(i).into_iter().flatten().any(reads)
+                    || book.required_if.get(i).into_iter().flatten().flatten().any(reads)
+                    || book.bundle.iter().any(reads)
+                    || (tolerates && book.policy.as_ref().is_some_and(reads))
+            };
+            condition || (applies && decided())
+        })
+    }
+
+    /// What item `i`'s `applies_if` decides, for the applicant: its title, else whether the
+    /// item applies.
+    fn applies_subject(&self, i: usize) -> Text {
+        if let Some(title) =
+            self.rulebook.applies_if.get(i).and_then(Option::as_ref).and_then(|r| r.title.clone())
+        {
+            return title;
+        }
+        let item = self.bundle.items.get(i).map_or_else(|| Text::new("", ""), |it| it.title.clone());
+        Text::new(format!("「{}」是否适用", item.zh), format!("whether {} applies", item.en))
+    }
+
+    /// Why an item waits for an official: a value it depends on could not be derived.
+    fn derive_reason(&self, f: &FailedDerive) -> Reason {
+        let title = self
+            .keys
+            .get(&f.key)
+            .map_or_else(|| Text::new(f.key.clone(), f.key.clone()), |k| k.title.clone());
+        Reason { rule: Some(f.rule.clone()), message: f.message(&title) }
+    }
+
+    /// A rejected prerequisite rejects the item too: its department could not act on it. A
+    /// prerequisite that a failing rule left `unsettled` could still be rejected, so the item
+    /// waits for an official too (fail closed: a rule that could not decide the prerequisite
+    /// cannot let this one pass). A prerequisite under review on purpose (a rule's `throw`)
+    /// does not hold the item up.
+    fn prerequisite_reason(
+        &self,
+        i: usize,
+        decided: &[Option<ItemDecision>],
+        unsettled: &[usize],
+    ) -> Option<(Outcome, Reason)> {
+        let prerequisites = self.graph.prerequisites(i);
+        let rejected = |j: &&usize| {
+            decided.get(**j).and_then(Option::as_ref).is_some_and(|d| d.outcome == Outcome::Rejected)
+        };
+        let (j, outcome) = match prerequisites.iter().find(rejected) {
+            Some(&j) => (j, Outcome::Rejected),
+            None => (*prerequisites.iter().find(|j| unsettled.contains(j))?, Outcome::ManualReview),
+        };
+        let title = &self.bundle.items.get(j)?.title;
+        let message = if outcome == Outcome::Rejected {
+            Text::new(
+                format!("所依赖的事项「{}」不予受理，本事项无法办理", title.zh),
+                format!("{} is rejected, and this item depends on it", title.en),
+            )
+        } else {
+            Text::new(
+                format!("所依赖的事项「{}」需人工审核，本事项待其结果", title.zh),
+                format!("{} waits for an official, and this item depends on it", title.en),
+            )
+        };
+        Some((outcome, Reason { rule: Some("depends_on".into()), message }))
+    }
+
+    /// Runs the bundle's own eligibility rules once: their failures concern every item.
+    fn bundle_rules(&self, p: &mut Prepared<'_>) -> Vec<(Verdict, &CompiledRule)> {
+        self.rulebook
+            .bundle
+            .iter()
+            .map(|r| (self.run_rule(p, r, RuleKind::Eligibility, None, None), r))
+            .collect()
+    }
+
+    fn decide_item(
+        &self,
+        p: &mut Prepared<'_>,
+        d: &mut Deciding<'_>,
+        s: &Submission,
+        i: usize,
+        facts: Facts<'_, '_>,
+    ) -> ItemDecision {
+        let Facts { bundle, prerequisite } = facts;
+        // Eligibility first: the bundle's rules, then the item's.
+        let mut rejected = Vec::new();
+        let own: Vec<(Verdict, &CompiledRule)> = self
+            .rulebook
+            .eligibility
+            .get(i)
+            .into_iter()
+            .flatten()
+            .map(|r| (self.run_rule(p, r, RuleKind::Eligibility, Some(i), None), r))
+            .collect();
+        for (v, rule) in bundle.iter().chain(own.iter()) {
+            match v {
+                Verdict::Pass => {}
+                Verdict::Error(e) => {
+                    return d.rule_failed(i, rule.id.clone(), &subject(rule), e);
+                }
+                Verdict::Fail(reason) => rejected.push(Reason {
+                    rule: Some(rule.id.clone()),
+                    message: failure_text(rule, reason.as_ref()),
+                }),
+            }
+        }
+        rejected.extend(prerequisite);
+        if !rejected.is_empty() {
+            let mut decision = d.item(i, Outcome::Rejected);
+            decision.reasons = rejected;
+            return decision;
+        }
+        let mut decision = d.item(i, Outcome::Accepted);
+        d.field_deficiencies(&mut decision);
+        let materials = match self.material_states(p, s, i) {
+            Ok(m) => m,
+            Err((rule, what, e)) => return d.rule_failed(i, rule, &what, &e),
+        };
+        d.required.extend(materials.iter().map(|&(j, ..)| (i, j)));
+        d.reached.push(i);
+        d.materials(&mut decision, i, &materials, p);
+        decision
+    }
+
+    /// Each material the item requires on this submission, with its status.
+    fn material_states(
+        &self,
+        p: &mut Prepared<'_>,
+        s: &Submission,
+        i: usize,
+    ) -> Result<Vec<Required<'_>>, RuleFailure> {
+        self.material_states_by(s, i, OnRuleError::Stop, |j, rule| {
+            let key = self.bundle.items.get(i).and_then(|it| it.materials.get(j)).map(|m| m.reuse_key());
+            self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), key)
+        })
+    }
+
+    /// [`CompiledBundle::material_states`] with the verdict of material `j`'s `required_if`
+    /// rule from `verdict`: the one computation of which materials an item requires (the
+    /// decision, the one-time notice and the wizard's checklist all come from it).
+    fn material_states_by(
+        &self,
+        s: &Submission,
+        i: usize,
+        on_error: OnRuleError,
+        mut verdict: impl FnMut(usize, &CompiledRule) -> Verdict,
+    ) -> Result<Vec<Required<'_>>, RuleFailure> {
+        let mut out = Vec::new();
+        let Some(item) = self.bundle.items.get(i) else { return Ok(out) };
+        for (j, m) in item.materials.iter().enumerate() {
+            let rule = self.rulebook.required_if.get(i).and_then(|r| r.get(j)).and_then(Option::as_ref);
+            let required = match rule {
+                None => true,
+                Some(rule) => match verdict(j, rule) {
+                    Verdict::Pass => true,
+                    Verdict::Fail(_) => false,
+                    Verdict::Error(_) if on_error == OnRuleError::Require => true,
+                    Verdict::Error(e) => {
+                        let what = Text::new(
+                            format!("是否需要「{}」", m.title.zh),
+                            format!("whether {} is needed", m.title.en),
+                        );
+                        return Err((format!("required_if:{}", m.id), what, e));
+                    }
+                },
+            };
+            if required {
+                out.push((j, m, s.materials.get(m.reuse_key()).copied()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The reuse keys of the materials the applicable items require on this submission
+    /// (a material whose condition cannot be evaluated counts as required).
+    pub(crate) fn required_materials(
+        &self,
+        p: &mut Prepared<'_>,
+        s: &Submission,
+        applicable: &[usize],
+    ) -> Vec<String> {
+        self.required_materials_by(s, applicable, |i, j, rule| {
+            let key = self.bundle.items.get(i).and_then(|it| it.materials.get(j)).map(|m| m.reuse_key());
+            self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), key)
+        })
+    }
+
+    /// [`CompiledBundle::required_materials`] with the verdict of item `i`'s material `j`'s
+    /// `required_if` rule from `verdict` (the wizard's reuses earlier ones).
+    pub(crate) fn required_materials_by(
+        &self,
+        s: &Submission,
+        applicable: &[usize],
+        mut verdict: impl FnMut(usize, usize, &CompiledRule) -> Verdict,
+    ) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for i in applicable {
+            let states = self.material_states_by(s, *i, OnRuleError::Require, |j, rule| verdict(*i, j, rule));
+            for (_, m, _) in states.into_iter().flatten() {
+                if !out.iter().any(|x| x == m.reuse_key()) {
+                    out.push(m.reuse_key().to_owned());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The error a rule reading `reads` inherits from a derived key that failed before it, if
+/// it reads one (a rule computing the keys it reads may read any).
+pub(crate) fn tainted_by(failed: &[FailedDerive], reads: &rules::Reads) -> Option<ScriptError> {
+    let f = failed.iter().find(|f| reads.dynamic || reads.keys.iter().any(|(k, ..)| *k == f.key))?;
+    Some(ScriptError::general(format!("reads `{}`, which could not be derived: {}", f.key, f.error)))
+}
+
+/// What is known about the whole submission when an item is decided.
+struct Facts<'a, 'r> {
+    /// The bundle's eligibility rules' verdicts.
+    bundle: &'a [(Verdict, &'r CompiledRule)],
+    /// Why a prerequisite item's rejection rejects this one, if it does.
+    prerequisite: Option<Reason>,
+}
+
+/// Interprets what a rule returned: `true`, `false`, or `#{ ok, reason }`.
+pub(crate) fn verdict(value: Result<rhai::Dynamic, ScriptError>) -> Verdict {
+    let value = match value {
+        Ok(v) => v,
+        Err(e) => return Verdict::Error(e),
+    };
+    if let Ok(b) = value.as_bool() {
+        return if b { Verdict::Pass } else { Verdict::Fail(None) };
+    }
+    let Some(map) = value.read_lock::<rhai::Map>() else {
+        return Verdict::Error(ScriptError::general(format!(
+            "a rule must return true, false or #{{ ok, reason }}, not a {}",
+            value.type_name()
+        )));
+    };
+    match map.get("ok").map(|ok| ok.as_bool()) {
+        Some(Ok(true)) => Verdict::Pass,
+        Some(Ok(false)) => Verdict::Fail(map.get("reason").and_then(reason_text)),
+        _ => Verdict::Error(ScriptError::general("a rule's map must have `ok: true` or `ok: false`".into())),
+    }
+}
+
+fn reason_text(v: &rhai::Dynamic) -> Option<Text> {
+    if let Ok(s) = v.clone().into_immutable_string() {
+        return Some(Text::new(s.to_string(), s.to_string()));
+    }
+    let map = v.read_lock::<rhai::Map>()?;
+    let get =
+        |k: &str| map.get(k).and_then(|v| v.clone().into_immutable_string().ok()).map(|s| s.to_string());
+    match (get("zh"), get("en")) {
+        (Some(zh), Some(en)) => Some(Text::new(zh, en)),
+        (Some(one), None) | (None, Some(one)) => Some(Text::new(one.clone(), one)),
+        (None, None) => None,
+    }
+}
+
+pub(crate) fn failure_text(rule: &CompiledRule, reason: Option<&Text>) -> Text {
+    reason
+        .cloned()
+        .or_else(|| rule.message.clone())
+        .or_else(|| {
+            rule.title.clone().map(|t| Text::new(format!("不符合：{}", t.zh), format!("Not met: {}", t.en)))
+        })
+        .unwrap_or_else(|| {
+            Text::new(format!("不符合规则「{}」", rule.id), format!("rule `{}` is not met", rule.id))
+        })
+}
+
+/// What the applicant is told when the rule deciding `what` failed: what the rule said
+/// with `throw`, or that `what` could not be decided automatically. The technical message
+/// (line, column, the limit reached) is for the bundle's author: it is in the trace.
+fn rule_error_text(what: &Text, e: &ScriptError) -> Text {
+    if let Some(t) = &e.thrown {
+        return Text::new(format!("需人工审核：{}", t.zh), format!("an official must decide: {}", t.en));
+    }
+    Text::new(
+        format!("无法自动判断「{}」，需人工审核", what.zh),
+        format!("“{}” could not be decided automatically; an official must decide", what.en),
+    )
+}
+
+/// What a rule decides, for the applicant: its title, else its id.
+fn subject(rule: &CompiledRule) -> Text {
+    rule.title.clone().unwrap_or_else(|| Text::new(rule.id.clone(), rule.id.clone()))
+}
+
+/// A rule that failed: its id, what it decides (for the applicant) and its error.
+type RuleFailure = (String, Text, ScriptError);
+
+/// A trace entry for one run.
+fn entry(
+    rule: &CompiledRule,
+    kind: RuleKind,
+    item: Option<String>,
+    material: Option<String>,
+    run: &rules::Run,
+    p: &Prepared<'_>,
+) -> TraceEntry {
+    let reads = ReadValues(
+        rule.reads.keys.iter().map(|(k, ..)| (k.clone(), p.get(k).cloned().unwrap_or(Value::Null))).collect(),
+    );
+    TraceEntry {
+        rule: rule.id.clone(),
+        kind,
+        item,
+        material,
+        result: run.value.as_ref().ok().and_then(rules::to_json).unwrap_or(Value::Null),
+        error: run.value.as_ref().err().cloned(),
+        reads,
+        operations: run.operations,
+        output: run.output.clone(),
+    }
+}
+
+/// Whether a tolerable material refused tolerance could still be supplied later.
+#[derive(Clone, Copy)]
+enum Later {
+    /// Yes, once the other deficiencies are fixed (and the commitment signed).
+    OnceFixed,
+    /// Yes, by signing the commitment.
+    IfSigned,
+    /// No: dishonesty, or the bundle's policy.
+    No,
+}
+
+fn missing_text(m: &Material) -> Text {
+    Text::new(format!("缺少「{}」", m.title.zh), format!("Missing: {}", m.title.en))
+}
+
+/// The decision being assembled.
+struct Deciding<'b> {
+    bundle: &'b CompiledBundle,
+    s: &'b Submission,
+    date: Date,
+    opts: &'b EvalOptions,
+    items: Vec<ItemDecision>,
+    bundle_reasons: Vec<Reason>,
+    deficiencies: IndexMap<String, Deficiency>,
+    supplements: IndexMap<String, Supplement>,
+    /// The acceptance policy's verdict, run once when first needed.
+    policy: Option<Verdict>,
+    /// Items sent to manual review because a rule failed (see [`Deciding::manual`]).
+    unsettled: Vec<usize>,
+    /// The validation errors of the form.
+    errors: &'b [FieldError],
+    /// The materials required, as (item, material) indices.
+    required: Vec<(usize, usize)>,
+    /// The items whose materials were decided on.
+    reached: Vec<usize>,
+}
+
+/// What a `required_if` rule that cannot be evaluated does to the walk over an item's
+/// materials.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OnRuleError {
+    /// It stops the walk: the item goes to manual review (the decision).
+    Stop,
+    /// Its material counts as required (the notice and the wizard's checklist list it).
+    Require,
+}
+
+impl<'b> Deciding<'b> {
+    fn new(
+        bundle: &'b CompiledBundle,
+        s: &'b Submission,
+        date: Date,
+        opts: &'b EvalOptions,
+        errors: &'b [FieldError],
+    ) -> Self {
+        Deciding {
+            bundle,
+            s,
+            errors,
+            date,
+            opts,
+            items: Vec::new(),
+            bundle_reasons: Vec::new(),
+            deficiencies: IndexMap::new(),
+            supplements: IndexMap::new(),
+            policy: None,
+            unsettled: Vec::new(),
+            required: Vec::new(),
+            reached: Vec::new(),
+        }
+    }
+
+    fn item(&self, i: usize, outcome: Outcome) -> ItemDecision {
+        let c = self.bundle.items.get(i);
+        ItemDecision {
+            item: c.map(|c| c.id.clone()).unwrap_or_default(),
+            department: c.map(|c| c.department.clone()).unwrap_or_default(),
+            outcome,
+            reasons: Vec::new(),
+            deficiencies: Vec::new(),
+            tolerated: Vec::new(),
+            on_commitment: Vec::new(),
+            supplement_by: None,
+        }
+    }
+
+    /// Item `i` waits for an official, for `reason`. `unsettled`: because a rule failed
+    /// (an error or a limit, not a deliberate `throw`), so the items depending on it cannot
+    /// be decided either.
+    fn manual(&mut self, i: usize, reason: Reason, unsettled: bool) -> ItemDecision {
+        if unsettled {
+            self.unsettled.push(i);
+        }
+        let mut d = self.item(i, Outcome::ManualReview);
+        d.reasons.push(reason);
+        // Waiting for an official does not hide what the applicant must correct anyway.
+        self.field_deficiencies(&mut d);
+        d
+    }
+
+    /// Lists the form's errors on the fields `decision`'s item declares as its deficiencies.
+    fn field_deficiencies(&mut self, decision: &mut ItemDecision) {
+        let errors = self.errors;
+        for e in errors.iter().filter(|e| e.items.contains(&decision.item)) {
+            let item = decision.item.clone();
+            decision.deficiencies.push(self.field(e, &item));
+        }
+    }
+
+    /// Item `i` waits for an official: rule `rule`, deciding `what`, failed with `e`.
+    fn rule_failed(&mut self, i: usize, rule: String, what: &Text, e: &ScriptError) -> ItemDecision {
+        self.manual(i, Reason { rule: Some(rule), message: rule_error_text(what, e) }, e.thrown.is_none())
+    }
+
+    /// Records a field error of `item` as a deficiency (once per field and kind of error).
+    fn field(&mut self, e: &FieldError, item: &str) -> String {
+        // One deficiency per field: a value breaking two constraints (a length and a
+        // pattern, say) is one thing to correct, described by both messages.
+        let id = format!("field:{}", e.pointer);
+        let fix = Text::new("请按提示更正后重新提交", "correct it as the message says");
+        self.add(
+            Deficiency {
+                id: id.clone(),
+                kind: DeficiencyKind::Field,
+                key: e.key.clone(),
+                material: None,
+                message: e.message.clone(),
+                fix,
+                tolerable: false,
+                items: Vec::new(),
+            },
+            item,
+        )
+    }
+
+    fn material(&mut self, m: &Material, item: &str, message: Text, fix: Text, tolerable: bool) -> String {
+        let key = m.reuse_key().to_owned();
+        self.add(
+            Deficiency {
+                id: format!("material:{key}"),
+                kind: DeficiencyKind::Material,
+                key: None,
+                material: Some(key),
+                message,
+                fix,
+                tolerable,
+                items: Vec::new(),
+            },
+            item,
+        )
+    }
+
+    /// Adds a deficiency, or adds `item` to the one already listed under its id.
+    fn add(&mut self, d: Deficiency, item: &str) -> String {
+        let id = d.id.clone();
+        match self.deficiencies.entry(id.clone()) {
+            indexmap::map::Entry::Vacant(v) => {
+                v.insert(d);
+            }
+            indexmap::map::Entry::Occupied(mut o) => o.get_mut().merge(d),
+        }
+        let Some(entry) = self.deficiencies.get_mut(&id) else { return id };
+        if !entry.items.iter().any(|x| x == item) {
+            entry.items.push(item.to_owned());
+        }
+        id
+    }
+
+    /// Applies the material rules to one item (see the module documentation).
+    fn materials(
+        &mut self,
+        decision: &mut ItemDecision,
+        i: usize,
+        states: &[Required<'_>],
+        p: &mut Prepared<'_>,
+    ) {
+        let acceptance = &self.bundle.bundle.acceptance;
+        let dishonest = self.s.applicant.dishonest;
+        let item = decision.item.clone();
+        let mut tolerable = Vec::new();
+        for (_, m, status) in states {
+            let title = &m.title;
+            match status {
+                Some(MaterialStatus::Provided | MaterialStatus::Shared) => {}
+                Some(MaterialStatus::Committed) if m.commitment && acceptance.commitment && !dishonest => {
+                    decision.on_commitment.push(m.reuse_key().to_owned());
+                }
+                Some(MaterialStatus::Committed) => {
+                    let why = if !m.commitment || !acceptance.commitment {
+                        Text::new(
+                            format!("「{}」不能以承诺代替", title.zh),
+                            format!("{} cannot be replaced by a commitment", title.en),
+                        )
+                    } else {
+                        Text::new(
+                            format!("申请人列入失信名单，「{}」不适用告知承诺", title.zh),
+                            format!(
+                                "the applicant is on a dishonesty list: {} cannot be replaced by a commitment",
+                                title.en
+                            ),
+                        )
+                    };
+                    let fix = Text::new(format!("请提交「{}」", title.zh), format!("hand in {}", title.en));
+                    let id = self.material(m, &item, why, fix, false);
+                    decision.deficiencies.push(id);
+                }
+                Some(MaterialStatus::Missing) | None
+                    if m.kind == MaterialKind::Secondary && m.tolerable && acceptance.tolerance =>
+                {
+                    tolerable.push(*m)
+                }
+                Some(MaterialStatus::Missing) | None => {
+                    let why = missing_text(m);
+                    let fix = if m.commitment && acceptance.commitment && !dishonest {
+                        Text::new(
+                            format!("请提交「{}」，或签署告知承诺书代替", title.zh),
+                            format!("hand in {}, or sign a commitment in its place", title.en),
+                        )
+                    } else {
+                        Text::new(format!("请提交「{}」", title.zh), format!("hand in {}", title.en))
+                    };
+                    let id = self.material(m, &item, why, fix, false);
+                    decision.deficiencies.push(id);
+                }
+            }
+        }
+        if !tolerable.is_empty() {
+            match self.tolerance_refused(decision, p) {
+                Ok(None) => self.tolerate(decision, i, &tolerable),
+                Ok(Some((reason, later))) => {
+                    for m in &tolerable {
+                        let why = missing_text(m);
+                        let fix = match later {
+                            Later::OnceFixed => Text::new(
+                                format!(
+                                    "请提交「{}」；其他问题补正后，也可签署容缺受理承诺书后补",
+                                    m.title.zh
+                                ),
+                                format!(
+                                    "hand in {}; once nothing else is wrong, signing the tolerance commitment lets you supply it later",
+                                    m.title.en
+                                ),
+                            ),
+                            Later::IfSigned => Text::new(
+                                format!("请提交「{}」，或签署容缺受理承诺书后补", m.title.zh),
+                                format!(
+                                    "hand in {}, or sign the tolerance commitment to supply it later",
+                                    m.title.en
+                                ),
+                            ),
+                            Later::No => Text::new(
+                                format!("请提交「{}」", m.title.zh),
+                                format!("hand in {}", m.title.en),
+                            ),
+                        };
+                        let id = self.material(m, &item, why, fix, true);
+                        decision.deficiencies.push(id);
+                    }
+                    decision.reasons.push(reason);
+                }
+                Err((rule, what, e)) => {
+                    let listed = std::mem::take(&mut decision.deficiencies);
+                    *decision = self.rule_failed(i, rule, &what, &e);
+                    for id in listed {
+                        if !decision.deficiencies.contains(&id) {
+                            decision.deficiencies.push(id);
+                        }
+                    }
+                    return;
+                }
+            }
+        }
+        decision.outcome = if !decision.deficiencies.is_empty() {
+            Outcome::CorrectionRequired
+        } else if !decision.tolerated.is_empty() {
+            Outcome::AcceptedWithTolerance
+        } else if !decision.on_commitment.is_empty() {
+            Outcome::AcceptedOnCommitment
+        } else {
+            Outcome::Accepted
+        };
+    }
+
+    /// Why tolerance cannot be granted (`Ok(None)`: it can); `Err` when the policy rule
+    /// cannot be evaluated.
+    fn tolerance_refused(
+        &mut self,
+        decision: &ItemDecision,
+        p: &mut Prepared<'_>,
+    ) -> Result<Option<(Reason, Later)>, RuleFailure> {
+        let reason =
+            |zh: &str, en: &str, later| Ok(Some((Reason { rule: None, message: Text::new(zh, en) }, later)));
+        if self.s.applicant.dishonest {
+            return reason(
+                "申请人列入失信名单，不适用容缺受理",
+                "the applicant is on a dishonesty list: tolerance cannot be granted",
+                Later::No,
+            );
+        }
+        if !decision.deficiencies.is_empty() {
+            return reason(
+                "材料或表单尚有其他问题，暂不能容缺受理",
+                "other deficiencies must be fixed before tolerance can be granted",
+                Later::OnceFixed,
+            );
+        }
+        if !self.s.commitments.iter().any(|c| c == TOLERANCE_COMMITMENT) {
+            return reason(
+                "未签署容缺受理承诺书",
+                "the tolerance commitment letter is not signed",
+                Later::IfSigned,
+            );
+        }
+        let Some(rule) = self.bundle.rulebook.policy.as_ref() else { return Ok(None) };
+        let verdict = match &self.policy {
+            Some(v) => v.clone(),
+            None => {
+                let v = self.bundle.run_rule(p, rule, RuleKind::Policy, None, None);
+                self.policy = Some(v.clone());
+                v
+            }
+        };
+        match verdict {
+            Verdict::Pass => Ok(None),
+            Verdict::Fail(why) => Ok(Some((
+                Reason { rule: Some(rule.id.clone()), message: failure_text(rule, why.as_ref()) },
+                Later::No,
+            ))),
+            Verdict::Error(e) => Err((rule.id.clone(), subject(rule), e)),
+        }
+    }
+
+    /// Grants tolerance: a supplement deadline within the item's committed time limit.
+    fn tolerate(&mut self, decision: &mut ItemDecision, i: usize, materials: &[&Material]) {
+        let acceptance = &self.bundle.bundle.acceptance;
+        let limit = self.bundle.bundle.items.get(i).and_then(|it| it.time_limit_days);
+        let days = acceptance.supplement_days.unwrap_or(DEFAULT_SUPPLEMENT_DAYS);
+        let days = limit.map_or(days, |l| days.min(l));
+        let by = self.opts.calendar.add_working_days(self.date, i64::from(days));
+        if !self.opts.calendar.covers(by)
+            && !self.bundle_reasons.iter().any(|r| r.rule.as_deref() == Some("calendar"))
+        {
+            self.bundle_reasons.push(Reason {
+                rule: Some("calendar".into()),
+                message: Text::new(
+                    format!("工作日历未覆盖{}年，补交期限仅按周末推算", by.year()),
+                    format!("the working-day calendar does not cover {}: the supplement deadline counts weekends only", by.year()),
+                ),
+            });
+        }
+        decision.supplement_by = Some(by.to_string());
+        for m in materials {
+            let key = m.reuse_key().to_owned();
+            decision.tolerated.push(key.clone());
+            let s = self.supplements.entry(key.clone()).or_insert_with(|| Supplement {
+                material: key,
+                title: m.title.clone(),
+                by: by.to_string(),
+                items: Vec::new(),
+            });
+            if by.to_string() < s.by {
+                s.by = by.to_string();
+            }
+            s.items.push(decision.item.clone());
+        }
+    }
+
+    fn finish(
+        self,
+        warnings: Vec<crate::model::validation::FieldWarning>,
+        trace: Vec<TraceEntry>,
+    ) -> Decision {
+        let applicable = self.items.iter().filter(|d| d.outcome != Outcome::NotApplicable);
+        let mut outcome =
+            applicable.map(|d| d.outcome).max_by_key(|o| o.severity()).unwrap_or(Outcome::NotApplicable);
+        if self.bundle_reasons.iter().any(|r| r.rule.as_deref() == Some("bundle")) && outcome.is_accepted() {
+            // A submission for another bundle is not accepted here.
+            outcome = Outcome::Rejected;
+        }
+        Decision {
+            bundle: self.bundle.bundle.id.clone(),
+            version: self.bundle.bundle.version.clone(),
+            date: self.date.to_string(),
+            outcome,
+            reasons: self.bundle_reasons,
+            items: self.items,
+            // A material one item needs now and another tolerates is simply to be handed in:
+            // it is listed once, as a deficiency, and not also as a later supplement.
+            supplements: self
+                .supplements
+                .into_values()
+                .filter(|s| !self.deficiencies.contains_key(&format!("material:{}", s.material)))
+                .collect(),
+            deficiencies: self.deficiencies.into_values().collect(),
+            warnings,
+            trace,
+            required: self.required,
+        }
+    }
+}

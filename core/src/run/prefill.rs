@@ -1,0 +1,411 @@
+//! Prefill (表单预填), material reuse (材料复用) and zero-material applications (零材料提交).
+//!
+//! The government already holds much of what a form asks: the population and enterprise
+//! registers, electronic licences (电子证照), earlier applications. A bundle declares these
+//! as [`DataSource`]s: which canonical keys each fills in (with transforms, as a field map),
+//! whether it is the authoritative source of them (一数一源), and which materials it makes
+//! unnecessary to upload.
+//!
+//! [`CompiledBundle::prefill`] takes what the applicant typed, the sources the applicant
+//! consented to, and a [`SourceProvider`] (the documents the host holds, or a lazy fetcher
+//! for backends). It does no I/O of its own. It promises (invariant 3):
+//!
+//! * a value the applicant typed is never overwritten — a different authoritative value is
+//!   reported as a [`Conflict`];
+//! * a source the applicant did not consent to is never asked for anything, and a consented
+//!   one is asked only for the paths the bundle maps (data minimisation);
+//! * every filled value says where it came from.
+//!
+//! ```
+//! use indexmap::IndexMap;
+//! use onething::{load, CompiledBundle};
+//! use serde_json::json;
+//!
+//! # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/restaurant-opening");
+//! let compiled = CompiledBundle::compile(load::load_dir(&dir)?)?;
+//! let typed = json!({"business.area_sqm": 30});
+//! let documents: IndexMap<String, serde_json::Value> = IndexMap::new();
+//! let p = compiled.prefill(typed.as_object().unwrap(), &[], &documents, None);
+//! assert_eq!(p.values["business.area_sqm"].value, json!(30));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::borrow::Cow;
+
+use foldhash::fast::FixedState;
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::base::date::Date;
+use crate::base::text::Text;
+use crate::compile::CompiledBundle;
+use crate::compile::sources::CompiledSource;
+use crate::model::decision::{RuleKind, TraceEntry};
+use crate::model::submission::{MaterialStatus, Submission};
+use crate::run::evaluate::{EvalOptions, Prepared};
+use crate::schema::json_equal;
+
+/// Where documents of data sources come from. The library asks only for consented sources,
+/// and only for the paths it needs.
+pub trait SourceProvider {
+    /// The document `source` holds for this applicant (`None` when it holds none): borrowed
+    /// when the host holds it already, owned when it was fetched. The bundle reads only
+    /// `pointers` of it.
+    fn fetch(&self, source: &str, pointers: &[&str]) -> Result<Option<Cow<'_, Value>>, String>;
+}
+
+/// Documents the host already holds, by source id.
+impl SourceProvider for IndexMap<String, Value> {
+    fn fetch(&self, source: &str, _: &[&str]) -> Result<Option<Cow<'_, Value>>, String> {
+        Ok(self.get(source).map(Cow::Borrowed))
+    }
+}
+
+/// Filled values by canonical key, in form order (hashed with foldhash's fixed state: each
+/// prefill inserts and looks up every key of the form).
+pub type FilledValues = IndexMap<String, Filled, FixedState>;
+
+/// The result of a prefill.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Prefill {
+    /// Every key with a value, in form order: typed, filled from a source, or derived.
+    pub values: FilledValues,
+    /// Typed values that differ from an authoritative source (kept, and flagged).
+    pub conflicts: Vec<Conflict>,
+    /// Materials satisfied by data sharing, by reuse key, with the source.
+    pub materials: IndexMap<String, String>,
+    /// Keys of the applicable items' forms still without a value, in form order.
+    pub to_type: Vec<String>,
+    /// What could not be used, per source or field.
+    pub notes: Vec<PrefillNote>,
+    /// How much the applicant was spared.
+    pub figures: Figures,
+    /// Derivations that ran.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trace: Vec<TraceEntry>,
+}
+
+/// A value and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Filled {
+    /// The canonical value.
+    pub value: Value,
+    /// Its origin.
+    pub origin: FillOrigin,
+    /// Filled by an authoritative source: the applicant may not change it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum FillOrigin {
+    /// The applicant typed it.
+    Applicant,
+    /// A data source: its id and the path in its document.
+    Source {
+        /// The source.
+        source: String,
+        /// JSON Pointer in the source's document.
+        pointer: String,
+    },
+    /// A derive rule computed it.
+    Derived {
+        /// The rule (its key).
+        rule: String,
+        /// The keys it read.
+        reads: Vec<String>,
+    },
+}
+
+/// A typed value that disagrees with an authoritative source.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Conflict {
+    /// The canonical key.
+    pub key: String,
+    /// What the applicant typed (kept).
+    pub typed: Value,
+    /// What the authoritative source holds.
+    pub authoritative: Value,
+    /// The source.
+    pub source: String,
+    /// What to tell the applicant.
+    pub message: Text,
+}
+
+/// Something a source could not give.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct PrefillNote {
+    /// The source.
+    pub source: String,
+    /// The canonical key, when the note is about one field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// What happened.
+    pub message: Text,
+}
+
+/// How much prefill and sharing spared the applicant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Figures {
+    /// Fields of the applicable items filled from sources or derived.
+    pub fields_prefilled: usize,
+    /// Fields of the applicable items.
+    pub fields_total: usize,
+    /// Required materials satisfied by data sharing.
+    pub materials_shared: usize,
+    /// Required materials of the applicable items.
+    pub materials_total: usize,
+    /// Nothing is left to upload (零材料提交).
+    pub zero_material: bool,
+}
+
+impl Prefill {
+    /// The submission these values make, materials satisfied by sharing marked `shared`.
+    pub fn submission(&self) -> Submission {
+        let mut s = Submission::default();
+        for (k, f) in &self.values {
+            s.values_mut().insert(k.clone(), f.value.clone());
+        }
+        for m in self.materials.keys() {
+            s.materials.insert(m.clone(), MaterialStatus::Shared);
+        }
+        s
+    }
+}
+
+/// A value a source offers for a key.
+struct Offer<'s> {
+    value: Value,
+    source: &'s CompiledSource,
+    pointer: &'s str,
+}
+
+impl CompiledBundle {
+    /// Prefills from the applicant's typed values and the consented sources' documents.
+    /// `date` is the date derive rules see as `today`.
+    pub fn prefill(
+        &self,
+        typed: &Map<String, Value>,
+        consent: &[String],
+        provider: &dyn SourceProvider,
+        date: Option<Date>,
+    ) -> Prefill {
+        let mut notes = Vec::new();
+        let mut offers: IndexMap<&str, Vec<Offer<'_>>, FixedState> = IndexMap::default();
+        let mut delivered: Vec<&CompiledSource> = Vec::new();
+        for src in self.sources.iter().filter(|s| consent.iter().any(|c| c == &s.id)) {
+            let pointers: Vec<&str> = src.fields.iter().map(|(p, ..)| p.as_str()).collect();
+            let doc = match provider.fetch(&src.id, &pointers) {
+                Ok(Some(doc)) => doc,
+                Ok(None) => continue,
+                Err(e) => {
+                    notes.push(note(
+                        &src.id,
+                        None,
+                        format!("数据源不可用：{e}"),
+                        format!("the source is unavailable: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            if !doc.is_object() {
+                notes.push(note(
+                    &src.id,
+                    None,
+                    "数据源文档不是对象，未使用".into(),
+                    "the source's document is not an object; not used".into(),
+                ));
+                continue;
+            }
+            // A document holding none of the declared fields is another document (or another
+            // shape of it): it fills nothing, and it is no proof of the materials either.
+            let found: Vec<Option<&Value>> = src
+                .fields
+                .iter()
+                .map(|(_, tokens, ..)| crate::base::pointer::get_tokens(&doc, tokens))
+                .collect();
+            if !src.fields.is_empty() && found.iter().all(Option::is_none) {
+                notes.push(note(
+                    &src.id,
+                    None,
+                    "数据源文档不含本事项需要的任何字段，未使用，请核对文档格式".into(),
+                    "the source's document holds none of the fields the bundle reads; not used: check its shape"
+                        .into(),
+                ));
+                continue;
+            }
+            delivered.push(src);
+            for ((ptr, _, key, transform), raw) in src.fields.iter().zip(found) {
+                let Some(raw) = raw else { continue };
+                let value = match transform.as_ref().map(|t| t.backward(raw)).transpose() {
+                    Ok(v) => v.unwrap_or_else(|| raw.clone()),
+                    Err(e) => {
+                        notes.push(note(
+                            &src.id,
+                            Some(key),
+                            format!("无法转换 {ptr}：{e}"),
+                            format!("cannot convert {ptr}: {e}"),
+                        ));
+                        continue;
+                    }
+                };
+                offers.entry(key.as_str()).or_default().push(Offer { value, source: src, pointer: ptr });
+            }
+        }
+        let (mut values, conflicts) = self.settle(typed, &offers, &mut notes);
+        let materials: IndexMap<String, String> = delivered
+            .iter()
+            .flat_map(|src| src.materials.iter().map(|m| (m.clone(), src.id.clone())))
+            .fold(IndexMap::new(), |mut acc, (m, src)| {
+                acc.entry(m).or_insert(src);
+                acc
+            });
+        // One preparation serves the derive rules, applicability and the materials required:
+        // the values as settled, the materials shared marked so.
+        let plain: Map<String, Value> = values.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect();
+        let mut s = Submission::with_values(plain);
+        for m in materials.keys() {
+            s.materials.insert(m.clone(), MaterialStatus::Shared);
+        }
+        let mut p = self.prepare(&s, date, &EvalOptions::default(), !self.rulebook.derive.is_empty());
+        let trace = self.derive_into(&mut values, &mut p);
+        let (to_type, figures) = self.figures(&values, &materials, &s, &mut p);
+        Prefill { values, conflicts, materials, to_type, notes, figures, trace }
+    }
+
+    /// Typed values stay; other keys take the first authoritative offer, else the first.
+    fn settle(
+        &self,
+        typed: &Map<String, Value>,
+        offers: &IndexMap<&str, Vec<Offer<'_>>, FixedState>,
+        notes: &mut Vec<PrefillNote>,
+    ) -> (FilledValues, Vec<Conflict>) {
+        let mut values = IndexMap::with_capacity_and_hasher(self.keys.len(), FixedState::default());
+        let mut conflicts = Vec::new();
+        // Every key once: the form's, then those only sources offer, then those only typed.
+        let offered = offers.keys().copied().filter(|k| !self.keys.contains_key(*k));
+        let typed_only = typed
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !self.keys.contains_key(*k) && !offers.contains_key(*k));
+        let keys = self.keys.keys().map(String::as_str).chain(offered).chain(typed_only);
+        for key in keys {
+            let offered = offers.get(key).map_or(&[][..], Vec::as_slice);
+            // Authoritative sources first, each group in the bundle's order of sources.
+            let ranked = || {
+                let authoritative = offered.iter().filter(|o| o.source.authoritative);
+                authoritative.chain(offered.iter().filter(|o| !o.source.authoritative))
+            };
+            if let Some(v) = typed.get(key) {
+                for o in offered.iter().filter(|o| o.source.authoritative && !json_equal(&o.value, v)) {
+                    conflicts.push(Conflict {
+                        key: key.to_owned(),
+                        typed: v.clone(),
+                        authoritative: o.value.clone(),
+                        source: o.source.id.clone(),
+                        message: Text::new(
+                            format!("填写的值与权威数据源「{}」不一致，请核对", o.source.id),
+                            format!(
+                                "the value typed differs from the authoritative source `{}`: please check",
+                                o.source.id
+                            ),
+                        ),
+                    });
+                }
+                values.insert(
+                    key.to_owned(),
+                    Filled { value: v.clone(), origin: FillOrigin::Applicant, locked: false },
+                );
+                continue;
+            }
+            let Some(first) = ranked().next() else { continue };
+            for other in ranked().skip(1).filter(|o| !json_equal(&o.value, &first.value)) {
+                notes.push(note(
+                    &other.source.id,
+                    Some(key),
+                    format!("与「{}」的值不同，未采用", first.source.id),
+                    format!("differs from `{}`, not used", first.source.id),
+                ));
+            }
+            values.insert(
+                key.to_owned(),
+                Filled {
+                    value: first.value.clone(),
+                    origin: FillOrigin::Source {
+                        source: first.source.id.clone(),
+                        pointer: first.pointer.to_owned(),
+                    },
+                    locked: first.source.authoritative,
+                },
+            );
+        }
+        (values, conflicts)
+    }
+
+    /// Takes the values derive rules computed for keys still empty, and their trace.
+    fn derive_into(&self, values: &mut FilledValues, p: &mut Prepared<'_>) -> Vec<TraceEntry> {
+        // Rules that run after the derivations are not traced.
+        let trace = p.trace.take().unwrap_or_default();
+        for (key, rule) in &self.rulebook.derive {
+            if values.contains_key(key) {
+                continue;
+            }
+            if let Some(v) = p.get(key).filter(|v| !v.is_null()) {
+                let from = rule.reads.keys.iter().map(|(k, ..)| k.clone()).collect();
+                values.insert(
+                    key.clone(),
+                    Filled {
+                        value: v.clone(),
+                        origin: FillOrigin::Derived { rule: rule.id.clone(), reads: from },
+                        locked: false,
+                    },
+                );
+            }
+        }
+        trace.into_iter().filter(|t| t.kind == RuleKind::Derive).collect()
+    }
+
+    /// Fields left to type and the figures, over the items that apply to these values.
+    fn figures(
+        &self,
+        values: &FilledValues,
+        shared: &IndexMap<String, String>,
+        s: &Submission,
+        p: &mut Prepared<'_>,
+    ) -> (Vec<String>, Figures) {
+        let applicable = self.applicability(s, p).items;
+        let fields: Vec<&String> = self
+            .keys
+            .iter()
+            .filter(|(_, info)| info.items.iter().any(|i| applicable.contains(i)))
+            .map(|(k, _)| k)
+            .collect();
+        let mut to_type = Vec::new();
+        let mut prefilled = 0;
+        for k in &fields {
+            match values.get(k.as_str()) {
+                None => to_type.push((*k).clone()),
+                Some(f) if f.origin != FillOrigin::Applicant => prefilled += 1,
+                Some(_) => {}
+            }
+        }
+        let required = self.required_materials(p, s, &applicable);
+        let materials_shared = required.iter().filter(|m| shared.contains_key(*m)).count();
+        let figures = Figures {
+            fields_prefilled: prefilled,
+            fields_total: fields.len(),
+            materials_shared,
+            materials_total: required.len(),
+            zero_material: materials_shared == required.len(),
+        };
+        (to_type, figures)
+    }
+}
+
+fn note(source: &str, key: Option<&str>, zh: String, en: String) -> PrefillNote {
+    PrefillNote { source: source.to_owned(), key: key.map(str::to_owned), message: Text::new(zh, en) }
+}

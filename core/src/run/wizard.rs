@@ -1,0 +1,1099 @@
+//! The headless single-form wizard (一表申请，分步填写): the merged form filled step by step.
+//!
+//! Front ends embed the merged form as a wizard in their own UI kit. [`Wizard`] holds what
+//! the applicant has answered so far and, after every change, tells the front end what to
+//! show ([`WizardState`]): the steps and their fields (value, where it came from, locked,
+//! visible, required, bilingual errors), which items apply now, early eligibility warnings,
+//! the materials now needed, the progress, and whether the current step and the whole form
+//! are complete. Nothing is recomputed by hand here: applicability, validation, eligibility
+//! and material conditions are the ones [`CompiledBundle::validate`] and
+//! [`CompiledBundle::evaluate`] use, so the wizard never disagrees with the final decision.
+//!
+//! A draft ([`Draft`]) saves the answers with the bundle's id and version and resumes only on
+//! that bundle; [`Wizard::submit`] gives the [`Submission`] that `evaluate()` and
+//! `dispatch()` take.
+//!
+//! ```
+//! use onething::{load, CompiledBundle, Date};
+//! use onething::wizard::Wizard;
+//! use serde_json::json;
+//!
+//! # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/newborn");
+//! let compiled = CompiledBundle::compile(load::load_dir(&dir)?)?;
+//! let mut wizard = Wizard::new(&compiled, None, Some("2026-04-02".parse::<Date>()?));
+//! wizard.set("baby.name", json!("陈沐阳"))?;
+//! wizard.set("baby.weight_g", json!("heavy"))?; // wrongly typed: a field error, not a panic
+//! assert!(wizard.set("baby.nmae", json!("x")).is_err()); // unknown key: "did you mean…"
+//! let state = wizard.state();
+//! let weight = state.field("baby.weight_g").unwrap();
+//! assert!(!weight.errors.is_empty());
+//! assert!(!state.complete);
+//! let draft = wizard.save();
+//! let resumed = Wizard::resume(&compiled, draft, Some("2026-04-02".parse::<Date>()?))?;
+//! assert_eq!(resumed.state(), state);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! `state()` is incremental where it pays: each rule's and derived field's reads are known
+//! from its syntax tree (`rules::reads`), so a rule or derivation runs again only when a key
+//! it reads (derived keys included), a material status, a commitment or the applicant's
+//! facts changed; other verdicts and derived values are reused. Validation runs on the whole form each time (one compiled validator). The state
+//! stays a pure function of the answers, materials, choices and date: the tests check, over
+//! random edit sequences on every fixture, that it equals a full recompute.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::base::date::Date;
+use crate::base::text::Text;
+use crate::compile::CompiledBundle;
+use crate::compile::rulebook::CompiledRule;
+use crate::model::decision::RuleKind;
+use crate::model::submission::{Applicant, MaterialStatus, Submission};
+use crate::run::evaluate::{DeriveMemo, EvalOptions, Prepared, Verdict};
+use crate::run::prefill::{FillOrigin, Prefill};
+use crate::run::validate::Applicability;
+
+/// What the wizard refuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WizardError {
+    /// The bundle's form has no such field.
+    #[error("unknown field `{key}`{}", hint(suggestion.as_deref()))]
+    UnknownKey {
+        /// The key given.
+        key: String,
+        /// The closest key of the form, if one is close.
+        suggestion: Option<String>,
+    },
+    /// The field was filled by an authoritative source (一数一源): the applicant may not change it.
+    #[error("field `{key}` comes from an authoritative source and cannot be changed")]
+    Locked {
+        /// The key.
+        key: String,
+    },
+    /// No item of the bundle asks for such a material.
+    #[error("unknown material `{id}`{}", hint(suggestion.as_deref()))]
+    UnknownMaterial {
+        /// The id (reuse key) given.
+        id: String,
+        /// The closest material, if one is close.
+        suggestion: Option<String>,
+    },
+    /// The bundle has no such item.
+    #[error("unknown item `{0}`")]
+    UnknownItem(String),
+    /// The wizard has no such step.
+    #[error("no step {0}")]
+    UnknownStep(usize),
+    /// The draft was saved for another bundle, or another version of it.
+    #[error(
+        "the draft is for `{found}` version `{found_version}`, not `{expected}` version `{expected_version}`"
+    )]
+    WrongBundle {
+        /// The bundle's id.
+        expected: String,
+        /// The bundle's version.
+        expected_version: String,
+        /// The draft's bundle id.
+        found: String,
+        /// The draft's bundle version.
+        found_version: String,
+    },
+}
+
+fn hint(s: Option<&str>) -> String {
+    s.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default()
+}
+
+impl WizardError {
+    /// What to tell the applicant, in both languages.
+    pub fn text(&self) -> Text {
+        let zh_hint =
+            |s: &Option<String>| s.as_ref().map(|s| format!("（是否为「{s}」？）")).unwrap_or_default();
+        match self {
+            WizardError::UnknownKey { key, suggestion } => {
+                Text::new(format!("表单中没有字段「{key}」{}", zh_hint(suggestion)), self.to_string())
+            }
+            WizardError::Locked { key } => {
+                Text::new(format!("字段「{key}」来自权威数据源，不能修改"), self.to_string())
+            }
+            WizardError::UnknownMaterial { id, suggestion } => {
+                Text::new(format!("没有事项需要材料「{id}」{}", zh_hint(suggestion)), self.to_string())
+            }
+            WizardError::UnknownItem(id) => Text::new(format!("没有事项「{id}」"), self.to_string()),
+            WizardError::UnknownStep(n) => Text::new(format!("没有第 {n} 步"), self.to_string()),
+            WizardError::WrongBundle { expected, expected_version, .. } => Text::new(
+                format!("草稿不属于「{expected}」第 {expected_version} 版，无法继续填写"),
+                self.to_string(),
+            ),
+        }
+    }
+}
+
+/// Where a value came from: typed, filled from a data source, or derived (the prefill's
+/// origins, kept by the wizard).
+pub type Provenance = FillOrigin;
+
+/// A prefilled value's origin, kept with the answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Origin {
+    /// Where the value came from.
+    pub provenance: Provenance,
+    /// Filled by an authoritative source: the applicant may not change it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
+}
+
+/// A saved wizard: resumes only on the bundle id and version it was saved with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Draft {
+    /// The bundle's id.
+    pub bundle: String,
+    /// The bundle's version.
+    pub version: String,
+    /// Canonical key → value.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub answers: IndexMap<String, Value>,
+    /// Values not typed by the applicant: where they came from.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub origins: IndexMap<String, Origin>,
+    /// Material statuses, by reuse key.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub materials: IndexMap<String, MaterialStatus>,
+    /// Optional items chosen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opt_in: Vec<String>,
+    /// Commitments signed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commitments: Vec<String>,
+    /// Facts about the applicant from the host's registers.
+    #[serde(default, skip_serializing_if = "Applicant::is_empty")]
+    pub applicant: Applicant,
+    /// The step the applicant was on (0-based).
+    #[serde(default)]
+    pub current: usize,
+}
+
+/// What to show, after every change.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct WizardState {
+    /// The bundle's id.
+    pub bundle: String,
+    /// The bundle's version.
+    pub version: String,
+    /// Every step, visible or not, in order.
+    pub steps: Vec<StepState>,
+    /// The current step (index into `steps`).
+    pub current: usize,
+    /// The current step is complete.
+    pub current_complete: bool,
+    /// The items that apply now, in bundle order.
+    pub applicable: Vec<String>,
+    /// Optional items the applicant may choose.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub optional: Vec<OptionalItem>,
+    /// Eligibility rules that fail on the answers so far: the application would be rejected.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<EligibilityWarning>,
+    /// Errors not about one visible field (the bundle, rules that cannot decide).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<Message>,
+    /// The materials the applicable items now require.
+    pub materials: Vec<MaterialNeed>,
+    /// Required fields filled, of the visible ones.
+    pub progress: Progress,
+    /// Every visible required field is filled and no field has an error.
+    pub complete: bool,
+}
+
+/// One step of the wizard.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct StepState {
+    /// The section's id (or `applicant`, an item's id, `other`).
+    pub id: String,
+    /// Its title.
+    pub title: Text,
+    /// Some field of it is visible.
+    pub visible: bool,
+    /// Every visible required field is filled, no visible field has an error.
+    pub complete: bool,
+    /// Its fields, in display order.
+    pub fields: Vec<FieldState>,
+}
+
+/// One field.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct FieldState {
+    /// The canonical key.
+    pub key: String,
+    /// Its title.
+    pub title: Text,
+    /// Help text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// Its value (typed, prefilled or derived).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// Where the value came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+    /// The applicant may not change it.
+    pub locked: bool,
+    /// Some applicable item declares it.
+    pub visible: bool,
+    /// Some applicable item requires it.
+    pub required: bool,
+    /// What is wrong with its value, bilingual, naming the field by its title.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<Message>,
+    /// It is required and has no value yet: what to say when the applicant moves on.
+    /// (Kept apart from `errors`, so that a form is not red before it is filled.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Text>,
+}
+
+/// An error message.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Message {
+    /// The canonical key, when the message is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// JSON Pointer into the answers.
+    pub pointer: String,
+    /// The constraint that failed.
+    pub keyword: String,
+    /// What to tell the applicant.
+    pub message: Text,
+    /// The items whose constraint failed.
+    pub items: Vec<String>,
+}
+
+/// An optional item and whether it is chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct OptionalItem {
+    /// The item's id.
+    pub id: String,
+    /// Its title.
+    pub title: Text,
+    /// Chosen.
+    pub chosen: bool,
+}
+
+/// A failing eligibility rule.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct EligibilityWarning {
+    /// The item (none for a rule of the whole bundle).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// The rule's id.
+    pub rule: String,
+    /// Why.
+    pub message: Text,
+}
+
+/// A material the applicable items require now.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct MaterialNeed {
+    /// Its reuse key.
+    pub id: String,
+    /// Its title.
+    pub title: Text,
+    /// The applicable items asking for it.
+    pub items: Vec<String>,
+    /// Its status, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<MaterialStatus>,
+}
+
+/// How far the applicant is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Progress {
+    /// Visible required fields with a value.
+    pub filled: usize,
+    /// Visible required fields.
+    pub required: usize,
+}
+
+/// A step as laid out once.
+#[derive(Debug, Clone)]
+struct StepDef {
+    id: String,
+    title: Text,
+    keys: Vec<String>,
+}
+
+/// The wizard: the answers so far, over one compiled bundle.
+#[derive(Debug, Clone)]
+pub struct Wizard<'b> {
+    bundle: &'b CompiledBundle,
+    date: Option<Date>,
+    steps: Vec<StepDef>,
+    /// Per key (index in the form's keys): some step shows it.
+    shown: Vec<bool>,
+    /// Per key (index in the form's keys): the items requiring it whenever they apply.
+    required_by: Vec<Vec<usize>>,
+    answers: IndexMap<String, Value>,
+    origins: IndexMap<String, Origin>,
+    materials: IndexMap<String, MaterialStatus>,
+    opt_in: Vec<String>,
+    commitments: Vec<String>,
+    applicant: Applicant,
+    current: usize,
+    /// Rule verdicts of earlier states, with the inputs they were computed on.
+    cache: Arc<Mutex<RuleCache>>,
+}
+
+/// Which rule: kind (0 applies_if, 1 eligibility, 2 required_if), item (`usize::MAX` for
+/// the bundle's rules), index within the item.
+type RuleId = (u8, usize, usize);
+
+/// Verdicts and derived values of earlier runs. One is reused when the values of the keys its
+/// rule reads (derived values included) are the same, and so are the materials, commitments
+/// and applicant facts every rule may read; a rule with computed reads always runs again.
+#[derive(Default)]
+struct RuleCache {
+    context: Option<(IndexMap<String, MaterialStatus>, Vec<String>, Applicant)>,
+    verdicts: HashMap<RuleId, (Vec<Option<Value>>, Verdict)>,
+    /// Derived values, reused the same way.
+    derived: DeriveMemo,
+    runs: usize,
+}
+
+impl std::fmt::Debug for RuleCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleCache").field("verdicts", &self.verdicts.len()).field("runs", &self.runs).finish()
+    }
+}
+
+impl<'b> Wizard<'b> {
+    /// A wizard on a bundle, starting from a prefill's values (typed, from sources, derived)
+    /// and evaluating date-dependent rules on `date` (without one, rules reading `today`
+    /// cannot decide and give no warning).
+    pub fn new(bundle: &'b CompiledBundle, prefill: Option<&Prefill>, date: Option<Date>) -> Wizard<'b> {
+        let required_by = bundle
+            .keys
+            .keys()
+            .map(|k| {
+                let by = bundle.translations.iter().enumerate();
+                by.filter(|(_, t)| t.required.iter().any(|(r, _)| r == k)).map(|(i, _)| i).collect()
+            })
+            .collect();
+        let steps = steps_of(bundle);
+        let mut shown = vec![false; bundle.keys.len()];
+        for k in steps.iter().flat_map(|s| s.keys.iter()) {
+            if let Some(slot) = bundle.keys.get_index_of(k).and_then(|i| shown.get_mut(i)) {
+                *slot = true;
+            }
+        }
+        let mut w = Wizard {
+            bundle,
+            date,
+            steps,
+            shown,
+            required_by,
+            answers: IndexMap::new(),
+            origins: IndexMap::new(),
+            materials: IndexMap::new(),
+            opt_in: Vec::new(),
+            commitments: Vec::new(),
+            applicant: Applicant::default(),
+            current: 0,
+            cache: Arc::default(),
+        };
+        if let Some(p) = prefill {
+            for (key, filled) in &p.values {
+                // Derived keys that are not fields are recomputed on every state.
+                if !bundle.keys.contains_key(key) || filled.value.is_null() {
+                    continue;
+                }
+                w.answers.insert(key.clone(), filled.value.clone());
+                if filled.origin != FillOrigin::Applicant || filled.locked {
+                    w.origins.insert(
+                        key.clone(),
+                        Origin { provenance: filled.origin.clone(), locked: filled.locked },
+                    );
+                }
+            }
+            for m in p.materials.keys() {
+                w.materials.insert(m.clone(), MaterialStatus::Shared);
+            }
+        }
+        w
+    }
+
+    /// Resumes a saved draft, refusing one of another bundle or version, or naming fields,
+    /// materials or items the bundle does not have.
+    pub fn resume(
+        bundle: &'b CompiledBundle,
+        draft: Draft,
+        date: Option<Date>,
+    ) -> Result<Wizard<'b>, WizardError> {
+        let b = &bundle.bundle;
+        if draft.bundle != b.id || draft.version != b.version {
+            return Err(WizardError::WrongBundle {
+                expected: b.id.clone(),
+                expected_version: b.version.clone(),
+                found: draft.bundle,
+                found_version: draft.version,
+            });
+        }
+        let mut w = Wizard::new(bundle, None, date);
+        for key in draft.answers.keys().chain(draft.origins.keys()) {
+            w.check_key(key)?;
+        }
+        for m in draft.materials.keys() {
+            w.check_material(m)?;
+        }
+        for i in &draft.opt_in {
+            bundle.item_index(i).ok_or_else(|| WizardError::UnknownItem(i.clone()))?;
+        }
+        if draft.current >= w.steps.len().max(1) {
+            return Err(WizardError::UnknownStep(draft.current));
+        }
+        w.answers = draft.answers;
+        w.origins = draft.origins;
+        w.materials = draft.materials;
+        w.opt_in = draft.opt_in;
+        w.commitments = draft.commitments;
+        w.applicant = draft.applicant;
+        w.current = draft.current;
+        Ok(w)
+    }
+
+    /// Saves the answers, with the bundle's id and version.
+    pub fn save(&self) -> Draft {
+        Draft {
+            bundle: self.bundle.bundle.id.clone(),
+            version: self.bundle.bundle.version.clone(),
+            answers: self.answers.clone(),
+            origins: self.origins.clone(),
+            materials: self.materials.clone(),
+            opt_in: self.opt_in.clone(),
+            commitments: self.commitments.clone(),
+            applicant: self.applicant.clone(),
+            current: self.current,
+        }
+    }
+
+    /// The submission the answers make, for [`CompiledBundle::evaluate`] and
+    /// [`CompiledBundle::dispatch`]: the values of fields a visibility rule hides now are left
+    /// out (the wizard keeps them, should the field be shown again). Derived values are left
+    /// to the evaluation.
+    pub fn submit(&self) -> Submission {
+        self.submission(&mut self.cache()).0
+    }
+
+    /// Every answer, hidden or not.
+    fn all_answers(&self) -> Submission {
+        let values: Map<String, Value> = self.answers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        Submission {
+            bundle: Some(self.bundle.bundle.id.clone()),
+            values: Value::Object(values),
+            materials: self.materials.clone(),
+            commitments: self.commitments.clone(),
+            opt_in: self.opt_in.clone(),
+            applicant: self.applicant.clone(),
+        }
+    }
+
+    /// The submission, and what the visibility rules say of each field.
+    fn submission(&self, cache: &mut RuleCache) -> (Submission, Visibility) {
+        let mut s = self.all_answers();
+        if self.bundle.rulebook.visible_if.is_empty() {
+            return (s, Visibility::default());
+        }
+        let visibility = self.visibility(cache, &s);
+        if let Value::Object(values) = &mut s.values {
+            for key in &visibility.hidden {
+                values.remove(key);
+            }
+        }
+        (s, visibility)
+    }
+
+    /// Runs the visibility rules on every answer (a rule may read a field it hides).
+    fn visibility(&self, cache: &mut RuleCache, all: &Submission) -> Visibility {
+        let b = self.bundle;
+        let mut p = b.prepare_memo(all, self.date, &EvalOptions::default(), false, Some(&mut cache.derived));
+        let mut out = Visibility::default();
+        for (j, (key, rule)) in b.rulebook.visible_if.iter().enumerate() {
+            match self.verdict(cache, &mut p, rule, (3, usize::MAX, j), (RuleKind::VisibleIf, None, None)) {
+                Verdict::Pass => {}
+                Verdict::Fail(_) => {
+                    out.hidden.insert(key.clone());
+                }
+                // A rule that cannot decide shows the field: better asked than lost.
+                Verdict::Error(e) => {
+                    let title = b
+                        .keys
+                        .get(key)
+                        .map_or_else(|| Text::new(key.clone(), key.clone()), |k| k.title.clone());
+                    out.errors.push(Message {
+                        key: Some(key.clone()),
+                        pointer: crate::base::pointer::join("", key),
+                        keyword: "visible_if".into(),
+                        message: Text::new(
+                            format!("「{}」的显示规则无法判断（{}），该字段照常显示", title.zh, e.message),
+                            format!(
+                                "the visibility rule of “{}” cannot decide ({}); the field is shown",
+                                title.en, e.message
+                            ),
+                        ),
+                        items: Vec::new(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn check_key(&self, key: &str) -> Result<(), WizardError> {
+        if self.bundle.keys.contains_key(key) {
+            return Ok(());
+        }
+        Err(WizardError::UnknownKey {
+            key: key.to_owned(),
+            suggestion: closest(key, self.bundle.keys.keys().map(String::as_str)),
+        })
+    }
+
+    fn check_material(&self, id: &str) -> Result<(), WizardError> {
+        let all = || self.bundle.bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key()));
+        if all().any(|m| m == id) {
+            return Ok(());
+        }
+        Err(WizardError::UnknownMaterial { id: id.to_owned(), suggestion: closest(id, all()) })
+    }
+
+    fn check_unlocked(&self, key: &str) -> Result<(), WizardError> {
+        self.check_key(key)?;
+        if self.origins.get(key).is_some_and(|o| o.locked) {
+            return Err(WizardError::Locked { key: key.to_owned() });
+        }
+        Ok(())
+    }
+
+    /// Answers a field. Any JSON value is taken: one of the wrong type or shape is reported
+    /// as the field's error in [`Wizard::state`]. `null` clears the field.
+    pub fn set(&mut self, key: &str, value: Value) -> Result<(), WizardError> {
+        self.check_unlocked(key)?;
+        if value.is_null() {
+            return self.unset(key);
+        }
+        self.origins.shift_remove(key);
+        self.answers.insert(key.to_owned(), value);
+        Ok(())
+    }
+
+    /// Clears a field.
+    pub fn unset(&mut self, key: &str) -> Result<(), WizardError> {
+        self.check_unlocked(key)?;
+        self.origins.shift_remove(key);
+        self.answers.shift_remove(key);
+        Ok(())
+    }
+
+    /// Sets a material's status (by reuse key); `None` clears it.
+    pub fn set_material(&mut self, id: &str, status: Option<MaterialStatus>) -> Result<(), WizardError> {
+        self.check_material(id)?;
+        match status {
+            Some(s) => {
+                self.materials.insert(id.to_owned(), s);
+            }
+            None => {
+                self.materials.shift_remove(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Chooses an optional item, or drops it.
+    pub fn choose(&mut self, item: &str, chosen: bool) -> Result<(), WizardError> {
+        self.bundle.item_index(item).ok_or_else(|| WizardError::UnknownItem(item.to_owned()))?;
+        self.opt_in.retain(|i| i != item);
+        if chosen {
+            self.opt_in.push(item.to_owned());
+        }
+        Ok(())
+    }
+
+    /// Signs a commitment (e.g. [`crate::TOLERANCE_COMMITMENT`]), or withdraws it.
+    pub fn commit(&mut self, commitment: &str, signed: bool) {
+        self.commitments.retain(|c| c != commitment);
+        if signed {
+            self.commitments.push(commitment.to_owned());
+        }
+    }
+
+    /// Facts about the applicant from the host's registers (rules read them).
+    pub fn set_applicant(&mut self, applicant: Applicant) {
+        self.applicant = applicant;
+    }
+
+    /// The answers so far (canonical key → value), prefilled ones included.
+    pub fn answers(&self) -> &IndexMap<String, Value> {
+        &self.answers
+    }
+
+    /// The current step.
+    pub fn current(&self) -> usize {
+        self.current
+    }
+
+    /// Goes to a step.
+    pub fn go_to(&mut self, step: usize) -> Result<(), WizardError> {
+        if step >= self.steps.len() {
+            return Err(WizardError::UnknownStep(step));
+        }
+        self.current = step;
+        Ok(())
+    }
+
+    /// Goes to the next visible step, if there is one; returns it.
+    pub fn go_next(&mut self) -> Option<usize> {
+        let to = self.state().next_step(self.current)?;
+        self.current = to;
+        Some(to)
+    }
+
+    /// Goes to the previous visible step, if there is one; returns it.
+    pub fn go_previous(&mut self) -> Option<usize> {
+        let to = self.state().previous_step(self.current)?;
+        self.current = to;
+        Some(to)
+    }
+
+    /// How many rules the wizard has run so far; the others were reused from earlier states
+    /// because nothing they read changed (for tests and profiling).
+    pub fn rules_run(&self) -> usize {
+        let cache = self.cache();
+        cache.runs + cache.derived.runs
+    }
+
+    /// The verdict cache, emptied when the materials, commitments or applicant facts (which
+    /// every rule may read) changed since it was filled.
+    fn cache(&self) -> MutexGuard<'_, RuleCache> {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let unchanged = cache
+            .context
+            .as_ref()
+            .is_some_and(|(m, c, a)| m == &self.materials && c == &self.commitments && a == &self.applicant);
+        if !unchanged {
+            cache.verdicts.clear();
+            cache.derived.clear();
+            cache.context = Some((self.materials.clone(), self.commitments.clone(), self.applicant.clone()));
+        }
+        cache
+    }
+
+    /// A rule's verdict: the cached one when its inputs are unchanged.
+    fn verdict(
+        &self,
+        cache: &mut RuleCache,
+        p: &mut Prepared<'_>,
+        rule: &CompiledRule,
+        id: RuleId,
+        (kind, item, material): (RuleKind, Option<usize>, Option<&str>),
+    ) -> Verdict {
+        let inputs: Option<Vec<Option<Value>>> =
+            (!rule.reads.dynamic).then(|| rule.reads.keys.iter().map(|(k, ..)| p.get(k).cloned()).collect());
+        if let (Some(inputs), Some((old, v))) = (&inputs, cache.verdicts.get(&id)) {
+            if inputs == old {
+                return v.clone();
+            }
+        }
+        cache.runs += 1;
+        let v = self.bundle.run_rule(p, rule, kind, item, material);
+        match inputs {
+            Some(inputs) => {
+                cache.verdicts.insert(id, (inputs, v.clone()));
+            }
+            None => {
+                cache.verdicts.remove(&id);
+            }
+        }
+        v
+    }
+
+    /// What to show now.
+    pub fn state(&self) -> WizardState {
+        let b = self.bundle;
+        let mut cache = self.cache();
+        let (s, visibility) = self.submission(&mut cache);
+        let mut p = b.prepare_memo(&s, self.date, &EvalOptions::default(), false, Some(&mut cache.derived));
+        let applicability = self.applicability(&mut cache, &s, &mut p);
+        let checked = b.check_applicable(&s, &p, applicability);
+        let applicable = &checked.applicability.items;
+        let warnings = self.warnings(&mut cache, &mut p, applicable);
+        let needed = self.needed_materials(&mut cache, &s, &mut p, applicable);
+        drop(cache);
+
+        let mut on = vec![false; b.items.len()];
+        for &i in applicable {
+            if let Some(slot) = on.get_mut(i) {
+                *slot = true;
+            }
+        }
+        let shows = |key: &str, info: &crate::compile::form::KeyInfo| {
+            info.items.iter().any(|i| on.get(*i).copied().unwrap_or(false))
+                && !visibility.hidden.contains(key)
+        };
+        let (mut by_key, mut form_errors) = self.field_errors(&checked, &shows);
+        form_errors.extend(visibility.errors);
+        let mut progress = Progress { filled: 0, required: 0 };
+        let steps: Vec<StepState> = self
+            .steps
+            .iter()
+            .map(|def| {
+                let fields: Vec<FieldState> = def
+                    .keys
+                    .iter()
+                    .filter_map(|key| self.field(key, &p, &on, &shows, &mut by_key, &mut progress))
+                    .collect();
+                StepState {
+                    id: def.id.clone(),
+                    title: def.title.clone(),
+                    visible: fields.iter().any(|f| f.visible),
+                    complete: fields.iter().all(FieldState::is_done),
+                    fields,
+                }
+            })
+            .collect();
+        let complete = checked.validation.valid && steps.iter().all(|s| s.complete);
+        let current_complete = steps.get(self.current).is_none_or(|s| s.complete);
+        WizardState {
+            bundle: b.bundle.id.clone(),
+            version: b.bundle.version.clone(),
+            steps,
+            current: self.current,
+            current_complete,
+            applicable: checked.validation.applicable,
+            optional: self.optional_items(),
+            warnings,
+            errors: form_errors,
+            materials: self.material_needs(needed, applicable),
+            progress,
+            complete,
+        }
+    }
+
+    /// Which items apply, as `validate` decides it (verdicts reused).
+    fn applicability(&self, cache: &mut RuleCache, s: &Submission, p: &mut Prepared<'_>) -> Applicability {
+        self.bundle.applicability_by(s, |i, rule| {
+            self.verdict(cache, p, rule, (0, i, 0), (RuleKind::AppliesIf, Some(i), None))
+        })
+    }
+
+    /// Early eligibility warnings: the bundle's rules, then each applicable item's.
+    fn warnings(
+        &self,
+        cache: &mut RuleCache,
+        p: &mut Prepared<'_>,
+        applicable: &[usize],
+    ) -> Vec<EligibilityWarning> {
+        let b = self.bundle;
+        let bundle_rules = b.rulebook.bundle.iter().enumerate().map(|(j, r)| (None, j, r));
+        let item_rules = applicable.iter().flat_map(|&i| {
+            b.rulebook.eligibility.get(i).into_iter().flatten().enumerate().map(move |(j, r)| (Some(i), j, r))
+        });
+        let mut warnings = Vec::new();
+        for (item, j, rule) in bundle_rules.chain(item_rules) {
+            let id = (1, item.unwrap_or(usize::MAX), j);
+            if let Verdict::Fail(reason) =
+                self.verdict(cache, p, rule, id, (RuleKind::Eligibility, item, None))
+            {
+                warnings.push(EligibilityWarning {
+                    item: item.and_then(|i| b.items.get(i)).map(|c| c.id.clone()),
+                    rule: rule.id.clone(),
+                    message: crate::run::evaluate::failure_text(rule, reason.as_ref()),
+                });
+            }
+        }
+        warnings
+    }
+
+    /// The materials now needed, by reuse key, as `evaluate` decides it (verdicts reused).
+    fn needed_materials(
+        &self,
+        cache: &mut RuleCache,
+        s: &Submission,
+        p: &mut Prepared<'_>,
+        applicable: &[usize],
+    ) -> Vec<String> {
+        let b = self.bundle;
+        b.required_materials_by(s, applicable, |i, j, rule| {
+            let key = b.bundle.items.get(i).and_then(|it| it.materials.get(j)).map(|m| m.reuse_key());
+            self.verdict(cache, p, rule, (2, i, j), (RuleKind::RequiredIf, Some(i), key))
+        })
+    }
+
+    /// Each needed material with its title, the applicable items asking for it and its status.
+    fn material_needs(&self, needed: Vec<String>, applicable: &[usize]) -> Vec<MaterialNeed> {
+        let b = self.bundle;
+        needed
+            .into_iter()
+            .map(|id| {
+                let mut title = Text::new(id.clone(), id.clone());
+                let mut items = Vec::new();
+                for item in applicable.iter().filter_map(|&i| b.bundle.items.get(i)) {
+                    if let Some(m) = item.materials.iter().find(|m| m.reuse_key() == id) {
+                        if items.is_empty() {
+                            title = m.title.clone();
+                        }
+                        items.push(item.id.clone());
+                    }
+                }
+                let status = self.materials.get(&id).copied();
+                MaterialNeed { id, title, items, status }
+            })
+            .collect()
+    }
+
+    /// Validation errors by field (index in the form's keys) when the field is shown, else
+    /// the form's. A top-level `required` error is the field's `missing` text, not an error.
+    fn field_errors(
+        &self,
+        checked: &crate::run::validate::Checked,
+        shows: &dyn Fn(&str, &crate::compile::form::KeyInfo) -> bool,
+    ) -> (Vec<FieldErrors>, Vec<Message>) {
+        let b = self.bundle;
+        let mut by_key = vec![FieldErrors::default(); b.keys.len()];
+        let mut form_errors = Vec::new();
+        for e in &checked.validation.errors {
+            let m = Message {
+                key: e.key.clone(),
+                pointer: e.pointer.clone(),
+                keyword: e.keyword.clone(),
+                message: e.message.clone(),
+                items: e.items.clone(),
+            };
+            let at = e.key.as_deref().and_then(|k| b.keys.get_full(k)).filter(|(i, k, info)| {
+                self.shown.get(*i).copied().unwrap_or(false) && shows(k.as_str(), info)
+            });
+            let Some(slot) = at.and_then(|(i, ..)| by_key.get_mut(i)) else {
+                form_errors.push(m);
+                continue;
+            };
+            let top = crate::base::pointer::split(&e.pointer).is_some_and(|t| t.len() == 1);
+            if top && matches!(e.keyword.as_str(), "required" | "dependentRequired") {
+                slot.missing = Some(e.message.clone());
+            } else {
+                slot.errors.push(m);
+            }
+        }
+        (by_key, form_errors)
+    }
+
+    /// One field's state; counts it in the progress when it is required.
+    fn field(
+        &self,
+        key: &str,
+        p: &Prepared<'_>,
+        on: &[bool],
+        shows: &dyn Fn(&str, &crate::compile::form::KeyInfo) -> bool,
+        by_key: &mut [FieldErrors],
+        progress: &mut Progress,
+    ) -> Option<FieldState> {
+        let b = self.bundle;
+        let (k, _, info) = b.keys.get_full(key)?;
+        let visible = shows(key, info);
+        let found = by_key.get_mut(k).map(std::mem::take).unwrap_or_default();
+        // Required by an applicable item's schema, always or (a `missing` text) just now.
+        let required = visible
+            && (found.missing.is_some()
+                || self
+                    .required_by
+                    .get(k)
+                    .is_some_and(|r| r.iter().any(|i| on.get(*i).copied().unwrap_or(false))));
+        let origin = self.origins.get(key);
+        let (value, provenance) = match self.answers.get(key) {
+            Some(v) => {
+                (Some(v.clone()), Some(origin.map_or(FillOrigin::Applicant, |o| o.provenance.clone())))
+            }
+            None => self.derived(key, p),
+        };
+        if required {
+            progress.required += 1;
+            if value.as_ref().is_some_and(filled) {
+                progress.filled += 1;
+            }
+        }
+        Some(FieldState {
+            key: key.to_owned(),
+            title: info.title.clone(),
+            description: info.description.clone(),
+            value,
+            provenance,
+            locked: origin.is_some_and(|o| o.locked),
+            visible,
+            required,
+            errors: found.errors,
+            missing: found.missing,
+        })
+    }
+
+    /// A field's derived value, when a derive rule computed one.
+    fn derived(&self, key: &str, p: &Prepared<'_>) -> (Option<Value>, Option<Provenance>) {
+        let rule = self.bundle.rulebook.derive.iter().find(|(k, _)| k == key).map(|(_, r)| r);
+        match (rule, p.get(key)) {
+            (Some(rule), Some(v)) if !v.is_null() => (
+                Some(v.clone()),
+                Some(FillOrigin::Derived {
+                    rule: rule.id.clone(),
+                    reads: rule.reads.keys.iter().map(|(k, ..)| k.clone()).collect(),
+                }),
+            ),
+            _ => (None, None),
+        }
+    }
+
+    /// The bundle's optional items and whether each is chosen.
+    fn optional_items(&self) -> Vec<OptionalItem> {
+        let items = self.bundle.bundle.items.iter().filter(|i| i.optional);
+        items
+            .map(|i| OptionalItem {
+                id: i.id.clone(),
+                title: i.title.clone(),
+                chosen: self.opt_in.contains(&i.id),
+            })
+            .collect()
+    }
+}
+
+/// What the visibility rules say now.
+#[derive(Default)]
+struct Visibility {
+    /// Keys hidden.
+    hidden: HashSet<String>,
+    /// Rules that cannot decide (their fields are shown).
+    errors: Vec<Message>,
+}
+
+/// One field's validation findings.
+#[derive(Default, Clone)]
+struct FieldErrors {
+    errors: Vec<Message>,
+    missing: Option<Text>,
+}
+
+impl FieldState {
+    /// Hidden, or shown with a valid value wherever one is required.
+    fn is_done(&self) -> bool {
+        !self.visible
+            || (self.errors.is_empty()
+                && self.missing.is_none()
+                && (!self.required || self.value.as_ref().is_some_and(filled)))
+    }
+}
+
+/// A value counts as filled unless it is empty text.
+fn filled(v: &Value) -> bool {
+    !(v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()))
+}
+
+/// The nearest candidate within three edits, as compile's "did you mean" offers it.
+fn closest<'a>(key: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    crate::base::suggest::closest(key, candidates, 3).map(str::to_owned)
+}
+
+/// The steps: the bundle's sections (fields in no section last), else one per concern —
+/// the applicant and the fields several items share first, then each item's own fields, items
+/// in plan order.
+fn steps_of(b: &CompiledBundle) -> Vec<StepDef> {
+    let mut placed: HashSet<String> = HashSet::new();
+    let mut steps = Vec::new();
+    if !b.bundle.sections.is_empty() {
+        for s in &b.bundle.sections {
+            let keys: Vec<String> = s
+                .fields
+                .iter()
+                .filter(|k| b.keys.contains_key(*k) && placed.insert((*k).clone()))
+                .cloned()
+                .collect();
+            steps.push(StepDef { id: s.id.clone(), title: s.title.clone(), keys });
+        }
+        let rest: Vec<String> = b.keys.keys().filter(|k| !placed.contains(k.as_str())).cloned().collect();
+        if !rest.is_empty() {
+            steps.push(StepDef {
+                id: "other".into(),
+                title: Text::new("其他信息", "Other information"),
+                keys: rest,
+            });
+        }
+        return steps;
+    }
+    let shared: Vec<String> = b
+        .keys
+        .iter()
+        .filter(|(k, info)| k.starts_with("applicant.") || info.items.len() > 1)
+        .map(|(k, _)| k.clone())
+        .collect();
+    placed.extend(shared.iter().cloned());
+    if !shared.is_empty() {
+        steps.push(StepDef {
+            id: "applicant".into(),
+            title: Text::new("申请人及共用信息", "Applicant and shared information"),
+            keys: shared,
+        });
+    }
+    let plan = b.plan();
+    for id in plan.stages.iter().flat_map(|s| s.items.iter()) {
+        let Some(i) = b.item_index(id) else { continue };
+        let keys: Vec<String> = b
+            .keys
+            .iter()
+            .filter(|(k, info)| info.items.contains(&i) && !placed.contains(k.as_str()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        placed.extend(keys.iter().cloned());
+        if !keys.is_empty() {
+            let title = b
+                .bundle
+                .items
+                .get(i)
+                .map_or_else(|| Text::new(id.clone(), id.clone()), |it| it.title.clone());
+            steps.push(StepDef { id: id.clone(), title, keys });
+        }
+    }
+    steps
+}
+
+impl WizardState {
+    /// A field by key.
+    pub fn field(&self, key: &str) -> Option<&FieldState> {
+        self.steps.iter().flat_map(|s| s.fields.iter()).find(|f| f.key == key)
+    }
+
+    /// The next visible step after `from`.
+    pub fn next_step(&self, from: usize) -> Option<usize> {
+        self.steps.iter().enumerate().skip(from.saturating_add(1)).find(|(_, s)| s.visible).map(|(i, _)| i)
+    }
+
+    /// The visible step before `from`.
+    pub fn previous_step(&self, from: usize) -> Option<usize> {
+        self.steps.iter().enumerate().take(from).rev().find(|(_, s)| s.visible).map(|(i, _)| i)
+    }
+
+    /// The first visible step not complete.
+    pub fn first_incomplete_step(&self) -> Option<usize> {
+        self.steps.iter().position(|s| s.visible && !s.complete)
+    }
+
+    /// The step showing a field.
+    pub fn step_of(&self, key: &str) -> Option<usize> {
+        self.steps.iter().position(|s| s.fields.iter().any(|f| f.key == key))
+    }
+
+    /// The first field with an error, and its step: where "fix errors" jumps to.
+    pub fn first_error(&self) -> Option<(usize, &str)> {
+        self.steps.iter().enumerate().find_map(|(i, s)| {
+            s.fields.iter().find(|f| f.visible && !f.errors.is_empty()).map(|f| (i, f.key.as_str()))
+        })
+    }
+}
