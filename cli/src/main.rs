@@ -489,6 +489,10 @@ fn merge(out: &mut Out, files: &[PathBuf], allof: bool, provenance: bool, json: 
             to_stderr(json, "error", &e, &e.to_string());
             Exit(2)
         }
+        Err(e) => {
+            to_stderr(json, "error", &e.to_string(), &e.to_string());
+            Exit(2)
+        }
     }
 }
 

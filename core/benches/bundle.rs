@@ -164,7 +164,7 @@ fn evaluate(c: &mut Criterion) {
         let date = evaluation_date(name);
         g.bench_function(name, |b| b.iter(|| compiled.evaluate(black_box(&s), date)));
         g.bench_function(format!("{name}/peer-validate-only"), |b| {
-            b.iter(|| compiled.validate_on(black_box(&s), date))
+            b.iter(|| compiled.validate_with(black_box(&s), Some(date), &onething::EvalOptions::default()))
         });
     }
     g.finish();

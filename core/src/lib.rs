@@ -5,38 +5,59 @@
 //! set of materials; every department is served from that one submission.
 //!
 //! This crate holds the whole logic; the CLI, the WebAssembly build and the JavaScript
-//! package are thin faces over it. The flow of data goes one way:
-//!
-//! ```text
-//! bundle (dir or packed JSON) ─▶ load ─▶ CompiledBundle::compile ─▶ form(), form_for()
-//!                        submission ─────────────────────────────▶ validate()
-//!                        submission + date ──────────────────────▶ evaluate()
-//!                        valid submission ───────────────────────▶ dispatch()
-//! ```
+//! package are thin faces over it. A backend uses it in five lines: load a bundle, compile
+//! it once, then for each application validate, decide and dispatch.
 //!
 //! ```
-//! use onething::{load, CompiledBundle, Submission};
+//! use onething::{load, CompiledBundle, Date, Submission};
 //!
 //! # let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/restaurant-opening");
-//! let bundle = load::load_dir(&dir)?;
-//! let compiled = CompiledBundle::compile(bundle)?;
+//! let compiled = CompiledBundle::compile(load::load_dir(&dir)?)?; // once, at start-up
 //! let form = compiled.form(); // one JSON Schema for every department's form
 //! assert!(form["properties"].as_object().unwrap().len() > 5);
+//!
+//! let s = Submission::from_json(r#"{"values": {"business.area_sqm": 30}}"#)?;
+//! let validation = compiled.validate(&s); // every error at once, bilingual
+//! let decision = compiled.evaluate(&s, "2026-12-07".parse::<Date>()?); // 受理 / 容缺受理 / …
+//! assert!(!validation.valid && !decision.deficiencies.is_empty());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Modules, from the ground up:
+//! The flow of data goes one way:
 //!
-//! * [`schema`] — exact conjunction of JSON Schemas with provenance (`onething merge`).
-//! * [`bundle`], [`load`] — the bundle format and its two forms (directory, packed).
-//! * [`translate`], [`form`] — department forms rewritten over canonical keys, then merged.
-//! * [`transform`], [`project`] — value transforms and the department's view of a submission.
-//! * [`validate`], [`dispatch`] — checking one submission, and splitting it per department.
-//! * [`rules`] — the sandboxed Rhai engine.
-//! * [`formats`], [`date`] — Chinese identifiers and civil dates.
-//! * [`wizard`] — the headless step-by-step wizard over the merged form.
-//! * [`notice`], [`plan`], [`results`] — the one-time notice (一次告知), the process plan
-//!   (并联审批) and results delivered together (一次发证), with the rating (好差评).
+//! ```text
+//! bundle (dir or packed JSON) ─▶ load ─▶ CompiledBundle::compile ─▶ form(), form_for(), plan(), notice()
+//!                        submission ─────────────────────────────▶ validate()
+//!                        submission + date ──────────────────────▶ evaluate(), notice_for()
+//!                        valid submission ───────────────────────▶ dispatch()
+//!                        typed values + data sources ────────────▶ prefill()
+//!                        departments' reports ───────────────────▶ results()
+//! ```
+//!
+//! # What to read first
+//!
+//! * [`CompiledBundle`] — every operation on a bundle: [`form`](CompiledBundle::form),
+//!   [`validate`](CompiledBundle::validate), [`evaluate`](CompiledBundle::evaluate) (a
+//!   [`Decision`] with its [`Outcome`]), [`dispatch`](CompiledBundle::dispatch) (a
+//!   [`Dispatch`]), [`prefill`](CompiledBundle::prefill), [`plan`](CompiledBundle::plan),
+//!   [`notice`](CompiledBundle::notice) / [`notice_for`](CompiledBundle::notice_for) (a
+//!   [`Notice`]), [`results`](CompiledBundle::results).
+//! * [`load`] — a bundle from a directory, from files in memory or packed JSON; [`Bundle`]
+//!   and the [`bundle`] module describe the format.
+//! * [`Submission`] — what one applicant hands in; [`Validation`], [`FieldError`].
+//! * [`Wizard`] — the headless single-form wizard over a compiled bundle.
+//! * [`rules`] — what bundle rules (Rhai scripts) see and call, and the [`rules::Sandbox`].
+//! * [`schema`] — the exact conjunction of JSON Schemas behind the merged form (`onething
+//!   merge`), usable on its own.
+//! * [`formats`], [`Date`], [`Calendar`] — Chinese identifiers, civil dates, working days.
+//! * [`schemas`] — the JSON Schemas of every format above.
+//!
+//! Errors are values: [`LoadError`] and [`CompileError`] (every [`Problem`] at once, with its
+//! place), [`DispatchError`], [`WizardError`], [`ResultsError`]. No input makes the library
+//! panic, and it never reads the clock: the evaluation date is a parameter.
+//!
+//! ARCHITECTURE.md in the repository describes the layers inside (`base`, `schema`,
+//! `rules`, `model`, `load`, `compile`, `run`, `report`) and the invariants each keeps.
 
 mod base;
 mod compile;
@@ -48,11 +69,10 @@ mod run;
 pub mod schema;
 pub mod schemas;
 
-pub use base::{calendar, date, formats, pointer, text};
-pub use compile::{form, project, transform, translate};
+pub use base::{calendar, date, formats, pointer};
 pub use model::{bundle, decision, error, submission};
 pub use report::{notice, plan, results};
-pub use run::{dispatch, evaluate, prefill, validate, wizard};
+pub use run::{dispatch, prefill, validate, wizard};
 
 pub use base::calendar::Calendar;
 pub use base::date::Date;
@@ -67,5 +87,5 @@ pub use report::notice::Notice;
 pub use report::plan::Plan;
 pub use report::results::{Rating, Reports, Results, ResultsError};
 pub use run::dispatch::{Dispatch, DispatchError};
-pub use run::evaluate::EvalOptions;
+pub use run::evaluate::{DEFAULT_SUPPLEMENT_DAYS, EvalOptions};
 pub use run::wizard::{Draft, Wizard, WizardError, WizardState};

@@ -450,7 +450,7 @@ fn a_rejected_prerequisite_rejects_the_items_depending_on_it() {
     b["items"][1]["depends_on"] = json!(["one"]);
     let d = compiled(b.clone()).evaluate(&submission(complete()), date("2026-03-02"));
     assert_eq!(outcomes(&d), [Outcome::Rejected, Outcome::Rejected]);
-    assert_eq!(d.items[1].reasons[0].rule.as_deref(), Some("depends_on"));
+    assert_eq!(d.items[1].reasons[0].rule, Some(onething::decision::ReasonRule::DependsOn));
     assert!(d.items[1].reasons[0].message.en.contains("One is rejected"), "{:?}", d.items[1].reasons);
     // Evidence consumed from a rejected item counts as a dependency too, whatever the
     // order of the items in the bundle.

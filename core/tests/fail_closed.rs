@@ -78,7 +78,11 @@ fn the_operators_age_rule_looping_does_not_accept_a_seventeen_year_old() {
             assert_eq!(item.outcome, Outcome::ManualReview, "{}", item.item);
             let reason = &item.reasons[0];
             assert!(reason.message.en.contains("could not be computed"), "{reason:?}");
-            assert_eq!(reason.rule.as_deref(), Some("applicant.age"), "the rule is named: {reason:?}");
+            assert_eq!(
+                reason.rule,
+                Some(onething::decision::ReasonRule::Rule("applicant.age".into())),
+                "the rule is named: {reason:?}"
+            );
         }
     }
 }

@@ -351,7 +351,7 @@ fn submit_then_evaluate_matches_every_decision_file() {
             if expected == Outcome::Rejected {
                 let by_prerequisite_only = decision.items.iter().all(|i| {
                     i.outcome != Outcome::Rejected
-                        || i.reasons.iter().all(|r| r.rule.as_deref() == Some("depends_on"))
+                        || i.reasons.iter().all(|r| r.rule == Some(onething::decision::ReasonRule::DependsOn))
                 });
                 assert!(by_prerequisite_only || !state.warnings.is_empty(), "{name}/{stem}");
             }
@@ -448,7 +448,7 @@ proptest! {
         let resumed = Wizard::resume(b, draft, Some(date(name))).unwrap();
         prop_assert_eq!(&resumed.state(), &state);
         // And it agrees with validation of the submitted answers.
-        let v = b.validate_on(&w.submit(), date(name));
+        let v = b.validate_with(&w.submit(), Some(date(name)), &onething::EvalOptions::default());
         prop_assert_eq!(&v.applicable, &state.applicable);
         prop_assert!(!state.complete || v.valid);
     }

@@ -132,7 +132,7 @@ fn exercise(c: &CompiledBundle, s: &Submission, date: Date, documents: &IndexMap
     let plan = c.plan();
     let _ = (plan.to_mermaid(Lang::Zh), plan.to_dot(Lang::En));
 
-    let validation = c.validate_on(s, date);
+    let validation = c.validate_with(s, Some(date), &onething::EvalOptions::default());
     let applicable: Vec<&str> = validation.applicable.iter().map(String::as_str).collect();
     c.plan_for(&applicable).unwrap_or_else(|e| panic!("plan_for of the applicable items: {e}"));
     c.form_for(&applicable).unwrap_or_else(|e| panic!("form_for of the applicable items: {e}"));
@@ -163,7 +163,7 @@ fn exercise(c: &CompiledBundle, s: &Submission, date: Date, documents: &IndexMap
     let notice = c.notice_for(s, date);
     let _ = (notice.to_markdown(Lang::En), notice.to_html(Lang::Zh));
 
-    match c.dispatch_on(s, date) {
+    match c.dispatch_with(s, Some(date), &onething::EvalOptions::default()) {
         Ok(d) => {
             assert!(validation.valid, "dispatch succeeded on an invalid submission: {:?}", validation.errors);
             for p in &d.payloads {
@@ -216,6 +216,6 @@ fn exercise(c: &CompiledBundle, s: &Submission, date: Date, documents: &IndexMap
     }
     let wizard = onething::Wizard::new(c, Some(&prefill), Some(date));
     let state = wizard.state();
-    let v = c.validate_on(&wizard.submit(), date);
+    let v = c.validate_with(&wizard.submit(), Some(date), &onething::EvalOptions::default());
     assert_eq!(v.applicable, state.applicable, "the wizard's applicable items differ from validation's");
 }

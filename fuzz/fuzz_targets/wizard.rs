@@ -230,7 +230,7 @@ fuzz_target!(init: { fixtures::all(); }, |data: &[u8]| {
     let resumed = Wizard::resume(b, parsed, Some(f.date)).unwrap_or_else(|e| panic!("resume from JSON: {e}"));
     assert_eq!(resumed.state(), state, "state differs after save → JSON → resume");
 
-    let v = b.validate_on(&w.submit(), f.date);
+    let v = b.validate_with(&w.submit(), Some(f.date), &onething::EvalOptions::default());
     assert_eq!(v.applicable, state.applicable, "the wizard's applicable items differ from validation's");
     assert!(!state.complete || v.valid, "the wizard says complete, validation says: {:?}", v.errors);
 });

@@ -125,7 +125,7 @@ impl From<onething::LoadError> for Failure {
         match &e {
             L::Syntax { line, column, .. } => f.line_column(*line, *column),
             L::Format { at, .. } => f.at(at.clone()),
-            L::Io { .. } | L::TooLarge { .. } => f,
+            _ => f,
         }
     }
 }
@@ -175,6 +175,7 @@ impl From<onething::WizardError> for Failure {
             W::UnknownItem(id) => ("unknown_item", Some(id.clone())),
             W::UnknownStep(_) => ("unknown_step", None),
             W::WrongBundle { .. } => ("wrong_bundle", None),
+            _ => ("wizard", None),
         };
         // The bilingual text, for showing to the applicant.
         let f = Failure::new(kind, e.to_string()).details(&e.text());
@@ -198,6 +199,7 @@ impl From<onething::schema::MergeError> for Failure {
         match &e {
             M::Unsatisfiable(u) => Failure::new("conflict", e.to_string()).at(u.at.clone()).details(u),
             M::Schema(_) => Failure::new("invalid_schema", e.to_string()),
+            _ => Failure::new("merge", e.to_string()),
         }
     }
 }

@@ -218,10 +218,7 @@ impl JsBundle {
         #[wasm_bindgen(unchecked_param_type = "string | null | void")] date: JsValue,
     ) -> JsResult {
         let s: Submission = from_js(&submission, "submission")?;
-        let v = match date_opt(&date, "date")? {
-            Some(d) => self.compiled.validate_on(&s, d),
-            None => self.compiled.validate(&s),
-        };
+        let v = self.compiled.validate_with(&s, date_opt(&date, "date")?, &onething::EvalOptions::default());
         Ok(to_js(&v)?)
     }
 
@@ -263,10 +260,7 @@ impl JsBundle {
         #[wasm_bindgen(unchecked_param_type = "string | null | void")] date: JsValue,
     ) -> JsResult {
         let s: Submission = from_js(&submission, "submission")?;
-        let d = match date_opt(&date, "date")? {
-            Some(date) => self.compiled.dispatch_on(&s, date),
-            None => self.compiled.dispatch(&s),
-        };
+        let d = self.compiled.dispatch_with(&s, date_opt(&date, "date")?, &onething::EvalOptions::default());
         Ok(to_js(&d.map_err(Failure::from)?)?)
     }
 

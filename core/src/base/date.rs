@@ -26,6 +26,7 @@ pub struct Date {
 
 /// Why a text is not a date.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DateError {
     /// The text does not have the shape of the expected layout.
     #[error("`{text}` does not match the date layout {layout}")]

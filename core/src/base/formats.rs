@@ -44,6 +44,7 @@ pub struct IdNumber {
 
 /// Why an identifier is invalid. Each reason has a bilingual explanation ([`Invalid::text`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Invalid {
     /// Not the expected number of characters.
     #[error("must have {expected} characters")]

@@ -33,10 +33,11 @@ impl SideChecks {
                     continue;
                 }
                 for value in values {
-                    let text = key(keyword, value);
-                    if !validators.contains_key(&text) {
+                    if let std::collections::hash_map::Entry::Vacant(slot) =
+                        validators.entry(key(keyword, value))
+                    {
                         if let Ok(v) = crate::schema::compile(&one(keyword, value)) {
-                            validators.insert(text, v);
+                            slot.insert(v);
                         }
                     }
                 }

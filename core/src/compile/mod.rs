@@ -57,7 +57,7 @@ use crate::compile::sources::{self as data_sources, CompiledSource};
 use crate::compile::translate::Translation;
 use crate::model::bundle::Bundle;
 use crate::model::error::{CompileError, Problem, Warning};
-use crate::rules::Limits;
+use crate::rules::Sandbox;
 use crate::schema::{self, Document, Merger, Origin, SchemaError};
 
 /// A bundle ready to use: merged, checked, compiled.
@@ -130,16 +130,16 @@ impl CompiledBundle {
         let mut merger = Merger::new(true);
         let mut translations = Vec::new();
         let mut compiled = Vec::new();
-        let rulebook = match Rulebook::compile(&bundle) {
+        let sandbox = Sandbox::new(bundle.limits.unwrap_or_default());
+        let rulebook = match Rulebook::compile(&bundle, &sandbox) {
             Ok(book) => Some(book),
             Err(p) => {
                 problems.extend(p);
                 None
             }
         };
-        let limits = bundle.limits.unwrap_or_default();
         for (i, item) in bundle.items.iter().enumerate() {
-            match compile_item(i, item, &mut merger, &limits, &mut warnings) {
+            match compile_item(i, item, &mut merger, &sandbox, &mut warnings) {
                 Ok((c, t)) => {
                     compiled.push(c);
                     translations.push(t);
@@ -158,7 +158,7 @@ impl CompiledBundle {
         let materials: HashSet<&str> =
             bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key())).collect();
         problems.extend(rulebook.check_reads(&keys, &materials));
-        let compiled_sources = match data_sources::compile(&bundle, &keys, &limits) {
+        let compiled_sources = match data_sources::compile(&bundle, &keys, &sandbox) {
             Ok(s) => s,
             Err(p) => {
                 problems.extend(p);
@@ -281,7 +281,7 @@ fn compile_item(
     index: usize,
     item: &crate::model::bundle::Item,
     merger: &mut Merger,
-    limits: &Limits,
+    sandbox: &Sandbox,
     warnings: &mut Vec<Warning>,
 ) -> Result<(CompiledItem, Translation), Vec<Problem>> {
     let document = item.schema_file.clone().unwrap_or_else(|| format!("{}.schema.json", item.id));
@@ -292,7 +292,7 @@ fn compile_item(
         vec![Problem::Schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })]
     })?;
     let mut problems = Vec::new();
-    let t = match translate::translate(doc, &item.field_map, merger, limits) {
+    let t = match translate::translate(doc, &item.field_map, merger, sandbox) {
         Ok(t) => t,
         Err(p) => {
             problems.extend(p);

@@ -13,7 +13,7 @@ use crate::base::text::Text;
 use crate::compile::form::KeyInfos;
 use crate::model::bundle::{Bundle, Script};
 use crate::model::error::Problem;
-use crate::rules::{self, Limits, Reads};
+use crate::rules::{self, Reads, Sandbox};
 
 /// One compiled rule.
 pub(crate) struct CompiledRule {
@@ -35,7 +35,8 @@ pub(crate) struct CompiledRule {
 
 /// Every rule of a bundle.
 pub(crate) struct Rulebook {
-    pub limits: Limits,
+    /// The engine and limits every rule of the bundle runs with.
+    pub sandbox: Sandbox,
     /// Per item.
     pub applies_if: Vec<Option<CompiledRule>>,
     /// Per item.
@@ -53,7 +54,7 @@ pub(crate) struct Rulebook {
 }
 
 struct Compiler<'a> {
-    limits: &'a Limits,
+    sandbox: &'a Sandbox,
     problems: Vec<Problem>,
 }
 
@@ -70,7 +71,7 @@ impl Compiler<'_> {
             self.problems.push(Problem::Invalid { at, message: format!("rule `{id}` has no script") });
             return None;
         };
-        match rules::compile(text, self.limits).and_then(not_empty) {
+        match self.sandbox.compile(text).and_then(not_empty) {
             Ok(ast) => Some(CompiledRule {
                 id: id.to_owned(),
                 title: title.cloned(),
@@ -178,11 +179,10 @@ fn cycle(derive: &[(String, CompiledRule)], waits: &[Vec<usize>], placed: &[bool
 
 impl Rulebook {
     /// Compiles every script of the bundle, reporting every syntax error.
-    pub fn compile(bundle: &Bundle) -> Result<Rulebook, Vec<Problem>> {
-        let limits = bundle.limits.unwrap_or_default();
-        let mut c = Compiler { limits: &limits, problems: Vec::new() };
+    pub fn compile(bundle: &Bundle, sandbox: &Sandbox) -> Result<Rulebook, Vec<Problem>> {
+        let mut c = Compiler { sandbox, problems: Vec::new() };
         let mut book = Rulebook {
-            limits,
+            sandbox: sandbox.clone(),
             applies_if: Vec::new(),
             eligibility: Vec::new(),
             required_if: Vec::new(),

@@ -7,7 +7,7 @@ use crate::compile::form::KeyInfos;
 use crate::compile::transform::ValueTransform;
 use crate::model::bundle::{Bundle, DataSource};
 use crate::model::error::Problem;
-use crate::rules::Limits;
+use crate::rules::Sandbox;
 
 /// One data source, compiled.
 #[derive(Debug, Clone)]
@@ -25,7 +25,7 @@ pub(crate) struct CompiledSource {
 pub(crate) fn compile(
     bundle: &Bundle,
     keys: &KeyInfos,
-    limits: &Limits,
+    sandbox: &Sandbox,
 ) -> Result<Vec<CompiledSource>, Vec<Problem>> {
     let mut problems = Vec::new();
     let derived: HashSet<&str> = bundle.derive.iter().map(|d| d.key.as_str()).collect();
@@ -50,7 +50,7 @@ pub(crate) fn compile(
                 problems.push(Problem::unknown(format!("{at}, fields {ptr}"), "field", key, known));
                 continue;
             }
-            let transform = match mapping.transform().map(|t| ValueTransform::new(t, limits)).transpose() {
+            let transform = match mapping.transform().map(|t| ValueTransform::new(t, sandbox)).transpose() {
                 Ok(t) => t,
                 Err(e) => {
                     problems

@@ -4,17 +4,9 @@
 //! `20240501`. A [`ValueTransform`] turns a canonical value into the department's
 //! ([`ValueTransform::forward`], used by dispatch) and back ([`ValueTransform::backward`],
 //! used when reading department data such as prefill sources). Both directions are checked
-//! to be bijective when the bundle compiles.
-//!
-//! ```
-//! use onething::bundle::Transform;
-//! use onething::transform::ValueTransform;
-//! use serde_json::json;
-//!
-//! let t = ValueTransform::new(&Transform::Date { layout: "YYYYMMDD".into() }, &Default::default()).unwrap();
-//! assert_eq!(t.forward(&json!("2024-05-01")).unwrap(), json!("20240501"));
-//! assert_eq!(t.backward(&json!("20240501")).unwrap(), json!("2024-05-01"));
-//! ```
+//! to be inverses where that can be checked: a value map's pairs are checked to be a
+//! bijection when the bundle compiles, and a date layout is one by construction; a script
+//! transform's two directions are its author's promise, not checked.
 
 use serde_json::Value;
 
@@ -23,8 +15,8 @@ use std::sync::Arc;
 use crate::base::calendar::Calendar;
 use crate::base::date::{self, Date};
 use crate::model::bundle::{Transform, ValuePair};
-use crate::rules::{self, Limits, ScriptError, Session, Vars};
-use crate::schema::{Kinds, json_equal};
+use crate::rules::{self, Sandbox, ScriptError, Session, Vars};
+use crate::schema::json_equal;
 
 /// A compiled, checked transform.
 #[derive(Debug, Clone)]
@@ -43,7 +35,7 @@ pub struct Scripts {
     forward: rhai::AST,
     backward: rhai::AST,
     sources: (String, String),
-    limits: Limits,
+    sandbox: Sandbox,
 }
 
 impl PartialEq for ValueTransform {
@@ -115,7 +107,7 @@ pub const CANONICAL_DATE: &str = "YYYY-MM-DD";
 
 impl ValueTransform {
     /// Checks and compiles a transform definition (scripts with `limits`).
-    pub fn new(t: &Transform, limits: &Limits) -> Result<ValueTransform, DefinitionError> {
+    pub fn new(t: &Transform, sandbox: &Sandbox) -> Result<ValueTransform, DefinitionError> {
         match t {
             Transform::ValueMap(pairs) => {
                 if pairs.is_empty() {
@@ -141,13 +133,13 @@ impl ValueTransform {
             }
             Transform::Script { forward, backward } => {
                 let compile = |direction, src: &str| {
-                    rules::compile(src, limits).map_err(|error| DefinitionError::Script { direction, error })
+                    sandbox.compile(src).map_err(|error| DefinitionError::Script { direction, error })
                 };
                 Ok(ValueTransform::Script(Arc::new(Scripts {
                     forward: compile("forward", forward)?,
                     backward: compile("backward", backward)?,
                     sources: (forward.clone(), backward.clone()),
-                    limits: *limits,
+                    sandbox: sandbox.clone(),
                 })))
             }
         }
@@ -170,25 +162,6 @@ impl ValueTransform {
             ValueTransform::Script(s) => s.run(&s.backward, v),
         }
     }
-
-    /// The canonical values a table knows (`None` for open domains such as dates).
-    pub fn canonical_values(&self) -> Option<Vec<&Value>> {
-        match self {
-            ValueTransform::Map(pairs) => Some(pairs.iter().map(|p| &p.canonical).collect()),
-            ValueTransform::Date(_) | ValueTransform::Script(_) => None,
-        }
-    }
-
-    /// The kinds of canonical values this transform accepts.
-    pub fn canonical_kinds(&self) -> Kinds {
-        match self {
-            ValueTransform::Map(pairs) => {
-                pairs.iter().fold(Kinds::NONE, |k, p| k.union(Kinds::of(&p.canonical)))
-            }
-            ValueTransform::Date(_) => Kinds::STRING,
-            ValueTransform::Script(_) => Kinds::ALL,
-        }
-    }
 }
 
 impl Scripts {
@@ -198,7 +171,7 @@ impl Scripts {
     /// same answer every time (and `value` is what it is meant to read).
     fn run(&self, ast: &rhai::AST, v: &Value) -> Result<Value, TransformError> {
         let vars = Vars::new(&serde_json::Map::new(), Date::MIN, Calendar::prc());
-        let run = Session::new(&self.limits, vars).run_with(ast, Some(rules::to_dynamic(v)));
+        let run = Session::new(&self.sandbox, vars).run_with(ast, Some(rules::to_dynamic(v)));
         let fail = |message: String| TransformError::Script { value: v.to_string(), message };
         let out = run.value.map_err(|e| fail(e.to_string()))?;
         rules::to_json(&out).ok_or_else(|| fail("the script returned a value that is not JSON".into()))
@@ -235,7 +208,7 @@ mod tests {
             ValuePair { canonical: json!("男"), department: json!("1") },
             ValuePair { canonical: json!("女"), department: json!("2") },
         ];
-        ValueTransform::new(&Transform::ValueMap(pairs), &Limits::default()).unwrap()
+        ValueTransform::new(&Transform::ValueMap(pairs), &Sandbox::default()).unwrap()
     }
 
     #[test]
@@ -255,11 +228,11 @@ mod tests {
             ValuePair { canonical: json!(null), department: json!(1) },
         ];
         assert_eq!(
-            ValueTransform::new(&Transform::ValueMap(pairs), &Limits::default()),
+            ValueTransform::new(&Transform::ValueMap(pairs), &Sandbox::default()),
             Err(DefinitionError::NotBijective("1".into()))
         );
         assert_eq!(
-            ValueTransform::new(&Transform::ValueMap(vec![]), &Limits::default()),
+            ValueTransform::new(&Transform::ValueMap(vec![]), &Sandbox::default()),
             Err(DefinitionError::Empty)
         );
     }
@@ -267,7 +240,7 @@ mod tests {
     #[test]
     fn dates_change_layout_and_reject_non_dates() {
         let date = |layout: &str| {
-            ValueTransform::new(&Transform::Date { layout: layout.into() }, &Limits::default())
+            ValueTransform::new(&Transform::Date { layout: layout.into() }, &Sandbox::default())
         };
         let t = date("YYYY年MM月DD日").unwrap();
         assert_eq!(t.forward(&json!("2024-05-01")).unwrap(), json!("2024年05月01日"));
@@ -279,14 +252,14 @@ mod tests {
     #[test]
     fn scripts_transform_both_ways_and_fail_clearly() {
         let def = Transform::Script { forward: "value * 100".into(), backward: "value / 100".into() };
-        let t = ValueTransform::new(&def, &Limits::default()).unwrap();
+        let t = ValueTransform::new(&def, &Sandbox::default()).unwrap();
         assert_eq!(t.forward(&json!(12)).unwrap(), json!(1200));
         assert_eq!(t.backward(&json!(1200)).unwrap(), json!(12));
         let e = t.forward(&json!("x")).unwrap_err();
         assert!(e.to_string().starts_with("the transform script failed on \"x\""), "{e}");
         let bad = Transform::Script { forward: "value +".into(), backward: "value".into() };
         assert!(matches!(
-            ValueTransform::new(&bad, &Limits::default()),
+            ValueTransform::new(&bad, &Sandbox::default()),
             Err(DefinitionError::Script { direction: "forward", .. })
         ));
     }

@@ -29,7 +29,7 @@ use crate::base::pointer;
 use crate::compile::transform::ValueTransform;
 use crate::model::bundle::FieldMapping;
 use crate::model::error::Problem;
-use crate::rules::Limits;
+use crate::rules::Sandbox;
 use crate::schema::{self, Document, Expanded, Kinds, Merger, Origin, Part, SchemaError, Side};
 
 /// A department property bound to one canonical key.
@@ -157,11 +157,11 @@ pub fn translate(
     doc: Document,
     field_map: &IndexMap<String, FieldMapping>,
     form: &mut Merger,
-    limits: &Limits,
+    sandbox: &Sandbox,
 ) -> Result<Translation, Vec<Problem>> {
     let (root, synthetic, residual, t) = Translator {
         doc: &doc,
-        limits: *limits,
+        sandbox,
         origin: doc.origin().clone(),
         maps: Vec::new(),
         form,
@@ -207,7 +207,7 @@ struct Outcome {
 
 struct Translator<'a, 'f> {
     doc: &'a Document,
-    limits: Limits,
+    sandbox: &'a Sandbox,
     origin: Origin,
     maps: Vec<(Vec<String>, String, FieldMapping)>,
     form: &'f mut Merger,
@@ -354,7 +354,7 @@ impl<'a> Translator<'a, '_> {
         let key = mapping.as_ref().map_or_else(|| path.join("."), |(_, m)| m.key().to_owned());
         let transform = match mapping.as_ref().and_then(|(_, m)| m.transform()) {
             None => None,
-            Some(def) => match ValueTransform::new(def, &self.limits) {
+            Some(def) => match ValueTransform::new(def, self.sandbox) {
                 Ok(t) => Some(t),
                 Err(e) => {
                     self.problem(&ptr, e.to_string());

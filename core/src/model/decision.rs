@@ -17,6 +17,7 @@ use crate::rules::ScriptError;
 /// The outcome of a decision, for one item or for the bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Outcome {
     /// Accepted: complete and eligible.
     Accepted,
@@ -135,9 +136,50 @@ pub struct ItemDecision {
 pub struct Reason {
     /// The rule's id, when a rule gave the reason.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub rule: Option<ReasonRule>,
     /// What to tell the applicant.
     pub message: Text,
+}
+
+/// What gave a [`Reason`]: a rule of the bundle, or one of the checks every bundle gets.
+///
+/// In JSON it is the text the `rule` member has always held: the rule's id, or `bundle`,
+/// `calendar`, `applies_if`, `depends_on`, `required_if:<material id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReasonRule {
+    /// A rule of the bundle, by id (eligibility, derive, the acceptance policy…).
+    Rule(String),
+    /// The submission names another bundle or version.
+    Bundle,
+    /// The working-day calendar does not cover a deadline's year.
+    Calendar,
+    /// The item's `applies_if` rule could not decide.
+    AppliesIf,
+    /// An item it depends on was not accepted, or could not be decided.
+    DependsOn,
+    /// The `required_if` rule of a material (by id) could not decide.
+    RequiredIf(String),
+}
+
+impl std::fmt::Display for ReasonRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReasonRule::Rule(id) => f.write_str(id),
+            ReasonRule::Bundle => f.write_str("bundle"),
+            ReasonRule::Calendar => f.write_str("calendar"),
+            ReasonRule::AppliesIf => f.write_str("applies_if"),
+            ReasonRule::DependsOn => f.write_str("depends_on"),
+            ReasonRule::RequiredIf(material) => write!(f, "required_if:{material}"),
+        }
+    }
+}
+
+impl Serialize for ReasonRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// What a deficiency is about.

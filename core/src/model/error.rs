@@ -16,6 +16,7 @@ use crate::schema::{SchemaError, Unsat};
 /// A bundle or submission that cannot be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum LoadError {
     /// A file cannot be read.
     #[error("{path}: cannot read: {message}")]
@@ -97,6 +98,7 @@ fn list(problems: &[Problem]) -> String {
 /// One problem of a bundle.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Problem {
     /// Two things of one kind share an id.
     #[error("duplicate {what} id `{id}`")]

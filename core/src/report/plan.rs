@@ -16,7 +16,7 @@
 //!   lower bound;
 //! * per department, what it does in which stage.
 //!
-//! The graph is the compiled bundle's one item graph ([`crate::compile::graph`]); a
+//! The graph is the compiled bundle's one item graph (built once at compile); a
 //! dependency cycle is a compile error naming the cycle, so a compiled bundle always has a
 //! plan. The plan exports as
 //! JSON (serde; schema `schemas/plan.schema.json`), Mermaid ([`Plan::to_mermaid`]) and

@@ -321,6 +321,7 @@ impl From<ResultProblem> for ResultsError {
 /// One problem of a reports or rating document. `pointer` is a JSON Pointer into it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ResultProblem {
     /// Not JSON.
     #[error("line {line}, column {column}: invalid JSON: {message}")]

@@ -157,7 +157,7 @@ fn material_status(id: &str) -> Option<ImmutableString> {
 #[cfg(test)]
 mod tests {
     use crate::Calendar;
-    use crate::rules::{Limits, Session, Vars, compile};
+    use crate::rules::{Limits, Sandbox, Session, Vars, compile};
     use serde_json::json;
 
     fn eval(src: &str) -> rhai::Dynamic {
@@ -167,7 +167,7 @@ mod tests {
         let materials = json!({"lease": "provided", "photo": "shared", "proof": "missing"});
         let vars = Vars::new(values.as_object().unwrap(), "2026-09-18".parse().unwrap(), Calendar::prc())
             .materials(materials.as_object().unwrap().clone());
-        Session::new(&limits, vars).run(&ast).value.unwrap_or_else(|e| panic!("{src}: {e}"))
+        Session::new(&Sandbox::new(limits), vars).run(&ast).value.unwrap_or_else(|e| panic!("{src}: {e}"))
     }
 
     fn yes(src: &str) {
@@ -200,7 +200,7 @@ mod tests {
         let limits = Limits::default();
         let ast = compile(r#"date("2023-02-29")"#, &limits).unwrap();
         let vars = Vars::new(&serde_json::Map::new(), "2026-01-01".parse().unwrap(), Calendar::prc());
-        let e = Session::new(&limits, vars).run(&ast).value.unwrap_err();
+        let e = Session::new(&Sandbox::new(limits), vars).run(&ast).value.unwrap_err();
         assert!(e.message.contains("not a calendar date"), "{e}");
     }
 

@@ -39,22 +39,23 @@
 //! `#{ ok: false, reason: "…" }` whose `reason` is text or `#{ zh: "…", en: "…" }`.
 //!
 //! ```
-//! use onething::rules::{self, Limits, Session, Vars};
+//! use onething::rules::{Sandbox, Session, Vars};
 //! use onething::{Calendar, Date};
 //!
-//! let ast = rules::compile(r#"
+//! let sandbox = Sandbox::default();
+//! let ast = sandbox.compile(r#"
 //!     let id = form["applicant.id_number"];
 //!     id != () && id_age(id, today) >= 18
-//! "#, &Limits::default()).unwrap();
+//! "#).unwrap();
 //! let values = serde_json::json!({"applicant.id_number": "11010519491231002X"});
 //! let vars = Vars::new(values.as_object().unwrap(), "2026-11-28".parse::<Date>().unwrap(), Calendar::prc());
-//! let mut session = Session::new(&Limits::default(), vars);
+//! let mut session = Session::new(&sandbox, vars);
 //! assert_eq!(session.run(&ast).value.unwrap().as_bool(), Ok(true));
 //! ```
 //!
 //! # The sandbox
 //!
-//! One engine per set of [`Limits`] is built once and shared by every bundle: no `eval`,
+//! One engine per set of [`Limits`] (a [`Sandbox`]), held by the compiled bundle: no `eval`,
 //! no modules, no clock, no file or network access; limits on operations, call depth,
 //! expression depth and string, array and map sizes turn a runaway script into an error.
 //! `print` and `debug` go to the run's output (and from there into the decision's trace),
@@ -78,6 +79,6 @@ pub use context::MAX_OUTPUT_BYTES;
 pub use reads::{Reads, reads};
 pub use record::Record;
 pub use sandbox::{
-    Limits, MAX_SCRIPT_BYTES, Run, ScriptError, Session, Vars, compile, engine, to_dynamic, to_json,
+    Limits, MAX_SCRIPT_BYTES, Run, Sandbox, ScriptError, Session, Vars, compile, to_dynamic, to_json,
     to_rhai_map,
 };

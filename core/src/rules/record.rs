@@ -13,15 +13,16 @@
 //! ordinary Rhai value, a copy, which the script may change freely.
 //!
 //! ```
-//! use onething::rules::{self, Limits, Session, Vars};
+//! use onething::rules::{self, Sandbox, Session, Vars};
 //! use onething::{Calendar, Date};
 //!
 //! let values = serde_json::json!({"a": 1});
 //! let vars = Vars::new(values.as_object().unwrap(), "2026-11-28".parse::<Date>().unwrap(), Calendar::prc());
-//! let mut session = Session::new(&Limits::default(), vars);
-//! let write = rules::compile("form.b = 2", &Limits::default()).unwrap();
+//! let sandbox = Sandbox::default();
+//! let mut session = Session::new(&sandbox, vars);
+//! let write = sandbox.compile("form.b = 2").unwrap();
 //! assert!(session.run(&write).value.is_err());
-//! let read = rules::compile(r#"[type_of(form), form.a, form["b"], "a" in form]"#, &Limits::default()).unwrap();
+//! let read = sandbox.compile(r#"[type_of(form), form.a, form["b"], "a" in form]"#).unwrap();
 //! let seen = rules::to_json(&session.run(&read).value.unwrap()).unwrap();
 //! assert_eq!(seen, serde_json::json!(["map", 1, null, true]));
 //! ```

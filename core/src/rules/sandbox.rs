@@ -1,7 +1,6 @@
 //! The sandboxed engine, its limits, and one evaluation's session.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use rhai::{AST, Dynamic, Engine, EvalAltResult, ImmutableString, Position, Scope};
 use schemars::JsonSchema;
@@ -131,15 +130,62 @@ fn thrown_text(v: &Dynamic) -> Text {
     Text::new(text.clone(), text)
 }
 
-/// The shared engine for a set of limits (built once per set, then reused by every bundle
-/// and every evaluation).
-pub fn engine(limits: &Limits) -> Arc<Engine> {
-    static ENGINES: OnceLock<Mutex<HashMap<Limits, Arc<Engine>>>> = OnceLock::new();
-    let engines = ENGINES.get_or_init(|| Mutex::new(HashMap::new()));
-    // A poisoned lock only means another thread panicked while inserting; the map is
-    // still usable.
-    let mut map = engines.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    Arc::clone(map.entry(*limits).or_insert_with(|| Arc::new(build(limits))))
+/// The engine for one set of limits, and those limits: what compiles scripts and opens
+/// sessions. Cloning it shares the engine. A compiled bundle holds one for its limits, so
+/// an engine lives as long as the bundles using it; the default limits' engine is built
+/// once per process and shared by every bundle that keeps them.
+#[derive(Clone)]
+pub struct Sandbox {
+    engine: Arc<Engine>,
+    limits: Limits,
+}
+
+impl Sandbox {
+    /// The sandbox for `limits` (building an engine takes about as long as compiling a
+    /// small bundle: keep the sandbox, do not build one per evaluation).
+    pub fn new(limits: Limits) -> Sandbox {
+        static DEFAULT: OnceLock<Arc<Engine>> = OnceLock::new();
+        let engine = if limits == Limits::default() {
+            Arc::clone(DEFAULT.get_or_init(|| Arc::new(build(&limits))))
+        } else {
+            Arc::new(build(&limits))
+        };
+        Sandbox { engine, limits }
+    }
+
+    /// Its limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Compiles a script.
+    pub fn compile(&self, source: &str) -> Result<AST, ScriptError> {
+        if source.len() > MAX_SCRIPT_BYTES {
+            return Err(ScriptError::general(format!(
+                "the script is {} bytes long, over the limit of {MAX_SCRIPT_BYTES}; split it into several rules",
+                source.len()
+            )));
+        }
+        self.engine.compile(source).map_err(|e| ScriptError::at(e.position(), e.err_type().to_string()))
+    }
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Sandbox::new(Limits::default())
+    }
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").field("limits", &self.limits).finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Sandbox {
+    fn eq(&self, other: &Sandbox) -> bool {
+        self.limits == other.limits
+    }
 }
 
 fn build(limits: &Limits) -> Engine {
@@ -184,15 +230,9 @@ fn build(limits: &Limits) -> Engine {
 /// megabyte of script would cost seconds however few operations it counts.
 pub const MAX_SCRIPT_BYTES: usize = 16 << 10;
 
-/// Compiles a script with the engine for these limits.
+/// Compiles a script in a sandbox with these limits (see [`Sandbox::compile`]).
 pub fn compile(source: &str, limits: &Limits) -> Result<AST, ScriptError> {
-    if source.len() > MAX_SCRIPT_BYTES {
-        return Err(ScriptError::general(format!(
-            "the script is {} bytes long, over the limit of {MAX_SCRIPT_BYTES}; split it into several rules",
-            source.len()
-        )));
-    }
-    engine(limits).compile(source).map_err(|e| ScriptError::at(e.position(), e.err_type().to_string()))
+    Sandbox::new(*limits).compile(source)
 }
 
 /// The inputs of one evaluation, converted to Rhai values once.
@@ -313,7 +353,7 @@ pub struct Session {
 
 impl Session {
     /// Opens a session.
-    pub fn new(limits: &Limits, vars: Vars) -> Session {
+    pub fn new(sandbox: &Sandbox, vars: Vars) -> Session {
         let form = Record::new(vars.form);
         let materials = Record::new(vars.materials);
         let applicant = match vars.applicant.try_cast_result::<rhai::Map>() {
@@ -329,12 +369,12 @@ impl Session {
         let context =
             Context { form, materials, calendar: vars.calendar, output: Vec::new(), output_bytes: 0 };
         Session {
-            engine: engine(limits),
+            engine: Arc::clone(&sandbox.engine),
             base: scope.len(),
             scope,
             context: Some(context),
-            rule_limit: limits.operations,
-            left: limits.evaluation_operations,
+            rule_limit: sandbox.limits.operations,
+            left: sandbox.limits.evaluation_operations,
         }
     }
 
@@ -445,7 +485,7 @@ mod tests {
         let ast = compile(src, &limits).unwrap();
         let values = serde_json::json!({"a": 1});
         let vars = Vars::new(values.as_object().unwrap(), "2026-01-05".parse().unwrap(), Calendar::prc());
-        Session::new(&limits, vars).run(&ast)
+        Session::new(&Sandbox::new(limits), vars).run(&ast)
     }
 
     #[test]
@@ -515,7 +555,7 @@ mod tests {
         let big = serde_json::json!({"list": vec![1; 5000]});
         let vars = Vars::new(big.as_object().unwrap(), "2026-01-01".parse().unwrap(), Calendar::prc());
         let ast = compile(r#"loop { let l = form["list"]; }"#, &limits).unwrap();
-        let run = Session::new(&limits, vars).run(&ast);
+        let run = Session::new(&Sandbox::new(limits), vars).run(&ast);
         assert!(run.value.unwrap_err().message.contains("operation limit"));
         assert!(run.operations <= limits.operations + 10_000, "{}", run.operations);
     }
@@ -544,7 +584,7 @@ mod tests {
     fn the_evaluations_rules_share_one_operation_budget() {
         let limits = Limits { operations: 1_000, evaluation_operations: 5_000, ..Limits::default() };
         let vars = Vars::new(&Map::new(), "2026-01-01".parse().unwrap(), Calendar::prc());
-        let mut session = Session::new(&limits, vars);
+        let mut session = Session::new(&Sandbox::new(limits), vars);
         let busy = compile("let n = 0; while n < 100 { n += 1; } true", &limits).unwrap();
         let mut spent = 0;
         loop {
@@ -567,13 +607,13 @@ mod tests {
         let materials = serde_json::json!({"doc": "provided"});
         let outer_vars = Vars::new(&Map::new(), "2026-10-09".parse().unwrap(), Calendar::prc())
             .materials(materials.as_object().unwrap().clone());
-        let mut outer = Session::new(&limits, outer_vars);
+        let mut outer = Session::new(&Sandbox::new(limits), outer_vars);
         let check = compile(r#"is_working_day(date("2026-10-09")) && has_material("doc")"#, &limits).unwrap();
         assert_eq!(outer.run(&check).value.unwrap().as_bool(), Ok(true));
         {
             // A transform's session, opened and closed between two of the outer rules.
             let inner_vars = Vars::new(&Map::new(), "2026-10-09".parse().unwrap(), Calendar::prc());
-            let mut inner = Session::new(&limits, inner_vars);
+            let mut inner = Session::new(&Sandbox::new(limits), inner_vars);
             assert_eq!(inner.run(&check).value.unwrap().as_bool(), Ok(false));
         }
         assert_eq!(outer.run(&check).value.unwrap().as_bool(), Ok(true));
@@ -592,7 +632,7 @@ mod tests {
 
     #[test]
     fn the_shared_engine_takes_no_lock_while_scripts_run() {
-        assert_eq!(engine(&Limits::default()).max_strings_interned(), 0);
+        assert_eq!(Sandbox::default().engine.max_strings_interned(), 0);
     }
 
     #[test]
@@ -607,7 +647,7 @@ mod tests {
         let limits = Limits::default();
         let values = serde_json::json!({"a": 1, "empty": ""});
         let vars = Vars::new(values.as_object().unwrap(), "2026-01-05".parse().unwrap(), Calendar::prc());
-        let mut session = Session::new(&limits, vars);
+        let mut session = Session::new(&Sandbox::new(limits), vars);
         let read_b = compile("[form[\"b\"], missing([\"a\", \"b\", \"empty\"])]", &limits).unwrap();
         let seen = |session: &mut Session| to_json(&session.run(&read_b).value.unwrap()).unwrap();
         assert_eq!(seen(&mut session), serde_json::json!([null, ["b", "empty"]]));
@@ -628,7 +668,7 @@ mod tests {
             .materials(serde_json::json!({"m": "provided"}).as_object().unwrap().clone())
             .applicant(serde_json::json!({"dishonest": false, "attributes": {"x": 1}}))
             .commitments(vec!["c".into()]);
-        let mut session = Session::new(&limits, vars);
+        let mut session = Session::new(&Sandbox::new(limits), vars);
         let look = compile(
             "[form.a, form.zzz, form.list, form.nested, materials, commitments, applicant, type_of(today), \
              has_material(\"m\"), missing([\"a\", \"zzz\"])]",
@@ -688,7 +728,7 @@ mod tests {
         let values = serde_json::json!({"a": 1, "b": ""});
         let vars = Vars::new(values.as_object().unwrap(), "2026-01-05".parse().unwrap(), Calendar::prc())
             .applicant(serde_json::json!({"dishonest": false}));
-        let mut session = Session::new(&limits, vars);
+        let mut session = Session::new(&Sandbox::new(limits), vars);
         let read = "[type_of(form), form.len(), form.is_empty(), form.keys(), form.values(), \"a\" in form, \
                     \"z\" in form, form.contains(\"b\"), `${applicant}`, materials.is_empty(), applicant.dishonest]";
         let seen = to_json(&session.run(&compile(read, &limits).unwrap()).value.unwrap()).unwrap();
@@ -718,7 +758,7 @@ mod tests {
         let tight = Limits { operations: 50, ..Limits::default() };
         let ast = compile("let x = 0; for i in 0..100 { x += i } x", &tight).unwrap();
         let vars = Vars::new(&Map::new(), "2026-01-05".parse().unwrap(), Calendar::prc());
-        assert!(Session::new(&tight, vars.clone()).run(&ast).value.is_err());
-        assert!(Session::new(&Limits::default(), vars).run(&ast).value.is_ok());
+        assert!(Session::new(&Sandbox::new(tight), vars.clone()).run(&ast).value.is_err());
+        assert!(Session::new(&Sandbox::default(), vars).run(&ast).value.is_ok());
     }
 }

@@ -72,6 +72,7 @@ pub struct NotDispatched {
 /// Why a submission cannot be dispatched.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DispatchError {
     /// The submission does not validate: nothing is sent.
     #[error("the submission is not valid ({} error(s)); nothing is dispatched", validation.errors.len())]
@@ -92,17 +93,12 @@ pub enum DispatchError {
 
 impl CompiledBundle {
     /// Splits a valid submission into one payload per applicable item. Rules run without a
-    /// date (see [`CompiledBundle::dispatch_on`]).
+    /// date (give one to [`CompiledBundle::dispatch_with`]).
     pub fn dispatch(&self, s: &Submission) -> Result<Dispatch, DispatchError> {
         self.dispatch_with(s, None, &EvalOptions::default())
     }
 
-    /// Dispatches with rules evaluated on `date`.
-    pub fn dispatch_on(&self, s: &Submission, date: Date) -> Result<Dispatch, DispatchError> {
-        self.dispatch_with(s, Some(date), &EvalOptions::default())
-    }
-
-    /// Dispatches with explicit options.
+    /// Dispatches with rules evaluated on `date` (`today` in scripts) and explicit options.
     pub fn dispatch_with(
         &self,
         s: &Submission,

@@ -44,12 +44,12 @@ use crate::compile::CompiledBundle;
 use crate::compile::rulebook::CompiledRule;
 use crate::model::bundle::{Material, MaterialKind};
 use crate::model::decision::{
-    Decision, Deficiency, DeficiencyKind, ItemDecision, Outcome, ReadValues, Reason, RuleKind, Supplement,
-    TraceEntry,
+    Decision, Deficiency, DeficiencyKind, ItemDecision, Outcome, ReadValues, Reason, ReasonRule, RuleKind,
+    Supplement, TraceEntry,
 };
 use crate::model::submission::{MaterialStatus, Submission, TOLERANCE_COMMITMENT};
 use crate::model::validation::FieldError;
-use crate::rules::{self, Limits, ScriptError, Session, Vars};
+use crate::rules::{self, Limits, Sandbox, ScriptError, Session, Vars};
 
 /// Working days to supply a tolerated material when the bundle says nothing.
 pub const DEFAULT_SUPPLEMENT_DAYS: u32 = 5;
@@ -59,7 +59,8 @@ pub const DEFAULT_SUPPLEMENT_DAYS: u32 = 5;
 pub struct EvalOptions {
     /// Working-day calendar (default: the official PRC calendar).
     pub calendar: Arc<Calendar>,
-    /// Sandbox limits for this call, instead of the bundle's.
+    /// Sandbox limits for this call, instead of the bundle's (an engine is then built for
+    /// the call: keep them in the bundle for repeated use).
     pub limits: Option<Limits>,
     /// Record the trace: every rule that ran, what it read and what it returned (default:
     /// yes). Without it `Decision::trace` is empty and everything else is the same; a
@@ -126,7 +127,7 @@ pub(crate) struct Prepared<'s> {
     submission: &'s Submission,
     date: Option<Date>,
     options: EvalOptions,
-    limits: Limits,
+    sandbox: Sandbox,
     session: Option<Session>,
     /// Trace entries, when tracing.
     pub trace: Option<Vec<TraceEntry>>,
@@ -202,9 +203,12 @@ impl CompiledBundle {
         self.evaluate_with(s, date, &EvalOptions::default())
     }
 
-    /// The limits rules run with: the call's, else the bundle's.
-    fn limits(&self, opts: &EvalOptions) -> Limits {
-        opts.limits.unwrap_or(self.rulebook.limits)
+    /// The sandbox rules run in: the bundle's, or one for the call's own limits.
+    fn sandbox(&self, opts: &EvalOptions) -> Sandbox {
+        match opts.limits {
+            Some(limits) if limits != *self.rulebook.sandbox.limits() => Sandbox::new(limits),
+            _ => self.rulebook.sandbox.clone(),
+        }
     }
 
     /// Fills in derived fields and opens the rule session (`today` is `date`).
@@ -235,7 +239,7 @@ impl CompiledBundle {
             submission: s,
             date,
             options: opts.clone(),
-            limits: self.limits(opts),
+            sandbox: self.sandbox(opts),
             session: None,
             // Sized for every rule at once: a growing trace reallocates its large entries.
             trace: trace.then(|| Vec::with_capacity(self.rulebook.all().count())),
@@ -297,7 +301,7 @@ impl CompiledBundle {
             .material_statuses(s.materials.iter().map(|(k, status)| (k.as_str(), status.as_str())))
             .applicant_facts(s.applicant.dishonest, &s.applicant.attributes)
             .commitments(s.commitments.clone());
-            Session::new(&p.limits, vars)
+            Session::new(&p.sandbox, vars)
         })
     }
 
@@ -354,7 +358,7 @@ impl CompiledBundle {
         let mut d = Deciding::new(self, s, date, opts, &checked.validation.errors);
         for e in &checked.validation.errors {
             if e.keyword == "bundle" {
-                d.bundle_reasons.push(Reason { rule: Some("bundle".into()), message: e.message.clone() });
+                d.bundle_reasons.push(Reason { rule: Some(ReasonRule::Bundle), message: e.message.clone() });
             }
         }
         let bundle_failures = self.bundle_rules(&mut p);
@@ -364,7 +368,7 @@ impl CompiledBundle {
             let outcome = if let Some(e) =
                 checked.applicability.failures.iter().find(|(f, _)| *f == i).map(|(_, e)| e)
             {
-                d.rule_failed(i, "applies_if".into(), &self.applies_subject(i), e)
+                d.rule_failed(i, ReasonRule::AppliesIf, &self.applies_subject(i), e)
             } else if let Some(f) = self.failed_input(i, &p.failed, applies) {
                 d.manual(i, self.derive_reason(f), f.error.thrown.is_none())
             } else if !applies {
@@ -462,7 +466,7 @@ impl CompiledBundle {
             .keys
             .get(&f.key)
             .map_or_else(|| Text::new(f.key.clone(), f.key.clone()), |k| k.title.clone());
-        Reason { rule: Some(f.rule.clone()), message: f.message(&title) }
+        Reason { rule: Some(ReasonRule::Rule(f.rule.clone())), message: f.message(&title) }
     }
 
     /// A rejected prerequisite rejects the item too: its department could not act on it. A
@@ -496,7 +500,7 @@ impl CompiledBundle {
                 format!("{} waits for an official, and this item depends on it", title.en),
             )
         };
-        Some((outcome, Reason { rule: Some("depends_on".into()), message }))
+        Some((outcome, Reason { rule: Some(ReasonRule::DependsOn), message }))
     }
 
     /// Runs the bundle's own eligibility rules once: their failures concern every item.
@@ -531,10 +535,10 @@ impl CompiledBundle {
             match v {
                 Verdict::Pass => {}
                 Verdict::Error(e) => {
-                    return d.rule_failed(i, rule.id.clone(), &subject(rule), e);
+                    return d.rule_failed(i, ReasonRule::Rule(rule.id.clone()), &subject(rule), e);
                 }
                 Verdict::Fail(reason) => rejected.push(Reason {
-                    rule: Some(rule.id.clone()),
+                    rule: Some(ReasonRule::Rule(rule.id.clone())),
                     message: failure_text(rule, reason.as_ref()),
                 }),
             }
@@ -595,7 +599,7 @@ impl CompiledBundle {
                             format!("是否需要「{}」", m.title.zh),
                             format!("whether {} is needed", m.title.en),
                         );
-                        return Err((format!("required_if:{}", m.id), what, e));
+                        return Err((ReasonRule::RequiredIf(m.id.clone()), what, e));
                     }
                 },
             };
@@ -723,7 +727,7 @@ fn subject(rule: &CompiledRule) -> Text {
 }
 
 /// A rule that failed: its id, what it decides (for the applicant) and its error.
-type RuleFailure = (String, Text, ScriptError);
+type RuleFailure = (ReasonRule, Text, ScriptError);
 
 /// A trace entry for one run.
 fn entry(
@@ -860,7 +864,7 @@ impl<'b> Deciding<'b> {
     }
 
     /// Item `i` waits for an official: rule `rule`, deciding `what`, failed with `e`.
-    fn rule_failed(&mut self, i: usize, rule: String, what: &Text, e: &ScriptError) -> ItemDecision {
+    fn rule_failed(&mut self, i: usize, rule: ReasonRule, what: &Text, e: &ScriptError) -> ItemDecision {
         self.manual(i, Reason { rule: Some(rule), message: rule_error_text(what, e) }, e.thrown.is_none())
     }
 
@@ -1075,10 +1079,13 @@ impl<'b> Deciding<'b> {
         match verdict {
             Verdict::Pass => Ok(None),
             Verdict::Fail(why) => Ok(Some((
-                Reason { rule: Some(rule.id.clone()), message: failure_text(rule, why.as_ref()) },
+                Reason {
+                    rule: Some(ReasonRule::Rule(rule.id.clone())),
+                    message: failure_text(rule, why.as_ref()),
+                },
                 Later::No,
             ))),
-            Verdict::Error(e) => Err((rule.id.clone(), subject(rule), e)),
+            Verdict::Error(e) => Err((ReasonRule::Rule(rule.id.clone()), subject(rule), e)),
         }
     }
 
@@ -1090,10 +1097,10 @@ impl<'b> Deciding<'b> {
         let days = limit.map_or(days, |l| days.min(l));
         let by = self.opts.calendar.add_working_days(self.date, i64::from(days));
         if !self.opts.calendar.covers(by)
-            && !self.bundle_reasons.iter().any(|r| r.rule.as_deref() == Some("calendar"))
+            && !self.bundle_reasons.iter().any(|r| r.rule == Some(ReasonRule::Calendar))
         {
             self.bundle_reasons.push(Reason {
-                rule: Some("calendar".into()),
+                rule: Some(ReasonRule::Calendar),
                 message: Text::new(
                     format!("工作日历未覆盖{}年，补交期限仅按周末推算", by.year()),
                     format!("the working-day calendar does not cover {}: the supplement deadline counts weekends only", by.year()),
@@ -1125,7 +1132,7 @@ impl<'b> Deciding<'b> {
         let applicable = self.items.iter().filter(|d| d.outcome != Outcome::NotApplicable);
         let mut outcome =
             applicable.map(|d| d.outcome).max_by_key(|o| o.severity()).unwrap_or(Outcome::NotApplicable);
-        if self.bundle_reasons.iter().any(|r| r.rule.as_deref() == Some("bundle")) && outcome.is_accepted() {
+        if self.bundle_reasons.iter().any(|r| r.rule == Some(ReasonRule::Bundle)) && outcome.is_accepted() {
             // A submission for another bundle is not accepted here.
             outcome = Outcome::Rejected;
         }

@@ -2,7 +2,7 @@
 //!
 //! The government already holds much of what a form asks: the population and enterprise
 //! registers, electronic licences (电子证照), earlier applications. A bundle declares these
-//! as [`DataSource`]s: which canonical keys each fills in (with transforms, as a field map),
+//! as [`DataSource`](crate::bundle::DataSource)s: which canonical keys each fills in (with transforms, as a field map),
 //! whether it is the authoritative source of them (一数一源), and which materials it makes
 //! unnecessary to upload.
 //!

@@ -77,17 +77,13 @@ impl CompiledBundle {
     }
 
     /// Validates a submission, listing every error at once. Rules run without a date: one
-    /// that reads `today` fails (use [`CompiledBundle::validate_on`]).
+    /// that reads `today` fails (give one to [`CompiledBundle::validate_with`]).
     pub fn validate(&self, s: &Submission) -> Validation {
         self.validate_with(s, None, &EvalOptions::default())
     }
 
-    /// Validates a submission with rules evaluated on `date`.
-    pub fn validate_on(&self, s: &Submission, date: Date) -> Validation {
-        self.validate_with(s, Some(date), &EvalOptions::default())
-    }
-
-    /// Validates a submission with explicit options.
+    /// Validates a submission with rules evaluated on `date` (`today` in scripts) and
+    /// explicit options (calendar, limits).
     pub fn validate_with(&self, s: &Submission, date: Option<Date>, opts: &EvalOptions) -> Validation {
         self.check(s, date, opts).validation
     }

@@ -61,6 +61,7 @@ use crate::run::validate::Applicability;
 
 /// What the wizard refuses.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum WizardError {
     /// The bundle's form has no such field.
     #[error("unknown field `{key}`{}", hint(suggestion.as_deref()))]
@@ -349,9 +350,18 @@ pub struct Wizard<'b> {
     cache: Arc<Mutex<RuleCache>>,
 }
 
-/// Which rule: kind (0 applies_if, 1 eligibility, 2 required_if), item (`usize::MAX` for
-/// the bundle's rules), index within the item.
-type RuleId = (u8, usize, usize);
+/// Which rule a cached verdict belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum RuleId {
+    /// Item `i`'s `applies_if`.
+    AppliesIf(usize),
+    /// Eligibility rule `j` of item `i`, or of the bundle (`None`).
+    Eligibility(Option<usize>, usize),
+    /// The `required_if` of item `i`'s material `j`.
+    RequiredIf(usize, usize),
+    /// The visibility rule of field `j`.
+    VisibleIf(usize),
+}
 
 /// Verdicts and derived values of earlier runs. One is reused when the values of the keys its
 /// rule reads (derived values included) are the same, and so are the materials, commitments
@@ -523,7 +533,7 @@ impl<'b> Wizard<'b> {
         let mut p = b.prepare_memo(all, self.date, &EvalOptions::default(), false, Some(&mut cache.derived));
         let mut out = Visibility::default();
         for (j, (key, rule)) in b.rulebook.visible_if.iter().enumerate() {
-            match self.verdict(cache, &mut p, rule, (3, usize::MAX, j), (RuleKind::VisibleIf, None, None)) {
+            match self.verdict(cache, &mut p, rule, RuleId::VisibleIf(j), (RuleKind::VisibleIf, None, None)) {
                 Verdict::Pass => {}
                 Verdict::Fail(_) => {
                     out.hidden.insert(key.clone());
@@ -786,7 +796,7 @@ impl<'b> Wizard<'b> {
     /// Which items apply, as `validate` decides it (verdicts reused).
     fn applicability(&self, cache: &mut RuleCache, s: &Submission, p: &mut Prepared<'_>) -> Applicability {
         self.bundle.applicability_by(s, |i, rule| {
-            self.verdict(cache, p, rule, (0, i, 0), (RuleKind::AppliesIf, Some(i), None))
+            self.verdict(cache, p, rule, RuleId::AppliesIf(i), (RuleKind::AppliesIf, Some(i), None))
         })
     }
 
@@ -804,7 +814,7 @@ impl<'b> Wizard<'b> {
         });
         let mut warnings = Vec::new();
         for (item, j, rule) in bundle_rules.chain(item_rules) {
-            let id = (1, item.unwrap_or(usize::MAX), j);
+            let id = RuleId::Eligibility(item, j);
             if let Verdict::Fail(reason) =
                 self.verdict(cache, p, rule, id, (RuleKind::Eligibility, item, None))
             {
@@ -829,7 +839,7 @@ impl<'b> Wizard<'b> {
         let b = self.bundle;
         b.required_materials_by(s, applicable, |i, j, rule| {
             let key = b.bundle.items.get(i).and_then(|it| it.materials.get(j)).map(|m| m.reuse_key());
-            self.verdict(cache, p, rule, (2, i, j), (RuleKind::RequiredIf, Some(i), key))
+            self.verdict(cache, p, rule, RuleId::RequiredIf(i, j), (RuleKind::RequiredIf, Some(i), key))
         })
     }
 

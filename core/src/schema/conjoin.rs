@@ -135,6 +135,7 @@ pub struct MergeOutput {
 
 /// Why [`merge`] failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MergeError {
     /// An input is not a usable schema.
     #[error(transparent)]
@@ -217,8 +218,8 @@ impl Merger {
         self.cx.export(part)
     }
 
-    /// Some keywords of a part copied verbatim as one schema, `$ref`s hoisted
-    /// ([`Cx::export_keywords`]).
+    /// Some keywords of a part copied verbatim as one schema, `$ref`s hoisted: each keyword
+    /// exported by its kind (a schema, an array or a map of schemas, or a plain value).
     pub fn export_keywords(&mut self, part: &Part<'_>, kws: &[&str]) -> Result<Value, SchemaError> {
         self.cx.export_keywords(part, kws)
     }

@@ -7,6 +7,7 @@ use super::origin::Origin;
 /// A schema document that cannot be used, with the place that is wrong.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum SchemaError {
     /// A place that must hold a schema holds something else.
     #[error("{origin}: {pointer}: expected a schema (an object or a boolean), found {found}")]
