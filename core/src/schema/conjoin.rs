@@ -353,7 +353,7 @@ impl<'a> Level<'_, 'a> {
     }
 
     fn annotations(&mut self) -> Result2 {
-        for kw in ANNOTATIONS {
+        for kw in ANNOTATIONS.iter() {
             let Some(p) = self.atoms.iter().find(|p| p.get(kw).is_some()).cloned() else {
                 continue;
             };
