@@ -34,9 +34,9 @@ impl SideChecks {
                 }
                 for value in values {
                     let text = key(keyword, value);
-                    if !validators.contains_key(&text) {
+                    if let std::collections::hash_map::Entry::Vacant(slot) = validators.entry(text) {
                         if let Ok(v) = crate::schema::compile(&one(keyword, value)) {
-                            validators.insert(text, v);
+                            slot.insert(v);
                         }
                     }
                 }
