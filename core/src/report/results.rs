@@ -6,7 +6,8 @@
 //! bundle and aggregates them into the state of the whole application ([`BundleState`]:
 //! in progress, ready to deliver, partly refused, refused) and the **single delivery list**:
 //! every certificate of every department, handed to the applicant at once, together with
-//! the reasons of any refusal.
+//! the reasons of any refusal. An application covering no item has nothing to deliver: it
+//! is refused ([`ResultProblem::NoItems`]) rather than called ready to deliver.
 //!
 //! The applicant can then rate the service (好差评): a [`Rating`] holds a score from 1
 //! (非常不满意, very dissatisfied) to 5 (非常满意, very satisfied) and a comment, for the
@@ -375,6 +376,13 @@ pub enum ResultProblem {
         /// The item.
         item: String,
     },
+    /// An application covering no item: with nothing to decide there is nothing to deliver,
+    /// and the results of no item cannot be "ready to deliver".
+    #[error("{pointer}: the application covers no item, so there is nothing to deliver")]
+    NoItems {
+        /// Where the items are listed (`/items`, also when the list is absent).
+        pointer: String,
+    },
     /// A report on an item the application does not cover.
     #[error("{pointer}: item `{item}` is not part of this application")]
     NotInApplication {
@@ -533,6 +541,7 @@ impl ResultProblem {
             | ResultProblem::WrongBundle { pointer, .. }
             | ResultProblem::UnknownItem { pointer, .. }
             | ResultProblem::DuplicateItem { pointer, .. }
+            | ResultProblem::NoItems { pointer, .. }
             | ResultProblem::NotInApplication { pointer, .. }
             | ResultProblem::WrongDepartment { pointer, .. }
             | ResultProblem::DuplicateReport { pointer, .. }
@@ -678,7 +687,9 @@ impl CompiledBundle {
 
     /// The items the application covers, by index in bundle order: those listed in
     /// `items` (naming unknown and twice-listed ones as problems) or, without a list, every
-    /// item that always applies plus every item reported on.
+    /// item that always applies plus every item reported on. An application covering no
+    /// item is a problem: there would be nothing to deliver, and "every item approved"
+    /// would be vacuously true.
     fn covered_items(&self, r: &Reports, problems: &mut Vec<ResultProblem>) -> Vec<usize> {
         let mut covered: Vec<usize> = Vec::new();
         match &r.items {
@@ -707,6 +718,9 @@ impl CompiledBundle {
             }
         }
         covered.sort_unstable();
+        if covered.is_empty() && names_no_item(r) {
+            problems.push(ResultProblem::NoItems { pointer: "/items".into() });
+        }
         covered
     }
 
@@ -896,6 +910,16 @@ impl CompiledBundle {
                 }
             }
         }
+    }
+}
+
+/// Does `r` name no item at all, neither in its list nor (without a list) in a report? Then
+/// an empty coverage is the application's own problem, not a consequence of unknown ids
+/// (those are named already).
+fn names_no_item(r: &Reports) -> bool {
+    match &r.items {
+        Some(ids) => ids.is_empty(),
+        None => r.reports.is_empty(),
     }
 }
 
