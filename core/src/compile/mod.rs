@@ -56,7 +56,7 @@ use crate::compile::rulebook::Rulebook;
 use crate::compile::sources::{self as data_sources, CompiledSource};
 use crate::compile::translate::Translation;
 use crate::model::bundle::Bundle;
-use crate::model::error::{CompileError, Problem, Warning};
+use crate::model::error::{CompileError, FormError, Problem, Warning};
 use crate::rules::Limits;
 use crate::schema::{self, Document, Merger, Origin, SchemaError, Unsat};
 
@@ -183,7 +183,11 @@ impl CompiledBundle {
     }
 
     /// The merged form of the given items: fields and requirements of other items left out.
-    pub fn form_for(&self, item_ids: &[&str]) -> Result<Value, crate::UnknownItem> {
+    ///
+    /// # Errors
+    /// [`FormError::UnknownItem`] for an id the bundle does not have;
+    /// [`FormError::Schema`] when these items' schemas cannot be merged (see `form_of`).
+    pub fn form_for(&self, item_ids: &[&str]) -> Result<Value, FormError> {
         let mut indices = Vec::new();
         for id in item_ids {
             let i = self.item_index(id).ok_or_else(|| crate::UnknownItem((*id).to_owned()))?;
@@ -192,17 +196,18 @@ impl CompiledBundle {
             }
         }
         indices.sort_unstable();
-        Ok(self.form_of(&indices))
+        Ok(self.form_of(&indices)?)
     }
 
-    /// The merged form of items given by index. Every subschema was checked when the bundle
-    /// compiled, so building cannot fail; should it, the full form is the safe answer.
-    pub(crate) fn form_of(&self, indices: &[usize]) -> Value {
+    /// The merged form of items given by index. Compiling merged the form of every item,
+    /// of the items that always apply and of each conditional item alone, but not every
+    /// combination, and merging fewer schemas can reach a limit merging more did not: a
+    /// place one item makes `false` is not merged further in a form with that item, but is
+    /// in a form without it. So this can fail, and says so (the full form in its place
+    /// would hand out the fields and requirements of items that do not apply).
+    pub(crate) fn form_of(&self, indices: &[usize]) -> Result<Value, SchemaError> {
         let sources = Sources { bundle: &self.bundle, translations: &self.translations, keys: &self.keys };
-        match sources.build(indices, &mut self.seed.fork()) {
-            Ok(built) => built.schema,
-            Err(_) => self.full_form.clone(),
-        }
+        Ok(sources.build(indices, &mut self.seed.fork())?.schema)
     }
 
     pub(crate) fn item_index(&self, id: &str) -> Option<usize> {
