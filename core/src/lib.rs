@@ -80,7 +80,7 @@ pub use base::text::{Lang, Text};
 pub use compile::CompiledBundle;
 pub use model::bundle::Bundle;
 pub use model::decision::{Decision, Outcome};
-pub use model::error::{CompileError, LoadError, Problem, UnknownItem, Warning};
+pub use model::error::{CompileError, FormError, LoadError, Problem, UnknownItem, Warning};
 pub use model::submission::{Applicant, MaterialStatus, Submission, TOLERANCE_COMMITMENT};
 pub use model::validation::{FieldError, Validation};
 pub use report::notice::Notice;

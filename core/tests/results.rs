@@ -202,6 +202,57 @@ fn unknown_items_and_departments_are_named_with_their_pointer() {
     );
 }
 
+/// A bundle whose only item is opt-in: an application names it, or covers nothing.
+fn only_opt_in() -> CompiledBundle {
+    let bundle: onething::Bundle = serde_json::from_value(json!({
+        "id": "opt-in", "version": "1", "title": {"zh": "示例", "en": "Demo"}, "lead": "a",
+        "departments": [{"id": "a", "name": {"zh": "甲局", "en": "Bureau A"}}],
+        "items": [{"id": "one", "department": "a", "title": {"zh": "一", "en": "One"}, "optional": true,
+                   "schema": {"type": "object"}, "field_map": {}}]
+    }))
+    .unwrap();
+    CompiledBundle::compile(bundle).unwrap()
+}
+
+#[test]
+fn an_application_covering_no_item_is_not_ready_to_deliver() {
+    // Nothing covered means nothing to deliver: "every item approved" would be vacuously
+    // true, so it is a problem naming the item list, not ReadyToDeliver.
+    let compiled = newborn();
+    let no_item = [ResultProblem::NoItems { pointer: "/items".into() }];
+    assert_eq!(problems(&compiled, json!({"items": []})), no_item);
+    assert_eq!(
+        problems(&compiled, json!({"items": []}))[0].to_string(),
+        "/items: the application covers no item, so there is nothing to deliver"
+    );
+    // A report cannot make it cover one: it is named too.
+    let p = problems(
+        &compiled,
+        json!({"items": [], "reports": [{"item": "medical-insurance", "status": "in_progress"}]}),
+    );
+    assert_eq!(
+        p,
+        [
+            ResultProblem::NoItems { pointer: "/items".into() },
+            ResultProblem::NotInApplication {
+                pointer: "/reports/0/item".into(),
+                item: "medical-insurance".into()
+            },
+        ]
+    );
+    // Without a list, a bundle with no item always applying and no report covers nothing.
+    let opt_in = only_opt_in();
+    assert_eq!(problems(&opt_in, json!({})), no_item);
+    // Unknown ids are named on their own, not also as an empty application.
+    assert_eq!(
+        problems(&compiled, json!({"items": ["passport"]})),
+        [ResultProblem::UnknownItem { pointer: "/items/0".into(), item: "passport".into() }]
+    );
+    // One covered item is enough.
+    let r = results(&opt_in, json!({"reports": [{"item": "one", "status": "approved"}]})).unwrap();
+    assert_eq!(r.state, BundleState::ReadyToDeliver);
+}
+
 #[test]
 fn duplicate_reports_are_refused() {
     let compiled = newborn();

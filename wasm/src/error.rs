@@ -193,6 +193,15 @@ impl From<onething::UnknownItem> for Failure {
     }
 }
 
+impl From<onething::FormError> for Failure {
+    fn from(e: onething::FormError) -> Failure {
+        match e {
+            onething::FormError::UnknownItem(e) => Failure::from(e),
+            e => Failure::new("invalid_schema", e.to_string()),
+        }
+    }
+}
+
 impl From<onething::schema::MergeError> for Failure {
     fn from(e: onething::schema::MergeError) -> Failure {
         use onething::schema::MergeError as M;

@@ -33,9 +33,8 @@ impl SideChecks {
                     continue;
                 }
                 for value in values {
-                    if let std::collections::hash_map::Entry::Vacant(slot) =
-                        validators.entry(key(keyword, value))
-                    {
+                    let text = key(keyword, value);
+                    if let std::collections::hash_map::Entry::Vacant(slot) = validators.entry(text) {
                         if let Ok(v) = crate::schema::compile(&one(keyword, value)) {
                             slot.insert(v);
                         }

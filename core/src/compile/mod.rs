@@ -56,9 +56,9 @@ use crate::compile::rulebook::Rulebook;
 use crate::compile::sources::{self as data_sources, CompiledSource};
 use crate::compile::translate::Translation;
 use crate::model::bundle::Bundle;
-use crate::model::error::{CompileError, Problem, Warning};
+use crate::model::error::{CompileError, FormError, Problem, Warning};
 use crate::rules::Sandbox;
-use crate::schema::{self, Document, Merger, Origin, SchemaError};
+use crate::schema::{self, Document, Merger, Origin, SchemaError, Unsat};
 
 /// A bundle ready to use: merged, checked, compiled.
 pub struct CompiledBundle {
@@ -121,105 +121,38 @@ impl std::fmt::Debug for CompiledBundle {
 
 impl CompiledBundle {
     /// Compiles a bundle (schemas and scripts inline: see [`crate::load`]).
+    ///
+    /// In phases, each reporting every problem it finds before compiling stops:
+    /// `translate_all` (structure, item graph, rules, every item's schema), then
+    /// `merge_full_form` (checks over the canonical keys, data sources, the form of every
+    /// item), then `compile_forms` (the validators), then the parts are assembled.
     pub fn compile(bundle: Bundle) -> Result<CompiledBundle, CompileError> {
         let fail = |problems| CompileError { bundle: bundle.id.clone(), problems };
-        let mut problems = check_structure(&bundle);
         let graph = ItemGraph::of(&bundle);
-        problems.extend(graph.cycles(&bundle));
+        let sandbox = Sandbox::new(bundle.limits.unwrap_or_default());
         let mut warnings = Vec::new();
         let mut merger = Merger::new(true);
-        let mut translations = Vec::new();
-        let mut compiled = Vec::new();
-        let sandbox = Sandbox::new(bundle.limits.unwrap_or_default());
-        let rulebook = match Rulebook::compile(&bundle, &sandbox) {
-            Ok(book) => Some(book),
-            Err(p) => {
-                problems.extend(p);
-                None
-            }
-        };
-        for (i, item) in bundle.items.iter().enumerate() {
-            match compile_item(i, item, &mut merger, &sandbox, &mut warnings) {
-                Ok((c, t)) => {
-                    compiled.push(c);
-                    translations.push(t);
-                }
-                Err(p) => problems.extend(p),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(fail(problems));
-        }
-        let Some(rulebook) = rulebook else {
-            return Err(fail(problems));
-        };
+        let Translated { rulebook, mut items, translations } =
+            translate_all(&bundle, &graph, &mut merger, &sandbox, &mut warnings).map_err(fail)?;
         let keys = form::key_infos(&bundle, &translations);
-        problems.extend(check_references(&bundle, &keys, &mut warnings));
-        let materials: HashSet<&str> =
-            bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key())).collect();
-        problems.extend(rulebook.check_reads(&keys, &materials));
-        let compiled_sources = match data_sources::compile(&bundle, &keys, &sandbox) {
-            Ok(s) => s,
-            Err(p) => {
-                problems.extend(p);
-                Vec::new()
-            }
-        };
         let sources = Sources { bundle: &bundle, translations: &translations, keys: &keys };
-        let all: Vec<usize> = (0..bundle.items.len()).collect();
-        let full = sources.build(&all, &mut merger).map_err(|e| fail(vec![Problem::Schema(e)]))?;
-        for (key, unsat) in full.unsat {
-            let declaring = keys.get(&key).map_or(0, |k| k.items.len());
-            if declaring > 1 {
-                problems.push(Problem::Conflict { key, unsat });
-            } else {
-                warnings.push(Warning {
-                    pointer: bundle.fields.contains_key(&key).then(|| field_pointer(&key)),
-                    at: format!("field `{key}`"),
-                    message: format!("can never hold a value: {unsat}"),
-                });
-            }
-        }
-        if !problems.is_empty() {
-            return Err(fail(problems));
-        }
-        let seed = merger;
-        let always: Vec<usize> =
-            compiled.iter().enumerate().filter(|(_, c)| !c.conditional()).map(|(i, _)| i).collect();
-        // With no conditional item, the base form is the full form: built and kept once.
-        let base_form = if always.len() == compiled.len() {
-            None
-        } else {
-            let built = sources.build(&always, &mut seed.fork());
-            Some(built.map_err(|e| fail(vec![Problem::Schema(e)]))?.schema)
-        };
-        let base = compile_form(&bundle.id, base_form.as_ref().unwrap_or(&full.schema))
-            .map_err(|p| fail(vec![p]))?;
-        for (i, c) in compiled.iter_mut().enumerate() {
-            if c.conditional() {
-                let own = sources
-                    .build(&[i], &mut seed.fork_with(false))
-                    .map_err(|e| fail(vec![Problem::Schema(e)]))?
-                    .schema;
-                c.delta = Some(compile_form(&bundle.id, &own).map_err(|p| fail(vec![p]))?);
-            }
-        }
-        let rule_keys = rulebook.read_keys();
-        let side_checks = SideChecks::of(base_form.as_ref().unwrap_or(&full.schema));
+        let (full_form, compiled_sources) =
+            merge_full_form(&sources, &rulebook, &mut merger, &sandbox, &mut warnings).map_err(fail)?;
+        let forms = compile_forms(&sources, merger, &full_form, &mut items).map_err(|p| fail(vec![p]))?;
         Ok(CompiledBundle {
-            rule_keys,
+            rule_keys: rulebook.read_keys(),
             graph,
             rulebook,
             sources: compiled_sources,
             bundle,
-            items: compiled,
+            items,
             translations,
             keys,
-            seed,
-            full_form: full.schema,
-            base,
-            side_checks,
-            base_form,
+            seed: forms.seed,
+            full_form,
+            base: forms.base,
+            side_checks: forms.side_checks,
+            base_form: forms.base_form,
             warnings,
         })
     }
@@ -250,7 +183,11 @@ impl CompiledBundle {
     }
 
     /// The merged form of the given items: fields and requirements of other items left out.
-    pub fn form_for(&self, item_ids: &[&str]) -> Result<Value, crate::UnknownItem> {
+    ///
+    /// # Errors
+    /// [`FormError::UnknownItem`] for an id the bundle does not have;
+    /// [`FormError::Schema`] when these items' schemas cannot be merged (see `form_of`).
+    pub fn form_for(&self, item_ids: &[&str]) -> Result<Value, FormError> {
         let mut indices = Vec::new();
         for id in item_ids {
             let i = self.item_index(id).ok_or_else(|| crate::UnknownItem((*id).to_owned()))?;
@@ -259,22 +196,153 @@ impl CompiledBundle {
             }
         }
         indices.sort_unstable();
-        Ok(self.form_of(&indices))
+        Ok(self.form_of(&indices)?)
     }
 
-    /// The merged form of items given by index. Every subschema was checked when the bundle
-    /// compiled, so building cannot fail; should it, the full form is the safe answer.
-    pub(crate) fn form_of(&self, indices: &[usize]) -> Value {
+    /// The merged form of items given by index. Compiling merged the form of every item,
+    /// of the items that always apply and of each conditional item alone, but not every
+    /// combination, and merging fewer schemas can reach a limit merging more did not: a
+    /// place one item makes `false` is not merged further in a form with that item, but is
+    /// in a form without it. So this can fail, and says so (the full form in its place
+    /// would hand out the fields and requirements of items that do not apply).
+    pub(crate) fn form_of(&self, indices: &[usize]) -> Result<Value, SchemaError> {
         let sources = Sources { bundle: &self.bundle, translations: &self.translations, keys: &self.keys };
-        match sources.build(indices, &mut self.seed.fork()) {
-            Ok(built) => built.schema,
-            Err(_) => self.full_form.clone(),
-        }
+        Ok(sources.build(indices, &mut self.seed.fork())?.schema)
     }
 
     pub(crate) fn item_index(&self, id: &str) -> Option<usize> {
         self.items.iter().position(|c| c.id == id)
     }
+}
+
+/// What [`translate_all`] makes of a bundle.
+struct Translated {
+    rulebook: Rulebook,
+    items: Vec<CompiledItem>,
+    /// Each item's translation, parallel to `items`.
+    translations: Vec<Translation>,
+}
+
+/// The first phase: checks the bundle's structure and its item graph (no cycle), compiles
+/// the rules, and translates every item's schema to canonical keys (into `merger`, whose
+/// hoisted definitions every form shares). Nothing after it can run on a bundle with a
+/// problem here, so it reports all of them together.
+fn translate_all(
+    bundle: &Bundle,
+    graph: &ItemGraph,
+    merger: &mut Merger,
+    sandbox: &Sandbox,
+    warnings: &mut Vec<Warning>,
+) -> Result<Translated, Vec<Problem>> {
+    let mut problems = check_structure(bundle);
+    problems.extend(graph.cycles(bundle));
+    let rulebook = record(Rulebook::compile(bundle, sandbox), &mut problems);
+    let mut items = Vec::new();
+    let mut translations = Vec::new();
+    for (i, item) in bundle.items.iter().enumerate() {
+        if let Some((c, t)) = record(compile_item(i, item, merger, sandbox, warnings), &mut problems) {
+            items.push(c);
+            translations.push(t);
+        }
+    }
+    match rulebook {
+        Some(rulebook) if problems.is_empty() => Ok(Translated { rulebook, items, translations }),
+        _ => Err(problems),
+    }
+}
+
+/// The value of `result`, or `None` with its problems added to `problems`.
+fn record<T>(result: Result<T, Vec<Problem>>, problems: &mut Vec<Problem>) -> Option<T> {
+    result.map_err(|p| problems.extend(p)).ok()
+}
+
+/// The second phase, over the canonical keys: sections and the field dictionary name
+/// existing keys, rules read existing keys and materials, data sources compile; then the
+/// form of every item is merged, and a key several departments constrain so that no value
+/// fits is a conflict. Returns the full form and the compiled data sources.
+fn merge_full_form(
+    sources: &Sources<'_>,
+    rulebook: &Rulebook,
+    merger: &mut Merger,
+    sandbox: &Sandbox,
+    warnings: &mut Vec<Warning>,
+) -> Result<(Value, Vec<CompiledSource>), Vec<Problem>> {
+    let (bundle, keys) = (sources.bundle, sources.keys);
+    let mut problems = check_references(bundle, keys, warnings);
+    let materials: HashSet<&str> =
+        bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key())).collect();
+    problems.extend(rulebook.check_reads(keys, &materials));
+    let compiled_sources =
+        record(data_sources::compile(bundle, keys, sandbox), &mut problems).unwrap_or_default();
+    let all: Vec<usize> = (0..bundle.items.len()).collect();
+    let full = sources.build(&all, merger).map_err(|e| vec![Problem::Schema(e)])?;
+    problems.extend(unsatisfiable_keys(bundle, keys, full.unsat, warnings));
+    if problems.is_empty() { Ok((full.schema, compiled_sources)) } else { Err(problems) }
+}
+
+/// Keys of the full form no value can satisfy: a conflict between departments when several
+/// items declare the key, a warning when only one does (its own schema is at fault).
+fn unsatisfiable_keys(
+    bundle: &Bundle,
+    keys: &KeyInfos,
+    unsat: Vec<(String, Unsat)>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (key, unsat) in unsat {
+        let declaring = keys.get(&key).map_or(0, |k| k.items.len());
+        if declaring > 1 {
+            problems.push(Problem::Conflict { key, unsat });
+        } else {
+            warnings.push(Warning {
+                pointer: bundle.fields.contains_key(&key).then(|| field_pointer(&key)),
+                at: format!("field `{key}`"),
+                message: format!("can never hold a value: {unsat}"),
+            });
+        }
+    }
+    problems
+}
+
+/// What [`compile_forms`] makes: the forms validation uses.
+struct Forms {
+    /// The merger after the full form: its hoisted `$defs` seed every other form.
+    seed: Merger,
+    /// The form of the items that always apply, when it differs from the full form.
+    base_form: Option<Value>,
+    /// That form (or the full form), compiled.
+    base: Validator,
+    /// Its departments' disagreeing constraints, compiled.
+    side_checks: SideChecks,
+}
+
+/// The third phase: the validators. The form of the items that always apply is built
+/// (unless it is the full form) and compiled, and so is each conditional item's own form
+/// (its `delta`), so that validation never builds or compiles a form.
+fn compile_forms(
+    sources: &Sources<'_>,
+    seed: Merger,
+    full_form: &Value,
+    items: &mut [CompiledItem],
+) -> Result<Forms, Problem> {
+    let id = &sources.bundle.id;
+    let always: Vec<usize> =
+        items.iter().enumerate().filter(|(_, c)| !c.conditional()).map(|(i, _)| i).collect();
+    // With no conditional item, the base form is the full form: built and kept once.
+    let base_form = if always.len() == items.len() {
+        None
+    } else {
+        Some(sources.build(&always, &mut seed.fork()).map_err(Problem::Schema)?.schema)
+    };
+    let base = compile_form(id, base_form.as_ref().unwrap_or(full_form))?;
+    for (i, c) in items.iter_mut().enumerate() {
+        if c.conditional() {
+            let own = sources.build(&[i], &mut seed.fork_with(false)).map_err(Problem::Schema)?.schema;
+            c.delta = Some(compile_form(id, &own)?);
+        }
+    }
+    let side_checks = SideChecks::of(base_form.as_ref().unwrap_or(full_form));
+    Ok(Forms { seed, base_form, base, side_checks })
 }
 
 fn compile_item(
@@ -291,17 +359,7 @@ fn compile_item(
     let original = schema::compile(&item.schema).map_err(|(pointer, message)| {
         vec![Problem::Schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })]
     })?;
-    let mut problems = Vec::new();
-    let t = match translate::translate(doc, &item.field_map, merger, sandbox) {
-        Ok(t) => t,
-        Err(p) => {
-            problems.extend(p);
-            return Err(problems);
-        }
-    };
-    if !problems.is_empty() {
-        return Err(problems);
-    }
+    let t = translate::translate(doc, &item.field_map, merger, sandbox)?;
     for w in &t.warnings {
         warnings.push(Warning {
             at: format!("item `{}`", item.id),

@@ -230,3 +230,16 @@ impl fmt::Display for Warning {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown item `{0}`")]
 pub struct UnknownItem(pub String);
+
+/// Why the form of some items ([`crate::CompiledBundle::form_for`]) cannot be given.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FormError {
+    /// An item id the bundle does not have.
+    #[error(transparent)]
+    UnknownItem(#[from] UnknownItem),
+    /// These items' schemas cannot be merged together: a limit is reached that merging
+    /// every item's did not reach.
+    #[error("the form of these items cannot be merged: {0}")]
+    Schema(#[from] SchemaError),
+}

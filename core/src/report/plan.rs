@@ -231,137 +231,224 @@ impl CompiledBundle {
 /// The plan of the `included` items (indices in bundle order).
 pub(crate) fn build(bundle: &Bundle, graph: &ItemGraph, included: &[usize]) -> Plan {
     let n = bundle.items.len();
-    let mut inside = vec![false; n];
+    let edges = edges_among(bundle, graph, included);
+    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for ((from, to), _) in &edges {
+        if let Some(p) = preds.get_mut(*to) {
+            p.push(*from);
+        }
+    }
+    let order = topological(included, &preds);
+    let stage = stage_numbers(&order, &preds, n);
+    let schedule = Schedule::of(bundle, &order, &preds);
+    let path = schedule.critical_path(included);
+    let time_limit = time_limit(bundle, included, &schedule, &path);
+    let items = plan_items(bundle, included, &preds, &stage, &schedule, &path);
+    let stages = stages(bundle, &items);
+    let departments = department_plans(bundle, &items, &stages);
+    let external_evidence = external_evidence(bundle, included);
+    let notes = notes(&time_limit, &external_evidence, bundle);
+    Plan {
+        bundle: bundle.id.clone(),
+        version: bundle.version.clone(),
+        title: bundle.title.clone(),
+        lead: bundle.lead.clone(),
+        items,
+        edges: edges.into_iter().map(|(_, e)| e).collect(),
+        stages,
+        departments,
+        time_limit,
+        external_evidence,
+        notes,
+    }
+}
+
+/// Item `i`'s id (empty for an index outside the bundle).
+fn item_id(bundle: &Bundle, i: usize) -> String {
+    bundle.items.get(i).map(|x| x.id.clone()).unwrap_or_default()
+}
+
+/// Item `i`'s committed time limit in working days.
+fn limit(bundle: &Bundle, i: usize) -> Option<u32> {
+    bundle.items.get(i).and_then(|x| x.time_limit_days)
+}
+
+/// The edges between included items, keyed `(from, to)` and sorted by `to`, then `from`.
+/// An included item waiting for a left-out one still waits for what that one waited for:
+/// the edge names the left-out items it runs `via`. A direct edge also found indirectly
+/// keeps only its direct reasons.
+fn edges_among(bundle: &Bundle, graph: &ItemGraph, included: &[usize]) -> Vec<((usize, usize), Edge)> {
+    let mut inside = vec![false; bundle.items.len()];
     for &i in included {
         set(&mut inside, i, true);
     }
-    let is_in = |i: usize| inside.get(i).copied().unwrap_or(false);
-    let id = |i: usize| bundle.items.get(i).map(|x| x.id.clone()).unwrap_or_default();
-
-    // Edges between included items, directly or through left-out ones.
     let mut edges: IndexMap<(usize, usize), Edge> = IndexMap::new();
     for &to in included {
-        // Walk back through left-out predecessors.
-        let mut seen = HashSet::new();
-        let mut queue: VecDeque<(usize, Vec<usize>)> =
-            graph.preds(to).iter().map(|&p| (p, Vec::new())).collect();
-        while let Some((from, via)) = queue.pop_front() {
-            if !seen.insert(from) {
-                continue;
-            }
-            if is_in(from) {
-                let direct = via.is_empty();
-                let e = edges.entry((from, to)).or_insert_with(|| Edge {
-                    from: id(from),
-                    to: id(to),
-                    depends_on: false,
-                    evidence: Vec::new(),
-                    via: Vec::new(),
-                });
-                if direct {
-                    if let Some(original) = graph.link(from, to) {
-                        e.depends_on = original.depends_on;
-                        e.evidence.clone_from(&original.evidence);
-                    }
-                } else {
-                    for v in via {
-                        let v = id(v);
-                        if !e.via.contains(&v) {
-                            e.via.push(v);
-                        }
-                    }
-                }
-            } else {
-                let mut through = via.clone();
-                through.push(from);
-                for &p in graph.preds(from) {
-                    queue.push_back((p, through.clone()));
-                }
-            }
-        }
+        walk_back(bundle, graph, &inside, to, &mut edges);
     }
-    // A direct edge also found indirectly keeps only its direct reasons.
     for e in edges.values_mut() {
         if e.depends_on || !e.evidence.is_empty() {
             e.via.clear();
         }
     }
-    let mut edge_list: Vec<((usize, usize), Edge)> = edges.into_iter().collect();
-    edge_list.sort_by_key(|((from, to), _)| (*to, *from));
-    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for ((from, to), _) in &edge_list {
-        if let Some(p) = preds.get_mut(*to) {
-            p.push(*from);
+    let mut edges: Vec<((usize, usize), Edge)> = edges.into_iter().collect();
+    edges.sort_by_key(|((from, to), _)| (*to, *from));
+    edges
+}
+
+/// Adds the edges into `to`: breadth first from its predecessors, through left-out ones
+/// (`inside` says which items are included), up to the first included item on each way.
+fn walk_back(
+    bundle: &Bundle,
+    graph: &ItemGraph,
+    inside: &[bool],
+    to: usize,
+    edges: &mut IndexMap<(usize, usize), Edge>,
+) {
+    let id = |i: usize| item_id(bundle, i);
+    let mut seen = HashSet::new();
+    let mut queue: VecDeque<(usize, Vec<usize>)> = graph.preds(to).iter().map(|&p| (p, Vec::new())).collect();
+    while let Some((from, via)) = queue.pop_front() {
+        if !seen.insert(from) {
+            continue;
+        }
+        if !inside.get(from).copied().unwrap_or(false) {
+            let mut through = via.clone();
+            through.push(from);
+            for &p in graph.preds(from) {
+                queue.push_back((p, through.clone()));
+            }
+            continue;
+        }
+        let e = edges.entry((from, to)).or_insert_with(|| Edge {
+            from: id(from),
+            to: id(to),
+            depends_on: false,
+            evidence: Vec::new(),
+            via: Vec::new(),
+        });
+        if via.is_empty() {
+            if let Some(original) = graph.link(from, to) {
+                e.depends_on = original.depends_on;
+                e.evidence.clone_from(&original.evidence);
+            }
+        } else {
+            for v in via {
+                let v = id(v);
+                if !e.via.contains(&v) {
+                    e.via.push(v);
+                }
+            }
         }
     }
+}
 
-    // Stages: longest chain of predecessors, in topological order (Kahn, bundle order).
-    let order = topological(included, &preds);
+/// Each item's stage (1-based; 0 outside the plan): one more than the latest stage of its
+/// predecessors, so that a stage's items can all start once the stages before it are done.
+fn stage_numbers(order: &[usize], preds: &[Vec<usize>], n: usize) -> Vec<u32> {
     let mut stage = vec![0u32; n];
-    for &v in &order {
+    for &v in order {
         let s =
             preds.get(v).into_iter().flatten().filter_map(|&p| stage.get(p).copied()).max().unwrap_or(0) + 1;
         set(&mut stage, v, s);
     }
+    stage
+}
 
-    // Earliest start and finish; unknown below an item without a time limit. The lower
-    // bound counts unknown limits as 0.
-    let limit = |i: usize| bundle.items.get(i).and_then(|x| x.time_limit_days);
-    let mut finish: Vec<Option<u32>> = vec![Some(0); n];
-    let mut start: Vec<Option<u32>> = vec![Some(0); n];
-    let mut bound = vec![0u32; n];
-    let mut best_pred: Vec<Option<usize>> = vec![None; n];
-    for &v in &order {
-        let ps = preds.get(v).map(Vec::as_slice).unwrap_or_default();
-        let s = ps.iter().try_fold(0u32, |acc, &p| finish.get(p).copied().flatten().map(|f| acc.max(f)));
-        set(&mut start, v, s);
-        set(&mut finish, v, s.and_then(|s| limit(v).map(|l| s.saturating_add(l))));
-        // The predecessor finishing last (first in bundle order on a tie).
+/// Earliest start and finish of every item, in working days after acceptance; unknown
+/// below an item without a time limit. Beside them, a lower bound counting unknown limits
+/// as 0, and the predecessor it comes from, to trace the critical path back.
+struct Schedule {
+    start: Vec<Option<u32>>,
+    finish: Vec<Option<u32>>,
+    bound: Vec<u32>,
+    best_pred: Vec<Option<usize>>,
+}
+
+impl Schedule {
+    /// Schedules the items in topological `order`.
+    fn of(bundle: &Bundle, order: &[usize], preds: &[Vec<usize>]) -> Schedule {
+        let n = bundle.items.len();
+        let mut s = Schedule {
+            start: vec![Some(0); n],
+            finish: vec![Some(0); n],
+            bound: vec![0u32; n],
+            best_pred: vec![None; n],
+        };
+        for &v in order {
+            let ps = preds.get(v).map(Vec::as_slice).unwrap_or_default();
+            let start =
+                ps.iter().try_fold(0u32, |acc, &p| s.finish.get(p).copied().flatten().map(|f| acc.max(f)));
+            set(&mut s.start, v, start);
+            set(&mut s.finish, v, start.and_then(|st| limit(bundle, v).map(|l| st.saturating_add(l))));
+            let (b, arg) = s.last_finishing(ps);
+            set(&mut s.bound, v, b.saturating_add(limit(bundle, v).unwrap_or(0)));
+            set(&mut s.best_pred, v, arg);
+        }
+        s
+    }
+
+    /// Among `items`, the one finishing last by the lower bound (first in bundle order on a
+    /// tie), with that bound; `(0, None)` for none.
+    fn last_finishing(&self, items: &[usize]) -> (u32, Option<usize>) {
         let mut b = 0;
         let mut arg = None;
-        for &p in ps {
-            let f = bound.get(p).copied().unwrap_or(0);
+        for &p in items {
+            let f = self.bound.get(p).copied().unwrap_or(0);
             if arg.is_none() || f > b {
                 b = f;
                 arg = Some(p);
             }
         }
-        set(&mut bound, v, b.saturating_add(limit(v).unwrap_or(0)));
-        set(&mut best_pred, v, arg);
+        (b, arg)
     }
-    let mut end = None;
-    let mut at_least = 0;
-    for &v in included {
-        let b = bound.get(v).copied().unwrap_or(0);
-        if end.is_none() || b > at_least {
-            at_least = b;
-            end = Some(v);
-        }
-    }
-    let mut path = Vec::new();
-    let mut cursor = end;
-    while let Some(v) = cursor {
-        if path.contains(&v) {
-            break;
-        }
-        path.push(v);
-        cursor = best_pred.get(v).copied().flatten();
-    }
-    path.reverse();
 
-    let missing: Vec<String> = included.iter().filter(|&&i| limit(i).is_none()).map(|&i| id(i)).collect();
-    let sum = included.iter().try_fold(0u32, |acc, &i| limit(i).map(|l| acc.saturating_add(l)));
-    let committed = bundle.notice.as_ref().and_then(|n| n.time_limit_days);
-    let time_limit = TimeLimit {
-        committed_days: committed,
+    /// The critical path, first to last: back from the included item finishing last,
+    /// through the predecessor finishing last each time.
+    fn critical_path(&self, included: &[usize]) -> Vec<usize> {
+        let (_, end) = self.last_finishing(included);
+        let mut path = Vec::new();
+        let mut cursor = end;
+        while let Some(v) = cursor {
+            if path.contains(&v) {
+                break;
+            }
+            path.push(v);
+            cursor = self.best_pred.get(v).copied().flatten();
+        }
+        path.reverse();
+        path
+    }
+}
+
+/// How long the whole takes: the critical path (known only when every item has a time
+/// limit) against the sum of the separate limits and the bundle's committed limit.
+fn time_limit(bundle: &Bundle, included: &[usize], schedule: &Schedule, path: &[usize]) -> TimeLimit {
+    let (at_least, _) = schedule.last_finishing(included);
+    let missing: Vec<String> =
+        included.iter().filter(|&&i| limit(bundle, i).is_none()).map(|&i| item_id(bundle, i)).collect();
+    TimeLimit {
+        committed_days: bundle.notice.as_ref().and_then(|n| n.time_limit_days),
         critical_path_days: missing.is_empty().then_some(at_least),
         at_least_days: at_least,
-        critical_path: path.iter().map(|&i| id(i)).collect(),
-        sum_of_items_days: sum,
+        critical_path: path.iter().map(|&i| item_id(bundle, i)).collect(),
+        sum_of_items_days: included
+            .iter()
+            .try_fold(0u32, |acc, &i| limit(bundle, i).map(|l| acc.saturating_add(l))),
         missing,
-    };
+    }
+}
 
-    let items: Vec<PlanItem> = included
+/// The plan's items, in bundle order, with their stage, predecessors and schedule.
+fn plan_items(
+    bundle: &Bundle,
+    included: &[usize],
+    preds: &[Vec<usize>],
+    stage: &[u32],
+    schedule: &Schedule,
+    path: &[usize],
+) -> Vec<PlanItem> {
+    included
         .iter()
         .filter_map(|&i| {
             let item = bundle.items.get(i)?;
@@ -373,24 +460,28 @@ pub(crate) fn build(bundle: &Bundle, graph: &ItemGraph, included: &[usize]) -> P
                 time_limit_days: item.time_limit_days,
                 optional: item.optional,
                 condition: item.applies_if.as_ref().and_then(|c| c.title.clone()),
-                after: preds.get(i).into_iter().flatten().map(|&p| id(p)).collect(),
-                start_day: start.get(i).copied().flatten(),
-                finish_day: finish.get(i).copied().flatten(),
+                after: preds.get(i).into_iter().flatten().map(|&p| item_id(bundle, p)).collect(),
+                start_day: schedule.start.get(i).copied().flatten(),
+                finish_day: schedule.finish.get(i).copied().flatten(),
                 critical: path.contains(&i),
             })
         })
-        .collect();
+        .collect()
+}
 
+/// The parallel stages: each one's items, the departments working in it (in bundle order)
+/// and its longest time limit.
+fn stages(bundle: &Bundle, items: &[PlanItem]) -> Vec<Stage> {
     let stage_count = items.iter().map(|i| i.stage).max().unwrap_or(0);
-    let stages: Vec<Stage> = (1..=stage_count)
+    (1..=stage_count)
         .map(|s| {
             let members: Vec<&PlanItem> = items.iter().filter(|i| i.stage == s).collect();
-            let mut departments: Vec<String> = Vec::new();
-            for d in &bundle.departments {
-                if members.iter().any(|i| i.department == d.id) {
-                    departments.push(d.id.clone());
-                }
-            }
+            let departments: Vec<String> = bundle
+                .departments
+                .iter()
+                .filter(|d| members.iter().any(|i| i.department == d.id))
+                .map(|d| d.id.clone())
+                .collect();
             Stage {
                 stage: s,
                 items: members.iter().map(|i| i.id.clone()).collect(),
@@ -398,9 +489,13 @@ pub(crate) fn build(bundle: &Bundle, graph: &ItemGraph, included: &[usize]) -> P
                 longest_days: members.iter().try_fold(0u32, |acc, i| i.time_limit_days.map(|l| acc.max(l))),
             }
         })
-        .collect();
+        .collect()
+}
 
-    let departments: Vec<DepartmentPlan> = bundle
+/// Per department (in bundle order), its items stage by stage: every department with work
+/// in the plan, and the lead even without.
+fn department_plans(bundle: &Bundle, items: &[PlanItem], stages: &[Stage]) -> Vec<DepartmentPlan> {
+    bundle
         .departments
         .iter()
         .filter_map(|d| {
@@ -423,42 +518,27 @@ pub(crate) fn build(bundle: &Bundle, graph: &ItemGraph, included: &[usize]) -> P
                 work,
             })
         })
-        .collect();
+        .collect()
+}
 
+/// Evidence the included items consume but none of them produces, with its consumers:
+/// it must come from the applicant or from outside.
+fn external_evidence(bundle: &Bundle, included: &[usize]) -> Vec<ExternalEvidence> {
     let produced: HashSet<&str> = included
         .iter()
         .filter_map(|&i| bundle.items.get(i))
         .flat_map(|x| x.produces.iter().map(String::as_str))
         .collect();
     let mut external: IndexMap<String, Vec<String>> = IndexMap::new();
-    for &i in included {
-        let Some(item) = bundle.items.get(i) else { continue };
-        for e in &item.consumes {
-            if !produced.contains(e.as_str()) {
-                let list = external.entry(e.clone()).or_default();
-                if !list.contains(&item.id) {
-                    list.push(item.id.clone());
-                }
+    for item in included.iter().filter_map(|&i| bundle.items.get(i)) {
+        for e in item.consumes.iter().filter(|e| !produced.contains(e.as_str())) {
+            let list = external.entry(e.clone()).or_default();
+            if !list.contains(&item.id) {
+                list.push(item.id.clone());
             }
         }
     }
-    let external_evidence: Vec<ExternalEvidence> =
-        external.into_iter().map(|(evidence, items)| ExternalEvidence { evidence, items }).collect();
-
-    let notes = notes(&time_limit, &external_evidence, bundle);
-    Plan {
-        bundle: bundle.id.clone(),
-        version: bundle.version.clone(),
-        title: bundle.title.clone(),
-        lead: bundle.lead.clone(),
-        items,
-        edges: edge_list.into_iter().map(|(_, e)| e).collect(),
-        stages,
-        departments,
-        time_limit,
-        external_evidence,
-        notes,
-    }
+    external.into_iter().map(|(evidence, items)| ExternalEvidence { evidence, items }).collect()
 }
 
 fn notes(t: &TimeLimit, external: &[ExternalEvidence], bundle: &Bundle) -> Vec<Text> {

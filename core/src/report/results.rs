@@ -6,7 +6,8 @@
 //! bundle and aggregates them into the state of the whole application ([`BundleState`]:
 //! in progress, ready to deliver, partly refused, refused) and the **single delivery list**:
 //! every certificate of every department, handed to the applicant at once, together with
-//! the reasons of any refusal.
+//! the reasons of any refusal. An application covering no item has nothing to deliver: it
+//! is refused ([`ResultProblem::NoItems`]) rather than called ready to deliver.
 //!
 //! The applicant can then rate the service (好差评): a [`Rating`] holds a score from 1
 //! (非常不满意, very dissatisfied) to 5 (非常满意, very satisfied) and a comment, for the
@@ -54,6 +55,7 @@ use crate::base::json::{self, JsonError};
 use crate::base::pointer;
 use crate::base::text::Text;
 use crate::compile::CompiledBundle;
+use crate::model::bundle::Item;
 
 /// The largest reports or rating text accepted, in bytes (4 MiB).
 pub const MAX_RESULTS_BYTES: usize = 4 << 20;
@@ -375,6 +377,13 @@ pub enum ResultProblem {
         /// The item.
         item: String,
     },
+    /// An application covering no item: with nothing to decide there is nothing to deliver,
+    /// and the results of no item cannot be "ready to deliver".
+    #[error("{pointer}: the application covers no item, so there is nothing to deliver")]
+    NoItems {
+        /// Where the items are listed (`/items`, also when the list is absent).
+        pointer: String,
+    },
     /// A report on an item the application does not cover.
     #[error("{pointer}: item `{item}` is not part of this application")]
     NotInApplication {
@@ -533,6 +542,7 @@ impl ResultProblem {
             | ResultProblem::WrongBundle { pointer, .. }
             | ResultProblem::UnknownItem { pointer, .. }
             | ResultProblem::DuplicateItem { pointer, .. }
+            | ResultProblem::NoItems { pointer, .. }
             | ResultProblem::NotInApplication { pointer, .. }
             | ResultProblem::WrongDepartment { pointer, .. }
             | ResultProblem::DuplicateReport { pointer, .. }
@@ -634,20 +644,54 @@ fn check_date(value: Option<&str>, pointer: String, problems: &mut Vec<ResultPro
     }
 }
 
+/// The report on each reported item, by item index: the report and its JSON Pointer (the
+/// first report, when an item has two).
+type Reported<'r> = HashMap<usize, (&'r Report, String)>;
+
 impl CompiledBundle {
     /// Checks the departments' reports against the bundle and aggregates them: the state of
     /// the application and the single delivery list. Every problem is reported at once.
     pub fn results(&self, r: &Reports) -> Result<Results, ResultsError> {
-        let b = &self.bundle;
         let mut problems = Vec::new();
-        if let Some(found) = r.bundle.as_ref().filter(|found| **found != b.id) {
+        if let Some(found) = r.bundle.as_ref().filter(|found| **found != self.bundle.id) {
             problems.push(ResultProblem::WrongBundle {
                 pointer: "/bundle".into(),
-                expected: b.id.clone(),
+                expected: self.bundle.id.clone(),
                 found: found.clone(),
             });
         }
-        // The items the application covers, by index.
+        let covered = self.covered_items(r, &mut problems);
+        let reported = self.check_reports(r, &covered, &mut problems);
+        self.check_prerequisites(&covered, &reported, &mut problems);
+        problems.sort_by_key(|p| p.pointer().map(report_order));
+        if let Some(rating) = &r.rating {
+            self.rating_problems(rating, "/rating", &mut problems);
+        }
+        if !problems.is_empty() {
+            return Err(ResultsError { problems });
+        }
+        let tally = self.tally(&covered, &reported);
+        let state = tally.state();
+        Ok(Results {
+            bundle: self.bundle.id.clone(),
+            version: self.bundle.version.clone(),
+            application: r.application.clone(),
+            state,
+            summary: tally.summary(state),
+            items: tally.items,
+            delivery: tally.delivery,
+            refusals: tally.refusals,
+            pending: tally.pending,
+            rating: r.rating.clone(),
+        })
+    }
+
+    /// The items the application covers, by index in bundle order: those listed in
+    /// `items` (naming unknown and twice-listed ones as problems) or, without a list, every
+    /// item that always applies plus every item reported on. An application covering no
+    /// item is a problem: there would be nothing to deliver, and "every item approved"
+    /// would be vacuously true.
+    fn covered_items(&self, r: &Reports, problems: &mut Vec<ResultProblem>) -> Vec<usize> {
         let mut covered: Vec<usize> = Vec::new();
         match &r.items {
             Some(ids) => {
@@ -675,8 +719,22 @@ impl CompiledBundle {
             }
         }
         covered.sort_unstable();
+        if covered.is_empty() && names_no_item(r) {
+            problems.push(ResultProblem::NoItems { pointer: "/items".into() });
+        }
+        covered
+    }
 
-        let mut reported: HashMap<usize, (usize, String)> = HashMap::new();
+    /// Checks every report on its own (a known item the application covers, reported once,
+    /// by its department, a refusal with its reason, certificates only when approved) and
+    /// returns the report on each item.
+    fn check_reports<'r>(
+        &self,
+        r: &'r Reports,
+        covered: &[usize],
+        problems: &mut Vec<ResultProblem>,
+    ) -> Reported<'r> {
+        let mut reported: Reported<'r> = HashMap::new();
         for (k, report) in r.reports.iter().enumerate() {
             let at = format!("/reports/{k}");
             let Some(i) = self.item_index(&report.item) else {
@@ -686,7 +744,7 @@ impl CompiledBundle {
                 });
                 continue;
             };
-            let Some(item) = b.items.get(i) else { continue };
+            let Some(item) = self.bundle.items.get(i) else { continue };
             if !covered.contains(&i) {
                 problems.push(ResultProblem::NotInApplication {
                     pointer: format!("{at}/item"),
@@ -700,112 +758,69 @@ impl CompiledBundle {
                     first: first.clone(),
                 });
             } else {
-                reported.insert(i, (k, at.clone()));
+                reported.insert(i, (report, at.clone()));
             }
-            if let Some(d) = report.department.as_ref().filter(|d| **d != item.department) {
-                problems.push(ResultProblem::WrongDepartment {
-                    pointer: format!("{at}/department"),
-                    item: item.id.clone(),
-                    expected: item.department.clone(),
-                    found: d.clone(),
-                });
-            }
-            check_date(report.date.as_deref(), format!("{at}/date"), &mut problems);
-            if report.status == ReportStatus::Refused && report.reason.is_none() {
-                problems.push(ResultProblem::MissingReason {
-                    pointer: at.clone(),
-                    item: item.id.clone(),
-                    department: item.department.clone(),
-                });
-            }
-            if report.status != ReportStatus::Approved && !report.certificates.is_empty() {
-                problems.push(ResultProblem::CertificateNotApproved {
-                    pointer: format!("{at}/certificates"),
-                    item: item.id.clone(),
-                    department: item.department.clone(),
-                });
-            }
-            for (n, c) in report.certificates.iter().enumerate() {
-                let cat = format!("{at}/certificates/{n}");
-                if c.number.is_none() && c.e_licence.is_none() {
-                    problems.push(ResultProblem::EmptyCertificate {
-                        pointer: cat.clone(),
-                        item: item.id.clone(),
-                        department: item.department.clone(),
-                    });
-                }
-                if let Some(e) = c.evidence.as_ref().filter(|e| !item.produces.contains(e)) {
-                    problems.push(ResultProblem::UnknownEvidence {
-                        pointer: format!("{cat}/evidence"),
-                        item: item.id.clone(),
-                        evidence: e.clone(),
-                    });
-                }
-            }
+            check_report(item, report, &at, problems);
         }
-        // An item is approved only after the items it waits for are.
-        let plan = crate::report::plan::build(b, &self.graph, &covered);
-        for (&i, (k, at)) in &reported {
-            let (Some(item), Some(report)) = (b.items.get(i), r.reports.get(*k)) else { continue };
+        reported
+    }
+
+    /// An item is approved only after the items it waits for are (the plan of the covered
+    /// items says which: its `depends_on` and the producers of the evidence it consumes).
+    fn check_prerequisites(
+        &self,
+        covered: &[usize],
+        reported: &Reported<'_>,
+        problems: &mut Vec<ResultProblem>,
+    ) {
+        let plan = crate::report::plan::build(&self.bundle, &self.graph, covered);
+        let approved = |id: &str| {
+            self.item_index(id)
+                .and_then(|j| reported.get(&j))
+                .is_some_and(|(x, _)| x.status == ReportStatus::Approved)
+        };
+        for (&i, (report, at)) in reported {
+            let Some(item) = self.bundle.items.get(i) else { continue };
             if report.status != ReportStatus::Approved {
                 continue;
             }
             let Some(planned) = plan.items.iter().find(|p| p.id == item.id) else { continue };
-            for before in &planned.after {
-                let approved = self
-                    .item_index(before)
-                    .and_then(|j| reported.get(&j))
-                    .and_then(|(k, _)| r.reports.get(*k))
-                    .is_some_and(|x| x.status == ReportStatus::Approved);
-                if !approved {
-                    problems.push(ResultProblem::PrerequisiteNotApproved {
-                        pointer: format!("{at}/status"),
-                        item: item.id.clone(),
-                        department: item.department.clone(),
-                        prerequisite: before.clone(),
-                    });
-                }
+            for before in planned.after.iter().filter(|before| !approved(before)) {
+                problems.push(ResultProblem::PrerequisiteNotApproved {
+                    pointer: format!("{at}/status"),
+                    item: item.id.clone(),
+                    department: item.department.clone(),
+                    prerequisite: before.clone(),
+                });
             }
         }
-        problems.sort_by_key(|p| p.pointer().map(report_order));
-        if let Some(rating) = &r.rating {
-            self.rating_problems(rating, "/rating", &mut problems);
-        }
-        if !problems.is_empty() {
-            return Err(ResultsError { problems });
-        }
+    }
 
-        let department_name = |id: &str| {
-            b.departments.iter().find(|d| d.id == id).map_or_else(|| Text::new(id, id), |d| d.name.clone())
-        };
-        let mut items = Vec::new();
-        let mut delivery = Vec::new();
-        let mut refusals = Vec::new();
-        let mut pending = Vec::new();
-        for &i in &covered {
-            let Some(item) = b.items.get(i) else { continue };
-            let report = reported.get(&i).and_then(|(k, _)| r.reports.get(*k));
-            let status = match report.map(|x| x.status) {
-                None => ItemStatus::Awaiting,
-                Some(ReportStatus::InProgress) => ItemStatus::InProgress,
-                Some(ReportStatus::Approved) => ItemStatus::Approved,
-                Some(ReportStatus::Refused) => ItemStatus::Refused,
-            };
+    /// Sorts the covered items by where they stand, in bundle order, collecting what is
+    /// delivered together: the certificates of the approved items and the reasons of the
+    /// refused ones.
+    fn tally(&self, covered: &[usize], reported: &Reported<'_>) -> Tally {
+        let mut tally = Tally::default();
+        for &i in covered {
+            let Some(item) = self.bundle.items.get(i) else { continue };
+            let report = reported.get(&i).map(|(x, _)| *x);
+            let status = item_status(report);
             match status {
-                ItemStatus::Awaiting | ItemStatus::InProgress => pending.push(item.id.clone()),
+                ItemStatus::Awaiting | ItemStatus::InProgress => tally.pending.push(item.id.clone()),
                 ItemStatus::Approved => {
+                    let department_name = self.department_name(&item.department);
                     for c in report.map(|x| x.certificates.as_slice()).unwrap_or_default() {
-                        delivery.push(Delivery {
+                        tally.delivery.push(Delivery {
                             item: item.id.clone(),
                             department: item.department.clone(),
-                            department_name: department_name(&item.department),
+                            department_name: department_name.clone(),
                             certificate: c.clone(),
                         });
                     }
                 }
                 ItemStatus::Refused => {
                     if let Some(reason) = report.and_then(|x| x.reason.clone()) {
-                        refusals.push(Refusal {
+                        tally.refusals.push(Refusal {
                             item: item.id.clone(),
                             department: item.department.clone(),
                             reason,
@@ -813,7 +828,7 @@ impl CompiledBundle {
                     }
                 }
             }
-            items.push(ItemResult {
+            tally.items.push(ItemResult {
                 item: item.id.clone(),
                 title: item.title.clone(),
                 department: item.department.clone(),
@@ -823,56 +838,17 @@ impl CompiledBundle {
                 certificates: report.map(|x| x.certificates.clone()).unwrap_or_default(),
             });
         }
-        let total = items.len();
-        let approved = items.iter().filter(|i| i.status == ItemStatus::Approved).count();
-        let refused = refusals.len();
-        let state = if !pending.is_empty() {
-            BundleState::InProgress
-        } else if refused == 0 {
-            BundleState::ReadyToDeliver
-        } else if approved == 0 {
-            BundleState::Refused
-        } else {
-            BundleState::PartlyRefused
-        };
-        let n = delivery.len();
-        let summary = match state {
-            BundleState::InProgress => Text::new(
-                format!("办理中：{total}个事项中已有{}个办结，全部办结后一次发证。", total - pending.len()),
-                format!(
-                    "In progress: {} of {total} items decided; everything is delivered together once all are.",
-                    total - pending.len()
-                ),
-            ),
-            BundleState::ReadyToDeliver => Text::new(
-                format!("{total}个事项均已批准，{n}份证照一次送达。"),
-                format!("All {total} items approved: {n} certificate(s) delivered together."),
-            ),
-            BundleState::PartlyRefused => Text::new(
-                format!("{approved}个事项已批准、{refused}个不予批准：{n}份证照与不予批准的理由一并送达。"),
-                format!(
-                    "{approved} item(s) approved, {refused} refused: {n} certificate(s) delivered together with the reasons of the refusals."
-                ),
-            ),
-            BundleState::Refused => Text::new(
-                format!("{total}个事项均不予批准，理由一并告知。"),
-                format!("All {total} items refused; the reasons are given together."),
-            ),
-        };
-        Ok(Results {
-            bundle: b.id.clone(),
-            version: b.version.clone(),
-            application: r.application.clone(),
-            state,
-            summary,
-            items,
-            delivery,
-            refusals,
-            pending,
-            rating: r.rating.clone(),
-        })
+        tally
     }
 
+    /// A department's name (its id in both languages when the bundle does not have it).
+    fn department_name(&self, id: &str) -> Text {
+        self.bundle
+            .departments
+            .iter()
+            .find(|d| d.id == id)
+            .map_or_else(|| Text::new(id, id), |d| d.name.clone())
+    }
     /// Validates a rating (好差评) against the bundle: known departments, one score each,
     /// scores 1–5, a comment for a poor score, comments of bounded length.
     pub fn check_rating(&self, rating: &Rating) -> Result<(), ResultsError> {
@@ -934,6 +910,140 @@ impl CompiledBundle {
                     });
                 }
             }
+        }
+    }
+}
+
+/// Does `r` name no item at all, neither in its list nor (without a list) in a report? Then
+/// an empty coverage is the application's own problem, not a consequence of unknown ids
+/// (those are named already).
+fn names_no_item(r: &Reports) -> bool {
+    match &r.items {
+        Some(ids) => ids.is_empty(),
+        None => r.reports.is_empty(),
+    }
+}
+
+/// Checks one report on a known item: its department, its date, the reason of a refusal,
+/// and its certificates.
+fn check_report(item: &Item, report: &Report, at: &str, problems: &mut Vec<ResultProblem>) {
+    if let Some(d) = report.department.as_ref().filter(|d| **d != item.department) {
+        problems.push(ResultProblem::WrongDepartment {
+            pointer: format!("{at}/department"),
+            item: item.id.clone(),
+            expected: item.department.clone(),
+            found: d.clone(),
+        });
+    }
+    check_date(report.date.as_deref(), format!("{at}/date"), problems);
+    if report.status == ReportStatus::Refused && report.reason.is_none() {
+        problems.push(ResultProblem::MissingReason {
+            pointer: at.to_owned(),
+            item: item.id.clone(),
+            department: item.department.clone(),
+        });
+    }
+    if report.status != ReportStatus::Approved && !report.certificates.is_empty() {
+        problems.push(ResultProblem::CertificateNotApproved {
+            pointer: format!("{at}/certificates"),
+            item: item.id.clone(),
+            department: item.department.clone(),
+        });
+    }
+    for (n, c) in report.certificates.iter().enumerate() {
+        check_certificate(item, c, &format!("{at}/certificates/{n}"), problems);
+    }
+}
+
+/// A certificate has a number or an e-licence reference, and names only evidence its item
+/// produces.
+fn check_certificate(item: &Item, c: &Certificate, at: &str, problems: &mut Vec<ResultProblem>) {
+    if c.number.is_none() && c.e_licence.is_none() {
+        problems.push(ResultProblem::EmptyCertificate {
+            pointer: at.to_owned(),
+            item: item.id.clone(),
+            department: item.department.clone(),
+        });
+    }
+    if let Some(e) = c.evidence.as_ref().filter(|e| !item.produces.contains(e)) {
+        problems.push(ResultProblem::UnknownEvidence {
+            pointer: format!("{at}/evidence"),
+            item: item.id.clone(),
+            evidence: e.clone(),
+        });
+    }
+}
+
+/// Where an item stands, from its report (none: awaiting one).
+fn item_status(report: Option<&Report>) -> ItemStatus {
+    match report.map(|x| x.status) {
+        None => ItemStatus::Awaiting,
+        Some(ReportStatus::InProgress) => ItemStatus::InProgress,
+        Some(ReportStatus::Approved) => ItemStatus::Approved,
+        Some(ReportStatus::Refused) => ItemStatus::Refused,
+    }
+}
+
+/// The covered items sorted by where they stand: the parts of [`Results`] they make.
+#[derive(Default)]
+struct Tally {
+    /// Every covered item's result, in bundle order.
+    items: Vec<ItemResult>,
+    /// The certificates of the approved items.
+    delivery: Vec<Delivery>,
+    /// The refused items, with their reasons.
+    refusals: Vec<Refusal>,
+    /// The items not decided yet.
+    pending: Vec<String>,
+}
+
+impl Tally {
+    fn approved(&self) -> usize {
+        self.items.iter().filter(|i| i.status == ItemStatus::Approved).count()
+    }
+
+    /// The state of the whole: nothing is delivered while an item is pending; once every
+    /// item is decided, the refusals say which of the other states it is.
+    fn state(&self) -> BundleState {
+        if !self.pending.is_empty() {
+            BundleState::InProgress
+        } else if self.refusals.is_empty() {
+            BundleState::ReadyToDeliver
+        } else if self.approved() == 0 {
+            BundleState::Refused
+        } else {
+            BundleState::PartlyRefused
+        }
+    }
+
+    /// The state in one sentence, for the applicant.
+    fn summary(&self, state: BundleState) -> Text {
+        let total = self.items.len();
+        let approved = self.approved();
+        let refused = self.refusals.len();
+        let decided = total - self.pending.len();
+        let n = self.delivery.len();
+        match state {
+            BundleState::InProgress => Text::new(
+                format!("办理中：{total}个事项中已有{decided}个办结，全部办结后一次发证。"),
+                format!(
+                    "In progress: {decided} of {total} items decided; everything is delivered together once all are."
+                ),
+            ),
+            BundleState::ReadyToDeliver => Text::new(
+                format!("{total}个事项均已批准，{n}份证照一次送达。"),
+                format!("All {total} items approved: {n} certificate(s) delivered together."),
+            ),
+            BundleState::PartlyRefused => Text::new(
+                format!("{approved}个事项已批准、{refused}个不予批准：{n}份证照与不予批准的理由一并送达。"),
+                format!(
+                    "{approved} item(s) approved, {refused} refused: {n} certificate(s) delivered together with the reasons of the refusals."
+                ),
+            ),
+            BundleState::Refused => Text::new(
+                format!("{total}个事项均不予批准，理由一并告知。"),
+                format!("All {total} items refused; the reasons are given together."),
+            ),
         }
     }
 }

@@ -32,6 +32,7 @@
 //! ```
 
 use std::borrow::Cow;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -769,6 +770,39 @@ fn missing_text(m: &Material) -> Text {
     Text::new(format!("缺少「{}」", m.title.zh), format!("Missing: {}", m.title.en))
 }
 
+/// How to supply a tolerable material whose tolerance was refused, given whether it could
+/// still be supplied later.
+fn tolerable_fix(m: &Material, later: Later) -> Text {
+    match later {
+        Later::OnceFixed => Text::new(
+            format!("请提交「{}」；其他问题补正后，也可签署容缺受理承诺书后补", m.title.zh),
+            format!(
+                "hand in {}; once nothing else is wrong, signing the tolerance commitment lets you supply it later",
+                m.title.en
+            ),
+        ),
+        Later::IfSigned => Text::new(
+            format!("请提交「{}」，或签署容缺受理承诺书后补", m.title.zh),
+            format!("hand in {}, or sign the tolerance commitment to supply it later", m.title.en),
+        ),
+        Later::No => Text::new(format!("请提交「{}」", m.title.zh), format!("hand in {}", m.title.en)),
+    }
+}
+
+/// An item's outcome once its materials are decided: anything to correct first, then
+/// anything tolerated, then anything on commitment.
+fn material_outcome(decision: &ItemDecision) -> Outcome {
+    if !decision.deficiencies.is_empty() {
+        Outcome::CorrectionRequired
+    } else if !decision.tolerated.is_empty() {
+        Outcome::AcceptedWithTolerance
+    } else if !decision.on_commitment.is_empty() {
+        Outcome::AcceptedOnCommitment
+    } else {
+        Outcome::Accepted
+    }
+}
+
 /// The decision being assembled.
 struct Deciding<'b> {
     bundle: &'b CompiledBundle,
@@ -922,7 +956,10 @@ impl<'b> Deciding<'b> {
         id
     }
 
-    /// Applies the material rules to one item (see the module documentation).
+    /// Applies the material rules to one item (see the module documentation): each
+    /// material's status makes it settled, committed or owed, or a candidate for tolerance;
+    /// the candidates are tolerated together or, when tolerance is refused, owed too; the
+    /// outcome follows from what was recorded.
     fn materials(
         &mut self,
         decision: &mut ItemDecision,
@@ -930,111 +967,113 @@ impl<'b> Deciding<'b> {
         states: &[Required<'_>],
         p: &mut Prepared<'_>,
     ) {
-        let acceptance = &self.bundle.bundle.acceptance;
-        let dishonest = self.s.applicant.dishonest;
-        let item = decision.item.clone();
         let mut tolerable = Vec::new();
-        for (_, m, status) in states {
-            let title = &m.title;
-            match status {
-                Some(MaterialStatus::Provided | MaterialStatus::Shared) => {}
-                Some(MaterialStatus::Committed) if m.commitment && acceptance.commitment && !dishonest => {
-                    decision.on_commitment.push(m.reuse_key().to_owned());
-                }
-                Some(MaterialStatus::Committed) => {
-                    let why = if !m.commitment || !acceptance.commitment {
-                        Text::new(
-                            format!("「{}」不能以承诺代替", title.zh),
-                            format!("{} cannot be replaced by a commitment", title.en),
-                        )
-                    } else {
-                        Text::new(
-                            format!("申请人列入失信名单，「{}」不适用告知承诺", title.zh),
-                            format!(
-                                "the applicant is on a dishonesty list: {} cannot be replaced by a commitment",
-                                title.en
-                            ),
-                        )
-                    };
-                    let fix = Text::new(format!("请提交「{}」", title.zh), format!("hand in {}", title.en));
-                    let id = self.material(m, &item, why, fix, false);
-                    decision.deficiencies.push(id);
-                }
-                Some(MaterialStatus::Missing) | None
-                    if m.kind == MaterialKind::Secondary && m.tolerable && acceptance.tolerance =>
-                {
-                    tolerable.push(*m)
-                }
-                Some(MaterialStatus::Missing) | None => {
-                    let why = missing_text(m);
-                    let fix = if m.commitment && acceptance.commitment && !dishonest {
-                        Text::new(
-                            format!("请提交「{}」，或签署告知承诺书代替", title.zh),
-                            format!("hand in {}, or sign a commitment in its place", title.en),
-                        )
-                    } else {
-                        Text::new(format!("请提交「{}」", title.zh), format!("hand in {}", title.en))
-                    };
-                    let id = self.material(m, &item, why, fix, false);
-                    decision.deficiencies.push(id);
-                }
+        for &(_, m, status) in states {
+            if self.settle(decision, m, status) {
+                tolerable.push(m);
             }
         }
-        if !tolerable.is_empty() {
-            match self.tolerance_refused(decision, p) {
-                Ok(None) => self.tolerate(decision, i, &tolerable),
-                Ok(Some((reason, later))) => {
-                    for m in &tolerable {
-                        let why = missing_text(m);
-                        let fix = match later {
-                            Later::OnceFixed => Text::new(
-                                format!(
-                                    "请提交「{}」；其他问题补正后，也可签署容缺受理承诺书后补",
-                                    m.title.zh
-                                ),
-                                format!(
-                                    "hand in {}; once nothing else is wrong, signing the tolerance commitment lets you supply it later",
-                                    m.title.en
-                                ),
-                            ),
-                            Later::IfSigned => Text::new(
-                                format!("请提交「{}」，或签署容缺受理承诺书后补", m.title.zh),
-                                format!(
-                                    "hand in {}, or sign the tolerance commitment to supply it later",
-                                    m.title.en
-                                ),
-                            ),
-                            Later::No => Text::new(
-                                format!("请提交「{}」", m.title.zh),
-                                format!("hand in {}", m.title.en),
-                            ),
-                        };
-                        let id = self.material(m, &item, why, fix, true);
+        if !tolerable.is_empty() && self.tolerate_or_owe(decision, i, &tolerable, p).is_break() {
+            return;
+        }
+        decision.outcome = material_outcome(decision);
+    }
+
+    /// Can `m` be replaced by the applicant's commitment (告知承诺)? The material, the
+    /// bundle's policy and the applicant (not on a dishonesty list) must all allow it.
+    fn may_commit(&self, m: &Material) -> bool {
+        m.commitment && self.bundle.bundle.acceptance.commitment && !self.s.applicant.dishonest
+    }
+
+    /// Records what material `m`'s `status` makes of it for `decision`: nothing (provided
+    /// or shared), a commitment, or a deficiency. `true` when it is missing but tolerable:
+    /// tolerance is decided for all such materials of the item together.
+    fn settle(&mut self, decision: &mut ItemDecision, m: &Material, status: Option<MaterialStatus>) -> bool {
+        let acceptance = &self.bundle.bundle.acceptance;
+        let title = &m.title;
+        let (why, fix) = match status {
+            Some(MaterialStatus::Provided | MaterialStatus::Shared) => return false,
+            Some(MaterialStatus::Committed) if self.may_commit(m) => {
+                decision.on_commitment.push(m.reuse_key().to_owned());
+                return false;
+            }
+            Some(MaterialStatus::Committed) => {
+                let fix = Text::new(format!("请提交「{}」", title.zh), format!("hand in {}", title.en));
+                (self.commitment_refused(m), fix)
+            }
+            Some(MaterialStatus::Missing) | None
+                if m.kind == MaterialKind::Secondary && m.tolerable && acceptance.tolerance =>
+            {
+                return true;
+            }
+            Some(MaterialStatus::Missing) | None => {
+                let fix = if self.may_commit(m) {
+                    Text::new(
+                        format!("请提交「{}」，或签署告知承诺书代替", title.zh),
+                        format!("hand in {}, or sign a commitment in its place", title.en),
+                    )
+                } else {
+                    Text::new(format!("请提交「{}」", title.zh), format!("hand in {}", title.en))
+                };
+                (missing_text(m), fix)
+            }
+        };
+        let id = self.material(m, &decision.item, why, fix, false);
+        decision.deficiencies.push(id);
+        false
+    }
+
+    /// Why a commitment offered for `m` is not accepted: the material or the bundle does
+    /// not allow one, or the applicant is on a dishonesty list.
+    fn commitment_refused(&self, m: &Material) -> Text {
+        let title = &m.title;
+        if !m.commitment || !self.bundle.bundle.acceptance.commitment {
+            Text::new(
+                format!("「{}」不能以承诺代替", title.zh),
+                format!("{} cannot be replaced by a commitment", title.en),
+            )
+        } else {
+            Text::new(
+                format!("申请人列入失信名单，「{}」不适用告知承诺", title.zh),
+                format!(
+                    "the applicant is on a dishonesty list: {} cannot be replaced by a commitment",
+                    title.en
+                ),
+            )
+        }
+    }
+
+    /// Tolerates the `tolerable` materials of item `i` or, when tolerance is refused, owes
+    /// them as deficiencies with the reason. `Break` when the policy rule cannot be
+    /// evaluated: the item then waits for an official, keeping the deficiencies listed.
+    fn tolerate_or_owe(
+        &mut self,
+        decision: &mut ItemDecision,
+        i: usize,
+        tolerable: &[&Material],
+        p: &mut Prepared<'_>,
+    ) -> ControlFlow<()> {
+        match self.tolerance_refused(decision, p) {
+            Ok(None) => self.tolerate(decision, i, tolerable),
+            Ok(Some((reason, later))) => {
+                for m in tolerable {
+                    let id = self.material(m, &decision.item, missing_text(m), tolerable_fix(m, later), true);
+                    decision.deficiencies.push(id);
+                }
+                decision.reasons.push(reason);
+            }
+            Err((rule, what, e)) => {
+                let listed = std::mem::take(&mut decision.deficiencies);
+                *decision = self.rule_failed(i, rule, &what, &e);
+                for id in listed {
+                    if !decision.deficiencies.contains(&id) {
                         decision.deficiencies.push(id);
                     }
-                    decision.reasons.push(reason);
                 }
-                Err((rule, what, e)) => {
-                    let listed = std::mem::take(&mut decision.deficiencies);
-                    *decision = self.rule_failed(i, rule, &what, &e);
-                    for id in listed {
-                        if !decision.deficiencies.contains(&id) {
-                            decision.deficiencies.push(id);
-                        }
-                    }
-                    return;
-                }
+                return ControlFlow::Break(());
             }
         }
-        decision.outcome = if !decision.deficiencies.is_empty() {
-            Outcome::CorrectionRequired
-        } else if !decision.tolerated.is_empty() {
-            Outcome::AcceptedWithTolerance
-        } else if !decision.on_commitment.is_empty() {
-            Outcome::AcceptedOnCommitment
-        } else {
-            Outcome::Accepted
-        };
+        ControlFlow::Continue(())
     }
 
     /// Why tolerance cannot be granted (`Ok(None)`: it can); `Err` when the policy rule

@@ -424,86 +424,60 @@ fn extent(
     }
 }
 
+/// The merged materials list: one row per material (handed in once, serving every item
+/// needing it), or a sentence when nothing is needed. With a situation (the notice of one
+/// application), only what is still owed, with its status.
 fn materials(c: &Ctx<'_>) -> Vec<Block> {
     let lang = c.lang;
-    let n = c.n;
-    let owed = n.situation.is_some();
-    if n.materials.is_empty() {
-        let s = if owed {
-            t(
-                lang,
-                "所需材料均已齐备，无需再提交。",
-                "Nothing more to hand in: every material needed is settled.",
-            )
-        } else {
-            t(lang, "无需提交材料。", "No materials are needed.")
-        };
-        return vec![Block::Para(vec![text(s)])];
+    let owed = c.n.situation.is_some();
+    if c.n.materials.is_empty() {
+        return vec![Block::Para(vec![text(no_materials(lang, owed))])];
     }
-    let rows = n
-        .materials
-        .iter()
-        .enumerate()
-        .map(|(k, m)| {
-            let mut title = c.get(&m.title).to_owned();
-            if !m.always {
-                let conds: Vec<&str> = m.conditions.iter().map(|x| c.get(x)).collect();
-                title += &match lang {
-                    Lang::Zh => format!("（适用情形：{}）", conds.join("；")),
-                    Lang::En => format!(" (only when: {})", conds.join("; ")),
-                };
-            }
-            let mut kind = match m.kind {
-                MaterialKind::Primary => t(lang, "主件", "primary").to_owned(),
-                MaterialKind::Secondary => t(lang, "辅件", "secondary").to_owned(),
-            };
-            let secondary_for: Vec<String> =
-                m.uses.iter().filter(|u| u.kind == MaterialKind::Secondary).map(|u| u.item.clone()).collect();
-            if m.kind == MaterialKind::Primary && !secondary_for.is_empty() {
-                kind += &match lang {
-                    Lang::Zh => format!("（{}为辅件）", c.items(&secondary_for)),
-                    Lang::En => format!(" (secondary for {})", c.items(&secondary_for)),
-                };
-            }
-            let tolerable = extent(c, m, m.tolerable, t(lang, "可容缺", "tolerable"), |u| u.tolerable);
-            let commitment =
-                extent(c, m, m.commitment, t(lang, "可承诺代替", "commitment"), |u| u.commitment);
-            let sources = if m.sources.is_empty() {
-                "—".to_owned()
-            } else {
-                let names: Vec<String> = m
-                    .sources
-                    .iter()
-                    .map(|s| s.title.as_ref().map_or_else(|| s.id.clone(), |t| c.get(t).to_owned()))
-                    .collect();
-                names.join(sep(lang))
-            };
-            let needed_by: Vec<String> = m
-                .uses
-                .iter()
-                .map(|u| match (&u.condition, m.always) {
-                    (Some(cond), true) => match lang {
-                        Lang::Zh => format!("{}（适用情形：{}）", c.item(&u.item), c.get(cond)),
-                        Lang::En => format!("{} (when: {})", c.item(&u.item), c.get(cond)),
-                    },
-                    _ => c.item(&u.item),
-                })
-                .collect();
-            let mut row = vec![
-                (k + 1).to_string(),
-                title,
-                kind,
-                tolerable,
-                commitment,
-                sources,
-                needed_by.join(item_sep(lang)),
-            ];
-            if owed {
-                row.push(owed_status(m, lang));
-            }
-            row
-        })
-        .collect();
+    let rows = c.n.materials.iter().enumerate().map(|(k, m)| material_row(c, k + 1, m, owed)).collect();
+    vec![
+        Block::Para(vec![text(materials_intro(lang, owed, c.n.materials.len()))]),
+        Block::Table { head: materials_head(lang, owed), rows },
+        Block::Para(vec![text(t(
+            lang,
+            "说明：主件必须提交。标注“可容缺”的辅件，在符合申请条件、主件齐全、申请人签署承诺书（失信被执行人除外）时可先行受理，并在限期内补交；标注“可承诺代替”的材料，可由申请人书面承诺代替；列有数据来源的材料可通过数据共享获取，无需上传。",
+            "Primary materials must be handed in. A secondary material marked tolerable may be handed in later, by a deadline, when the conditions are met, every primary material is present and the applicant signs a commitment letter (not open to applicants on a dishonesty list). A material marked commitment can be replaced by the applicant's written commitment. A material with a data source listed is obtained by data sharing: no upload needed.",
+        ))]),
+    ]
+}
+
+/// The sentence instead of an empty list: nothing needed, or (`owed`) nothing more.
+fn no_materials(lang: Lang, owed: bool) -> &'static str {
+    if owed {
+        t(
+            lang,
+            "所需材料均已齐备，无需再提交。",
+            "Nothing more to hand in: every material needed is settled.",
+        )
+    } else {
+        t(lang, "无需提交材料。", "No materials are needed.")
+    }
+}
+
+/// The sentence before the list: `count` materials, each handed in once.
+fn materials_intro(lang: Lang, owed: bool, count: usize) -> String {
+    match (lang, owed) {
+        (Lang::Zh, false) => format!(
+            "以下{count}项材料为各事项所需材料合并去重后的清单，同一材料只需提交一次，供所有相关事项共用。"
+        ),
+        (Lang::En, false) => format!(
+            "These {count} materials are every item's materials merged: hand each in once, and it serves every item needing it."
+        ),
+        (Lang::Zh, true) => format!(
+            "根据您的申请，尚需提交以下{count}项材料（已一次性列明全部），每项只需提交一次，供所有相关事项共用。"
+        ),
+        (Lang::En, true) => format!(
+            "For your application, these {count} materials are still owed (this is all of them): hand each in once, and it serves every item needing it."
+        ),
+    }
+}
+
+/// The table's head (with a status column when `owed`).
+fn materials_head(lang: Lang, owed: bool) -> Vec<String> {
     let mut head: Vec<String> = vec![
         t(lang, "序号", "No.").into(),
         t(lang, "材料", "Material").into(),
@@ -516,32 +490,86 @@ fn materials(c: &Ctx<'_>) -> Vec<Block> {
     if owed {
         head.push(t(lang, "状态", "Status").into());
     }
-    vec![
-        Block::Para(vec![text(match (lang, owed) {
-            (Lang::Zh, false) => format!(
-                "以下{}项材料为各事项所需材料合并去重后的清单，同一材料只需提交一次，供所有相关事项共用。",
-                n.materials.len()
-            ),
-            (Lang::En, false) => format!(
-                "These {} materials are every item's materials merged: hand each in once, and it serves every item needing it.",
-                n.materials.len()
-            ),
-            (Lang::Zh, true) => format!(
-                "根据您的申请，尚需提交以下{}项材料（已一次性列明全部），每项只需提交一次，供所有相关事项共用。",
-                n.materials.len()
-            ),
-            (Lang::En, true) => format!(
-                "For your application, these {} materials are still owed (this is all of them): hand each in once, and it serves every item needing it.",
-                n.materials.len()
-            ),
-        })]),
-        Block::Table { head, rows },
-        Block::Para(vec![text(t(
-            lang,
-            "说明：主件必须提交。标注“可容缺”的辅件，在符合申请条件、主件齐全、申请人签署承诺书（失信被执行人除外）时可先行受理，并在限期内补交；标注“可承诺代替”的材料，可由申请人书面承诺代替；列有数据来源的材料可通过数据共享获取，无需上传。",
-            "Primary materials must be handed in. A secondary material marked tolerable may be handed in later, by a deadline, when the conditions are met, every primary material is present and the applicant signs a commitment letter (not open to applicants on a dishonesty list). A material marked commitment can be replaced by the applicant's written commitment. A material with a data source listed is obtained by data sharing: no upload needed.",
-        ))]),
-    ]
+    head
+}
+
+/// Row `number` of the table, for material `m`.
+fn material_row(c: &Ctx<'_>, number: usize, m: &NoticeMaterial, owed: bool) -> Vec<String> {
+    let lang = c.lang;
+    let mut row = vec![
+        number.to_string(),
+        material_title(c, m),
+        material_kind(c, m),
+        extent(c, m, m.tolerable, t(lang, "可容缺", "tolerable"), |u| u.tolerable),
+        extent(c, m, m.commitment, t(lang, "可承诺代替", "commitment"), |u| u.commitment),
+        material_sources(c, m),
+        needed_by(c, m),
+    ];
+    if owed {
+        row.push(owed_status(m, lang));
+    }
+    row
+}
+
+/// The material's title, with the situations it is needed in when not always.
+fn material_title(c: &Ctx<'_>, m: &NoticeMaterial) -> String {
+    let mut title = c.get(&m.title).to_owned();
+    if !m.always {
+        let conds: Vec<&str> = m.conditions.iter().map(|x| c.get(x)).collect();
+        title += &match c.lang {
+            Lang::Zh => format!("（适用情形：{}）", conds.join("；")),
+            Lang::En => format!(" (only when: {})", conds.join("; ")),
+        };
+    }
+    title
+}
+
+/// Primary or secondary; a primary material that some items take as secondary names them.
+fn material_kind(c: &Ctx<'_>, m: &NoticeMaterial) -> String {
+    let lang = c.lang;
+    let mut kind = match m.kind {
+        MaterialKind::Primary => t(lang, "主件", "primary").to_owned(),
+        MaterialKind::Secondary => t(lang, "辅件", "secondary").to_owned(),
+    };
+    let secondary_for: Vec<String> =
+        m.uses.iter().filter(|u| u.kind == MaterialKind::Secondary).map(|u| u.item.clone()).collect();
+    if m.kind == MaterialKind::Primary && !secondary_for.is_empty() {
+        kind += &match lang {
+            Lang::Zh => format!("（{}为辅件）", c.items(&secondary_for)),
+            Lang::En => format!(" (secondary for {})", c.items(&secondary_for)),
+        };
+    }
+    kind
+}
+
+/// The data sources the material is shared from (no upload needed), or a dash.
+fn material_sources(c: &Ctx<'_>, m: &NoticeMaterial) -> String {
+    if m.sources.is_empty() {
+        return "—".to_owned();
+    }
+    let names: Vec<String> = m
+        .sources
+        .iter()
+        .map(|s| s.title.as_ref().map_or_else(|| s.id.clone(), |t| c.get(t).to_owned()))
+        .collect();
+    names.join(sep(c.lang))
+}
+
+/// The items needing the material; for a material always needed, each item's own
+/// condition.
+fn needed_by(c: &Ctx<'_>, m: &NoticeMaterial) -> String {
+    let names: Vec<String> = m
+        .uses
+        .iter()
+        .map(|u| match (&u.condition, m.always) {
+            (Some(cond), true) => match c.lang {
+                Lang::Zh => format!("{}（适用情形：{}）", c.item(&u.item), c.get(cond)),
+                Lang::En => format!("{} (when: {})", c.item(&u.item), c.get(cond)),
+            },
+            _ => c.item(&u.item),
+        })
+        .collect();
+    names.join(item_sep(c.lang))
 }
 
 fn owed_status(m: &NoticeMaterial, lang: Lang) -> String {
