@@ -207,6 +207,9 @@ impl From<onething::schema::MergeError> for Failure {
         use onething::schema::MergeError as M;
         match &e {
             M::Unsatisfiable(u) => Failure::new("conflict", e.to_string()).at(u.at.clone()).details(u),
+            M::Schema(onething::schema::SchemaError::Invalid { pointer, .. }) => {
+                Failure::new("invalid_schema", e.to_string()).at(pointer.clone())
+            }
             M::Schema(_) => Failure::new("invalid_schema", e.to_string()),
             _ => Failure::new("merge", e.to_string()),
         }

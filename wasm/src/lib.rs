@@ -417,7 +417,7 @@ pub fn merge(
     #[wasm_bindgen(unchecked_param_type = "(Record<string, unknown> | boolean | string)[]")] schemas: JsValue,
     provenance: Option<bool>,
 ) -> JsResult {
-    use onething::schema::{Document, MergeOptions, Origin};
+    use onething::schema::MergeOptions;
     if !js_sys::Array::is_array(&schemas) {
         return Err(Failure::new("input", "schemas: expected an array of JSON Schemas").into());
     }
@@ -427,13 +427,9 @@ pub fn merge(
         // Named as `onething merge` names files, by position: `schema 1`, `schema 2`…
         let name = format!("schema {}", i + 1);
         let value: Value = from_js(&s, &name)?;
-        let doc = Document::new(value.clone(), Origin::document(&name), &format!("s{}", i + 1))
-            .map_err(|e| Failure::new("invalid_schema", e.to_string()))?;
-        onething::schema::compile(&value)
-            .map_err(|(p, m)| Failure::new("invalid_schema", format!("{name}: {p}: {m}")).at(p))?;
-        docs.push(std::sync::Arc::new(doc));
+        docs.push((name, value));
     }
-    let out = onething::schema::merge(&docs, MergeOptions { provenance: provenance.unwrap_or(false) })
+    let out = onething::schema::merge_values(&docs, MergeOptions { provenance: provenance.unwrap_or(false) })
         .map_err(Failure::from)?;
     Ok(to_js(&serde_json::json!({ "schema": out.schema, "notes": out.notes }))?)
 }

@@ -42,7 +42,7 @@ use super::document::{Cx, Document, Expanded, MAX_DEPTH, Part, single};
 use super::error::SchemaError;
 use super::keywords::{self, ANNOTATIONS, DIALECT, SCALAR};
 use super::kinds::{Kinds, json_equal, num_cmp};
-use super::origin::Side;
+use super::origin::{Origin, Side};
 use crate::base::pointer;
 
 /// A location where no value can satisfy the conjunction, and why.
@@ -168,6 +168,38 @@ pub fn merge(docs: &[Arc<Document>], options: MergeOptions) -> Result<MergeOutpu
         root.insert("x-onething-provenance".into(), provenance_value(provenance));
     }
     Ok(MergeOutput { schema: Value::Object(root), notes })
+}
+
+/// Checks and merges schema documents given as JSON values, each with the name its
+/// messages use (`onething merge` names them by file, the package's `merge()` by position:
+/// `schema 1`, `schema 2`…). Every document is checked ([`Document::new`]) and compiled by
+/// the validator before anything is merged, so a document `jsonschema` refuses (a bad
+/// `pattern`, say) is a [`SchemaError::Invalid`] naming it, not a merge of something no
+/// validator accepts.
+///
+/// ```
+/// use onething::schema::{merge_values, MergeOptions};
+/// use serde_json::json;
+///
+/// let docs = [("a".to_owned(), json!({"maxLength": 5})), ("b".to_owned(), json!({"maxLength": 3}))];
+/// let out = merge_values(&docs, MergeOptions::default()).unwrap();
+/// assert_eq!(out.schema["maxLength"], json!(3));
+/// let bad = [("c".to_owned(), json!({"pattern": "("}))];
+/// assert!(merge_values(&bad, MergeOptions::default()).unwrap_err().to_string().starts_with("c: "));
+/// ```
+pub fn merge_values(documents: &[(String, Value)], options: MergeOptions) -> Result<MergeOutput, MergeError> {
+    let mut docs = Vec::with_capacity(documents.len());
+    for (i, (name, value)) in documents.iter().enumerate() {
+        let origin = Origin::document(name.as_str());
+        let doc = Document::new(value.clone(), origin.clone(), &format!("s{}", i + 1))?;
+        super::validator::compile(value).map_err(|(pointer, message)| SchemaError::Invalid {
+            origin,
+            pointer,
+            message,
+        })?;
+        docs.push(Arc::new(doc));
+    }
+    merge(&docs, options)
 }
 
 /// Provenance entries as a JSON object: keyword pointer → list of sides.
