@@ -312,7 +312,14 @@ fn status_text(status: &str) -> Dynamic {
     static TEXTS: OnceLock<[ImmutableString; 4]> = OnceLock::new();
     let texts =
         TEXTS.get_or_init(|| ["provided", "missing", "committed", "shared"].map(ImmutableString::from));
-    let text = texts.iter().find(|t| t.as_str() == status).cloned().unwrap_or_else(|| status.into());
+    let [provided, missing, committed, shared] = texts;
+    let text = match status {
+        "provided" => provided.clone(),
+        "missing" => missing.clone(),
+        "committed" => committed.clone(),
+        "shared" => shared.clone(),
+        other => other.into(),
+    };
     Dynamic::from(text)
 }
 

@@ -399,12 +399,13 @@ impl CompiledBundle {
     /// that cannot be evaluated counts its material as required.
     fn required_elsewhere(&self, p: &mut Prepared<'_>, d: &mut Deciding<'_>) {
         let trace = p.trace.take();
+        // `d.items` holds every item, in bundle order.
         let pending: Vec<usize> = d
             .items
             .iter()
-            .filter(|x| x.outcome != Outcome::NotApplicable)
-            .filter_map(|x| self.item_index(&x.item))
-            .filter(|i| !d.reached.contains(i))
+            .enumerate()
+            .filter(|(i, x)| x.outcome != Outcome::NotApplicable && !d.reached.get(*i).copied().unwrap_or(true))
+            .map(|(i, _)| i)
             .collect();
         for i in pending {
             let states = self.material_states_by(d.s, i, OnRuleError::Require, |j, rule| {
@@ -557,7 +558,9 @@ impl CompiledBundle {
             Err((rule, what, e)) => return d.rule_failed(i, rule, &what, &e),
         };
         d.required.extend(materials.iter().map(|&(j, ..)| (i, j)));
-        d.reached.push(i);
+        if let Some(r) = d.reached.get_mut(i) {
+            *r = true;
+        }
         d.materials(&mut decision, i, &materials, p);
         decision
     }
@@ -822,7 +825,7 @@ struct Deciding<'b> {
     /// The materials required, as (item, material) indices.
     required: Vec<(usize, usize)>,
     /// The items whose materials were decided on.
-    reached: Vec<usize>,
+    reached: Vec<bool>,
 }
 
 /// What a `required_if` rule that cannot be evaluated does to the walk over an item's
@@ -856,7 +859,7 @@ impl<'b> Deciding<'b> {
             policy: None,
             unsettled: Vec::new(),
             required: Vec::new(),
-            reached: Vec::new(),
+            reached: vec![false; bundle.items.len()],
         }
     }
 
