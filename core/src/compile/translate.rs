@@ -240,11 +240,11 @@ impl<'a> Translator<'a, '_> {
         }
         let root = match self.build_node(vec![Part::root(self.doc)], Vec::new(), true, 0) {
             Ok(root) => root,
-            Err(e) => return Err(vec![Problem::Schema(e)]),
+            Err(error) => return Err(vec![Problem::Schema { error, bundle_pointer: None }]),
         };
         self.check_map_targets(&root);
-        if let Err(e) = self.constraints(&root, None) {
-            self.problems.push(Problem::Schema(e));
+        if let Err(error) = self.constraints(&root, None) {
+            self.problems.push(Problem::Schema { error, bundle_pointer: None });
         }
         if !self.problems.is_empty() {
             return Err(self.problems);
@@ -270,6 +270,8 @@ impl<'a> Translator<'a, '_> {
             department: self.origin.department.clone().unwrap_or_default(),
             pointer: pointer.to_owned(),
             message: message.into(),
+            // The field map's place in a bundle is the caller's to say.
+            bundle_pointer: None,
         });
     }
 
