@@ -288,15 +288,13 @@ fn compile_item(
 ) -> Result<(CompiledItem, Translation), Vec<Problem>> {
     let document = item.schema_file.clone().unwrap_or_else(|| format!("{}.schema.json", item.id));
     let origin = Origin::item(document, &item.id, &item.department);
-    let in_item = |p| placed_in_item(index, p);
-    let doc = Document::new(item.schema.clone(), origin.clone(), &item.id)
-        .map_err(|error| vec![in_item(Problem::Schema { error, bundle_pointer: None })])?;
+    let place = format!("/items/{index}");
+    let in_schema = |error| vec![Problem::Schema { error, bundle_pointer: Some(format!("{place}/schema")) }];
+    let doc = Document::new(item.schema.clone(), origin.clone(), &item.id).map_err(in_schema)?;
     let original = schema::compile(&item.schema).map_err(|(pointer, message)| {
-        let error = SchemaError::Invalid { origin: origin.clone(), pointer, message };
-        vec![in_item(Problem::Schema { error, bundle_pointer: None })]
+        in_schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })
     })?;
-    let t = translate::translate(doc, &item.field_map, merger, sandbox)
-        .map_err(|problems| problems.into_iter().map(in_item).collect::<Vec<_>>())?;
+    let t = translate::translate(doc, (&place, &item.field_map), merger, sandbox)?;
     for w in &t.warnings {
         warnings.push(Warning {
             at: format!("item `{}`", item.id),
@@ -308,8 +306,7 @@ fn compile_item(
         None => None,
         Some(r) => Some(schema::compile(r).map_err(|(pointer, message)| {
             let message = format!("residual schema: {message}");
-            let error = SchemaError::Invalid { origin: origin.clone(), pointer, message };
-            vec![in_item(Problem::Schema { error, bundle_pointer: None })]
+            in_schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })
         })?),
     };
     let compiled = CompiledItem {
@@ -322,18 +319,6 @@ fn compile_item(
         residual,
     };
     Ok((compiled, t))
-}
-
-/// Places a problem of the item at `index` found by checking and translating its schema
-/// alone (which knows nothing of the bundle): a field map problem at its entry
-/// (`/items/<n>/field_map/<pointer>`), any other at the item's `schema`.
-fn placed_in_item(index: usize, problem: Problem) -> Problem {
-    let item = format!("/items/{index}");
-    let place = match &problem {
-        Problem::FieldMap { pointer: entry, .. } => pointer::join(&pointer::join(&item, "field_map"), entry),
-        _ => pointer::join(&item, "schema"),
-    };
-    problem.placed(place)
 }
 
 /// A schema problem found while merging the forms, placed at the `schema` of the item whose

@@ -272,22 +272,6 @@ impl Problem {
             | Problem::Schema { bundle_pointer, .. } => bundle_pointer.as_deref(),
         }
     }
-
-    /// The problem placed at `bundle_pointer`, for a problem found by a part that does not
-    /// know where in the bundle its input is (a department schema and its field map).
-    pub(crate) fn placed(mut self, place: String) -> Problem {
-        match &mut self {
-            Problem::DuplicateId { bundle_pointer, .. }
-            | Problem::Unknown { bundle_pointer, .. }
-            | Problem::FieldMap { bundle_pointer, .. }
-            | Problem::Conflict { bundle_pointer, .. }
-            | Problem::Script { bundle_pointer, .. }
-            | Problem::Cycle { bundle_pointer, .. }
-            | Problem::Invalid { bundle_pointer, .. }
-            | Problem::Schema { bundle_pointer, .. } => *bundle_pointer = Some(place),
-        }
-        self
-    }
 }
 
 /// [`Problem::Schema`]'s JSON Schema (the variant's doc is its description): a reference to
@@ -300,7 +284,7 @@ fn schema_problem(generator: &mut schemars::SchemaGenerator) -> schemars::Schema
         "properties": {
             "bundle_pointer": {
                 "description": "The item's `schema` in the bundle document, `/items/<n>/schema`: the file name of the schema in a bundle directory, the schema itself in a packed bundle.",
-                "type": "string"
+                "type": ["string", "null"]
             }
         }
     })
