@@ -25,6 +25,13 @@ fn problems_of(doc: &Value) -> Vec<Problem> {
     CompiledBundle::compile(b).expect_err("must not compile").problems
 }
 
+/// The problems' bundle pointers, sorted.
+fn places(problems: &[Problem]) -> Vec<&str> {
+    let mut places: Vec<&str> = problems.iter().filter_map(Problem::bundle_pointer).collect();
+    places.sort_unstable();
+    places
+}
+
 /// The value at the problem's pointer in `doc`: present, and the offending one.
 fn offending<'a>(doc: &'a Value, p: &Problem) -> &'a Value {
     let ptr = p.bundle_pointer().unwrap_or_else(|| panic!("no bundle pointer: {p:?}"));
@@ -76,10 +83,8 @@ fn structure_script_schema_and_field_map_problems_point_at_their_place() {
         {"key": "d2", "script": "form[\"d1\"]"}
     ]);
     let problems = problems_of(&doc);
-    let mut places: Vec<&str> = problems.iter().filter_map(Problem::bundle_pointer).collect();
-    places.sort_unstable();
     assert_eq!(
-        places,
+        places(&problems),
         [
             "/departments/2",
             "/derive/2/script",
@@ -143,10 +148,8 @@ fn reference_source_read_and_conflict_problems_point_at_their_place() {
         source(json!({}), json!([]))
     ]);
     let problems = problems_of(&doc);
-    let mut places: Vec<&str> = problems.iter().filter_map(Problem::bundle_pointer).collect();
-    places.sort_unstable();
     assert_eq!(
-        places,
+        places(&problems),
         [
             "/items/0/eligibility/1/script",
             "/items/0/materials/0/sources/1",

@@ -294,7 +294,7 @@ fn compile_item(
     let original = schema::compile(&item.schema).map_err(|(pointer, message)| {
         in_schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })
     })?;
-    let t = translate::translate(doc, (&place, &item.field_map), merger, sandbox)?;
+    let t = translate::translate(doc, &place, &item.field_map, merger, sandbox)?;
     for w in &t.warnings {
         warnings.push(Warning {
             at: format!("item `{}`", item.id),

@@ -157,7 +157,8 @@ const NOT_FOR_OBJECTS: &[&str] = &[
 /// constraints rewritten here are exported into its `$defs`.
 pub fn translate(
     doc: Document,
-    (item, field_map): (&str, &IndexMap<String, FieldMapping>),
+    item: &str,
+    field_map: &IndexMap<String, FieldMapping>,
     form: &mut Merger,
     sandbox: &Sandbox,
 ) -> Result<Translation, Vec<Problem>> {

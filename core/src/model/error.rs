@@ -15,7 +15,7 @@
 //! of a bundle directory, at the `file` member naming it, `/derive/4/file` (the file, line and
 //! column then say where in the file); a schema problem points at the item's `schema`. The
 //! pointer is absent only where a problem has no place in the bundle document (a merged form
-//! that does not compile). It is called `bundle_pointer`, not `pointer` as in a [`Warning`],
+//! that does not compile, a merge problem about no item's schema). It is called `bundle_pointer`, not `pointer` as in a [`Warning`],
 //! because a field map problem's and a schema problem's `pointer` already points elsewhere:
 //! into the field map's keys, into the department schema.
 
