@@ -80,7 +80,7 @@ fn not_a_json_schema_names_item_and_place() {
     let p =
         problems(bundle(json!([item("i", "a", json!({"properties": {"x": {"type": "strin"}}}), json!({}))])));
     match p.as_slice() {
-        [Problem::Schema(SchemaError::Invalid { origin, pointer, .. })] => {
+        [Problem::Schema { error: SchemaError::Invalid { origin, pointer, .. }, .. }] => {
             assert_eq!(origin.item.as_deref(), Some("i"));
             assert_eq!(origin.department.as_deref(), Some("a"));
             assert_eq!(pointer, "/properties/x/type");
@@ -98,7 +98,7 @@ fn ref_to_a_missing_definition() {
         json!({})
     )])));
     match p.as_slice() {
-        [Problem::Schema(SchemaError::MissingRef { pointer, reference, .. })] => {
+        [Problem::Schema { error: SchemaError::MissingRef { pointer, reference, .. }, .. }] => {
             assert_eq!(pointer, "/properties/x/$ref");
             assert_eq!(reference, "#/$defs/nope");
         }
@@ -111,7 +111,7 @@ fn cyclic_refs_are_refused() {
     let schema = json!({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"allOf": [{"$ref": "#/$defs/a"}]}}, "properties": {"x": {"$ref": "#/$defs/a"}}});
     let p = problems(bundle(json!([item("i", "a", schema, json!({}))])));
     match p.as_slice() {
-        [Problem::Schema(SchemaError::CyclicRef { chain, .. })] => {
+        [Problem::Schema { error: SchemaError::CyclicRef { chain, .. }, .. }] => {
             assert_eq!(chain, &["#/$defs/a", "#/$defs/b", "#/$defs/a"])
         }
         other => panic!("{other:?}"),
@@ -136,10 +136,13 @@ fn recursive_refs_through_data_are_fine() {
 fn unsupported_features_say_what_to_do() {
     let remote = json!({"properties": {"x": {"$ref": "https://example.com/x.json"}}});
     let p = problems(bundle(json!([item("i", "a", remote, json!({}))])));
-    assert!(matches!(p.as_slice(), [Problem::Schema(SchemaError::Unsupported { .. })]), "{p:?}");
+    assert!(
+        matches!(p.as_slice(), [Problem::Schema { error: SchemaError::Unsupported { .. }, .. }]),
+        "{p:?}"
+    );
     let draft7 = json!({"$schema": "http://json-schema.org/draft-07/schema#"});
     let p = problems(bundle(json!([item("i", "a", draft7, json!({}))])));
-    assert!(matches!(p.as_slice(), [Problem::Schema(SchemaError::Dialect { .. })]), "{p:?}");
+    assert!(matches!(p.as_slice(), [Problem::Schema { error: SchemaError::Dialect { .. }, .. }]), "{p:?}");
 }
 
 #[test]
@@ -171,7 +174,7 @@ fn incompatible_types_on_one_key_name_both_sides() {
             json!({"/venue/area": "area"})
         ),
     ])));
-    let [Problem::Conflict { key, unsat }] = p.as_slice() else { panic!("{p:?}") };
+    let [Problem::Conflict { key, unsat, .. }] = p.as_slice() else { panic!("{p:?}") };
     assert_eq!(key, "area");
     let sides: Vec<(Option<&str>, &str)> =
         unsat.sides().iter().map(|s| (s.origin.item.as_deref(), s.pointer.as_str())).collect();
@@ -276,7 +279,7 @@ fn exponential_ref_expansion_is_bounded() {
     }
     let schema = json!({"$defs": defs, "properties": {"x": {"$ref": "#/$defs/d40"}}});
     let p = problems(bundle(json!([item("i", "a", schema, json!({}))])));
-    assert!(matches!(p.as_slice(), [Problem::Schema(SchemaError::TooLarge { .. })]), "{p:?}");
+    assert!(matches!(p.as_slice(), [Problem::Schema { error: SchemaError::TooLarge { .. }, .. }]), "{p:?}");
 }
 
 #[test]

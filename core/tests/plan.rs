@@ -125,7 +125,7 @@ fn a_cycle_is_a_compile_error_naming_the_cycle() {
     let err = CompiledBundle::compile(b).unwrap_err();
     let cycles: Vec<&Problem> = err.problems.iter().filter(|p| matches!(p, Problem::Cycle { .. })).collect();
     assert_eq!(cycles.len(), 1, "{err}");
-    let Problem::Cycle { items, because } = cycles[0] else { unreachable!() };
+    let Problem::Cycle { items, because, .. } = cycles[0] else { unreachable!() };
     assert_eq!(items, &["a", "b", "c", "a"]);
     assert_eq!(
         because,
@@ -176,7 +176,8 @@ fn a_dependency_on_a_missing_item_is_a_compile_error() {
             at: "item `a`, depends_on".into(),
             what: "item".into(),
             id: "ghost".into(),
-            suggestion: None
+            suggestion: None,
+            bundle_pointer: Some("/items/0/depends_on/0".into()),
         }),
         "{err}"
     );

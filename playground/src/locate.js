@@ -1,7 +1,8 @@
 // Where a JSON Pointer points in a JSON text: the line and column of the member's key (or
-// of the array element), so that a problem the package reports at a pointer into a
-// department schema is marked on its own line. A small scanner over the text; on text
-// that is not JSON, or a pointer that is not in it, the answer is undefined.
+// of the array element), so that a problem the package reports at a pointer — into a
+// department schema, or into bundle.json — is marked on its own line. A small scanner over
+// the text; on text that is not JSON, or a pointer that is not in it, the answer is
+// undefined.
 
 /** `{ line, column }` (1-based) of `pointer` in `text`, or undefined. */
 export function pointerPosition(text, pointer) {
@@ -49,4 +50,28 @@ export function pointerPosition(text, pointer) {
   const before = text.slice(0, found);
   const line = before.split('\n').length;
   return { line, column: found - before.lastIndexOf('\n') };
+}
+
+/** `{ line, column }` of `pointer` in the files' bundle.json, or undefined (no pointer, or not there). */
+export function bundlePosition(files, pointer) {
+  return typeof pointer === 'string' ? pointerPosition(files['bundle.json'] ?? '', pointer) : undefined;
+}
+
+/**
+ * Where a compile problem (an entry of a compile error's `details.problems`) is in the
+ * bundle's files: `{ file, line, column }`. A rule script's problem is in its file at its
+ * line and column; a department schema's problem in the schema's document at its
+ * `pointer`; every other problem — and one whose file is not among `files` — in bundle.json
+ * at its `bundle_pointer`, the place the package gives it there. Line and column are
+ * undefined when the problem has no place in the text.
+ */
+export function problemPlace(p, files) {
+  if (p.file && files[p.file] !== undefined) return { file: p.file, line: p.line, column: p.column };
+  const doc = p.origin?.document;
+  if (doc && files[doc] !== undefined) {
+    const pos = typeof p.pointer === 'string' ? pointerPosition(files[doc], p.pointer) : undefined;
+    return { file: doc, line: pos?.line, column: pos?.column };
+  }
+  const pos = bundlePosition(files, p.bundle_pointer);
+  return { file: 'bundle.json', line: pos?.line, column: pos?.column };
 }

@@ -5,7 +5,7 @@
 
 import init, { Bundle, Wizard } from './pkg/onething_wasm.js';
 import { FileError, parseJson } from './json.js';
-import { pointerPosition } from './locate.js';
+import { bundlePosition, problemPlace } from './locate.js';
 
 const ready = init();
 
@@ -18,49 +18,24 @@ function plain(e, fallbackFile) {
   return [{ file: fallbackFile, line: e.line, column: e.column, message: String(e.message ?? e), kind: e.kind, path: e.path }];
 }
 
-/** Where an item's field map entry is in bundle.json (a `field_map` problem names both). */
-function fieldMapPosition(text, item, pointer) {
-  try {
-    const index = JSON.parse(text).items.findIndex((i) => i.id === item);
-    const escape = (t) => t.replace(/~/g, '~0').replace(/\//g, '~1');
-    return index < 0 ? undefined : pointerPosition(text, `/items/${index}/field_map/${escape(pointer)}`);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The bundle's compile warnings, placed in bundle.json by their pointer where they have one. */
 function warningsOf(bundle, files) {
   return bundle.warnings().map((w) => {
-    const pos = w.pointer === undefined ? undefined : pointerPosition(files['bundle.json'] ?? '', w.pointer);
+    const pos = bundlePosition(files, w.pointer);
     return { file: 'bundle.json', line: pos?.line, column: pos?.column, message: `${w.at}: ${w.message}`, severity: 'warning' };
   });
 }
 
-/** A failure of `Bundle.fromFiles` as the page's errors, each in the file it belongs to. */
+/** A failure of `Bundle.fromFiles` as the page's errors, each placed in its file (`problemPlace`). */
 function located(e, files) {
   const problems = e.details?.problems;
   if (e.kind !== 'compile' || !Array.isArray(problems) || !problems.length) {
     return plain(e, files[e.file] !== undefined ? e.file : 'bundle.json');
   }
   return problems.map((p) => {
-    // A rule script's problem names its file; a department schema's problem names its
-    // document, and the place in it by JSON Pointer; a field map's problem, its entry.
-    const doc = p.origin?.document;
-    let file = 'bundle.json';
-    let pos;
-    if (p.file && files[p.file] !== undefined) {
-      file = p.file;
-      pos = { line: p.line, column: p.column };
-    } else if (doc && files[doc] !== undefined) {
-      file = doc;
-      pos = typeof p.pointer === 'string' ? pointerPosition(files[doc], p.pointer) : undefined;
-    } else if (p.kind === 'field_map') {
-      pos = fieldMapPosition(files['bundle.json'], p.item, p.pointer);
-    }
-    const text = p.message ?? Object.entries(p).filter(([k]) => k !== 'origin')
+    const text = p.message ?? Object.entries(p).filter(([k]) => k !== 'origin' && k !== 'bundle_pointer')
       .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
-    return { file, line: pos?.line, column: pos?.column, message: `${p.at ? `${p.at}: ` : ''}${text}`, kind: e.kind };
+    return { ...problemPlace(p, files), message: `${p.at ? `${p.at}: ` : ''}${text}`, kind: e.kind };
   });
 }
 

@@ -1,6 +1,7 @@
 // End to end, in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core):
 // every example loads and renders; a broken rule gets its marker at the right line; fixing
-// it updates the decisions; compile warnings are listed and marked without an error banner;
+// it updates the decisions; a problem of bundle.json is marked where its bundle pointer
+// points; compile warnings are listed and marked without an error banner;
 // filling a field of the rendered wizard changes the decision; the share URL restores the
 // state. A screenshot of each example goes to test-artifacts/, and
 // the time from an edit to updated outputs on the business start-up example is printed.
@@ -177,6 +178,25 @@ test('a broken department schema is marked at the line its pointer names', { tim
   assert.match(mapErrors, /bundle\.json:298:9 — the department's schema declares no property there/);
   assert.deepEqual(again.problems, []);
   await again.close();
+});
+
+test('a problem of bundle.json is marked where its bundle pointer points', { timeout: 120_000 }, async () => {
+  const page = await open();
+  await choose(page, 'restaurant-opening|submissions/valid-full');
+  await page.selectOption('#bundle-file', 'bundle.json');
+  // Line 295 is `"department": "market-regulation",` of the first item: name a department
+  // the bundle does not have. The problem carries `/items/0/department`.
+  const n = await renders(page);
+  const left = Array.from({ length: 2 }, () => ({ key: 'ArrowLeft' }));
+  await typeInto(page, '#bundle-editor', atLine(295, [{ key: 'End' }, ...left, { text: 'x' }]));
+  await settled(page, n);
+  await page.waitForSelector('#bundle-errors li');
+  const listed = await page.$$eval('#bundle-errors li', (lis) => lis.map((li) => li.textContent).join('\n'));
+  assert.match(listed, /bundle\.json:295:7 — item `business-licence-check`: .*id: market-regulationx/);
+  assert.doesNotMatch(listed, /bundle_pointer/);
+  await page.waitForSelector('#bundle-editor .cm-lint-marker-error');
+  assert.deepEqual(page.problems, []);
+  await page.close();
 });
 
 test('compile warnings are listed and marked, and leave the outputs current', { timeout: 120_000 }, async () => {

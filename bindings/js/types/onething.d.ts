@@ -83,6 +83,11 @@ export type Problem =
        * The id.
        */
       id: string;
+      /**
+       * Its place in the bundle document (`bundle.json`) as a JSON Pointer, when it has one
+       * there.
+       */
+      bundle_pointer?: string | null;
     }
   | {
       kind: 'unknown';
@@ -102,6 +107,11 @@ export type Problem =
        * The known id nearest to it, when one is close (a typo).
        */
       suggestion?: string | null;
+      /**
+       * Its place in the bundle document (`bundle.json`) as a JSON Pointer, when it has one
+       * there.
+       */
+      bundle_pointer?: string | null;
     }
   | {
       kind: 'field_map';
@@ -121,6 +131,11 @@ export type Problem =
        * What is wrong.
        */
       message: string;
+      /**
+       * Its place in the bundle document (`bundle.json`) as a JSON Pointer, when it has one
+       * there.
+       */
+      bundle_pointer?: string | null;
     }
   | {
       kind: 'conflict';
@@ -132,6 +147,11 @@ export type Problem =
        * The conflict, naming both sides.
        */
       unsat: Unsat;
+      /**
+       * Its place in the bundle document (`bundle.json`) as a JSON Pointer, when it has one
+       * there.
+       */
+      bundle_pointer?: string | null;
     }
   | {
       kind: 'script';
@@ -160,6 +180,11 @@ export type Problem =
        * What is wrong.
        */
       message: string;
+      /**
+       * Its place in the bundle document (`bundle.json`) as a JSON Pointer, when it has one
+       * there.
+       */
+      bundle_pointer?: string | null;
     }
   | {
       kind: 'cycle';
@@ -172,6 +197,11 @@ export type Problem =
        * Why each item waits for the one before it.
        */
       because: string[];
+      /**
+       * Its place in the bundle document (`bundle.json`) as a JSON Pointer, when it has one
+       * there.
+       */
+      bundle_pointer?: string | null;
     }
   | {
       kind: 'invalid';
@@ -183,8 +213,18 @@ export type Problem =
        * What is wrong.
        */
       message: string;
+      /**
+       * Its place in the bundle document (`bundle.json`) as a JSON Pointer, when it has one
+       * there.
+       */
+      bundle_pointer?: string | null;
     }
-  | SchemaError;
+  | (SchemaError & {
+      /**
+       * The item's `schema` in the bundle document, `/items/<n>/schema`: the file name of the schema in a bundle directory, the schema itself in a packed bundle.
+       */
+      bundle_pointer?: string | null;
+    });
 /**
  * A schema document that cannot be used, with the place that is wrong.
  *

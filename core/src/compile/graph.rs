@@ -162,7 +162,13 @@ impl ItemGraph {
                     }
                 }
             }
-            problems.push(Problem::Cycle { items: cycle.into_iter().map(id).collect(), because });
+            // The cycle's first item, where it starts.
+            let bundle_pointer = cycle.first().map(|i| format!("/items/{i}"));
+            problems.push(Problem::Cycle {
+                items: cycle.into_iter().map(id).collect(),
+                because,
+                bundle_pointer,
+            });
         }
         problems
     }

@@ -49,6 +49,7 @@ use indexmap::IndexMap;
 use jsonschema::Validator;
 use serde_json::Value;
 
+use crate::base::pointer;
 use crate::compile::blame::SideChecks;
 use crate::compile::form::{KeyInfos, Sources};
 use crate::compile::graph::ItemGraph;
@@ -275,7 +276,7 @@ fn merge_full_form(
     let compiled_sources =
         record(data_sources::compile(bundle, keys, sandbox), &mut problems).unwrap_or_default();
     let all: Vec<usize> = (0..bundle.items.len()).collect();
-    let full = sources.build(&all, merger).map_err(|e| vec![Problem::Schema(e)])?;
+    let full = sources.build(&all, merger).map_err(|e| vec![schema_problem(bundle, e)])?;
     problems.extend(unsatisfiable_keys(bundle, keys, full.unsat, warnings));
     if problems.is_empty() { Ok((full.schema, compiled_sources)) } else { Err(problems) }
 }
@@ -290,9 +291,10 @@ fn unsatisfiable_keys(
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (key, unsat) in unsat {
-        let declaring = keys.get(&key).map_or(0, |k| k.items.len());
-        if declaring > 1 {
-            problems.push(Problem::Conflict { key, unsat });
+        let declaring = keys.get(&key).map_or(&[][..], |k| k.items.as_slice());
+        if declaring.len() > 1 {
+            let bundle_pointer = declaring.last().map(|&i| declaration_pointer(bundle, i, &key));
+            problems.push(Problem::Conflict { key, unsat, bundle_pointer });
         } else {
             warnings.push(Warning {
                 pointer: bundle.fields.contains_key(&key).then(|| field_pointer(&key)),
@@ -332,12 +334,15 @@ fn compile_forms(
     let base_form = if always.len() == items.len() {
         None
     } else {
-        Some(sources.build(&always, &mut seed.fork()).map_err(Problem::Schema)?.schema)
+        Some(sources.build(&always, &mut seed.fork()).map_err(|e| schema_problem(sources.bundle, e))?.schema)
     };
     let base = compile_form(id, base_form.as_ref().unwrap_or(full_form))?;
     for (i, c) in items.iter_mut().enumerate() {
         if c.conditional() {
-            let own = sources.build(&[i], &mut seed.fork_with(false)).map_err(Problem::Schema)?.schema;
+            let own = sources
+                .build(&[i], &mut seed.fork_with(false))
+                .map_err(|e| schema_problem(sources.bundle, e))?
+                .schema;
             c.delta = Some(compile_form(id, &own)?);
         }
     }
@@ -354,12 +359,13 @@ fn compile_item(
 ) -> Result<(CompiledItem, Translation), Vec<Problem>> {
     let document = item.schema_file.clone().unwrap_or_else(|| format!("{}.schema.json", item.id));
     let origin = Origin::item(document, &item.id, &item.department);
-    let doc =
-        Document::new(item.schema.clone(), origin.clone(), &item.id).map_err(|e| vec![Problem::Schema(e)])?;
+    let place = format!("/items/{index}");
+    let in_schema = |error| vec![Problem::Schema { error, bundle_pointer: Some(format!("{place}/schema")) }];
+    let doc = Document::new(item.schema.clone(), origin.clone(), &item.id).map_err(in_schema)?;
     let original = schema::compile(&item.schema).map_err(|(pointer, message)| {
-        vec![Problem::Schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })]
+        in_schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })
     })?;
-    let t = translate::translate(doc, &item.field_map, merger, sandbox)?;
+    let t = translate::translate(doc, &place, &item.field_map, merger, sandbox)?;
     for w in &t.warnings {
         warnings.push(Warning {
             at: format!("item `{}`", item.id),
@@ -370,11 +376,8 @@ fn compile_item(
     let residual = match &t.residual {
         None => None,
         Some(r) => Some(schema::compile(r).map_err(|(pointer, message)| {
-            vec![Problem::Schema(SchemaError::Invalid {
-                origin: origin.clone(),
-                pointer,
-                message: format!("residual schema: {message}"),
-            })]
+            let message = format!("residual schema: {message}");
+            in_schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })
         })?),
     };
     let compiled = CompiledItem {
@@ -389,66 +392,106 @@ fn compile_item(
     Ok((compiled, t))
 }
 
+/// A schema problem found while merging the forms, placed at the `schema` of the item whose
+/// document it is about (none when it is about no item's document).
+fn schema_problem(bundle: &Bundle, error: SchemaError) -> Problem {
+    let item = error.origin().item.as_deref();
+    let index = bundle.items.iter().position(|i| Some(i.id.as_str()) == item);
+    let bundle_pointer = index.map(|i| format!("/items/{i}/schema"));
+    Problem::Schema { error, bundle_pointer }
+}
+
+/// Where item `index` declares the canonical `key`: the field map entry mapping a property
+/// to it, or, for a property that keeps its own path as its key, the item's `schema`.
+fn declaration_pointer(bundle: &Bundle, index: usize, key: &str) -> String {
+    let item = format!("/items/{index}");
+    let entry = bundle.items.get(index).and_then(|i| i.field_map.iter().find(|(_, m)| m.key() == key));
+    match entry {
+        Some((from, _)) => pointer::join(&pointer::join(&item, "field_map"), from),
+        None => pointer::join(&item, "schema"),
+    }
+}
+
 /// Compiles a merged form for validation, without its annotations (they change nothing
 /// about validity, and a large form compiles faster without them).
 fn compile_form(bundle: &str, form: &Value) -> Result<Validator, Problem> {
     schema::compile(&schema::strip_annotations(form)).map_err(|(pointer, message)| Problem::Invalid {
         at: format!("merged form of `{bundle}` at {pointer}"),
         message,
+        bundle_pointer: None,
     })
 }
 
 /// Ids are unique, references resolve.
 fn check_structure(bundle: &Bundle) -> Vec<Problem> {
     let mut problems = Vec::new();
-    duplicates("department", bundle.departments.iter().map(|d| d.id.as_str()), &mut problems);
-    duplicates("item", bundle.items.iter().map(|i| i.id.as_str()), &mut problems);
-    duplicates("section", bundle.sections.iter().map(|s| s.id.as_str()), &mut problems);
-    duplicates("bundle rule", bundle.rules.iter().map(|r| r.id.as_str()), &mut problems);
+    duplicates("department", "/departments", bundle.departments.iter().map(|d| d.id.as_str()), &mut problems);
+    duplicates("item", "/items", bundle.items.iter().map(|i| i.id.as_str()), &mut problems);
+    duplicates("section", "/sections", bundle.sections.iter().map(|s| s.id.as_str()), &mut problems);
+    duplicates("bundle rule", "/rules", bundle.rules.iter().map(|r| r.id.as_str()), &mut problems);
     let departments: HashSet<&str> = bundle.departments.iter().map(|d| d.id.as_str()).collect();
     let items: HashSet<&str> = bundle.items.iter().map(|i| i.id.as_str()).collect();
     // Suggestions are offered in bundle order, so that they do not depend on hashing.
     let department_ids = || bundle.departments.iter().map(|d| d.id.as_str());
     let item_ids = || bundle.items.iter().map(|i| i.id.as_str());
     if !departments.contains(bundle.lead.as_str()) {
-        problems.push(Problem::unknown("lead".into(), "department", &bundle.lead, department_ids()));
+        problems.push(Problem::unknown(
+            "lead".into(),
+            "/lead".into(),
+            "department",
+            &bundle.lead,
+            department_ids(),
+        ));
     }
-    for item in &bundle.items {
+    for (i, item) in bundle.items.iter().enumerate() {
         if !departments.contains(item.department.as_str()) {
             let at = format!("item `{}`", item.id);
-            problems.push(Problem::unknown(at, "department", &item.department, department_ids()));
+            let place = format!("/items/{i}/department");
+            problems.push(Problem::unknown(at, place, "department", &item.department, department_ids()));
         }
         duplicates(
             &format!("material of item `{}`", item.id),
+            &format!("/items/{i}/materials"),
             item.materials.iter().map(|m| m.id.as_str()),
             &mut problems,
         );
         duplicates(
             &format!("eligibility rule of item `{}`", item.id),
+            &format!("/items/{i}/eligibility"),
             item.eligibility.iter().map(|r| r.id.as_str()),
             &mut problems,
         );
-        for dep in &item.depends_on {
+        for (j, dep) in item.depends_on.iter().enumerate() {
+            let at = format!("item `{}`, depends_on", item.id);
+            let place = format!("/items/{i}/depends_on/{j}");
             if dep == &item.id {
                 problems.push(Problem::Invalid {
-                    at: format!("item `{}`, depends_on", item.id),
+                    at,
                     message: "an item cannot depend on itself".into(),
+                    bundle_pointer: Some(place),
                 });
             } else if !items.contains(dep.as_str()) {
-                let at = format!("item `{}`, depends_on", item.id);
-                problems.push(Problem::unknown(at, "item", dep, item_ids()));
+                problems.push(Problem::unknown(at, place, "item", dep, item_ids()));
             }
         }
     }
     problems
 }
 
-fn duplicates<'a>(what: &str, ids: impl Iterator<Item = &'a str>, problems: &mut Vec<Problem>) {
+/// A [`Problem::DuplicateId`] for the first repetition of each id among `ids`, the
+/// entries of the array at `array` in the bundle document.
+pub(crate) fn duplicates<'a>(
+    what: &str,
+    array: &str,
+    ids: impl Iterator<Item = &'a str>,
+    problems: &mut Vec<Problem>,
+) {
     let mut seen = HashSet::new();
     let mut reported = HashSet::new();
-    for id in ids {
+    for (n, id) in ids.enumerate() {
         if !seen.insert(id) && reported.insert(id) {
-            problems.push(Problem::DuplicateId { what: what.into(), id: id.into() });
+            let bundle_pointer = Some(format!("{array}/{n}"));
+            problems.push(Problem::DuplicateId { what: what.into(), id: id.into(), bundle_pointer });
         }
     }
 }
@@ -456,10 +499,11 @@ fn duplicates<'a>(what: &str, ids: impl Iterator<Item = &'a str>, problems: &mut
 /// Sections and the dictionary name existing keys.
 fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning>) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for s in &bundle.sections {
-        for key in s.fields.iter().filter(|k| !keys.contains_key(*k)) {
+    for (i, s) in bundle.sections.iter().enumerate() {
+        for (j, key) in s.fields.iter().enumerate().filter(|(_, k)| !keys.contains_key(*k)) {
             problems.push(Problem::unknown(
                 format!("section `{}`", s.id),
+                format!("/sections/{i}/fields/{j}"),
                 "field",
                 key,
                 keys.keys().map(String::as_str),
@@ -469,7 +513,8 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
     warn_accidental_reuse(bundle, warnings);
     for (key, _) in bundle.fields.iter().filter(|(k, f)| f.visible_if.is_some() && !keys.contains_key(*k)) {
         let at = format!("field dictionary `{key}`, visible_if");
-        problems.push(Problem::unknown(at, "field", key, keys.keys().map(String::as_str)));
+        let place = pointer::join(&field_pointer(key), "visible_if");
+        problems.push(Problem::unknown(at, place, "field", key, keys.keys().map(String::as_str)));
     }
     for key in bundle.fields.keys().filter(|k| !keys.contains_key(*k)) {
         warnings.push(Warning {
@@ -495,7 +540,7 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
 
 /// `/fields/<key>`: a field dictionary entry in `bundle.json`.
 fn field_pointer(key: &str) -> String {
-    crate::base::pointer::join("/fields", key)
+    pointer::join("/fields", key)
 }
 
 /// Materials of different items meet under one reuse key when their ids match. That is

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 
 use rhai::AST;
 
+use crate::base::pointer;
 use crate::base::text::Text;
 use crate::compile::form::KeyInfos;
 use crate::model::bundle::{Bundle, Script};
@@ -31,6 +32,9 @@ pub(crate) struct CompiledRule {
     pub at: String,
     /// The file it was read from, if a loader read it from one.
     pub file: Option<String>,
+    /// The script's place in the bundle document (a JSON Pointer): its `script`, or the
+    /// `file` naming it.
+    pub pointer: String,
 }
 
 /// Every rule of a bundle.
@@ -59,18 +63,24 @@ struct Compiler<'a> {
 }
 
 impl Compiler<'_> {
+    /// Compiles the rule at `place` in the bundle document (`/items/0/applies_if`).
     fn rule(
         &mut self,
-        at: String,
+        (at, place): (String, String),
         id: &str,
         title: Option<&Text>,
         message: Option<&Text>,
         source: &Script,
     ) -> Option<CompiledRule> {
         let Some(text) = source.script.as_deref() else {
-            self.problems.push(Problem::Invalid { at, message: format!("rule `{id}` has no script") });
+            self.problems.push(Problem::Invalid {
+                at,
+                message: format!("rule `{id}` has no script"),
+                bundle_pointer: Some(place),
+            });
             return None;
         };
+        let pointer = pointer::join(&place, if source.read_from.is_some() { "file" } else { "script" });
         match self.sandbox.compile(text).and_then(not_empty) {
             Ok(ast) => Some(CompiledRule {
                 id: id.to_owned(),
@@ -80,6 +90,7 @@ impl Compiler<'_> {
                 ast,
                 at,
                 file: source.read_from.clone(),
+                pointer,
             }),
             Err(e) => {
                 self.problems.push(Problem::Script {
@@ -89,6 +100,7 @@ impl Compiler<'_> {
                     line: e.line,
                     column: e.column,
                     message: e.message,
+                    bundle_pointer: Some(pointer),
                 });
                 None
             }
@@ -157,14 +169,9 @@ fn cycle(derive: &[(String, CompiledRule)], waits: &[Vec<usize>], placed: &[bool
         at = waits.get(at).and_then(|w| w.iter().copied().find(waiting)).unwrap_or(at);
     }
     let start = path.iter().position(|&i| i == at).unwrap_or(0);
-    let mut keys: Vec<&str> = path
-        .get(start..)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|&i| derive.get(i))
-        .map(|(k, _)| k.as_str())
-        .collect();
-    keys.reverse();
+    let circle: Vec<&(String, CompiledRule)> =
+        path.get(start..).unwrap_or_default().iter().rev().filter_map(|&i| derive.get(i)).collect();
+    let mut keys: Vec<&str> = circle.iter().map(|(k, _)| k.as_str()).collect();
     if let Some(first) = keys.first().copied() {
         keys.push(first);
     }
@@ -174,6 +181,8 @@ fn cycle(derive: &[(String, CompiledRule)], waits: &[Vec<usize>], placed: &[bool
             "derive rules read each other in a circle, so no order computes them: {} (each is read by the next)",
             keys.join(" → ")
         ),
+        // The script of the circle's first rule.
+        bundle_pointer: circle.first().map(|(_, rule)| rule.pointer.clone()),
     }
 }
 
@@ -191,19 +200,25 @@ impl Rulebook {
             derive: Vec::new(),
             visible_if: Vec::new(),
         };
-        for item in &bundle.items {
-            let at = |what: &str| format!("item `{}`, {what}", item.id);
+        for (i, item) in bundle.items.iter().enumerate() {
+            let at = |what: &str, place: &str| {
+                (format!("item `{}`, {what}", item.id), format!("/items/{i}/{place}"))
+            };
             book.applies_if.push(item.applies_if.as_ref().and_then(|cond| {
-                c.rule(at("applies_if"), "applies_if", cond.title.as_ref(), None, &cond.source)
+                c.rule(at("applies_if", "applies_if"), "applies_if", cond.title.as_ref(), None, &cond.source)
             }));
-            let eligibility = item.eligibility.iter().filter_map(|r| {
-                c.rule(at("eligibility"), &r.id, Some(&r.title), r.message.as_ref(), &r.source)
+            let eligibility = item.eligibility.iter().enumerate().filter_map(|(j, r)| {
+                let at = at("eligibility", &format!("eligibility/{j}"));
+                c.rule(at, &r.id, Some(&r.title), r.message.as_ref(), &r.source)
             });
             book.eligibility.push(eligibility.collect());
-            let required = item.materials.iter().map(|m| {
+            let required = item.materials.iter().enumerate().map(|(j, m)| {
                 m.required_if.as_ref().and_then(|cond| {
                     c.rule(
-                        at(&format!("material `{}`, required_if", m.id)),
+                        at(
+                            &format!("material `{}`, required_if", m.id),
+                            &format!("materials/{j}/required_if"),
+                        ),
                         "required_if",
                         cond.title.as_ref(),
                         None,
@@ -213,19 +228,19 @@ impl Rulebook {
             });
             book.required_if.push(required.collect());
         }
-        for r in &bundle.rules {
-            if let Some(rule) =
-                c.rule("bundle rules".into(), &r.id, Some(&r.title), r.message.as_ref(), &r.source)
-            {
+        for (j, r) in bundle.rules.iter().enumerate() {
+            let at = ("bundle rules".to_owned(), format!("/rules/{j}"));
+            if let Some(rule) = c.rule(at, &r.id, Some(&r.title), r.message.as_ref(), &r.source) {
                 book.bundle.push(rule);
             }
         }
         if let Some(p) = &bundle.acceptance.policy {
-            book.policy =
-                c.rule("acceptance policy".into(), &p.id, Some(&p.title), p.message.as_ref(), &p.source);
+            let at = ("acceptance policy".to_owned(), "/acceptance/policy".to_owned());
+            book.policy = c.rule(at, &p.id, Some(&p.title), p.message.as_ref(), &p.source);
         }
-        for d in &bundle.derive {
-            if let Some(rule) = c.rule(format!("derive `{}`", d.key), &d.key, None, None, &d.source) {
+        for (j, d) in bundle.derive.iter().enumerate() {
+            let at = (format!("derive `{}`", d.key), format!("/derive/{j}"));
+            if let Some(rule) = c.rule(at, &d.key, None, None, &d.source) {
                 book.derive.push((d.key.clone(), rule));
             }
         }
@@ -235,7 +250,10 @@ impl Rulebook {
         }
         for (key, field) in &bundle.fields {
             let Some(cond) = &field.visible_if else { continue };
-            let at = format!("field `{key}`, visible_if");
+            let at = (
+                format!("field `{key}`, visible_if"),
+                pointer::join(&pointer::join("/fields", key), "visible_if"),
+            );
             if let Some(rule) = c.rule(at, "visible_if", cond.title.as_ref(), None, &cond.source) {
                 book.visible_if.push((key.clone(), rule));
             }
@@ -275,6 +293,7 @@ impl Rulebook {
                             "reads `{key}`, which is not a field of the merged form{}",
                             suggestion(key, keys)
                         ),
+                        bundle_pointer: Some(rule.pointer.clone()),
                     });
                 }
             }
@@ -287,6 +306,7 @@ impl Rulebook {
                         line: *line,
                         column: *column,
                         message: format!("asks for material `{id}`, which no item of the bundle asks for"),
+                        bundle_pointer: Some(rule.pointer.clone()),
                     });
                 }
             }

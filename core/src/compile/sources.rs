@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use crate::base::pointer;
+use crate::compile::duplicates;
 use crate::compile::form::KeyInfos;
 use crate::compile::transform::ValueTransform;
 use crate::model::bundle::{Bundle, DataSource};
@@ -32,14 +34,17 @@ pub(crate) fn compile(
     let reuse: HashSet<&str> =
         bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key())).collect();
     let mut out = Vec::new();
-    for s in &bundle.sources {
+    for (i, s) in bundle.sources.iter().enumerate() {
         let at = format!("source `{}`", s.id);
         let mut fields = Vec::new();
         for (ptr, mapping) in &s.fields {
-            let Some(tokens) = crate::base::pointer::split(ptr).filter(|t| !t.is_empty()) else {
+            // The entry in the bundle document: `/sources/<n>/fields/<ptr>`.
+            let place = pointer::join(&format!("/sources/{i}/fields"), ptr);
+            let Some(tokens) = pointer::split(ptr).filter(|t| !t.is_empty()) else {
                 problems.push(Problem::Invalid {
                     at: at.clone(),
                     message: format!("`{ptr}` is not a JSON Pointer into the source's document"),
+                    bundle_pointer: Some(place),
                 });
                 continue;
             };
@@ -47,22 +52,33 @@ pub(crate) fn compile(
             if !keys.contains_key(key) && !derived.contains(key) {
                 let known =
                     keys.keys().map(String::as_str).chain(bundle.derive.iter().map(|d| d.key.as_str()));
-                problems.push(Problem::unknown(format!("{at}, fields {ptr}"), "field", key, known));
+                problems.push(Problem::unknown(format!("{at}, fields {ptr}"), place, "field", key, known));
                 continue;
             }
             let transform = match mapping.transform().map(|t| ValueTransform::new(t, sandbox)).transpose() {
                 Ok(t) => t,
                 Err(e) => {
-                    problems
-                        .push(Problem::Invalid { at: format!("{at}, fields {ptr}"), message: e.to_string() });
+                    let at = format!("{at}, fields {ptr}");
+                    problems.push(Problem::Invalid {
+                        at,
+                        message: e.to_string(),
+                        bundle_pointer: Some(place),
+                    });
                     continue;
                 }
             };
             fields.push((ptr.clone(), tokens, key.to_owned(), transform));
         }
-        for m in s.materials.iter().filter(|m| !reuse.contains(m.as_str())) {
+        let unknown = s.materials.iter().enumerate().filter(|(_, m)| !reuse.contains(m.as_str()));
+        for (j, m) in unknown {
             let known = bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key()));
-            problems.push(Problem::unknown(at.clone(), "material", m, known));
+            problems.push(Problem::unknown(
+                at.clone(),
+                format!("/sources/{i}/materials/{j}"),
+                "material",
+                m,
+                known,
+            ));
         }
         out.push(CompiledSource {
             id: s.id.clone(),
@@ -78,18 +94,13 @@ pub(crate) fn compile(
 /// Source ids are unique, and every entry of a material's `sources` is a declared source or
 /// `evidence:<e>` for evidence some item produces.
 fn check_material_sources(bundle: &Bundle, problems: &mut Vec<Problem>) {
-    let mut declared = HashSet::new();
-    let mut reported = HashSet::new();
-    for s in &bundle.sources {
-        if !declared.insert(s.id.as_str()) && reported.insert(s.id.as_str()) {
-            problems.push(Problem::DuplicateId { what: "source".into(), id: s.id.clone() });
-        }
-    }
+    duplicates("source", "/sources", bundle.sources.iter().map(|s| s.id.as_str()), problems);
+    let declared: HashSet<&str> = bundle.sources.iter().map(|s| s.id.as_str()).collect();
     let produced: HashSet<&str> =
         bundle.items.iter().flat_map(|i| i.produces.iter().map(String::as_str)).collect();
-    for item in &bundle.items {
-        for m in &item.materials {
-            for s in m.sources.iter().filter(|s| !declared.contains(s.as_str())) {
+    for (i, item) in bundle.items.iter().enumerate() {
+        for (j, m) in item.materials.iter().enumerate() {
+            for (k, s) in m.sources.iter().enumerate().filter(|(_, s)| !declared.contains(s.as_str())) {
                 let (what, id) = match s.strip_prefix("evidence:") {
                     Some(e) if produced.contains(e) => continue,
                     Some(e) => ("evidence", e),
@@ -101,7 +112,8 @@ fn check_material_sources(bundle: &Bundle, problems: &mut Vec<Problem>) {
                 } else {
                     bundle.sources.iter().map(|s| s.id.as_str()).collect()
                 };
-                problems.push(Problem::unknown(at, what, id, known.into_iter()));
+                let place = format!("/items/{i}/materials/{j}/sources/{k}");
+                problems.push(Problem::unknown(at, place, what, id, known.into_iter()));
             }
         }
     }

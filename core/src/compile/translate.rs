@@ -151,15 +151,19 @@ const NOT_FOR_OBJECTS: &[&str] = &[
     "maxContains",
 ];
 
-/// Translates one item's department schema. `form` is the merger of the bundle's form:
+/// Translates one item's department schema. `item` is the item's place in the bundle
+/// document (`/items/<n>`), where problems are placed: a field map problem at its entry, a
+/// schema problem at the item's `schema`. `form` is the merger of the bundle's form:
 /// constraints rewritten here are exported into its `$defs`.
 pub fn translate(
     doc: Document,
+    item: &str,
     field_map: &IndexMap<String, FieldMapping>,
     form: &mut Merger,
     sandbox: &Sandbox,
 ) -> Result<Translation, Vec<Problem>> {
     let (root, synthetic, residual, t) = Translator {
+        item,
         doc: &doc,
         sandbox,
         origin: doc.origin().clone(),
@@ -206,6 +210,8 @@ struct Outcome {
 }
 
 struct Translator<'a, 'f> {
+    /// The item's place in the bundle document.
+    item: &'f str,
     doc: &'a Document,
     sandbox: &'a Sandbox,
     origin: Origin,
@@ -240,11 +246,11 @@ impl<'a> Translator<'a, '_> {
         }
         let root = match self.build_node(vec![Part::root(self.doc)], Vec::new(), true, 0) {
             Ok(root) => root,
-            Err(e) => return Err(vec![Problem::Schema(e)]),
+            Err(error) => return Err(vec![self.schema_problem(error)]),
         };
         self.check_map_targets(&root);
-        if let Err(e) = self.constraints(&root, None) {
-            self.problems.push(Problem::Schema(e));
+        if let Err(error) = self.constraints(&root, None) {
+            self.problems.push(self.schema_problem(error));
         }
         if !self.problems.is_empty() {
             return Err(self.problems);
@@ -270,7 +276,12 @@ impl<'a> Translator<'a, '_> {
             department: self.origin.department.clone().unwrap_or_default(),
             pointer: pointer.to_owned(),
             message: message.into(),
+            bundle_pointer: Some(pointer::join(&pointer::join(self.item, "field_map"), pointer)),
         });
+    }
+
+    fn schema_problem(&self, error: SchemaError) -> Problem {
+        Problem::Schema { error, bundle_pointer: Some(pointer::join(self.item, "schema")) }
     }
 
     fn build_node(

@@ -2,9 +2,22 @@
 //!
 //! Loading fails fast with one [`LoadError`] (a file cannot be read or parsed). Compiling
 //! collects every problem of a bundle at once into a [`CompileError`], so `onething check`
-//! lists them all: each [`Problem`] names where it is as far as it is known — the item and
-//! department, the JSON Pointer in a schema or a field map, and, for scripts, the rule, the
-//! file, the line and the column.
+//! lists them all: each [`Problem`] names where it is as far as it is known — in words
+//! (`at`, the item and department), as the JSON Pointer of its place in the bundle document
+//! (`bundle_pointer`, see [`Problem::bundle_pointer`]), as the JSON Pointer in a department
+//! schema or a field map (`pointer`), and, for scripts, as the rule, the file, the line and
+//! the column.
+//!
+//! The **bundle pointer** points into the bundle document as it was given: `bundle.json` of
+//! a bundle directory, or the packed bundle (`/items/3/field_map/~1xm`,
+//! `/items/0/materials/2/sources/1`, `/sources/1/fields/~1a~1b`, `/departments/2`). A script
+//! problem points at the script's text, `/derive/4/script`, or, for a script read from a file
+//! of a bundle directory, at the `file` member naming it, `/derive/4/file` (the file, line and
+//! column then say where in the file); a schema problem points at the item's `schema`. The
+//! pointer is absent only where a problem has no place in the bundle document (a merged form
+//! that does not compile, a merge problem about no item's schema). It is called `bundle_pointer`, not `pointer` as in a [`Warning`],
+//! because a field map problem's and a schema problem's `pointer` already points elsewhere:
+//! into the field map's keys, into the department schema.
 
 use std::fmt;
 
@@ -107,6 +120,10 @@ pub enum Problem {
         what: String,
         /// The id.
         id: String,
+        /// Its place in the bundle document (`bundle.json`) as a JSON Pointer, when it has one
+        /// there.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bundle_pointer: Option<String>,
     },
     /// A reference to something that does not exist.
     #[error("{at}: unknown {what} `{id}`{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
@@ -120,6 +137,10 @@ pub enum Problem {
         /// The known id nearest to it, when one is close (a typo).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         suggestion: Option<String>,
+        /// Its place in the bundle document (`bundle.json`) as a JSON Pointer, when it has one
+        /// there.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bundle_pointer: Option<String>,
     },
     /// A field map entry is wrong.
     #[error("item `{item}` (department `{department}`): field map {pointer}: {message}")]
@@ -132,6 +153,10 @@ pub enum Problem {
         pointer: String,
         /// What is wrong.
         message: String,
+        /// Its place in the bundle document (`bundle.json`) as a JSON Pointer, when it has one
+        /// there.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bundle_pointer: Option<String>,
     },
     /// Two items' constraints leave a canonical field no possible value.
     #[error("field `{key}`: {unsat}")]
@@ -140,6 +165,10 @@ pub enum Problem {
         key: String,
         /// The conflict, naming both sides.
         unsat: Unsat,
+        /// Its place in the bundle document (`bundle.json`) as a JSON Pointer, when it has one
+        /// there.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bundle_pointer: Option<String>,
     },
     /// A rule script does not compile.
     #[error("{at}: rule `{rule}` at {}: {message}", place(file.as_deref(), *line, *column))]
@@ -158,6 +187,10 @@ pub enum Problem {
         column: usize,
         /// What is wrong.
         message: String,
+        /// Its place in the bundle document (`bundle.json`) as a JSON Pointer, when it has one
+        /// there.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bundle_pointer: Option<String>,
     },
     /// Items wait for each other in a circle (`depends_on`, or evidence produced and
     /// consumed): no order of handling them exists.
@@ -168,6 +201,10 @@ pub enum Problem {
         items: Vec<String>,
         /// Why each item waits for the one before it.
         because: Vec<String>,
+        /// Its place in the bundle document (`bundle.json`) as a JSON Pointer, when it has one
+        /// there.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bundle_pointer: Option<String>,
     },
     /// Something else about the bundle's structure.
     #[error("{at}: {message}")]
@@ -176,26 +213,81 @@ pub enum Problem {
         at: String,
         /// What is wrong.
         message: String,
+        /// Its place in the bundle document (`bundle.json`) as a JSON Pointer, when it has one
+        /// there.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bundle_pointer: Option<String>,
     },
     /// An item's department schema is unusable. Serialised as the schema error itself, whose
-    /// own `kind` (`not_a_schema`, `dialect`…) says what is wrong (and last: serde wants an
-    /// untagged variant at the end).
-    #[error("{0}")]
+    /// own `kind` (`not_a_schema`, `dialect`…) says what is wrong, its `origin` which document
+    /// and its `pointer` where in that document, with the `bundle_pointer` of the item's
+    /// `schema` member (and last: serde wants an untagged variant at the end).
+    #[error("{error}")]
     #[serde(untagged)]
-    Schema(SchemaError),
+    #[schemars(schema_with = "schema_problem")]
+    Schema {
+        /// What is wrong with the schema.
+        #[serde(flatten)]
+        error: SchemaError,
+        /// The item's `schema` in the bundle document, `/items/<n>/schema`: the file name of
+        /// the schema in a bundle directory, the schema itself in a packed bundle.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bundle_pointer: Option<String>,
+    },
 }
 
 impl Problem {
-    /// [`Problem::Unknown`] for `id`, suggesting the nearest of `known` within two edits.
+    /// [`Problem::Unknown`] for `id` at `bundle_pointer`, suggesting the nearest of `known`
+    /// within two edits.
     pub(crate) fn unknown<'a>(
         at: String,
+        bundle_pointer: String,
         what: &str,
         id: &str,
         known: impl Iterator<Item = &'a str>,
     ) -> Problem {
         let suggestion = crate::base::suggest::closest(id, known, 2).map(str::to_owned);
-        Problem::Unknown { at, what: what.into(), id: id.into(), suggestion }
+        Problem::Unknown {
+            at,
+            what: what.into(),
+            id: id.into(),
+            suggestion,
+            bundle_pointer: Some(bundle_pointer),
+        }
     }
+
+    /// The problem's place in the bundle document as a JSON Pointer, when it has one there
+    /// (see the [module documentation](self)): `serde_json::Value::pointer` on the bundle's
+    /// JSON finds the offending value — the duplicate entry, the unknown reference, the field
+    /// map entry, the script (or its `file`), the item's `schema`.
+    pub fn bundle_pointer(&self) -> Option<&str> {
+        match self {
+            Problem::DuplicateId { bundle_pointer, .. }
+            | Problem::Unknown { bundle_pointer, .. }
+            | Problem::FieldMap { bundle_pointer, .. }
+            | Problem::Conflict { bundle_pointer, .. }
+            | Problem::Script { bundle_pointer, .. }
+            | Problem::Cycle { bundle_pointer, .. }
+            | Problem::Invalid { bundle_pointer, .. }
+            | Problem::Schema { bundle_pointer, .. } => bundle_pointer.as_deref(),
+        }
+    }
+}
+
+/// [`Problem::Schema`]'s JSON Schema (the variant's doc is its description): a reference to
+/// [`SchemaError`] with a `bundle_pointer`. Derived, the flattened `SchemaError` would be
+/// inlined and its definition dropped from the schemas.
+fn schema_problem(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let error = generator.subschema_for::<SchemaError>();
+    schemars::json_schema!({
+        "allOf": [error],
+        "properties": {
+            "bundle_pointer": {
+                "description": "The item's `schema` in the bundle document, `/items/<n>/schema`: the file name of the schema in a bundle directory, the schema itself in a packed bundle.",
+                "type": ["string", "null"]
+            }
+        }
+    })
 }
 
 /// Where in a script: `rules/x.rhai:3:5`, or `line 3, column 5` for an inline script.

@@ -404,7 +404,9 @@ impl CompiledBundle {
             .items
             .iter()
             .enumerate()
-            .filter(|(i, x)| x.outcome != Outcome::NotApplicable && !d.reached.get(*i).copied().unwrap_or(true))
+            .filter(|(i, x)| {
+                x.outcome != Outcome::NotApplicable && !d.reached.get(*i).copied().unwrap_or(true)
+            })
             .map(|(i, _)| i)
             .collect();
         for i in pending {
