@@ -97,7 +97,7 @@ pub struct Decision {
     /// Every rule that ran.
     pub trace: Vec<TraceEntry>,
     /// The materials each applicable item requires on this submission, as (item, material)
-    /// indices in the bundle, sorted: what the one-time notice lists
+    /// indices in the bundle, in the order items were decided: what the one-time notice lists
     /// ([`CompiledBundle::notice_for`](crate::CompiledBundle::notice_for)). Not part of the
     /// JSON.
     #[serde(skip)]

@@ -49,6 +49,7 @@ thread_local! {
 
 /// Runs `f` on the current session's context, if a session's script is running on this
 /// thread.
+#[inline]
 pub(crate) fn with_context<R: Default>(f: impl FnOnce(&mut Context) -> R) -> R {
     CONTEXT.with(|c| c.borrow_mut().as_mut().map(f).unwrap_or_default())
 }
@@ -57,6 +58,7 @@ pub(crate) fn with_context<R: Default>(f: impl FnOnce(&mut Context) -> R) -> R {
 /// counters reset to `allowed` (its own limit, what is left of its evaluation's), and puts
 /// back whatever was there before (an outer session's run, when this one runs inside it).
 /// Returns `f`'s result and the operations the run spent, counted and charged.
+#[inline]
 pub(crate) fn installed<R>(
     context: &mut Option<Context>,
     allowed: (u64, u64),

@@ -39,6 +39,7 @@ pub(crate) fn size_of(value: &Dynamic) -> usize {
 /// Charges the running script `units` operations for work a native function did (one per
 /// element, character or day gone through). The progress callback stops the script at
 /// its next operation once its limit is passed.
+#[inline]
 pub(crate) fn charge(units: usize) {
     CHARGED.set(CHARGED.get().saturating_add(units as u64));
 }
@@ -46,6 +47,7 @@ pub(crate) fn charge(units: usize) {
 /// Runs `f` (a script) with the counters reset to `allowed` (its own limit, what is left
 /// of its evaluation's), and puts back the outer run's counters afterwards. Returns `f`'s
 /// result and the operations it spent, counted and charged.
+#[inline]
 pub(crate) fn metered<R>(allowed: (u64, u64), f: impl FnOnce() -> R) -> (R, u64) {
     let counters = (OPERATIONS.replace(0), CHARGED.replace(0), ALLOWED.replace(allowed));
     let result = f();
@@ -59,6 +61,7 @@ pub(crate) fn metered<R>(allowed: (u64, u64), f: impl FnOnce() -> R) -> (R, u64)
 /// The progress callback's work, at every operation of a running script: records Rhai's
 /// count and says which limit is spent ([`RULE_SPENT`], [`EVALUATION_SPENT`]), if one is.
 /// Plain cells, not the session's context: it runs at every operation.
+#[inline]
 pub(crate) fn progress(ops: u64) -> Option<&'static str> {
     OPERATIONS.set(ops);
     let spent = ops.saturating_add(CHARGED.get());

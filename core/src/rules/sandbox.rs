@@ -308,6 +308,7 @@ impl Vars {
 
 /// A material status as Rhai text. The four statuses are allocated once and then shared
 /// (a submission names every material, at every evaluation).
+#[inline]
 fn status_text(status: &str) -> Dynamic {
     static TEXTS: OnceLock<[ImmutableString; 4]> = OnceLock::new();
     let texts =

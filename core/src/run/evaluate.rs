@@ -416,7 +416,6 @@ impl CompiledBundle {
             });
             d.required.extend(states.into_iter().flatten().map(|(j, ..)| (i, j)));
         }
-        d.required.sort_unstable();
         p.trace = trace;
     }
 

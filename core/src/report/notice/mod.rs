@@ -361,8 +361,10 @@ impl CompiledBundle {
             .collect();
         applicable.sort_unstable();
         applicable.dedup();
+        let mut required = decision.required.clone();
+        required.sort_unstable();
         let required: Vec<Use> =
-            decision.required.iter().map(|&(item, material)| Use { item, material }).collect();
+            required.into_iter().map(|(item, material)| Use { item, material }).collect();
         let plan = plan::build(&self.bundle, &self.graph, &applicable);
         let mut notice = build(&self.bundle, &applicable, &plan, required);
         let settled = owed_only(&mut notice, s, &decision);
