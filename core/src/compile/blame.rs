@@ -5,8 +5,9 @@
 //! is the first department's concern only: validation names the departments whose own
 //! constraint the value breaks. Where every department declared the same value, the merged
 //! keyword is that value, and it is the one that rejected the value: all of them are
-//! concerned and nothing needs checking. Where they disagree, each distinct constraint is
-//! compiled here, once, so that validation never compiles a schema.
+//! concerned and nothing needs checking. Where they disagree, a bound (a length, a size, a
+//! number) is compared directly, and any other constraint is compiled here, once, so that
+//! validation never compiles a schema.
 
 use std::collections::HashMap;
 
@@ -32,7 +33,9 @@ impl SideChecks {
                 if distinct(&values) < 2 {
                     continue;
                 }
-                for value in values {
+                // Bounds are compared directly ([`bound_rejects`]); the rest is compiled.
+                for value in values.into_iter().filter(|v| bound_rejects(keyword, v, &Value::Null).is_none())
+                {
                     let text = key(keyword, value);
                     if let std::collections::hash_map::Entry::Vacant(slot) = validators.entry(text) {
                         if let Ok(v) = crate::schema::compile(&one(keyword, value)) {
@@ -52,7 +55,85 @@ impl SideChecks {
         if distinct(&side_values(sides)) < 2 {
             return true;
         }
+        if let Some(rejects) = bound_rejects(keyword, value, instance) {
+            return rejects;
+        }
         self.validators.get(&key(keyword, value)).is_none_or(|v| !v.is_valid(instance))
+    }
+}
+
+/// Whether the bound `{keyword: value}` rejects `instance`, for the keywords that bound a
+/// length, a size or a number (`None` for any other keyword, or a bound that is not a
+/// number): compared here, without a validator. A bound does not apply to a value of
+/// another kind. Lengths count characters, as JSON Schema does.
+fn bound_rejects(keyword: &str, value: &Value, instance: &Value) -> Option<bool> {
+    let limit = value.as_f64()?;
+    let size = || -> Option<f64> {
+        Some(match instance {
+            Value::String(s) if keyword.ends_with("Length") => s.chars().count() as f64,
+            Value::Array(a) if keyword.ends_with("Items") => a.len() as f64,
+            Value::Object(o) if keyword.ends_with("Properties") => o.len() as f64,
+            _ => return None,
+        })
+    };
+    let rejects = match keyword {
+        "maxLength" | "maxItems" | "maxProperties" => size().is_some_and(|n| n > limit),
+        "minLength" | "minItems" | "minProperties" => size().is_some_and(|n| n < limit),
+        "maximum" => instance.as_f64().is_some_and(|n| n > limit),
+        "minimum" => instance.as_f64().is_some_and(|n| n < limit),
+        "exclusiveMaximum" => instance.as_f64().is_some_and(|n| n >= limit),
+        "exclusiveMinimum" => instance.as_f64().is_some_and(|n| n <= limit),
+        _ => return None,
+    };
+    Some(rejects)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn bounds_are_compared_as_a_validator_would() {
+        let cases = [
+            ("maxLength", json!(3), json!("四个汉字"), true),
+            ("maxLength", json!(4), json!("四个汉字"), false),
+            ("minLength", json!(2), json!("a"), true),
+            ("maxItems", json!(1), json!([1, 2]), true),
+            ("minProperties", json!(1), json!({}), true),
+            ("maximum", json!(10), json!(10), false),
+            ("exclusiveMaximum", json!(10), json!(10), true),
+            ("minimum", json!(1.5), json!(1), true),
+            ("exclusiveMinimum", json!(0), json!(0.5), false),
+            ("maxLength", json!(1), json!(12345), false),
+        ];
+        for (keyword, limit, instance, rejects) in cases {
+            let validator = crate::schema::compile(&one(keyword, &limit)).unwrap();
+            assert_eq!(!validator.is_valid(&instance), rejects, "{keyword} {limit} {instance}");
+            assert_eq!(
+                bound_rejects(keyword, &limit, &instance),
+                Some(rejects),
+                "{keyword} {limit} {instance}"
+            );
+        }
+        assert_eq!(bound_rejects("pattern", &json!("^a"), &json!("b")), None);
+    }
+
+    #[test]
+    fn departments_that_disagree_are_told_apart() {
+        let form = json!({"properties": {"name": {"maxLength": 10, "pattern": "^a",
+            "x-onething-provenance": {
+                "/maxLength": [{"item": "x", "value": 10}, {"item": "y", "value": 20}],
+                "/pattern": [{"item": "x", "value": "^a"}, {"item": "y", "value": "b$"}]}}}});
+        let checks = SideChecks::of(&form);
+        let sides =
+            |p: &str| form["properties"]["name"]["x-onething-provenance"][p].as_array().unwrap().clone();
+        let long = json!("a".repeat(15));
+        assert!(checks.rejects("maxLength", &json!(10), &sides("/maxLength"), &long));
+        assert!(!checks.rejects("maxLength", &json!(20), &sides("/maxLength"), &long));
+        assert!(!checks.rejects("pattern", &json!("^a"), &sides("/pattern"), &json!("ab")));
+        assert!(checks.rejects("pattern", &json!("b$"), &sides("/pattern"), &json!("ba")));
+        assert_eq!(checks.validators.len(), 2, "only the patterns are compiled");
     }
 }
 
