@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
-import { Bundle } from 'onething';
+import { Bundle } from './module.mjs';
 
 import { FIXTURES, bundleFiles, cli, fixtures, jsonFiles, meta, packedText, snapshotJson, snapshotText } from './helpers.mjs';
 
