@@ -6,7 +6,7 @@
 //   dist/web/    the browser flavour, built for size (it is downloaded):
 //     onething_wasm_bg.wasm          the one module of every browser entry point
 //     onething_wasm.js, .d.ts        `wasm-bindgen --target web`: ESM, `await init()` once; what
-//                                    `import 'onething'` gives a browser, a bundler or Deno
+//                                    `import 'onething'` gives a bundler (no `node` condition)
 //     bundler.js, bundler.d.ts,      `wasm-bindgen --target bundler`: ESM importing the .wasm as
 //     onething_wasm_bg.js            a module (webpack's asyncWebAssembly, vite-plugin-wasm):
 //                                    `onething/bundler`
