@@ -458,10 +458,10 @@ fn warning_kind(w: &onething::Warning) -> String {
 /// The line that stands for `n` warnings of one kind left out.
 fn more_warnings(n: usize, lang: Option<LangArg>) -> String {
     let text = Text::new(
-        format!("  …另有 {n} 条同类警告（--verbose 显示全部）"),
-        format!("  … and {n} more warnings of this kind (--verbose for all)"),
+        format!("…另有 {n} 条同类警告（--verbose 显示全部）"),
+        format!("… and {n} more warnings of this kind (--verbose for all)"),
     );
-    say(&text, lang)
+    format!("  {}", say(&text, lang))
 }
 
 fn form(out: &mut Out, path: &Path, items: &[String]) -> Exit {

@@ -833,7 +833,16 @@ fn warnings_of_one_kind_are_summarised_after_three() {
     assert_eq!(lines_with(&out, "warning: field `"), 3, "{out}");
     assert!(out.contains("  … and 4 more warnings of this kind (--verbose for all)\n"), "{out}");
     let o = onething(&["check", dir.path(), "--lang", "zh"]);
-    assert!(stdout(&o).contains("另有 4 条同类警告（--verbose 显示全部）"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("\n  …另有 4 条同类警告（--verbose 显示全部）\n"), "{}", stdout(&o));
+    // Both languages when none is asked for, on one line.
+    let o = onething(&["check", dir.path()]);
+    assert!(
+        stdout(&o).contains(
+            "\n  …另有 4 条同类警告（--verbose 显示全部） / … and 4 more warnings of this kind (--verbose for all)\n"
+        ),
+        "{}",
+        stdout(&o)
+    );
 
     let o = onething(&["check", dir.path(), "--verbose"]);
     let out = stdout(&o);
