@@ -51,6 +51,9 @@ pub fn batch(out: &mut Out, path: &Path, submissions: &Path, when: &When, trace:
         Ok(x) => x,
         Err(e) => return load_error(out, &LoadError::Io { path: name, message: e.to_string() }, false),
     };
+    if out.verbosity == crate::out::Verbosity::Quiet {
+        progress.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
     // Line `n`, decided: the decision as JSON, or an error object naming the line.
     let decide = |n: usize, line: &Line| {
         let at = format!("{name}:{n}");

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 mod batch;
 mod out;
 
-use out::{Out, errln, out, outln};
+use out::{Out, Verbosity, errln, out, outln};
 
 /// mimalloc rather than the system allocator: a decision makes a few hundred small
 /// allocations (Rhai values, trace entries, the decision's text), and glibc's malloc and
@@ -37,12 +37,41 @@ Exit codes:
      output cannot be written (a full disk)
   3  merge: the schemas contradict each other (no instance satisfies all of them)";
 
+/// `onething --version`: the tool's version and the formats it reads. The bundle format
+/// has no version of its own yet: it is the one of the `onething` library this tool is built
+/// with (`schemas/bundle.schema.json`), whose version is the tool's (one workspace version).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (bundle format: onething ",
+    env!("CARGO_PKG_VERSION"),
+    ", schemas/bundle.schema.json; department forms: JSON Schema draft 2020-12)"
+);
+
 /// One application for many departments: merge their forms, validate once, dispatch to all.
 #[derive(Parser)]
-#[command(name = "onething", version, about, after_help = EXIT_CODES)]
+#[command(name = "onething", version = VERSION, about, after_help = EXIT_CODES)]
 struct Cli {
+    /// Print every warning (by default, the first 3 of each kind, then how many more).
+    #[arg(long, short, global = true, conflicts_with = "quiet")]
+    verbose: bool,
+    /// Print results and errors only: no warnings, notes or progress.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// What the commands that read a bundle and report on it share.
+#[derive(clap::Args)]
+struct Common {
+    /// Bundle directory, or a packed bundle (.json).
+    bundle: PathBuf,
+    /// Print the result as JSON (complete: never summarised, whatever --quiet says).
+    #[arg(long)]
+    json: bool,
+    /// Language of the readable report (zh, en); both when absent.
+    #[arg(long)]
+    lang: Option<LangArg>,
 }
 
 #[derive(Subcommand)]
@@ -50,11 +79,8 @@ enum Command {
     /// Compile a bundle and list every problem and warning.
     #[command(after_help = EXIT_CODES)]
     Check {
-        /// Bundle directory, or a packed bundle (.json).
-        bundle: PathBuf,
-        /// Print a JSON report.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        common: Common,
     },
     /// Print the merged form (one JSON Schema with provenance).
     #[command(after_help = EXIT_CODES)]
@@ -84,32 +110,20 @@ enum Command {
     /// Validate a submission against a bundle's merged form.
     #[command(after_help = EXIT_CODES)]
     Validate {
-        /// Bundle directory, or a packed bundle (.json).
-        bundle: PathBuf,
+        #[command(flatten)]
+        common: Common,
         /// Submission file (.json).
         submission: PathBuf,
-        /// Print the result as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Language of the readable report (zh, en); both when absent.
-        #[arg(long)]
-        lang: Option<LangArg>,
     },
     /// Decide on a submission: per item and for the bundle, with every deficiency at once.
     #[command(after_help = EXIT_CODES)]
     Evaluate {
-        /// Bundle directory, or a packed bundle (.json).
-        bundle: PathBuf,
+        #[command(flatten)]
+        common: Common,
         /// Submission file (.json).
         submission: PathBuf,
         #[command(flatten)]
         when: When,
-        /// Print the decision as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Language of the readable report (zh, en); both when absent.
-        #[arg(long)]
-        lang: Option<LangArg>,
     },
     /// Decide on many submissions (one JSON object per line), in parallel on all cores:
     /// one JSON decision per line on stdout, in input order, progress on stderr. A line
@@ -136,8 +150,8 @@ enum Command {
     /// materials data sharing makes unnecessary.
     #[command(after_help = EXIT_CODES)]
     Prefill {
-        /// Bundle directory, or a packed bundle (.json).
-        bundle: PathBuf,
+        #[command(flatten)]
+        common: Common,
         /// A consented source's document: SOURCE-ID=FILE.json (repeat for each source).
         #[arg(long = "source", value_name = "ID=FILE")]
         sources: Vec<String>,
@@ -147,26 +161,14 @@ enum Command {
         /// Date derive rules see as `today` (YYYY-MM-DD); default: today.
         #[arg(long)]
         date: Option<String>,
-        /// Print the result as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Language of the readable report (zh, en); both when absent.
-        #[arg(long)]
-        lang: Option<LangArg>,
     },
     /// Split a valid submission into one payload per department's item.
     #[command(after_help = EXIT_CODES)]
     Dispatch {
-        /// Bundle directory, or a packed bundle (.json).
-        bundle: PathBuf,
+        #[command(flatten)]
+        common: Common,
         /// Submission file (.json).
         submission: PathBuf,
-        /// Print the result as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Language of the readable report (zh, en); both when absent.
-        #[arg(long)]
-        lang: Option<LangArg>,
     },
     /// Turn a bundle directory into one packed JSON document (for browsers).
     #[command(after_help = EXIT_CODES)]
@@ -213,16 +215,17 @@ enum Command {
     /// single delivery list; validates the rating (好差评) it carries.
     #[command(after_help = EXIT_CODES)]
     Results {
-        /// Bundle directory, or a packed bundle (.json).
-        bundle: PathBuf,
+        #[command(flatten)]
+        common: Common,
         /// The departments' reports (.json, see schemas/reports.schema.json).
         results: PathBuf,
-        /// Print the result as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Language of the readable report (zh, en); both when absent.
-        #[arg(long)]
-        lang: Option<LangArg>,
+    },
+    /// Print a shell completion script: `onething completions bash > /etc/bash_completion.d/onething`,
+    /// `onething completions zsh > "${fpath[1]}/_onething"`,
+    /// `onething completions fish > ~/.config/fish/completions/onething.fish`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
 }
 
@@ -281,6 +284,8 @@ impl LangArg {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum NoticeFormat {
+    /// Markdown (also spelled `markdown`, as the npm package does).
+    #[value(alias = "markdown")]
     Md,
     Html,
     Json,
@@ -298,20 +303,25 @@ struct Exit(u8);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut out = Out::stdout();
+    let verbosity = match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (false, true) => Verbosity::Verbose,
+        (false, false) => Verbosity::Normal,
+    };
+    let mut out = Out::stdout(verbosity);
     let Exit(code) = run(cli.command, &mut out);
     ExitCode::from(out::exit_code(code, out.finish()))
 }
 
 fn run(command: Command, out: &mut Out) -> Exit {
     match command {
-        Command::Check { bundle, json } => check(out, &bundle, json),
+        Command::Check { common } => check(out, &common),
         Command::Form { bundle, items } => form(out, &bundle, &items),
         Command::Merge { files, allof, provenance, json } => merge(out, &files, allof, provenance, json),
-        Command::Validate { bundle, submission, json, lang } => {
+        Command::Validate { common: Common { bundle, json, lang }, submission } => {
             validate(out, &bundle, &submission, json, lang)
         }
-        Command::Dispatch { bundle, submission, json, lang } => {
+        Command::Dispatch { common: Common { bundle, json, lang }, submission } => {
             dispatch(out, &bundle, &submission, json, lang)
         }
         Command::Pack { bundle, output } => pack(out, &bundle, output.as_deref()),
@@ -319,15 +329,28 @@ fn run(command: Command, out: &mut Out) -> Exit {
             notice(out, &bundle, format, lang, submission.as_deref(), &when)
         }
         Command::Plan { bundle, format, lang } => plan(out, &bundle, format, lang),
-        Command::Results { bundle, results: file, json, lang } => results(out, &bundle, &file, json, lang),
-        Command::Evaluate { bundle, submission, when, json, lang } => {
+        Command::Results { common: Common { bundle, json, lang }, results: file } => {
+            results(out, &bundle, &file, json, lang)
+        }
+        Command::Evaluate { common: Common { bundle, json, lang }, submission, when } => {
             evaluate(out, &bundle, &submission, &when, json, lang)
         }
         Command::Batch { bundle, submissions, when, no_trace } => {
             batch::batch(out, &bundle, &submissions, &when, !no_trace)
         }
-        Command::Prefill { bundle, sources, answers, date, json, lang } => {
+        Command::Prefill { common: Common { bundle, json, lang }, sources, answers, date } => {
             prefill(out, &bundle, &sources, answers.as_deref(), date.as_deref(), json, lang)
+        }
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "onething",
+                &mut script,
+            );
+            out!(out, "{}", String::from_utf8_lossy(&script));
+            Exit(0)
         }
     }
 }
@@ -383,7 +406,9 @@ fn read_submission(out: &mut Out, path: &Path, json: bool) -> Result<Submission,
     Submission::from_json_named(&text, &path.display().to_string()).map_err(|e| load_error(out, &e, json))
 }
 
-fn check(out: &mut Out, path: &Path, json: bool) -> Exit {
+fn check(out: &mut Out, common: &Common) -> Exit {
+    let Common { bundle: path, json, lang } = common;
+    let (path, json, lang) = (path.as_path(), *json, *lang);
     let compiled = match compile(out, path, json) {
         Ok(c) => c,
         Err(exit) => return exit,
@@ -414,10 +439,29 @@ fn check(out: &mut Out, path: &Path, json: bool) -> Exit {
         compiled.keys().len()
     );
     outln!(out, "  (the departments' forms have {declared} top-level properties between them)");
-    for w in compiled.warnings() {
-        outln!(out, "  warning: {w}");
-    }
+    let warnings: Vec<(String, String)> =
+        compiled.warnings().iter().map(|w| (warning_kind(w), format!("  warning: {w}"))).collect();
+    out.warnings(&warnings, |n| more_warnings(n, lang));
     Exit(0)
+}
+
+/// The kind of a compile warning, for summarising: what its place is (`field`, `item`,
+/// `material`, `field dictionary`) and the first word of its message, which tells the
+/// warnings of one place apart ("not in the field dictionary", "can never hold a value").
+/// The core gives warnings no code of their own.
+fn warning_kind(w: &onething::Warning) -> String {
+    let place = w.at.split('`').next().unwrap_or_default().trim();
+    let first = w.message.split_whitespace().next().unwrap_or_default();
+    format!("{place}/{first}")
+}
+
+/// The line that stands for `n` warnings of one kind left out.
+fn more_warnings(n: usize, lang: Option<LangArg>) -> String {
+    let text = Text::new(
+        format!("…另有 {n} 条同类警告（--verbose 显示全部）"),
+        format!("… and {n} more warnings of this kind (--verbose for all)"),
+    );
+    format!("  {}", say(&text, lang))
 }
 
 fn form(out: &mut Out, path: &Path, items: &[String]) -> Exit {
@@ -476,8 +520,10 @@ fn merge(out: &mut Out, files: &[PathBuf], allof: bool, provenance: bool, json: 
     match schema::merge(&docs, MergeOptions { provenance }) {
         Ok(merged) => {
             out.json(&merged.schema);
-            for note in &merged.notes {
-                to_stderr(json, "note", note, &format!("optional place that can never be valid: {note}"));
+            if out.verbosity != Verbosity::Quiet {
+                for note in &merged.notes {
+                    to_stderr(json, "note", note, &format!("optional place that can never be valid: {note}"));
+                }
             }
             Exit(0)
         }
@@ -522,17 +568,21 @@ fn validate(out: &mut Out, path: &Path, submission: &Path, json: bool, lang: Opt
             v.applicable.join(", ")
         );
         for e in &v.errors {
-            outln!(
-                out,
+            out.line(&format!(
                 "  error: {} [{}; {}]",
                 say(&e.message, lang),
                 if e.pointer.is_empty() { "/" } else { &e.pointer },
                 e.items.join(", ")
-            );
+            ));
         }
-        for w in &v.warnings {
-            outln!(out, "  warning: {}", say(&w.message, lang));
-        }
+        // Each a kind of its own: the core already counts the unknown keys past 20.
+        let warnings: Vec<(String, String)> = v
+            .warnings
+            .iter()
+            .enumerate()
+            .map(|(n, w)| (n.to_string(), format!("  warning: {}", say(&w.message, lang))))
+            .collect();
+        out.warnings(&warnings, |n| more_warnings(n, lang));
     }
     Exit(if v.valid { 0 } else { 1 })
 }

@@ -802,3 +802,165 @@ fn a_named_pipe_in_a_bundle_directory_is_refused_at_once() {
         stderr(&o)
     );
 }
+
+/// A bundle whose one item declares `n` fields and no field dictionary: a warning per field,
+/// all of one kind.
+fn bundle_without_dictionary(dir: &Scratch, n: usize) {
+    let properties: Vec<String> = (1..=n).map(|i| format!(r#""f{i}": {{"type": "string"}}"#)).collect();
+    dir.file(
+        "bundle.json",
+        &format!(
+            r#"{{"id": "w", "version": "1", "title": {{"zh": "警告", "en": "Warnings"}}, "lead": "a",
+                "departments": [{{"id": "a", "name": {{"zh": "甲", "en": "A"}}}}],
+                "items": [{{"id": "x", "department": "a", "title": {{"zh": "X", "en": "X"}},
+                            "schema": {{"type": "object", "properties": {{{}}}}}}}]}}"#,
+            properties.join(", ")
+        ),
+    );
+}
+
+fn lines_with(text: &str, needle: &str) -> usize {
+    text.lines().filter(|l| l.contains(needle)).count()
+}
+
+#[test]
+fn warnings_of_one_kind_are_summarised_after_three() {
+    let dir = Scratch::new("warnings_of_one_kind_are_summarised_after_three");
+    bundle_without_dictionary(&dir, 7);
+    let o = onething(&["check", dir.path(), "--lang", "en"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(lines_with(&out, "warning: field `"), 3, "{out}");
+    assert!(out.contains("  … and 4 more warnings of this kind (--verbose for all)\n"), "{out}");
+    let o = onething(&["check", dir.path(), "--lang", "zh"]);
+    assert!(stdout(&o).contains("\n  …另有 4 条同类警告（--verbose 显示全部）\n"), "{}", stdout(&o));
+    // Both languages when none is asked for, on one line.
+    let o = onething(&["check", dir.path()]);
+    assert!(
+        stdout(&o).contains(
+            "\n  …另有 4 条同类警告（--verbose 显示全部） / … and 4 more warnings of this kind (--verbose for all)\n"
+        ),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = onething(&["check", dir.path(), "--verbose"]);
+    let out = stdout(&o);
+    assert_eq!(lines_with(&out, "warning: field `"), 7, "{out}");
+    assert_eq!(lines_with(&out, "more warnings"), 0, "{out}");
+
+    // Three of a kind are shown in full, without a summary.
+    let three = Scratch::new("warnings_of_one_kind_three");
+    bundle_without_dictionary(&three, 3);
+    let out = stdout(&onething(&["check", three.path()]));
+    assert_eq!((lines_with(&out, "warning: "), lines_with(&out, "more warnings")), (3, 0), "{out}");
+
+    // JSON is data: every warning, whatever is asked.
+    for flag in ["--quiet", "--lang"] {
+        let args: &[&str] = if flag == "--lang" {
+            &["check", dir.path(), "--json"]
+        } else {
+            &["check", dir.path(), "--json", flag]
+        };
+        let report: serde_json::Value = serde_json::from_str(&stdout(&onething(args))).unwrap();
+        assert_eq!(report["warnings"].as_array().unwrap().len(), 7, "{report:#}");
+    }
+}
+
+#[test]
+fn quiet_prints_results_and_errors_only() {
+    let dir = Scratch::new("quiet_prints_results_and_errors_only");
+    bundle_without_dictionary(&dir, 5);
+    let o = onething(&["check", dir.path(), "--quiet"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("ok: w "), "{out}");
+    assert_eq!(lines_with(&out, "warning"), 0, "{out}");
+    // The flag is global: before the command too; errors still show.
+    let o = onething(&["-q", "check", "no/such/bundle"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).starts_with("error: "), "{}", stderr(&o));
+    // --quiet and --verbose contradict each other.
+    assert_eq!(code(&onething(&["check", dir.path(), "--quiet", "--verbose"])), 2);
+}
+
+/// Runs the tool with `vars` set in its environment (and NO_COLOR / CLICOLOR_FORCE removed
+/// unless given).
+fn onething_env(args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_onething"));
+    command.args(args).current_dir(root()).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    for (k, v) in vars {
+        command.env(k, v);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn colour_only_when_asked_for_and_never_with_no_color() {
+    let dir = Scratch::new("colour_only_when_asked_for_and_never_with_no_color");
+    bundle_without_dictionary(&dir, 1);
+    let check = ["check", dir.path()];
+    let missing = ["check", "no/such/bundle"];
+    // Output to a pipe is not a terminal: plain.
+    assert!(!stdout(&onething_env(&check, &[])).contains('\x1b'));
+    assert!(!stderr(&onething_env(&missing, &[])).contains('\x1b'));
+    // Forced, the labels are coloured, on both streams.
+    let forced = onething_env(&check, &[("CLICOLOR_FORCE", "1")]);
+    assert!(stdout(&forced).contains("  \x1b[1;33mwarning\x1b[0m: field `f1`"), "{:?}", stdout(&forced));
+    let forced = onething_env(&missing, &[("CLICOLOR_FORCE", "1")]);
+    assert!(stderr(&forced).starts_with("\x1b[1;31merror\x1b[0m: "), "{:?}", stderr(&forced));
+    // NO_COLOR wins, whatever its value; an empty one does not count (no-color.org).
+    for vars in
+        [&[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")][..], &[("NO_COLOR", "0"), ("CLICOLOR_FORCE", "1")][..]]
+    {
+        assert!(!stdout(&onething_env(&check, vars)).contains('\x1b'), "{vars:?}");
+        assert!(!stderr(&onething_env(&missing, vars)).contains('\x1b'), "{vars:?}");
+    }
+    let empty = onething_env(&check, &[("NO_COLOR", ""), ("CLICOLOR_FORCE", "1")]);
+    assert!(stdout(&empty).contains('\x1b'), "{:?}", stdout(&empty));
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    for (shell, marker) in
+        [("bash", "complete -F"), ("zsh", "#compdef onething"), ("fish", "complete -c onething")]
+    {
+        let o = onething(&["completions", shell]);
+        assert_eq!(code(&o), 0, "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.contains(marker), "{shell}: {script}");
+        // Every command and the shared options are in it.
+        for word in ["check", "evaluate", "batch", "completions"] {
+            assert!(script.contains(word), "{shell}: no `{word}`");
+        }
+        // fish spells a long option `-l json`.
+        for option in ["json", "lang", "quiet", "verbose"] {
+            let spelt = if shell == "fish" { format!("-l {option}") } else { format!("--{option}") };
+            assert!(script.contains(&spelt), "{shell}: no `{spelt}`");
+        }
+    }
+    let o = onething(&["completions", "tcsh"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn version_names_the_bundle_format() {
+    let o = onething(&["--version"]);
+    assert_eq!(code(&o), 0);
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "onething {version} (bundle format: onething {version}, schemas/bundle.schema.json; department forms: JSON Schema draft 2020-12)\n"
+        )
+    );
+}
+
+#[test]
+fn notice_format_is_md_or_markdown() {
+    let md = onething(&["notice", "fixtures/newborn", "--format", "md", "--lang", "en"]);
+    let markdown = onething(&["notice", "fixtures/newborn", "--format", "markdown", "--lang", "en"]);
+    assert_eq!(code(&markdown), 0, "{}", stderr(&markdown));
+    assert_eq!(stdout(&md), stdout(&markdown));
+    assert!(stdout(&md).starts_with("# "), "{}", stdout(&md));
+}

@@ -281,12 +281,12 @@ impl JsBundle {
         Ok(to_js(&self.notice_of(Some(&submission), Some(&date))?)?)
     }
 
-    /// The notice rendered: `format` is `markdown` or `html` (a self-contained page),
-    /// `lang` `zh` or `en`.
+    /// The notice rendered: `format` is `markdown` (or `md`, as the command line spells it)
+    /// or `html` (a self-contained page), `lang` `zh` or `en`.
     #[wasm_bindgen(js_name = renderNotice)]
     pub fn render_notice(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "'markdown' | 'html'")] format: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "'markdown' | 'md' | 'html'")] format: JsValue,
         #[wasm_bindgen(unchecked_param_type = "'zh' | 'en'")] lang: JsValue,
     ) -> JsResult<String> {
         Ok(render_notice(&self.notice_of(None, None)?, &format, &lang)?)
@@ -296,7 +296,7 @@ impl JsBundle {
     #[wasm_bindgen(js_name = renderNoticeFor)]
     pub fn render_notice_for(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "'markdown' | 'html'")] format: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "'markdown' | 'md' | 'html'")] format: JsValue,
         #[wasm_bindgen(unchecked_param_type = "'zh' | 'en'")] lang: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Submission | string")] submission: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] date: JsValue,
@@ -394,9 +394,12 @@ impl JsBundle {
 fn render_notice(notice: &onething::Notice, format: &JsValue, lang_: &JsValue) -> Result<String, Failure> {
     let l = lang(lang_)?;
     match string_arg(format, "format")?.as_str() {
-        "markdown" => Ok(notice.to_markdown(l)),
+        // Both spellings, so that the command line's `--format md` works here too.
+        "markdown" | "md" => Ok(notice.to_markdown(l)),
         "html" => Ok(notice.to_html(l)),
-        other => Err(Failure::new("input", format!("format: `{other}` is neither `markdown` nor `html`"))),
+        other => {
+            Err(Failure::new("input", format!("format: `{other}` is neither `markdown` (`md`) nor `html`")))
+        }
     }
 }
 

@@ -2,7 +2,10 @@
 // module given into one Node process and measures them in turns, so that a busy machine
 // slows all of them alike.
 //
-//   node bench/compare.mjs dist/node/onething_wasm.js /elsewhere/onething_wasm.js …
+//   node bench/compare.mjs dist/node/onething_wasm.js dist/web/onething_wasm.js …
+//
+// A module is the glue of a Node build (which instantiates itself) or of a web build (which
+// is instantiated here from the `onething_wasm_bg.wasm` beside it).
 //
 // Each of ROUNDS rounds (default 9) measures every case on every module: the median of 9
 // samples, each the mean of a batch sized to take about 10 ms. Printed: the median over the
@@ -10,7 +13,8 @@
 // and the wizard's set + state and state alone on the generated 300-field form (as
 // bench/run.mjs).
 
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 import { jsonFiles, meta, packedText } from '../test/helpers.mjs';
 import { generated, sample } from './generated.mjs';
@@ -25,7 +29,11 @@ const time = (f) => measure(f, { samples: 9, batchNs: 10e6 });
 
 /** The cases of one module, warmed up (so that V8's optimising tier has compiled them). */
 async function cases(module) {
-  const { Bundle, Wizard } = await import(module);
+  const glue = await import(module);
+  if (typeof glue.initSync === 'function') {
+    glue.initSync({ module: readFileSync(join(dirname(module), 'onething_wasm_bg.wasm')) });
+  }
+  const { Bundle, Wizard } = glue;
   const fns = {};
   for (const name of FIXTURES) {
     const bundle = new Bundle(packedText(name));

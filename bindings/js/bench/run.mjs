@@ -13,8 +13,10 @@
 //   form/<fixture>            Bundle.form(): a large output (about 90 kB of JSON) crossing.
 //
 // Figures are medians of 30 samples, each the mean of a batch sized to take about 20 ms.
-// CARGO_TARGET_DIR tells where criterion's results are; ONETHING_MODULE measures another
-// build of the glue (e.g. one with the `serde-wasm-bindgen` feature, to compare codecs).
+// CARGO_TARGET_DIR tells where criterion's results are; ONETHING_FLAVOUR picks the package's
+// build as the tests do (`node`, the default, or `web`: test/module.mjs); ONETHING_MODULE
+// measures another build of the glue (e.g. one with the `serde-wasm-bindgen` feature, to
+// compare codecs).
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +25,7 @@ import { ROOT, jsonFiles, meta, packedText } from '../test/helpers.mjs';
 import { generated, sample } from './generated.mjs';
 import { measure } from './measure.mjs';
 
-const { Bundle, Wizard } = await import(process.env.ONETHING_MODULE ?? 'onething');
+const { Bundle, Wizard } = await import(process.env.ONETHING_MODULE ?? '../test/module.mjs');
 const FIXTURES = ['business-startup', 'restaurant-opening', 'newborn'];
 const SAMPLES = 30;
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
-import { Bundle } from 'onething';
+import { Bundle } from './module.mjs';
 
 import { FIXTURES, bundleFiles, cli, fixtures, jsonFiles, meta, packedText, snapshotJson, snapshotText } from './helpers.mjs';
 
@@ -85,6 +85,8 @@ for (const name of fixtures()) {
       assert.deepEqual(bundle.notice(), snapshotJson(`${id}__notice`));
       for (const lang of ['zh', 'en']) {
         assert.equal(trimmed(bundle.renderNotice('markdown', lang)), snapshotText(`${id}__notice__${lang}.md`));
+        // The command line's spelling (`--format md`) is accepted too.
+        assert.equal(trimmed(bundle.renderNotice('md', lang)), snapshotText(`${id}__notice__${lang}.md`));
         assert.equal(trimmed(bundle.renderNotice('html', lang)), snapshotText(`${id}__notice__${lang}.html`));
       }
     });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { Bundle, Wizard, merge } from 'onething';
+import { Bundle, Wizard, merge } from './module.mjs';
 import { jsonFiles, meta, packedText } from './helpers.mjs';
 
 const NAME = 'restaurant-opening';

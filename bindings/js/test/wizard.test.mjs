@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { Bundle, Wizard } from 'onething';
+import { Bundle, Wizard } from './module.mjs';
 import { fixtures, jsonFiles, meta, packedText, snapshotJson } from './helpers.mjs';
 
 /** Fills a wizard with a submission's contents, one call per field. */
