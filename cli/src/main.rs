@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use onething::schema::{self, Document, MergeError, MergeOptions, Origin};
+use onething::schema::{self, MergeError, MergeOptions};
 use onething::{
     Calendar, CompiledBundle, Date, Decision, EvalOptions, Lang, LoadError, Submission, Text, load,
 };
@@ -492,32 +492,18 @@ fn merge(out: &mut Out, files: &[PathBuf], allof: bool, provenance: bool, json: 
         return Exit(2);
     }
     let mut docs = Vec::new();
-    for (i, file) in files.iter().enumerate() {
+    for file in files {
         let name = file.display().to_string();
         let text = match load::read_file(file) {
             Ok(t) => t,
             Err(e) => return load_error(out, &e, json),
         };
-        let value: Value = match load::parse_json(&text, &name) {
-            Ok(v) => v,
+        match load::parse_json::<Value>(&text, &name) {
+            Ok(v) => docs.push((name, v)),
             Err(e) => return load_error(out, &e, json),
-        };
-        let doc = Document::new(value.clone(), Origin::document(&name), &format!("s{}", i + 1))
-            .map_err(|e| e.to_string())
-            .and_then(|d| schema::compile(&value).map(|_| d).map_err(|(p, m)| format!("{name}: {p}: {m}")));
-        match doc {
-            Ok(d) => docs.push(Arc::new(d)),
-            Err(message) => {
-                if json {
-                    errln!("{}", json!({ "error": { "kind": "invalid_schema", "message": message } }));
-                } else {
-                    errln!("error: {message}");
-                }
-                return Exit(2);
-            }
         }
     }
-    match schema::merge(&docs, MergeOptions { provenance }) {
+    match schema::merge_values(&docs, MergeOptions { provenance }) {
         Ok(merged) => {
             out.json(&merged.schema);
             if out.verbosity != Verbosity::Quiet {
@@ -532,7 +518,16 @@ fn merge(out: &mut Out, files: &[PathBuf], allof: bool, provenance: bool, json: 
             Exit(3)
         }
         Err(MergeError::Schema(e)) => {
-            to_stderr(json, "error", &e, &e.to_string());
+            // A document that is no valid schema, or that cannot be merged.
+            let message = e.to_string();
+            if json {
+                errln!(
+                    "{}",
+                    json!({ "error": { "kind": "invalid_schema", "message": message, "detail": e } })
+                );
+            } else {
+                errln!("error: {message}");
+            }
             Exit(2)
         }
         Err(e) => {

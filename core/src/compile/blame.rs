@@ -88,6 +88,30 @@ fn bound_rejects(keyword: &str, value: &Value, instance: &Value) -> Option<bool>
     Some(rejects)
 }
 
+fn side_values(sides: &[Value]) -> Vec<&Value> {
+    sides.iter().filter_map(|s| s.get("value")).collect()
+}
+
+fn distinct(values: &[&Value]) -> usize {
+    let mut seen: Vec<&Value> = Vec::new();
+    for v in values {
+        if !seen.iter().any(|s| crate::schema::json_equal(s, v)) {
+            seen.push(v);
+        }
+    }
+    seen.len()
+}
+
+fn one(keyword: &str, value: &Value) -> Value {
+    let mut schema = Map::new();
+    schema.insert(keyword.to_owned(), value.clone());
+    Value::Object(schema)
+}
+
+fn key(keyword: &str, value: &Value) -> String {
+    one(keyword, value).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,28 +159,4 @@ mod tests {
         assert!(checks.rejects("pattern", &json!("b$"), &sides("/pattern"), &json!("ba")));
         assert_eq!(checks.validators.len(), 2, "only the patterns are compiled");
     }
-}
-
-fn side_values(sides: &[Value]) -> Vec<&Value> {
-    sides.iter().filter_map(|s| s.get("value")).collect()
-}
-
-fn distinct(values: &[&Value]) -> usize {
-    let mut seen: Vec<&Value> = Vec::new();
-    for v in values {
-        if !seen.iter().any(|s| crate::schema::json_equal(s, v)) {
-            seen.push(v);
-        }
-    }
-    seen.len()
-}
-
-fn one(keyword: &str, value: &Value) -> Value {
-    let mut schema = Map::new();
-    schema.insert(keyword.to_owned(), value.clone());
-    Value::Object(schema)
-}
-
-fn key(keyword: &str, value: &Value) -> String {
-    one(keyword, value).to_string()
 }
