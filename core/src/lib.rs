@@ -89,3 +89,8 @@ pub use report::results::{Rating, Reports, Results, ResultsError};
 pub use run::dispatch::{Dispatch, DispatchError};
 pub use run::evaluate::{DEFAULT_SUPPLEMENT_DAYS, EvalOptions};
 pub use run::wizard::{Draft, Wizard, WizardError, WizardState};
+
+/// The README's Rust examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;

@@ -96,10 +96,11 @@ pub struct Decision {
     pub warnings: Vec<FieldWarning>,
     /// Every rule that ran.
     pub trace: Vec<TraceEntry>,
-    /// The materials each applicable item requires on this submission, as (item, material)
-    /// indices in the bundle, in the order items were decided: what the one-time notice lists
-    /// ([`CompiledBundle::notice_for`](crate::CompiledBundle::notice_for)). Not part of the
-    /// JSON.
+    /// The materials applicable items require on this submission, as (item, material)
+    /// indices in the bundle, in the order items were decided: those of every item whose
+    /// materials were decided on, and, for the one-time notice
+    /// ([`CompiledBundle::notice_for`](crate::CompiledBundle::notice_for)), those of the
+    /// rejected and unsettled items too. Not part of the JSON.
     #[serde(skip)]
     #[schemars(skip)]
     pub(crate) required: Vec<(usize, usize)>,

@@ -354,6 +354,18 @@ impl CompiledBundle {
 
     /// Decides on a submission on a date, with explicit options.
     pub fn evaluate_with(&self, s: &Submission, date: Date, opts: &EvalOptions) -> Decision {
+        self.decide(s, date, opts, false)
+    }
+
+    /// Decides; with `every_material`, also records the materials of the applicable items
+    /// whose materials the decision did not reach (what the one-time notice lists).
+    pub(crate) fn decide(
+        &self,
+        s: &Submission,
+        date: Date,
+        opts: &EvalOptions,
+        every_material: bool,
+    ) -> Decision {
         let mut p = self.prepare(s, Some(date), opts, opts.trace);
         let checked = self.check_prepared(s, &mut p);
         let mut d = Deciding::new(self, s, date, opts, &checked.validation.errors);
@@ -389,7 +401,9 @@ impl CompiledBundle {
             }
         }
         d.items = decided.into_iter().flatten().collect();
-        self.required_elsewhere(&mut p, &mut d);
+        if every_material {
+            self.required_elsewhere(&mut p, &mut d);
+        }
         d.finish(checked.validation.warnings, p.trace.unwrap_or_default())
     }
 

@@ -385,7 +385,7 @@ impl<'a> Level<'_, 'a> {
     }
 
     fn annotations(&mut self) -> Result2 {
-        for kw in ANNOTATIONS.iter() {
+        for kw in ANNOTATIONS {
             let Some(p) = self.atoms.iter().find(|p| p.get(kw).is_some()).cloned() else {
                 continue;
             };

@@ -232,12 +232,12 @@ impl<'a> Index<'a> {
 /// those `jsonschema` compiles as validators (not `$defs`).
 fn children<'a>(obj: &'a Map<String, Value>, at: &str, all: bool) -> Vec<(String, &'a Value)> {
     let mut out = Vec::new();
-    for kw in SINGLE.iter() {
+    for kw in SINGLE {
         if let Some(sub) = obj.get(*kw) {
             out.push((pointer::join(at, kw), sub));
         }
     }
-    for kw in MAP.iter() {
+    for kw in MAP {
         if !all && matches!(*kw, "$defs" | "definitions") {
             continue;
         }
@@ -245,7 +245,7 @@ fn children<'a>(obj: &'a Map<String, Value>, at: &str, all: bool) -> Vec<(String
             out.push((pointer::join(&pointer::join(at, kw), k), sub));
         }
     }
-    for kw in ARRAY.iter() {
+    for kw in ARRAY {
         for (i, sub) in obj.get(*kw).and_then(Value::as_array).into_iter().flatten().enumerate() {
             out.push((pointer::join(&pointer::join(at, kw), &i.to_string()), sub));
         }

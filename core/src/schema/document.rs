@@ -168,12 +168,12 @@ impl Document {
                 out.insert(t);
             }
         }
-        for kw in IN_PLACE_SINGLE.iter() {
+        for kw in IN_PLACE_SINGLE {
             if let Some(sub) = obj.get(*kw) {
                 self.in_place_refs(sub, &pointer::join(at, kw), depth + 1, out);
             }
         }
-        for kw in IN_PLACE_ARRAY.iter() {
+        for kw in IN_PLACE_ARRAY {
             for (i, sub) in obj.get(*kw).and_then(Value::as_array).into_iter().flatten().enumerate() {
                 let p = pointer::join(&pointer::join(at, kw), &i.to_string());
                 self.in_place_refs(sub, &p, depth + 1, out);

@@ -6,8 +6,6 @@
 //! Every keyword is described once, in one table; the lists the merge and the walkers use
 //! are views of it.
 
-use std::sync::LazyLock;
-
 /// What a keyword's value is.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Holds {
@@ -116,46 +114,98 @@ const TABLE: &[Keyword] = &[
     structural("$dynamicAnchor", Holds::Other),
 ];
 
-/// The names of the keywords of [`TABLE`] that `keep` selects, in its order.
-fn names(keep: impl Fn(&Keyword) -> bool) -> Vec<&'static str> {
-    TABLE.iter().filter(|k| keep(k)).map(|k| k.name).collect()
+/// A view of [`TABLE`]: which of its keywords a list holds.
+#[derive(Clone, Copy)]
+enum View {
+    Single,
+    Map,
+    Array,
+    InPlaceSingle,
+    InPlaceArray,
+    Annotations,
+    Structural,
+    Scalar,
+    Known,
 }
 
-/// A view of [`TABLE`], built on first use.
-pub type List = LazyLock<Vec<&'static str>>;
+/// Whether `view` holds keyword `k`.
+const fn holds(view: View, k: &Keyword) -> bool {
+    match view {
+        View::Single => matches!(k.holds, Holds::Schema),
+        View::Map => matches!(k.holds, Holds::SchemaMap),
+        View::Array => matches!(k.holds, Holds::SchemaArray),
+        View::InPlaceSingle => k.in_place && matches!(k.holds, Holds::Schema),
+        View::InPlaceArray => k.in_place && matches!(k.holds, Holds::SchemaArray),
+        View::Annotations => k.annotation,
+        View::Structural => k.structural,
+        View::Scalar => matches!(k.holds, Holds::Data),
+        View::Known => k.merged,
+    }
+}
+
+/// How many keywords `view` holds.
+// Only evaluated at compile time, where an index out of range is a compile error.
+#[allow(clippy::indexing_slicing)]
+const fn count(view: View) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < TABLE.len() {
+        if holds(view, &TABLE[i]) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The names `view` holds, in the table's order. Evaluated at compile time: the lists
+/// below are constants, as cheap to search as the hand-written lists they replace.
+// Only evaluated at compile time, where an index out of range is a compile error.
+#[allow(clippy::indexing_slicing)]
+const fn names<const N: usize>(view: View) -> [&'static str; N] {
+    let mut out = [""; N];
+    let (mut i, mut n) = (0, 0);
+    while i < TABLE.len() {
+        if holds(view, &TABLE[i]) {
+            out[n] = TABLE[i].name;
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+}
 
 /// Keywords whose value is one subschema.
-pub static SINGLE: List = LazyLock::new(|| names(|k| k.holds == Holds::Schema));
+pub const SINGLE: &[&str] = &names::<{ count(View::Single) }>(View::Single);
 
 /// Keywords whose value is an object of subschemas.
-pub static MAP: List = LazyLock::new(|| names(|k| k.holds == Holds::SchemaMap));
+pub const MAP: &[&str] = &names::<{ count(View::Map) }>(View::Map);
 
 /// Keywords whose value is an array of subschemas.
-pub static ARRAY: List = LazyLock::new(|| names(|k| k.holds == Holds::SchemaArray));
+pub const ARRAY: &[&str] = &names::<{ count(View::Array) }>(View::Array);
 
 /// Keywords that apply their subschema to the instance itself rather than to a part of it.
 /// A `$ref` cycle through these alone would never terminate.
-pub static IN_PLACE_SINGLE: List = LazyLock::new(|| names(|k| k.in_place && k.holds == Holds::Schema));
+pub const IN_PLACE_SINGLE: &[&str] = &names::<{ count(View::InPlaceSingle) }>(View::InPlaceSingle);
 /// Array-valued in-place applicators.
-pub static IN_PLACE_ARRAY: List = LazyLock::new(|| names(|k| k.in_place && k.holds == Holds::SchemaArray));
+pub const IN_PLACE_ARRAY: &[&str] = &names::<{ count(View::InPlaceArray) }>(View::InPlaceArray);
 
 /// Annotation keywords: they never change whether an instance is valid. The first value met
 /// is kept when schemas are merged.
-pub static ANNOTATIONS: List = LazyLock::new(|| names(|k| k.annotation));
+pub const ANNOTATIONS: &[&str] = &names::<{ count(View::Annotations) }>(View::Annotations);
 
 /// Keywords that only organise a document; they are dropped once references are resolved.
-pub static STRUCTURAL: List = LazyLock::new(|| names(|k| k.structural));
+pub const STRUCTURAL: &[&str] = &names::<{ count(View::Structural) }>(View::Structural);
 
 /// The dialect this crate understands.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// Validation keywords whose value is data, not a subschema: provenance records their
 /// values.
-pub static SCALAR: List = LazyLock::new(|| names(|k| k.holds == Holds::Data));
+pub const SCALAR: &[&str] = &names::<{ count(View::Scalar) }>(View::Scalar);
 
 /// Every keyword the merge conjoins; anything else is an annotation, structure, or an
 /// unknown keyword (an annotation to validators, kept verbatim by the merge).
-pub static KNOWN: List = LazyLock::new(|| names(|k| k.merged));
+pub const KNOWN: &[&str] = &names::<{ count(View::Known) }>(View::Known);
 
 /// Is `keyword` one the merge understands (validation, annotation or structure)?
 pub fn is_known(keyword: &str) -> bool {
@@ -166,7 +216,7 @@ pub fn is_known(keyword: &str) -> bool {
 mod tests {
     #[test]
     fn scalar_keywords_are_known_validation_keywords() {
-        for kw in super::SCALAR.iter() {
+        for kw in super::SCALAR {
             assert!(super::KNOWN.contains(kw), "{kw}");
         }
     }
@@ -182,9 +232,9 @@ mod tests {
             *super::MAP,
             ["properties", "patternProperties", "dependentSchemas", "$defs", "definitions"]
         );
-        assert_eq!(*super::ARRAY, ["allOf", "anyOf", "oneOf", "prefixItems"]);
-        assert_eq!(*super::IN_PLACE_SINGLE, ["not", "if", "then", "else"]);
-        assert_eq!(*super::IN_PLACE_ARRAY, ["allOf", "anyOf", "oneOf"]);
+        assert_eq!(super::ARRAY, ["allOf", "anyOf", "oneOf", "prefixItems"]);
+        assert_eq!(super::IN_PLACE_SINGLE, ["not", "if", "then", "else"]);
+        assert_eq!(super::IN_PLACE_ARRAY, ["allOf", "anyOf", "oneOf"]);
         assert_eq!(super::ANNOTATIONS.first(), Some(&"title"));
         assert_eq!(super::ANNOTATIONS.last(), Some(&"contentSchema"));
         assert_eq!(

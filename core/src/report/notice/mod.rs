@@ -352,7 +352,7 @@ impl CompiledBundle {
 
     /// [`CompiledBundle::notice_for`] with explicit evaluation options.
     pub fn notice_for_with(&self, s: &Submission, date: Date, opts: &EvalOptions) -> Notice {
-        let decision = self.evaluate_with(s, date, opts);
+        let decision = self.decide(s, date, opts, true);
         let mut applicable: Vec<usize> = decision
             .items
             .iter()
