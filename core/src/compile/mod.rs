@@ -3,7 +3,8 @@
 //! [`CompiledBundle::compile`] checks the bundle's structure, checks and translates every
 //! department schema, merges the forms, compiles the validators and the rule scripts. It
 //! reports **every** problem at once ([`CompileError`]). The result is immutable, `Send` and
-//! `Sync`; evaluation never parses a schema or a script again.
+//! `Sync`; evaluation never parses a script or compiles a form again (the blame of a
+//! pattern departments disagree on is compiled once, when first needed: `compile::blame`).
 //!
 //! ```
 //! use onething::{Bundle, CompiledBundle, Submission};
