@@ -75,7 +75,6 @@ impl Default for EvalOptions {
     }
 }
 
-/// A material an item requires on this submission, and its status.
 /// A material an item requires: its index in the item, the material, its status.
 type Required<'b> = (usize, &'b Material, Option<MaterialStatus>);
 
