@@ -37,6 +37,21 @@ pub(crate) struct CompiledRule {
     pub pointer: String,
 }
 
+impl CompiledRule {
+    /// A problem with this rule's script at `line`:`column`, placed at the rule.
+    fn problem(&self, line: usize, column: usize, message: String) -> Problem {
+        Problem::Script {
+            at: self.at.clone(),
+            rule: self.id.clone(),
+            file: self.file.clone(),
+            line,
+            column,
+            message,
+            bundle_pointer: Some(self.pointer.clone()),
+        }
+    }
+}
+
 /// Every rule of a bundle.
 pub(crate) struct Rulebook {
     /// The engine and limits every rule of the bundle runs with.
@@ -283,31 +298,17 @@ impl Rulebook {
         for rule in self.all() {
             for (key, line, column) in &rule.reads.keys {
                 if !keys.contains_key(key) && !derived.contains(key.as_str()) {
-                    problems.push(Problem::Script {
-                        at: rule.at.clone(),
-                        rule: rule.id.clone(),
-                        file: rule.file.clone(),
-                        line: *line,
-                        column: *column,
-                        message: format!(
-                            "reads `{key}`, which is not a field of the merged form{}",
-                            suggestion(key, keys)
-                        ),
-                        bundle_pointer: Some(rule.pointer.clone()),
-                    });
+                    let message = format!(
+                        "reads `{key}`, which is not a field of the merged form{}",
+                        suggestion(key, keys)
+                    );
+                    problems.push(rule.problem(*line, *column, message));
                 }
             }
             for (id, line, column) in &rule.reads.materials {
                 if !materials.contains(id.as_str()) {
-                    problems.push(Problem::Script {
-                        at: rule.at.clone(),
-                        rule: rule.id.clone(),
-                        file: rule.file.clone(),
-                        line: *line,
-                        column: *column,
-                        message: format!("asks for material `{id}`, which no item of the bundle asks for"),
-                        bundle_pointer: Some(rule.pointer.clone()),
-                    });
+                    let message = format!("asks for material `{id}`, which no item of the bundle asks for");
+                    problems.push(rule.problem(*line, *column, message));
                 }
             }
         }

@@ -423,10 +423,7 @@ impl CompiledBundle {
             .map(|(i, _)| i)
             .collect();
         for i in pending {
-            let states = self.material_states_by(d.s, i, OnRuleError::Require, |j, rule| {
-                let key = self.bundle.items.get(i).and_then(|it| it.materials.get(j)).map(|m| m.reuse_key());
-                self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), key)
-            });
+            let states = self.material_states(p, d.s, i, OnRuleError::Require);
             d.required.extend(states.into_iter().flatten().map(|(j, ..)| (i, j)));
         }
         p.trace = trace;
@@ -567,7 +564,7 @@ impl CompiledBundle {
         }
         let mut decision = d.item(i, Outcome::Accepted);
         d.field_deficiencies(&mut decision);
-        let materials = match self.material_states(p, s, i) {
+        let materials = match self.material_states(p, s, i, OnRuleError::Stop) {
             Ok(m) => m,
             Err((rule, what, e)) => return d.rule_failed(i, rule, &what, &e),
         };
@@ -585,8 +582,9 @@ impl CompiledBundle {
         p: &mut Prepared<'_>,
         s: &Submission,
         i: usize,
+        on_error: OnRuleError,
     ) -> Result<Vec<Required<'_>>, RuleFailure> {
-        self.material_states_by(s, i, OnRuleError::Stop, |j, rule| {
+        self.material_states_by(s, i, on_error, |j, rule| {
             let key = self.bundle.items.get(i).and_then(|it| it.materials.get(j)).map(|m| m.reuse_key());
             self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), key)
         })
