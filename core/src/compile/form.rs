@@ -22,30 +22,15 @@ use indexmap::{IndexMap, IndexSet};
 use serde_json::{Map, Value, json};
 
 use crate::base::text::Text;
-use crate::compile::translate::Translation;
-use crate::model::bundle::Bundle;
+use crate::compile::items::Items;
+use crate::compile::keys::{KeyInfo, KeyInfos};
+use crate::model::bundle::{Bundle, ItemIx};
 use crate::schema::{DIALECT, Merger, SchemaError, Side, Unsat, provenance_value};
 
-/// The merged form's canonical keys in form order. Built from the bundle (trusted input)
-/// and looked up for every field of every submission, so hashed with foldhash's fixed state
-/// rather than std's slower, DoS-resistant SipHash.
-pub type KeyInfos = IndexMap<String, KeyInfo, foldhash::fast::FixedState>;
-
-/// A canonical key as the merged form knows it.
-#[derive(Debug, Clone)]
-pub struct KeyInfo {
-    /// Title in both languages.
-    pub title: Text,
-    /// Help text.
-    pub description: Option<Text>,
-    /// Indices of the items declaring the key.
-    pub items: Vec<usize>,
-}
-
-/// What the form is built from: the bundle and each item's translation.
+/// What the form is built from: the bundle and its items' translations.
 pub(crate) struct Sources<'a> {
     pub bundle: &'a Bundle,
-    pub translations: &'a [Translation],
+    pub items: &'a Items,
     pub keys: &'a KeyInfos,
 }
 
@@ -57,13 +42,13 @@ pub(crate) struct Built {
 
 /// Orders canonical keys (dictionary order first, then first appearance) and gives each its
 /// title.
-pub(crate) fn key_infos(bundle: &Bundle, translations: &[Translation]) -> KeyInfos {
-    let mut declared: IndexMap<String, Vec<usize>> = IndexMap::new();
-    for (i, t) in translations.iter().enumerate() {
-        for leaf in &t.leaves {
+pub(crate) fn key_infos(bundle: &Bundle, items: &Items) -> KeyInfos {
+    let mut declared: IndexMap<String, Vec<ItemIx>> = IndexMap::new();
+    for (ix, c) in items.iter() {
+        for leaf in &c.translation.leaves {
             let items = declared.entry(leaf.key.to_string()).or_default();
-            if !items.contains(&i) {
-                items.push(i);
+            if !items.contains(&ix) {
+                items.push(ix);
             }
         }
     }
@@ -72,25 +57,24 @@ pub(crate) fn key_infos(bundle: &Bundle, translations: &[Translation]) -> KeyInf
     order
         .into_iter()
         .map(|key| {
-            let items = declared.get(key).cloned().unwrap_or_default();
+            let declaring = declared.get(key).cloned().unwrap_or_default();
             let def = bundle.fields.get(key);
             let title = def
                 .map(|d| d.title.clone())
-                .unwrap_or_else(|| fallback_title(bundle, translations, key, &items));
-            (key.clone(), KeyInfo { title, description: def.and_then(|d| d.description.clone()), items })
+                .unwrap_or_else(|| fallback_title(bundle, items, key, &declaring));
+            let description = def.and_then(|d| d.description.clone());
+            (key.clone(), KeyInfo { title, description, items: declaring })
         })
         .collect()
 }
 
 /// The title a department gave the field (the lead department's first), or the key itself.
-fn fallback_title(bundle: &Bundle, translations: &[Translation], key: &str, items: &[usize]) -> Text {
-    let mut by_lead: Vec<usize> = items.to_vec();
-    by_lead.sort_by_key(|i| bundle.items.get(*i).is_none_or(|it| it.department != bundle.lead));
-    for i in by_lead {
-        let Some(t) = translations.get(i) else {
-            continue;
-        };
-        if let Some(title) = t.parts_of(key).iter().find_map(|p| p.get("title").and_then(Value::as_str)) {
+fn fallback_title(bundle: &Bundle, items: &Items, key: &str, declaring: &[ItemIx]) -> Text {
+    let mut by_lead: Vec<ItemIx> = declaring.to_vec();
+    by_lead.sort_by_key(|ix| items.get(*ix).department != bundle.lead);
+    for ix in by_lead {
+        let parts = items.get(ix).translation.parts_of(key);
+        if let Some(title) = parts.iter().find_map(|p| p.get("title").and_then(Value::as_str)) {
             return Text::new(title, key);
         }
     }
@@ -99,11 +83,11 @@ fn fallback_title(bundle: &Bundle, translations: &[Translation], key: &str, item
 
 impl Sources<'_> {
     /// Builds the form of the given items (indices, in bundle order).
-    pub fn build(&self, items: &[usize], merger: &mut Merger) -> Result<Built, SchemaError> {
+    pub fn build(&self, items: &[ItemIx], merger: &mut Merger) -> Result<Built, SchemaError> {
         let mut properties = Map::new();
         let mut unsat = Vec::new();
         for (key, info) in self.keys {
-            let declaring: Vec<usize> = info.items.iter().copied().filter(|i| items.contains(i)).collect();
+            let declaring: Vec<ItemIx> = info.items.iter().copied().filter(|i| items.contains(i)).collect();
             if declaring.is_empty() {
                 continue;
             }
@@ -140,14 +124,10 @@ impl Sources<'_> {
         &self,
         key: &str,
         info: &KeyInfo,
-        declaring: &[usize],
+        declaring: &[ItemIx],
         merger: &mut Merger,
     ) -> Result<(Value, Option<Unsat>), SchemaError> {
-        let parts = declaring
-            .iter()
-            .filter_map(|i| self.translations.get(*i))
-            .flat_map(|t| t.parts_of(key))
-            .collect();
+        let parts = declaring.iter().flat_map(|ix| self.items.get(*ix).translation.parts_of(key)).collect();
         let merged = merger.conjoin(parts, "")?;
         let provenance = merger.take_provenance();
         let mut field = match merged.schema {
@@ -164,21 +144,20 @@ impl Sources<'_> {
         field.insert("x-onething-sources".into(), self.sources(key, declaring));
         let after: Vec<&str> = declaring
             .iter()
-            .filter(|i| {
-                self.translations.get(**i).is_some_and(|t| {
-                    t.leaves.iter().any(|l| {
-                        &*l.key == key
-                            && matches!(
-                                l.transform,
-                                Some(
-                                    crate::compile::transform::ValueTransform::Date(_)
-                                        | crate::compile::transform::ValueTransform::Script(_)
-                                )
+            .map(|ix| self.items.get(*ix))
+            .filter(|c| {
+                c.translation.leaves.iter().any(|l| {
+                    &*l.key == key
+                        && matches!(
+                            l.transform,
+                            Some(
+                                crate::compile::transform::ValueTransform::Date(_)
+                                    | crate::compile::transform::ValueTransform::Script(_)
                             )
-                    })
+                        )
                 })
             })
-            .filter_map(|i| self.bundle.items.get(*i).map(|it| it.id.as_str()))
+            .map(|c| c.id.as_str())
             .collect();
         if !after.is_empty() {
             field.insert("x-onething-checked-after-transform".into(), json!(after));
@@ -189,13 +168,11 @@ impl Sources<'_> {
         Ok((Value::Object(field), merged.unsat))
     }
 
-    fn sources(&self, key: &str, declaring: &[usize]) -> Value {
+    fn sources(&self, key: &str, declaring: &[ItemIx]) -> Value {
         let mut out = Vec::new();
-        for i in declaring {
-            let (Some(item), Some(t)) = (self.bundle.items.get(*i), self.translations.get(*i)) else {
-                continue;
-            };
-            for leaf in t.leaves.iter().filter(|l| &*l.key == key) {
+        for ix in declaring {
+            let item = self.items.get(*ix);
+            for leaf in item.translation.leaves.iter().filter(|l| &*l.key == key) {
                 out.push(json!({ "item": item.id, "department": item.department, "pointer": leaf.pointer }));
             }
         }
@@ -203,14 +180,12 @@ impl Sources<'_> {
     }
 
     /// `required`, `dependentRequired` and `allOf` branches of the given items.
-    fn cross_field(&self, items: &[usize]) -> (Vec<String>, Map<String, Value>, Vec<Value>) {
+    fn cross_field(&self, items: &[ItemIx]) -> (Vec<String>, Map<String, Value>, Vec<Value>) {
         let mut required: IndexSet<String> = IndexSet::new();
         let mut dependent: IndexMap<String, IndexSet<String>> = IndexMap::new();
         let mut cross = Vec::new();
-        for i in items {
-            let Some(t) = self.translations.get(*i) else {
-                continue;
-            };
+        for ix in items {
+            let t = &self.items.get(*ix).translation;
             required.extend(t.required.iter().map(|(key, _)| key.clone()));
             for (a, b, _) in &t.dependent {
                 dependent.entry(a.clone()).or_default().insert(b.clone());
@@ -223,20 +198,19 @@ impl Sources<'_> {
         (required.into_iter().collect(), dependent, cross)
     }
 
-    fn item_list(&self, items: &[usize]) -> Value {
+    fn item_list(&self, items: &[ItemIx]) -> Value {
         let list: Vec<Value> = items
             .iter()
-            .filter_map(|i| {
-                let item = self.bundle.items.get(*i)?;
-                let t = self.translations.get(*i)?;
+            .map(|ix| {
+                let (item, c) = (ix.declared(self.bundle), self.items.get(*ix));
                 let mut keys: Vec<&str> = Vec::new();
-                for l in &t.leaves {
+                for l in &c.translation.leaves {
                     if !keys.contains(&&*l.key) {
                         keys.push(&l.key);
                     }
                 }
                 let conditional = item.optional || item.applies_if.is_some();
-                Some(json!({ "id": item.id, "department": item.department, "title": item.title, "conditional": conditional, "fields": keys }))
+                json!({ "id": item.id, "department": item.department, "title": item.title, "conditional": conditional, "fields": keys })
             })
             .collect();
         Value::Array(list)

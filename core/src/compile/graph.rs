@@ -10,21 +10,22 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use indexmap::IndexMap;
 
-use crate::model::bundle::Bundle;
+use crate::compile::items::PerItem;
+use crate::model::bundle::{Bundle, ItemIx};
 use crate::model::error::Problem;
 
-/// The dependency graph of a bundle's items, by index.
+/// The dependency graph of a bundle's items.
 #[derive(Debug)]
 pub(crate) struct ItemGraph {
     /// Why each edge exists, keyed by (from, to), in discovery order.
-    links: IndexMap<(usize, usize), Link>,
+    links: IndexMap<(ItemIx, ItemIx), Link>,
     /// Direct predecessors of each item, in bundle order, without duplicates. An item
     /// consuming evidence it produces is its own predecessor (a cycle of one).
-    preds: Vec<Vec<usize>>,
+    preds: PerItem<Vec<ItemIx>>,
     /// Each item's prerequisites: its predecessors other than itself.
-    prerequisites: Vec<Vec<usize>>,
+    prerequisites: PerItem<Vec<ItemIx>>,
     /// Every item, prerequisites first (see [`topological`]).
-    order: Vec<usize>,
+    order: Vec<ItemIx>,
 }
 
 /// Why one item waits for another.
@@ -41,10 +42,10 @@ impl ItemGraph {
     /// out (compile reports it); an item consuming evidence it produces gets a self-loop
     /// (a cycle of one).
     pub fn of(bundle: &Bundle) -> ItemGraph {
-        let index: HashMap<&str, usize> =
-            bundle.items.iter().enumerate().map(|(i, item)| (item.id.as_str(), i)).collect();
-        let mut producers: IndexMap<&str, Vec<usize>> = IndexMap::new();
-        for (i, item) in bundle.items.iter().enumerate() {
+        let index: HashMap<&str, ItemIx> =
+            bundle.indexed_items().map(|(ix, item)| (item.id.as_str(), ix)).collect();
+        let mut producers: IndexMap<&str, Vec<ItemIx>> = IndexMap::new();
+        for (i, item) in bundle.indexed_items() {
             for e in &item.produces {
                 let list = producers.entry(e.as_str()).or_default();
                 if !list.contains(&i) {
@@ -52,8 +53,8 @@ impl ItemGraph {
                 }
             }
         }
-        let mut links: IndexMap<(usize, usize), Link> = IndexMap::new();
-        for (to, item) in bundle.items.iter().enumerate() {
+        let mut links: IndexMap<(ItemIx, ItemIx), Link> = IndexMap::new();
+        for (to, item) in bundle.indexed_items() {
             for dep in &item.depends_on {
                 if let Some(&from) = index.get(dep.as_str()).filter(|&&f| f != to) {
                     links.entry((from, to)).or_default().depends_on = true;
@@ -68,52 +69,55 @@ impl ItemGraph {
                 }
             }
         }
-        let mut preds = vec![Vec::new(); bundle.items.len()];
+        let mut preds = PerItem::of(bundle, |_, _| Vec::new());
         for &(from, to) in links.keys() {
-            if let Some(p) = preds.get_mut(to) {
-                p.push(from);
-            }
+            preds.get_mut(to).push(from);
         }
-        for p in &mut preds {
+        let preds = preds.map(|_, p| {
+            let mut p = p.clone();
             p.sort_unstable();
             p.dedup();
-        }
-        let prerequisites: Vec<Vec<usize>> =
-            preds.iter().enumerate().map(|(i, p)| p.iter().copied().filter(|&j| j != i).collect()).collect();
-        let all: Vec<usize> = (0..bundle.items.len()).collect();
+            p
+        });
+        let prerequisites = preds.map(|i, p| p.iter().copied().filter(|&j| j != i).collect());
+        let all: Vec<ItemIx> = preds.indices().collect();
         let order = topological(&all, &prerequisites);
         ItemGraph { links, preds, prerequisites, order }
     }
 
     /// Why `to` waits for `from`, when it does directly.
-    pub fn link(&self, from: usize, to: usize) -> Option<&Link> {
+    pub fn link(&self, from: ItemIx, to: ItemIx) -> Option<&Link> {
         self.links.get(&(from, to))
     }
 
-    /// Item `i`'s direct predecessors (itself included when it consumes its own evidence).
-    pub fn preds(&self, i: usize) -> &[usize] {
-        self.preds.get(i).map(Vec::as_slice).unwrap_or_default()
+    /// Item `ix`'s direct predecessors (itself included when it consumes its own evidence).
+    pub fn preds(&self, ix: ItemIx) -> &[ItemIx] {
+        self.preds.get(ix)
     }
 
-    /// Item `i`'s prerequisites: the items it `depends_on` and those producing evidence it
+    /// Item `ix`'s prerequisites: the items it `depends_on` and those producing evidence it
     /// `consumes`, sorted, itself excluded.
-    pub fn prerequisites(&self, i: usize) -> &[usize] {
-        self.prerequisites.get(i).map(Vec::as_slice).unwrap_or_default()
+    pub fn prerequisites(&self, ix: ItemIx) -> &[ItemIx] {
+        self.prerequisites.get(ix)
     }
 
     /// Every item, prerequisites first (bundle order otherwise): the order items are
     /// decided in. Items on a cycle, which compile refuses, come last in bundle order.
-    pub fn order(&self) -> &[usize] {
+    pub fn order(&self) -> &[ItemIx] {
         &self.order
     }
 
+    /// A value for every item, made by `f` from its index.
+    pub fn per_item<T>(&self, mut f: impl FnMut(ItemIx) -> T) -> PerItem<T> {
+        self.preds.map(|ix, _| f(ix))
+    }
+
+    /// Each item's successors by position, for the cycle search.
     fn succs(&self) -> Vec<Vec<usize>> {
         let mut succs = vec![Vec::new(); self.preds.len()];
-        for (to, preds) in self.preds.iter().enumerate() {
+        for (to, preds) in self.preds.iter() {
             for &from in preds {
-                if let Some(s) = succs.get_mut(from) {
-                    s.push(to);
-                }
+                set_with(&mut succs, from.position(), |s| s.push(to.position()));
             }
         }
         succs
@@ -144,7 +148,8 @@ impl ItemGraph {
     /// ```
     pub(crate) fn cycles(&self, bundle: &Bundle) -> Vec<Problem> {
         let succs = self.succs();
-        let id = |i: usize| bundle.items.get(i).map(|x| x.id.clone()).unwrap_or_default();
+        let ix = |i: usize| self.preds.at(i);
+        let id = |i: usize| ix(i).map(|ix| ix.declared(bundle).id.clone()).unwrap_or_default();
         let mut problems = Vec::new();
         for component in strongly_connected(&succs) {
             let Some(&start) = component.iter().min() else { continue };
@@ -157,8 +162,10 @@ impl ItemGraph {
             let mut because = Vec::new();
             for pair in cycle.windows(2) {
                 if let [from, to] = pair {
-                    if let Some(link) = self.link(*from, *to) {
-                        because.push(reason(bundle, *from, *to, link));
+                    if let (Some(from), Some(to)) = (ix(*from), ix(*to)) {
+                        if let Some(link) = self.link(from, to) {
+                            because.push(reason(bundle, from, to, link));
+                        }
                     }
                 }
             }
@@ -175,9 +182,8 @@ impl ItemGraph {
 }
 
 /// Why `to` waits for `from`, in words.
-fn reason(bundle: &Bundle, from: usize, to: usize, link: &Link) -> String {
-    let id = |i: usize| bundle.items.get(i).map_or("", |x| x.id.as_str());
-    let (from, to) = (id(from), id(to));
+fn reason(bundle: &Bundle, from: ItemIx, to: ItemIx, link: &Link) -> String {
+    let (from, to) = (&from.declared(bundle).id, &to.declared(bundle).id);
     let mut parts = Vec::new();
     if link.depends_on {
         parts.push(format!("`{to}` depends on `{from}`"));
@@ -251,9 +257,14 @@ fn strongly_connected(succs: &[Vec<usize>]) -> Vec<Vec<usize>> {
 }
 
 /// Sets `v[i]` when `i` is in range.
-pub(crate) fn set<T>(v: &mut [T], i: usize, value: T) {
+fn set<T>(v: &mut [T], i: usize, value: T) {
+    set_with(v, i, |slot| *slot = value);
+}
+
+/// Changes `v[i]` with `f` when `i` is in range.
+fn set_with<T>(v: &mut [T], i: usize, f: impl FnOnce(&mut T)) {
     if let Some(slot) = v.get_mut(i) {
-        *slot = value;
+        f(slot);
     }
 }
 
@@ -296,29 +307,24 @@ fn shortest_cycle(start: usize, succs: &[Vec<usize>], members: &HashSet<usize>) 
 ///
 /// The decision order and the plan's stages both come from it; the stages do not depend on
 /// which topological order is taken, the decision's deficiencies and trace are listed in it.
-pub(crate) fn topological(included: &[usize], preds: &[Vec<usize>]) -> Vec<usize> {
-    let n = preds.len();
-    let mut waits = vec![false; n];
+pub(crate) fn topological(included: &[ItemIx], preds: &PerItem<Vec<ItemIx>>) -> Vec<ItemIx> {
+    let mut waits = preds.map(|_, _| false);
     for &i in included {
-        set(&mut waits, i, true);
+        *waits.get_mut(i) = true;
     }
-    let mut placed = vec![false; n];
+    let mut placed = preds.map(|_, _| false);
     let mut order = Vec::with_capacity(included.len());
     while order.len() < included.len() {
         let before = order.len();
         for &i in included {
-            let ready = || {
-                preds.get(i).into_iter().flatten().all(|&j| {
-                    !waits.get(j).copied().unwrap_or(false) || placed.get(j).copied().unwrap_or(true)
-                })
-            };
-            if !placed.get(i).copied().unwrap_or(true) && ready() {
+            let ready = || preds.get(i).iter().all(|&j| !*waits.get(j) || *placed.get(j));
+            if !*placed.get(i) && ready() {
                 order.push(i);
-                set(&mut placed, i, true);
+                *placed.get_mut(i) = true;
             }
         }
         if order.len() == before {
-            order.extend(included.iter().filter(|&&i| !placed.get(i).copied().unwrap_or(true)));
+            order.extend(included.iter().filter(|&&i| !*placed.get(i)));
             break;
         }
     }
@@ -355,10 +361,11 @@ mod tests {
             item("d", json!({})),
         ]));
         let g = ItemGraph::of(&b);
-        assert_eq!(g.prerequisites(0), [2]);
-        assert_eq!(g.prerequisites(1), [2]);
-        assert_eq!(g.order(), [2, 3, 0, 1]);
-        assert!(g.link(2, 1).is_some_and(|l| !l.depends_on && l.evidence == ["x"]));
+        let ix = |i| g.preds.at(i).unwrap();
+        assert_eq!(g.prerequisites(ix(0)), [ix(2)]);
+        assert_eq!(g.prerequisites(ix(1)), [ix(2)]);
+        assert_eq!(g.order(), [ix(2), ix(3), ix(0), ix(1)]);
+        assert!(g.link(ix(2), ix(1)).is_some_and(|l| !l.depends_on && l.evidence == ["x"]));
         assert!(g.cycles(&b).is_empty());
     }
 
@@ -367,8 +374,9 @@ mod tests {
         use serde_json::json;
         let b = bundle(json!([item("a", json!({"produces": ["x"], "consumes": ["x"]}))]));
         let g = ItemGraph::of(&b);
-        assert_eq!(g.preds(0), [0]);
-        assert!(g.prerequisites(0).is_empty());
+        let a = g.preds.at(0).unwrap();
+        assert_eq!(g.preds(a), [a]);
+        assert!(g.prerequisites(a).is_empty());
         let problems = g.cycles(&b);
         assert_eq!(problems.len(), 1, "{problems:?}");
     }

@@ -38,6 +38,8 @@
 pub(crate) mod blame;
 pub mod form;
 pub(crate) mod graph;
+pub(crate) mod items;
+pub(crate) mod keys;
 pub mod project;
 pub(crate) mod rulebook;
 pub(crate) mod sources;
@@ -52,12 +54,13 @@ use serde_json::Value;
 
 use crate::base::pointer;
 use crate::compile::blame::SideChecks;
-use crate::compile::form::{KeyInfos, Sources};
+use crate::compile::form::Sources;
 use crate::compile::graph::ItemGraph;
-use crate::compile::rulebook::Rulebook;
+use crate::compile::items::{CompiledItem, Items};
+use crate::compile::keys::KeyInfos;
+use crate::compile::rulebook::{ItemRules, Rulebook};
 use crate::compile::sources::{self as data_sources, CompiledSource};
-use crate::compile::translate::Translation;
-use crate::model::bundle::Bundle;
+use crate::model::bundle::{Bundle, ItemIx};
 use crate::model::error::{CompileError, FormError, Problem, Warning};
 use crate::rules::Sandbox;
 use crate::schema::{self, Document, Merger, Origin, SchemaError, Unsat};
@@ -65,9 +68,8 @@ use crate::schema::{self, Document, Merger, Origin, SchemaError, Unsat};
 /// A bundle ready to use: merged, checked, compiled.
 pub struct CompiledBundle {
     pub(crate) bundle: Bundle,
-    pub(crate) items: Vec<CompiledItem>,
-    /// Each item's translation, parallel to `items`.
-    pub(crate) translations: Vec<Translation>,
+    /// Every item, compiled: its schemas, translation and rules.
+    pub(crate) items: Items,
     pub(crate) keys: KeyInfos,
     /// The merger after the full form: its hoisted `$defs` seed every other form.
     seed: Merger,
@@ -78,8 +80,10 @@ pub struct CompiledBundle {
     base_form: Option<Value>,
     /// The departments' disagreeing constraints, compiled for validation's blame.
     pub(crate) side_checks: SideChecks,
-    /// Every rule, compiled.
+    /// The bundle's own rules, compiled (each item's are in its record).
     pub(crate) rulebook: Rulebook,
+    /// How many rules there are in all (items' and the bundle's): a trace's capacity.
+    pub(crate) rule_count: usize,
     /// Data sources, compiled (prefill).
     pub(crate) sources: Vec<CompiledSource>,
     /// The canonical keys rules read (`None`: some rule reads keys it computes, so rules
@@ -88,28 +92,6 @@ pub struct CompiledBundle {
     /// The items' dependency graph: the decision order, the plan's stages.
     pub(crate) graph: ItemGraph,
     warnings: Vec<Warning>,
-}
-
-/// One item, compiled.
-pub(crate) struct CompiledItem {
-    pub id: String,
-    pub department: String,
-    pub optional: bool,
-    /// Has an `applies_if` rule (in the rulebook).
-    pub has_condition: bool,
-    /// The department's schema, as published, compiled.
-    pub original: Validator,
-    /// For an item that does not always apply: its own constraints over canonical keys.
-    pub delta: Option<Validator>,
-    /// Constraints checked on the department's view of the submission.
-    pub residual: Option<Validator>,
-}
-
-impl CompiledItem {
-    /// Does the item apply only sometimes (opt-in, or under a condition)?
-    pub fn conditional(&self) -> bool {
-        self.optional || self.has_condition
-    }
 }
 
 impl std::fmt::Debug for CompiledBundle {
@@ -134,21 +116,26 @@ impl CompiledBundle {
         let sandbox = Sandbox::new(bundle.limits.unwrap_or_default());
         let mut warnings = Vec::new();
         let mut merger = Merger::new(true);
-        let Translated { rulebook, mut items, translations } =
+        let (rulebook, mut items) =
             translate_all(&bundle, &graph, &mut merger, &sandbox, &mut warnings).map_err(fail)?;
-        let keys = form::key_infos(&bundle, &translations);
-        let sources = Sources { bundle: &bundle, translations: &translations, keys: &keys };
+        let keys = form::key_infos(&bundle, &items);
+        let item_rules: Vec<&ItemRules> = items.iter().map(|(_, c)| &c.rules).collect();
+        let (rule_keys, rule_count) = (rulebook.read_keys(&item_rules), rulebook.all(&item_rules).count());
+        let sources = Sources { bundle: &bundle, items: &items, keys: &keys };
         let (full_form, compiled_sources) =
             merge_full_form(&sources, &rulebook, &mut merger, &sandbox, &mut warnings).map_err(fail)?;
-        let forms = compile_forms(&sources, merger, &full_form, &mut items).map_err(|p| fail(vec![p]))?;
+        let forms = compile_forms(&sources, merger, &full_form).map_err(|p| fail(vec![p]))?;
+        for (ix, delta) in forms.deltas {
+            items.get_mut(ix).delta = Some(delta);
+        }
         Ok(CompiledBundle {
-            rule_keys: rulebook.read_keys(),
+            rule_keys,
+            rule_count,
             graph,
             rulebook,
             sources: compiled_sources,
             bundle,
             items,
-            translations,
             keys,
             seed: forms.seed,
             full_form,
@@ -192,7 +179,7 @@ impl CompiledBundle {
     pub fn form_for(&self, item_ids: &[&str]) -> Result<Value, FormError> {
         let mut indices = Vec::new();
         for id in item_ids {
-            let i = self.item_index(id).ok_or_else(|| crate::UnknownItem((*id).to_owned()))?;
+            let i = self.items.find(id).ok_or_else(|| crate::UnknownItem((*id).to_owned()))?;
             if !indices.contains(&i) {
                 indices.push(i);
             }
@@ -207,48 +194,46 @@ impl CompiledBundle {
     /// place one item makes `false` is not merged further in a form with that item, but is
     /// in a form without it. So this can fail, and says so (the full form in its place
     /// would hand out the fields and requirements of items that do not apply).
-    pub(crate) fn form_of(&self, indices: &[usize]) -> Result<Value, SchemaError> {
-        let sources = Sources { bundle: &self.bundle, translations: &self.translations, keys: &self.keys };
+    pub(crate) fn form_of(&self, indices: &[ItemIx]) -> Result<Value, SchemaError> {
+        let sources = Sources { bundle: &self.bundle, items: &self.items, keys: &self.keys };
         Ok(sources.build(indices, &mut self.seed.fork())?.schema)
     }
 
-    pub(crate) fn item_index(&self, id: &str) -> Option<usize> {
-        self.items.iter().position(|c| c.id == id)
+    /// The item at `ix` as the bundle declares it.
+    pub(crate) fn declared(&self, ix: ItemIx) -> &crate::model::bundle::Item {
+        ix.declared(&self.bundle)
     }
-}
-
-/// What [`translate_all`] makes of a bundle.
-struct Translated {
-    rulebook: Rulebook,
-    items: Vec<CompiledItem>,
-    /// Each item's translation, parallel to `items`.
-    translations: Vec<Translation>,
 }
 
 /// The first phase: checks the bundle's structure and its item graph (no cycle), compiles
 /// the rules, and translates every item's schema to canonical keys (into `merger`, whose
 /// hoisted definitions every form shares). Nothing after it can run on a bundle with a
-/// problem here, so it reports all of them together.
+/// problem here, so it reports all of them together. Returns the bundle's own rules and
+/// every item compiled (one for each of the bundle's items, in order: so their indices
+/// are the bundle's).
 fn translate_all(
     bundle: &Bundle,
     graph: &ItemGraph,
     merger: &mut Merger,
     sandbox: &Sandbox,
     warnings: &mut Vec<Warning>,
-) -> Result<Translated, Vec<Problem>> {
+) -> Result<(Rulebook, Items), Vec<Problem>> {
     let mut problems = check_structure(bundle);
     problems.extend(graph.cycles(bundle));
-    let rulebook = record(Rulebook::compile(bundle, sandbox), &mut problems);
+    let rules = record(Rulebook::compile(bundle, sandbox), &mut problems);
     let mut items = Vec::new();
-    let mut translations = Vec::new();
     for (i, item) in bundle.items.iter().enumerate() {
-        if let Some((c, t)) = record(compile_item(i, item, merger, sandbox, warnings), &mut problems) {
+        if let Some(c) = record(compile_item(i, item, merger, sandbox, warnings), &mut problems) {
             items.push(c);
-            translations.push(t);
         }
     }
-    match rulebook {
-        Some(rulebook) if problems.is_empty() => Ok(Translated { rulebook, items, translations }),
+    match rules {
+        Some((rulebook, item_rules)) if problems.is_empty() => {
+            for (c, rules) in items.iter_mut().zip(item_rules) {
+                c.rules = rules;
+            }
+            Ok((rulebook, Items::new(items)))
+        }
         _ => Err(problems),
     }
 }
@@ -273,10 +258,11 @@ fn merge_full_form(
     let mut problems = check_references(bundle, keys, warnings);
     let materials: HashSet<&str> =
         bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key())).collect();
-    problems.extend(rulebook.check_reads(keys, &materials));
+    let item_rules: Vec<&ItemRules> = sources.items.iter().map(|(_, c)| &c.rules).collect();
+    problems.extend(rulebook.check_reads(&item_rules, keys, &materials));
     let compiled_sources =
         record(data_sources::compile(bundle, keys, sandbox), &mut problems).unwrap_or_default();
-    let all: Vec<usize> = (0..bundle.items.len()).collect();
+    let all: Vec<ItemIx> = sources.items.indices().collect();
     let full = sources.build(&all, merger).map_err(|e| vec![schema_problem(bundle, e)])?;
     problems.extend(unsatisfiable_keys(bundle, keys, full.unsat, warnings));
     if problems.is_empty() { Ok((full.schema, compiled_sources)) } else { Err(problems) }
@@ -294,7 +280,7 @@ fn unsatisfiable_keys(
     for (key, unsat) in unsat {
         let declaring = keys.get(&key).map_or(&[][..], |k| k.items.as_slice());
         if declaring.len() > 1 {
-            let bundle_pointer = declaring.last().map(|&i| declaration_pointer(bundle, i, &key));
+            let bundle_pointer = declaring.last().map(|&ix| declaration_pointer(bundle, ix, &key));
             problems.push(Problem::Conflict { key, unsat, bundle_pointer });
         } else {
             warnings.push(Warning {
@@ -317,20 +303,16 @@ struct Forms {
     base: Validator,
     /// Its departments' disagreeing constraints, compiled.
     side_checks: SideChecks,
+    /// Each conditional item's own form (its `delta`), compiled.
+    deltas: Vec<(ItemIx, Validator)>,
 }
 
 /// The third phase: the validators. The form of the items that always apply is built
 /// (unless it is the full form) and compiled, and so is each conditional item's own form
 /// (its `delta`), so that validation never builds or compiles a form.
-fn compile_forms(
-    sources: &Sources<'_>,
-    seed: Merger,
-    full_form: &Value,
-    items: &mut [CompiledItem],
-) -> Result<Forms, Problem> {
-    let id = &sources.bundle.id;
-    let always: Vec<usize> =
-        items.iter().enumerate().filter(|(_, c)| !c.conditional()).map(|(i, _)| i).collect();
+fn compile_forms(sources: &Sources<'_>, seed: Merger, full_form: &Value) -> Result<Forms, Problem> {
+    let (id, items) = (&sources.bundle.id, sources.items);
+    let always: Vec<ItemIx> = items.iter().filter(|(_, c)| !c.conditional()).map(|(ix, _)| ix).collect();
     // With no conditional item, the base form is the full form: built and kept once.
     let base_form = if always.len() == items.len() {
         None
@@ -338,17 +320,16 @@ fn compile_forms(
         Some(sources.build(&always, &mut seed.fork()).map_err(|e| schema_problem(sources.bundle, e))?.schema)
     };
     let base = compile_form(id, base_form.as_ref().unwrap_or(full_form))?;
-    for (i, c) in items.iter_mut().enumerate() {
-        if c.conditional() {
-            let own = sources
-                .build(&[i], &mut seed.fork_with(false))
-                .map_err(|e| schema_problem(sources.bundle, e))?
-                .schema;
-            c.delta = Some(compile_form(id, &own)?);
-        }
+    let mut deltas = Vec::new();
+    for (ix, _) in items.iter().filter(|(_, c)| c.conditional()) {
+        let own = sources
+            .build(&[ix], &mut seed.fork_with(false))
+            .map_err(|e| schema_problem(sources.bundle, e))?
+            .schema;
+        deltas.push((ix, compile_form(id, &own)?));
     }
     let side_checks = SideChecks::of(base_form.as_ref().unwrap_or(full_form));
-    Ok(Forms { seed, base_form, base, side_checks })
+    Ok(Forms { seed, base_form, base, side_checks, deltas })
 }
 
 fn compile_item(
@@ -357,7 +338,7 @@ fn compile_item(
     merger: &mut Merger,
     sandbox: &Sandbox,
     warnings: &mut Vec<Warning>,
-) -> Result<(CompiledItem, Translation), Vec<Problem>> {
+) -> Result<CompiledItem, Vec<Problem>> {
     let document = item.schema_file.clone().unwrap_or_else(|| format!("{}.schema.json", item.id));
     let origin = Origin::item(document, &item.id, &item.department);
     let place = format!("/items/{index}");
@@ -381,16 +362,17 @@ fn compile_item(
             in_schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })
         })?),
     };
-    let compiled = CompiledItem {
+    Ok(CompiledItem {
         id: item.id.clone(),
         department: item.department.clone(),
         optional: item.optional,
-        has_condition: item.applies_if.is_some(),
         original,
         delta: None,
         residual,
-    };
-    Ok((compiled, t))
+        translation: t,
+        // Set once the rules compiled (`translate_all`).
+        rules: ItemRules::default(),
+    })
 }
 
 /// A schema problem found while merging the forms, placed at the `schema` of the item whose
@@ -404,9 +386,9 @@ fn schema_problem(bundle: &Bundle, error: SchemaError) -> Problem {
 
 /// Where item `index` declares the canonical `key`: the field map entry mapping a property
 /// to it, or, for a property that keeps its own path as its key, the item's `schema`.
-fn declaration_pointer(bundle: &Bundle, index: usize, key: &str) -> String {
-    let item = format!("/items/{index}");
-    let entry = bundle.items.get(index).and_then(|i| i.field_map.iter().find(|(_, m)| m.key() == key));
+fn declaration_pointer(bundle: &Bundle, ix: ItemIx, key: &str) -> String {
+    let item = format!("/items/{ix}");
+    let entry = ix.declared(bundle).field_map.iter().find(|(_, m)| m.key() == key);
     match entry {
         Some((from, _)) => pointer::join(&pointer::join(&item, "field_map"), from),
         None => pointer::join(&item, "schema"),

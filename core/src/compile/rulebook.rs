@@ -11,8 +11,8 @@ use rhai::AST;
 
 use crate::base::pointer;
 use crate::base::text::Text;
-use crate::compile::form::KeyInfos;
-use crate::model::bundle::{Bundle, Script};
+use crate::compile::keys::KeyInfos;
+use crate::model::bundle::{Bundle, Item, Script};
 use crate::model::error::Problem;
 use crate::rules::{self, Reads, Sandbox};
 
@@ -52,16 +52,28 @@ impl CompiledRule {
     }
 }
 
-/// Every rule of a bundle.
+/// The rules of one item, compiled.
+#[derive(Default)]
+pub(crate) struct ItemRules {
+    /// When the item applies.
+    pub applies_if: Option<CompiledRule>,
+    /// Its eligibility rules.
+    pub eligibility: Vec<CompiledRule>,
+    /// For each of its materials, in order: when it is required.
+    pub required_if: Vec<Option<CompiledRule>>,
+}
+
+impl ItemRules {
+    /// The `required_if` rule of the item's material `j`, if it has one.
+    pub fn required_if(&self, j: usize) -> Option<&CompiledRule> {
+        self.required_if.get(j).and_then(Option::as_ref)
+    }
+}
+
+/// The bundle's own rules (each item's are in its record, [`ItemRules`]).
 pub(crate) struct Rulebook {
     /// The engine and limits every rule of the bundle runs with.
     pub sandbox: Sandbox,
-    /// Per item.
-    pub applies_if: Vec<Option<CompiledRule>>,
-    /// Per item.
-    pub eligibility: Vec<Vec<CompiledRule>>,
-    /// Per item, per material.
-    pub required_if: Vec<Vec<Option<CompiledRule>>>,
     /// Bundle-level eligibility.
     pub bundle: Vec<CompiledRule>,
     /// The acceptance policy.
@@ -78,6 +90,27 @@ struct Compiler<'a> {
 }
 
 impl Compiler<'_> {
+    /// The rules of item `i`, `item`: its `applies_if`, eligibility and materials' `required_if`.
+    fn item_rules(&mut self, i: usize, item: &Item) -> ItemRules {
+        let at =
+            |what: &str, place: &str| (format!("item `{}`, {what}", item.id), format!("/items/{i}/{place}"));
+        let applies_if = item.applies_if.as_ref().and_then(|cond| {
+            self.rule(at("applies_if", "applies_if"), "applies_if", cond.title.as_ref(), None, &cond.source)
+        });
+        let eligibility = item.eligibility.iter().enumerate().filter_map(|(j, r)| {
+            let at = at("eligibility", &format!("eligibility/{j}"));
+            self.rule(at, &r.id, Some(&r.title), r.message.as_ref(), &r.source)
+        });
+        let eligibility = eligibility.collect();
+        let required_if = item.materials.iter().enumerate().map(|(j, m)| {
+            let cond = m.required_if.as_ref()?;
+            let at = at(&format!("material `{}`, required_if", m.id), &format!("materials/{j}/required_if"));
+            self.rule(at, "required_if", cond.title.as_ref(), None, &cond.source)
+        });
+        let required_if = required_if.collect();
+        ItemRules { applies_if, eligibility, required_if }
+    }
+
     /// Compiles the rule at `place` in the bundle document (`/items/0/applies_if`).
     fn rule(
         &mut self,
@@ -202,47 +235,19 @@ fn cycle(derive: &[(String, CompiledRule)], waits: &[Vec<usize>], placed: &[bool
 }
 
 impl Rulebook {
-    /// Compiles every script of the bundle, reporting every syntax error.
-    pub fn compile(bundle: &Bundle, sandbox: &Sandbox) -> Result<Rulebook, Vec<Problem>> {
+    /// Compiles every script of the bundle, reporting every syntax error: the bundle's
+    /// own rules, and each item's (returned in bundle order).
+    pub fn compile(bundle: &Bundle, sandbox: &Sandbox) -> Result<(Rulebook, Vec<ItemRules>), Vec<Problem>> {
         let mut c = Compiler { sandbox, problems: Vec::new() };
         let mut book = Rulebook {
             sandbox: sandbox.clone(),
-            applies_if: Vec::new(),
-            eligibility: Vec::new(),
-            required_if: Vec::new(),
             bundle: Vec::new(),
             policy: None,
             derive: Vec::new(),
             visible_if: Vec::new(),
         };
-        for (i, item) in bundle.items.iter().enumerate() {
-            let at = |what: &str, place: &str| {
-                (format!("item `{}`, {what}", item.id), format!("/items/{i}/{place}"))
-            };
-            book.applies_if.push(item.applies_if.as_ref().and_then(|cond| {
-                c.rule(at("applies_if", "applies_if"), "applies_if", cond.title.as_ref(), None, &cond.source)
-            }));
-            let eligibility = item.eligibility.iter().enumerate().filter_map(|(j, r)| {
-                let at = at("eligibility", &format!("eligibility/{j}"));
-                c.rule(at, &r.id, Some(&r.title), r.message.as_ref(), &r.source)
-            });
-            book.eligibility.push(eligibility.collect());
-            let required = item.materials.iter().enumerate().map(|(j, m)| {
-                m.required_if.as_ref().and_then(|cond| {
-                    c.rule(
-                        at(
-                            &format!("material `{}`, required_if", m.id),
-                            &format!("materials/{j}/required_if"),
-                        ),
-                        "required_if",
-                        cond.title.as_ref(),
-                        None,
-                        &cond.source,
-                    )
-                })
-            });
-            book.required_if.push(required.collect());
-        }
+        let items: Vec<ItemRules> =
+            bundle.items.iter().enumerate().map(|(i, item)| c.item_rules(i, item)).collect();
         for (j, r) in bundle.rules.iter().enumerate() {
             let at = ("bundle rules".to_owned(), format!("/rules/{j}"));
             if let Some(rule) = c.rule(at, &r.id, Some(&r.title), r.message.as_ref(), &r.source) {
@@ -273,17 +278,17 @@ impl Rulebook {
                 book.visible_if.push((key.clone(), rule));
             }
         }
-        if c.problems.is_empty() { Ok(book) } else { Err(c.problems) }
+        if c.problems.is_empty() { Ok((book, items)) } else { Err(c.problems) }
     }
 
-    /// Every rule, in bundle order.
-    pub fn all(&self) -> impl Iterator<Item = &CompiledRule> {
-        let items = self
-            .applies_if
+    /// Every rule: the items' (`items`: each item's rules) and then the bundle's own, in
+    /// bundle order by kind: every `applies_if`, every eligibility rule, every `required_if`.
+    pub fn all<'a>(&'a self, items: &'a [&'a ItemRules]) -> impl Iterator<Item = &'a CompiledRule> {
+        let items = items
             .iter()
-            .flatten()
-            .chain(self.eligibility.iter().flatten())
-            .chain(self.required_if.iter().flatten().flatten());
+            .filter_map(|r| r.applies_if.as_ref())
+            .chain(items.iter().flat_map(|r| &r.eligibility))
+            .chain(items.iter().flat_map(|r| r.required_if.iter().flatten()));
         items
             .chain(self.bundle.iter())
             .chain(self.policy.iter())
@@ -292,10 +297,15 @@ impl Rulebook {
     }
 
     /// Reads of keys the form does not have, or of materials no item asks for.
-    pub fn check_reads(&self, keys: &KeyInfos, materials: &HashSet<&str>) -> Vec<Problem> {
+    pub fn check_reads(
+        &self,
+        items: &[&ItemRules],
+        keys: &KeyInfos,
+        materials: &HashSet<&str>,
+    ) -> Vec<Problem> {
         let derived: HashSet<&str> = self.derive.iter().map(|(k, _)| k.as_str()).collect();
         let mut problems = Vec::new();
-        for rule in self.all() {
+        for rule in self.all(items) {
             for (key, line, column) in &rule.reads.keys {
                 if !keys.contains_key(key) && !derived.contains(key.as_str()) {
                     let message = format!(
@@ -318,9 +328,9 @@ impl Rulebook {
     /// The canonical keys some rule reads, sorted; `None` when a rule reads keys it
     /// computes (then rules see every value). Sorted because `form` is a Rhai map, a
     /// `BTreeMap`: collecting keys already in order spares each evaluation a sort.
-    pub fn read_keys(&self) -> Option<Vec<String>> {
+    pub fn read_keys(&self, items: &[&ItemRules]) -> Option<Vec<String>> {
         let mut keys: Vec<String> = Vec::new();
-        for rule in self.all() {
+        for rule in self.all(items) {
             if rule.reads.dynamic {
                 return None;
             }

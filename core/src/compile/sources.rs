@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::base::pointer;
 use crate::compile::duplicates;
-use crate::compile::form::KeyInfos;
+use crate::compile::keys::KeyInfos;
 use crate::compile::transform::ValueTransform;
 use crate::model::bundle::{Bundle, DataSource};
 use crate::model::error::Problem;

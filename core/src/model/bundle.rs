@@ -206,6 +206,45 @@ pub struct Section {
     pub fields: Vec<String>,
 }
 
+/// The position of an item in its bundle's `items`, as a typed index (see `compile::items`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct ItemIx(usize);
+
+impl ItemIx {
+    /// The index of the item at position `i`: only for a position of a bundle's items (a
+    /// [`Bundle`] walking its items, a per-item collection reading its values), so that
+    /// every `ItemIx` is in range.
+    pub(crate) fn from_position(i: usize) -> ItemIx {
+        ItemIx(i)
+    }
+
+    /// The position, for places in `bundle.json` (`/items/3/...`).
+    pub fn position(self) -> usize {
+        self.0
+    }
+
+    /// The item as the bundle declares it.
+    pub fn declared(self, bundle: &Bundle) -> &Item {
+        // In range: an `ItemIx` is only made for a position of this bundle's items (see
+        // `from_position`), and a compiled bundle never changes its items.
+        #[allow(clippy::indexing_slicing)]
+        &bundle.items[self.0]
+    }
+}
+
+impl Bundle {
+    /// Every item with its index, in order.
+    pub(crate) fn indexed_items(&self) -> impl Iterator<Item = (ItemIx, &Item)> {
+        self.items.iter().enumerate().map(|(i, item)| (ItemIx(i), item))
+    }
+}
+
+impl std::fmt::Display for ItemIx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// An item (事项): one department's procedure within the bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::base::text::Text;
+use crate::model::bundle::ItemIx;
 use crate::model::validation::FieldWarning;
 use crate::rules::ScriptError;
 
@@ -103,7 +104,7 @@ pub struct Decision {
     /// rejected and unsettled items too. Not part of the JSON.
     #[serde(skip)]
     #[schemars(skip)]
-    pub(crate) required: Vec<(usize, usize)>,
+    pub(crate) required: Vec<(ItemIx, usize)>,
 }
 
 /// The decision on one item.

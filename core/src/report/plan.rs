@@ -45,8 +45,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::base::text::{Lang, Text};
 use crate::compile::CompiledBundle;
-use crate::compile::graph::{ItemGraph, set, topological};
-use crate::model::bundle::Bundle;
+use crate::compile::graph::{ItemGraph, topological};
+use crate::compile::items::PerItem;
+use crate::model::bundle::{Bundle, ItemIx};
 
 /// The process plan of a bundle, or of the items applying to one application.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -209,7 +210,7 @@ impl CompiledBundle {
     /// The process plan of every item of the bundle (optional and conditional ones
     /// included: they are marked).
     pub fn plan(&self) -> Plan {
-        let all: Vec<usize> = (0..self.bundle.items.len()).collect();
+        let all: Vec<ItemIx> = self.items.indices().collect();
         build(&self.bundle, &self.graph, &all)
     }
 
@@ -218,7 +219,7 @@ impl CompiledBundle {
     pub fn plan_for(&self, item_ids: &[&str]) -> Result<Plan, crate::UnknownItem> {
         let mut included = Vec::new();
         for id in item_ids {
-            let i = self.item_index(id).ok_or_else(|| crate::UnknownItem((*id).to_owned()))?;
+            let i = self.items.find(id).ok_or_else(|| crate::UnknownItem((*id).to_owned()))?;
             if !included.contains(&i) {
                 included.push(i);
             }
@@ -228,18 +229,15 @@ impl CompiledBundle {
     }
 }
 
-/// The plan of the `included` items (indices in bundle order).
-pub(crate) fn build(bundle: &Bundle, graph: &ItemGraph, included: &[usize]) -> Plan {
-    let n = bundle.items.len();
+/// The plan of the `included` items (in bundle order).
+pub(crate) fn build(bundle: &Bundle, graph: &ItemGraph, included: &[ItemIx]) -> Plan {
     let edges = edges_among(bundle, graph, included);
-    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut preds = graph.per_item(|_| Vec::new());
     for ((from, to), _) in &edges {
-        if let Some(p) = preds.get_mut(*to) {
-            p.push(*from);
-        }
+        preds.get_mut(*to).push(*from);
     }
     let order = topological(included, &preds);
-    let stage = stage_numbers(&order, &preds, n);
+    let stage = stage_numbers(&order, &preds);
     let schedule = Schedule::of(bundle, &order, &preds);
     let path = schedule.critical_path(included);
     let time_limit = time_limit(bundle, included, &schedule, &path);
@@ -263,26 +261,29 @@ pub(crate) fn build(bundle: &Bundle, graph: &ItemGraph, included: &[usize]) -> P
     }
 }
 
-/// Item `i`'s id (empty for an index outside the bundle).
-fn item_id(bundle: &Bundle, i: usize) -> String {
-    bundle.items.get(i).map(|x| x.id.clone()).unwrap_or_default()
+/// Item `i`'s id.
+fn item_id(bundle: &Bundle, i: ItemIx) -> String {
+    i.declared(bundle).id.clone()
 }
 
 /// Item `i`'s committed time limit in working days.
-fn limit(bundle: &Bundle, i: usize) -> Option<u32> {
-    bundle.items.get(i).and_then(|x| x.time_limit_days)
+fn limit(bundle: &Bundle, i: ItemIx) -> Option<u32> {
+    i.declared(bundle).time_limit_days
 }
+
+/// An edge of the plan, keyed by the items it joins, `(from, to)`.
+type Keyed = ((ItemIx, ItemIx), Edge);
 
 /// The edges between included items, keyed `(from, to)` and sorted by `to`, then `from`.
 /// An included item waiting for a left-out one still waits for what that one waited for:
 /// the edge names the left-out items it runs `via`. A direct edge also found indirectly
 /// keeps only its direct reasons.
-fn edges_among(bundle: &Bundle, graph: &ItemGraph, included: &[usize]) -> Vec<((usize, usize), Edge)> {
-    let mut inside = vec![false; bundle.items.len()];
+fn edges_among(bundle: &Bundle, graph: &ItemGraph, included: &[ItemIx]) -> Vec<Keyed> {
+    let mut inside = graph.per_item(|_| false);
     for &i in included {
-        set(&mut inside, i, true);
+        *inside.get_mut(i) = true;
     }
-    let mut edges: IndexMap<(usize, usize), Edge> = IndexMap::new();
+    let mut edges: IndexMap<(ItemIx, ItemIx), Edge> = IndexMap::new();
     for &to in included {
         walk_back(bundle, graph, &inside, to, &mut edges);
     }
@@ -291,7 +292,7 @@ fn edges_among(bundle: &Bundle, graph: &ItemGraph, included: &[usize]) -> Vec<((
             e.via.clear();
         }
     }
-    let mut edges: Vec<((usize, usize), Edge)> = edges.into_iter().collect();
+    let mut edges: Vec<Keyed> = edges.into_iter().collect();
     edges.sort_by_key(|((from, to), _)| (*to, *from));
     edges
 }
@@ -301,18 +302,19 @@ fn edges_among(bundle: &Bundle, graph: &ItemGraph, included: &[usize]) -> Vec<((
 fn walk_back(
     bundle: &Bundle,
     graph: &ItemGraph,
-    inside: &[bool],
-    to: usize,
-    edges: &mut IndexMap<(usize, usize), Edge>,
+    inside: &PerItem<bool>,
+    to: ItemIx,
+    edges: &mut IndexMap<(ItemIx, ItemIx), Edge>,
 ) {
-    let id = |i: usize| item_id(bundle, i);
+    let id = |i: ItemIx| item_id(bundle, i);
     let mut seen = HashSet::new();
-    let mut queue: VecDeque<(usize, Vec<usize>)> = graph.preds(to).iter().map(|&p| (p, Vec::new())).collect();
+    let mut queue: VecDeque<(ItemIx, Vec<ItemIx>)> =
+        graph.preds(to).iter().map(|&p| (p, Vec::new())).collect();
     while let Some((from, via)) = queue.pop_front() {
         if !seen.insert(from) {
             continue;
         }
-        if !inside.get(from).copied().unwrap_or(false) {
+        if !*inside.get(from) {
             let mut through = via.clone();
             through.push(from);
             for &p in graph.preds(from) {
@@ -345,12 +347,11 @@ fn walk_back(
 
 /// Each item's stage (1-based; 0 outside the plan): one more than the latest stage of its
 /// predecessors, so that a stage's items can all start once the stages before it are done.
-fn stage_numbers(order: &[usize], preds: &[Vec<usize>], n: usize) -> Vec<u32> {
-    let mut stage = vec![0u32; n];
+fn stage_numbers(order: &[ItemIx], preds: &PerItem<Vec<ItemIx>>) -> PerItem<u32> {
+    let mut stage = preds.map(|_, _| 0u32);
     for &v in order {
-        let s =
-            preds.get(v).into_iter().flatten().filter_map(|&p| stage.get(p).copied()).max().unwrap_or(0) + 1;
-        set(&mut stage, v, s);
+        let s = preds.get(v).iter().map(|&p| *stage.get(p)).max().unwrap_or(0) + 1;
+        *stage.get_mut(v) = s;
     }
     stage
 }
@@ -359,42 +360,40 @@ fn stage_numbers(order: &[usize], preds: &[Vec<usize>], n: usize) -> Vec<u32> {
 /// below an item without a time limit. Beside them, a lower bound counting unknown limits
 /// as 0, and the predecessor it comes from, to trace the critical path back.
 struct Schedule {
-    start: Vec<Option<u32>>,
-    finish: Vec<Option<u32>>,
-    bound: Vec<u32>,
-    best_pred: Vec<Option<usize>>,
+    start: PerItem<Option<u32>>,
+    finish: PerItem<Option<u32>>,
+    bound: PerItem<u32>,
+    best_pred: PerItem<Option<ItemIx>>,
 }
 
 impl Schedule {
     /// Schedules the items in topological `order`.
-    fn of(bundle: &Bundle, order: &[usize], preds: &[Vec<usize>]) -> Schedule {
-        let n = bundle.items.len();
+    fn of(bundle: &Bundle, order: &[ItemIx], preds: &PerItem<Vec<ItemIx>>) -> Schedule {
         let mut s = Schedule {
-            start: vec![Some(0); n],
-            finish: vec![Some(0); n],
-            bound: vec![0u32; n],
-            best_pred: vec![None; n],
+            start: preds.map(|_, _| Some(0)),
+            finish: preds.map(|_, _| Some(0)),
+            bound: preds.map(|_, _| 0),
+            best_pred: preds.map(|_, _| None),
         };
         for &v in order {
-            let ps = preds.get(v).map(Vec::as_slice).unwrap_or_default();
-            let start =
-                ps.iter().try_fold(0u32, |acc, &p| s.finish.get(p).copied().flatten().map(|f| acc.max(f)));
-            set(&mut s.start, v, start);
-            set(&mut s.finish, v, start.and_then(|st| limit(bundle, v).map(|l| st.saturating_add(l))));
+            let ps = preds.get(v);
+            let start = ps.iter().try_fold(0u32, |acc, &p| s.finish.get(p).map(|f| acc.max(f)));
+            *s.start.get_mut(v) = start;
+            *s.finish.get_mut(v) = start.and_then(|st| limit(bundle, v).map(|l| st.saturating_add(l)));
             let (b, arg) = s.last_finishing(ps);
-            set(&mut s.bound, v, b.saturating_add(limit(bundle, v).unwrap_or(0)));
-            set(&mut s.best_pred, v, arg);
+            *s.bound.get_mut(v) = b.saturating_add(limit(bundle, v).unwrap_or(0));
+            *s.best_pred.get_mut(v) = arg;
         }
         s
     }
 
     /// Among `items`, the one finishing last by the lower bound (first in bundle order on a
     /// tie), with that bound; `(0, None)` for none.
-    fn last_finishing(&self, items: &[usize]) -> (u32, Option<usize>) {
+    fn last_finishing(&self, items: &[ItemIx]) -> (u32, Option<ItemIx>) {
         let mut b = 0;
         let mut arg = None;
         for &p in items {
-            let f = self.bound.get(p).copied().unwrap_or(0);
+            let f = *self.bound.get(p);
             if arg.is_none() || f > b {
                 b = f;
                 arg = Some(p);
@@ -405,7 +404,7 @@ impl Schedule {
 
     /// The critical path, first to last: back from the included item finishing last,
     /// through the predecessor finishing last each time.
-    fn critical_path(&self, included: &[usize]) -> Vec<usize> {
+    fn critical_path(&self, included: &[ItemIx]) -> Vec<ItemIx> {
         let (_, end) = self.last_finishing(included);
         let mut path = Vec::new();
         let mut cursor = end;
@@ -414,7 +413,7 @@ impl Schedule {
                 break;
             }
             path.push(v);
-            cursor = self.best_pred.get(v).copied().flatten();
+            cursor = *self.best_pred.get(v);
         }
         path.reverse();
         path
@@ -423,7 +422,7 @@ impl Schedule {
 
 /// How long the whole takes: the critical path (known only when every item has a time
 /// limit) against the sum of the separate limits and the bundle's committed limit.
-fn time_limit(bundle: &Bundle, included: &[usize], schedule: &Schedule, path: &[usize]) -> TimeLimit {
+fn time_limit(bundle: &Bundle, included: &[ItemIx], schedule: &Schedule, path: &[ItemIx]) -> TimeLimit {
     let (at_least, _) = schedule.last_finishing(included);
     let missing: Vec<String> =
         included.iter().filter(|&&i| limit(bundle, i).is_none()).map(|&i| item_id(bundle, i)).collect();
@@ -442,29 +441,29 @@ fn time_limit(bundle: &Bundle, included: &[usize], schedule: &Schedule, path: &[
 /// The plan's items, in bundle order, with their stage, predecessors and schedule.
 fn plan_items(
     bundle: &Bundle,
-    included: &[usize],
-    preds: &[Vec<usize>],
-    stage: &[u32],
+    included: &[ItemIx],
+    preds: &PerItem<Vec<ItemIx>>,
+    stage: &PerItem<u32>,
     schedule: &Schedule,
-    path: &[usize],
+    path: &[ItemIx],
 ) -> Vec<PlanItem> {
     included
         .iter()
-        .filter_map(|&i| {
-            let item = bundle.items.get(i)?;
-            Some(PlanItem {
+        .map(|&i| {
+            let item = i.declared(bundle);
+            PlanItem {
                 id: item.id.clone(),
                 title: item.title.clone(),
                 department: item.department.clone(),
-                stage: stage.get(i).copied().unwrap_or(1),
+                stage: *stage.get(i),
                 time_limit_days: item.time_limit_days,
                 optional: item.optional,
                 condition: item.applies_if.as_ref().and_then(|c| c.title.clone()),
-                after: preds.get(i).into_iter().flatten().map(|&p| item_id(bundle, p)).collect(),
-                start_day: schedule.start.get(i).copied().flatten(),
-                finish_day: schedule.finish.get(i).copied().flatten(),
+                after: preds.get(i).iter().map(|&p| item_id(bundle, p)).collect(),
+                start_day: *schedule.start.get(i),
+                finish_day: *schedule.finish.get(i),
                 critical: path.contains(&i),
-            })
+            }
         })
         .collect()
 }
@@ -523,14 +522,11 @@ fn department_plans(bundle: &Bundle, items: &[PlanItem], stages: &[Stage]) -> Ve
 
 /// Evidence the included items consume but none of them produces, with its consumers:
 /// it must come from the applicant or from outside.
-fn external_evidence(bundle: &Bundle, included: &[usize]) -> Vec<ExternalEvidence> {
-    let produced: HashSet<&str> = included
-        .iter()
-        .filter_map(|&i| bundle.items.get(i))
-        .flat_map(|x| x.produces.iter().map(String::as_str))
-        .collect();
+fn external_evidence(bundle: &Bundle, included: &[ItemIx]) -> Vec<ExternalEvidence> {
+    let produced: HashSet<&str> =
+        included.iter().flat_map(|&i| i.declared(bundle).produces.iter().map(String::as_str)).collect();
     let mut external: IndexMap<String, Vec<String>> = IndexMap::new();
-    for item in included.iter().filter_map(|&i| bundle.items.get(i)) {
+    for item in included.iter().map(|&i| i.declared(bundle)) {
         for e in item.consumes.iter().filter(|e| !produced.contains(e.as_str())) {
             let list = external.entry(e.clone()).or_default();
             if !list.contains(&item.id) {

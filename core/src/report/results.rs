@@ -55,7 +55,7 @@ use crate::base::json::{self, JsonError};
 use crate::base::pointer;
 use crate::base::text::Text;
 use crate::compile::CompiledBundle;
-use crate::model::bundle::Item;
+use crate::model::bundle::{Item, ItemIx};
 
 /// The largest reports or rating text accepted, in bytes (4 MiB).
 pub const MAX_RESULTS_BYTES: usize = 4 << 20;
@@ -646,7 +646,7 @@ fn check_date(value: Option<&str>, pointer: String, problems: &mut Vec<ResultPro
 
 /// The report on each reported item, by item index: the report and its JSON Pointer (the
 /// first report, when an item has two).
-type Reported<'r> = HashMap<usize, (&'r Report, String)>;
+type Reported<'r> = HashMap<ItemIx, (&'r Report, String)>;
 
 impl CompiledBundle {
     /// Checks the departments' reports against the bundle and aggregates them: the state of
@@ -691,13 +691,13 @@ impl CompiledBundle {
     /// item that always applies plus every item reported on. An application covering no
     /// item is a problem: there would be nothing to deliver, and "every item approved"
     /// would be vacuously true.
-    fn covered_items(&self, r: &Reports, problems: &mut Vec<ResultProblem>) -> Vec<usize> {
-        let mut covered: Vec<usize> = Vec::new();
+    fn covered_items(&self, r: &Reports, problems: &mut Vec<ResultProblem>) -> Vec<ItemIx> {
+        let mut covered: Vec<ItemIx> = Vec::new();
         match &r.items {
             Some(ids) => {
                 for (k, id) in ids.iter().enumerate() {
                     let at = format!("/items/{k}");
-                    match self.item_index(id) {
+                    match self.items.find(id) {
                         None => problems.push(ResultProblem::UnknownItem { pointer: at, item: id.clone() }),
                         Some(i) if covered.contains(&i) => {
                             problems.push(ResultProblem::DuplicateItem { pointer: at, item: id.clone() });
@@ -707,10 +707,9 @@ impl CompiledBundle {
                 }
             }
             None => {
-                covered
-                    .extend(self.items.iter().enumerate().filter(|(_, c)| !c.conditional()).map(|(i, _)| i));
+                covered.extend(self.items.iter().filter(|(_, c)| !c.conditional()).map(|(i, _)| i));
                 for report in &r.reports {
-                    if let Some(i) = self.item_index(&report.item) {
+                    if let Some(i) = self.items.find(&report.item) {
                         if !covered.contains(&i) {
                             covered.push(i);
                         }
@@ -731,20 +730,20 @@ impl CompiledBundle {
     fn check_reports<'r>(
         &self,
         r: &'r Reports,
-        covered: &[usize],
+        covered: &[ItemIx],
         problems: &mut Vec<ResultProblem>,
     ) -> Reported<'r> {
         let mut reported: Reported<'r> = HashMap::new();
         for (k, report) in r.reports.iter().enumerate() {
             let at = format!("/reports/{k}");
-            let Some(i) = self.item_index(&report.item) else {
+            let Some(i) = self.items.find(&report.item) else {
                 problems.push(ResultProblem::UnknownItem {
                     pointer: format!("{at}/item"),
                     item: report.item.clone(),
                 });
                 continue;
             };
-            let Some(item) = self.bundle.items.get(i) else { continue };
+            let item = self.declared(i);
             if !covered.contains(&i) {
                 problems.push(ResultProblem::NotInApplication {
                     pointer: format!("{at}/item"),
@@ -769,18 +768,19 @@ impl CompiledBundle {
     /// items says which: its `depends_on` and the producers of the evidence it consumes).
     fn check_prerequisites(
         &self,
-        covered: &[usize],
+        covered: &[ItemIx],
         reported: &Reported<'_>,
         problems: &mut Vec<ResultProblem>,
     ) {
         let plan = crate::report::plan::build(&self.bundle, &self.graph, covered);
         let approved = |id: &str| {
-            self.item_index(id)
+            self.items
+                .find(id)
                 .and_then(|j| reported.get(&j))
                 .is_some_and(|(x, _)| x.status == ReportStatus::Approved)
         };
         for (&i, (report, at)) in reported {
-            let Some(item) = self.bundle.items.get(i) else { continue };
+            let item = self.declared(i);
             if report.status != ReportStatus::Approved {
                 continue;
             }
@@ -799,10 +799,10 @@ impl CompiledBundle {
     /// Sorts the covered items by where they stand, in bundle order, collecting what is
     /// delivered together: the certificates of the approved items and the reasons of the
     /// refused ones.
-    fn tally(&self, covered: &[usize], reported: &Reported<'_>) -> Tally {
+    fn tally(&self, covered: &[ItemIx], reported: &Reported<'_>) -> Tally {
         let mut tally = Tally::default();
         for &i in covered {
-            let Some(item) = self.bundle.items.get(i) else { continue };
+            let item = self.declared(i);
             let report = reported.get(&i).map(|(x, _)| *x);
             let status = item_status(report);
             match status {

@@ -118,12 +118,11 @@ impl CompiledBundle {
         let mut by_department: IndexMap<String, IndexSet<Arc<str>, FixedState>> = IndexMap::new();
         let mut delivered: HashSet<&str, FixedState> = HashSet::default();
         for id in &validation.applicable {
-            let Some(i) = self.item_index(id) else {
+            let Some(i) = self.items.find(id) else {
                 continue;
             };
-            let (Some(item), Some(tr)) = (self.items.get(i), self.translations.get(i)) else {
-                continue;
-            };
+            let item = self.items.get(i);
+            let tr = &item.translation;
             let view = project(tr, values);
             if !view.failures.is_empty() || !item.original.is_valid(&view.data) {
                 let mut errors: Vec<String> = item
@@ -188,11 +187,9 @@ impl CompiledBundle {
     /// department's original schema. Unlike [`CompiledBundle::dispatch`] this works on any
     /// submission (a preview, or a test of invariant 1).
     pub fn department_view(&self, item: &str, s: &Submission) -> Result<DepartmentView, crate::UnknownItem> {
-        let i = self.item_index(item).ok_or_else(|| crate::UnknownItem(item.to_owned()))?;
-        let (Some(c), Some(tr)) = (self.items.get(i), self.translations.get(i)) else {
-            return Err(crate::UnknownItem(item.to_owned()));
-        };
-        let view = project(tr, s.values());
+        let i = self.items.find(item).ok_or_else(|| crate::UnknownItem(item.to_owned()))?;
+        let c = self.items.get(i);
+        let view = project(&c.translation, s.values());
         let errors =
             c.original.iter_errors(&view.data).map(|e| format!("{} at {}", e, e.instance_path())).collect();
         Ok(DepartmentView {

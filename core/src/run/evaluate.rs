@@ -42,8 +42,9 @@ use crate::base::calendar::Calendar;
 use crate::base::date::Date;
 use crate::base::text::Text;
 use crate::compile::CompiledBundle;
+use crate::compile::items::PerItem;
 use crate::compile::rulebook::CompiledRule;
-use crate::model::bundle::{Material, MaterialKind};
+use crate::model::bundle::{ItemIx, Material, MaterialKind};
 use crate::model::decision::{
     Decision, Deficiency, DeficiencyKind, ItemDecision, Outcome, ReadValues, Reason, ReasonRule, RuleKind,
     Supplement, TraceEntry,
@@ -242,7 +243,7 @@ impl CompiledBundle {
             sandbox: self.sandbox(opts),
             session: None,
             // Sized for every rule at once: a growing trace reallocates its large entries.
-            trace: trace.then(|| Vec::with_capacity(self.rulebook.all().count())),
+            trace: trace.then(|| Vec::with_capacity(self.rule_count)),
             failed: Vec::new(),
         };
         // One session for the derive rules and every rule after them: the submission is
@@ -332,12 +333,12 @@ impl CompiledBundle {
         p: &mut Prepared<'_>,
         rule: &CompiledRule,
         kind: RuleKind,
-        item: Option<usize>,
+        item: Option<ItemIx>,
         material: Option<&str>,
     ) -> Verdict {
         let run = self.session(p).run(&rule.ast);
         let mut traced = p.trace.is_some().then(|| {
-            let item = item.and_then(|i| self.items.get(i)).map(|c| c.id.clone());
+            let item = item.map(|i| self.items.get(i).id.clone());
             entry(rule, kind, item, material.map(str::to_owned), &run, p)
         });
         let v = verdict(run.value);
@@ -374,7 +375,7 @@ impl CompiledBundle {
             }
         }
         let bundle_failures = self.bundle_rules(&mut p);
-        let mut decided: Vec<Option<ItemDecision>> = vec![None; self.items.len()];
+        let mut decided: PerItem<Option<ItemDecision>> = self.items.map(|_, _| None);
         for &i in self.graph.order() {
             let applies = checked.applicability.items.contains(&i);
             let outcome = if let Some(e) =
@@ -395,11 +396,9 @@ impl CompiledBundle {
                     }
                 }
             };
-            if let Some(slot) = decided.get_mut(i) {
-                *slot = Some(outcome);
-            }
+            *decided.get_mut(i) = Some(outcome);
         }
-        d.items = decided.into_iter().flatten().collect();
+        d.items = decided.into_values().flatten().collect();
         if every_material {
             self.required_elsewhere(&mut p, &mut d);
         }
@@ -413,13 +412,11 @@ impl CompiledBundle {
     fn required_elsewhere(&self, p: &mut Prepared<'_>, d: &mut Deciding<'_>) {
         let trace = p.trace.take();
         // `d.items` holds every item, in bundle order.
-        let pending: Vec<usize> = d
+        let pending: Vec<ItemIx> = self
             .items
-            .iter()
-            .enumerate()
-            .filter(|(i, x)| {
-                x.outcome != Outcome::NotApplicable && !d.reached.get(*i).copied().unwrap_or(true)
-            })
+            .indices()
+            .zip(&d.items)
+            .filter(|(i, x)| x.outcome != Outcome::NotApplicable && !*d.reached.get(*i))
             .map(|(i, _)| i)
             .collect();
         for i in pending {
@@ -435,25 +432,23 @@ impl CompiledBundle {
     /// acceptance policy read.
     fn failed_input<'f>(
         &self,
-        i: usize,
+        i: ItemIx,
         failed: &'f [FailedDerive],
         applies: bool,
     ) -> Option<&'f FailedDerive> {
         if failed.is_empty() {
             return None;
         }
-        let book = &self.rulebook;
+        let (book, own) = (&self.rulebook, &self.items.get(i).rules);
         let tolerates =
-            self.bundle.items.get(i).is_some_and(|it| {
-                it.materials.iter().any(|m| m.kind == MaterialKind::Secondary && m.tolerable)
-            });
+            self.declared(i).materials.iter().any(|m| m.kind == MaterialKind::Secondary && m.tolerable);
         failed.iter().find(|f| {
             let reads = |r: &CompiledRule| r.reads.dynamic || r.reads.keys.iter().any(|(k, ..)| *k == f.key);
-            let condition = book.applies_if.get(i).and_then(Option::as_ref).is_some_and(reads);
+            let condition = own.applies_if.as_ref().is_some_and(reads);
             let decided = || {
                 self.keys.get(&f.key).is_some_and(|info| info.items.contains(&i))
-                    || book.eligibility.get(i).into_iter().flatten().any(reads)
-                    || book.required_if.get(i).into_iter().flatten().flatten().any(reads)
+                    || own.eligibility.iter().any(reads)
+                    || own.required_if.iter().flatten().any(reads)
                     || book.bundle.iter().any(reads)
                     || (tolerates && book.policy.as_ref().is_some_and(reads))
             };
@@ -463,13 +458,11 @@ impl CompiledBundle {
 
     /// What item `i`'s `applies_if` decides, for the applicant: its title, else whether the
     /// item applies.
-    fn applies_subject(&self, i: usize) -> Text {
-        if let Some(title) =
-            self.rulebook.applies_if.get(i).and_then(Option::as_ref).and_then(|r| r.title.clone())
-        {
+    fn applies_subject(&self, i: ItemIx) -> Text {
+        if let Some(title) = self.items.get(i).rules.applies_if.as_ref().and_then(|r| r.title.clone()) {
             return title;
         }
-        let item = self.bundle.items.get(i).map_or_else(|| Text::new("", ""), |it| it.title.clone());
+        let item = &self.declared(i).title;
         Text::new(format!("「{}」是否适用", item.zh), format!("whether {} applies", item.en))
     }
 
@@ -489,19 +482,18 @@ impl CompiledBundle {
     /// does not hold the item up.
     fn prerequisite_reason(
         &self,
-        i: usize,
-        decided: &[Option<ItemDecision>],
-        unsettled: &[usize],
+        i: ItemIx,
+        decided: &PerItem<Option<ItemDecision>>,
+        unsettled: &[ItemIx],
     ) -> Option<(Outcome, Reason)> {
         let prerequisites = self.graph.prerequisites(i);
-        let rejected = |j: &&usize| {
-            decided.get(**j).and_then(Option::as_ref).is_some_and(|d| d.outcome == Outcome::Rejected)
-        };
+        let rejected =
+            |j: &&ItemIx| decided.get(**j).as_ref().is_some_and(|d| d.outcome == Outcome::Rejected);
         let (j, outcome) = match prerequisites.iter().find(rejected) {
             Some(&j) => (j, Outcome::Rejected),
             None => (*prerequisites.iter().find(|j| unsettled.contains(j))?, Outcome::ManualReview),
         };
-        let title = &self.bundle.items.get(j)?.title;
+        let title = &self.declared(j).title;
         let message = if outcome == Outcome::Rejected {
             Text::new(
                 format!("所依赖的事项「{}」不予受理，本事项无法办理", title.zh),
@@ -530,18 +522,18 @@ impl CompiledBundle {
         p: &mut Prepared<'_>,
         d: &mut Deciding<'_>,
         s: &Submission,
-        i: usize,
+        i: ItemIx,
         facts: Facts<'_, '_>,
     ) -> ItemDecision {
         let Facts { bundle, prerequisite } = facts;
         // Eligibility first: the bundle's rules, then the item's.
         let mut rejected = Vec::new();
         let own: Vec<(Verdict, &CompiledRule)> = self
-            .rulebook
-            .eligibility
+            .items
             .get(i)
-            .into_iter()
-            .flatten()
+            .rules
+            .eligibility
+            .iter()
             .map(|r| (self.run_rule(p, r, RuleKind::Eligibility, Some(i), None), r))
             .collect();
         for (v, rule) in bundle.iter().chain(own.iter()) {
@@ -569,9 +561,7 @@ impl CompiledBundle {
             Err((rule, what, e)) => return d.rule_failed(i, rule, &what, &e),
         };
         d.required.extend(materials.iter().map(|&(j, ..)| (i, j)));
-        if let Some(r) = d.reached.get_mut(i) {
-            *r = true;
-        }
+        *d.reached.get_mut(i) = true;
         d.materials(&mut decision, i, &materials, p);
         decision
     }
@@ -581,32 +571,30 @@ impl CompiledBundle {
         &self,
         p: &mut Prepared<'_>,
         s: &Submission,
-        i: usize,
+        i: ItemIx,
         on_error: OnRuleError,
     ) -> Result<Vec<Required<'_>>, RuleFailure> {
-        self.material_states_by(s, i, on_error, |j, rule| {
-            let key = self.bundle.items.get(i).and_then(|it| it.materials.get(j)).map(|m| m.reuse_key());
-            self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), key)
+        self.material_states_by(s, i, on_error, |_, m, rule| {
+            self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), Some(m.reuse_key()))
         })
     }
 
-    /// [`CompiledBundle::material_states`] with the verdict of material `j`'s `required_if`
-    /// rule from `verdict`: the one computation of which materials an item requires (the
+    /// [`CompiledBundle::material_states`] with the verdict of material `j`'s (`m`'s)
+    /// `required_if` rule from `verdict`: the one computation of which materials an item requires (the
     /// decision, the one-time notice and the wizard's checklist all come from it).
     fn material_states_by(
         &self,
         s: &Submission,
-        i: usize,
+        i: ItemIx,
         on_error: OnRuleError,
-        mut verdict: impl FnMut(usize, &CompiledRule) -> Verdict,
+        mut verdict: impl FnMut(usize, &Material, &CompiledRule) -> Verdict,
     ) -> Result<Vec<Required<'_>>, RuleFailure> {
         let mut out = Vec::new();
-        let Some(item) = self.bundle.items.get(i) else { return Ok(out) };
-        for (j, m) in item.materials.iter().enumerate() {
-            let rule = self.rulebook.required_if.get(i).and_then(|r| r.get(j)).and_then(Option::as_ref);
-            let required = match rule {
+        let rules = &self.items.get(i).rules;
+        for (j, m) in self.declared(i).materials.iter().enumerate() {
+            let required = match rules.required_if(j) {
                 None => true,
-                Some(rule) => match verdict(j, rule) {
+                Some(rule) => match verdict(j, m, rule) {
                     Verdict::Pass => true,
                     Verdict::Fail(_) => false,
                     Verdict::Error(_) if on_error == OnRuleError::Require => true,
@@ -632,11 +620,10 @@ impl CompiledBundle {
         &self,
         p: &mut Prepared<'_>,
         s: &Submission,
-        applicable: &[usize],
+        applicable: &[ItemIx],
     ) -> Vec<String> {
-        self.required_materials_by(s, applicable, |i, j, rule| {
-            let key = self.bundle.items.get(i).and_then(|it| it.materials.get(j)).map(|m| m.reuse_key());
-            self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), key)
+        self.required_materials_by(s, applicable, |i, _, m, rule| {
+            self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), Some(m.reuse_key()))
         })
     }
 
@@ -645,12 +632,13 @@ impl CompiledBundle {
     pub(crate) fn required_materials_by(
         &self,
         s: &Submission,
-        applicable: &[usize],
-        mut verdict: impl FnMut(usize, usize, &CompiledRule) -> Verdict,
+        applicable: &[ItemIx],
+        mut verdict: impl FnMut(ItemIx, usize, &Material, &CompiledRule) -> Verdict,
     ) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for i in applicable {
-            let states = self.material_states_by(s, *i, OnRuleError::Require, |j, rule| verdict(*i, j, rule));
+            let states =
+                self.material_states_by(s, *i, OnRuleError::Require, |j, m, rule| verdict(*i, j, m, rule));
             for (_, m, _) in states.into_iter().flatten() {
                 if !out.iter().any(|x| x == m.reuse_key()) {
                     out.push(m.reuse_key().to_owned());
@@ -831,13 +819,13 @@ struct Deciding<'b> {
     /// The acceptance policy's verdict, run once when first needed.
     policy: Option<Verdict>,
     /// Items sent to manual review because a rule failed (see [`Deciding::manual`]).
-    unsettled: Vec<usize>,
+    unsettled: Vec<ItemIx>,
     /// The validation errors of the form.
     errors: &'b [FieldError],
     /// The materials required, as (item, material) indices.
-    required: Vec<(usize, usize)>,
+    required: Vec<(ItemIx, usize)>,
     /// The items whose materials were decided on.
-    reached: Vec<bool>,
+    reached: PerItem<bool>,
 }
 
 /// What a `required_if` rule that cannot be evaluated does to the walk over an item's
@@ -871,15 +859,15 @@ impl<'b> Deciding<'b> {
             policy: None,
             unsettled: Vec::new(),
             required: Vec::new(),
-            reached: vec![false; bundle.items.len()],
+            reached: bundle.items.map(|_, _| false),
         }
     }
 
-    fn item(&self, i: usize, outcome: Outcome) -> ItemDecision {
+    fn item(&self, i: ItemIx, outcome: Outcome) -> ItemDecision {
         let c = self.bundle.items.get(i);
         ItemDecision {
-            item: c.map(|c| c.id.clone()).unwrap_or_default(),
-            department: c.map(|c| c.department.clone()).unwrap_or_default(),
+            item: c.id.clone(),
+            department: c.department.clone(),
             outcome,
             reasons: Vec::new(),
             deficiencies: Vec::new(),
@@ -892,7 +880,7 @@ impl<'b> Deciding<'b> {
     /// Item `i` waits for an official, for `reason`. `unsettled`: because a rule failed
     /// (an error or a limit, not a deliberate `throw`), so the items depending on it cannot
     /// be decided either.
-    fn manual(&mut self, i: usize, reason: Reason, unsettled: bool) -> ItemDecision {
+    fn manual(&mut self, i: ItemIx, reason: Reason, unsettled: bool) -> ItemDecision {
         if unsettled {
             self.unsettled.push(i);
         }
@@ -913,7 +901,7 @@ impl<'b> Deciding<'b> {
     }
 
     /// Item `i` waits for an official: rule `rule`, deciding `what`, failed with `e`.
-    fn rule_failed(&mut self, i: usize, rule: ReasonRule, what: &Text, e: &ScriptError) -> ItemDecision {
+    fn rule_failed(&mut self, i: ItemIx, rule: ReasonRule, what: &Text, e: &ScriptError) -> ItemDecision {
         self.manual(i, Reason { rule: Some(rule), message: rule_error_text(what, e) }, e.thrown.is_none())
     }
 
@@ -978,7 +966,7 @@ impl<'b> Deciding<'b> {
     fn materials(
         &mut self,
         decision: &mut ItemDecision,
-        i: usize,
+        i: ItemIx,
         states: &[Required<'_>],
         p: &mut Prepared<'_>,
     ) {
@@ -1064,7 +1052,7 @@ impl<'b> Deciding<'b> {
     fn tolerate_or_owe(
         &mut self,
         decision: &mut ItemDecision,
-        i: usize,
+        i: ItemIx,
         tolerable: &[&Material],
         p: &mut Prepared<'_>,
     ) -> ControlFlow<()> {
@@ -1144,9 +1132,9 @@ impl<'b> Deciding<'b> {
     }
 
     /// Grants tolerance: a supplement deadline within the item's committed time limit.
-    fn tolerate(&mut self, decision: &mut ItemDecision, i: usize, materials: &[&Material]) {
+    fn tolerate(&mut self, decision: &mut ItemDecision, i: ItemIx, materials: &[&Material]) {
         let acceptance = &self.bundle.bundle.acceptance;
-        let limit = self.bundle.bundle.items.get(i).and_then(|it| it.time_limit_days);
+        let limit = self.bundle.declared(i).time_limit_days;
         let days = acceptance.supplement_days.unwrap_or(DEFAULT_SUPPLEMENT_DAYS);
         let days = limit.map_or(days, |l| days.min(l));
         let by = self.opts.calendar.add_working_days(self.date, i64::from(days));

@@ -20,8 +20,10 @@ use crate::base::pointer;
 use crate::base::suggest::{closest, edit_distance};
 use crate::base::text::Text;
 use crate::compile::CompiledBundle;
+use crate::compile::items::CompiledItem;
 use crate::compile::project;
 use crate::compile::rulebook::CompiledRule;
+use crate::model::bundle::ItemIx;
 use crate::model::decision::RuleKind;
 use crate::model::submission::{Submission, TOLERANCE_COMMITMENT};
 use crate::model::validation::{FieldError, FieldWarning, Limit, Validation};
@@ -35,8 +37,8 @@ pub const MAX_UNKNOWN_KEY_WARNINGS: usize = 20;
 
 /// Which items apply, and the rules that could not decide.
 pub(crate) struct Applicability {
-    pub items: Vec<usize>,
-    pub failures: Vec<(usize, ScriptError)>,
+    pub items: Vec<ItemIx>,
+    pub failures: Vec<(ItemIx, ScriptError)>,
 }
 
 /// A validation with what it computed on the way.
@@ -57,14 +59,14 @@ impl CompiledBundle {
     pub(crate) fn applicability_by(
         &self,
         s: &Submission,
-        mut verdict: impl FnMut(usize, &CompiledRule) -> Verdict,
+        mut verdict: impl FnMut(ItemIx, &CompiledRule) -> Verdict,
     ) -> Applicability {
         let mut out = Applicability { items: Vec::new(), failures: Vec::new() };
-        for (i, item) in self.items.iter().enumerate() {
+        for (i, item) in self.items.iter() {
             if item.optional && !s.opt_in.contains(&item.id) {
                 continue;
             }
-            match self.rulebook.applies_if.get(i).and_then(Option::as_ref) {
+            match &item.rules.applies_if {
                 None => out.items.push(i),
                 Some(rule) => match verdict(i, rule) {
                     Verdict::Pass => out.items.push(i),
@@ -106,7 +108,7 @@ impl CompiledBundle {
     /// applicable items needing that material, so the one-time notice shows it beside them.
     /// A commitment is checked only against the one this crate gives a meaning to
     /// ([`TOLERANCE_COMMITMENT`]): a near miss is a typo, another id may be read by a rule.
-    fn unknown_materials(&self, s: &Submission, applicable: &[usize], errors: &mut Vec<FieldError>) {
+    fn unknown_materials(&self, s: &Submission, applicable: &[ItemIx], errors: &mut Vec<FieldError>) {
         // Runs on every validation: nothing is collected while every material is known.
         let known = || self.bundle.items.iter().flat_map(|it| it.materials.iter().map(|m| m.reuse_key()));
         let unknown: Vec<&String> =
@@ -159,32 +161,27 @@ impl CompiledBundle {
         }
     }
 
+    /// The ids of items.
+    pub(crate) fn ids<'a>(&self, items: impl IntoIterator<Item = &'a ItemIx>) -> Vec<String> {
+        items.into_iter().map(|i| self.items.get(*i).id.clone()).collect()
+    }
+
     /// The ids of the applicable items needing material `reuse_key`.
-    fn items_needing(&self, reuse_key: &str, applicable: &[usize]) -> Vec<String> {
+    fn items_needing(&self, reuse_key: &str, applicable: &[ItemIx]) -> Vec<String> {
         applicable
             .iter()
-            .filter(|i| {
-                self.bundle
-                    .items
-                    .get(**i)
-                    .is_some_and(|it| it.materials.iter().any(|m| m.reuse_key() == reuse_key))
-            })
-            .filter_map(|i| self.items.get(*i).map(|c| c.id.clone()))
+            .filter(|i| self.declared(**i).materials.iter().any(|m| m.reuse_key() == reuse_key))
+            .map(|i| self.items.get(*i).id.clone())
             .collect()
     }
 
     /// A form field whose derive rule failed has no value the applicant could fix: an error
     /// naming the rule, for the applicable items declaring the field (their decisions go to
     /// manual review).
-    fn derive_failures(&self, p: &Prepared<'_>, applicable: &[usize], errors: &mut Vec<FieldError>) {
+    fn derive_failures(&self, p: &Prepared<'_>, applicable: &[ItemIx], errors: &mut Vec<FieldError>) {
         for f in &p.failed {
             let Some(info) = self.keys.get(&f.key) else { continue };
-            let items: Vec<String> = info
-                .items
-                .iter()
-                .filter(|i| applicable.contains(i))
-                .filter_map(|i| self.items.get(*i).map(|c| c.id.clone()))
-                .collect();
+            let items = self.ids(info.items.iter().filter(|i| applicable.contains(i)));
             if items.is_empty() {
                 continue;
             }
@@ -225,7 +222,7 @@ impl CompiledBundle {
             });
         }
         for (i, e) in &applicability.failures {
-            let id = self.items.get(*i).map(|c| c.id.clone()).unwrap_or_default();
+            let id = self.items.get(*i).id.clone();
             errors.push(FieldError {
                 key: None,
                 pointer: String::new(),
@@ -242,9 +239,7 @@ impl CompiledBundle {
         self.unknown_materials(s, &applicability.items, &mut errors);
         self.collect(&self.base, values, None, &applicability.items, &mut errors);
         for i in &applicability.items {
-            let Some(item) = self.items.get(*i) else {
-                continue;
-            };
+            let item = self.items.get(*i);
             if let Some(delta) = &item.delta {
                 self.collect(delta, values, Some(*i), &applicability.items, &mut errors);
             }
@@ -254,11 +249,7 @@ impl CompiledBundle {
         let warnings = self.warnings_for(s, &applicability.items);
         let validation = Validation {
             valid: errors.is_empty(),
-            applicable: applicability
-                .items
-                .iter()
-                .filter_map(|i| self.items.get(*i).map(|c| c.id.clone()))
-                .collect(),
+            applicable: self.ids(&applicability.items),
             errors,
             warnings,
         };
@@ -270,8 +261,8 @@ impl CompiledBundle {
         &self,
         v: &Validator,
         values: &Value,
-        item: Option<usize>,
-        applicable: &[usize],
+        item: Option<ItemIx>,
+        applicable: &[ItemIx],
         out: &mut Vec<FieldError>,
     ) {
         if v.is_valid(values) {
@@ -305,17 +296,17 @@ impl CompiledBundle {
         schema_path: &str,
         key: Option<&str>,
         instance: &Value,
-        applicable: &[usize],
-    ) -> Vec<usize> {
+        applicable: &[ItemIx],
+    ) -> Vec<ItemIx> {
         let tokens = pointer::split(schema_path).unwrap_or_default();
-        let declaring = |k: &str| -> Vec<usize> {
+        let declaring = |k: &str| -> Vec<ItemIx> {
             self.keys
                 .get(k)
                 .map(|info| info.items.iter().copied().filter(|i| applicable.contains(i)).collect())
                 .unwrap_or_default()
         };
-        let by_origin = |items: Vec<String>| -> Vec<usize> {
-            items.iter().filter_map(|id| self.item_index(id)).collect()
+        let by_origin = |items: Vec<String>| -> Vec<ItemIx> {
+            items.iter().filter_map(|id| self.items.find(id)).collect()
         };
         match tokens.as_slice() {
             [p, k, rest @ ..] if p == "properties" => {
@@ -360,13 +351,13 @@ impl CompiledBundle {
     /// The applicable items whose translation satisfies `test`.
     fn applicable_where(
         &self,
-        applicable: &[usize],
+        applicable: &[ItemIx],
         test: impl Fn(&crate::compile::translate::Translation) -> bool,
-    ) -> Vec<usize> {
-        applicable.iter().copied().filter(|i| self.translations.get(*i).is_some_and(&test)).collect()
+    ) -> Vec<ItemIx> {
+        applicable.iter().copied().filter(|i| test(&self.items.get(*i).translation)).collect()
     }
 
-    fn field_error(&self, e: &ValidationError<'_>, path: &[String], items: Vec<usize>) -> FieldError {
+    fn field_error(&self, e: &ValidationError<'_>, path: &[String], items: Vec<ItemIx>) -> FieldError {
         let key = path.first().cloned();
         let subject = self.subject(path);
         FieldError {
@@ -374,7 +365,7 @@ impl CompiledBundle {
             keyword: e.kind().keyword().to_owned(),
             message: messages::message(e.kind(), e.instance(), &subject),
             limit: Limit::of(e.kind()),
-            items: items.iter().filter_map(|i| self.items.get(*i).map(|c| c.id.clone())).collect(),
+            items: self.ids(&items),
             key,
         }
     }
@@ -398,8 +389,9 @@ impl CompiledBundle {
 
     /// Errors of one item's department-side checks: values its transforms reject, and its
     /// residual constraints, checked on the part of its department's view they read.
-    fn residual_errors(&self, i: usize, values: &serde_json::Map<String, Value>, out: &mut Vec<FieldError>) {
-        let (Some(item), Some(tr)) = (self.items.get(i), self.translations.get(i)) else { return };
+    fn residual_errors(&self, i: ItemIx, values: &serde_json::Map<String, Value>, out: &mut Vec<FieldError>) {
+        let item = self.items.get(i);
+        let tr = &item.translation;
         // Value maps need no check: their pulled-back enum already admits exactly the values
         // the map can transform. Dates and residuals do.
         let needs_check = item.residual.is_some()
@@ -435,7 +427,7 @@ impl CompiledBundle {
     /// Errors of the values an item's transforms cannot convert for its department.
     fn transform_errors(
         &self,
-        item: &crate::compile::CompiledItem,
+        item: &CompiledItem,
         tr: &crate::compile::translate::Translation,
         values: &serde_json::Map<String, Value>,
         out: &mut Vec<FieldError>,
@@ -473,7 +465,7 @@ impl CompiledBundle {
     /// then one that counts the rest, so that a submission of a million stray keys costs
     /// no more than reading them), keys only items that do not apply use, and opt-ins of
     /// items that are not optional.
-    fn warnings_for(&self, s: &Submission, applicable: &[usize]) -> Vec<FieldWarning> {
+    fn warnings_for(&self, s: &Submission, applicable: &[ItemIx]) -> Vec<FieldWarning> {
         let mut out = Vec::new();
         let mut unknown = 0usize;
         for key in s.values().keys() {
@@ -512,7 +504,7 @@ impl CompiledBundle {
                 ),
             });
         }
-        for id in s.opt_in.iter().filter(|id| !self.items.iter().any(|c| c.optional && c.id == **id)) {
+        for id in s.opt_in.iter().filter(|id| !self.items.values().any(|c| c.optional && c.id == **id)) {
             out.push(FieldWarning {
                 key: None,
                 message: Text::new(

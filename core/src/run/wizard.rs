@@ -52,7 +52,9 @@ use serde_json::{Map, Value};
 use crate::base::date::Date;
 use crate::base::text::Text;
 use crate::compile::CompiledBundle;
+use crate::compile::items::PerItem;
 use crate::compile::rulebook::CompiledRule;
+use crate::model::bundle::ItemIx;
 use crate::model::decision::RuleKind;
 use crate::model::submission::{Applicant, MaterialStatus, Submission};
 use crate::run::evaluate::{DeriveMemo, EvalOptions, Prepared, Verdict};
@@ -338,7 +340,7 @@ pub struct Wizard<'b> {
     /// Per key (index in the form's keys): some step shows it.
     shown: Vec<bool>,
     /// Per key (index in the form's keys): the items requiring it whenever they apply.
-    required_by: Vec<Vec<usize>>,
+    required_by: Vec<Vec<ItemIx>>,
     answers: IndexMap<String, Value>,
     origins: IndexMap<String, Origin>,
     materials: IndexMap<String, MaterialStatus>,
@@ -354,11 +356,11 @@ pub struct Wizard<'b> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum RuleId {
     /// Item `i`'s `applies_if`.
-    AppliesIf(usize),
+    AppliesIf(ItemIx),
     /// Eligibility rule `j` of item `i`, or of the bundle (`None`).
-    Eligibility(Option<usize>, usize),
+    Eligibility(Option<ItemIx>, usize),
     /// The `required_if` of item `i`'s material `j`.
-    RequiredIf(usize, usize),
+    RequiredIf(ItemIx, usize),
     /// The visibility rule of field `j`.
     VisibleIf(usize),
 }
@@ -390,8 +392,10 @@ impl<'b> Wizard<'b> {
             .keys
             .keys()
             .map(|k| {
-                let by = bundle.translations.iter().enumerate();
-                by.filter(|(_, t)| t.required.iter().any(|(r, _)| r == k)).map(|(i, _)| i).collect()
+                let by = bundle.items.iter();
+                by.filter(|(_, c)| c.translation.required.iter().any(|(r, _)| r == k))
+                    .map(|(i, _)| i)
+                    .collect()
             })
             .collect();
         let steps = steps_of(bundle);
@@ -461,7 +465,7 @@ impl<'b> Wizard<'b> {
             w.check_material(m)?;
         }
         for i in &draft.opt_in {
-            bundle.item_index(i).ok_or_else(|| WizardError::UnknownItem(i.clone()))?;
+            bundle.items.find(i).ok_or_else(|| WizardError::UnknownItem(i.clone()))?;
         }
         if draft.current >= w.steps.len().max(1) {
             return Err(WizardError::UnknownStep(draft.current));
@@ -625,7 +629,7 @@ impl<'b> Wizard<'b> {
 
     /// Chooses an optional item, or drops it.
     pub fn choose(&mut self, item: &str, chosen: bool) -> Result<(), WizardError> {
-        self.bundle.item_index(item).ok_or_else(|| WizardError::UnknownItem(item.to_owned()))?;
+        self.bundle.items.find(item).ok_or_else(|| WizardError::UnknownItem(item.to_owned()))?;
         self.opt_in.retain(|i| i != item);
         if chosen {
             self.opt_in.push(item.to_owned());
@@ -709,7 +713,7 @@ impl<'b> Wizard<'b> {
         p: &mut Prepared<'_>,
         rule: &CompiledRule,
         id: RuleId,
-        (kind, item, material): (RuleKind, Option<usize>, Option<&str>),
+        (kind, item, material): (RuleKind, Option<ItemIx>, Option<&str>),
     ) -> Verdict {
         let inputs: Option<Vec<Option<Value>>> =
             (!rule.reads.dynamic).then(|| rule.reads.keys.iter().map(|(k, ..)| p.get(k).cloned()).collect());
@@ -744,15 +748,12 @@ impl<'b> Wizard<'b> {
         let needed = self.needed_materials(&mut cache, &s, &mut p, applicable);
         drop(cache);
 
-        let mut on = vec![false; b.items.len()];
+        let mut on = b.items.map(|_, _| false);
         for &i in applicable {
-            if let Some(slot) = on.get_mut(i) {
-                *slot = true;
-            }
+            *on.get_mut(i) = true;
         }
-        let shows = |key: &str, info: &crate::compile::form::KeyInfo| {
-            info.items.iter().any(|i| on.get(*i).copied().unwrap_or(false))
-                && !visibility.hidden.contains(key)
+        let shows = |key: &str, info: &crate::compile::keys::KeyInfo| {
+            info.items.iter().any(|i| *on.get(*i)) && !visibility.hidden.contains(key)
         };
         let (mut by_key, mut form_errors) = self.field_errors(&checked, &shows);
         form_errors.extend(visibility.errors);
@@ -805,12 +806,12 @@ impl<'b> Wizard<'b> {
         &self,
         cache: &mut RuleCache,
         p: &mut Prepared<'_>,
-        applicable: &[usize],
+        applicable: &[ItemIx],
     ) -> Vec<EligibilityWarning> {
         let b = self.bundle;
         let bundle_rules = b.rulebook.bundle.iter().enumerate().map(|(j, r)| (None, j, r));
         let item_rules = applicable.iter().flat_map(|&i| {
-            b.rulebook.eligibility.get(i).into_iter().flatten().enumerate().map(move |(j, r)| (Some(i), j, r))
+            b.items.get(i).rules.eligibility.iter().enumerate().map(move |(j, r)| (Some(i), j, r))
         });
         let mut warnings = Vec::new();
         for (item, j, rule) in bundle_rules.chain(item_rules) {
@@ -819,7 +820,7 @@ impl<'b> Wizard<'b> {
                 self.verdict(cache, p, rule, id, (RuleKind::Eligibility, item, None))
             {
                 warnings.push(EligibilityWarning {
-                    item: item.and_then(|i| b.items.get(i)).map(|c| c.id.clone()),
+                    item: item.map(|i| b.items.get(i).id.clone()),
                     rule: rule.id.clone(),
                     message: crate::run::evaluate::failure_text(rule, reason.as_ref()),
                 });
@@ -834,24 +835,24 @@ impl<'b> Wizard<'b> {
         cache: &mut RuleCache,
         s: &Submission,
         p: &mut Prepared<'_>,
-        applicable: &[usize],
+        applicable: &[ItemIx],
     ) -> Vec<String> {
         let b = self.bundle;
-        b.required_materials_by(s, applicable, |i, j, rule| {
-            let key = b.bundle.items.get(i).and_then(|it| it.materials.get(j)).map(|m| m.reuse_key());
-            self.verdict(cache, p, rule, RuleId::RequiredIf(i, j), (RuleKind::RequiredIf, Some(i), key))
+        b.required_materials_by(s, applicable, |i, j, m, rule| {
+            let what = (RuleKind::RequiredIf, Some(i), Some(m.reuse_key()));
+            self.verdict(cache, p, rule, RuleId::RequiredIf(i, j), what)
         })
     }
 
     /// Each needed material with its title, the applicable items asking for it and its status.
-    fn material_needs(&self, needed: Vec<String>, applicable: &[usize]) -> Vec<MaterialNeed> {
+    fn material_needs(&self, needed: Vec<String>, applicable: &[ItemIx]) -> Vec<MaterialNeed> {
         let b = self.bundle;
         needed
             .into_iter()
             .map(|id| {
                 let mut title = Text::new(id.clone(), id.clone());
                 let mut items = Vec::new();
-                for item in applicable.iter().filter_map(|&i| b.bundle.items.get(i)) {
+                for item in applicable.iter().map(|&i| b.declared(i)) {
                     if let Some(m) = item.materials.iter().find(|m| m.reuse_key() == id) {
                         if items.is_empty() {
                             title = m.title.clone();
@@ -870,7 +871,7 @@ impl<'b> Wizard<'b> {
     fn field_errors(
         &self,
         checked: &crate::run::validate::Checked,
-        shows: &dyn Fn(&str, &crate::compile::form::KeyInfo) -> bool,
+        shows: &dyn Fn(&str, &crate::compile::keys::KeyInfo) -> bool,
     ) -> (Vec<FieldErrors>, Vec<Message>) {
         let b = self.bundle;
         let mut by_key = vec![FieldErrors::default(); b.keys.len()];
@@ -905,8 +906,8 @@ impl<'b> Wizard<'b> {
         &self,
         key: &str,
         p: &Prepared<'_>,
-        on: &[bool],
-        shows: &dyn Fn(&str, &crate::compile::form::KeyInfo) -> bool,
+        on: &PerItem<bool>,
+        shows: &dyn Fn(&str, &crate::compile::keys::KeyInfo) -> bool,
         by_key: &mut [FieldErrors],
         progress: &mut Progress,
     ) -> Option<FieldState> {
@@ -917,10 +918,7 @@ impl<'b> Wizard<'b> {
         // Required by an applicable item's schema, always or (a `missing` text) just now.
         let required = visible
             && (found.missing.is_some()
-                || self
-                    .required_by
-                    .get(k)
-                    .is_some_and(|r| r.iter().any(|i| on.get(*i).copied().unwrap_or(false))));
+                || self.required_by.get(k).is_some_and(|r| r.iter().any(|i| *on.get(*i))));
         let origin = self.origins.get(key);
         let (value, provenance) = match self.answers.get(key) {
             Some(v) => {
@@ -1054,7 +1052,7 @@ fn steps_of(b: &CompiledBundle) -> Vec<StepDef> {
     }
     let plan = b.plan();
     for id in plan.stages.iter().flat_map(|s| s.items.iter()) {
-        let Some(i) = b.item_index(id) else { continue };
+        let Some(i) = b.items.find(id) else { continue };
         let keys: Vec<String> = b
             .keys
             .iter()
@@ -1063,11 +1061,7 @@ fn steps_of(b: &CompiledBundle) -> Vec<StepDef> {
             .collect();
         placed.extend(keys.iter().cloned());
         if !keys.is_empty() {
-            let title = b
-                .bundle
-                .items
-                .get(i)
-                .map_or_else(|| Text::new(id.clone(), id.clone()), |it| it.title.clone());
+            let title = b.declared(i).title.clone();
             steps.push(StepDef { id: id.clone(), title, keys });
         }
     }

@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 use crate::base::date::Date;
 use crate::base::text::{Lang, Text};
 use crate::compile::CompiledBundle;
-use crate::model::bundle::{Bundle, MaterialKind};
+use crate::model::bundle::{Bundle, ItemIx, MaterialKind};
 use crate::model::decision::{Decision, Outcome};
 use crate::model::submission::{MaterialStatus, Submission};
 use crate::report::plan::{self, Plan, TimeLimit};
@@ -337,7 +337,7 @@ pub struct SettledMaterial {
 impl CompiledBundle {
     /// The notice of the whole bundle: every item, every material.
     pub fn notice(&self) -> Notice {
-        let all: Vec<usize> = (0..self.bundle.items.len()).collect();
+        let all: Vec<ItemIx> = self.items.indices().collect();
         let uses = all_uses(&self.bundle, &all);
         let plan = plan::build(&self.bundle, &self.graph, &all);
         build(&self.bundle, &all, &plan, uses)
@@ -353,11 +353,11 @@ impl CompiledBundle {
     /// [`CompiledBundle::notice_for`] with explicit evaluation options.
     pub fn notice_for_with(&self, s: &Submission, date: Date, opts: &EvalOptions) -> Notice {
         let decision = self.decide(s, date, opts, true);
-        let mut applicable: Vec<usize> = decision
+        let mut applicable: Vec<ItemIx> = decision
             .items
             .iter()
             .filter(|d| d.outcome != Outcome::NotApplicable)
-            .filter_map(|d| self.item_index(&d.item))
+            .filter_map(|d| self.items.find(&d.item))
             .collect();
         applicable.sort_unstable();
         applicable.dedup();
@@ -376,17 +376,14 @@ impl CompiledBundle {
 /// One (item, material) pair, by index.
 #[derive(Clone, Copy)]
 struct Use {
-    item: usize,
+    item: ItemIx,
     material: usize,
 }
 
-fn all_uses(bundle: &Bundle, items: &[usize]) -> Vec<Use> {
+fn all_uses(bundle: &Bundle, items: &[ItemIx]) -> Vec<Use> {
     items
         .iter()
-        .flat_map(|&i| {
-            let n = bundle.items.get(i).map_or(0, |x| x.materials.len());
-            (0..n).map(move |j| Use { item: i, material: j })
-        })
+        .flat_map(|&i| (0..i.declared(bundle).materials.len()).map(move |j| Use { item: i, material: j }))
         .collect()
 }
 
@@ -395,9 +392,8 @@ fn some_condition() -> Text {
 }
 
 /// The notice of the `included` items, listing the materials of `uses`.
-fn build(bundle: &Bundle, included: &[usize], plan: &Plan, uses: Vec<Use>) -> Notice {
-    let items: Vec<&crate::model::bundle::Item> =
-        included.iter().filter_map(|&i| bundle.items.get(i)).collect();
+fn build(bundle: &Bundle, included: &[ItemIx], plan: &Plan, uses: Vec<Use>) -> Notice {
+    let items: Vec<&crate::model::bundle::Item> = included.iter().map(|&i| i.declared(bundle)).collect();
     let department = |d: &crate::model::bundle::Department| DepartmentEntry {
         id: d.id.clone(),
         name: d.name.clone(),
@@ -500,7 +496,7 @@ fn merge_materials(bundle: &Bundle, uses: &[Use]) -> Vec<NoticeMaterial> {
     let mut by_key: IndexMap<&str, Vec<(&crate::model::bundle::Item, &crate::model::bundle::Material)>> =
         IndexMap::new();
     for u in uses {
-        let Some(item) = bundle.items.get(u.item) else { continue };
+        let item = u.item.declared(bundle);
         let Some(m) = item.materials.get(u.material) else { continue };
         by_key.entry(m.reuse_key()).or_default().push((item, m));
     }
