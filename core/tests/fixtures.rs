@@ -383,6 +383,14 @@ fn invariant_4_one_time_notice() {
                         (DeficiencyKind::Material, _, Some(m)) => {
                             fixed.materials.insert(m.clone(), onething::MaterialStatus::Provided);
                         }
+                        (DeficiencyKind::Consistency, ..) if !def.keys.is_empty() => {
+                            for key in &def.keys {
+                                match good.values().get(key) {
+                                    Some(v) => fixed.values_mut().insert(key.clone(), v.clone()),
+                                    None => fixed.values_mut().remove(key),
+                                };
+                            }
+                        }
                         other => panic!("{id}/{name} with {what}: deficiency without a subject: {other:?}"),
                     }
                 }

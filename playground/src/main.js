@@ -41,6 +41,8 @@ const LABELS = {
   supplements: { zh: '容缺后补材料', en: 'Materials to supply later' },
   tolerable: { zh: '可容缺', en: 'tolerable' },
   fix: { zh: '如何补正', en: 'How to fix' },
+  toCorrect: { zh: '需更正的填写项', en: 'Fields to correct' },
+  consistency: { zh: '前后不一致', en: 'inconsistent' },
   fields: { zh: '个字段', en: 'fields' },
   notDispatched: { zh: '未分发的数据', en: 'Not dispatched' },
   invalidDispatch: { zh: '申请数据未通过校验，暂不分发：', en: 'The submission is invalid, nothing is dispatched yet:' },
@@ -258,6 +260,7 @@ function render(data) {
 
 const dept = (data, id) => tx(data.departments?.[id]) || id;
 const itemTitle = (data, id) => tx(data.items?.[id]) || id;
+const keyTitle = (data, key) => tx(data.form?.properties?.[key]?.['x-onething-title']) || key;
 const outcomeBadge = (o) => `<span class="badge outcome o-${esc(o)}" data-outcome="${esc(o)}">${esc(o)}</span>`;
 
 /** The submission as an object, or undefined when its JSON is broken. */
@@ -409,8 +412,10 @@ function renderDecision(data) {
 
 function renderDeficiencies(data) {
   const d = data.decision;
-  let html = d.deficiencies.length ? `<ol>${d.deficiencies.map((x) => `<li><b>${esc(tx(x.message))}</b>
+  let html = d.deficiencies.length ? `<ol>${d.deficiencies.map((x) => `<li class="deficiency" data-kind="${esc(x.kind)}"><b>${esc(tx(x.message))}</b>
     ${x.tolerable ? `<span class="badge">${t('tolerable')}</span>` : ''}
+    ${x.kind === 'consistency' ? `<span class="badge">${t('consistency')}</span>` : ''}
+    ${x.keys?.length ? `<div class="hint">${t('toCorrect')}: ${x.keys.map((k) => `<span class="badge field" data-key="${esc(k)}">${esc(keyTitle(data, k))}</span>`).join('')}</div>` : ''}
     <div class="hint">${t('fix')}: ${esc(tx(x.fix))}</div>
     <div>${x.items.map((i) => `<span class="badge">${esc(itemTitle(data, i))}</span>`).join('')}</div></li>`).join('')}</ol>`
     : `<p>${t('noDeficiency')}</p>`;

@@ -117,6 +117,22 @@ test('every example loads and renders every output', { timeout: 300_000 }, async
   await page.close();
 });
 
+test('a failed consistency check lists the fields to correct', { timeout: 120_000 }, async () => {
+  const page = await open();
+  await choose(page, 'newborn|decisions/correction_required--parents-id-numbers-swapped');
+  assert.equal((await outcomes(page))['birth-medical-certificate'], 'correction_required');
+  const keys = await page.$$eval('#deficiencies .deficiency[data-kind="consistency"] .badge.field', (b) => b.map((x) => x.dataset.key));
+  assert.deepEqual(keys.sort(), ['father.id_number', 'mother.id_number']);
+  // The wizard marks the fields too: the mother's ID number has the check's error.
+  const steps = (await page.$$('#wizard .steps button')).length;
+  for (let i = 0; i < steps && !(await page.$('#wizard [data-field="mother.id_number"]')); i += 1) {
+    await page.click(`#wizard .steps button >> nth=${i}`);
+  }
+  assert.match(await page.$eval('#wizard [data-field="mother.id_number"]', (f) => f.textContent), /父亲|father/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('a broken rule is marked at its line; fixing it updates the decisions', { timeout: 120_000 }, async () => {
   const page = await open();
   await choose(page, 'business-startup|decisions/rejected--legal-rep-seventeen-years-old');

@@ -364,7 +364,7 @@ export type Outcome =
  * This interface was referenced by `OnethingTypes`'s JSON-Schema
  * via the `definition` "DeficiencyKind".
  */
-export type DeficiencyKind = 'field' | 'material';
+export type DeficiencyKind = 'field' | 'material' | 'consistency';
 /**
  * What kind of rule ran.
  *
@@ -372,7 +372,7 @@ export type DeficiencyKind = 'field' | 'material';
  * via the `definition` "RuleKind".
  */
 export type RuleKind =
-  'applies_if' | 'eligibility' | 'required_if' | 'policy' | 'derive' | 'visible_if';
+  'applies_if' | 'eligibility' | 'check' | 'required_if' | 'policy' | 'derive' | 'visible_if';
 /**
  * Where a value came from.
  *
@@ -498,6 +498,11 @@ export interface PackedBundle {
    * Bundle-level eligibility rules: they apply to every item.
    */
   rules?: Rule[];
+  /**
+   * Bundle-level consistency checks between fields: a failure asks the applicant to
+   * correct the fields it names (补正), for every applicable item declaring one of them.
+   */
+  checks?: Check[];
   /**
    * Computed fields (e.g. the applicant's age from the ID number), filled in when the
    * applicant gives no value, in this order.
@@ -689,6 +694,11 @@ export interface Item {
    */
   eligibility?: Rule[];
   /**
+   * Consistency checks between fields: a failure asks for a correction (补正) of the
+   * fields it names, not a rejection.
+   */
+  checks?: Check[];
+  /**
    * Materials (材料) this item asks for.
    */
   materials?: Material[];
@@ -760,6 +770,49 @@ export interface Rule {
    * What to tell the applicant when it fails.
    */
   message?: Text | null;
+  /**
+   * The script's source.
+   */
+  script?: string | null;
+  /**
+   * In a bundle directory: the file holding the script, e.g. `rules/fire-safety.rhai`.
+   */
+  file?: string | null;
+}
+/**
+ * A consistency check between fields (e.g. the gender typed agrees with the ID number):
+ * when its script returns `false` (or `#{ ok: false, reason }`), the applicant is asked to
+ * correct the fields it names — a deficiency of the one-time list, with the item's outcome
+ * `correction_required` — instead of being rejected. The check runs only once every field
+ * it names has a value (a missing field is the form's own error), after the item's
+ * eligibility rules pass; an error in its script sends the item to manual review.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Check".
+ */
+export interface Check {
+  /**
+   * Identifier, unique within its item (or the bundle's checks).
+   */
+  id: string;
+  /**
+   * What must agree, e.g. 性别与身份证号码一致 / The gender agrees with the ID number.
+   */
+  title: Text;
+  /**
+   * The canonical keys to correct when the check fails (at least one), e.g.
+   * `["legal_rep.gender", "legal_rep.id_number"]`.
+   */
+  fields: string[];
+  /**
+   * What to tell the applicant when it fails (else the title, and a reason the script
+   * returns).
+   */
+  message?: Text | null;
+  /**
+   * How to correct it (else: correct the named fields so that they agree).
+   */
+  fix?: Text | null;
   /**
    * The script's source.
    */
@@ -1210,17 +1263,21 @@ export interface ItemDecision {
  */
 export interface Deficiency {
   /**
-   * Stable id: `field:<pointer>` or `material:<reuse key>`.
+   * Stable id: `field:<pointer>`, `material:<reuse key>` or `check:<check id>`.
    */
   id: string;
   /**
-   * Field or material.
+   * Field, material or consistency.
    */
   kind: DeficiencyKind;
   /**
    * The canonical key, for a field.
    */
   key?: string | null;
+  /**
+   * The canonical keys to correct, for a consistency check.
+   */
+  keys: string[];
   /**
    * The material's reuse key, for a material.
    */
@@ -1931,6 +1988,11 @@ export interface Situation {
    * Materials already settled (provided, shared, or replaced by an accepted commitment).
    */
   settled?: SettledMaterial[];
+  /**
+   * What to correct in the form (补正): the decision's field and consistency
+   * deficiencies, each once (the materials still owed are the notice's materials).
+   */
+  corrections?: Correction[];
 }
 /**
  * An item's outcome.
@@ -1975,6 +2037,31 @@ export interface SettledMaterial {
    * How it was settled.
    */
   status: MaterialStatus;
+}
+/**
+ * Something in the form to correct: a field the form rejects, or fields that contradict
+ * each other.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Correction".
+ */
+export interface Correction {
+  /**
+   * The canonical keys to correct.
+   */
+  keys: string[];
+  /**
+   * Their titles, in the same order.
+   */
+  fields: Text[];
+  /**
+   * What is wrong.
+   */
+  message: Text;
+  /**
+   * How to correct it.
+   */
+  fix: Text;
 }
 /**
  * The process plan of a bundle, or of the items applying to one application.

@@ -412,6 +412,7 @@ fn check_structure(bundle: &Bundle) -> Vec<Problem> {
     duplicates("item", "/items", bundle.items.iter().map(|i| i.id.as_str()), &mut problems);
     duplicates("section", "/sections", bundle.sections.iter().map(|s| s.id.as_str()), &mut problems);
     duplicates("bundle rule", "/rules", bundle.rules.iter().map(|r| r.id.as_str()), &mut problems);
+    duplicates("bundle check", "/checks", bundle.checks.iter().map(|c| c.id.as_str()), &mut problems);
     let departments: HashSet<&str> = bundle.departments.iter().map(|d| d.id.as_str()).collect();
     let items: HashSet<&str> = bundle.items.iter().map(|i| i.id.as_str()).collect();
     // Suggestions are offered in bundle order, so that they do not depend on hashing.
@@ -442,6 +443,12 @@ fn check_structure(bundle: &Bundle) -> Vec<Problem> {
             &format!("eligibility rule of item `{}`", item.id),
             &format!("/items/{i}/eligibility"),
             item.eligibility.iter().map(|r| r.id.as_str()),
+            &mut problems,
+        );
+        duplicates(
+            &format!("check of item `{}`", item.id),
+            &format!("/items/{i}/checks"),
+            item.checks.iter().map(|c| c.id.as_str()),
             &mut problems,
         );
         for (j, dep) in item.depends_on.iter().enumerate() {

@@ -12,7 +12,7 @@ use rhai::AST;
 use crate::base::pointer;
 use crate::base::text::Text;
 use crate::compile::keys::KeyInfos;
-use crate::model::bundle::{Bundle, Item, Script};
+use crate::model::bundle::{Bundle, Check, Item, Script};
 use crate::model::error::Problem;
 use crate::rules::{self, Reads, Sandbox};
 
@@ -61,6 +61,20 @@ pub(crate) struct ItemRules {
     pub eligibility: Vec<CompiledRule>,
     /// For each of its materials, in order: when it is required.
     pub required_if: Vec<Option<CompiledRule>>,
+    /// Its consistency checks.
+    pub checks: Vec<CompiledCheck>,
+}
+
+/// A consistency check, compiled: its rule and the fields it asks to correct.
+pub(crate) struct CompiledCheck {
+    /// The script, with the check's id, title and message.
+    pub rule: CompiledRule,
+    /// The canonical keys to correct when it fails.
+    pub fields: Vec<String>,
+    /// How to correct them, if the bundle says.
+    pub fix: Option<Text>,
+    /// The place of its `fields` in the bundle document (`/checks/0/fields`).
+    pub fields_pointer: String,
 }
 
 impl ItemRules {
@@ -76,6 +90,8 @@ pub(crate) struct Rulebook {
     pub sandbox: Sandbox,
     /// Bundle-level eligibility.
     pub bundle: Vec<CompiledRule>,
+    /// Bundle-level consistency checks.
+    pub checks: Vec<CompiledCheck>,
     /// The acceptance policy.
     pub policy: Option<CompiledRule>,
     /// Derived fields: key and script.
@@ -108,7 +124,36 @@ impl Compiler<'_> {
             self.rule(at, "required_if", cond.title.as_ref(), None, &cond.source)
         });
         let required_if = required_if.collect();
-        ItemRules { applies_if, eligibility, required_if }
+        let checks =
+            self.checks(&item.checks, &format!("item `{}`, check", item.id), &format!("/items/{i}/checks"));
+        ItemRules { applies_if, eligibility, required_if, checks }
+    }
+
+    /// The consistency checks at `place` in the bundle document (`/checks`), described as
+    /// `what` (`bundle check`).
+    fn checks(&mut self, checks: &[Check], what: &str, place: &str) -> Vec<CompiledCheck> {
+        let mut out = Vec::new();
+        for (j, c) in checks.iter().enumerate() {
+            let place = format!("{place}/{j}");
+            let fields_pointer = format!("{place}/fields");
+            if c.fields.is_empty() {
+                self.problems.push(Problem::Invalid {
+                    at: format!("{what} `{}`", c.id),
+                    message: "a check names at least one field to correct".into(),
+                    bundle_pointer: Some(fields_pointer.clone()),
+                });
+            }
+            let at = (format!("{what} `{}`", c.id), place);
+            if let Some(rule) = self.rule(at, &c.id, Some(&c.title), c.message.as_ref(), &c.source) {
+                out.push(CompiledCheck {
+                    rule,
+                    fields: c.fields.clone(),
+                    fix: c.fix.clone(),
+                    fields_pointer,
+                });
+            }
+        }
+        out
     }
 
     /// Compiles the rule at `place` in the bundle document (`/items/0/applies_if`).
@@ -242,6 +287,7 @@ impl Rulebook {
         let mut book = Rulebook {
             sandbox: sandbox.clone(),
             bundle: Vec::new(),
+            checks: Vec::new(),
             policy: None,
             derive: Vec::new(),
             visible_if: Vec::new(),
@@ -254,6 +300,7 @@ impl Rulebook {
                 book.bundle.push(rule);
             }
         }
+        book.checks = c.checks(&bundle.checks, "bundle check", "/checks");
         if let Some(p) = &bundle.acceptance.policy {
             let at = ("acceptance policy".to_owned(), "/acceptance/policy".to_owned());
             book.policy = c.rule(at, &p.id, Some(&p.title), p.message.as_ref(), &p.source);
@@ -282,21 +329,25 @@ impl Rulebook {
     }
 
     /// Every rule: the items' (`items`: each item's rules) and then the bundle's own, in
-    /// bundle order by kind: every `applies_if`, every eligibility rule, every `required_if`.
+    /// bundle order by kind: every `applies_if`, every eligibility rule, every `required_if`,
+    /// every check.
     pub fn all<'a>(&'a self, items: &'a [&'a ItemRules]) -> impl Iterator<Item = &'a CompiledRule> {
         let items = items
             .iter()
             .filter_map(|r| r.applies_if.as_ref())
             .chain(items.iter().flat_map(|r| &r.eligibility))
-            .chain(items.iter().flat_map(|r| r.required_if.iter().flatten()));
+            .chain(items.iter().flat_map(|r| r.required_if.iter().flatten()))
+            .chain(items.iter().flat_map(|r| r.checks.iter().map(|c| &c.rule)));
         items
             .chain(self.bundle.iter())
+            .chain(self.checks.iter().map(|c| &c.rule))
             .chain(self.policy.iter())
             .chain(self.derive.iter().map(|(_, r)| r))
             .chain(self.visible_if.iter().map(|(_, r)| r))
     }
 
-    /// Reads of keys the form does not have, or of materials no item asks for.
+    /// Reads of keys the form does not have, or of materials no item asks for; checks
+    /// naming fields the form does not have.
     pub fn check_reads(
         &self,
         items: &[&ItemRules],
@@ -305,6 +356,18 @@ impl Rulebook {
     ) -> Vec<Problem> {
         let derived: HashSet<&str> = self.derive.iter().map(|(k, _)| k.as_str()).collect();
         let mut problems = Vec::new();
+        let checks = items.iter().flat_map(|r| &r.checks).chain(&self.checks);
+        for check in checks {
+            for (k, key) in check.fields.iter().enumerate().filter(|(_, key)| !keys.contains_key(*key)) {
+                problems.push(Problem::unknown(
+                    check.rule.at.clone(),
+                    format!("{}/{k}", check.fields_pointer),
+                    "field",
+                    key,
+                    keys.keys().map(String::as_str),
+                ));
+            }
+        }
         for rule in self.all(items) {
             for (key, line, column) in &rule.reads.keys {
                 if !keys.contains_key(key) && !derived.contains(key.as_str()) {

@@ -183,7 +183,8 @@ fn inline_files(
     for (i, item) in bundle.items.iter_mut().enumerate() {
         if let Value::String(file) = &item.schema {
             let file = file.clone();
-            let (path, text) = read(inside(&file, manifest, &format!("items[{i}].schema"))?)?;
+            let at = format!("items[{i}].schema");
+            let (path, text) = read(inside(&file, manifest, &at)?).map_err(|e| named_by(e, manifest, &at))?;
             item.schema = json::unique::parse(&text).map_err(|e| LoadError::json(&path, json::syntax(&e)))?;
             item.schema_file = Some(file);
         }
@@ -197,11 +198,23 @@ fn inline_files(
                     message: "give `script` or `file`, not both".into(),
                 });
             }
-            script.script = Some(read(inside(&file, manifest, &at)?)?.1);
+            script.script =
+                Some(read(inside(&file, manifest, &at)?).map_err(|e| named_by(e, manifest, &at))?.1);
             script.read_from = Some(file);
         }
     }
     Ok(bundle)
+}
+
+/// A file `bundle.json` names at `at` that cannot be read (it does not exist, say): the
+/// error names that place, so that a misspelt rule file says which rule it is for.
+fn named_by(e: LoadError, manifest: &str, at: &str) -> LoadError {
+    match e {
+        LoadError::Io { path, message } => {
+            LoadError::Io { path, message: format!("{message} (named at {at} in {manifest})") }
+        }
+        other => other,
+    }
 }
 
 /// A file name given in `bundle.json`, refused when it would leave the bundle directory.
@@ -260,6 +273,9 @@ fn scripts_mut(bundle: &mut Bundle) -> Vec<(String, &mut Script)> {
     for (i, rule) in bundle.rules.iter_mut().enumerate() {
         out.push((format!("rules[{i}]"), &mut rule.source));
     }
+    for (i, check) in bundle.checks.iter_mut().enumerate() {
+        out.push((format!("checks[{i}]"), &mut check.source));
+    }
     if let Some(policy) = &mut bundle.acceptance.policy {
         out.push(("acceptance.policy".to_owned(), &mut policy.source));
     }
@@ -277,6 +293,9 @@ fn scripts_mut(bundle: &mut Bundle) -> Vec<(String, &mut Script)> {
         }
         for (j, rule) in item.eligibility.iter_mut().enumerate() {
             out.push((format!("items[{i}].eligibility[{j}]"), &mut rule.source));
+        }
+        for (j, check) in item.checks.iter_mut().enumerate() {
+            out.push((format!("items[{i}].checks[{j}]"), &mut check.source));
         }
         for (j, m) in item.materials.iter_mut().enumerate() {
             if let Some(c) = &mut m.required_if {

@@ -61,6 +61,10 @@ pub struct Bundle {
     /// Bundle-level eligibility rules: they apply to every item.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,
+    /// Bundle-level consistency checks between fields: a failure asks the applicant to
+    /// correct the fields it names (补正), for every applicable item declaring one of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
     /// Computed fields (e.g. the applicant's age from the ID number), filled in when the
     /// applicant gives no value, in this order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -288,6 +292,10 @@ pub struct Item {
     /// Eligibility rules of this item.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub eligibility: Vec<Rule>,
+    /// Consistency checks between fields: a failure asks for a correction (补正) of the
+    /// fields it names, not a rejection.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
     /// Materials (材料) this item asks for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub materials: Vec<Material>,
@@ -431,6 +439,34 @@ pub struct Rule {
     /// What to tell the applicant when it fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<Text>,
+    /// The script.
+    #[serde(flatten)]
+    pub source: Script,
+}
+
+/// A consistency check between fields (e.g. the gender typed agrees with the ID number):
+/// when its script returns `false` (or `#{ ok: false, reason }`), the applicant is asked to
+/// correct the fields it names — a deficiency of the one-time list, with the item's outcome
+/// `correction_required` — instead of being rejected. The check runs only once every field
+/// it names has a value (a missing field is the form's own error), after the item's
+/// eligibility rules pass; an error in its script sends the item to manual review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// Identifier, unique within its item (or the bundle's checks).
+    pub id: String,
+    /// What must agree, e.g. 性别与身份证号码一致 / The gender agrees with the ID number.
+    pub title: Text,
+    /// The canonical keys to correct when the check fails (at least one), e.g.
+    /// `["legal_rep.gender", "legal_rep.id_number"]`.
+    pub fields: Vec<String>,
+    /// What to tell the applicant when it fails (else the title, and a reason the script
+    /// returns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Text>,
+    /// How to correct it (else: correct the named fields so that they agree).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Text>,
     /// The script.
     #[serde(flatten)]
     pub source: Script,

@@ -187,23 +187,29 @@ impl Serialize for ReasonRule {
 /// What a deficiency is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DeficiencyKind {
     /// A field of the form is missing or wrong.
     Field,
     /// A material is missing (or its commitment cannot be accepted).
     Material,
+    /// Fields contradict each other (a consistency check failed): correct them.
+    Consistency,
 }
 
 /// One thing to fix.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Deficiency {
-    /// Stable id: `field:<pointer>` or `material:<reuse key>`.
+    /// Stable id: `field:<pointer>`, `material:<reuse key>` or `check:<check id>`.
     pub id: String,
-    /// Field or material.
+    /// Field, material or consistency.
     pub kind: DeficiencyKind,
     /// The canonical key, for a field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// The canonical keys to correct, for a consistency check.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
     /// The material's reuse key, for a material.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub material: Option<String>,
@@ -220,12 +226,12 @@ pub struct Deficiency {
 }
 
 impl Deficiency {
-    /// Folds another item's account of the same deficiency into this one. A field keeps
-    /// every distinct message (each broken constraint); a material keeps its first title,
+    /// Folds another item's account of the same deficiency into this one. A field (or a
+    /// consistency check) keeps every distinct message (each broken constraint); a material keeps its first title,
     /// as items may word the same material differently. It stays tolerable only if every item tolerates it, and otherwise
     /// the fix shown is the strict one (hand it in now).
     pub(crate) fn merge(&mut self, other: Deficiency) {
-        if self.kind == DeficiencyKind::Field && !self.message.zh.contains(&other.message.zh) {
+        if self.kind != DeficiencyKind::Material && !self.message.zh.contains(&other.message.zh) {
             self.message.zh.push('；');
             self.message.zh.push_str(&other.message.zh);
             self.message.en.push_str("; ");
@@ -265,6 +271,8 @@ pub enum RuleKind {
     AppliesIf,
     /// An eligibility rule (of an item, or of the bundle).
     Eligibility,
+    /// A consistency check between fields (of an item, or of the bundle).
+    Check,
     /// Whether a material is required.
     RequiredIf,
     /// The acceptance policy.

@@ -1,8 +1,10 @@
 //! Rules written in Rhai, compiled once and run in a sandbox.
 //!
 //! Bundle authors write conditions and checks as small [Rhai](https://rhai.rs) scripts:
-//! when an item applies (`applies_if`), who is eligible (`eligibility`), when a material is
-//! required (`required_if`), whether tolerance may be granted (the acceptance policy),
+//! when an item applies (`applies_if`), who is eligible (`eligibility`), which fields must
+//! agree (`checks`: a failure asks for a correction of the fields they name, not a
+//! rejection), when a material is required (`required_if`), whether tolerance may be
+//! granted (the acceptance policy),
 //! computed fields (`derive`), when the wizard shows a field (`visible_if`) and custom value
 //! transforms.
 //!

@@ -43,7 +43,7 @@ use crate::base::date::Date;
 use crate::base::text::Text;
 use crate::compile::CompiledBundle;
 use crate::compile::items::PerItem;
-use crate::compile::rulebook::CompiledRule;
+use crate::compile::rulebook::{CompiledCheck, CompiledRule};
 use crate::model::bundle::{ItemIx, Material, MaterialKind};
 use crate::model::decision::{
     Decision, Deficiency, DeficiencyKind, ItemDecision, Outcome, ReadValues, Reason, ReasonRule, RuleKind,
@@ -375,6 +375,7 @@ impl CompiledBundle {
             }
         }
         let bundle_failures = self.bundle_rules(&mut p);
+        let bundle_checks = self.bundle_checks(&mut p, &checked.validation.errors);
         let mut decided: PerItem<Option<ItemDecision>> = self.items.map(|_, _| None);
         for &i in self.graph.order() {
             let applies = checked.applicability.items.contains(&i);
@@ -391,7 +392,7 @@ impl CompiledBundle {
                     Some((Outcome::ManualReview, reason)) => d.manual(i, reason, true),
                     prerequisite => {
                         let prerequisite = prerequisite.map(|(_, reason)| reason);
-                        let facts = Facts { bundle: &bundle_failures, prerequisite };
+                        let facts = Facts { bundle: &bundle_failures, checks: &bundle_checks, prerequisite };
                         self.decide_item(&mut p, &mut d, s, i, facts)
                     }
                 }
@@ -449,6 +450,8 @@ impl CompiledBundle {
                 self.keys.get(&f.key).is_some_and(|info| info.items.contains(&i))
                     || own.eligibility.iter().any(reads)
                     || own.required_if.iter().flatten().any(reads)
+                    || own.checks.iter().any(|c| reads(&c.rule))
+                    || book.checks.iter().any(|c| self.check_concerns(c, i) && reads(&c.rule))
                     || book.bundle.iter().any(reads)
                     || (tolerates && book.policy.as_ref().is_some_and(reads))
             };
@@ -517,6 +520,61 @@ impl CompiledBundle {
             .collect()
     }
 
+    /// Runs the bundle's consistency checks once (those whose fields all have valid values).
+    fn bundle_checks(&self, p: &mut Prepared<'_>, errors: &[FieldError]) -> Vec<(Verdict, &CompiledCheck)> {
+        let checks = self.rulebook.checks.iter();
+        checks.filter_map(|c| self.run_check(p, c, None, errors).map(|v| (v, c))).collect()
+    }
+
+    /// Runs a consistency check of item `item` (or of the bundle), unless a field it names
+    /// has no value or one the form rejects (see [`check_ready`]).
+    fn run_check(
+        &self,
+        p: &mut Prepared<'_>,
+        c: &CompiledCheck,
+        item: Option<ItemIx>,
+        errors: &[FieldError],
+    ) -> Option<Verdict> {
+        check_ready(p, c, errors).then(|| self.run_rule(p, &c.rule, RuleKind::Check, item, None))
+    }
+
+    /// Item `i`'s consistency: its own checks, and the bundle's (`bundle`) naming a field it
+    /// declares. Each failure lists the fields to correct as a deficiency of `decision`; a
+    /// check that cannot run sends the item to manual review (the returned decision).
+    fn consistency(
+        &self,
+        p: &mut Prepared<'_>,
+        d: &mut Deciding<'_>,
+        decision: &mut ItemDecision,
+        i: ItemIx,
+        bundle: &[(Verdict, &CompiledCheck)],
+    ) -> Result<(), ItemDecision> {
+        let concerns = |c: &CompiledCheck| self.check_concerns(c, i);
+        let own = self.items.get(i).rules.checks.iter();
+        let own: Vec<(Verdict, &CompiledCheck)> =
+            own.filter_map(|c| self.run_check(p, c, Some(i), d.errors).map(|v| (v, c))).collect();
+        for (v, c) in bundle.iter().filter(|(_, c)| concerns(c)).chain(&own) {
+            match v {
+                Verdict::Pass => {}
+                Verdict::Error(e) => {
+                    return Err(d.rule_failed(i, ReasonRule::Rule(c.rule.id.clone()), &subject(&c.rule), e));
+                }
+                Verdict::Fail(reason) => {
+                    let id = d.check(c, reason.as_ref(), &decision.item);
+                    if !decision.deficiencies.contains(&id) {
+                        decision.deficiencies.push(id);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Does a bundle check concern item `i`: does the item declare a field it names?
+    pub(crate) fn check_concerns(&self, c: &CompiledCheck, i: ItemIx) -> bool {
+        c.fields.iter().any(|k| self.keys.get(k).is_some_and(|info| info.items.contains(&i)))
+    }
+
     fn decide_item(
         &self,
         p: &mut Prepared<'_>,
@@ -525,7 +583,7 @@ impl CompiledBundle {
         i: ItemIx,
         facts: Facts<'_, '_>,
     ) -> ItemDecision {
-        let Facts { bundle, prerequisite } = facts;
+        let Facts { bundle, checks, prerequisite } = facts;
         // Eligibility first: the bundle's rules, then the item's.
         let mut rejected = Vec::new();
         let own: Vec<(Verdict, &CompiledRule)> = self
@@ -556,6 +614,9 @@ impl CompiledBundle {
         }
         let mut decision = d.item(i, Outcome::Accepted);
         d.field_deficiencies(&mut decision);
+        if let Err(failed) = self.consistency(p, d, &mut decision, i, checks) {
+            return failed;
+        }
         let materials = match self.material_states(p, s, i, OnRuleError::Stop) {
             Ok(m) => m,
             Err((rule, what, e)) => return d.rule_failed(i, rule, &what, &e),
@@ -660,6 +721,8 @@ pub(crate) fn tainted_by(failed: &[FailedDerive], reads: &rules::Reads) -> Optio
 struct Facts<'a, 'r> {
     /// The bundle's eligibility rules' verdicts.
     bundle: &'a [(Verdict, &'r CompiledRule)],
+    /// The verdicts of the bundle's consistency checks that ran.
+    checks: &'a [(Verdict, &'r CompiledCheck)],
     /// Why a prerequisite item's rejection rejects this one, if it does.
     prerequisite: Option<Reason>,
 }
@@ -710,6 +773,15 @@ pub(crate) fn failure_text(rule: &CompiledRule, reason: Option<&Text>) -> Text {
         .unwrap_or_else(|| {
             Text::new(format!("不符合规则「{}」", rule.id), format!("rule `{}` is not met", rule.id))
         })
+}
+
+/// Does every field consistency check `c` names have a value the form accepts (none in
+/// `errors`)? It runs only then: a missing or invalid value is the form's own error, and
+/// comparing it would only repeat that.
+pub(crate) fn check_ready(p: &Prepared<'_>, c: &CompiledCheck, errors: &[FieldError]) -> bool {
+    c.fields.iter().all(|k| {
+        p.get(k).is_some_and(|v| !v.is_null()) && !errors.iter().any(|e| e.key.as_deref() == Some(k.as_str()))
+    })
 }
 
 /// What the applicant is told when the rule deciding `what` failed: what the rule said
@@ -916,8 +988,45 @@ impl<'b> Deciding<'b> {
                 id: id.clone(),
                 kind: DeficiencyKind::Field,
                 key: e.key.clone(),
+                keys: Vec::new(),
                 material: None,
                 message: e.message.clone(),
+                fix,
+                tolerable: false,
+                items: Vec::new(),
+            },
+            item,
+        )
+    }
+
+    /// Records a failed consistency check of `item` as a deficiency naming the fields to
+    /// correct (once per check: items failing the same check share it).
+    fn check(&mut self, c: &CompiledCheck, reason: Option<&Text>, item: &str) -> String {
+        let fix = c.fix.clone().unwrap_or_else(|| {
+            let titles: Vec<Text> = c
+                .fields
+                .iter()
+                .map(|k| self.bundle.keys.get(k).map_or_else(|| Text::new(k, k), |info| info.title.clone()))
+                .collect();
+            let zh: String = titles.iter().map(|t| format!("「{}」", t.zh)).collect();
+            let en: Vec<&str> = titles.iter().map(|t| t.en.as_str()).collect();
+            if let [_] = titles.as_slice() {
+                Text::new(format!("请核对并更正{zh}"), format!("check and correct {}", en.join("")))
+            } else {
+                Text::new(
+                    format!("请核对{zh}，更正后使其相互一致"),
+                    format!("check {} and correct them so that they agree", en.join(" and ")),
+                )
+            }
+        });
+        self.add(
+            Deficiency {
+                id: format!("check:{}", c.rule.id),
+                kind: DeficiencyKind::Consistency,
+                key: None,
+                keys: c.fields.clone(),
+                material: None,
+                message: failure_text(&c.rule, reason),
                 fix,
                 tolerable: false,
                 items: Vec::new(),
@@ -933,6 +1042,7 @@ impl<'b> Deciding<'b> {
                 id: format!("material:{key}"),
                 kind: DeficiencyKind::Material,
                 key: None,
+                keys: Vec::new(),
                 material: Some(key),
                 message,
                 fix,

@@ -53,11 +53,11 @@ use crate::base::date::Date;
 use crate::base::text::Text;
 use crate::compile::CompiledBundle;
 use crate::compile::items::PerItem;
-use crate::compile::rulebook::CompiledRule;
+use crate::compile::rulebook::{CompiledCheck, CompiledRule};
 use crate::model::bundle::ItemIx;
 use crate::model::decision::RuleKind;
 use crate::model::submission::{Applicant, MaterialStatus, Submission};
-use crate::run::evaluate::{DeriveMemo, EvalOptions, Prepared, Verdict};
+use crate::run::evaluate::{DeriveMemo, EvalOptions, Prepared, Verdict, check_ready};
 use crate::run::prefill::{FillOrigin, Prefill};
 use crate::run::validate::Applicability;
 
@@ -363,6 +363,8 @@ enum RuleId {
     RequiredIf(ItemIx, usize),
     /// The visibility rule of field `j`.
     VisibleIf(usize),
+    /// Consistency check `j` of item `i`, or of the bundle (`None`).
+    Check(Option<ItemIx>, usize),
 }
 
 /// Verdicts and derived values of earlier runs. One is reused when the values of the keys its
@@ -745,6 +747,7 @@ impl<'b> Wizard<'b> {
         let checked = b.check_applicable(&s, &p, applicability);
         let applicable = &checked.applicability.items;
         let warnings = self.warnings(&mut cache, &mut p, applicable);
+        let inconsistent = self.check_errors(&mut cache, &mut p, applicable, &checked.validation.errors);
         let needed = self.needed_materials(&mut cache, &s, &mut p, applicable);
         drop(cache);
 
@@ -755,7 +758,7 @@ impl<'b> Wizard<'b> {
         let shows = |key: &str, info: &crate::compile::keys::KeyInfo| {
             info.items.iter().any(|i| *on.get(*i)) && !visibility.hidden.contains(key)
         };
-        let (mut by_key, mut form_errors) = self.field_errors(&checked, &shows);
+        let (mut by_key, mut form_errors) = self.field_errors(&checked, inconsistent, &shows);
         form_errors.extend(visibility.errors);
         let mut progress = Progress { filled: 0, required: 0 };
         let steps: Vec<StepState> = self
@@ -829,6 +832,56 @@ impl<'b> Wizard<'b> {
         warnings
     }
 
+    /// The consistency checks that fail now, as an error on each field they name (verdicts
+    /// reused): the bundle's naming a field of an applicable item, then each applicable
+    /// item's, each only once every field it names has a valid value (as `evaluate` runs
+    /// them).
+    fn check_errors(
+        &self,
+        cache: &mut RuleCache,
+        p: &mut Prepared<'_>,
+        applicable: &[ItemIx],
+        errors: &[crate::model::validation::FieldError],
+    ) -> Vec<Message> {
+        let b = self.bundle;
+        let concerned = |c: &CompiledCheck| -> Vec<String> {
+            applicable
+                .iter()
+                .filter(|&&i| b.check_concerns(c, i))
+                .map(|&i| b.items.get(i).id.clone())
+                .collect()
+        };
+        let bundle_checks = b.rulebook.checks.iter().enumerate().map(|(j, c)| (None, j, c, concerned(c)));
+        let item_checks = applicable.iter().flat_map(|&i| {
+            let id = b.items.get(i).id.clone();
+            b.items
+                .get(i)
+                .rules
+                .checks
+                .iter()
+                .enumerate()
+                .map(move |(j, c)| (Some(i), j, c, vec![id.clone()]))
+        });
+        let mut out = Vec::new();
+        for (item, j, c, items) in bundle_checks.chain(item_checks) {
+            if items.is_empty() || !check_ready(p, c, errors) {
+                continue;
+            }
+            let what = (RuleKind::Check, item, None);
+            if let Verdict::Fail(reason) = self.verdict(cache, p, &c.rule, RuleId::Check(item, j), what) {
+                let message = crate::run::evaluate::failure_text(&c.rule, reason.as_ref());
+                out.extend(c.fields.iter().map(|k| Message {
+                    key: Some(k.clone()),
+                    pointer: crate::base::pointer::join("", k),
+                    keyword: "check".into(),
+                    message: message.clone(),
+                    items: items.clone(),
+                }));
+            }
+        }
+        out
+    }
+
     /// The materials now needed, by reuse key, as `evaluate` decides it (verdicts reused).
     fn needed_materials(
         &self,
@@ -871,29 +924,31 @@ impl<'b> Wizard<'b> {
     fn field_errors(
         &self,
         checked: &crate::run::validate::Checked,
+        inconsistent: Vec<Message>,
         shows: &dyn Fn(&str, &crate::compile::keys::KeyInfo) -> bool,
     ) -> (Vec<FieldErrors>, Vec<Message>) {
         let b = self.bundle;
         let mut by_key = vec![FieldErrors::default(); b.keys.len()];
         let mut form_errors = Vec::new();
-        for e in &checked.validation.errors {
-            let m = Message {
-                key: e.key.clone(),
-                pointer: e.pointer.clone(),
-                keyword: e.keyword.clone(),
-                message: e.message.clone(),
-                items: e.items.clone(),
-            };
-            let at = e.key.as_deref().and_then(|k| b.keys.get_full(k)).filter(|(i, k, info)| {
+        let validation = checked.validation.errors.iter().map(|e| Message {
+            key: e.key.clone(),
+            pointer: e.pointer.clone(),
+            keyword: e.keyword.clone(),
+            message: e.message.clone(),
+            items: e.items.clone(),
+        });
+        for m in validation.chain(inconsistent) {
+            let at = m.key.as_deref().and_then(|k| b.keys.get_full(k)).filter(|(i, k, info)| {
                 self.shown.get(*i).copied().unwrap_or(false) && shows(k.as_str(), info)
             });
+            let top = crate::base::pointer::split(&m.pointer).is_some_and(|t| t.len() == 1);
+            let missing = top && matches!(m.keyword.as_str(), "required" | "dependentRequired");
             let Some(slot) = at.and_then(|(i, ..)| by_key.get_mut(i)) else {
                 form_errors.push(m);
                 continue;
             };
-            let top = crate::base::pointer::split(&e.pointer).is_some_and(|t| t.len() == 1);
-            if top && matches!(e.keyword.as_str(), "required" | "dependentRequired") {
-                slot.missing = Some(e.message.clone());
+            if missing {
+                slot.missing = Some(m.message);
             } else {
                 slot.errors.push(m);
             }

@@ -226,6 +226,25 @@ fn situation(c: &Ctx<'_>) -> Vec<Block> {
             text(format!("{}{}", colon(lang), not_applicable.join(item_sep(lang)))),
         ]));
     }
+    if !s.corrections.is_empty() {
+        blocks.push(Block::Para(vec![strong(t(lang, "需更正的内容", "To correct in the form"))]));
+        let rows = s
+            .corrections
+            .iter()
+            .map(|x| {
+                let fields: Vec<&str> = x.fields.iter().map(|f| c.get(f)).collect();
+                vec![fields.join(item_sep(lang)), c.get(&x.message).to_owned(), c.get(&x.fix).to_owned()]
+            })
+            .collect();
+        blocks.push(Block::Table {
+            head: vec![
+                t(lang, "填写项", "Fields").into(),
+                t(lang, "问题", "What is wrong").into(),
+                t(lang, "如何更正", "How to correct it").into(),
+            ],
+            rows,
+        });
+    }
     if !s.settled.is_empty() {
         let list = s
             .settled

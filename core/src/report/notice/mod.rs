@@ -44,7 +44,7 @@ use crate::base::date::Date;
 use crate::base::text::{Lang, Text};
 use crate::compile::CompiledBundle;
 use crate::model::bundle::{Bundle, ItemIx, MaterialKind};
-use crate::model::decision::{Decision, Outcome};
+use crate::model::decision::{Decision, DeficiencyKind, Outcome};
 use crate::model::submission::{MaterialStatus, Submission};
 use crate::report::plan::{self, Plan, TimeLimit};
 use crate::run::evaluate::EvalOptions;
@@ -307,6 +307,24 @@ pub struct Situation {
     /// Materials already settled (provided, shared, or replaced by an accepted commitment).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub settled: Vec<SettledMaterial>,
+    /// What to correct in the form (补正): the decision's field and consistency
+    /// deficiencies, each once (the materials still owed are the notice's materials).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
+}
+
+/// Something in the form to correct: a field the form rejects, or fields that contradict
+/// each other.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Correction {
+    /// The canonical keys to correct.
+    pub keys: Vec<String>,
+    /// Their titles, in the same order.
+    pub fields: Vec<Text>,
+    /// What is wrong.
+    pub message: Text,
+    /// How to correct it.
+    pub fix: Text,
 }
 
 /// An item's outcome.
@@ -368,7 +386,9 @@ impl CompiledBundle {
         let plan = plan::build(&self.bundle, &self.graph, &applicable);
         let mut notice = build(&self.bundle, &applicable, &plan, required);
         let settled = owed_only(&mut notice, s, &decision);
-        notice.situation = Some(situation(&self.bundle, &decision, settled));
+        let mut situation = situation(&self.bundle, &decision, settled);
+        situation.corrections = self.corrections(&decision);
+        notice.situation = Some(situation);
         notice
     }
 }
@@ -717,7 +737,31 @@ fn situation(bundle: &Bundle, decision: &Decision, settled: Vec<SettledMaterial>
             })
         })
         .collect();
-    Situation { date: decision.date.clone(), outcome: decision.outcome, items, settled }
+    Situation {
+        date: decision.date.clone(),
+        outcome: decision.outcome,
+        items,
+        settled,
+        corrections: Vec::new(),
+    }
+}
+
+impl CompiledBundle {
+    /// The form's deficiencies of a decision (fields and consistency checks), with the
+    /// titles of the fields to correct.
+    fn corrections(&self, decision: &Decision) -> Vec<Correction> {
+        let form = decision.deficiencies.iter().filter(|d| d.kind != DeficiencyKind::Material);
+        form.map(|d| {
+            let keys: Vec<String> =
+                if d.keys.is_empty() { d.key.iter().cloned().collect() } else { d.keys.clone() };
+            let fields = keys
+                .iter()
+                .map(|k| self.keys.get(k).map_or_else(|| Text::new(k, k), |info| info.title.clone()))
+                .collect();
+            Correction { keys, fields, message: d.message.clone(), fix: d.fix.clone() }
+        })
+        .collect()
+    }
 }
 
 impl Notice {
