@@ -259,3 +259,23 @@ fn the_notice_for_a_submission_lists_what_to_correct() {
     let n = c.notice_for(&submission("女"), date());
     assert!(n.situation.unwrap().corrections.is_empty());
 }
+
+#[test]
+fn comparing_a_number_field_with_text_is_a_compile_warning_at_the_rule() {
+    let mut b = bundle_json(json!([]), json!([]));
+    b["items"][0]["schema"]["properties"]["nl"] = json!({"type": "integer"});
+    b["items"][0]["field_map"]["/nl"] = json!("wage");
+    b["items"][0]["eligibility"] = json!([
+        {"id": "wage-min", "title": {"zh": "工资不低于最低工资", "en": "The wage is at least the minimum"},
+         "script": "form[\"wage\"] >= \"1950\""},
+        {"id": "name-not-number", "title": {"zh": "x", "en": "x"}, "script": "form[\"name\"] != 0"},
+        {"id": "fine", "title": {"zh": "x", "en": "x"}, "script": "form[\"wage\"] == () || form[\"wage\"] >= 1950"}
+    ]);
+    let c = compiled(b);
+    let w: Vec<_> = c.warnings().iter().filter(|w| w.message.contains("never compare")).collect();
+    assert_eq!(w.len(), 2, "{w:#?}");
+    assert_eq!(w[0].pointer.as_deref(), Some("/items/0/eligibility/0/script"));
+    assert!(w[0].message.starts_with("1:14: `wage` is a number"), "{}", w[0].message);
+    assert!(w[0].message.contains("\"1950\"") && w[0].message.ends_with("always false"), "{}", w[0].message);
+    assert!(w[1].message.contains("`name` is text") && w[1].message.ends_with("always true"), "{}", w[1].message);
+}

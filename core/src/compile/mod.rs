@@ -264,6 +264,7 @@ fn merge_full_form(
         record(data_sources::compile(bundle, keys, sandbox), &mut problems).unwrap_or_default();
     let all: Vec<ItemIx> = sources.items.indices().collect();
     let full = sources.build(&all, merger).map_err(|e| vec![schema_problem(bundle, e)])?;
+    warnings.extend(rulebook.type_traps(&item_rules, &full.schema));
     problems.extend(unsatisfiable_keys(bundle, keys, full.unsat, warnings));
     if problems.is_empty() { Ok((full.schema, compiled_sources)) } else { Err(problems) }
 }

@@ -8,12 +8,13 @@
 use std::collections::HashSet;
 
 use rhai::AST;
+use serde_json::Value;
 
 use crate::base::pointer;
 use crate::base::text::Text;
 use crate::compile::keys::KeyInfos;
 use crate::model::bundle::{Bundle, Check, Item, Script};
-use crate::model::error::Problem;
+use crate::model::error::{Problem, Warning};
 use crate::rules::{self, Reads, Sandbox};
 
 /// One compiled rule.
@@ -386,6 +387,47 @@ impl Rulebook {
             }
         }
         problems
+    }
+
+    /// Comparisons of a form field with a literal of the other type (`form["wage"] >= "1950"`
+    /// where the merged `form` says the wage is a number): Rhai answers `false` to any
+    /// comparison of a number with text, so the rule quietly decides wrongly. A warning at
+    /// the rule's script, naming the line and column.
+    pub fn type_traps(&self, items: &[&ItemRules], form: &Value) -> Vec<Warning> {
+        let mut out = Vec::new();
+        for rule in self.all(items) {
+            for c in &rule.reads.comparisons {
+                let at = pointer::join(&pointer::join("/properties", &c.key), "type");
+                let types: Vec<&str> = match form.pointer(&at) {
+                    Some(Value::String(t)) => vec![t.as_str()],
+                    Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+                    _ => continue,
+                };
+                let only = |allowed: &[&str]| {
+                    types.iter().all(|t| *t == "null" || allowed.contains(t)) && types.iter().any(|t| *t != "null")
+                };
+                let field = match (c.text, only(&["integer", "number"]), only(&["string"])) {
+                    (true, true, _) => "a number",
+                    (false, _, true) => "text",
+                    _ => continue,
+                };
+                let literal = if c.text { "text" } else { "a number" };
+                out.push(Warning {
+                    at: rule.at.clone(),
+                    message: format!(
+                        "{}:{}: `{}` is {field} in the merged form, but `{}` compares it with {literal}, {}: a number and text never compare in a rule, so this is always {}",
+                        c.line,
+                        c.column,
+                        c.key,
+                        c.op,
+                        c.literal,
+                        if c.op == "!=" { "true" } else { "false" }
+                    ),
+                    pointer: Some(rule.pointer.clone()),
+                });
+            }
+        }
+        out
     }
 
     /// The canonical keys some rule reads, sorted; `None` when a rule reads keys it

@@ -37,6 +37,11 @@
 //! | `material_status(id)` | its status, `"missing"` when not mentioned |
 //! | `missing(["a", "b"])` | the canonical keys of the list that have no value |
 //!
+//! Values of different types never compare: `form["wage"] >= "1950"` is `false` for every
+//! wage when the wage is a number. Compiling a bundle warns where a rule compares a field
+//! with a literal of the other type; convert values the script computes (`parse_int`,
+//! `to_string`) before comparing them.
+//!
 //! A check returns `true` (passes), `false` (fails with the rule's own message), or a map
 //! `#{ ok: false, reason: "…" }` whose `reason` is text or `#{ zh: "…", en: "…" }`.
 //!
