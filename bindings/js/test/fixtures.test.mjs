@@ -20,7 +20,7 @@ for (const name of fixtures()) {
   describe(name, () => {
     const bundle = new Bundle(packedText(name));
     const id = bundle.id;
-    const { date, documents } = meta(name);
+    const { date, documents, dateOf } = meta(name);
 
     test('a bundle compiles from text and from an object alike', () => {
       const again = new Bundle(JSON.parse(packedText(name)));
@@ -66,13 +66,14 @@ for (const name of fixtures()) {
       const cases = jsonFiles(name, 'decisions');
       assert.ok(cases.length >= 7);
       for (const [stem, text] of cases) {
-        const d = bundle.evaluate(JSON.parse(text), date);
+        const on = dateOf(stem);
+        const d = bundle.evaluate(JSON.parse(text), on);
         assert.equal(d.outcome, stem.split('--')[0], stem);
         assert.deepEqual(d, snapshotJson(`${id}__decision__${stem}`), stem);
         // Without the trace: the same decision, its trace empty.
-        const quick = bundle.evaluate(text, date, { trace: false });
+        const quick = bundle.evaluate(text, on, { trace: false });
         assert.deepEqual(quick, { ...d, trace: [] }, stem);
-        assert.deepEqual(bundle.evaluate(text, date, { trace: true }), d, stem);
+        assert.deepEqual(bundle.evaluate(text, on, { trace: true }), d, stem);
       }
     });
 
