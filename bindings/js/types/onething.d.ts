@@ -2,7 +2,8 @@
  * Regenerate with `npm run types` after the schemas change. */
 
 /**
- * Where a department property goes: a canonical key, optionally through a transform.
+ * Where a department property goes: a canonical key, optionally through a transform; or,
+ * in an item's field map, a constant the bundle always sends.
  *
  * This interface was referenced by `OnethingTypes`'s JSON-Schema
  * via the `definition` "FieldMapping".
@@ -18,6 +19,14 @@ export type FieldMapping =
        * How canonical values become the department's values, and back.
        */
       transform: Transform;
+    }
+  | {
+      /**
+       * The department's value, in the department's own coding.
+       */
+      constant: {
+        [k: string]: unknown;
+      };
     };
 /**
  * A value transform between the canonical form and a department's form. Each is a
@@ -1404,6 +1413,11 @@ export interface Payload {
    * Where each canonical field went in the payload.
    */
   fields: Route[];
+  /**
+   * JSON Pointers of the values the bundle's field map fixes (constants), not the
+   * applicant's: they are in the payload too.
+   */
+  constants?: string[];
 }
 /**
  * One field's way into a payload.

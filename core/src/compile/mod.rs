@@ -406,7 +406,7 @@ fn schema_problem(bundle: &Bundle, error: SchemaError) -> Problem {
 /// to it, or, for a property that keeps its own path as its key, the item's `schema`.
 fn declaration_pointer(bundle: &Bundle, index: usize, key: &str) -> String {
     let item = format!("/items/{index}");
-    let entry = bundle.items.get(index).and_then(|i| i.field_map.iter().find(|(_, m)| m.key() == key));
+    let entry = bundle.items.get(index).and_then(|i| i.field_map.iter().find(|(_, m)| m.key() == Some(key)));
     match entry {
         Some((from, _)) => pointer::join(&pointer::join(&item, "field_map"), from),
         None => pointer::join(&item, "schema"),

@@ -22,7 +22,7 @@
 //!         "field_map": {"/mc": "company.name"}
 //!     }]
 //! })).unwrap();
-//! assert_eq!(bundle.items[0].field_map["/mc"].key(), "company.name");
+//! assert_eq!(bundle.items[0].field_map["/mc"].key(), Some("company.name"));
 //! ```
 
 use indexmap::IndexMap;
@@ -270,9 +270,10 @@ fn schema_source(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     })
 }
 
-/// Where a department property goes: a canonical key, optionally through a transform.
+/// Where a department property goes: a canonical key, optionally through a transform; or,
+/// in an item's field map, a constant the bundle always sends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum FieldMapping {
     /// Just the canonical key: the value passes unchanged.
     Key(String),
@@ -283,21 +284,39 @@ pub enum FieldMapping {
         /// How canonical values become the department's values, and back.
         transform: Transform,
     },
+    /// A value the department's field always has in this bundle (the bank account's type
+    /// is always `01`, 基本存款账户, when a new company opens its first account). It is
+    /// checked against the department's schema when the bundle compiles, sent by dispatch
+    /// (its parent objects with it), and never shown in the merged form: the applicant has
+    /// nothing to type. Only in an item's field map, not in a data source's.
+    Constant {
+        /// The department's value, in the department's own coding.
+        constant: Value,
+    },
 }
 
 impl FieldMapping {
-    /// The canonical key.
-    pub fn key(&self) -> &str {
+    /// The canonical key; `None` for a constant.
+    pub fn key(&self) -> Option<&str> {
         match self {
-            FieldMapping::Key(k) | FieldMapping::Transformed { key: k, .. } => k,
+            FieldMapping::Key(k) | FieldMapping::Transformed { key: k, .. } => Some(k),
+            FieldMapping::Constant { .. } => None,
         }
     }
 
     /// The transform, if any.
     pub fn transform(&self) -> Option<&Transform> {
         match self {
-            FieldMapping::Key(_) => None,
+            FieldMapping::Key(_) | FieldMapping::Constant { .. } => None,
             FieldMapping::Transformed { transform, .. } => Some(transform),
+        }
+    }
+
+    /// The constant, for a constant entry.
+    pub fn constant(&self) -> Option<&Value> {
+        match self {
+            FieldMapping::Constant { constant } => Some(constant),
+            _ => None,
         }
     }
 }
