@@ -43,9 +43,14 @@ export type Transform =
   | {
       date: {
         /**
-         * The department's layout, made of `YYYY`, `MM`, `DD` and literal characters.
+         * The department's layout: `YYYY`, `MM`, `DD`, `HH`, `mm`, `ss` and literal
+         * characters.
          */
         layout: string;
+        /**
+         * The fixed time of day of a layout with `HH`, `mm` and `ss`, as `HH:mm:ss`.
+         */
+        time?: string | null;
       };
     }
   | {
@@ -58,6 +63,17 @@ export type Transform =
          * Department value → canonical value.
          */
         backward: string;
+        /**
+         * The author's declaration that `backward` undoes `forward` on every canonical value
+         * the form admits (so dispatch and prefill lose nothing). Without it, the bundle
+         * compiles with a warning.
+         */
+        reversible?: boolean;
+        /**
+         * Canonical values on which the bundle checks, when it compiles, that `backward`
+         * gives back what `forward` made (one that does not is a compile problem).
+         */
+        examples?: unknown[];
       };
     };
 /**

@@ -247,6 +247,9 @@ fn translate_all(
             translations.push(t);
         }
     }
+    if problems.is_empty() {
+        problems.extend(translate::months_and_dates(bundle, &translations));
+    }
     match rulebook {
         Some(rulebook) if problems.is_empty() => Ok(Translated { rulebook, items, translations }),
         _ => Err(problems),
@@ -367,11 +370,11 @@ fn compile_item(
         in_schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })
     })?;
     let t = translate::translate(doc, &place, &item.field_map, merger, sandbox)?;
-    for w in &t.warnings {
+    for (pointer, message) in &t.warnings {
         warnings.push(Warning {
             at: format!("item `{}`", item.id),
-            message: w.clone(),
-            pointer: Some(format!("/items/{index}")),
+            message: message.clone(),
+            pointer: Some(pointer.clone()),
         });
     }
     let residual = match &t.residual {

@@ -32,9 +32,11 @@ use std::sync::Arc;
 use indexmap::{IndexMap, IndexSet};
 use serde_json::{Map, Value, json};
 
+use crate::base::date::LayoutKind;
 use crate::base::pointer;
+use crate::compile::transform::DateLayout;
 use crate::compile::transform::ValueTransform;
-use crate::model::bundle::FieldMapping;
+use crate::model::bundle::{Bundle, FieldMapping, Transform};
 use crate::model::error::Problem;
 use crate::rules::Sandbox;
 use crate::schema::{self, Document, Expanded, Kinds, Merger, Origin, Part, SchemaError, Side};
@@ -124,8 +126,42 @@ pub struct Translation {
     /// there. Projecting it instead of `root` checks the residual without copying the
     /// values it never looks at.
     pub residual_view: Option<Node>,
-    /// Non-fatal observations.
-    pub warnings: Vec<String>,
+    /// Non-fatal observations: the place in the bundle document, and the message.
+    pub warnings: Vec<(String, String)>,
+}
+
+/// A canonical key cannot be a month at one item (a month layout, `YYYYMM`) and a date at
+/// another (a date or date-time layout): no canonical value is both. A problem at each month
+/// entry, naming an item where the key is a date. `translations` are the bundle's items', in
+/// order.
+pub fn months_and_dates(bundle: &Bundle, translations: &[Translation]) -> Vec<Problem> {
+    let mut dates: HashMap<&str, (usize, &Leaf, &DateLayout)> = HashMap::new();
+    let mut months = Vec::new();
+    for (i, t) in translations.iter().enumerate() {
+        for leaf in &t.leaves {
+            let Some(ValueTransform::Date(layout)) = &leaf.transform else { continue };
+            if layout.kind == LayoutKind::Month {
+                months.push((i, leaf, layout));
+            } else {
+                dates.entry(&*leaf.key).or_insert((i, leaf, layout));
+            }
+        }
+    }
+    let problem = |(i, leaf, layout): (usize, &Leaf, &DateLayout)| {
+        let (j, other, other_layout) = dates.get(&*leaf.key)?;
+        let (item, at) = (bundle.items.get(i)?, bundle.items.get(*j)?);
+        Some(Problem::FieldMap {
+            item: item.id.clone(),
+            department: item.department.clone(),
+            pointer: leaf.pointer.to_string(),
+            message: format!(
+                "`{}` is a month here (layout {layout}, canonical YYYY-MM) but a date at item `{}` (department `{}`, {} written {other_layout}): no value is both; give the month a key of its own",
+                leaf.key, at.id, at.department, other.pointer
+            ),
+            bundle_pointer: Some(pointer::join(&format!("/items/{i}/field_map"), &leaf.pointer)),
+        })
+    };
+    months.into_iter().filter_map(problem).collect()
 }
 
 /// Why a constraint cannot be rewritten over canonical keys.
@@ -151,6 +187,9 @@ impl From<SchemaError> for Untranslatable {
         Untranslatable::Schema(e)
     }
 }
+
+/// The canonical months a month layout (`YYYYMM`) maps: `YYYY-MM`.
+pub const MONTH_PATTERN: &str = "^[0-9]{4}-(0[1-9]|1[0-2])$";
 
 /// Keywords that never constrain an object instance.
 const NOT_FOR_OBJECTS: &[&str] = &[
@@ -231,7 +270,7 @@ struct Outcome {
     required: Vec<(String, Side)>,
     dependent: Vec<(String, String, Side)>,
     cross: Vec<(Value, Side)>,
-    warnings: Vec<String>,
+    warnings: Vec<(String, String)>,
 }
 
 struct Translator<'a, 'f> {
@@ -255,7 +294,7 @@ struct Translator<'a, 'f> {
     required: Vec<(String, Side)>,
     dependent: Vec<(String, String, Side)>,
     cross: Vec<(Value, Side)>,
-    warnings: Vec<String>,
+    warnings: Vec<(String, String)>,
 }
 
 impl<'a> Translator<'a, '_> {
@@ -394,7 +433,16 @@ impl<'a> Translator<'a, '_> {
     ) -> Result<usize, SchemaError> {
         let ptr = pointer::from_tokens(path.iter().map(String::as_str));
         let key = mapping.as_ref().and_then(|(_, m)| m.key()).map_or_else(|| path.join("."), str::to_owned);
-        let transform = match mapping.as_ref().and_then(|(_, m)| m.transform()) {
+        let definition = mapping.as_ref().and_then(|(_, m)| m.transform());
+        if let Some(Transform::Script { reversible: false, .. }) = definition {
+            self.warnings.push((
+                pointer::join(&pointer::join(self.item, "field_map"), &ptr),
+                format!(
+                    "field map {ptr}: the script transform is not declared reversible: nothing checks that `backward` undoes `forward`, so dispatch and prefill may lose or change a value without a word; once it does, say so with \"reversible\": true (and give \"examples\" to check), or use a value map or a date layout"
+                ),
+            ));
+        }
+        let transform = match definition {
             None => None,
             Some(def) => match ValueTransform::new(def, self.sandbox) {
                 Ok(t) => Some(t),
@@ -477,9 +525,12 @@ impl<'a> Translator<'a, '_> {
                     if accepts(&p.department) {
                         allowed.push(p.canonical.clone());
                     } else {
-                        self.warnings.push(format!(
-                            "field map {}: the department's schema rejects {} (the image of {}); {} cannot be chosen",
-                            leaf.pointer, p.department, p.canonical, p.canonical
+                        self.warnings.push((
+                            pointer::join(&pointer::join(self.item, "field_map"), &leaf.pointer),
+                            format!(
+                                "field map {}: the department's schema rejects {} (the image of {}); {} cannot be chosen",
+                                leaf.pointer, p.department, p.canonical, p.canonical
+                            ),
                         ));
                     }
                 }
@@ -492,7 +543,7 @@ impl<'a> Translator<'a, '_> {
                 json!({ "enum": allowed })
             }
             ValueTransform::Date(layout) => {
-                let sample = t.forward(&json!("2000-01-31")).unwrap_or(Value::Null);
+                let sample = t.forward(&layout.sample()).unwrap_or(Value::Null);
                 if !accepts(&sample) {
                     self.problem(
                         &leaf.pointer,
@@ -501,7 +552,10 @@ impl<'a> Translator<'a, '_> {
                 }
                 let exported = self.residual.conjoin(parts, "")?.schema;
                 self.frags.push((leaf.path.clone(), exported));
-                json!({ "type": "string", "format": "date" })
+                match layout.kind {
+                    LayoutKind::Month => json!({ "type": "string", "pattern": MONTH_PATTERN }),
+                    LayoutKind::Date | LayoutKind::DateTime => json!({ "type": "string", "format": "date" }),
+                }
             }
             ValueTransform::Script(_) => {
                 // A script's domain is unknown: the canonical value is unconstrained here,
