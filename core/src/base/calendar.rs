@@ -306,6 +306,14 @@ pub enum CalendarProblem {
         /// The last year covered.
         last: i32,
     },
+    /// More dates than the years covered have days.
+    #[error("{count} dates: more than the {most} days of the years the calendar covers")]
+    TooMany {
+        /// How many are listed.
+        count: usize,
+        /// Days in the years covered.
+        most: usize,
+    },
     /// A date listed twice.
     #[error("{date} is listed twice")]
     Twice {
@@ -375,6 +383,9 @@ impl CalendarProblem {
             CalendarProblem::NotADate { text } => format!("“{text}”不是日期（YYYY-MM-DD）"),
             CalendarProblem::OutsideYears { date, first, last } => {
                 format!("{date}不在日历覆盖的年份（{first}—{last}年）内")
+            }
+            CalendarProblem::TooMany { count, most } => {
+                format!("列出{count}个日期，多于覆盖年份的天数{most}")
             }
             CalendarProblem::Twice { date } => format!("{date}重复列出"),
             CalendarProblem::Both { date } => format!("{date}既是放假日又是调休上班日"),
@@ -461,10 +472,15 @@ impl Calendar {
             _ => return Err(bad("/years", CalendarProblem::Years { first, last })),
         };
 
+        // No year has more than 366 days: a longer list is refused before its dates are read.
+        let most = usize::try_from(years.1 - years.0 + 1).unwrap_or(0).saturating_mul(366);
         let dates = |name: &'static str| -> Result<Vec<(String, Date)>, CalendarError> {
             let Value::Array(list) = member(name)? else {
                 return Err(shape(&format!("/{name}"), "a list of dates"));
             };
+            if list.len() > most {
+                return Err(bad(&format!("/{name}"), CalendarProblem::TooMany { count: list.len(), most }));
+            }
             list.iter()
                 .enumerate()
                 .map(|(i, v)| {
@@ -708,7 +724,7 @@ mod tests {
     fn a_loaded_calendar_is_checked_and_names_the_place() {
         let ok = Calendar::from_json(&doc("[2027, 2027]", H2027, r#""2027-02-20""#)).unwrap();
         assert_eq!(ok.years, (2027, 2027));
-        let cases: [(String, &str, &str); 16] = [
+        let cases: [(String, &str, &str); 17] = [
             ("[]".into(), "", "expected an object"),
             ("{".into(), "", "line 1"),
             (r#"{"a": 1, "a": 2}"#.into(), "", "duplicate key"),
@@ -726,6 +742,11 @@ mod tests {
                 "outside the years",
             ),
             (doc("[2027, 2027]", &format!(r#"{H2027}, "2027-01-01""#), ""), "/holidays/13", "listed twice"),
+            (
+                doc("[2027, 2027]", H2027, &vec![r#""2027-01-02""#; 367].join(",")),
+                "/workdays",
+                "more than the 366 days",
+            ),
             (doc("[2027, 2027]", H2027, r#""2027-02-08""#), "/workdays/0", "both a holiday"),
             (doc("[2027, 2027]", H2027, r#""2027-02-10""#), "/workdays/0", "a weekday"),
             (
