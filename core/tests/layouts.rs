@@ -109,6 +109,14 @@ fn a_key_cannot_be_a_month_at_one_item_and_a_date_at_another() {
     assert!(message.contains("a month here (layout YYYYMM") && message.contains("`medical`"), "{message}");
     assert!(message.contains("/firstMonth written YYYYMMDD"), "{message}");
     assert_eq!(bundle_pointer.as_deref(), Some("/items/0/field_map/~1sjnyue"));
+    // The same when the other department declares a date in its own schema.
+    let (si, _) = good_maps();
+    let mut doc = bundle(si, json!({"/firstMonth": "person.first_month"}));
+    doc["items"][1]["schema"]["properties"]["firstMonth"] = json!({"type": "string", "format": "date"});
+    let problems = compile(&doc).unwrap_err();
+    let [Problem::FieldMap { pointer, message, .. }] = problems.as_slice() else { panic!("{problems:#?}") };
+    assert_eq!(pointer, "/sjnyue");
+    assert!(message.contains(r#"/firstMonth with "format": "date""#), "{message}");
 }
 
 #[test]

@@ -131,31 +131,41 @@ pub struct Translation {
 }
 
 /// A canonical key cannot be a month at one item (a month layout, `YYYYMM`) and a date at
-/// another (a date or date-time layout): no canonical value is both. A problem at each month
-/// entry, naming an item where the key is a date. `translations` are the bundle's items', in
-/// order.
+/// another (a date or date-time layout, or a property the department declares
+/// `"format": "date"` in place): no canonical value is both. A problem at each month entry,
+/// naming an item where the key is a date. `translations` are the bundle's items', in order.
 pub fn months_and_dates(bundle: &Bundle, translations: &[Translation]) -> Vec<Problem> {
-    let mut dates: HashMap<&str, (usize, &Leaf, &DateLayout)> = HashMap::new();
+    let mut dates: HashMap<&str, (usize, &Leaf, String)> = HashMap::new();
     let mut months = Vec::new();
     for (i, t) in translations.iter().enumerate() {
         for leaf in &t.leaves {
-            let Some(ValueTransform::Date(layout)) = &leaf.transform else { continue };
-            if layout.kind == LayoutKind::Month {
-                months.push((i, leaf, layout));
-            } else {
-                dates.entry(&*leaf.key).or_insert((i, leaf, layout));
-            }
+            let how = match &leaf.transform {
+                Some(ValueTransform::Date(layout)) if layout.kind == LayoutKind::Month => {
+                    months.push((i, leaf, layout));
+                    continue;
+                }
+                Some(ValueTransform::Date(layout)) => format!("written {layout}"),
+                None if t
+                    .parts_of(&leaf.key)
+                    .iter()
+                    .any(|p| p.value().get("format") == Some(&json!("date"))) =>
+                {
+                    "with \"format\": \"date\"".to_owned()
+                }
+                _ => continue,
+            };
+            dates.entry(&*leaf.key).or_insert((i, leaf, how));
         }
     }
     let problem = |(i, leaf, layout): (usize, &Leaf, &DateLayout)| {
-        let (j, other, other_layout) = dates.get(&*leaf.key)?;
+        let (j, other, how) = dates.get(&*leaf.key)?;
         let (item, at) = (bundle.items.get(i)?, bundle.items.get(*j)?);
         Some(Problem::FieldMap {
             item: item.id.clone(),
             department: item.department.clone(),
             pointer: leaf.pointer.to_string(),
             message: format!(
-                "`{}` is a month here (layout {layout}, canonical YYYY-MM) but a date at item `{}` (department `{}`, {} written {other_layout}): no value is both; give the month a key of its own",
+                "`{}` is a month here (layout {layout}, canonical YYYY-MM) but a date at item `{}` (department `{}`, {} {how}): no value is both; give the month a key of its own",
                 leaf.key, at.id, at.department, other.pointer
             ),
             bundle_pointer: Some(pointer::join(&format!("/items/{i}/field_map"), &leaf.pointer)),
