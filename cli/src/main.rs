@@ -235,10 +235,13 @@ struct When {
     /// Evaluation date (YYYY-MM-DD); default: today.
     #[arg(long)]
     date: Option<String>,
-    /// Working-day calendar (JSON, see schemas/calendar.schema.json); default: the
-    /// official PRC calendar, 2025–2026.
+    /// An official working-day calendar to add (JSON, see schemas/calendar.schema.json),
+    /// such as the State Council's arrangement of a new year: its years replace those of
+    /// the built-in PRC calendar (2025–2026) and must touch or overlap them. Repeat it to add
+    /// several years in order. Years no calendar covers count the statutory holidays
+    /// (2000–2099) and weekends.
     #[arg(long)]
-    calendar: Option<PathBuf>,
+    calendar: Vec<PathBuf>,
 }
 
 impl When {
@@ -248,11 +251,11 @@ impl When {
             None => today(),
         };
         let mut opts = EvalOptions::default();
-        if let Some(path) = &self.calendar {
+        for path in &self.calendar {
             let text = load::read_file(path).map_err(|e| e.to_string())?;
-            let cal: Calendar =
-                load::parse_json(&text, &path.display().to_string()).map_err(|e| e.to_string())?;
-            opts.calendar = Arc::new(cal);
+            let name = path.display();
+            let cal = Calendar::from_json(&text).map_err(|e| format!("{name}: {e}"))?;
+            opts.calendar = Arc::new(opts.calendar.extended(&cal).map_err(|e| format!("{name}: {e}"))?);
         }
         Ok((date, opts))
     }

@@ -251,6 +251,49 @@ fn evaluate_reports_a_decision() {
     assert!(stderr(&o).contains("--date"), "{}", stderr(&o));
 }
 
+/// `--calendar` adds an official calendar to the built-in one: a 2027 arrangement that
+/// makes Saturday 2 January a working day moves the New Year's Eve case's deadline from
+/// Monday the 4th to that Saturday; a refused calendar names its file and JSON Pointer.
+#[test]
+fn evaluate_adds_the_calendar_of_a_new_year() {
+    let scratch = Scratch::new("calendar");
+    let case = "fixtures/business-startup/decisions/accepted_with_tolerance--new-years-eve-supplement-due-after-yuandan-2027.json";
+    let holidays = r#""2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08", "2027-04-05", "2027-05-01", "2027-05-02", "2027-06-09", "2027-09-15", "2027-10-01", "2027-10-02", "2027-10-03""#;
+    let write = |name: &str, workdays: &str| {
+        let path = scratch.0.join(name);
+        let text = format!(
+            r#"{{"name": {{"zh": "2027年", "en": "2027"}}, "years": [2027, 2027], "holidays": [{holidays}], "workdays": [{workdays}]}}"#
+        );
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let deadline = |extra: &[&str]| {
+        let mut args = vec!["evaluate", "fixtures/business-startup", case, "--date", "2026-12-31", "--json"];
+        args.extend_from_slice(extra);
+        let o = onething(&args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let d: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let reasons = d["reasons"].as_array().cloned().unwrap_or_default();
+        let notes = reasons.iter().filter(|r| r["rule"] == "calendar").count();
+        (d["supplements"][0]["by"].as_str().unwrap().to_owned(), notes)
+    };
+    assert_eq!(deadline(&[]), ("2027-01-04".to_owned(), 1));
+    let official = write("2027.json", r#""2027-01-02""#);
+    assert_eq!(deadline(&["--calendar", &official]), ("2027-01-02".to_owned(), 0));
+    let typo = write("typo.json", r#""2027-01-04""#);
+    let o = onething(&[
+        "evaluate",
+        "fixtures/business-startup",
+        case,
+        "--date",
+        "2026-12-31",
+        "--calendar",
+        &typo,
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("typo.json") && stderr(&o).contains("/workdays/0"), "{}", stderr(&o));
+}
+
 /// A restaurant-opening submission file as one line of JSON, for `batch` inputs.
 fn submission_line(name: &str) -> String {
     let path = root().join("fixtures/restaurant-opening/submissions").join(name);

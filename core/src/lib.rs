@@ -69,7 +69,7 @@ mod run;
 pub mod schema;
 pub mod schemas;
 
-pub use base::{calendar, date, formats, pointer};
+pub use base::{calendar, date, formats, pointer, statutory};
 pub use model::{bundle, decision, error, submission};
 pub use report::{notice, plan, results};
 pub use run::{dispatch, prefill, validate, wizard};

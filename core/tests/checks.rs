@@ -277,5 +277,9 @@ fn comparing_a_number_field_with_text_is_a_compile_warning_at_the_rule() {
     assert_eq!(w[0].pointer.as_deref(), Some("/items/0/eligibility/0/script"));
     assert!(w[0].message.starts_with("1:14: `wage` is a number"), "{}", w[0].message);
     assert!(w[0].message.contains("\"1950\"") && w[0].message.ends_with("always false"), "{}", w[0].message);
-    assert!(w[1].message.contains("`name` is text") && w[1].message.ends_with("always true"), "{}", w[1].message);
+    assert!(
+        w[1].message.contains("`name` is text") && w[1].message.ends_with("always true"),
+        "{}",
+        w[1].message
+    );
 }

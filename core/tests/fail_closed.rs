@@ -91,16 +91,17 @@ fn the_operators_age_rule_looping_does_not_accept_a_seventeen_year_old() {
 fn every_failing_rule_of_every_fixture_fails_closed() {
     let mut variants = 0;
     for dir in common::fixtures() {
-        let (date, _) = common::meta(&dir);
         let bundle = packed(&dir);
         let intact = common::compile(&dir);
         let cases = common::decision_cases(&dir);
-        let originals: Vec<_> = cases.iter().map(|(_, _, s)| intact.evaluate(s, date)).collect();
+        let dates: Vec<_> = cases.iter().map(|(name, ..)| common::case_date(&dir, name)).collect();
+        let originals: Vec<_> =
+            cases.iter().zip(&dates).map(|((_, _, s), date)| intact.evaluate(s, *date)).collect();
         for at in decision_scripts(&bundle) {
             variants += 1;
             let broken = with_script(&bundle, &at, FAILING);
-            for ((name, _, s), before) in cases.iter().zip(&originals) {
-                let after = broken.evaluate(s, date);
+            for (((name, _, s), before), date) in cases.iter().zip(&originals).zip(&dates) {
+                let after = broken.evaluate(s, *date);
                 let what = format!("{}: {at} fails, case {name}", dir.display());
                 assert!(
                     after.outcome.severity() >= before.outcome.severity(),

@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{compile, decision_cases, fixtures, settings};
+use common::{case_date, compile, decision_cases, fixtures, settings};
 
 use std::path::{Path, PathBuf};
 
@@ -280,26 +280,18 @@ fn invariant_1_merge_is_exact_on_every_fixture() {
     }
 }
 
-/// The fixture's evaluation date (`fixture.json`).
-fn evaluation_date(dir: &Path) -> onething::Date {
-    let meta: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("fixture.json")).unwrap()).unwrap();
-    meta["evaluation_date"].as_str().unwrap().parse().unwrap()
-}
-
 #[test]
 fn decisions_are_as_named_and_cover_every_outcome() {
     use onething::Outcome as O;
     for dir in fixtures() {
         let c = compile(&dir);
         let id = c.bundle().id.clone();
-        let date = evaluation_date(&dir);
         let cases = decision_cases(&dir);
         assert!(cases.len() >= 7, "{id}: only {} decision cases", cases.len());
         let mut seen_bundle = std::collections::HashSet::new();
         let mut seen_items = std::collections::HashSet::new();
         for (name, expected, s) in &cases {
-            let d = c.evaluate(s, date);
+            let d = c.evaluate(s, case_date(&dir, name));
             assert_eq!(d.outcome, *expected, "{id}/{name}: {:#?}", (&d.items, &d.deficiencies));
             seen_bundle.insert(d.outcome);
             seen_items.extend(d.items.iter().map(|i| i.outcome));
@@ -324,8 +316,8 @@ fn without_the_trace_a_decision_is_the_same_but_for_the_trace() {
     let untraced = onething::EvalOptions { trace: false, ..Default::default() };
     for dir in fixtures() {
         let c = compile(&dir);
-        let date = evaluation_date(&dir);
         for (name, _, s) in decision_cases(&dir) {
+            let date = case_date(&dir, &name);
             let mut traced = c.evaluate(&s, date);
             assert!(!traced.trace.is_empty(), "{name}");
             let quick = c.evaluate_with(&s, date, &untraced);
@@ -346,9 +338,9 @@ fn invariant_4_one_time_notice() {
     for dir in fixtures() {
         let c = compile(&dir);
         let id = c.bundle().id.clone();
-        let date = evaluation_date(&dir);
         let mut broken = 0;
         for (name, expected, good) in decision_cases(&dir).into_iter().filter(|(_, o, _)| o.is_accepted()) {
+            let date = case_date(&dir, &name);
             let mut variants: Vec<(String, Submission)> = Vec::new();
             for key in good.values().keys() {
                 let mut s = good.clone();

@@ -280,7 +280,7 @@ fn bad_source_declarations_are_listed_all_at_once() {
         json!([]),
         json!([
             {"id": "card", "title": {"zh": "证", "en": "Card"}, "kind": "e_licence",
-             "fields": {"xm": "name", "/csrq": {"key": "birth", "transform": {"date": {"layout": "YYYYMM"}}}}},
+             "fields": {"xm": "name", "/csrq": {"key": "birth", "transform": {"date": {"layout": "YYMMDD"}}}}},
             {"id": "card", "title": {"zh": "证", "en": "Card"}, "kind": "other",
              "fields": {"/mz": {"key": "name", "transform": {"value_map": []}}}}
         ]),
@@ -289,7 +289,7 @@ fn bad_source_declarations_are_listed_all_at_once() {
     let text = problems(&e);
     assert_eq!(text.len(), 4, "{text:#?}");
     assert_eq!(text[0], "source `card`: `xm` is not a JSON Pointer into the source's document");
-    assert!(text[1].starts_with("source `card`, fields /csrq: `YYYYMM` is not a date layout"), "{}", text[1]);
+    assert!(text[1].starts_with("source `card`, fields /csrq: `YYMMDD` is not a date layout"), "{}", text[1]);
     assert!(text[2].starts_with("source `card`, fields /mz: "), "{}", text[2]);
     assert_eq!(text[3], "duplicate source id `card`");
 }

@@ -4,8 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+
+use common::case_date;
 
 use indexmap::IndexMap;
 use onething::prefill::{Figures, FillOrigin, Filled, FilledValues, Prefill};
@@ -339,11 +343,12 @@ fn submit_then_evaluate_matches_every_decision_file() {
             let stem = f.file_stem().unwrap().to_string_lossy().to_string();
             let expected: Outcome = serde_json::from_value(json!(stem.split("--").next().unwrap())).unwrap();
             let s = read_submission(f);
-            let mut w = Wizard::new(b, None, Some(date(name)));
+            let on = case_date(&dir(name), &stem);
+            let mut w = Wizard::new(b, None, Some(on));
             fill(&mut w, &s);
-            let decision = b.evaluate(&w.submit(), date(name));
+            let decision = b.evaluate(&w.submit(), on);
             assert_eq!(decision.outcome, expected, "{name}/{stem}");
-            assert_eq!(decision, b.evaluate(&s, date(name)), "{name}/{stem}");
+            assert_eq!(decision, b.evaluate(&s, on), "{name}/{stem}");
             let state = w.state();
             if expected.is_accepted() {
                 assert!(state.complete, "{name}/{stem}: {:?}", state.errors);

@@ -54,7 +54,8 @@ const examples = readdirSync(FIXTURES)
       files,
       submissions: [
         ...jsonFiles(join(dir, 'submissions')).map((s) => ({ ...s, folder: 'submissions' })),
-        ...jsonFiles(join(dir, 'decisions')).map((s) => ({ ...s, folder: 'decisions' })),
+        // A decision case may be dated otherwise (`decision_dates` of fixture.json).
+        ...jsonFiles(join(dir, 'decisions')).map((s) => ({ ...s, folder: 'decisions', date: meta.decision_dates?.[s.name] })),
       ],
     };
   });

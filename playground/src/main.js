@@ -149,8 +149,8 @@ function loadExample(value) {
   if (!ex) return;
   state.example = value;
   state.files = { ...ex.files };
-  state.date = ex.date;
   const s = ex.submissions.find((x) => `${x.folder}/${x.name}` === sub);
+  state.date = s?.date ?? ex.date;
   state.submission = s ? s.text : JSON.stringify({ bundle: name, values: {} }, null, 2);
   state.step = 0;
   state.ruleFile = '';

@@ -71,9 +71,13 @@ export interface PrefillSources {
   consent?: string[];
   documents?: Record<string, unknown>;
 }
-/** Options of `evaluate`: `trace: false` leaves the decision's trace out. */
+/** Options of `evaluate`: `trace: false` leaves the decision's trace out; `calendars`
+ * adds official working-day calendars (a new year's arrangement) to the built-in one, in
+ * order, each touching or overlapping the years before (a refused one throws with
+ * `kind: "calendar"` and `path` `options.calendars[i]` + the JSON Pointer in it). */
 export interface EvaluateOptions {
   trace?: boolean;
+  calendars?: Calendar[];
 }
 /** The result of `merge`: one schema, and optional places that can never hold a value. */
 export interface MergeResult {
@@ -87,11 +91,28 @@ export interface MergeResult {
 #[serde(default, deny_unknown_fields)]
 struct EvaluateOptions {
     trace: bool,
+    calendars: Vec<serde_json::Value>,
 }
 
 impl Default for EvaluateOptions {
     fn default() -> Self {
-        EvaluateOptions { trace: true }
+        EvaluateOptions { trace: true, calendars: Vec::new() }
+    }
+}
+
+impl EvaluateOptions {
+    /// The core's options: the built-in calendar extended by each given one, in order.
+    fn native(&self) -> Result<onething::EvalOptions, Failure> {
+        let mut opts = onething::EvalOptions { trace: self.trace, ..Default::default() };
+        for (i, value) in self.calendars.iter().enumerate() {
+            let fail = |e: onething::calendar::CalendarError| {
+                let at = format!("options.calendars[{i}]{}", e.pointer().unwrap_or_default());
+                Failure::new("calendar", format!("options.calendars[{i}]: {e}")).at(at)
+            };
+            let cal = onething::Calendar::from_value(value).map_err(fail)?;
+            opts.calendar = std::sync::Arc::new(opts.calendar.extended(&cal).map_err(fail)?);
+        }
+        Ok(opts)
     }
 }
 
@@ -247,7 +268,7 @@ impl JsBundle {
         let s: Submission = from_js(&submission, "submission")?;
         let date = date_req(&date, "date")?;
         let options: EvaluateOptions = from_js_opt(&options, "options")?.unwrap_or_default();
-        let opts = onething::EvalOptions { trace: options.trace, ..Default::default() };
+        let opts = options.native()?;
         Ok(to_js(&self.compiled.evaluate_with(&s, date, &opts))?)
     }
 

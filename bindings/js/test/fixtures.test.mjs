@@ -20,7 +20,7 @@ for (const name of fixtures()) {
   describe(name, () => {
     const bundle = new Bundle(packedText(name));
     const id = bundle.id;
-    const { date, documents } = meta(name);
+    const { date, documents, dateOf } = meta(name);
 
     test('a bundle compiles from text and from an object alike', () => {
       const again = new Bundle(JSON.parse(packedText(name)));
@@ -66,13 +66,14 @@ for (const name of fixtures()) {
       const cases = jsonFiles(name, 'decisions');
       assert.ok(cases.length >= 7);
       for (const [stem, text] of cases) {
-        const d = bundle.evaluate(JSON.parse(text), date);
+        const on = dateOf(stem);
+        const d = bundle.evaluate(JSON.parse(text), on);
         assert.equal(d.outcome, stem.split('--')[0], stem);
         assert.deepEqual(d, snapshotJson(`${id}__decision__${stem}`), stem);
         // Without the trace: the same decision, its trace empty.
-        const quick = bundle.evaluate(text, date, { trace: false });
+        const quick = bundle.evaluate(text, on, { trace: false });
         assert.deepEqual(quick, { ...d, trace: [] }, stem);
-        assert.deepEqual(bundle.evaluate(text, date, { trace: true }), d, stem);
+        assert.deepEqual(bundle.evaluate(text, on, { trace: true }), d, stem);
       }
     });
 
@@ -107,6 +108,35 @@ for (const name of fixtures()) {
     });
   });
 }
+
+describe('evaluate adds the official calendars of new years', () => {
+  const stem = 'accepted_with_tolerance--new-years-eve-supplement-due-after-yuandan-2027';
+  const holidays = ['2027-01-01', '2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-04-05',
+    '2027-05-01', '2027-05-02', '2027-06-09', '2027-09-15', '2027-10-01', '2027-10-02', '2027-10-03'];
+  const cal2027 = (workdays) => ({ name: { zh: '2027年', en: '2027' }, years: [2027, 2027], holidays, workdays });
+
+  test('a Saturday worked in 2027 moves the deadline; the note about the unknown year goes', () => {
+    const b = new Bundle(packedText('business-startup'));
+    const s = jsonFiles('business-startup', 'decisions').find(([n]) => n === stem)[1];
+    const computed = b.evaluate(s, '2026-12-31');
+    assert.equal(computed.supplements[0].by, '2027-01-04');
+    assert.ok(computed.reasons.some((r) => r.rule === 'calendar'));
+    const official = b.evaluate(s, '2026-12-31', { calendars: [cal2027(['2027-01-02'])] });
+    assert.equal(official.supplements[0].by, '2027-01-02');
+    assert.ok(!(official.reasons ?? []).some((r) => r.rule === 'calendar'));
+    // A refused calendar throws, naming it and the place in it.
+    for (const [bad, path] of [
+      [cal2027(['2027-01-04']), 'options.calendars[0]/workdays/0'],
+      [{ ...cal2027([]), years: [2029, 2029] }, 'options.calendars[0]/holidays/0'],
+      [{ ...cal2027([]), holidays: holidays.slice(1) }, 'options.calendars[0]/holidays'],
+      [{ ...cal2027([]), extra: 1 }, 'options.calendars[0]/extra'],
+    ]) {
+      assert.throws(() => b.evaluate(s, '2026-12-31', { calendars: [bad] }), (e) => e.kind === 'calendar' && e.path === path, path);
+    }
+    assert.throws(() => b.evaluate(s, '2026-12-31', { calendars: 'no' }), (e) => e instanceof Error);
+    b.free();
+  });
+});
 
 describe("an applicant's notice (noticeFor), as the native snapshots", () => {
   const read = (name, stem) => jsonFiles(name, 'decisions').find(([s]) => s === stem)[1];

@@ -67,13 +67,16 @@ export function jsonFiles(name, folder) {
     .map((f) => [f.slice(0, -'.json'.length), readFileSync(join(dir, f), 'utf8')]);
 }
 
-/** `fixture.json`: the evaluation date and the source documents by source id. */
+/** `fixture.json`: the evaluation date, the source documents by source id, and the date of
+ * one decision case (`dateOf(stem)`: its own, in `decision_dates`, or the fixture's). */
 export function meta(name) {
   const m = readJson(name, 'fixture.json');
   const documents = Object.fromEntries(
     Object.entries(m.sources ?? {}).map(([id, file]) => [id, readJson(name, file)]),
   );
-  return { date: m.evaluation_date, documents };
+  // A decision case may be evaluated on a date of its own (`decision_dates`).
+  const dateOf = (stem) => m.decision_dates?.[stem] ?? m.evaluation_date;
+  return { date: m.evaluation_date, documents, dateOf };
 }
 
 /** The body of a snapshot, or undefined when the native suite has none of that name. */

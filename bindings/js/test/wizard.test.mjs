@@ -20,14 +20,14 @@ function fill(w, s) {
 for (const name of fixtures()) {
   describe(name, () => {
     const bundle = new Bundle(packedText(name));
-    const { date, documents } = meta(name);
+    const { date, documents, dateOf } = meta(name);
 
     test('submit then evaluate gives every decision file its native decision', () => {
       for (const [stem, text] of jsonFiles(name, 'decisions')) {
         const s = JSON.parse(text);
-        const w = new Wizard(bundle, date);
+        const w = new Wizard(bundle, dateOf(stem));
         fill(w, s);
-        const d = bundle.evaluate(w.submit(), date);
+        const d = bundle.evaluate(w.submit(), dateOf(stem));
         assert.deepEqual(d, snapshotJson(`${bundle.id}__decision__${stem}`), stem);
         if (stem.startsWith('accepted')) assert.equal(w.state().complete, true, stem);
         w.free();

@@ -2,7 +2,8 @@
  * Regenerate with `npm run types` after the schemas change. */
 
 /**
- * Where a department property goes: a canonical key, optionally through a transform.
+ * Where a department property goes: a canonical key, optionally through a transform; or,
+ * in an item's field map, a constant the bundle always sends.
  *
  * This interface was referenced by `OnethingTypes`'s JSON-Schema
  * via the `definition` "FieldMapping".
@@ -18,6 +19,14 @@ export type FieldMapping =
        * How canonical values become the department's values, and back.
        */
       transform: Transform;
+    }
+  | {
+      /**
+       * The department's value, in the department's own coding.
+       */
+      constant: {
+        [k: string]: unknown;
+      };
     };
 /**
  * A value transform between the canonical form and a department's form. Each is a
@@ -34,9 +43,14 @@ export type Transform =
   | {
       date: {
         /**
-         * The department's layout, made of `YYYY`, `MM`, `DD` and literal characters.
+         * The department's layout: `YYYY`, `MM`, `DD`, `HH`, `mm`, `ss` and literal
+         * characters.
          */
         layout: string;
+        /**
+         * The fixed time of day of a layout with `HH`, `mm` and `ss`, as `HH:mm:ss`.
+         */
+        time?: string | null;
       };
     }
   | {
@@ -49,6 +63,17 @@ export type Transform =
          * Department value → canonical value.
          */
         backward: string;
+        /**
+         * The author's declaration that `backward` undoes `forward` on every canonical value
+         * the form admits (so dispatch and prefill lose nothing). Without it, the bundle
+         * compiles with a warning.
+         */
+        reversible?: boolean;
+        /**
+         * Canonical values on which the bundle checks, when it compiles, that `backward`
+         * gives back what `forward` made (one that does not is a compile problem).
+         */
+        examples?: unknown[];
       };
     };
 /**
@@ -1461,6 +1486,11 @@ export interface Payload {
    * Where each canonical field went in the payload.
    */
   fields: Route[];
+  /**
+   * JSON Pointers of the values the bundle's field map fixes (constants), not the
+   * applicant's: they are in the payload too.
+   */
+  constants?: string[];
 }
 /**
  * One field's way into a payload.

@@ -147,63 +147,157 @@ impl Date {
     pub const MAX: Date = Date { year: 9999, month: 12, day: 31 };
 
     /// Reads a date in a layout made of `YYYY`, `MM`, `DD` and literal characters, such as
-    /// `YYYYMMDD` or `YYYY年MM月DD日`.
+    /// `YYYYMMDD` or `YYYY年MM月DD日` (a time part `HH`, `mm`, `ss` is read and checked, then
+    /// left out: see [`Fields`] for the time).
     pub fn parse_layout(text: &str, layout: &str) -> Result<Date, DateError> {
+        let f = Fields::parse(text, layout)?;
         let layout_err = || DateError::Layout { text: text.to_owned(), layout: layout.to_owned() };
-        let (mut year, mut month, mut day) = (None, None, None);
-        let mut rest = text;
-        let mut lay = layout;
-        while !lay.is_empty() {
-            let (slot, width) = if lay.starts_with("YYYY") {
-                (&mut year, 4)
-            } else if lay.starts_with("MM") {
-                (&mut month, 2)
-            } else if lay.starts_with("DD") {
-                (&mut day, 2)
-            } else {
-                let c = lay.chars().next().ok_or_else(layout_err)?;
-                rest = rest.strip_prefix(c).ok_or_else(layout_err)?;
-                lay = lay.get(c.len_utf8()..).unwrap_or_default();
-                continue;
-            };
-            let digits = rest.get(..width).filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
-            let digits = digits.ok_or_else(layout_err)?;
-            *slot = Some(digits.parse::<u32>().map_err(|_| layout_err())?);
-            rest = rest.get(width..).unwrap_or_default();
-            lay = lay.get(width..).unwrap_or_default();
-        }
-        if !rest.is_empty() {
-            return Err(layout_err());
-        }
-        let (Some(y), Some(m), Some(d)) = (year, month, day) else {
+        let (Some(y), Some(m), Some(d)) = (f.year, f.month, f.day) else {
             return Err(layout_err());
         };
         let y = i32::try_from(y).map_err(|_| layout_err())?;
         Date::new(y, m, d).ok_or_else(|| DateError::NoSuchDay { text: text.to_owned() })
     }
 
-    /// Writes the date in a layout (see [`Date::parse_layout`]).
+    /// Writes the date in a layout (see [`Date::parse_layout`]); a time part is written as
+    /// zeros.
     pub fn format_layout(self, layout: &str) -> String {
+        Fields::of(self).format(layout)
+    }
+}
+
+/// The parts a layout reads or writes: year, month, day, hour, minute, second, each when
+/// the layout has its token (`YYYY`, `MM`, `DD`, `HH`, `mm`, `ss`; the other characters are
+/// literal). A month layout (`YYYYMM`) has no day; a date-time layout
+/// (`YYYY-MM-DD HH:mm:ss`) has all six.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fields {
+    /// `YYYY`.
+    pub year: Option<u32>,
+    /// `MM`, 1 to 12.
+    pub month: Option<u32>,
+    /// `DD`, 1 to 31 (whether the day exists in its month is the reader's to check).
+    pub day: Option<u32>,
+    /// `HH`, 0 to 23.
+    pub hour: Option<u32>,
+    /// `mm`, 0 to 59.
+    pub minute: Option<u32>,
+    /// `ss`, 0 to 59.
+    pub second: Option<u32>,
+}
+
+/// The tokens of a layout, their widths, and the largest value each takes.
+const TOKENS: [(&str, usize, u32); 6] =
+    [("YYYY", 4, 9999), ("MM", 2, 12), ("DD", 2, 31), ("HH", 2, 23), ("mm", 2, 59), ("ss", 2, 59)];
+
+impl Fields {
+    /// The fields of a date, time left out.
+    pub fn of(d: Date) -> Fields {
+        Fields {
+            year: Some(u32::from(d.year)),
+            month: Some(d.month()),
+            day: Some(d.day()),
+            ..Fields::default()
+        }
+    }
+
+    fn slot(&mut self, token: usize) -> Option<&mut Option<u32>> {
+        match token {
+            0 => Some(&mut self.year),
+            1 => Some(&mut self.month),
+            2 => Some(&mut self.day),
+            3 => Some(&mut self.hour),
+            4 => Some(&mut self.minute),
+            5 => Some(&mut self.second),
+            _ => None,
+        }
+    }
+
+    fn get(&self, token: usize) -> Option<u32> {
+        [self.year, self.month, self.day, self.hour, self.minute, self.second].get(token).copied().flatten()
+    }
+
+    /// Reads `text` written in `layout`: every token's digits, every literal character as
+    /// it stands, nothing more. A month of 0 or 13, an hour of 24… is [`DateError::NoSuchDay`].
+    pub fn parse(text: &str, layout: &str) -> Result<Fields, DateError> {
+        let layout_err = || DateError::Layout { text: text.to_owned(), layout: layout.to_owned() };
+        let mut out = Fields::default();
+        let mut rest = text;
+        let mut lay = layout;
+        while !lay.is_empty() {
+            let Some((i, (token, width, max))) =
+                TOKENS.iter().enumerate().find(|(_, (t, ..))| lay.starts_with(t))
+            else {
+                let c = lay.chars().next().ok_or_else(layout_err)?;
+                rest = rest.strip_prefix(c).ok_or_else(layout_err)?;
+                lay = lay.get(c.len_utf8()..).unwrap_or_default();
+                continue;
+            };
+            let digits = rest.get(..*width).filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+            let n = digits.ok_or_else(layout_err)?.parse::<u32>().map_err(|_| layout_err())?;
+            let least = u32::from(i < 3 && i > 0);
+            if n < least || n > *max {
+                return Err(DateError::NoSuchDay { text: text.to_owned() });
+            }
+            *out.slot(i).ok_or_else(layout_err)? = Some(n);
+            rest = rest.get(*width..).unwrap_or_default();
+            lay = lay.get(token.len()..).unwrap_or_default();
+        }
+        if !rest.is_empty() {
+            return Err(layout_err());
+        }
+        Ok(out)
+    }
+
+    /// Writes the fields in `layout` (a token whose field is missing is written as zeros).
+    pub fn format(&self, layout: &str) -> String {
         // One pass and one allocation (dispatch writes every date field of every view).
         let mut out = String::with_capacity(layout.len());
         let mut rest = layout;
         while let Some(c) = rest.chars().next() {
-            let (field, width) = if rest.starts_with("YYYY") {
-                (Some(u32::from(self.year)), 4)
-            } else if rest.starts_with("MM") {
-                (Some(u32::from(self.month)), 2)
-            } else if rest.starts_with("DD") {
-                (Some(u32::from(self.day)), 2)
-            } else {
-                (None, c.len_utf8())
-            };
-            match field {
-                Some(n) => push_padded(&mut out, n, width),
-                None => out.push(c),
+            match TOKENS.iter().enumerate().find(|(_, (t, ..))| rest.starts_with(t)) {
+                Some((i, (token, width, _))) => {
+                    push_padded(&mut out, self.get(i).unwrap_or(0), *width);
+                    rest = rest.get(token.len()..).unwrap_or_default();
+                }
+                None => {
+                    out.push(c);
+                    rest = rest.get(c.len_utf8()..).unwrap_or_default();
+                }
             }
-            rest = rest.get(width..).unwrap_or_default();
         }
         out
+    }
+}
+
+/// What a layout writes, by its tokens ([`layout_kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayoutKind {
+    /// `YYYY`, `MM`, `DD`: a date.
+    Date,
+    /// `YYYY`, `MM`, `DD`, `HH`, `mm`, `ss`: a date and a time of day.
+    DateTime,
+    /// `YYYY`, `MM`: a month.
+    Month,
+}
+
+/// The kind of a layout: each of its tokens once, and one of the three sets of
+/// [`LayoutKind`]; its literal characters neither digits nor the letters of a token
+/// (`Y`, `M`, `D`, `H`, `m`, `s`). `None` for anything else (`YYMMDD`, `YYYY-MM-DD HH`).
+pub fn layout_kind(layout: &str) -> Option<LayoutKind> {
+    let count = |t: &str| layout.matches(t).count();
+    let mut literals = layout.to_owned();
+    for (t, ..) in TOKENS {
+        literals = literals.replace(t, "");
+    }
+    if literals.chars().any(|c| c.is_ascii_digit() || "YMDHms".contains(c)) {
+        return None;
+    }
+    match TOKENS.map(|(t, ..)| count(t)) {
+        [1, 1, 1, 0, 0, 0] => Some(LayoutKind::Date),
+        [1, 1, 1, 1, 1, 1] => Some(LayoutKind::DateTime),
+        [1, 1, 0, 0, 0, 0] => Some(LayoutKind::Month),
+        _ => None,
     }
 }
 
@@ -219,15 +313,9 @@ fn push_padded(out: &mut String, n: u32, width: usize) {
     }
 }
 
-/// Checks that a layout has each of `YYYY`, `MM` and `DD` exactly once.
+/// Checks that a layout is a date layout: `YYYY`, `MM` and `DD` exactly once, no time part.
 pub fn is_valid_layout(layout: &str) -> bool {
-    ["YYYY", "MM", "DD"].iter().all(|t| layout.matches(t).count() == 1)
-        && layout
-            .replace("YYYY", "")
-            .replace("MM", "")
-            .replace("DD", "")
-            .chars()
-            .all(|c| !c.is_ascii_digit() && c != 'Y' && c != 'M' && c != 'D')
+    layout_kind(layout) == Some(LayoutKind::Date)
 }
 
 fn is_leap(year: u16) -> bool {
@@ -317,6 +405,38 @@ mod tests {
         let mut out = String::new();
         push_padded(&mut out, u32::MAX, 12);
         assert_eq!(out, format!("{:012}", u32::MAX));
+    }
+
+    #[test]
+    fn month_and_date_time_layouts() {
+        let f = Fields::parse("202605", "YYYYMM").unwrap();
+        assert_eq!((f.year, f.month, f.day), (Some(2026), Some(5), None));
+        assert_eq!(f.format("YYYY-MM"), "2026-05");
+        assert!(matches!(Fields::parse("202613", "YYYYMM"), Err(DateError::NoSuchDay { .. })));
+        assert!(matches!(Fields::parse("202600", "YYYYMM"), Err(DateError::NoSuchDay { .. })));
+        assert!(Fields::parse("2026-5", "YYYY-MM").is_err());
+        let t = Fields::parse("2026-05-01 08:30:00", "YYYY-MM-DD HH:mm:ss").unwrap();
+        assert_eq!((t.hour, t.minute, t.second), (Some(8), Some(30), Some(0)));
+        assert_eq!(t.format("YYYYMMDDHHmmss"), "20260501083000");
+        assert!(matches!(
+            Fields::parse("20260501240000", "YYYYMMDDHHmmss"),
+            Err(DateError::NoSuchDay { .. })
+        ));
+        assert!(matches!(
+            Fields::parse("20260501236000", "YYYYMMDDHHmmss"),
+            Err(DateError::NoSuchDay { .. })
+        ));
+        assert_eq!(Date::parse_layout("20260501000000", "YYYYMMDDHHmmss").unwrap(), d("2026-05-01"));
+        assert_eq!(d("2026-05-01").format_layout("YYYY-MM-DD HH:mm:ss"), "2026-05-01 00:00:00");
+        assert!(Date::parse_layout("202605", "YYYYMM").is_err());
+        assert_eq!(layout_kind("YYYYMM"), Some(LayoutKind::Month));
+        assert_eq!(layout_kind("YYYY年MM月"), Some(LayoutKind::Month));
+        assert_eq!(layout_kind("YYYY-MM-DD HH:mm:ss"), Some(LayoutKind::DateTime));
+        assert_eq!(layout_kind("YYYYMMDDHHmmss"), Some(LayoutKind::DateTime));
+        assert_eq!(layout_kind("YYYY-MM-DD"), Some(LayoutKind::Date));
+        for bad in ["YYYY-MM-DD HH:mm", "YYYY", "MMDD", "YYYYMMDDss", "YYYY-MM-DD 00", ""] {
+            assert_eq!(layout_kind(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -7,5 +7,6 @@ pub mod date;
 pub mod formats;
 pub(crate) mod json;
 pub mod pointer;
+pub mod statutory;
 pub(crate) mod suggest;
 pub mod text;

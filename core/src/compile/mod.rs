@@ -40,6 +40,7 @@ pub mod form;
 pub(crate) mod graph;
 pub(crate) mod items;
 pub(crate) mod keys;
+pub(crate) mod month_keys;
 pub mod project;
 pub(crate) mod rulebook;
 pub(crate) mod sources;
@@ -227,12 +228,18 @@ fn translate_all(
             items.push(c);
         }
     }
+    let items = Items::new(items);
+    if problems.is_empty() {
+        let translations = items.iter().map(|(ix, c)| (ix, &c.translation));
+        problems.extend(month_keys::months_and_dates(bundle, translations));
+    }
     match rules {
         Some((rulebook, item_rules)) if problems.is_empty() => {
-            for (c, rules) in items.iter_mut().zip(item_rules) {
-                c.rules = rules;
+            let mut items = items;
+            for (ix, rules) in items.indices().zip(item_rules) {
+                items.get_mut(ix).rules = rules;
             }
-            Ok((rulebook, Items::new(items)))
+            Ok((rulebook, items))
         }
         _ => Err(problems),
     }
@@ -349,11 +356,11 @@ fn compile_item(
         in_schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })
     })?;
     let t = translate::translate(doc, &place, &item.field_map, merger, sandbox)?;
-    for w in &t.warnings {
+    for (pointer, message) in &t.warnings {
         warnings.push(Warning {
             at: format!("item `{}`", item.id),
-            message: w.clone(),
-            pointer: Some(format!("/items/{index}")),
+            message: message.clone(),
+            pointer: Some(pointer.clone()),
         });
     }
     let residual = match &t.residual {
@@ -389,7 +396,7 @@ fn schema_problem(bundle: &Bundle, error: SchemaError) -> Problem {
 /// to it, or, for a property that keeps its own path as its key, the item's `schema`.
 fn declaration_pointer(bundle: &Bundle, ix: ItemIx, key: &str) -> String {
     let item = format!("/items/{ix}");
-    let entry = ix.declared(bundle).field_map.iter().find(|(_, m)| m.key() == key);
+    let entry = ix.declared(bundle).field_map.iter().find(|(_, m)| m.key() == Some(key));
     match entry {
         Some((from, _)) => pointer::join(&pointer::join(&item, "field_map"), from),
         None => pointer::join(&item, "schema"),

@@ -5,7 +5,8 @@
 //! this is what dispatch sends (data minimisation) and what residual constraints check.
 //!
 //! An intermediate object is created when one of its leaves has a value, or when it is
-//! required and its parent exists.
+//! required and its parent exists (an object holding a constant of the field map counts as
+//! required); a constant is written wherever its object is.
 
 use serde_json::{Map, Value};
 
@@ -62,6 +63,11 @@ fn build(
                         }
                         Err(e) => failures.push((leaf.clone(), e)),
                     },
+                }
+            }
+            Child::Constant(k) => {
+                if let Some(c) = tr.constants.get(*k) {
+                    out.insert(name.clone(), c.value.clone());
                 }
             }
             Child::Node(c) => {

@@ -404,7 +404,8 @@ impl Rulebook {
                     _ => continue,
                 };
                 let only = |allowed: &[&str]| {
-                    types.iter().all(|t| *t == "null" || allowed.contains(t)) && types.iter().any(|t| *t != "null")
+                    types.iter().all(|t| *t == "null" || allowed.contains(t))
+                        && types.iter().any(|t| *t != "null")
                 };
                 let field = match (c.text, only(&["integer", "number"]), only(&["string"])) {
                     (true, true, _) => "a number",

@@ -48,7 +48,15 @@ pub(crate) fn compile(
                 });
                 continue;
             };
-            let key = mapping.key();
+            let Some(key) = mapping.key() else {
+                problems.push(Problem::Invalid {
+                    at: format!("{at}, fields {ptr}"),
+                    message: "a data source fills canonical keys: a constant belongs in an item's field map"
+                        .into(),
+                    bundle_pointer: Some(place),
+                });
+                continue;
+            };
             if !keys.contains_key(key) && !derived.contains(key) {
                 let known =
                     keys.keys().map(String::as_str).chain(bundle.derive.iter().map(|d| d.key.as_str()));

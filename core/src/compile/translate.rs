@@ -18,6 +18,13 @@
 //! An intermediate object exists in the department's view when one of its leaves has a
 //! value, or when it is required and its parent exists; `required` inside an optional object
 //! therefore becomes "if any field of this object is given, these are required".
+//!
+//! A property the field map fixes to a constant is neither a leaf nor a key: it is checked
+//! against the department's subschema here (a constant the department refuses is a problem
+//! at its field map entry), written into every view, and the objects holding it exist
+//! whenever their parent does (as if required). A constraint of a decomposed object that
+//! reads it is decided here when it can be (the constant is known), else left to the
+//! residual, which sees it in the view.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,9 +32,10 @@ use std::sync::Arc;
 use indexmap::{IndexMap, IndexSet};
 use serde_json::{Map, Value, json};
 
+use crate::base::date::LayoutKind;
 use crate::base::pointer;
 use crate::compile::transform::ValueTransform;
-use crate::model::bundle::FieldMapping;
+use crate::model::bundle::{FieldMapping, Transform};
 use crate::model::error::Problem;
 use crate::rules::Sandbox;
 use crate::schema::{self, Document, Expanded, Kinds, Merger, Origin, Part, SchemaError, Side};
@@ -66,6 +74,19 @@ pub enum Child {
     Leaf(usize),
     /// A decomposed object.
     Node(Node),
+    /// A constant of the field map, by index into [`Translation::constants`].
+    Constant(usize),
+}
+
+/// A department property the field map fixes to one value.
+#[derive(Debug, Clone)]
+pub struct Constant {
+    /// Property path in the department's data.
+    pub path: Vec<String>,
+    /// The same as a JSON Pointer.
+    pub pointer: Arc<str>,
+    /// The value, in the department's coding.
+    pub value: Value,
 }
 
 /// A part of a translation's documents, stored by document index and pointer.
@@ -87,6 +108,8 @@ pub struct Translation {
     pub root: Node,
     /// Every leaf, in the department's order.
     pub leaves: Vec<Leaf>,
+    /// Every constant of the field map, in the department's order.
+    pub constants: Vec<Constant>,
     /// Value constraints per canonical key.
     pub parts: IndexMap<String, Vec<StoredPart>>,
     /// Canonical keys required whenever the item applies, with who requires them.
@@ -102,8 +125,8 @@ pub struct Translation {
     /// there. Projecting it instead of `root` checks the residual without copying the
     /// values it never looks at.
     pub residual_view: Option<Node>,
-    /// Non-fatal observations.
-    pub warnings: Vec<String>,
+    /// Non-fatal observations: the place in the bundle document, and the message.
+    pub warnings: Vec<(String, String)>,
 }
 
 /// Why a constraint cannot be rewritten over canonical keys.
@@ -129,6 +152,9 @@ impl From<SchemaError> for Untranslatable {
         Untranslatable::Schema(e)
     }
 }
+
+/// The canonical months a month layout (`YYYYMM`) maps: `YYYY-MM`.
+pub const MONTH_PATTERN: &str = "^[0-9]{4}-(0[1-9]|1[0-2])$";
 
 /// Keywords that never constrain an object instance.
 const NOT_FOR_OBJECTS: &[&str] = &[
@@ -175,6 +201,7 @@ pub fn translate(
         atoms: HashMap::new(),
         synthetic: Vec::new(),
         leaves: Vec::new(),
+        constants: Vec::new(),
         parts: IndexMap::new(),
         required: Vec::new(),
         dependent: Vec::new(),
@@ -188,6 +215,7 @@ pub fn translate(
         docs,
         root,
         leaves: t.leaves,
+        constants: t.constants,
         parts: t.parts,
         required: t.required,
         dependent: t.dependent,
@@ -202,11 +230,12 @@ pub fn translate(
 struct Outcome {
     residual_view: Option<Node>,
     leaves: Vec<Leaf>,
+    constants: Vec<Constant>,
     parts: IndexMap<String, Vec<StoredPart>>,
     required: Vec<(String, Side)>,
     dependent: Vec<(String, String, Side)>,
     cross: Vec<(Value, Side)>,
-    warnings: Vec<String>,
+    warnings: Vec<(String, String)>,
 }
 
 struct Translator<'a, 'f> {
@@ -225,11 +254,12 @@ struct Translator<'a, 'f> {
     /// Documents made by the translation; stored parts index them from 1.
     synthetic: Vec<Document>,
     leaves: Vec<Leaf>,
+    constants: Vec<Constant>,
     parts: IndexMap<String, Vec<StoredPart>>,
     required: Vec<(String, Side)>,
     dependent: Vec<(String, String, Side)>,
     cross: Vec<(Value, Side)>,
-    warnings: Vec<String>,
+    warnings: Vec<(String, String)>,
 }
 
 impl<'a> Translator<'a, '_> {
@@ -261,6 +291,7 @@ impl<'a> Translator<'a, '_> {
         let outcome = Outcome {
             residual_view,
             leaves: self.leaves,
+            constants: self.constants,
             parts: self.parts,
             required: self.required,
             dependent: self.dependent,
@@ -338,9 +369,13 @@ impl<'a> Translator<'a, '_> {
                 if let Some((ptr, _)) = exact {
                     self.problem(&ptr, "maps an object whose properties are mapped too; map either the object or its properties");
                 }
-                let n = self.build_node(child_parts, child_path, required.contains(&name), depth + 1)?;
+                let mut n = self.build_node(child_parts, child_path, required.contains(&name), depth + 1)?;
+                // An object holding a constant is sent whenever its parent is.
+                n.forced |= holds_constant(&n);
                 node.keys.extend(n.keys.iter().cloned());
                 Child::Node(n)
+            } else if let Some((ptr, FieldMapping::Constant { constant })) = exact {
+                Child::Constant(self.constant(child_parts, child_path, &ptr, constant)?)
             } else {
                 let index = self.leaf(child_parts, child_path, exact)?;
                 if let Some(leaf) = self.leaves.get(index) {
@@ -362,8 +397,17 @@ impl<'a> Translator<'a, '_> {
         mapping: Option<(String, FieldMapping)>,
     ) -> Result<usize, SchemaError> {
         let ptr = pointer::from_tokens(path.iter().map(String::as_str));
-        let key = mapping.as_ref().map_or_else(|| path.join("."), |(_, m)| m.key().to_owned());
-        let transform = match mapping.as_ref().and_then(|(_, m)| m.transform()) {
+        let key = mapping.as_ref().and_then(|(_, m)| m.key()).map_or_else(|| path.join("."), str::to_owned);
+        let definition = mapping.as_ref().and_then(|(_, m)| m.transform());
+        if let Some(Transform::Script { reversible: false, .. }) = definition {
+            self.warnings.push((
+                pointer::join(&pointer::join(self.item, "field_map"), &ptr),
+                format!(
+                    "field map {ptr}: the script transform is not declared reversible: nothing checks that `backward` undoes `forward`, so dispatch and prefill may lose or change a value without a word; once it does, say so with \"reversible\": true (and give \"examples\" to check), or use a value map or a date layout"
+                ),
+            ));
+        }
+        let transform = match definition {
             None => None,
             Some(def) => match ValueTransform::new(def, self.sandbox) {
                 Ok(t) => Some(t),
@@ -386,6 +430,40 @@ impl<'a> Translator<'a, '_> {
         self.parts.entry(key).or_default().extend(contributed);
         self.leaves.push(leaf);
         Ok(self.leaves.len() - 1)
+    }
+
+    /// Records a constant of the field map, checked against the department's subschema of
+    /// its property: a value the department refuses is a problem at the entry. A subschema
+    /// that does not compile alone goes to the residual, checked on the view.
+    fn constant(
+        &mut self,
+        parts: Vec<Part<'a>>,
+        path: Vec<String>,
+        entry: &str,
+        value: Value,
+    ) -> Result<usize, SchemaError> {
+        let (schema, defs) = standalone(parts.clone())?;
+        match schema::compile(&with_defs(&schema, &defs)) {
+            Ok(validator) => {
+                let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+                if !errors.is_empty() {
+                    self.problem(
+                        entry,
+                        format!(
+                            "the department's schema refuses the constant {value}: {}",
+                            errors.join("; ")
+                        ),
+                    );
+                }
+            }
+            Err(_) => {
+                let exported = self.residual.conjoin(parts, "")?.schema;
+                self.frags.push((path.clone(), exported));
+            }
+        }
+        let pointer = Arc::from(pointer::from_tokens(path.iter().map(String::as_str)).as_str());
+        self.constants.push(Constant { path, pointer, value });
+        Ok(self.constants.len() - 1)
     }
 
     /// The canonical side of a transformed leaf: a value map admits exactly the canonical
@@ -412,9 +490,12 @@ impl<'a> Translator<'a, '_> {
                     if accepts(&p.department) {
                         allowed.push(p.canonical.clone());
                     } else {
-                        self.warnings.push(format!(
-                            "field map {}: the department's schema rejects {} (the image of {}); {} cannot be chosen",
-                            leaf.pointer, p.department, p.canonical, p.canonical
+                        self.warnings.push((
+                            pointer::join(&pointer::join(self.item, "field_map"), &leaf.pointer),
+                            format!(
+                                "field map {}: the department's schema rejects {} (the image of {}); {} cannot be chosen",
+                                leaf.pointer, p.department, p.canonical, p.canonical
+                            ),
                         ));
                     }
                 }
@@ -427,7 +508,7 @@ impl<'a> Translator<'a, '_> {
                 json!({ "enum": allowed })
             }
             ValueTransform::Date(layout) => {
-                let sample = t.forward(&json!("2000-01-31")).unwrap_or(Value::Null);
+                let sample = t.forward(&layout.sample()).unwrap_or(Value::Null);
                 if !accepts(&sample) {
                     self.problem(
                         &leaf.pointer,
@@ -436,7 +517,10 @@ impl<'a> Translator<'a, '_> {
                 }
                 let exported = self.residual.conjoin(parts, "")?.schema;
                 self.frags.push((leaf.path.clone(), exported));
-                json!({ "type": "string", "format": "date" })
+                match layout.kind {
+                    LayoutKind::Month => json!({ "type": "string", "pattern": MONTH_PATTERN }),
+                    LayoutKind::Date | LayoutKind::DateTime => json!({ "type": "string", "format": "date" }),
+                }
             }
             ValueTransform::Script(_) => {
                 // A script's domain is unknown: the canonical value is unconstrained here,
@@ -455,7 +539,12 @@ impl<'a> Translator<'a, '_> {
     fn check_map_targets(&mut self, root: &Node) {
         let mut nodes = Vec::new();
         collect_node_paths(root, &mut nodes);
-        let leaves: Vec<Vec<String>> = self.leaves.iter().map(|l| l.path.clone()).collect();
+        let leaves: Vec<Vec<String>> = self
+            .leaves
+            .iter()
+            .map(|l| l.path.clone())
+            .chain(self.constants.iter().map(|c| c.path.clone()))
+            .collect();
         let missing: Vec<String> = self
             .maps
             .iter()
@@ -513,7 +602,9 @@ impl<'a> Translator<'a, '_> {
                                 }
                             }
                         }
-                        Some(Child::Node(_)) => {}
+                        // An object below exists when its parent does, or its own rule says when;
+                        // a constant is always there.
+                        Some(Child::Node(_) | Child::Constant(_)) => {}
                         None => self.frags.push((node.path.clone(), json!({ "required": [name] }))),
                     }
                 }
@@ -695,6 +786,14 @@ impl<'a> Translator<'a, '_> {
                 let inner = self.rewrite(sub, c)?;
                 Some(if c.forced { inner } else { json!({ "if": any_of_keys(&c.keys), "then": inner }) })
             }
+            // The value is known: the subschema holds or not, for every submission.
+            Some(Child::Constant(k)) => {
+                let Some(value) = self.constants.get(*k).map(|c| c.value.clone()) else { return Ok(None) };
+                let (schema, defs) = standalone(vec![sub])?;
+                let validator =
+                    schema::compile(&with_defs(&schema, &defs)).map_err(|_| Untranslatable::Residual)?;
+                (!validator.is_valid(&value)).then_some(Value::Bool(false))
+            }
         })
     }
 
@@ -726,6 +825,7 @@ impl<'a> Translator<'a, '_> {
             }
             Some(Child::Node(c)) if c.forced => json!({}),
             Some(Child::Node(c)) => any_of_keys(&c.keys),
+            Some(Child::Constant(_)) => json!({}),
         }
     }
 
@@ -756,11 +856,11 @@ fn prune(node: &Node, paths: &[Vec<String>]) -> Node {
     let mut children = IndexMap::new();
     for (name, child) in &node.children {
         match child {
-            Child::Leaf(i) => {
+            Child::Leaf(_) | Child::Constant(_) => {
                 let mut path = node.path.clone();
                 path.push(name.clone());
                 if below(&path) {
-                    children.insert(name.clone(), Child::Leaf(*i));
+                    children.insert(name.clone(), child.clone());
                 }
             }
             Child::Node(c) => {
@@ -810,6 +910,15 @@ fn child_parts<'a>(atoms: &[Part<'a>], name: &str) -> Vec<Part<'a>> {
 
 fn keys_of(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
+}
+
+/// Does a constant lie at or below this object?
+fn holds_constant(node: &Node) -> bool {
+    node.children.values().any(|c| match c {
+        Child::Constant(_) => true,
+        Child::Node(n) => holds_constant(n),
+        Child::Leaf(_) => false,
+    })
 }
 
 fn collect_node_paths(node: &Node, out: &mut Vec<Vec<String>>) {

@@ -22,7 +22,7 @@
 //!         "field_map": {"/mc": "company.name"}
 //!     }]
 //! })).unwrap();
-//! assert_eq!(bundle.items[0].field_map["/mc"].key(), "company.name");
+//! assert_eq!(bundle.items[0].field_map["/mc"].key(), Some("company.name"));
 //! ```
 
 use indexmap::IndexMap;
@@ -317,9 +317,10 @@ fn schema_source(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     })
 }
 
-/// Where a department property goes: a canonical key, optionally through a transform.
+/// Where a department property goes: a canonical key, optionally through a transform; or,
+/// in an item's field map, a constant the bundle always sends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum FieldMapping {
     /// Just the canonical key: the value passes unchanged.
     Key(String),
@@ -330,21 +331,39 @@ pub enum FieldMapping {
         /// How canonical values become the department's values, and back.
         transform: Transform,
     },
+    /// A value the department's field always has in this bundle (the bank account's type
+    /// is always `01`, 基本存款账户, when a new company opens its first account). It is
+    /// checked against the department's schema when the bundle compiles, sent by dispatch
+    /// (its parent objects with it), and never shown in the merged form: the applicant has
+    /// nothing to type. Only in an item's field map, not in a data source's.
+    Constant {
+        /// The department's value, in the department's own coding.
+        constant: Value,
+    },
 }
 
 impl FieldMapping {
-    /// The canonical key.
-    pub fn key(&self) -> &str {
+    /// The canonical key; `None` for a constant.
+    pub fn key(&self) -> Option<&str> {
         match self {
-            FieldMapping::Key(k) | FieldMapping::Transformed { key: k, .. } => k,
+            FieldMapping::Key(k) | FieldMapping::Transformed { key: k, .. } => Some(k),
+            FieldMapping::Constant { .. } => None,
         }
     }
 
     /// The transform, if any.
     pub fn transform(&self) -> Option<&Transform> {
         match self {
-            FieldMapping::Key(_) => None,
+            FieldMapping::Key(_) | FieldMapping::Constant { .. } => None,
             FieldMapping::Transformed { transform, .. } => Some(transform),
+        }
+    }
+
+    /// The constant, for a constant entry.
+    pub fn constant(&self) -> Option<&Value> {
+        match self {
+            FieldMapping::Constant { constant } => Some(constant),
+            _ => None,
         }
     }
 }
@@ -357,17 +376,47 @@ impl FieldMapping {
 pub enum Transform {
     /// A table of codes, e.g. canonical `男`/`女` ↔ department `1`/`2`.
     ValueMap(Vec<ValuePair>),
-    /// A date written in another layout, e.g. canonical `2024-05-01` ↔ department `20240501`.
+    /// A date written in another layout, e.g. canonical `2024-05-01` ↔ department
+    /// `20240501`. The layout is made of tokens and literal characters (neither digits nor
+    /// the letters of a token), each token once, in one of three sets:
+    ///
+    /// - `YYYY`, `MM`, `DD` (`YYYYMMDD`, `YYYY年MM月DD日`): the canonical value is a date,
+    ///   `YYYY-MM-DD`;
+    /// - `YYYY`, `MM`, `DD`, `HH`, `mm`, `ss` (`YYYY-MM-DD HH:mm:ss`, `YYYYMMDDHHmmss`): a
+    ///   date and a time of day the department always writes the same, declared in `time`
+    ///   (`"00:00:00"`); the canonical value is a date, and a department value with another
+    ///   time is not one of this field's values;
+    /// - `YYYY`, `MM` (`YYYYMM`, `YYYY-MM`): the canonical value is a month, `YYYY-MM`. A
+    ///   key cannot be a month at one item and a date at another (a compile problem): give
+    ///   the month a key of its own, derived from the date if need be.
+    ///
+    /// Every one is a bijection between the canonical values and the department's: dispatch
+    /// and prefill lose nothing.
     Date {
-        /// The department's layout, made of `YYYY`, `MM`, `DD` and literal characters.
+        /// The department's layout: `YYYY`, `MM`, `DD`, `HH`, `mm`, `ss` and literal
+        /// characters.
         layout: String,
+        /// The fixed time of day of a layout with `HH`, `mm` and `ss`, as `HH:mm:ss`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        time: Option<String>,
     },
-    /// Rhai scripts, each turning `value` into the other side's value.
+    /// Rhai scripts, each turning `value` into the other side's value. Nothing checks that
+    /// one undoes the other unless the author says so: a compile warning asks for
+    /// `reversible`, and `examples` are checked to go there and back unchanged.
     Script {
         /// Canonical value → department value.
         forward: String,
         /// Department value → canonical value.
         backward: String,
+        /// The author's declaration that `backward` undoes `forward` on every canonical value
+        /// the form admits (so dispatch and prefill lose nothing). Without it, the bundle
+        /// compiles with a warning.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        reversible: bool,
+        /// Canonical values on which the bundle checks, when it compiles, that `backward`
+        /// gives back what `forward` made (one that does not is a compile problem).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        examples: Vec<Value>,
     },
 }
 

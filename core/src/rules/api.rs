@@ -13,10 +13,8 @@ use crate::base::formats::{self, Gender};
 
 type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
 
-/// A rule's mistake found by a function (a date that does not exist): an error of the rule, not a value it `throw`s on purpose (which Rhai's
-/// `ErrorRuntime` would be, and [`super::ScriptError`] would show the applicant).
 fn error<T>(message: String) -> Result<T> {
-    Err(Box::new(EvalAltResult::ErrorSystem(String::new(), message.into())))
+    Err(message.into())
 }
 
 /// A date from a `Date` or `YYYY-MM-DD` text.

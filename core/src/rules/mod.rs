@@ -23,10 +23,10 @@
 //!
 //! | function | returns |
 //! |---|---|
-//! | `date("2026-05-01")`, `date("20260501", "YYYYMMDD")` | a `Date` (error if not a calendar date) |
+//! | `date("2026-05-01")`, `date("20260501", "YYYYMMDD")` | a `Date` (error if not a calendar date; a layout's time part `HH`, `mm`, `ss` is read, checked and left out) |
 //! | `d.year`, `d.month`, `d.day`, `d.weekday`, `d.to_string()`; `==`, `<`, `>=`… | parts and comparisons of dates |
 //! | `days_between(a, b)` | calendar days from `a` to `b` (dates or `YYYY-MM-DD` text) |
-//! | `working_days_between(a, b)` | working days after `a` up to `b`, holidays and 调休 honoured |
+//! | `working_days_between(a, b)` | working days after `a` up to `b`, holidays and 调休 honoured (outside the calendar's years, 2000–2099: the statutory holidays, computed; the year's 调休 is unknown) |
 //! | `add_days(d, n)`, `add_working_days(d, n)` | a `Date` |
 //! | `add_months(d, n)`, `add_years(d, n)` | the same day `n` months or years later, or that month's last day when it is shorter (Civil Code arts. 201–202: `add_years(date("2024-02-29"), 1)` is 2025-02-28) |
 //! | `is_working_day(d)` | `true` / `false` |

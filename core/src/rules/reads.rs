@@ -173,8 +173,11 @@ mod tests {
     #[test]
     fn comparisons_with_literals_are_found() {
         let got = r("form[\"wage\"] >= \"1950\" || 18 < form[\"age\"] || form[\"a\"] == form[\"b\"]");
-        let found: Vec<(&str, &str, &str, bool)> =
-            got.comparisons.iter().map(|c| (c.key.as_str(), c.op.as_str(), c.literal.as_str(), c.text)).collect();
+        let found: Vec<(&str, &str, &str, bool)> = got
+            .comparisons
+            .iter()
+            .map(|c| (c.key.as_str(), c.op.as_str(), c.literal.as_str(), c.text))
+            .collect();
         assert_eq!(found, [("wage", ">=", "\"1950\"", true), ("age", "<", "18", false)]);
         assert_eq!((got.comparisons[0].line, got.comparisons[0].column), (1, 14));
     }

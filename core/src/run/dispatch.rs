@@ -47,6 +47,11 @@ pub struct Payload {
     pub payload: Value,
     /// Where each canonical field went in the payload.
     pub fields: Vec<Route>,
+    /// JSON Pointers of the values the bundle's field map fixes (constants), not the
+    /// applicant's: they are in the payload too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Vec<String>")]
+    pub constants: Vec<Arc<str>>,
 }
 
 /// One field's way into a payload.
@@ -146,6 +151,7 @@ impl CompiledBundle {
                 department: item.department.clone(),
                 payload: view.data,
                 fields,
+                constants: tr.constants.iter().map(|c| Arc::clone(&c.pointer)).collect(),
             });
         }
         let not_dispatched = values

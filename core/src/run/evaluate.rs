@@ -38,7 +38,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use crate::base::calendar::Calendar;
+use crate::base::calendar::{Basis, Calendar};
 use crate::base::date::Date;
 use crate::base::text::Text;
 use crate::compile::CompiledBundle;
@@ -55,6 +55,28 @@ use crate::rules::{self, Limits, Sandbox, ScriptError, Session, Vars};
 
 /// Working days to supply a tolerated material when the bundle says nothing.
 pub const DEFAULT_SUPPLEMENT_DAYS: u32 = 5;
+
+/// What a decision says when a supplement deadline falls in a year the calendar does not
+/// cover: how the deadline was counted, and that the year's arrangement may move it.
+fn uncovered(year: i32, basis: Basis) -> Text {
+    if basis == Basis::Statutory {
+        Text::new(
+            format!(
+                "工作日历未覆盖{year}年：补交期限按《全国年节及纪念日放假办法》规定的法定节假日和周末推算，当年的调休上班日和补休日尚不知道，以国务院公布的放假安排为准"
+            ),
+            format!(
+                "the working-day calendar does not cover {year}: the supplement deadline counts the statutory holidays of the National Holidays Measures and weekends; that year's make-up working days and days off in lieu are not known yet, and the State Council's arrangement prevails"
+            ),
+        )
+    } else {
+        Text::new(
+            format!("工作日历未覆盖{year}年，补交期限仅按周末推算"),
+            format!(
+                "the working-day calendar does not cover {year}: the supplement deadline counts weekends only"
+            ),
+        )
+    }
+}
 
 /// The inputs of an evaluation besides the submission and the date.
 #[derive(Debug, Clone)]
@@ -1248,16 +1270,12 @@ impl<'b> Deciding<'b> {
         let days = acceptance.supplement_days.unwrap_or(DEFAULT_SUPPLEMENT_DAYS);
         let days = limit.map_or(days, |l| days.min(l));
         let by = self.opts.calendar.add_working_days(self.date, i64::from(days));
-        if !self.opts.calendar.covers(by)
+        let basis = self.opts.calendar.basis(by.year());
+        if basis != Basis::Official
             && !self.bundle_reasons.iter().any(|r| r.rule == Some(ReasonRule::Calendar))
         {
-            self.bundle_reasons.push(Reason {
-                rule: Some(ReasonRule::Calendar),
-                message: Text::new(
-                    format!("工作日历未覆盖{}年，补交期限仅按周末推算", by.year()),
-                    format!("the working-day calendar does not cover {}: the supplement deadline counts weekends only", by.year()),
-                ),
-            });
+            self.bundle_reasons
+                .push(Reason { rule: Some(ReasonRule::Calendar), message: uncovered(by.year(), basis) });
         }
         decision.supplement_by = Some(by.to_string());
         for m in materials {

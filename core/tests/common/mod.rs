@@ -64,6 +64,16 @@ pub fn meta(dir: &Path) -> (Date, IndexMap<String, Value>) {
     (date, documents)
 }
 
+/// The date a decision case is evaluated on: its own, when `fixture.json` gives one in
+/// `decision_dates` (`{"<file stem>": "YYYY-MM-DD"}`, for a case about a time of the year),
+/// else the fixture's evaluation date.
+pub fn case_date(dir: &Path, name: &str) -> Date {
+    let meta: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("fixture.json")).unwrap()).unwrap();
+    let own = meta["decision_dates"].get(name).and_then(Value::as_str);
+    own.or(meta["evaluation_date"].as_str()).unwrap().parse().unwrap()
+}
+
 /// Snapshots go to `core/tests/snapshots`, named without the test module.
 pub fn settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
