@@ -702,6 +702,18 @@ fn report(d: &Decision, lang: Option<LangArg>) -> String {
             out += &format!("      {}\n", say(&r.message, lang));
         }
     }
+    for (item, o) in d.items.iter().flat_map(|i| i.obligations.iter().map(move |o| (&i.item, o))) {
+        let amount = o
+            .amount
+            .as_ref()
+            .map(|a| format!(" {a} {}", o.unit.as_ref().map(|u| say(u, lang)).unwrap_or_default()));
+        let due = o.due.as_ref().map(|d| format!(" by {d}")).unwrap_or_default();
+        out += &format!(
+            "obligation of {item}: {}{}{due}\n",
+            say(&o.text, lang),
+            amount.unwrap_or_default().trim_end()
+        );
+    }
     if !d.deficiencies.is_empty() {
         out += &format!("everything to fix ({}):\n", d.deficiencies.len());
         for (n, def) in d.deficiencies.iter().enumerate() {

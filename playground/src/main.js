@@ -42,6 +42,8 @@ const LABELS = {
   tolerable: { zh: '可容缺', en: 'tolerable' },
   fix: { zh: '如何补正', en: 'How to fix' },
   toCorrect: { zh: '需更正的填写项', en: 'Fields to correct' },
+  owes: { zh: '受理后须履行', en: 'Still to do' },
+  by: { zh: '截止', en: 'by' },
   consistency: { zh: '前后不一致', en: 'inconsistent' },
   fields: { zh: '个字段', en: 'fields' },
   notDispatched: { zh: '未分发的数据', en: 'Not dispatched' },
@@ -405,6 +407,7 @@ function renderDecision(data) {
   $('decision').innerHTML = `<div id="overall">${outcomeBadge(d.outcome)}</div>${d.items.map((i) => `<div class="item-row" data-item="${esc(i.item)}">
     ${outcomeBadge(i.outcome)} <b>${esc(itemTitle(data, i.item))}</b> <span class="badge dept">${esc(dept(data, i.department))}</span>
     ${(i.reasons ?? []).map((r) => `<div class="reason">${r.rule ? `${esc(r.rule)}: ` : ''}${esc(tx(r.message))}</div>`).join('')}
+    ${(i.obligations ?? []).map((o) => `<div class="obligation">${t('owes')}: ${esc(tx(o.text))}${o.amount != null ? ` · ${esc(String(o.amount))}${o.unit ? ` ${esc(tx(o.unit))}` : ''}` : ''}${o.due ? ` · ${t('by')} ${esc(o.due)}` : ''}</div>`).join('')}
     <details><summary>${t('trace')}</summary>${traceTable(d.trace.filter((e) => e.item === i.item))}</details>
   </div>`).join('')}
   <details><summary>${t('bundleTrace')}</summary>${traceTable(d.trace.filter((e) => !e.item))}</details>`;

@@ -133,6 +133,16 @@ test('a failed consistency check lists the fields to correct', { timeout: 120_00
   await page.close();
 });
 
+test('an accepted item shows what it obliges the applicant to do', { timeout: 120_000 }, async () => {
+  const page = await open();
+  await choose(page, 'business-startup|submissions/valid-full');
+  const owed = await page.$$eval('#decision [data-item="company-registration"] .obligation', (o) => o.map((x) => x.textContent));
+  assert.equal(owed.length, 2, owed.join('\n'));
+  assert.match(owed[0], /李志强.*60.*2030-12-31/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('a broken rule is marked at its line; fixing it updates the decisions', { timeout: 120_000 }, async () => {
   const page = await open();
   await choose(page, 'business-startup|decisions/rejected--legal-rep-seventeen-years-old');

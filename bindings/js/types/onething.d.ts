@@ -397,7 +397,14 @@ export type DeficiencyKind = 'field' | 'material' | 'consistency';
  * via the `definition` "RuleKind".
  */
 export type RuleKind =
-  'applies_if' | 'eligibility' | 'check' | 'required_if' | 'policy' | 'derive' | 'visible_if';
+  | 'applies_if'
+  | 'eligibility'
+  | 'check'
+  | 'obligation'
+  | 'required_if'
+  | 'policy'
+  | 'derive'
+  | 'visible_if';
 /**
  * Where a value came from.
  *
@@ -724,6 +731,12 @@ export interface Item {
    */
   checks?: Check[];
   /**
+   * Obligations an accepted item comes with, computed by rules (a retiree short of
+   * contribution years tops up 40 months; the shareholders pay in their capital by a
+   * date).
+   */
+  obligations?: ObligationRule[];
+  /**
    * Materials (材料) this item asks for.
    */
   materials?: Material[];
@@ -838,6 +851,37 @@ export interface Check {
    * How to correct it (else: correct the named fields so that they agree).
    */
   fix?: Text | null;
+  /**
+   * The script's source.
+   */
+  script?: string | null;
+  /**
+   * In a bundle directory: the file holding the script, e.g. `rules/fire-safety.rhai`.
+   */
+  file?: string | null;
+}
+/**
+ * A rule that attaches obligations to its item when the item is accepted: what the
+ * applicant must still do, with an optional amount and unit and an optional due date.
+ *
+ * Its script returns nothing (`()` or `false`: no obligation), `true` (one obligation,
+ * worded by the title), a map `#{ text, amount, unit, due }` or an array of such maps:
+ * `text` and `unit` are text or `#{ zh, en }` (`text` defaults to the title), `amount` a
+ * number, `due` a date (`Date` or `YYYY-MM-DD`). Anything else is the rule's error, and
+ * the item goes to manual review.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "ObligationRule".
+ */
+export interface ObligationRule {
+  /**
+   * Identifier, unique within the item's obligations.
+   */
+  id: string;
+  /**
+   * What is owed, e.g. 按月补缴基本医疗保险费 / Top up the medical insurance monthly.
+   */
+  title: Text;
   /**
    * The script's source.
    */
@@ -1279,6 +1323,39 @@ export interface ItemDecision {
    * When tolerated materials must be supplied (`YYYY-MM-DD`).
    */
   supplement_by?: string | null;
+  /**
+   * What the applicant must still do, for an accepted item (the item's obligation rules).
+   */
+  obligations: Obligation[];
+}
+/**
+ * Something an accepted item obliges the applicant to do: top up 40 months of
+ * contributions, pay in the subscribed capital by a date.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Obligation".
+ */
+export interface Obligation {
+  /**
+   * The rule that attached it.
+   */
+  rule: string;
+  /**
+   * What is owed.
+   */
+  text: Text;
+  /**
+   * How much, when the rule says.
+   */
+  amount?: number | null;
+  /**
+   * The unit of the amount (个月 / months, 万元 / 10,000 yuan).
+   */
+  unit?: Text | null;
+  /**
+   * By when (`YYYY-MM-DD`).
+   */
+  due?: string | null;
 }
 /**
  * One thing to fix.
@@ -1491,6 +1568,11 @@ export interface Payload {
    * applicant's: they are in the payload too.
    */
   constants?: string[];
+  /**
+   * What the item obliges the applicant to do (its obligation rules), for the department
+   * to follow up.
+   */
+  obligations?: Obligation[];
 }
 /**
  * One field's way into a payload.
@@ -2047,6 +2129,10 @@ export interface SituationItem {
    * Why (failed rules…).
    */
   reasons?: Text[];
+  /**
+   * What the accepted item obliges the applicant to do.
+   */
+  obligations?: Obligation[];
 }
 /**
  * A material the applicant no longer owes.

@@ -454,6 +454,12 @@ fn check_structure(bundle: &Bundle) -> Vec<Problem> {
             &mut problems,
         );
         duplicates(
+            &format!("obligation of item `{}`", item.id),
+            &format!("/items/{i}/obligations"),
+            item.obligations.iter().map(|r| r.id.as_str()),
+            &mut problems,
+        );
+        duplicates(
             &format!("check of item `{}`", item.id),
             &format!("/items/{i}/checks"),
             item.checks.iter().map(|c| c.id.as_str()),

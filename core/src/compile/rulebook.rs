@@ -64,6 +64,8 @@ pub(crate) struct ItemRules {
     pub required_if: Vec<Option<CompiledRule>>,
     /// Its consistency checks.
     pub checks: Vec<CompiledCheck>,
+    /// Its obligation rules.
+    pub obligations: Vec<CompiledRule>,
 }
 
 /// A consistency check, compiled: its rule and the fields it asks to correct.
@@ -127,7 +129,11 @@ impl Compiler<'_> {
         let required_if = required_if.collect();
         let checks =
             self.checks(&item.checks, &format!("item `{}`, check", item.id), &format!("/items/{i}/checks"));
-        ItemRules { applies_if, eligibility, required_if, checks }
+        let obligations = item.obligations.iter().enumerate().filter_map(|(j, r)| {
+            self.rule(at("obligation", &format!("obligations/{j}")), &r.id, Some(&r.title), None, &r.source)
+        });
+        let obligations = obligations.collect();
+        ItemRules { applies_if, eligibility, required_if, checks, obligations }
     }
 
     /// The consistency checks at `place` in the bundle document (`/checks`), described as
@@ -338,7 +344,8 @@ impl Rulebook {
             .filter_map(|r| r.applies_if.as_ref())
             .chain(items.iter().flat_map(|r| &r.eligibility))
             .chain(items.iter().flat_map(|r| r.required_if.iter().flatten()))
-            .chain(items.iter().flat_map(|r| r.checks.iter().map(|c| &c.rule)));
+            .chain(items.iter().flat_map(|r| r.checks.iter().map(|c| &c.rule)))
+            .chain(items.iter().flat_map(|r| &r.obligations));
         items
             .chain(self.bundle.iter())
             .chain(self.checks.iter().map(|c| &c.rule))

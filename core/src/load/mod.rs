@@ -297,6 +297,9 @@ fn scripts_mut(bundle: &mut Bundle) -> Vec<(String, &mut Script)> {
         for (j, check) in item.checks.iter_mut().enumerate() {
             out.push((format!("items[{i}].checks[{j}]"), &mut check.source));
         }
+        for (j, rule) in item.obligations.iter_mut().enumerate() {
+            out.push((format!("items[{i}].obligations[{j}]"), &mut rule.source));
+        }
         for (j, m) in item.materials.iter_mut().enumerate() {
             if let Some(c) = &mut m.required_if {
                 out.push((format!("items[{i}].materials[{j}].required_if"), &mut c.source));

@@ -296,6 +296,11 @@ pub struct Item {
     /// fields it names, not a rejection.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<Check>,
+    /// Obligations an accepted item comes with, computed by rules (a retiree short of
+    /// contribution years tops up 40 months; the shareholders pay in their capital by a
+    /// date).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub obligations: Vec<ObligationRule>,
     /// Materials (材料) this item asks for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub materials: Vec<Material>,
@@ -516,6 +521,26 @@ pub struct Check {
     /// How to correct it (else: correct the named fields so that they agree).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<Text>,
+    /// The script.
+    #[serde(flatten)]
+    pub source: Script,
+}
+
+/// A rule that attaches obligations to its item when the item is accepted: what the
+/// applicant must still do, with an optional amount and unit and an optional due date.
+///
+/// Its script returns nothing (`()` or `false`: no obligation), `true` (one obligation,
+/// worded by the title), a map `#{ text, amount, unit, due }` or an array of such maps:
+/// `text` and `unit` are text or `#{ zh, en }` (`text` defaults to the title), `amount` a
+/// number, `due` a date (`Date` or `YYYY-MM-DD`). Anything else is the rule's error, and
+/// the item goes to manual review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObligationRule {
+    /// Identifier, unique within the item's obligations.
+    pub id: String,
+    /// What is owed, e.g. 按月补缴基本医疗保险费 / Top up the medical insurance monthly.
+    pub title: Text,
     /// The script.
     #[serde(flatten)]
     pub source: Script,

@@ -131,6 +131,28 @@ pub struct ItemDecision {
     /// When tolerated materials must be supplied (`YYYY-MM-DD`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supplement_by: Option<String>,
+    /// What the applicant must still do, for an accepted item (the item's obligation rules).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub obligations: Vec<Obligation>,
+}
+
+/// Something an accepted item obliges the applicant to do: top up 40 months of
+/// contributions, pay in the subscribed capital by a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Obligation {
+    /// The rule that attached it.
+    pub rule: String,
+    /// What is owed.
+    pub text: Text,
+    /// How much, when the rule says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<serde_json::Number>,
+    /// The unit of the amount (个月 / months, 万元 / 10,000 yuan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Text>,
+    /// By when (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
 }
 
 /// A reason, usually a rule that failed.
@@ -273,6 +295,8 @@ pub enum RuleKind {
     Eligibility,
     /// A consistency check between fields (of an item, or of the bundle).
     Check,
+    /// An obligation rule of an accepted item.
+    Obligation,
     /// Whether a material is required.
     RequiredIf,
     /// The acceptance policy.

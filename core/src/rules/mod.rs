@@ -3,7 +3,7 @@
 //! Bundle authors write conditions and checks as small [Rhai](https://rhai.rs) scripts:
 //! when an item applies (`applies_if`), who is eligible (`eligibility`), which fields must
 //! agree (`checks`: a failure asks for a correction of the fields they name, not a
-//! rejection), when a material is required (`required_if`), whether tolerance may be
+//! rejection), what an accepted item obliges the applicant to do (`obligations`), when a material is required (`required_if`), whether tolerance may be
 //! granted (the acceptance policy),
 //! computed fields (`derive`), when the wizard shows a field (`visible_if`) and custom value
 //! transforms.
@@ -85,6 +85,7 @@ mod sandbox;
 pub use context::MAX_OUTPUT_BYTES;
 pub use reads::{Reads, reads};
 pub use record::Record;
+pub(crate) use sandbox::text_of;
 pub use sandbox::{
     Limits, MAX_SCRIPT_BYTES, Run, Sandbox, ScriptError, Session, Vars, compile, to_dynamic, to_json,
     to_rhai_map,

@@ -118,6 +118,22 @@ impl ScriptError {
 }
 
 /// The text of a thrown value: text for both languages, or a `#{ zh, en }` map.
+/// Text a script returned: a string (the same in both languages) or a `#{ zh, en }` map
+/// (one of them alone stands for both); `None` for anything else.
+pub(crate) fn text_of(v: &Dynamic) -> Option<Text> {
+    if let Ok(s) = v.clone().into_immutable_string() {
+        return Some(Text::new(s.to_string(), s.to_string()));
+    }
+    let map = v.read_lock::<rhai::Map>()?;
+    let get =
+        |k: &str| map.get(k).and_then(|v| v.clone().into_immutable_string().ok()).map(|s| s.to_string());
+    match (get("zh"), get("en")) {
+        (Some(zh), Some(en)) => Some(Text::new(zh, en)),
+        (Some(one), None) | (None, Some(one)) => Some(Text::new(one.clone(), one)),
+        (None, None) => None,
+    }
+}
+
 fn thrown_text(v: &Dynamic) -> Text {
     if let Some(map) = v.read_lock::<rhai::Map>() {
         let get =

@@ -19,8 +19,11 @@ use crate::base::date::Date;
 use crate::base::text::Text;
 use crate::compile::CompiledBundle;
 use crate::compile::project::project;
+use crate::model::bundle::ItemIx;
+use crate::model::decision::Obligation;
 use crate::model::submission::Submission;
 use crate::model::validation::Validation;
+use crate::rules::ScriptError;
 use crate::run::evaluate::EvalOptions;
 use crate::run::validate::Checked;
 
@@ -52,6 +55,10 @@ pub struct Payload {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(with = "Vec<String>")]
     pub constants: Vec<Arc<str>>,
+    /// What the item obliges the applicant to do (its obligation rules), for the department
+    /// to follow up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub obligations: Vec<Obligation>,
 }
 
 /// One field's way into a payload.
@@ -94,6 +101,18 @@ pub enum DispatchError {
         /// The department validator's messages.
         errors: Vec<String>,
     },
+    /// An obligation rule of an item failed, or returned what is not an obligation: what
+    /// the department is to follow up is not known, so nothing is sent (the decision sends
+    /// the item to manual review for the same reason).
+    #[error("obligation rule `{rule}` of item `{item}` failed: {error}")]
+    Obligation {
+        /// The item.
+        item: String,
+        /// The rule.
+        rule: String,
+        /// Why it failed.
+        error: ScriptError,
+    },
 }
 
 impl CompiledBundle {
@@ -111,12 +130,23 @@ impl CompiledBundle {
         opts: &EvalOptions,
     ) -> Result<Dispatch, DispatchError> {
         let mut p = self.prepare(s, date, opts, false);
-        let Checked { validation, .. } = self.check_prepared(s, &mut p);
-        let empty = serde_json::Map::new();
-        let values = p.values.as_object().unwrap_or(&empty);
+        let Checked { validation, applicability } = self.check_prepared(s, &mut p);
         if !validation.valid {
             return Err(DispatchError::Invalid { validation });
         }
+        // What each applicable item obliges the applicant to do, computed before the values
+        // are borrowed for the payloads (rules need the prepared submission).
+        let owed = applicability.items.iter().map(|&i| {
+            let list = self.item_obligations(&mut p, i);
+            list.map(|l| (i, l)).map_err(|(rule, error)| DispatchError::Obligation {
+                item: self.items.get(i).id.clone(),
+                rule: rule.id.clone(),
+                error,
+            })
+        });
+        let mut owed: Vec<(ItemIx, Vec<Obligation>)> = owed.collect::<Result<_, _>>()?;
+        let empty = serde_json::Map::new();
+        let values = p.values.as_object().unwrap_or(&empty);
         let mut payloads = Vec::new();
         // Keys are hashed many times per dispatch: with foldhash's fixed (deterministic) state,
         // not std's SipHash, which was a quarter of a dispatch's instructions.
@@ -146,7 +176,9 @@ impl CompiledBundle {
                 received.insert(Arc::clone(&l.key));
                 delivered.insert(&l.key);
             }
+            let obligations = owed.iter_mut().find(|(x, _)| *x == i).map(|(_, l)| std::mem::take(l));
             payloads.push(Payload {
+                obligations: obligations.unwrap_or_default(),
                 item: item.id.clone(),
                 department: item.department.clone(),
                 payload: view.data,

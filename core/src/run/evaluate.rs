@@ -46,8 +46,8 @@ use crate::compile::items::PerItem;
 use crate::compile::rulebook::{CompiledCheck, CompiledRule};
 use crate::model::bundle::{ItemIx, Material, MaterialKind};
 use crate::model::decision::{
-    Decision, Deficiency, DeficiencyKind, ItemDecision, Outcome, ReadValues, Reason, ReasonRule, RuleKind,
-    Supplement, TraceEntry,
+    Decision, Deficiency, DeficiencyKind, ItemDecision, Obligation, Outcome, ReadValues, Reason, ReasonRule,
+    RuleKind, Supplement, TraceEntry,
 };
 use crate::model::submission::{MaterialStatus, Submission, TOLERANCE_COMMITMENT};
 use crate::model::validation::FieldError;
@@ -358,20 +358,67 @@ impl CompiledBundle {
         item: Option<ItemIx>,
         material: Option<&str>,
     ) -> Verdict {
+        self.run_traced(p, rule, (kind, item, material), verdict)
+    }
+
+    /// Runs one rule, tracing it, and reads what it returned with `interpret`: a rule that
+    /// ran but returned something `interpret` refuses failed too, and its trace says so.
+    fn run_traced<T: Interpreted>(
+        &self,
+        p: &mut Prepared<'_>,
+        rule: &CompiledRule,
+        (kind, item, material): (RuleKind, Option<ItemIx>, Option<&str>),
+        interpret: impl FnOnce(Result<rhai::Dynamic, ScriptError>) -> T,
+    ) -> T {
         let run = self.session(p).run(&rule.ast);
         let mut traced = p.trace.is_some().then(|| {
             let item = item.map(|i| self.items.get(i).id.clone());
             entry(rule, kind, item, material.map(str::to_owned), &run, p)
         });
-        let v = verdict(run.value);
+        let v = interpret(run.value);
         if let (Some(t), Some(mut e)) = (p.trace.as_mut(), traced.take()) {
-            // A rule that ran but returned something other than a verdict failed too.
-            if let (None, Verdict::Error(err)) = (&e.error, &v) {
+            if let (None, Some(err)) = (&e.error, v.error()) {
                 e.error = Some(err.clone());
             }
             t.push(e);
         }
         v
+    }
+
+    /// The obligations of accepted item `i`, from its obligation rules, added to
+    /// `decision`; a rule that fails, or returns what is not an obligation, sends the item
+    /// to manual review (the returned decision): an accepted item without what it owes
+    /// would be more favourable than the policy.
+    fn obligations(
+        &self,
+        p: &mut Prepared<'_>,
+        d: &mut Deciding<'_>,
+        decision: &mut ItemDecision,
+        i: ItemIx,
+    ) -> Result<(), ItemDecision> {
+        match self.item_obligations(p, i) {
+            Ok(list) => decision.obligations = list,
+            Err((rule, e)) => {
+                return Err(d.rule_failed(i, ReasonRule::Rule(rule.id.clone()), &subject(rule), &e));
+            }
+        }
+        Ok(())
+    }
+
+    /// What item `i`'s obligation rules oblige the applicant to do, or the first rule that
+    /// failed (or returned what is not an obligation) with its error.
+    pub(crate) fn item_obligations(
+        &self,
+        p: &mut Prepared<'_>,
+        i: ItemIx,
+    ) -> Result<Vec<Obligation>, (&CompiledRule, ScriptError)> {
+        let mut out = Vec::new();
+        for rule in &self.items.get(i).rules.obligations {
+            let what = (RuleKind::Obligation, Some(i), None);
+            let list = self.run_traced(p, rule, what, |v| crate::run::obligations::read(rule, v));
+            out.extend(list.map_err(|e| (rule, e))?);
+        }
+        Ok(out)
     }
 
     /// Decides on a submission on a date, with explicit options.
@@ -646,6 +693,11 @@ impl CompiledBundle {
         d.required.extend(materials.iter().map(|&(j, ..)| (i, j)));
         *d.reached.get_mut(i) = true;
         d.materials(&mut decision, i, &materials, p);
+        if decision.outcome.is_accepted() {
+            if let Err(failed) = self.obligations(p, d, &mut decision, i) {
+                return failed;
+            }
+        }
         decision
     }
 
@@ -749,6 +801,27 @@ struct Facts<'a, 'r> {
     prerequisite: Option<Reason>,
 }
 
+/// What a rule's interpreted result says about a failure, for the trace.
+pub(crate) trait Interpreted {
+    /// The error, when the rule failed or returned what it should not.
+    fn error(&self) -> Option<&ScriptError>;
+}
+
+impl Interpreted for Verdict {
+    fn error(&self) -> Option<&ScriptError> {
+        match self {
+            Verdict::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl<T> Interpreted for Result<T, ScriptError> {
+    fn error(&self) -> Option<&ScriptError> {
+        self.as_ref().err()
+    }
+}
+
 /// Interprets what a rule returned: `true`, `false`, or `#{ ok, reason }`.
 pub(crate) fn verdict(value: Result<rhai::Dynamic, ScriptError>) -> Verdict {
     let value = match value {
@@ -766,22 +839,8 @@ pub(crate) fn verdict(value: Result<rhai::Dynamic, ScriptError>) -> Verdict {
     };
     match map.get("ok").map(|ok| ok.as_bool()) {
         Some(Ok(true)) => Verdict::Pass,
-        Some(Ok(false)) => Verdict::Fail(map.get("reason").and_then(reason_text)),
+        Some(Ok(false)) => Verdict::Fail(map.get("reason").and_then(rules::text_of)),
         _ => Verdict::Error(ScriptError::general("a rule's map must have `ok: true` or `ok: false`".into())),
-    }
-}
-
-fn reason_text(v: &rhai::Dynamic) -> Option<Text> {
-    if let Ok(s) = v.clone().into_immutable_string() {
-        return Some(Text::new(s.to_string(), s.to_string()));
-    }
-    let map = v.read_lock::<rhai::Map>()?;
-    let get =
-        |k: &str| map.get(k).and_then(|v| v.clone().into_immutable_string().ok()).map(|s| s.to_string());
-    match (get("zh"), get("en")) {
-        (Some(zh), Some(en)) => Some(Text::new(zh, en)),
-        (Some(one), None) | (None, Some(one)) => Some(Text::new(one.clone(), one)),
-        (None, None) => None,
     }
 }
 
@@ -968,6 +1027,7 @@ impl<'b> Deciding<'b> {
             tolerated: Vec::new(),
             on_commitment: Vec::new(),
             supplement_by: None,
+            obligations: Vec::new(),
         }
     }
 

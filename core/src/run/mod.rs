@@ -6,6 +6,7 @@
 pub mod dispatch;
 pub mod evaluate;
 mod messages;
+mod obligations;
 pub mod prefill;
 pub mod validate;
 pub mod wizard;

@@ -226,6 +226,16 @@ fn situation(c: &Ctx<'_>) -> Vec<Block> {
             text(format!("{}{}", colon(lang), not_applicable.join(item_sep(lang)))),
         ]));
     }
+    let owed: Vec<Vec<Span>> = s
+        .items
+        .iter()
+        .flat_map(|i| i.obligations.iter().map(move |o| (i, o)))
+        .map(|(i, o)| vec![text(obligation_line(c, &i.title, o))])
+        .collect();
+    if !owed.is_empty() {
+        blocks.push(Block::Para(vec![strong(t(lang, "受理后须履行的义务", "What you must still do"))]));
+        blocks.push(Block::List(owed));
+    }
     if !s.corrections.is_empty() {
         blocks.push(Block::Para(vec![strong(t(lang, "需更正的内容", "To correct in the form"))]));
         let rows = s
@@ -261,6 +271,29 @@ fn situation(c: &Ctx<'_>) -> Vec<Block> {
         blocks.push(Block::List(list));
     }
     blocks
+}
+
+/// `Item: text (amount unit, by due)`.
+fn obligation_line(c: &Ctx<'_>, item: &Text, o: &crate::model::decision::Obligation) -> String {
+    let lang = c.lang;
+    let amount = o.amount.as_ref().map(|a| {
+        let unit = o.unit.as_ref().map(|u| c.get(u)).unwrap_or_default();
+        match lang {
+            Lang::Zh => format!("{a}{unit}"),
+            Lang::En => format!("{a} {unit}").trim_end().to_owned(),
+        }
+    });
+    let due = o.due.as_ref().map(|d| match lang {
+        Lang::Zh => format!("{d}前"),
+        Lang::En => format!("by {d}"),
+    });
+    let detail: Vec<String> = amount.into_iter().chain(due).collect();
+    let detail = match (detail.is_empty(), lang) {
+        (true, _) => String::new(),
+        (false, Lang::Zh) => format!("（{}）", detail.join("，")),
+        (false, Lang::En) => format!(" ({})", detail.join(", ")),
+    };
+    format!("{}{}{}{detail}", c.get(item), colon(lang), c.get(&o.text))
 }
 
 fn settled_status(s: MaterialStatus, lang: Lang) -> &'static str {

@@ -44,7 +44,7 @@ use crate::base::date::Date;
 use crate::base::text::{Lang, Text};
 use crate::compile::CompiledBundle;
 use crate::model::bundle::{Bundle, ItemIx, MaterialKind};
-use crate::model::decision::{Decision, DeficiencyKind, Outcome};
+use crate::model::decision::{Decision, DeficiencyKind, Obligation, Outcome};
 use crate::model::submission::{MaterialStatus, Submission};
 use crate::report::plan::{self, Plan, TimeLimit};
 use crate::run::evaluate::EvalOptions;
@@ -339,6 +339,9 @@ pub struct SituationItem {
     /// Why (failed rules…).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<Text>,
+    /// What the accepted item obliges the applicant to do.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub obligations: Vec<Obligation>,
 }
 
 /// A material the applicant no longer owes.
@@ -734,6 +737,7 @@ fn situation(bundle: &Bundle, decision: &Decision, settled: Vec<SettledMaterial>
                 title: item.title.clone(),
                 outcome: d.outcome,
                 reasons: d.reasons.iter().map(|r| r.message.clone()).collect(),
+                obligations: d.obligations.clone(),
             })
         })
         .collect();
