@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use clap::{Parser, Subcommand};
 use onething::schema::{self, MergeError, MergeOptions};
@@ -37,19 +37,23 @@ Exit codes:
      output cannot be written (a full disk)
   3  merge: the schemas contradict each other (no instance satisfies all of them)";
 
-/// `onething --version`: the tool's version and the formats it reads. The bundle format
-/// has no version of its own yet: it is the one of the `onething` library this tool is built
-/// with (`schemas/bundle.schema.json`), whose version is the tool's (one workspace version).
-const VERSION: &str = concat!(
-    env!("CARGO_PKG_VERSION"),
-    " (bundle format: onething ",
-    env!("CARGO_PKG_VERSION"),
-    ", schemas/bundle.schema.json; department forms: JSON Schema draft 2020-12)"
-);
+/// `onething --version`: the tool's version and the formats it reads: the bundle format's
+/// version ([`onething::BUNDLE_FORMAT_VERSION`], whose schema is
+/// `schemas/bundle.schema.json`) and the JSON Schema draft of the department forms.
+fn version() -> &'static str {
+    static VERSION: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "{} (bundle format {}, schemas/bundle.schema.json; department forms: JSON Schema draft 2020-12)",
+            env!("CARGO_PKG_VERSION"),
+            onething::BUNDLE_FORMAT_VERSION
+        )
+    });
+    &VERSION
+}
 
 /// One application for many departments: merge their forms, validate once, dispatch to all.
 #[derive(Parser)]
-#[command(name = "onething", version = VERSION, about, after_help = EXIT_CODES)]
+#[command(name = "onething", version = version(), about, after_help = EXIT_CODES)]
 struct Cli {
     /// Print every warning (by default, the first 3 of each kind, then how many more).
     #[arg(long, short, global = true, conflicts_with = "quiet")]

@@ -990,13 +990,17 @@ fn completions_for_bash_zsh_and_fish() {
 fn version_names_the_bundle_format() {
     let o = onething(&["--version"]);
     assert_eq!(code(&o), 0);
-    let version = env!("CARGO_PKG_VERSION");
+    let (version, format) = (env!("CARGO_PKG_VERSION"), onething::BUNDLE_FORMAT_VERSION);
     assert_eq!(
         stdout(&o),
         format!(
-            "onething {version} (bundle format: onething {version}, schemas/bundle.schema.json; department forms: JSON Schema draft 2020-12)\n"
+            "onething {version} (bundle format {format}, schemas/bundle.schema.json; department forms: JSON Schema draft 2020-12)\n"
         )
     );
+    // MAJOR.MINOR, as documented on the constant.
+    let parts: Vec<&str> = format.split('.').collect();
+    assert!(parts.len() == 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())));
+    assert_eq!(stdout(&onething(&["-V"])), stdout(&o));
 }
 
 #[test]

@@ -78,7 +78,7 @@ pub use base::calendar::Calendar;
 pub use base::date::Date;
 pub use base::text::{Lang, Text};
 pub use compile::CompiledBundle;
-pub use model::bundle::Bundle;
+pub use model::bundle::{BUNDLE_FORMAT_VERSION, Bundle};
 pub use model::decision::{Decision, Outcome};
 pub use model::error::{CompileError, FormError, LoadError, Problem, UnknownItem, Warning};
 pub use model::submission::{Applicant, MaterialStatus, Submission, TOLERANCE_COMMITMENT};

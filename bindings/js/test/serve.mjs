@@ -16,13 +16,13 @@ const TYPES = {
 };
 
 /** Starts a server: `routes` maps a path to `[content type, body]`; `dirs` maps a URL prefix
- * (`/dist/web/`) to a directory whose files it serves. Nothing else is reachable.
- * Resolves to `{ origin, close }`. */
-export async function serve(routes, dirs = {}) {
+ * (`/dist/web/`) to a directory whose files it serves; `headers` go with every response.
+ * Nothing else is reachable. Resolves to `{ origin, close }`. */
+export async function serve(routes, dirs = {}, headers = {}) {
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://127.0.0.1').pathname;
     if (routes[path]) {
-      res.writeHead(200, { 'content-type': routes[path][0] });
+      res.writeHead(200, { ...headers, 'content-type': routes[path][0] });
       res.end(routes[path][1]);
       return;
     }
@@ -30,7 +30,7 @@ export async function serve(routes, dirs = {}) {
       if (!path.startsWith(prefix)) continue;
       const file = normalize(join(dir, path.slice(prefix.length)));
       if ((file + sep).startsWith(dir + sep) && existsSync(file) && statSync(file).isFile()) {
-        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+        res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
         res.end(readFileSync(file));
         return;
       }

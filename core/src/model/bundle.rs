@@ -32,6 +32,18 @@ use serde_json::Value;
 
 use crate::base::text::Text;
 
+/// The version of the bundle format this release reads: `bundle.json` with its schema and
+/// script files, and the packed bundle (see [`crate::load`]), as
+/// `schemas/bundle.schema.json` describes them. A bundle carries no format version of its
+/// own (its `version` is the version of its content): this constant says which format a
+/// release reads, so that a bundle's author can tell which releases read their bundle.
+///
+/// `MAJOR.MINOR`: MINOR grows when the format gains something optional (every bundle the
+/// releases before read is read the same; a bundle using the new field is refused by them,
+/// since the format refuses unknown fields); MAJOR grows when a bundle an earlier release
+/// read is refused or read differently. `onething --version` prints it.
+pub const BUNDLE_FORMAT_VERSION: &str = "1.0";
+
 /// One "thing" (一件事): several departments' items offered as one application.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
