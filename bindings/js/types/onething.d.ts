@@ -84,6 +84,13 @@ export type Transform =
  */
 export type MaterialKind = 'primary' | 'secondary';
 /**
+ * How the days of a [`Period`] are counted.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "DayCount".
+ */
+export type DayCount = 'working' | 'calendar';
+/**
  * Kinds of data sources.
  *
  * This interface was referenced by `OnethingTypes`'s JSON-Schema
@@ -932,6 +939,32 @@ export interface Material {
    * Data sources that satisfy it without an upload.
    */
   sources?: string[];
+  /**
+   * How long the applicant has to supply this material when it is tolerated (容缺补交
+   * 期限), when it is not the bundle's `supplement_days` working days: e.g. 7 calendar
+   * days ("签署7天补交承诺书"). Still never beyond the item's committed time limit.
+   */
+  supplement?: Period | null;
+}
+/**
+ * A period counted from the application date: so many working days, or calendar days.
+ *
+ * A deadline never falls on a day off. Counted in working days it cannot; counted in
+ * calendar days, a last day that is a weekend or holiday moves to the next working day
+ * (《民法典》第二百零三条).
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Period".
+ */
+export interface Period {
+  /**
+   * How many days.
+   */
+  days: number;
+  /**
+   * How they are counted: `working` (the default) or `calendar`.
+   */
+  count?: DayCount & string;
 }
 /**
  * A computed field.
@@ -1320,7 +1353,8 @@ export interface ItemDecision {
    */
   on_commitment: string[];
   /**
-   * When tolerated materials must be supplied (`YYYY-MM-DD`).
+   * When tolerated materials must be supplied (`YYYY-MM-DD`): the earliest deadline of
+   * the item's tolerated materials (each has its own in [`Decision::supplements`]).
    */
   supplement_by?: string | null;
   /**
@@ -1419,7 +1453,8 @@ export interface Supplement {
   title: Text;
   /**
    * Supply it by this date (`YYYY-MM-DD`): the earliest deadline of the items tolerating
-   * it, each at most the item's committed time limit in working days.
+   * it — the material's period (else the bundle's `supplement_days`), each at most the
+   * item's committed time limit in working days, never on a day off.
    */
   by: string;
   /**
@@ -1920,6 +1955,12 @@ export interface NoticeMaterial {
    * In a notice of one application: a tolerated material to supply by this date.
    */
   supply_by?: string | null;
+  /**
+   * For a material some item tolerates: how long the applicant has to supply it (its
+   * own period, else the bundle's `supplement_days` working days; never beyond an
+   * item's committed time limit).
+   */
+  supplement?: Period | null;
 }
 /**
  * A data source satisfying a material.

@@ -173,6 +173,18 @@ impl Calendar {
         d
     }
 
+    /// `d` when it is a working day, else the first working day after it: where a deadline
+    /// falling on a day off lands (《民法典》第二百零三条).
+    pub fn on_or_after(&self, d: Date) -> Date {
+        let mut d = d;
+        let mut walked = 0;
+        while !self.is_working_day(d) && walked < MAX_SPAN_DAYS {
+            d = d.add_days(1);
+            walked += 1;
+        }
+        d
+    }
+
     /// Working days after `a` up to and including `b` (negative when `b` is earlier).
     pub fn working_days_between(&self, a: Date, b: Date) -> i64 {
         let (lo, hi, sign) = if a <= b { (a, b, 1) } else { (b, a, -1) };

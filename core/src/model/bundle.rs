@@ -597,6 +597,37 @@ pub struct Material {
     /// Data sources that satisfy it without an upload.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
+    /// How long the applicant has to supply this material when it is tolerated (容缺补交
+    /// 期限), when it is not the bundle's `supplement_days` working days: e.g. 7 calendar
+    /// days ("签署7天补交承诺书"). Still never beyond the item's committed time limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplement: Option<Period>,
+}
+
+/// A period counted from the application date: so many working days, or calendar days.
+///
+/// A deadline never falls on a day off. Counted in working days it cannot; counted in
+/// calendar days, a last day that is a weekend or holiday moves to the next working day
+/// (《民法典》第二百零三条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    /// How many days.
+    pub days: u32,
+    /// How they are counted: `working` (the default) or `calendar`.
+    #[serde(default)]
+    pub count: DayCount,
+}
+
+/// How the days of a [`Period`] are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DayCount {
+    /// Working days (工作日): holidays and 调休 honoured.
+    #[default]
+    Working,
+    /// Calendar days (自然日).
+    Calendar,
 }
 
 impl Material {

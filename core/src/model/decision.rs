@@ -128,7 +128,8 @@ pub struct ItemDecision {
     /// Materials (by reuse key) replaced by a signed commitment.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub on_commitment: Vec<String>,
-    /// When tolerated materials must be supplied (`YYYY-MM-DD`).
+    /// When tolerated materials must be supplied (`YYYY-MM-DD`): the earliest deadline of
+    /// the item's tolerated materials (each has its own in [`Decision::supplements`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supplement_by: Option<String>,
     /// What the applicant must still do, for an accepted item (the item's obligation rules).
@@ -279,7 +280,8 @@ pub struct Supplement {
     /// Its title.
     pub title: Text,
     /// Supply it by this date (`YYYY-MM-DD`): the earliest deadline of the items tolerating
-    /// it, each at most the item's committed time limit in working days.
+    /// it — the material's period (else the bundle's `supplement_days`), each at most the
+    /// item's committed time limit in working days, never on a day off.
     pub by: String,
     /// The items tolerating it.
     pub items: Vec<String>,

@@ -44,7 +44,7 @@ use crate::base::text::Text;
 use crate::compile::CompiledBundle;
 use crate::compile::items::PerItem;
 use crate::compile::rulebook::{CompiledCheck, CompiledRule};
-use crate::model::bundle::{ItemIx, Material, MaterialKind};
+use crate::model::bundle::{DayCount, ItemIx, Material, MaterialKind, Period};
 use crate::model::decision::{
     Decision, Deficiency, DeficiencyKind, ItemDecision, Obligation, Outcome, ReadValues, Reason, ReasonRule,
     RuleKind, Supplement, TraceEntry,
@@ -865,6 +865,25 @@ pub(crate) fn check_ready(p: &Prepared<'_>, c: &CompiledCheck, errors: &[FieldEr
     })
 }
 
+/// When a tolerated material is due (容缺补交期限): `period` after `date` (working days, or
+/// calendar days), at most the item's committed time limit (`limit` working days), and never
+/// on a day off: a calendar-day period ending on a weekend or holiday, or the application
+/// day itself of an item with a limit of 0 (即办) when that is a day off, moves to the next
+/// working day (《民法典》第二百零三条).
+pub(crate) fn supplement_deadline(
+    calendar: &Calendar,
+    date: Date,
+    period: Period,
+    limit: Option<u32>,
+) -> Date {
+    let end = match period.count {
+        DayCount::Working => calendar.add_working_days(date, i64::from(period.days)),
+        DayCount::Calendar => date.add_days(i64::from(period.days)),
+    };
+    let cap = limit.map(|l| calendar.add_working_days(date, i64::from(l)));
+    calendar.on_or_after(cap.map_or(end, |c| end.min(c)))
+}
+
 /// What the applicant is told when the rule deciding `what` failed: what the rule said
 /// with `throw`, or that `what` could not be decided automatically. The technical message
 /// (line, column, the limit reached) is for the bundle's author: it is in the trace.
@@ -1325,20 +1344,15 @@ impl<'b> Deciding<'b> {
 
     /// Grants tolerance: a supplement deadline within the item's committed time limit.
     fn tolerate(&mut self, decision: &mut ItemDecision, i: ItemIx, materials: &[&Material]) {
-        let acceptance = &self.bundle.bundle.acceptance;
+        let default = self.bundle.bundle.acceptance.supplement_days.unwrap_or(DEFAULT_SUPPLEMENT_DAYS);
         let limit = self.bundle.declared(i).time_limit_days;
-        let days = acceptance.supplement_days.unwrap_or(DEFAULT_SUPPLEMENT_DAYS);
-        let days = limit.map_or(days, |l| days.min(l));
-        let by = self.opts.calendar.add_working_days(self.date, i64::from(days));
-        let basis = self.opts.calendar.basis(by.year());
-        if basis != Basis::Official
-            && !self.bundle_reasons.iter().any(|r| r.rule == Some(ReasonRule::Calendar))
-        {
-            self.bundle_reasons
-                .push(Reason { rule: Some(ReasonRule::Calendar), message: uncovered(by.year(), basis) });
-        }
-        decision.supplement_by = Some(by.to_string());
         for m in materials {
+            let period = m.supplement.unwrap_or(Period { days: default, count: DayCount::Working });
+            let by = supplement_deadline(&self.opts.calendar, self.date, period, limit);
+            self.note_calendar(by);
+            if decision.supplement_by.as_ref().is_none_or(|earliest| by.to_string() < *earliest) {
+                decision.supplement_by = Some(by.to_string());
+            }
             let key = m.reuse_key().to_owned();
             decision.tolerated.push(key.clone());
             let s = self.supplements.entry(key.clone()).or_insert_with(|| Supplement {
@@ -1351,6 +1365,17 @@ impl<'b> Deciding<'b> {
                 s.by = by.to_string();
             }
             s.items.push(decision.item.clone());
+        }
+    }
+
+    /// Says, once, that a deadline's year is not covered by an official calendar.
+    fn note_calendar(&mut self, by: Date) {
+        let basis = self.opts.calendar.basis(by.year());
+        if basis != Basis::Official
+            && !self.bundle_reasons.iter().any(|r| r.rule == Some(ReasonRule::Calendar))
+        {
+            self.bundle_reasons
+                .push(Reason { rule: Some(ReasonRule::Calendar), message: uncovered(by.year(), basis) });
         }
     }
 

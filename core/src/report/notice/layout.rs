@@ -3,7 +3,7 @@
 //! thing; every string in it is plain text that the renderer escapes.
 
 use crate::base::text::{Lang, Text};
-use crate::model::bundle::MaterialKind;
+use crate::model::bundle::{DayCount, MaterialKind};
 use crate::model::decision::Outcome;
 use crate::model::submission::MaterialStatus;
 use crate::report::plan::days_text;
@@ -552,7 +552,8 @@ fn material_row(c: &Ctx<'_>, number: usize, m: &NoticeMaterial, owed: bool) -> V
         number.to_string(),
         material_title(c, m),
         material_kind(c, m),
-        extent(c, m, m.tolerable, t(lang, "可容缺", "tolerable"), |u| u.tolerable),
+        extent(c, m, m.tolerable, t(lang, "可容缺", "tolerable"), |u| u.tolerable)
+            + supplement_period(m, lang).as_str(),
         extent(c, m, m.commitment, t(lang, "可承诺代替", "commitment"), |u| u.commitment),
         material_sources(c, m),
         needed_by(c, m),
@@ -561,6 +562,18 @@ fn material_row(c: &Ctx<'_>, number: usize, m: &NoticeMaterial, owed: bool) -> V
         row.push(owed_status(m, lang));
     }
     row
+}
+
+/// How long a tolerated material may come later: `（5个工作日内补交）`.
+fn supplement_period(m: &NoticeMaterial, lang: Lang) -> String {
+    let Some(p) = m.supplement else { return String::new() };
+    let days = p.days;
+    match (p.count, lang) {
+        (DayCount::Working, Lang::Zh) => format!("（{days}个工作日内补交）"),
+        (DayCount::Calendar, Lang::Zh) => format!("（{days}日内补交）"),
+        (DayCount::Working, Lang::En) => format!(" (supply within {days} working days)"),
+        (DayCount::Calendar, Lang::En) => format!(" (supply within {days} calendar days)"),
+    }
 }
 
 /// The material's title, with the situations it is needed in when not always.

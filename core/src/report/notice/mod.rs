@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 use crate::base::date::Date;
 use crate::base::text::{Lang, Text};
 use crate::compile::CompiledBundle;
-use crate::model::bundle::{Bundle, ItemIx, MaterialKind};
+use crate::model::bundle::{Bundle, DayCount, ItemIx, MaterialKind, Period};
 use crate::model::decision::{Decision, DeficiencyKind, Obligation, Outcome};
 use crate::model::submission::{MaterialStatus, Submission};
 use crate::report::plan::{self, Plan, TimeLimit};
@@ -209,6 +209,11 @@ pub struct NoticeMaterial {
     /// In a notice of one application: a tolerated material to supply by this date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supply_by: Option<String>,
+    /// For a material some item tolerates: how long the applicant has to supply it (its
+    /// own period, else the bundle's `supplement_days` working days; never beyond an
+    /// item's committed time limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplement: Option<Period>,
 }
 
 /// One item's use of a material.
@@ -586,9 +591,32 @@ fn merge_materials(bundle: &Bundle, uses: &[Use]) -> Vec<NoticeMaterial> {
                     .collect(),
                 status: None,
                 supply_by: None,
+                supplement: supplement_period(bundle, &list),
             })
         })
         .collect()
+}
+
+/// How long a material some item tolerates may come later: its own period (the first use
+/// giving one), else the bundle's working days; a period in working days is shortened to the
+/// shortest committed time limit of the items tolerating it (a deadline never passes one).
+fn supplement_period(
+    bundle: &Bundle,
+    uses: &[(&crate::model::bundle::Item, &crate::model::bundle::Material)],
+) -> Option<Period> {
+    let tolerating: Vec<_> =
+        uses.iter().filter(|(_, m)| m.tolerable && m.kind == MaterialKind::Secondary).collect();
+    if tolerating.is_empty() {
+        return None;
+    }
+    let default = bundle.acceptance.supplement_days.unwrap_or(crate::run::evaluate::DEFAULT_SUPPLEMENT_DAYS);
+    let own = tolerating.iter().find_map(|(_, m)| m.supplement);
+    let mut period = own.unwrap_or(Period { days: default, count: DayCount::Working });
+    if period.count == DayCount::Working {
+        let shortest = tolerating.iter().filter_map(|(item, _)| item.time_limit_days).min();
+        period.days = shortest.map_or(period.days, |l| period.days.min(l));
+    }
+    Some(period)
 }
 
 fn names(bundle: &Bundle, ids: &[String], lang: Lang) -> String {
