@@ -606,11 +606,11 @@ fn json_problem(e: JsonError) -> ResultProblem {
     match e {
         JsonError::Syntax { line, column, message } => ResultProblem::Syntax { line, column, message },
         JsonError::Shape { path, message } => {
-            let pointer = path.iter().fold(String::new(), |acc, segment| match segment {
-                serde_path_to_error::Segment::Seq { index } => pointer::join(&acc, &index.to_string()),
-                serde_path_to_error::Segment::Map { key } => pointer::join(&acc, key),
-                serde_path_to_error::Segment::Enum { variant } => pointer::join(&acc, variant),
-                serde_path_to_error::Segment::Unknown => acc,
+            let pointer = path.segments.iter().fold(String::new(), |acc, segment| match segment {
+                json::Segment::Seq { index } => pointer::join(&acc, &index.to_string()),
+                json::Segment::Map { key } => pointer::join(&acc, key),
+                json::Segment::Enum { variant } => pointer::join(&acc, variant),
+                json::Segment::Unknown => acc,
             });
             ResultProblem::Shape { pointer, message }
         }
