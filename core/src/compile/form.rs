@@ -84,9 +84,8 @@ pub(crate) fn key_infos(bundle: &Bundle, translations: &[Translation]) -> KeyInf
 
 /// The title a department gave the field (the lead department's first), or the key itself.
 fn fallback_title(bundle: &Bundle, translations: &[Translation], key: &str, items: &[usize]) -> Text {
-    let mut by_lead: Vec<usize> = items.to_vec();
-    by_lead.sort_by_key(|i| bundle.items.get(*i).is_none_or(|it| it.department != bundle.lead));
-    for i in by_lead {
+    let lead = |i: &&usize| bundle.items.get(**i).is_some_and(|it| it.department == bundle.lead);
+    for &i in items.iter().filter(lead).chain(items.iter().filter(|i| !lead(i))) {
         let Some(t) = translations.get(i) else {
             continue;
         };

@@ -663,7 +663,9 @@ impl CompiledBundle {
         let covered = self.covered_items(r, &mut problems);
         let reported = self.check_reports(r, &covered, &mut problems);
         self.check_prerequisites(&covered, &reported, &mut problems);
-        problems.sort_by_key(|p| p.pointer().map(report_order));
+        // Stable (`sort_by_cached_key` sorts keys with their indices, so it shares the
+        // unstable sort's code instead of instantiating a stable one).
+        problems.sort_by_cached_key(|p| p.pointer().map(report_order));
         if let Some(rating) = &r.rating {
             self.rating_problems(rating, "/rating", &mut problems);
         }
