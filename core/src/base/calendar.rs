@@ -103,8 +103,12 @@ mod dates {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeSet<Date>, D::Error> {
-        let list = Vec::<String>::deserialize(d)?;
-        list.iter().map(|s| s.parse::<Date>().map_err(serde::de::Error::custom)).collect()
+        // Not `collect`: it sorts, with a stable sort instantiated for each iterator type.
+        let mut set = BTreeSet::new();
+        for s in Vec::<String>::deserialize(d)? {
+            set.insert(s.parse::<Date>().map_err(serde::de::Error::custom)?);
+        }
+        Ok(set)
     }
 }
 

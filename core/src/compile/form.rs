@@ -70,9 +70,9 @@ pub(crate) fn key_infos(bundle: &Bundle, items: &Items) -> KeyInfos {
 
 /// The title a department gave the field (the lead department's first), or the key itself.
 fn fallback_title(bundle: &Bundle, items: &Items, key: &str, declaring: &[ItemIx]) -> Text {
-    let mut by_lead: Vec<ItemIx> = declaring.to_vec();
-    by_lead.sort_by_key(|ix| items.get(*ix).department != bundle.lead);
-    for ix in by_lead {
+    // The lead department's items first, in order (a stable partition, without a sort).
+    let lead = |ix: &&ItemIx| items.get(**ix).department == bundle.lead;
+    for &ix in declaring.iter().filter(lead).chain(declaring.iter().filter(|ix| !lead(ix))) {
         let parts = items.get(ix).translation.parts_of(key);
         if let Some(title) = parts.iter().find_map(|p| p.get("title").and_then(Value::as_str)) {
             return Text::new(title, key);

@@ -252,7 +252,7 @@ fn strongly_connected(succs: &[Vec<usize>]) -> Vec<Vec<usize>> {
             }
         }
     }
-    out.sort();
+    out.sort_unstable();
     out
 }
 

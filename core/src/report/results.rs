@@ -606,11 +606,11 @@ fn json_problem(e: JsonError) -> ResultProblem {
     match e {
         JsonError::Syntax { line, column, message } => ResultProblem::Syntax { line, column, message },
         JsonError::Shape { path, message } => {
-            let pointer = path.iter().fold(String::new(), |acc, segment| match segment {
-                serde_path_to_error::Segment::Seq { index } => pointer::join(&acc, &index.to_string()),
-                serde_path_to_error::Segment::Map { key } => pointer::join(&acc, key),
-                serde_path_to_error::Segment::Enum { variant } => pointer::join(&acc, variant),
-                serde_path_to_error::Segment::Unknown => acc,
+            let pointer = path.segments.iter().fold(String::new(), |acc, segment| match segment {
+                json::Segment::Seq { index } => pointer::join(&acc, &index.to_string()),
+                json::Segment::Map { key } => pointer::join(&acc, key),
+                json::Segment::Enum { variant } => pointer::join(&acc, variant),
+                json::Segment::Unknown => acc,
             });
             ResultProblem::Shape { pointer, message }
         }
@@ -663,7 +663,9 @@ impl CompiledBundle {
         let covered = self.covered_items(r, &mut problems);
         let reported = self.check_reports(r, &covered, &mut problems);
         self.check_prerequisites(&covered, &reported, &mut problems);
-        problems.sort_by_key(|p| p.pointer().map(report_order));
+        // Stable (`sort_by_cached_key` sorts keys with their indices, so it shares the
+        // unstable sort's code instead of instantiating a stable one).
+        problems.sort_by_cached_key(|p| p.pointer().map(report_order));
         if let Some(rating) = &r.rating {
             self.rating_problems(rating, "/rating", &mut problems);
         }

@@ -492,11 +492,11 @@ impl<'a> Level<'_, 'a> {
         }
         if let Some((n, side)) = &best {
             self.out.insert(kw.to_owned(), Value::Number(n.clone()));
-            let mut ordered = parts.clone();
-            // The part whose value won comes first.
-            ordered.sort_by_key(|p| {
-                p.side(Some(kw), false).pointer != side.pointer || p.doc.origin() != &side.origin
+            // The part whose value won comes first, the others in their order.
+            let (mut ordered, others): (Vec<_>, Vec<_>) = parts.iter().cloned().partition(|p| {
+                p.side(Some(kw), false).pointer == side.pointer && p.doc.origin() == &side.origin
             });
+            ordered.extend(others);
             self.record(kw, &ordered);
         }
         best

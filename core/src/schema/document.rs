@@ -139,8 +139,9 @@ impl Document {
     /// validating against them would never end.
     fn check_in_place_cycles(&self, refs: &[(String, String)]) -> Result<(), SchemaError> {
         let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let targets: BTreeSet<String> =
-            refs.iter().filter_map(|(at, r)| self.resolve_at(r, at).ok()).chain([String::new()]).collect();
+        // Not `collect`: it sorts, with a stable sort instantiated for each iterator type.
+        let mut targets = BTreeSet::new();
+        targets.extend(refs.iter().filter_map(|(at, r)| self.resolve_at(r, at).ok()).chain([String::new()]));
         for t in &targets {
             let mut found = BTreeSet::new();
             if let Some(v) = self.get(t) {

@@ -40,7 +40,7 @@ pub(crate) enum JsonError {
     /// JSON of the wrong shape.
     Shape {
         /// Where in the document.
-        path: serde_path_to_error::Path,
+        path: Path,
         /// What is wrong.
         message: String,
     },
@@ -61,8 +61,58 @@ pub(crate) fn syntax(e: &unique::TextError) -> JsonError {
 
 /// Reads `T` from a parsed value, strictly, naming the path of a shape error.
 pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, JsonError> {
-    serde_path_to_error::deserialize(strict::Strict(value))
-        .map_err(|e| JsonError::Shape { path: e.path().clone(), message: e.inner().to_string() })
+    strict::read(value).map_err(|(path, e)| JsonError::Shape { path, message: e.to_string() })
+}
+
+/// Where in a document a shape error is ([`strict::read`]), as `serde_path_to_error` named
+/// it (which this crate used before): shown as `departments[2].fields.name`, `.` for the
+/// document itself.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Path {
+    /// The steps from the document down.
+    pub segments: Vec<Segment>,
+}
+
+/// One step of a [`Path`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Segment {
+    /// An element of an array.
+    Seq {
+        /// Its index.
+        index: usize,
+    },
+    /// A map entry or a struct field.
+    Map {
+        /// Its key.
+        key: String,
+    },
+    /// The content of an enum variant.
+    Enum {
+        /// The variant's name.
+        variant: String,
+    },
+    /// A map entry whose key is not a string (an enum), shown as `?`.
+    Unknown,
+}
+
+impl std::fmt::Display for Path {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.segments.is_empty() {
+            return f.write_str(".");
+        }
+        let mut separator = "";
+        for segment in &self.segments {
+            match segment {
+                Segment::Seq { index } => write!(f, "[{index}]")?,
+                Segment::Map { key: name } | Segment::Enum { variant: name } => {
+                    write!(f, "{separator}{name}")?
+                }
+                Segment::Unknown => write!(f, "{separator}?")?,
+            }
+            separator = ".";
+        }
+        Ok(())
+    }
 }
 
 /// [`parse`] for text read once per call (a submission): one pass from text to `T`, and
