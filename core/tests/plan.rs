@@ -278,3 +278,36 @@ fn mermaid_and_dot_labels_are_escaped() {
         assert_eq!(d.matches("digraph").count(), 1 + usize::from(lang == Lang::Zh), "{d}");
     }
 }
+
+#[test]
+fn evidence_is_named_by_its_title_and_untitled_evidence_is_a_warning() {
+    let bundle = |evidence: serde_json::Value| {
+        serde_json::json!({
+            "id": "b", "version": "1", "title": {"zh": "事", "en": "Thing"}, "lead": "d",
+            "departments": [{"id": "d", "name": {"zh": "局", "en": "Bureau"}}],
+            "evidence": evidence,
+            "items": [
+                {"id": "a", "department": "d", "title": {"zh": "甲", "en": "A"}, "schema": true, "produces": ["cert"]},
+                {"id": "b", "department": "d", "title": {"zh": "乙", "en": "B"}, "schema": true, "consumes": ["cert", "deed"]}
+            ]
+        })
+    };
+    let titled = serde_json::json!({"cert": {"zh": "出生医学证明", "en": "Birth certificate"}, "deed": {"zh": "房产证", "en": "Deed"}});
+    let c = onething::CompiledBundle::compile(onething::load::from_packed_value(bundle(titled)).unwrap())
+        .unwrap();
+    assert!(c.warnings().is_empty(), "{:?}", c.warnings());
+    let plan = c.plan();
+    assert!(plan.to_mermaid(onething::Lang::Zh).contains("出生医学证明"));
+    assert!(plan.to_dot(onething::Lang::En).contains("Birth certificate"));
+    assert!(plan.notes.iter().any(|n| n.zh.contains("“房产证”不由本事项内任何事项产生")), "{:?}", plan.notes);
+    let untitled =
+        serde_json::json!({"cert": {"zh": "证", "en": "Cert"}, "spare": {"zh": "多", "en": "Spare"}});
+    let c = onething::CompiledBundle::compile(onething::load::from_packed_value(bundle(untitled)).unwrap())
+        .unwrap();
+    let w: Vec<(&str, Option<&str>)> =
+        c.warnings().iter().map(|w| (w.at.as_str(), w.pointer.as_deref())).collect();
+    assert_eq!(
+        w,
+        [("evidence `deed`", Some("/items/1/consumes/1")), ("evidence `spare`", Some("/evidence/spare"))]
+    );
+}

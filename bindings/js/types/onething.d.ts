@@ -534,6 +534,14 @@ export interface PackedBundle {
    */
   items: Item[];
   /**
+   * Titles of the evidence items pass to each other (`produces` / `consumes`), e.g.
+   * `birth-certificate`: 出生医学证明 / Birth medical certificate. The plan's diagrams and
+   * the notice name evidence by these titles.
+   */
+  evidence?: {
+    [k: string]: Text;
+  };
+  /**
    * Bundle-level eligibility rules: they apply to every item.
    */
   rules?: Rule[];
@@ -2269,6 +2277,13 @@ export interface Plan {
    * outside (the applicant, a registry).
    */
   external_evidence?: ExternalEvidence[];
+  /**
+   * Titles of the evidence this plan names (edges and external evidence), from the
+   * bundle's `evidence`: the diagrams show them in place of the ids.
+   */
+  evidence_titles?: {
+    [k: string]: Text;
+  };
   /**
    * Things the reader should know (missing time limits, a committed limit shorter than
    * the critical path…).

@@ -515,6 +515,7 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
         }
     }
     warn_accidental_reuse(bundle, warnings);
+    warn_untitled_evidence(bundle, warnings);
     for (key, _) in bundle.fields.iter().filter(|(k, f)| f.visible_if.is_some() && !keys.contains_key(*k)) {
         let at = format!("field dictionary `{key}`, visible_if");
         let place = pointer::join(&field_pointer(key), "visible_if");
@@ -545,6 +546,37 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
 /// `/fields/<key>`: a field dictionary entry in `bundle.json`.
 fn field_pointer(key: &str) -> String {
     pointer::join("/fields", key)
+}
+
+/// Evidence passed between items (`produces` / `consumes`) without a title in the bundle's
+/// `evidence`, which the plan would show by its id; and titles of evidence no item names.
+fn warn_untitled_evidence(bundle: &Bundle, warnings: &mut Vec<Warning>) {
+    let mut named: Vec<(&str, String)> = Vec::new();
+    for (i, item) in bundle.items.iter().enumerate() {
+        let produced = item.produces.iter().enumerate().map(|(j, e)| (e, format!("/items/{i}/produces/{j}")));
+        let consumed = item.consumes.iter().enumerate().map(|(j, e)| (e, format!("/items/{i}/consumes/{j}")));
+        for (e, at) in produced.chain(consumed) {
+            if !named.iter().any(|(n, _)| n == e) {
+                named.push((e, at));
+            }
+        }
+    }
+    for (e, at) in &named {
+        if !bundle.evidence.contains_key(*e) {
+            warnings.push(Warning {
+                at: format!("evidence `{e}`"),
+                message: "has no title in the bundle's `evidence`: the plan shows its id".into(),
+                pointer: Some(at.clone()),
+            });
+        }
+    }
+    for key in bundle.evidence.keys().filter(|k| !named.iter().any(|(n, _)| n == k)) {
+        warnings.push(Warning {
+            at: format!("evidence `{key}`"),
+            message: "no item produces or consumes it".into(),
+            pointer: Some(pointer::join("/evidence", key)),
+        });
+    }
 }
 
 /// Materials of different items meet under one reuse key when their ids match. That is

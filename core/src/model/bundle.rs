@@ -70,6 +70,11 @@ pub struct Bundle {
     pub sections: Vec<Section>,
     /// The items (事项), each owned by one department.
     pub items: Vec<Item>,
+    /// Titles of the evidence items pass to each other (`produces` / `consumes`), e.g.
+    /// `birth-certificate`: 出生医学证明 / Birth medical certificate. The plan's diagrams and
+    /// the notice name evidence by these titles.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub evidence: IndexMap<String, Text>,
     /// Bundle-level eligibility rules: they apply to every item.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,

@@ -75,6 +75,10 @@ pub struct Plan {
     /// outside (the applicant, a registry).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_evidence: Vec<ExternalEvidence>,
+    /// Titles of the evidence this plan names (edges and external evidence), from the
+    /// bundle's `evidence`: the diagrams show them in place of the ids.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub evidence_titles: IndexMap<String, Text>,
     /// Things the reader should know (missing time limits, a committed limit shorter than
     /// the critical path…).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -246,7 +250,12 @@ pub(crate) fn build(bundle: &Bundle, graph: &ItemGraph, included: &[ItemIx]) -> 
     let departments = department_plans(bundle, &items, &stages);
     let external_evidence = external_evidence(bundle, included);
     let notes = notes(&time_limit, &external_evidence, bundle);
+    let named =
+        edges.iter().flat_map(|(_, e)| &e.evidence).chain(external_evidence.iter().map(|x| &x.evidence));
+    let evidence_titles =
+        named.filter_map(|id| bundle.evidence.get(id).map(|t| (id.clone(), t.clone()))).collect();
     Plan {
+        evidence_titles,
         bundle: bundle.id.clone(),
         version: bundle.version.clone(),
         title: bundle.title.clone(),
@@ -571,11 +580,13 @@ fn notes(t: &TimeLimit, external: &[ExternalEvidence], bundle: &Bundle) -> Vec<T
         }
     }
     for e in external {
+        let name =
+            bundle.evidence.get(&e.evidence).cloned().unwrap_or_else(|| Text::new(&e.evidence, &e.evidence));
         notes.push(Text::new(
-            format!("“{}”不由本事项内任何事项产生，须由申请人提供或从外部获取。", e.evidence),
+            format!("“{}”不由本事项内任何事项产生，须由申请人提供或从外部获取。", name.zh),
             format!(
-                "`{}` is produced by no item here: it must come from the applicant or from outside.",
-                e.evidence
+                "“{}” is produced by no item here: it must come from the applicant or from outside.",
+                name.en
             ),
         ));
     }
@@ -694,7 +705,7 @@ impl Plan {
                 continue;
             };
             let arrow = if critical.contains(&(e.from.as_str(), e.to.as_str())) { "==>" } else { "-->" };
-            let label = edge_label(e, lang);
+            let label = edge_label(e, &self.evidence_titles, lang);
             if label.is_empty() {
                 let _ = writeln!(out, "  i{from} {arrow} i{to}");
             } else {
@@ -761,7 +772,7 @@ impl Plan {
             .collect();
         for e in &self.edges {
             let mut attrs = Vec::new();
-            let label = edge_label(e, lang);
+            let label = edge_label(e, &self.evidence_titles, lang);
             if !label.is_empty() {
                 attrs.push(format!("label=\"{}\"", dot(&label)));
             }
@@ -780,9 +791,14 @@ impl Plan {
 }
 
 /// An edge's label: the evidence handed over, or the left-out items it passes through.
-fn edge_label(e: &Edge, lang: Lang) -> String {
+fn edge_label(e: &Edge, titles: &IndexMap<String, Text>, lang: Lang) -> String {
     if !e.evidence.is_empty() {
-        return e.evidence.join(", ");
+        let names: Vec<&str> =
+            e.evidence.iter().map(|id| titles.get(id).map_or(id.as_str(), |t| t.get(lang))).collect();
+        return names.join(match lang {
+            Lang::Zh => "、",
+            Lang::En => ", ",
+        });
     }
     if !e.via.is_empty() {
         return match lang {
