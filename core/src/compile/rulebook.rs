@@ -397,9 +397,10 @@ impl Rulebook {
     }
 
     /// Comparisons of a form field with a literal of the other type (`form["wage"] >= "1950"`
-    /// where the merged `form` says the wage is a number): Rhai answers `false` to any
-    /// comparison of a number with text, so the rule quietly decides wrongly. A warning at
-    /// the rule's script, naming the line and column.
+    /// where the merged `form` says the wage is a number): when the rule runs, comparing a
+    /// number with text is an error (`rules::strict`) and the item goes to manual review.
+    /// A warning at the rule's script, naming the line and column, says so before any
+    /// applicant meets it.
     pub fn type_traps(&self, items: &[&ItemRules], form: &Value) -> Vec<Warning> {
         let mut out = Vec::new();
         for rule in self.all(items) {
@@ -423,13 +424,8 @@ impl Rulebook {
                 out.push(Warning {
                     at: rule.at.clone(),
                     message: format!(
-                        "{}:{}: `{}` is {field} in the merged form, but `{}` compares it with {literal}, {}: a number and text never compare in a rule, so this is always {}",
-                        c.line,
-                        c.column,
-                        c.key,
-                        c.op,
-                        c.literal,
-                        if c.op == "!=" { "true" } else { "false" }
+                        "{}:{}: `{}` is {field} in the merged form, but `{}` compares it with {literal}, {}: comparing a number with text is an error when the rule runs (its item goes to manual review); convert one side first",
+                        c.line, c.column, c.key, c.op, c.literal,
                     ),
                     pointer: Some(rule.pointer.clone()),
                 });

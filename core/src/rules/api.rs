@@ -13,8 +13,11 @@ use crate::base::formats::{self, Gender};
 
 type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
 
+/// A function's failure (`date("2023-02-29")`). Not `ErrorRuntime`, which is what `throw`
+/// raises: a thrown value is the rule author's message to an official, while this is a fault
+/// of the rule, reported as one. Still catchable with `try`/`catch`.
 fn error<T>(message: String) -> Result<T> {
-    Err(message.into())
+    Err(EvalAltResult::ErrorArithmetic(message, rhai::Position::NONE).into())
 }
 
 /// A date from a `Date` or `YYYY-MM-DD` text.
@@ -44,6 +47,7 @@ pub(crate) fn register(e: &mut Engine) {
     register_submission(e);
     super::record::register(e);
     super::costs::register(e);
+    super::strict::register(e);
 }
 
 fn register_dates(e: &mut Engine) {

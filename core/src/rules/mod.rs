@@ -37,10 +37,14 @@
 //! | `material_status(id)` | its status, `"missing"` when not mentioned |
 //! | `missing(["a", "b"])` | the canonical keys of the list that have no value |
 //!
-//! Values of different types never compare: `form["wage"] >= "1950"` is `false` for every
-//! wage when the wage is a number. Compiling a bundle warns where a rule compares a field
-//! with a literal of the other type; convert values the script computes (`parse_int`,
-//! `to_string`) before comparing them.
+//! Values of different types do not compare: `form["wage"] >= "1950"`, when the wage is a
+//! number, is an error that sends the item to manual review (Rhai alone would answer
+//! `false` for every wage). Ordering values of different kinds fails, and so does equality
+//! of a number with text or of a date with anything but a date; `()` (absent) and
+//! `true`/`false` still test equal or not with anything (`form["x"] == ()`,
+//! `barred == false`). Compiling a bundle warns where a rule compares a field with a literal
+//! of the other type; convert values (`parse_int`, `parse_float`, `to_string`, `date`)
+//! before comparing them. See `strict.rs`.
 //!
 //! A check returns `true` (passes), `false` (fails with the rule's own message), or a map
 //! `#{ ok: false, reason: "…" }` whose `reason` is text or `#{ zh: "…", en: "…" }`.
@@ -81,6 +85,7 @@ mod meter;
 mod reads;
 mod record;
 mod sandbox;
+mod strict;
 
 pub use context::MAX_OUTPUT_BYTES;
 pub use reads::{Reads, reads};

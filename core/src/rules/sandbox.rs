@@ -111,6 +111,12 @@ impl ScriptError {
                     _ => "the rule ran too long (operation limit reached; does it loop forever?)".to_owned(),
                 }
             }
+            // A function's failure and a comparison of values of different kinds (see
+            // `api::error`, `strict`): the message alone; the place is in `line`/`column`.
+            EvalAltResult::ErrorArithmetic(message, _) => message.clone(),
+            EvalAltResult::ErrorMismatchDataType(expected, message, _) if expected.is_empty() => {
+                message.clone()
+            }
             other => other.to_string(),
         };
         ScriptError::at(e.position(), message)
@@ -593,7 +599,10 @@ mod tests {
         assert!(run(r#"let s = ""; s.pad(20000, "y")"#).value.unwrap_err().message.contains("too large"));
         assert!(run("let a = []; a.pad(20000, 0)").value.unwrap_err().message.contains("too large"));
         let yes = |src: &str| assert_eq!(run(src).value.unwrap().as_bool(), Ok(true), "{src}");
-        yes("[1, 2, 3].contains(2) && !([1, 2, 3].contains(\"2\")) && 2 in [1, 2] && !(5 in [])");
+        yes("[1, 2, 3].contains(2) && !([1, 2, 3].contains(5)) && 2 in [1, 2] && !(5 in [])");
+        // Membership compares as `==` does: values of different kinds are an error.
+        let mixed = run(r#"[1, 2, 3].contains("2")"#).value.unwrap_err();
+        assert!(mixed.message.contains("compares a number with text"), "{mixed}");
         yes("[1, 2, 3, 2].index_of(2) == 1 && [1, 2].index_of(9) == -1 && [1, 2, 3, 2].index_of(2, 2) == 3");
         yes(
             "[1, 2, 3, 2].index_of(2, -1) == 3 && [1, 2].index_of(1, 5) == -1 && [1, 2].index_of(1, -9) == 0",
