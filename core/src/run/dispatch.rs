@@ -223,11 +223,15 @@ pub struct DepartmentView {
 impl CompiledBundle {
     /// What one item's department would receive for this submission, checked against the
     /// department's original schema. Unlike [`CompiledBundle::dispatch`] this works on any
-    /// submission (a preview, or a test of invariant 1).
+    /// submission (a preview, or a test of invariant 1). Derived fields the submission
+    /// leaves blank are filled in as [`CompiledBundle::dispatch`] fills them (no evaluation
+    /// date).
     pub fn department_view(&self, item: &str, s: &Submission) -> Result<DepartmentView, crate::UnknownItem> {
         let i = self.items.find(item).ok_or_else(|| crate::UnknownItem(item.to_owned()))?;
         let c = self.items.get(i);
-        let view = project(&c.translation, s.values());
+        let p = self.prepare(s, None, &EvalOptions::default(), false);
+        let empty = serde_json::Map::new();
+        let view = project(&c.translation, p.values.as_object().unwrap_or(&empty));
         let errors =
             c.original.iter_errors(&view.data).map(|e| format!("{} at {}", e, e.instance_path())).collect();
         Ok(DepartmentView {

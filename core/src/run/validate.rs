@@ -196,6 +196,74 @@ impl CompiledBundle {
         }
     }
 
+    /// Errors on a derived field the applicant did not type (a birth date and a gender
+    /// derived from the ID number) are not theirs to fix there. When a field the derive rule
+    /// reads has an error of its own, that error stands for both (one wrong check digit is
+    /// one thing to correct, not three): the derived field's error is dropped and its items
+    /// join the source's error, so that they are still not accepted. Otherwise it points at
+    /// the field it was derived from (the first form field the rule reads), saying so.
+    /// Errors of a failed derive rule (`derive`) stay: they send the items to manual review.
+    fn attribute_derived(&self, s: &Submission, errors: &mut Vec<FieldError>) {
+        if self.rulebook.derive.is_empty() {
+            return;
+        }
+        let mut joined: Vec<(String, FieldError)> = Vec::new();
+        let with_errors: Vec<String> = errors.iter().filter_map(|e| e.key.clone()).collect();
+        errors.retain_mut(|e| {
+            let Some((key, sources)) = e.key.as_deref().filter(|_| e.keyword != "derive").and_then(|k| {
+                let sources = self.derived_from(s, k)?;
+                Some((k.to_owned(), sources))
+            }) else {
+                return true;
+            };
+            if let Some(source) = sources.iter().find(|src| with_errors.contains(src)) {
+                joined.push((source.clone(), e.clone()));
+                return false;
+            }
+            let Some(source) = sources.first() else { return true };
+            let title = |k: &str| self.keys.get(k).map_or_else(|| Text::new(k, k), |info| info.title.clone());
+            let (field, from) = (title(&key), title(source));
+            e.message = Text::new(
+                format!("{}（「{}」由「{}」得出，请检查「{}」）", e.message.zh, field.zh, from.zh, from.zh),
+                format!("{} ({} is derived from {}: check {})", e.message.en, field.en, from.en, from.en),
+            );
+            e.pointer = pointer::join("", source);
+            e.key = Some(source.clone());
+            true
+        });
+        for (source, derived) in joined {
+            match errors.iter_mut().find(|e| e.key.as_deref() == Some(source.as_str())) {
+                Some(e) => {
+                    for item in derived.items {
+                        if !e.items.contains(&item) {
+                            e.items.push(item);
+                        }
+                    }
+                }
+                // The source's own error went the same way (it is derived too): keep this one.
+                None => errors.push(derived),
+            }
+        }
+    }
+
+    /// The form fields the value of `key` is derived from, when `key` is a derived field the
+    /// submission leaves empty and its rule names what it reads.
+    fn derived_from(&self, s: &Submission, key: &str) -> Option<Vec<String>> {
+        let (_, rule) = self.rulebook.derive.iter().find(|(k, _)| k == key)?;
+        let typed = s.values.get(key).is_some_and(|v| !v.is_null() && v != "");
+        if typed || rule.reads.dynamic {
+            return None;
+        }
+        let sources: Vec<String> = rule
+            .reads
+            .keys
+            .iter()
+            .map(|(k, ..)| k.clone())
+            .filter(|k| k != key && self.keys.get(k).is_some())
+            .collect();
+        (!sources.is_empty()).then_some(sources)
+    }
+
     /// Validates a prepared submission whose applicability is known (the wizard reuses
     /// rule verdicts that did not change).
     pub(crate) fn check_applicable(
@@ -245,6 +313,7 @@ impl CompiledBundle {
             }
             self.residual_errors(*i, map, &mut errors);
         }
+        self.attribute_derived(s, &mut errors);
         dedupe(&mut errors);
         let warnings = self.warnings_for(s, &applicability.items);
         let validation = Validation {
