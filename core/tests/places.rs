@@ -222,3 +222,38 @@ fn problems_of_a_directory_bundle_point_into_its_bundle_json() {
     }
     assert_eq!(seen.len(), 3, "{problems:#?}");
 }
+
+#[test]
+fn a_conflict_of_codings_names_the_field_both_departments_their_places_and_a_way_out() {
+    let doc = bundle(
+        &["a", "b"],
+        json!([
+            item(
+                "one",
+                "a",
+                json!({"type": "object", "properties": {"xb": {"enum": ["男", "女"]}}}),
+                json!({"/xb": "gender"})
+            ),
+            item(
+                "two",
+                "b",
+                json!({"type": "object", "properties": {"person": {"type": "object",
+                "properties": {"sex": {"enum": ["1", "2"]}}}}}),
+                json!({"/person/sex": "gender"})
+            )
+        ]),
+    );
+    let problems = problems_of(&doc);
+    let [p] = problems.as_slice() else { panic!("{problems:?}") };
+    let text = p.to_string();
+    assert!(text.starts_with("field `gender`: the departments' constraints contradict"), "{text}");
+    assert!(text.contains("item `one` (department `a`) at /properties/xb/enum = [\"男\",\"女\"]"), "{text}");
+    assert!(
+        text.contains(
+            "item `two` (department `b`) at /properties/person/properties/sex/enum = [\"1\",\"2\"]"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("`value_map`"), "{text}");
+    assert!(!text.contains("the root"), "{text}");
+}

@@ -159,7 +159,7 @@ pub enum Problem {
         bundle_pointer: Option<String>,
     },
     /// Two items' constraints leave a canonical field no possible value.
-    #[error("field `{key}`: {unsat}")]
+    #[error("field `{key}`: {}", conflict_text(unsat))]
     Conflict {
         /// The canonical key.
         key: String,
@@ -334,4 +334,34 @@ pub enum FormError {
     /// every item's did not reach.
     #[error("the form of these items cannot be merged: {0}")]
     Schema(#[from] SchemaError),
+}
+
+/// A conflict between departments as a bundle author reads it: the canonical field (in the
+/// caller), where inside it, each department's constraint at its place in its own schema,
+/// and what usually resolves that kind of conflict.
+fn conflict_text(unsat: &Unsat) -> String {
+    let inside = if unsat.at.is_empty() { String::new() } else { format!(" at {} inside it", unsat.at) };
+    let mut text = format!("the departments' constraints contradict{inside}, no value satisfies them all:");
+    let mut hints: Vec<&str> = Vec::new();
+    for r in &unsat.reasons {
+        text.push_str(&format!(" {r}"));
+        let hint = match r.constraint.as_str() {
+            "enum" | "const" => {
+                "the departments code the value differently: map one department's codes onto the canonical ones with a `value_map` transform in its field_map"
+            }
+            "type" | "format" | "pattern" => {
+                "the departments write the value differently: convert it with a transform in one department's field_map (a `value_map`, a date `layout`, or a `script`)"
+            }
+            _ => {
+                "the departments' bounds do not overlap: check both schemas, or map the field to two canonical keys"
+            }
+        };
+        if !hints.contains(&hint) {
+            hints.push(hint);
+        }
+    }
+    for hint in hints {
+        text.push_str(&format!("; {hint}"));
+    }
+    text
 }
