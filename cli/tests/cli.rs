@@ -39,6 +39,7 @@ impl Scratch {
     /// Writes `content` to `name` in the directory.
     fn file(&self, name: &str, content: &str) -> PathBuf {
         let path = self.0.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, content).unwrap();
         path
     }
@@ -93,6 +94,32 @@ fn check_lists_every_problem_and_exits_1() {
     let o = onething(&["check", dir.path(), "--json"]);
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(report["problems"].as_array().unwrap().len(), 3, "{report:#}");
+}
+
+#[test]
+fn check_reports_a_misspelt_rule_file_with_every_other_problem() {
+    let dir = Scratch::new("check_reports_a_misspelt_rule_file_with_every_other_problem");
+    dir.file(
+        "bundle.json",
+        r#"{"id": "b", "version": "1", "title": {"zh": "坏", "en": "Bad"}, "lead": "a",
+            "departments": [{"id": "a", "name": {"zh": "甲", "en": "A"}}],
+            "items": [{"id": "i", "department": "a", "title": {"zh": "项", "en": "I"}, "schema": {},
+                       "eligibility": [
+                         {"id": "adult", "title": {"zh": "成年", "en": "Adult"}, "file": "rules/adlut.rhai"},
+                         {"id": "broken", "title": {"zh": "坏", "en": "Broken"}, "file": "rules/broken.rhai"}]}]}"#,
+    );
+    dir.file("rules/adult.rhai", "true");
+    dir.file("rules/broken.rhai", "let x = ;");
+    let o = onething(&["check", dir.path()]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("2 problem(s)"), "{err}");
+    assert!(
+        err.contains("rule `adult` at rules/adlut.rhai: cannot read the script file")
+            && err.contains("did you mean `rules/adult.rhai`?"),
+        "{err}"
+    );
+    assert!(err.contains("rule `broken` at rules/broken.rhai:1:9"), "{err}");
 }
 
 #[test]

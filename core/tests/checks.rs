@@ -214,10 +214,16 @@ fn a_check_script_can_live_in_a_file() {
     ]);
     let c = CompiledBundle::compile(load::load_files(&files).unwrap()).unwrap();
     assert_eq!(c.evaluate(&submission("男"), date()).outcome, Outcome::CorrectionRequired);
-    // A missing file names the check.
+    // A missing file is a problem of the check, at its place.
     let files = BTreeMap::from([("bundle.json".to_owned(), b.to_string())]);
-    let e = load::load_files(&files).unwrap_err().to_string();
-    assert!(e.contains("rules/gender.rhai") && e.contains("named at checks[0] in bundle.json"), "{e}");
+    let p = CompiledBundle::compile(load::load_files(&files).unwrap()).unwrap_err().problems;
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].bundle_pointer(), Some("/checks/0/file"));
+    let e = p[0].to_string();
+    assert!(
+        e.contains("gender-matches-id") && e.contains("rules/gender.rhai") && e.contains("cannot read"),
+        "{e}"
+    );
 }
 
 #[test]

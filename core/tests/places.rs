@@ -223,27 +223,26 @@ fn problems_of_a_directory_bundle_point_into_its_bundle_json() {
     assert_eq!(seen.len(), 3, "{problems:#?}");
 }
 
-#[test]
-fn a_conflict_of_codings_names_the_field_both_departments_their_places_and_a_way_out() {
-    let doc = bundle(
+/// Two departments code the gender differently (`男/女` and `1/2`) without a value map;
+/// the second department's field is at `sex_at` in its schema (`/sex`, `/person/sex`).
+fn coding_conflict(sex_at: &str) -> Value {
+    let mut sex = json!({"enum": ["1", "2"]});
+    for part in sex_at.rsplit('/').filter(|p| !p.is_empty()) {
+        sex = json!({"type": "object", "properties": {part: sex}});
+    }
+    let one = json!({"type": "object", "properties": {"xb": {"enum": ["男", "女"]}}});
+    bundle(
         &["a", "b"],
         json!([
-            item(
-                "one",
-                "a",
-                json!({"type": "object", "properties": {"xb": {"enum": ["男", "女"]}}}),
-                json!({"/xb": "gender"})
-            ),
-            item(
-                "two",
-                "b",
-                json!({"type": "object", "properties": {"person": {"type": "object",
-                "properties": {"sex": {"enum": ["1", "2"]}}}}}),
-                json!({"/person/sex": "gender"})
-            )
+            item("one", "a", one, json!({"/xb": "gender"})),
+            item("two", "b", sex, json!({sex_at: "gender"}))
         ]),
-    );
-    let problems = problems_of(&doc);
+    )
+}
+
+#[test]
+fn a_conflict_of_codings_names_the_field_both_departments_their_places_and_a_way_out() {
+    let problems = problems_of(&coding_conflict("/person/sex"));
     let [p] = problems.as_slice() else { panic!("{problems:?}") };
     let text = p.to_string();
     assert!(text.starts_with("field `gender`: the departments' constraints contradict"), "{text}");
@@ -256,4 +255,24 @@ fn a_conflict_of_codings_names_the_field_both_departments_their_places_and_a_way
     );
     assert!(text.contains("`value_map`"), "{text}");
     assert!(!text.contains("the root"), "{text}");
+}
+
+#[test]
+fn a_misspelt_rule_file_is_one_problem_among_all() {
+    let mut doc = coding_conflict("/sex");
+    doc["items"][0]["eligibility"] = json!([
+        {"id": "typo", "title": text("t"), "file": "rules/adlut.rhai"},
+        {"id": "broken", "title": text("b"), "script": "let x = ;"}
+    ]);
+    let files = std::collections::BTreeMap::from([("bundle.json".to_owned(), doc.to_string())]);
+    let problems = CompiledBundle::compile(load::load_files(&files).unwrap()).unwrap_err().problems;
+    assert_eq!(
+        places(&problems),
+        ["/items/0/eligibility/0/file", "/items/0/eligibility/1/script", "/items/1/field_map/~1sex"],
+        "{problems:#?}"
+    );
+    let typo = problems.iter().find(|p| p.bundle_pointer() == Some("/items/0/eligibility/0/file")).unwrap();
+    let text = typo.to_string();
+    assert!(text.contains("rule `typo` at rules/adlut.rhai: cannot read the script file"), "{text}");
+    assert!(offending(&doc, typo) == "rules/adlut.rhai");
 }

@@ -117,14 +117,18 @@ impl CompiledBundle {
         let sandbox = Sandbox::new(bundle.limits.unwrap_or_default());
         let mut warnings = Vec::new();
         let mut merger = Merger::new(true);
-        let (rulebook, mut items) =
+        let (rulebook, mut items, rule_problems) =
             translate_all(&bundle, &graph, &mut merger, &sandbox, &mut warnings).map_err(fail)?;
         let keys = form::key_infos(&bundle, &items);
         let item_rules: Vec<&ItemRules> = items.iter().map(|(_, c)| &c.rules).collect();
         let (rule_keys, rule_count) = (rulebook.read_keys(&item_rules), rulebook.all(&item_rules).count());
         let sources = Sources { bundle: &bundle, items: &items, keys: &keys };
-        let (full_form, compiled_sources) =
-            merge_full_form(&sources, &rulebook, &mut merger, &sandbox, &mut warnings).map_err(fail)?;
+        let merged = merge_full_form(&sources, &rulebook, &mut merger, &sandbox, &mut warnings);
+        let (full_form, compiled_sources) = match (merged, rule_problems.is_empty()) {
+            (Ok(merged), true) => merged,
+            (Ok(_), false) => return Err(fail(rule_problems)),
+            (Err(more), _) => return Err(fail(rule_problems.into_iter().chain(more).collect())),
+        };
         let forms = compile_forms(&sources, merger, &full_form).map_err(|p| fail(vec![p]))?;
         for (ix, delta) in forms.deltas {
             items.get_mut(ix).delta = Some(delta);
@@ -212,16 +216,21 @@ impl CompiledBundle {
 /// problem here, so it reports all of them together. Returns the bundle's own rules and
 /// every item compiled (one for each of the bundle's items, in order: so their indices
 /// are the bundle's).
+/// Returns the rulebook and the items, and the rules' own problems (syntax errors, files that
+/// cannot be read): those stop the compile only after the second phase, so that its problems
+/// are reported with them. Any other problem stops it here, with the rules' problems.
 fn translate_all(
     bundle: &Bundle,
     graph: &ItemGraph,
     merger: &mut Merger,
     sandbox: &Sandbox,
     warnings: &mut Vec<Warning>,
-) -> Result<(Rulebook, Items), Vec<Problem>> {
+) -> Result<(Rulebook, Items, Vec<Problem>), Vec<Problem>> {
     let mut problems = check_structure(bundle);
     problems.extend(graph.cycles(bundle));
-    let rules = record(Rulebook::compile(bundle, sandbox), &mut problems);
+    let (rulebook, item_rules, rule_problems) = Rulebook::compile(bundle, sandbox);
+    // Where the rules' problems go in the list: after the structure's, as they always were.
+    let rules_at = problems.len();
     let mut items = Vec::new();
     for (i, item) in bundle.items.iter().enumerate() {
         if let Some(c) = record(compile_item(i, item, merger, sandbox, warnings), &mut problems) {
@@ -233,16 +242,15 @@ fn translate_all(
         let translations = items.iter().map(|(ix, c)| (ix, &c.translation));
         problems.extend(month_keys::months_and_dates(bundle, translations));
     }
-    match rules {
-        Some((rulebook, item_rules)) if problems.is_empty() => {
-            let mut items = items;
-            for (ix, rules) in items.indices().zip(item_rules) {
-                items.get_mut(ix).rules = rules;
-            }
-            Ok((rulebook, items))
-        }
-        _ => Err(problems),
+    if !problems.is_empty() {
+        problems.splice(rules_at..rules_at, rule_problems);
+        return Err(problems);
     }
+    let mut items = items;
+    for (ix, rules) in items.indices().zip(item_rules) {
+        items.get_mut(ix).rules = rules;
+    }
+    Ok((rulebook, items, rule_problems))
 }
 
 /// The value of `result`, or `None` with its problems added to `problems`.
@@ -266,7 +274,8 @@ fn merge_full_form(
     let materials: HashSet<&str> =
         bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key())).collect();
     let item_rules: Vec<&ItemRules> = sources.items.iter().map(|(_, c)| &c.rules).collect();
-    problems.extend(rulebook.check_reads(&item_rules, keys, &materials));
+    let derived: HashSet<&str> = bundle.derive.iter().map(|d| d.key.as_str()).collect();
+    problems.extend(rulebook.check_reads(&item_rules, keys, &materials, &derived));
     let compiled_sources =
         record(data_sources::compile(bundle, keys, sandbox), &mut problems).unwrap_or_default();
     let all: Vec<ItemIx> = sources.items.indices().collect();

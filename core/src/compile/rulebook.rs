@@ -172,6 +172,18 @@ impl Compiler<'_> {
         message: Option<&Text>,
         source: &Script,
     ) -> Option<CompiledRule> {
+        if let Some(why) = &source.unreadable {
+            self.problems.push(Problem::Script {
+                at,
+                rule: id.to_owned(),
+                file: source.read_from.clone(),
+                line: 0,
+                column: 0,
+                message: format!("cannot read the script file ({why})"),
+                bundle_pointer: Some(pointer::join(&place, "file")),
+            });
+            return None;
+        }
         let Some(text) = source.script.as_deref() else {
             self.problems.push(Problem::Invalid {
                 at,
@@ -288,8 +300,10 @@ fn cycle(derive: &[(String, CompiledRule)], waits: &[Vec<usize>], placed: &[bool
 
 impl Rulebook {
     /// Compiles every script of the bundle, reporting every syntax error: the bundle's
-    /// own rules, and each item's (returned in bundle order).
-    pub fn compile(bundle: &Bundle, sandbox: &Sandbox) -> Result<(Rulebook, Vec<ItemRules>), Vec<Problem>> {
+    /// own rules, and each item's (returned in bundle order). With problems, the rules that
+    /// did compile come too, so that the later phases can still report theirs (a rule that
+    /// reads an unknown key, a conflict of departments) beside the syntax errors.
+    pub fn compile(bundle: &Bundle, sandbox: &Sandbox) -> (Rulebook, Vec<ItemRules>, Vec<Problem>) {
         let mut c = Compiler { sandbox, problems: Vec::new() };
         let mut book = Rulebook {
             sandbox: sandbox.clone(),
@@ -332,7 +346,7 @@ impl Rulebook {
                 book.visible_if.push((key.clone(), rule));
             }
         }
-        if c.problems.is_empty() { Ok((book, items)) } else { Err(c.problems) }
+        (book, items, c.problems)
     }
 
     /// Every rule: the items' (`items`: each item's rules) and then the bundle's own, in
@@ -355,14 +369,15 @@ impl Rulebook {
     }
 
     /// Reads of keys the form does not have, or of materials no item asks for; checks
-    /// naming fields the form does not have.
+    /// naming fields the form does not have. `derived`: the keys the bundle derives (all of
+    /// them, a derive rule that did not compile included: reading its key is no problem).
     pub fn check_reads(
         &self,
         items: &[&ItemRules],
         keys: &KeyInfos,
         materials: &HashSet<&str>,
+        derived: &HashSet<&str>,
     ) -> Vec<Problem> {
-        let derived: HashSet<&str> = self.derive.iter().map(|(k, _)| k.as_str()).collect();
         let mut problems = Vec::new();
         let checks = items.iter().flat_map(|r| &r.checks).chain(&self.checks);
         for check in checks {

@@ -6,7 +6,11 @@
 //! inline — what browsers load. [`load_dir`] reads a directory and inlines everything, so its
 //! result serialised is the packed form (`onething pack`); [`load_files`] does the same for a
 //! directory held in memory. An inlined script remembers its file (`Script::read_from`), so
-//! compile problems name it.
+//! compile problems name it. A script file that does not exist (misspelt, say) does not stop
+//! loading: the script stays named and unread (`Script::unreadable`, with the nearest file
+//! name), and compiling reports it at its rule beside every other problem of the bundle. A
+//! missing schema file, a file leading outside the directory, an oversized or binary file
+//! stop loading with an error naming the file.
 //!
 //! This module is the only place of the crate that touches the file system.
 //!
@@ -26,6 +30,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::base::json;
+use crate::base::suggest::closest;
 use crate::model::bundle::{Bundle, Script};
 use crate::model::error::LoadError;
 
@@ -87,10 +92,28 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, LoadError> {
     let manifest = dir.join("bundle.json");
     let name = manifest.display().to_string();
     let bundle: Bundle = parse_json(&read_inside(&root, &manifest)?, &name)?;
-    inline_files(bundle, &name, |file| {
-        let path = dir.join(file);
-        Ok((path.display().to_string(), read_inside(&root, &path)?))
-    })
+    inline_files(
+        bundle,
+        &name,
+        |file| {
+            let path = dir.join(file);
+            Ok((path.display().to_string(), read_inside(&root, &path)?))
+        },
+        // Not even a dangling link: `read_inside` refuses what exists but may not be read.
+        |file| dir.join(file).symlink_metadata().is_ok(),
+        |file| files_beside(dir, file),
+    )
+}
+
+/// The names of the files in the folder of `file` (a name relative to `dir`), as `bundle.json`
+/// would write them: the candidates of a "did you mean" for a misspelt file.
+fn files_beside(dir: &Path, file: &str) -> Vec<String> {
+    let folder = Path::new(file).parent().unwrap_or(Path::new(""));
+    let Ok(entries) = std::fs::read_dir(dir.join(folder)) else { return Vec::new() };
+    // A folder of thousands of files is not read whole for a suggestion.
+    let names = entries.take(1_000).filter_map(|e| e.ok()?.file_name().into_string().ok());
+    let folder = folder.to_string_lossy();
+    names.map(|n| if folder.is_empty() { n } else { format!("{folder}/{n}") }).collect()
 }
 
 /// Reads `path`, a file of the bundle directory whose real path is `root`: refused unless
@@ -170,7 +193,7 @@ pub fn load_files(files: &BTreeMap<String, String>) -> Result<Bundle, LoadError>
         Ok((name.to_owned(), json::strip_bom(text).to_owned()))
     };
     let bundle: Bundle = parse_json(&file(MANIFEST)?.1, MANIFEST)?;
-    inline_files(bundle, MANIFEST, file)
+    inline_files(bundle, MANIFEST, file, |name| files.contains_key(name), |_| files.keys().cloned().collect())
 }
 
 /// Inlines every schema and script file `bundle` names; `read` gives a file's name for
@@ -179,6 +202,8 @@ fn inline_files(
     mut bundle: Bundle,
     manifest: &str,
     mut read: impl FnMut(&str) -> Result<(String, String), LoadError>,
+    exists: impl Fn(&str) -> bool,
+    beside: impl Fn(&str) -> Vec<String>,
 ) -> Result<Bundle, LoadError> {
     for (i, item) in bundle.items.iter_mut().enumerate() {
         if let Value::String(file) = &item.schema {
@@ -198,8 +223,20 @@ fn inline_files(
                     message: "give `script` or `file`, not both".into(),
                 });
             }
-            script.script =
-                Some(read(inside(&file, manifest, &at)?).map_err(|e| named_by(e, manifest, &at))?.1);
+            // A script file that does not exist (misspelt, say) is one problem among the
+            // bundle's others: compiling reports it at its rule, with the rest. Any other
+            // failure (a file leading outside the bundle, too large, not text) stops here.
+            let name = inside(&file, manifest, &at)?;
+            if exists(name) {
+                script.script = Some(read(name).map_err(|e| named_by(e, manifest, &at))?.1);
+            } else {
+                let files = beside(name);
+                let hint = closest(name, files.iter().map(String::as_str), 3)
+                    .map(|f| format!("; did you mean `{f}`?"))
+                    .unwrap_or_default();
+                script.unreadable = Some(format!("{name}: no such file in the bundle{hint}"));
+                script.file = Some(file.clone());
+            }
             script.read_from = Some(file);
         }
     }
@@ -395,11 +432,19 @@ mod tests {
 
     #[test]
     fn files_in_memory_missing_escaping_or_oversized_are_named() {
+        // A script file that cannot be read loads as named and unread: compiling reports it
+        // with the bundle's other problems (see `a_misspelt_rule_file_is_one_problem_among_all`).
         let mut missing = files("true");
         missing.remove("rules/online.rhai");
-        let e = load_files(&missing).unwrap_err();
-        assert!(matches!(&e, LoadError::Io { path, .. } if path == "rules/online.rhai"), "{e:?}");
-        assert_eq!(e.path(), "rules/online.rhai");
+        let b = load_files(&missing).unwrap();
+        let source = &b.fields["shop.url"].visible_if.as_ref().unwrap().source;
+        assert_eq!((source.script.as_deref(), source.file.as_deref()), (None, Some("rules/online.rhai")));
+        assert!(source.unreadable.as_deref().unwrap().contains("rules/online.rhai"), "{source:?}");
+        // Packed, it is refused: a packed bundle has no files.
+        assert!(from_packed_value(serde_json::to_value(&b).unwrap()).is_err());
+        let mut missing_schema = files("true");
+        missing_schema.remove("i.schema.json");
+        assert_eq!(load_files(&missing_schema).unwrap_err().path(), "i.schema.json");
 
         let e = load_files(&BTreeMap::new()).unwrap_err();
         assert_eq!(e.path(), "bundle.json");
@@ -654,10 +699,22 @@ mod tests {
     fn a_missing_visibility_rule_file_is_named() {
         let dir = Dir::new(
             "missing",
-            &[("bundle.json", MANIFEST), ("i.schema.json", "{}"), ("rules/always.rhai", "true")],
+            &[
+                ("bundle.json", MANIFEST),
+                ("i.schema.json", "{}"),
+                ("rules/always.rhai", "true"),
+                ("rules/onlne.rhai", "true"),
+            ],
         );
-        let e = load_dir(&dir.0).unwrap_err();
-        assert!(matches!(&e, LoadError::Io { path, .. } if path.ends_with("online.rhai")), "{e:?}");
+        let b = load_dir(&dir.0).unwrap();
+        let source = &b.fields["shop.url"].visible_if.as_ref().unwrap().source;
+        let unreadable = source.unreadable.as_deref().unwrap();
+        assert_eq!(
+            unreadable,
+            "rules/online.rhai: no such file in the bundle; did you mean `rules/onlne.rhai`?"
+        );
+        let e = crate::CompiledBundle::compile(b).unwrap_err().to_string();
+        assert!(e.contains("rules/online.rhai: cannot read the script file"), "{e}");
     }
 
     #[test]

@@ -477,6 +477,13 @@ pub struct Script {
     #[serde(skip)]
     #[schemars(skip)]
     pub read_from: Option<String>,
+    /// Why a loader could not read `file` (it does not exist, say). The loader goes on with
+    /// the other files, and compiling reports this as a problem of the rule beside every
+    /// other problem of the bundle; `file` stays named, so the bundle is never taken for one
+    /// whose script is empty.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub unreadable: Option<String>,
 }
 
 /// Scripts are equal when their sources are: where a loader read one from is not part of

@@ -292,9 +292,11 @@ fn schema_problem(generator: &mut schemars::SchemaGenerator) -> schemars::Schema
 
 /// Where in a script: `rules/x.rhai:3:5`, or `line 3, column 5` for an inline script.
 fn place(file: Option<&str>, line: usize, column: usize) -> String {
-    match file {
-        Some(file) => format!("{file}:{line}:{column}"),
-        None => format!("line {line}, column {column}"),
+    match (file, line) {
+        (Some(file), 0) => file.to_owned(),
+        (Some(file), _) => format!("{file}:{line}:{column}"),
+        (None, 0) => "its script".to_owned(),
+        (None, _) => format!("line {line}, column {column}"),
     }
 }
 
