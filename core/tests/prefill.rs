@@ -25,7 +25,8 @@ fn bundle_with(sources: Value) -> Result<CompiledBundle, onething::CompileError>
             },
             "derive": [{"key": "age", "script": "let b = form[\"birth\"]; if b == () { () } else { age_on(b, today) }"}],
             "items": [{"id": "i", "department": "a", "title": {"zh": "项", "en": "I"},
-                       "schema": {"type": "object", "properties": {"name": {}, "gender": {}, "birth": {}, "address": {}, "phone": {}}},
+                       "schema": {"type": "object", "required": ["name", "gender", "birth", "address"],
+                                  "properties": {"name": {}, "gender": {}, "birth": {}, "address": {}, "phone": {}}},
                        "materials": [{"id": "id-card", "title": {"zh": "身份证", "en": "ID card"}, "sources": ["id-card"]},
                                      {"id": "photo", "title": {"zh": "照片", "en": "Photo"}}]}],
             "sources": sources
@@ -114,7 +115,8 @@ fn a_typed_value_that_differs_from_an_authoritative_source_is_kept_and_flagged()
 fn without_consent_nothing_is_read() {
     let p = bundle().prefill(&Map::new(), &[], &documents(), None);
     assert!(p.values.is_empty());
-    assert_eq!(p.to_type, ["name", "gender", "birth", "address", "phone"]);
+    // The phone is optional: not one of the fields the applicant must still type.
+    assert_eq!(p.to_type, ["name", "gender", "birth", "address"]);
     assert_eq!((p.figures.materials_shared, p.figures.materials_total), (0, 2));
     assert!(!p.figures.zero_material);
 }
@@ -344,4 +346,42 @@ fn a_document_of_the_wrong_shape_or_a_failing_script_gives_notes() {
         compiled.prefill(&Map::new(), &consent(&["card"]), &docs(json!({"zmxx": {"csrq": 19900101}})), None);
     assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
     assert_eq!(p.materials.keys().collect::<Vec<_>>(), ["m"]);
+}
+
+/// A retirement application: the reason is required only for early retirement, the employer
+/// is asked (and required) only of employees, the remark is optional.
+fn retirement() -> CompiledBundle {
+    CompiledBundle::compile(
+        load::from_packed_value(json!({
+            "id": "r", "version": "1", "title": {"zh": "退休", "en": "Retirement"}, "lead": "a",
+            "departments": [{"id": "a", "name": {"zh": "甲", "en": "A"}}],
+            "fields": {"employer": {"title": {"zh": "单位", "en": "Employer"},
+                                    "visible_if": {"script": "form[\"kind\"] != \"flexible\""}}},
+            "items": [{"id": "i", "department": "a", "title": {"zh": "项", "en": "I"},
+                       "schema": {"type": "object", "required": ["kind", "employer"],
+                                  "properties": {"kind": {"enum": ["normal", "early", "flexible"]},
+                                                 "reason": {"type": "string"}, "employer": {"type": "string"},
+                                                 "remark": {"type": "string"}},
+                                  "if": {"properties": {"kind": {"const": "early"}}, "required": ["kind"]},
+                                  "then": {"required": ["reason"]}}}]
+        }))
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn to_type_lists_only_what_these_choices_require_and_show() {
+    let c = retirement();
+    let typed = |kind: &str| {
+        let mut m = Map::new();
+        m.insert("kind".into(), json!(kind));
+        c.prefill(&m, &[], &IndexMap::<String, Value>::new(), None).to_type
+    };
+    assert_eq!(typed("normal"), ["employer"]);
+    assert_eq!(typed("early"), ["employer", "reason"]);
+    // Flexible workers have no employer: the field is hidden, so not to type.
+    assert!(typed("flexible").is_empty(), "{:?}", typed("flexible"));
+    let nothing = c.prefill(&Map::new(), &[], &IndexMap::<String, Value>::new(), None).to_type;
+    assert_eq!(nothing, ["employer", "kind"]);
 }

@@ -2477,7 +2477,9 @@ export interface Prefill {
     [k: string]: string;
   };
   /**
-   * Keys of the applicable items' forms still without a value, in form order.
+   * Keys the applicant must still type, in form order: required by an applicable item
+   * (always, or by the choices made so far, such as a retirement type), without a value,
+   * and not hidden by a visibility rule. Optional fields are not listed.
    */
   to_type: string[];
   /**

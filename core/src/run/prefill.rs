@@ -44,7 +44,8 @@ use crate::compile::CompiledBundle;
 use crate::compile::sources::CompiledSource;
 use crate::model::decision::{RuleKind, TraceEntry};
 use crate::model::submission::{MaterialStatus, Submission};
-use crate::run::evaluate::{EvalOptions, Prepared};
+use crate::run::evaluate::{EvalOptions, Prepared, Verdict};
+use crate::run::validate::Applicability;
 use crate::schema::json_equal;
 
 /// Where documents of data sources come from. The library asks only for consented sources,
@@ -76,7 +77,9 @@ pub struct Prefill {
     pub conflicts: Vec<Conflict>,
     /// Materials satisfied by data sharing, by reuse key, with the source.
     pub materials: IndexMap<String, String>,
-    /// Keys of the applicable items' forms still without a value, in form order.
+    /// Keys the applicant must still type, in form order: required by an applicable item
+    /// (always, or by the choices made so far, such as a retirement type), without a value,
+    /// and not hidden by a visibility rule. Optional fields are not listed.
     pub to_type: Vec<String>,
     /// What could not be used, per source or field.
     pub notes: Vec<PrefillNote>,
@@ -377,7 +380,9 @@ impl CompiledBundle {
         s: &Submission,
         p: &mut Prepared<'_>,
     ) -> (Vec<String>, Figures) {
-        let applicable = self.applicability(s, p).items;
+        let applicability = self.applicability(s, p);
+        let applicable = applicability.items.clone();
+        let missing = self.missing_required(s, p, applicability);
         let fields: Vec<&String> = self
             .keys
             .iter()
@@ -388,7 +393,8 @@ impl CompiledBundle {
         let mut prefilled = 0;
         for k in &fields {
             match values.get(k.as_str()) {
-                None => to_type.push((*k).clone()),
+                None if missing.contains(k) => to_type.push((*k).clone()),
+                None => {}
                 Some(f) if f.origin != FillOrigin::Applicant => prefilled += 1,
                 Some(_) => {}
             }
@@ -403,6 +409,32 @@ impl CompiledBundle {
             zero_material: materials_shared == required.len(),
         };
         (to_type, figures)
+    }
+}
+
+impl CompiledBundle {
+    /// The keys validation finds required and missing for these values (always required by
+    /// an applicable item, or by a condition the values meet), less those a visibility rule
+    /// hides (a rule that cannot decide shows its field, as the wizard does).
+    fn missing_required(
+        &self,
+        s: &Submission,
+        p: &mut Prepared<'_>,
+        applicability: Applicability,
+    ) -> Vec<String> {
+        let checked = self.check_applicable(s, p, applicability);
+        let hidden: Vec<&str> = self
+            .rulebook
+            .visible_if
+            .iter()
+            .filter(|(_, rule)| {
+                matches!(self.run_rule(p, rule, RuleKind::VisibleIf, None, None), Verdict::Fail(_))
+            })
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let errors = checked.validation.errors.into_iter();
+        let missing = errors.filter(|e| matches!(e.keyword.as_str(), "required" | "dependentRequired"));
+        missing.filter_map(|e| e.key).filter(|k| !hidden.contains(&k.as_str())).collect()
     }
 }
 
