@@ -19,6 +19,8 @@
 //! assert_eq!(bundle.items.len(), 1);
 //! ```
 
+pub mod cases;
+
 use std::collections::BTreeMap;
 use std::path::{Component, Path};
 
@@ -95,7 +97,7 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, LoadError> {
 
 /// Reads `path`, a file of the bundle directory whose real path is `root`: refused unless
 /// it resolves inside `root` and is a regular file, both checked before it is opened.
-fn read_inside(root: &Path, path: &Path) -> Result<String, LoadError> {
+pub(crate) fn read_inside(root: &Path, path: &Path) -> Result<String, LoadError> {
     let refuse = |message: String| LoadError::Io { path: path.display().to_string(), message };
     let real = path.canonicalize().map_err(|e| refuse(e.to_string()))?;
     if !real.starts_with(root) {
