@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 mod batch;
+mod diff;
 mod init;
 mod out;
 mod test;
@@ -253,6 +254,21 @@ enum Command {
         #[arg(long)]
         coverage: bool,
     },
+    /// What changes between two versions of one bundle: per department (fields added,
+    /// removed, renamed by the field map; constraints tightened or loosened), for the
+    /// applicant (items, materials, time limits, fees), the rules whose text changed, and
+    /// whether a draft saved under OLD can resume under NEW and what it would lose. Exit 2
+    /// when the two are different bundles (their ids differ).
+    #[command(after_help = EXIT_CODES)]
+    Diff {
+        /// The old version: a bundle directory or a packed bundle (.json).
+        old: PathBuf,
+        /// The new version.
+        new: PathBuf,
+        /// Print the report as JSON (schemas/diff.schema.json).
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a new bundle into DIR (new or empty): bundle.json (naming its JSON Schema for
     /// editors), one department and item, its form, one rule, one submission, two cases and
     /// a README on what to edit next. It passes `check` and `test` as it is.
@@ -389,6 +405,7 @@ fn run(command: Command, out: &mut Out) -> Exit {
             test::test(out, &test::TestArgs { dir: &dir, when: &when, json, junit: junit.as_ref(), coverage })
         }
         Command::Init { dir } => init::init(out, &dir),
+        Command::Diff { old, new, json } => diff::run(out, &old, &new, json),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(

@@ -1196,3 +1196,115 @@ fn init_writes_a_bundle_that_passes_check_and_test() {
     assert_eq!(code(&o), 2, "{}", stdout(&o));
 }
 
+/// The restaurant bundle packed, as JSON to edit.
+fn packed_restaurant() -> serde_json::Value {
+    let o = onething(&["pack", "fixtures/restaurant-opening"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+fn item_mut<'a>(bundle: &'a mut serde_json::Value, id: &str) -> &'a mut serde_json::Value {
+    bundle["items"].as_array_mut().unwrap().iter_mut().find(|i| i["id"] == id).unwrap()
+}
+
+#[test]
+fn diff_tells_each_reader_what_changes() {
+    let scratch = Scratch::new("diff_tells_each_reader_what_changes");
+    let old = packed_restaurant();
+    let mut new = old.clone();
+    new["version"] = "1.1.0".into();
+    let food = item_mut(&mut new, "food-business-licence");
+    food["time_limit_days"] = 3.into();
+    let schema = &mut food["schema"];
+    schema["properties"]["jyzmc"]["maxLength"] = 50.into();
+    schema["properties"]["bz"] = serde_json::json!({"type": "string"});
+    let fddbr = schema["properties"].as_object_mut().unwrap().shift_remove("fddbr").unwrap();
+    schema["properties"]["fddbrxm"] = fddbr;
+    for r in schema["required"].as_array_mut().unwrap() {
+        if r == "fddbr" {
+            *r = "fddbrxm".into();
+        }
+    }
+    schema["required"].as_array_mut().unwrap().push("jwzws".into());
+    let map = food["field_map"].as_object_mut().unwrap();
+    let key = map.shift_remove("/fddbr").unwrap();
+    map.insert("/fddbrxm".into(), key);
+    food["materials"].as_array_mut().unwrap().retain(|m| m["id"] != "online-platform-proof");
+    let tobacco = item_mut(&mut new, "tobacco-retail-licence");
+    let script = tobacco["eligibility"][0]["script"].as_str().unwrap().to_owned();
+    tobacco["eligibility"][0]["script"] = format!("{script}\n// 1.1: reviewed").into();
+    let old_file = scratch.file("old.json", &old.to_string());
+    let new_file = scratch.file("new.json", &new.to_string());
+    let o = onething(&["diff", old_file.to_str().unwrap(), new_file.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = stdout(&o);
+    for line in [
+        "restaurant-opening: 1.0.0 → 1.1.0",
+        "department market-regulation, item food-business-licence:",
+        "  field added: /bz",
+        "  field renamed: /fddbr → /fddbrxm (canonical key applicant.name)",
+        "  tightened: /jyzmc maxLength 100 → 50",
+        "  tightened: /jwzws required false → true",
+        "  material dropped: online-platform-proof",
+        "  time limit (working days) of food-business-licence: 5 → 3",
+        "  text changed: item tobacco-retail-licence, eligibility tobacco-in-business-scope",
+        "a draft saved under 1.0.0 is refused as it is",
+        "  every answer it can hold keeps its key in 1.1.0",
+    ] {
+        assert!(text.contains(line), "{line:?} not in:\n{text}");
+    }
+    assert!(
+        text.contains("answers to check again (a constraint tightened): business.seat_count, company.name\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  removed: item food-business-licence, material online-platform-proof, required_if"),
+        "{text}"
+    );
+    assert!(!text.contains("field removed"), "{text}");
+    // An item dropped: its own keys' answers would be lost.
+    let mut fewer = old.clone();
+    fewer["items"].as_array_mut().unwrap().retain(|i| i["id"] != "tobacco-retail-licence");
+    // The wizard's sections name the keys only that item declared.
+    let only_tobacco = ["premises.postal_code", "tobacco.retail_format", "tobacco.school_distance_m"];
+    for section in fewer["sections"].as_array_mut().unwrap() {
+        section["fields"].as_array_mut().unwrap().retain(|f| !only_tobacco.iter().any(|k| f == k));
+    }
+    fewer["sections"].as_array_mut().unwrap().retain(|s| !s["fields"].as_array().unwrap().is_empty());
+    let fewer_file = scratch.file("fewer.json", &fewer.to_string());
+    let o = onething(&["diff", old_file.to_str().unwrap(), fewer_file.to_str().unwrap(), "--json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let d: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(d["applicant"]["items_removed"], serde_json::json!(["tobacco-retail-licence"]));
+    assert_eq!(d["draft"]["answers_kept"], false);
+    assert_eq!(d["draft"]["keys_lost"], serde_json::json!(only_tobacco), "{d}");
+    assert_eq!(d["draft"]["resumes_as_is"], true);
+    let removed =
+        d["departments"].as_array().unwrap().iter().find(|x| x["item"] == "tobacco-retail-licence").unwrap();
+    assert!(removed["fields_removed"].as_array().unwrap().iter().any(|f| f == "/SQR/XM"), "{removed}");
+    assert!(d["rules"].as_array().unwrap().iter().all(|r| r["change"] == "removed"), "{d}");
+    // The same bundle twice: nothing changes.
+    let o = onething(&["diff", "fixtures/newborn", "fixtures/newborn"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "newborn: 1.0.0 → 1.0.0\na draft saved under 1.0.0 resumes as it is;\n  every answer it can hold keeps its key in 1.0.0\n"
+    );
+}
+
+#[test]
+fn diff_refuses_two_different_bundles_and_missing_input() {
+    let o = onething(&["diff", "fixtures/newborn", "fixtures/restaurant-opening"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("`newborn` and `restaurant-opening` are different bundles"),
+        "{}",
+        stderr(&o)
+    );
+    let o = onething(&["diff", "fixtures/newborn", "fixtures/restaurant-opening", "--json"]);
+    assert_eq!(code(&o), 2);
+    assert!(stdout(&o).contains("different bundles"), "{}", stdout(&o));
+    let o = onething(&["diff", "fixtures/newborn", "no/such/bundle"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no/such/bundle"), "{}", stderr(&o));
+}

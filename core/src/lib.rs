@@ -71,7 +71,7 @@ pub mod schemas;
 
 pub use base::{calendar, date, formats, pointer, statutory};
 pub use model::{bundle, case, decision, error, submission};
-pub use report::{notice, plan, results, testing};
+pub use report::{diff, notice, plan, results, testing};
 pub use run::{dispatch, prefill, validate, wizard};
 
 pub use base::calendar::Calendar;

@@ -46,5 +46,6 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("compile-error", schema_of::<CompileError>()),
         ("case", schema_of::<crate::model::case::CaseFile>()),
         ("test-report", schema_of::<crate::report::testing::TestReport>()),
+        ("diff", schema_of::<crate::report::diff::BundleDiff>()),
     ]
 }

@@ -420,6 +420,20 @@ export type RuleKind =
   | 'derive'
   | 'visible_if';
 /**
+ * Which way a constraint moved.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Direction".
+ */
+export type Direction = 'tightened' | 'loosened' | 'changed';
+/**
+ * What happened to a rule.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "RuleChangeKind".
+ */
+export type RuleChangeKind = 'added' | 'removed' | 'changed';
+/**
  * Where a value came from.
  *
  * This interface was referenced by `OnethingTypes`'s JSON-Schema
@@ -1689,6 +1703,226 @@ export interface ScriptError {
    * situation the rule hands to an official on purpose.
    */
   thrown?: Text | null;
+}
+/**
+ * What changes from one version of a bundle to another.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "BundleDiff".
+ */
+export interface BundleDiff {
+  /**
+   * The bundle's id.
+   */
+  bundle: string;
+  /**
+   * The old version.
+   */
+  old_version: string;
+  /**
+   * The new version.
+   */
+  new_version: string;
+  /**
+   * Per item of each department whose form changed (items of the new version first, then
+   * those only the old one has).
+   */
+  departments: DepartmentDiff[];
+  /**
+   * What the applicant sees change.
+   */
+  applicant: ApplicantDiff;
+  /**
+   * The rules whose text changed, appeared or went.
+   */
+  rules: RuleChange[];
+  /**
+   * Whether a draft saved under the old version can resume under the new one.
+   */
+  draft: DraftChange;
+}
+/**
+ * What changes in one department's form for one item.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "DepartmentDiff".
+ */
+export interface DepartmentDiff {
+  /**
+   * The department.
+   */
+  department: string;
+  /**
+   * The item.
+   */
+  item: string;
+  /**
+   * The department's fields (JSON Pointers into its form) only the new version has.
+   */
+  fields_added: string[];
+  /**
+   * Those only the old version has.
+   */
+  fields_removed: string[];
+  /**
+   * Fields the field map renamed: the same canonical key from another pointer.
+   */
+  fields_renamed: Renamed[];
+  /**
+   * Constraints of fields both versions have, changed.
+   */
+  constraints: ConstraintChange[];
+}
+/**
+ * A field the department renamed, recognised by the canonical key both map to.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Renamed".
+ */
+export interface Renamed {
+  /**
+   * The canonical key.
+   */
+  key: string;
+  /**
+   * The old pointer.
+   */
+  from: string;
+  /**
+   * The new pointer.
+   */
+  to: string;
+}
+/**
+ * One constraint of one field that changed.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "ConstraintChange".
+ */
+export interface ConstraintChange {
+  /**
+   * The field (JSON Pointer into the department's form).
+   */
+  field: string;
+  /**
+   * The keyword (`maxLength`, `enum`, `required`…).
+   */
+  keyword: string;
+  /**
+   * Its old value (`null`: absent).
+   */
+  old: {
+    [k: string]: unknown;
+  };
+  /**
+   * Its new value (`null`: absent).
+   */
+  new: {
+    [k: string]: unknown;
+  };
+  /**
+   * Which way it moved.
+   */
+  direction: Direction;
+}
+/**
+ * What the applicant sees change.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "ApplicantDiff".
+ */
+export interface ApplicantDiff {
+  /**
+   * Items only the new version has.
+   */
+  items_added: string[];
+  /**
+   * Items only the old version has.
+   */
+  items_removed: string[];
+  /**
+   * Materials (by reuse key) only the new version asks for.
+   */
+  materials_added: string[];
+  /**
+   * Materials only the old version asked for.
+   */
+  materials_dropped: string[];
+  /**
+   * Committed time limits (working days) that changed.
+   */
+  time_limits: ItemChange[];
+  /**
+   * Fees that changed (the item's fees in yuan).
+   */
+  fees: ItemChange[];
+}
+/**
+ * A value of an item that changed.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "ItemChange".
+ */
+export interface ItemChange {
+  /**
+   * The item.
+   */
+  item: string;
+  /**
+   * Before (`null`: none).
+   */
+  old: {
+    [k: string]: unknown;
+  };
+  /**
+   * After.
+   */
+  new: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * A rule whose text changed, appeared or went.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "RuleChange".
+ */
+export interface RuleChange {
+  /**
+   * Where: `item food-business-licence, eligibility raw-food-needs-site-check`.
+   */
+  rule: string;
+  /**
+   * What happened to it.
+   */
+  change: RuleChangeKind;
+}
+/**
+ * Whether a draft of the old version can resume under the new one.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "DraftChange".
+ */
+export interface DraftChange {
+  /**
+   * Whether `Wizard::resume` accepts the draft as it is: only a draft of the same
+   * version is resumed today.
+   */
+  resumes_as_is: boolean;
+  /**
+   * Whether every answer a draft can hold keeps its canonical key in the new version.
+   */
+  answers_kept: boolean;
+  /**
+   * The canonical keys of the old form the new one does not have: their answers would
+   * be lost.
+   */
+  keys_lost: string[];
+  /**
+   * Keys whose constraint was tightened in some department: an answer valid before may
+   * now be an error to correct.
+   */
+  keys_tightened: string[];
 }
 /**
  * The payloads of a dispatch and their manifest.
