@@ -98,7 +98,10 @@ fn print(out: &mut Out, d: &BundleDiff) {
     let resume = if draft.resumes_as_is {
         "resumes as it is".to_owned()
     } else {
-        format!("is refused as it is (a draft resumes only under its own version, {})", d.old_version)
+        format!(
+            "is refused as it is by Wizard::resume (a draft resumes only under its own version, {}); Wizard::migrate carries it over",
+            d.old_version
+        )
     };
     outln!(out, "a draft saved under {} {resume};", d.old_version);
     if draft.answers_kept {

@@ -179,7 +179,8 @@ pub enum RuleChangeKind {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct DraftChange {
     /// Whether `Wizard::resume` accepts the draft as it is: only a draft of the same
-    /// version is resumed today.
+    /// version; `Wizard::migrate` takes one of another version, keeping what the new version
+    /// still has.
     pub resumes_as_is: bool,
     /// Whether every answer a draft can hold keeps its canonical key in the new version.
     pub answers_kept: bool,
