@@ -1127,6 +1127,7 @@ fn test_refuses_bad_cases_naming_their_place() {
     assert_eq!(code(&o), 2, "{}", stdout(&o));
     let err = stderr(&o);
     assert!(err.contains("error: tests/accepted--typo.json: at valeus: unknown field `valeus`"), "{err}");
+    assert!(err.contains("or a case's `expect`, `date`"), "{err}");
     // Bad files are all named before the expectations are checked against the bundle.
     std::fs::remove_file(dir.0.join("tests/accepted--typo.json")).unwrap();
     let o = onething(&["test", dir.path(), "--json"]);

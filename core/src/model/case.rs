@@ -158,8 +158,18 @@ impl Case {
         };
         let expect = members.remove("expect");
         let date = members.remove("date");
-        let submission: Submission =
-            json::from_value(Value::Object(members)).map_err(|e| LoadError::json(&file, e))?;
+        let submission: Submission = json::from_value(Value::Object(members)).map_err(|e| {
+            // serde lists the submission's members; a case also has two of its own.
+            let e = match e {
+                JsonError::Shape { path, message }
+                    if path.segments.len() == 1 && message.starts_with("unknown field") =>
+                {
+                    JsonError::Shape { path, message: format!("{message}, or a case's `expect`, `date`") }
+                }
+                other => other,
+            };
+            LoadError::json(&file, e)
+        })?;
         let mut expect: Expectation = match expect {
             None => Expectation::default(),
             Some(v) => json::from_value(v).map_err(|e| LoadError::json(&file, under("expect", e)))?,
@@ -404,7 +414,8 @@ mod tests {
 
     #[test]
     fn bad_cases_name_their_place() {
-        assert!(err(r#"{"valeus": {}}"#, "tests/accepted--a").contains("tests/accepted--a.json"));
+        let e = err(r#"{"valeus": {}}"#, "tests/accepted--a");
+        assert!(e.contains("tests/accepted--a.json") && e.ends_with("or a case's `expect`, `date`"), "{e}");
         assert!(err(r#"{"expect": {"itmes": {}}}"#, "tests/accepted--a").contains("at expect"));
         assert!(
             err(r#"{"expect": {"items": {"x": "fine"}}}"#, "tests/accepted--a").contains("expect.items.x")
