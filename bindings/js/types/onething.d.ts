@@ -1906,7 +1906,8 @@ export interface RuleChange {
 export interface DraftChange {
   /**
    * Whether `Wizard::resume` accepts the draft as it is: only a draft of the same
-   * version is resumed today.
+   * version; `Wizard::migrate` takes one of another version, keeping what the new version
+   * still has.
    */
   resumes_as_is: boolean;
   /**
