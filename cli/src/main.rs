@@ -16,7 +16,10 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 mod batch;
+mod diff;
+mod init;
 mod out;
+mod test;
 
 use out::{Out, Verbosity, errln, out, outln};
 
@@ -32,7 +35,8 @@ Exit codes:
   0  success (the bundle compiles, the submission is valid, the schemas merge); also when
      the reader of the output goes away (`onething form DIR | head`)
   1  the input is well-formed but the answer is no: bundle problems (check), an invalid
-     submission (validate, dispatch), a submission not accepted (evaluate)
+     submission (validate, dispatch), a submission not accepted (evaluate), a case that
+     fails (test)
   2  bad input: unreadable or malformed file, not a JSON Schema, bad command line; or the
      output cannot be written (a full disk)
   3  merge: the schemas contradict each other (no instance satisfies all of them)";
@@ -224,6 +228,55 @@ enum Command {
         /// The departments' reports (.json, see schemas/reports.schema.json).
         results: PathBuf,
     },
+    /// Run a bundle's own cases: every `*.json` under DIR/decisions/ and DIR/tests/ is a
+    /// submission with what its decision must be — the bundle's outcome from a file name
+    /// `<outcome>--<what>.json`, and an optional `expect` block (outcome, items' outcomes,
+    /// deficiencies, supplement deadlines, obligations; schemas/case.schema.json) and
+    /// `date`. One line per case, a diff of each failure, `N passed, M failed`. The date of
+    /// a case: its own (`date`, or DIR/fixture.json's `decision_dates`), else --date, else
+    /// DIR/fixture.json's `evaluation_date`, else today. Exit 1 when a case fails; 2 when a
+    /// case file is no case or names what the bundle does not have.
+    #[command(after_help = EXIT_CODES)]
+    Test {
+        /// Bundle directory.
+        dir: PathBuf,
+        #[command(flatten)]
+        when: When,
+        /// Print the report as JSON (schemas/test-report.schema.json).
+        #[arg(long, conflicts_with = "junit")]
+        json: bool,
+        /// Also write the report as JUnit XML to this file, for CI systems.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Say, per rule (eligibility, applies_if, required_if, checks, obligations, the
+        /// policy, derive and visibility rules), how many cases made it true, false or fail,
+        /// and which never ran; with the percentage of true/false ways taken.
+        #[arg(long)]
+        coverage: bool,
+    },
+    /// What changes between two versions of one bundle: per department (fields added,
+    /// removed, renamed by the field map; constraints tightened or loosened), for the
+    /// applicant (items, materials, time limits, fees), the rules whose text changed, and
+    /// whether a draft saved under OLD can resume under NEW and what it would lose. Exit 2
+    /// when the two are different bundles (their ids differ).
+    #[command(after_help = EXIT_CODES)]
+    Diff {
+        /// The old version: a bundle directory or a packed bundle (.json).
+        old: PathBuf,
+        /// The new version.
+        new: PathBuf,
+        /// Print the report as JSON (schemas/diff.schema.json).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a new bundle into DIR (new or empty): bundle.json (naming its JSON Schema for
+    /// editors), one department and item, its form, one rule, one submission, two cases and
+    /// a README on what to edit next. It passes `check` and `test` as it is.
+    #[command(after_help = EXIT_CODES)]
+    Init {
+        /// The directory to write.
+        dir: PathBuf,
+    },
     /// Print a shell completion script: `onething completions bash > /etc/bash_completion.d/onething`,
     /// `onething completions zsh > "${fpath[1]}/_onething"`,
     /// `onething completions fish > ~/.config/fish/completions/onething.fish`.
@@ -348,6 +401,11 @@ fn run(command: Command, out: &mut Out) -> Exit {
         Command::Prefill { common: Common { bundle, json, lang }, sources, answers, date } => {
             prefill(out, &bundle, &sources, answers.as_deref(), date.as_deref(), json, lang)
         }
+        Command::Test { dir, when, json, junit, coverage } => {
+            test::test(out, &test::TestArgs { dir: &dir, when: &when, json, junit: junit.as_ref(), coverage })
+        }
+        Command::Init { dir } => init::init(out, &dir),
+        Command::Diff { old, new, json } => diff::run(out, &old, &new, json),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(

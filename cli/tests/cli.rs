@@ -692,7 +692,7 @@ fn every_command(jsonl: &str) -> Vec<Vec<String>> {
     let valid = "fixtures/restaurant-opening/submissions/valid-small.json";
     let schema = "fixtures/restaurant-opening/fire-safety-inspection.schema.json";
     let source = "e-licence:business-licence=fixtures/restaurant-opening/sources/business-licence.json";
-    let commands: [&[&str]; 12] = [
+    let commands: [&[&str]; 13] = [
         &["form", r],
         &["notice", r],
         &["plan", r],
@@ -705,6 +705,7 @@ fn every_command(jsonl: &str) -> Vec<Vec<String>> {
         &["results", "fixtures/newborn", "fixtures/newborn/results/partly-refused.json"],
         &["prefill", r, "--source", source, "--date", "2026-06-15"],
         &["batch", r, jsonl, "--date", "2026-03-02"],
+        &["test", r],
     ];
     commands.iter().map(|c| c.iter().map(|a| (*a).to_owned()).collect()).collect()
 }
@@ -1037,4 +1038,301 @@ fn notice_format_is_md_or_markdown() {
     assert_eq!(code(&markdown), 0, "{}", stderr(&markdown));
     assert_eq!(stdout(&md), stdout(&markdown));
     assert!(stdout(&md).starts_with("# "), "{}", stdout(&md));
+}
+
+/// A small bundle of one item with one eligibility rule (18 or older), for `onething test`.
+fn small_bundle(dir: &Scratch) {
+    dir.file(
+        "bundle.json",
+        r#"{"id": "t", "version": "1", "title": {"zh": "测", "en": "Test"}, "lead": "a",
+            "departments": [{"id": "a", "name": {"zh": "甲", "en": "A"}}],
+            "fields": {"age": {"title": {"zh": "年龄", "en": "Age"}}},
+            "items": [{"id": "one", "department": "a", "title": {"zh": "一", "en": "One"},
+                       "schema": "one.schema.json", "field_map": {"/nl": "age"},
+                       "eligibility": [{"id": "adult", "title": {"zh": "成年", "en": "Adult"},
+                                        "script": "form[\"age\"] >= 18"}]}]}"#,
+    );
+    dir.file(
+        "one.schema.json",
+        r#"{"type": "object", "required": ["nl"], "properties": {"nl": {"type": "integer"}}}"#,
+    );
+    std::fs::create_dir_all(dir.0.join("decisions")).unwrap();
+    std::fs::create_dir_all(dir.0.join("tests")).unwrap();
+    dir.file("decisions/accepted--adult.json", r#"{"values": {"age": 30}}"#);
+}
+
+#[test]
+fn test_runs_the_cases_of_a_fixture() {
+    let scratch = Scratch::new("test_runs_the_cases_of_a_fixture");
+    let junit = scratch.0.join("junit.xml");
+    let o = onething(&["test", "fixtures/newborn", "--junit", junit.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("pass  decisions/rejected--baby-over-six-months (2026-04-02)"), "{text}");
+    assert!(text.ends_with("15 passed, 0 failed\n"), "{text}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(xml.matches("<testcase ").count(), 15, "{xml}");
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+    // The case about New Year's Eve keeps its own date, whatever --date says.
+    let o = onething(&["test", "fixtures/business-startup", "--json", "--date", "2026-04-30"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["passed"], 18);
+    assert_eq!(report["failed"], 0);
+    let eve = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"].as_str().unwrap().contains("eve"))
+        .unwrap();
+    assert_eq!(eve["date"], "2026-12-31");
+    assert!(report.get("coverage").is_none());
+}
+
+#[test]
+fn test_shows_what_differs_and_exits_1() {
+    let dir = Scratch::new("test_shows_what_differs_and_exits_1");
+    small_bundle(&dir);
+    dir.file(
+        "tests/minor.json",
+        r#"{"values": {"age": 17}, "date": "2026-05-06",
+            "expect": {"outcome": "accepted", "items": {"one": "accepted"}, "deficiencies": ["field:/age"]}}"#,
+    );
+    let junit = dir.0.join("out.xml");
+    let o = onething(&["test", dir.path(), "--date", "2026-03-02", "--junit", junit.to_str().unwrap()]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("pass  decisions/accepted--adult (2026-03-02)"), "{text}");
+    assert!(text.contains("FAIL  tests/minor (2026-05-06)"), "{text}");
+    assert!(text.contains("        outcome: expected accepted, decided rejected"), "{text}");
+    assert!(text.contains("        items.one: expected accepted, decided rejected"), "{text}");
+    assert!(text.contains("        deficiencies: expected but not decided: field:/age"), "{text}");
+    assert!(text.ends_with("1 passed, 1 failed\n"), "{text}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<failure message=\"outcome: expected accepted, decided rejected\">"), "{xml}");
+    let o = onething(&["test", dir.path(), "--json"]);
+    assert_eq!(code(&o), 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["cases"][1]["mismatches"][0]["what"], "outcome");
+    assert_eq!(report["cases"][1]["mismatches"][0]["decided"], "rejected");
+}
+
+#[test]
+fn test_coverage_says_which_rules_the_cases_never_made_false() {
+    let dir = Scratch::new("test_coverage_says_which_rules_the_cases_never_made_false");
+    small_bundle(&dir);
+    let o = onething(&["test", dir.path(), "--coverage", "--date", "2026-03-02"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("rule coverage: 50.0 % (1 of 2 ways true/false taken); 0 of 1 rules never ran"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  never false item `one`, eligibility `adult`: true 1, false 0, error 0"),
+        "{text}"
+    );
+    dir.file("tests/rejected--minor.json", r#"{"values": {"age": 17}}"#);
+    let o = onething(&["test", dir.path(), "--coverage", "--json", "--date", "2026-03-02"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["coverage"]["percent"], 100.0);
+    assert_eq!(report["coverage"]["rules"][0]["true"], 1);
+    assert_eq!(report["coverage"]["rules"][0]["false"], 1);
+}
+
+#[test]
+fn test_refuses_bad_cases_naming_their_place() {
+    let dir = Scratch::new("test_refuses_bad_cases_naming_their_place");
+    small_bundle(&dir);
+    dir.file("tests/accepted--typo.json", r#"{"valeus": {"age": 30}}"#);
+    dir.file(
+        "tests/unknown-item.json",
+        r#"{"values": {"age": 30}, "expect": {"items": {"onw": "accepted"}}}"#,
+    );
+    let o = onething(&["test", dir.path()]);
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("error: tests/accepted--typo.json: at valeus: unknown field `valeus`"), "{err}");
+    assert!(err.contains("or a case's `expect`, `date`"), "{err}");
+    // Bad files are all named before the expectations are checked against the bundle.
+    std::fs::remove_file(dir.0.join("tests/accepted--typo.json")).unwrap();
+    let o = onething(&["test", dir.path(), "--json"]);
+    assert_eq!(code(&o), 2);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let message = report["errors"][0].to_string();
+    assert!(message.contains("tests/unknown-item.json"), "{message}");
+    assert!(message.contains("expect.items.onw"), "{message}");
+    assert!(message.contains("did you mean `one`?"), "{message}");
+    dir.file("tests/unknown-item.json", r#"{"values": {"age": 30}}"#);
+    let o = onething(&["test", dir.path()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("tests/unknown-item.json: at .: the case expects nothing"), "{}", stderr(&o));
+    // No such directory; a bundle without cases; a packed bundle; a bad date.
+    let o = onething(&["test", "no/such/dir"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no/such/dir"), "{}", stderr(&o));
+    let empty = Scratch::new("test_refuses_bad_cases_naming_their_place-empty");
+    small_bundle(&empty);
+    std::fs::remove_dir_all(empty.0.join("decisions")).unwrap();
+    std::fs::remove_dir_all(empty.0.join("tests")).unwrap();
+    let o = onething(&["test", empty.path()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("has no `decisions/` or `tests/` folder"), "{}", stderr(&o));
+    let o = onething(&["test", "fixtures/newborn/bundle.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("not a directory"), "{}", stderr(&o));
+    let o = onething(&["test", "fixtures/newborn", "--date", "2026-02-30"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn init_writes_a_bundle_that_passes_check_and_test() {
+    let scratch = Scratch::new("init_writes_a_bundle_that_passes_check_and_test");
+    let dir = scratch.0.join("Market Stall");
+    let dir = dir.to_str().unwrap();
+    let o = onething(&["init", dir]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("wrote bundle `market-stall`"), "{}", stdout(&o));
+    let o = onething(&["check", dir]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stdout(&o).contains("warning"), "{}", stdout(&o));
+    let o = onething(&["test", dir, "--coverage"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("2 passed, 0 failed"), "{text}");
+    assert!(text.contains("rule coverage: 100.0 %"), "{text}");
+    // bundle.json names the format's schema, written beside it from this tool's types.
+    let bundle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(Path::new(dir).join("bundle.json")).unwrap()).unwrap();
+    assert_eq!(bundle["$schema"], "bundle-format.schema.json");
+    let written = std::fs::read_to_string(Path::new(dir).join("bundle-format.schema.json")).unwrap();
+    let checked_in = std::fs::read_to_string(root().join("schemas/bundle.schema.json")).unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&written).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&checked_in).unwrap()
+    );
+    assert!(
+        std::fs::read_to_string(Path::new(dir).join("README.md")).unwrap().contains("## What to edit next")
+    );
+    // Never over what is there.
+    let o = onething(&["init", dir]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("not empty"), "{}", stderr(&o));
+    let file = scratch.file("plain-file", "x");
+    let o = onething(&["init", file.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+}
+
+/// The restaurant bundle packed, as JSON to edit.
+fn packed_restaurant() -> serde_json::Value {
+    let o = onething(&["pack", "fixtures/restaurant-opening"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+fn item_mut<'a>(bundle: &'a mut serde_json::Value, id: &str) -> &'a mut serde_json::Value {
+    bundle["items"].as_array_mut().unwrap().iter_mut().find(|i| i["id"] == id).unwrap()
+}
+
+#[test]
+fn diff_tells_each_reader_what_changes() {
+    let scratch = Scratch::new("diff_tells_each_reader_what_changes");
+    let old = packed_restaurant();
+    let mut new = old.clone();
+    new["version"] = "1.1.0".into();
+    let food = item_mut(&mut new, "food-business-licence");
+    food["time_limit_days"] = 3.into();
+    let schema = &mut food["schema"];
+    schema["properties"]["jyzmc"]["maxLength"] = 50.into();
+    schema["properties"]["bz"] = serde_json::json!({"type": "string"});
+    let fddbr = schema["properties"].as_object_mut().unwrap().shift_remove("fddbr").unwrap();
+    schema["properties"]["fddbrxm"] = fddbr;
+    for r in schema["required"].as_array_mut().unwrap() {
+        if r == "fddbr" {
+            *r = "fddbrxm".into();
+        }
+    }
+    schema["required"].as_array_mut().unwrap().push("jwzws".into());
+    let map = food["field_map"].as_object_mut().unwrap();
+    let key = map.shift_remove("/fddbr").unwrap();
+    map.insert("/fddbrxm".into(), key);
+    food["materials"].as_array_mut().unwrap().retain(|m| m["id"] != "online-platform-proof");
+    let tobacco = item_mut(&mut new, "tobacco-retail-licence");
+    let script = tobacco["eligibility"][0]["script"].as_str().unwrap().to_owned();
+    tobacco["eligibility"][0]["script"] = format!("{script}\n// 1.1: reviewed").into();
+    let old_file = scratch.file("old.json", &old.to_string());
+    let new_file = scratch.file("new.json", &new.to_string());
+    let o = onething(&["diff", old_file.to_str().unwrap(), new_file.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = stdout(&o);
+    for line in [
+        "restaurant-opening: 1.0.0 → 1.1.0",
+        "department market-regulation, item food-business-licence:",
+        "  field added: /bz",
+        "  field renamed: /fddbr → /fddbrxm (canonical key applicant.name)",
+        "  tightened: /jyzmc maxLength 100 → 50",
+        "  tightened: /jwzws required false → true",
+        "  material dropped: online-platform-proof",
+        "  time limit (working days) of food-business-licence: 5 → 3",
+        "  text changed: item tobacco-retail-licence, eligibility tobacco-in-business-scope",
+        "a draft saved under 1.0.0 is refused as it is",
+        "  every answer it can hold keeps its key in 1.1.0",
+    ] {
+        assert!(text.contains(line), "{line:?} not in:\n{text}");
+    }
+    assert!(
+        text.contains("answers to check again (a constraint tightened): business.seat_count, company.name\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  removed: item food-business-licence, material online-platform-proof, required_if"),
+        "{text}"
+    );
+    assert!(!text.contains("field removed"), "{text}");
+    // An item dropped: its own keys' answers would be lost.
+    let mut fewer = old.clone();
+    fewer["items"].as_array_mut().unwrap().retain(|i| i["id"] != "tobacco-retail-licence");
+    // The wizard's sections name the keys only that item declared.
+    let only_tobacco = ["premises.postal_code", "tobacco.retail_format", "tobacco.school_distance_m"];
+    for section in fewer["sections"].as_array_mut().unwrap() {
+        section["fields"].as_array_mut().unwrap().retain(|f| !only_tobacco.iter().any(|k| f == k));
+    }
+    fewer["sections"].as_array_mut().unwrap().retain(|s| !s["fields"].as_array().unwrap().is_empty());
+    let fewer_file = scratch.file("fewer.json", &fewer.to_string());
+    let o = onething(&["diff", old_file.to_str().unwrap(), fewer_file.to_str().unwrap(), "--json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let d: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(d["applicant"]["items_removed"], serde_json::json!(["tobacco-retail-licence"]));
+    assert_eq!(d["draft"]["answers_kept"], false);
+    assert_eq!(d["draft"]["keys_lost"], serde_json::json!(only_tobacco), "{d}");
+    assert_eq!(d["draft"]["resumes_as_is"], true);
+    let removed =
+        d["departments"].as_array().unwrap().iter().find(|x| x["item"] == "tobacco-retail-licence").unwrap();
+    assert!(removed["fields_removed"].as_array().unwrap().iter().any(|f| f == "/SQR/XM"), "{removed}");
+    assert!(d["rules"].as_array().unwrap().iter().all(|r| r["change"] == "removed"), "{d}");
+    // The same bundle twice: nothing changes.
+    let o = onething(&["diff", "fixtures/newborn", "fixtures/newborn"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "newborn: 1.0.0 → 1.0.0\na draft saved under 1.0.0 resumes as it is;\n  every answer it can hold keeps its key in 1.0.0\n"
+    );
+}
+
+#[test]
+fn diff_refuses_two_different_bundles_and_missing_input() {
+    let o = onething(&["diff", "fixtures/newborn", "fixtures/restaurant-opening"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("`newborn` and `restaurant-opening` are different bundles"),
+        "{}",
+        stderr(&o)
+    );
+    let o = onething(&["diff", "fixtures/newborn", "fixtures/restaurant-opening", "--json"]);
+    assert_eq!(code(&o), 2);
+    assert!(stdout(&o).contains("different bundles"), "{}", stdout(&o));
+    let o = onething(&["diff", "fixtures/newborn", "no/such/bundle"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no/such/bundle"), "{}", stderr(&o));
 }

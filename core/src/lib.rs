@@ -70,8 +70,8 @@ pub mod schema;
 pub mod schemas;
 
 pub use base::{calendar, date, formats, pointer, statutory};
-pub use model::{bundle, decision, error, submission};
-pub use report::{notice, plan, results};
+pub use model::{bundle, case, decision, error, submission};
+pub use report::{diff, notice, plan, results, testing};
 pub use run::{dispatch, prefill, validate, wizard};
 
 pub use base::calendar::Calendar;

@@ -44,5 +44,8 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("prefill", schema_of::<crate::run::prefill::Prefill>()),
         ("warning", schema_of::<Warning>()),
         ("compile-error", schema_of::<CompileError>()),
+        ("case", schema_of::<crate::model::case::CaseFile>()),
+        ("test-report", schema_of::<crate::report::testing::TestReport>()),
+        ("diff", schema_of::<crate::report::diff::BundleDiff>()),
     ]
 }

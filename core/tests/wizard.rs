@@ -287,6 +287,39 @@ fn drafts_round_trip_and_refuse_other_bundles() {
     assert!(Wizard::resume(compiled("restaurant-opening"), w.save(), None).is_err());
 }
 
+/// A draft of another version of the bundle: `resume` refuses it, `migrate` keeps what the
+/// new version still has and says what it left behind; another bundle is refused by both.
+#[test]
+fn drafts_of_another_version_migrate() {
+    let b = compiled("newborn");
+    let mut w = Wizard::new(b, None, Some(date("newborn")));
+    fill(&mut w, &read_submission(&dir("newborn").join("submissions/valid-minimal.json")));
+    w.go_to(2).unwrap();
+    let mut draft = w.save();
+    draft.version = "0.9.0".into();
+    assert!(matches!(Wizard::resume(b, draft.clone(), None), Err(WizardError::WrongBundle { .. })));
+    let (migrated, m) = Wizard::migrate(b, draft.clone(), Some(date("newborn"))).unwrap();
+    assert_eq!(migrated.submit(), w.submit());
+    assert_eq!(migrated.current(), 2);
+    assert_eq!((m.from_version.as_str(), m.to_version.as_str()), ("0.9.0", "1.0.0"));
+    assert!(m.answers_dropped.is_empty() && m.materials_dropped.is_empty() && m.items_dropped.is_empty());
+    // What the new version no longer has is left behind, and listed.
+    let mut old = draft.clone();
+    old.answers.insert("baby.blood_type".into(), json!("A"));
+    old.materials.insert("old-form".into(), MaterialStatus::Provided);
+    old.opt_in.push("old-item".into());
+    old.current = 99;
+    let (migrated, m) = Wizard::migrate(b, old, None).unwrap();
+    assert_eq!(m.answers_dropped, ["baby.blood_type"]);
+    assert_eq!(m.materials_dropped, ["old-form"]);
+    assert_eq!(m.items_dropped, ["old-item"]);
+    assert_eq!(migrated.submit(), w.submit());
+    assert!(migrated.current() < 99);
+    let mut other = draft;
+    other.bundle = "restaurant-opening".into();
+    assert!(matches!(Wizard::migrate(b, other, None), Err(WizardError::WrongBundle { .. })));
+}
+
 #[test]
 fn prefilled_values_keep_their_provenance_and_locks() {
     let b = compiled("newborn");

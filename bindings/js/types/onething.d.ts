@@ -99,6 +99,27 @@ export type DayCount = 'working' | 'calendar';
 export type SourceKind =
   'person_registry' | 'enterprise_registry' | 'e_licence' | 'earlier_application' | 'other';
 /**
+ * Where a material stands.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "MaterialStatus".
+ */
+export type MaterialStatus = 'provided' | 'missing' | 'committed' | 'shared';
+/**
+ * The outcome of a decision, for one item or for the bundle.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Outcome".
+ */
+export type Outcome =
+  | 'accepted'
+  | 'accepted_with_tolerance'
+  | 'accepted_on_commitment'
+  | 'correction_required'
+  | 'rejected'
+  | 'not_applicable'
+  | 'manual_review';
+/**
  * One problem of a bundle.
  *
  * This interface was referenced by `OnethingTypes`'s JSON-Schema
@@ -377,20 +398,6 @@ export type SchemaError =
       message: string;
     };
 /**
- * The outcome of a decision, for one item or for the bundle.
- *
- * This interface was referenced by `OnethingTypes`'s JSON-Schema
- * via the `definition` "Outcome".
- */
-export type Outcome =
-  | 'accepted'
-  | 'accepted_with_tolerance'
-  | 'accepted_on_commitment'
-  | 'correction_required'
-  | 'rejected'
-  | 'not_applicable'
-  | 'manual_review';
-/**
  * What a deficiency is about.
  *
  * This interface was referenced by `OnethingTypes`'s JSON-Schema
@@ -412,6 +419,20 @@ export type RuleKind =
   | 'policy'
   | 'derive'
   | 'visible_if';
+/**
+ * Which way a constraint moved.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Direction".
+ */
+export type Direction = 'tightened' | 'loosened' | 'changed';
+/**
+ * What happened to a rule.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "RuleChangeKind".
+ */
+export type RuleChangeKind = 'added' | 'removed' | 'changed';
 /**
  * Where a value came from.
  *
@@ -444,13 +465,6 @@ export type FillOrigin =
        */
       reads: string[];
     };
-/**
- * Where a material stands.
- *
- * This interface was referenced by `OnethingTypes`'s JSON-Schema
- * via the `definition` "MaterialStatus".
- */
-export type MaterialStatus = 'provided' | 'missing' | 'committed' | 'shared';
 /**
  * How far a property of a material holds across the items needing it.
  *
@@ -494,6 +508,12 @@ export type ItemStatus = 'awaiting' | 'in_progress' | 'approved' | 'refused';
  * via the `definition` "PackedBundle".
  */
 export interface PackedBundle {
+  /**
+   * The JSON Schema of this document, for editors (`"$schema":
+   * "https://…/bundle.schema.json"` or a path such as `../schemas/bundle.schema.json`):
+   * an editor then completes and checks the keys. The library does not read it.
+   */
+  $schema?: string | null;
   /**
    * Stable identifier, e.g. `restaurant-opening`.
    */
@@ -1157,6 +1177,131 @@ export interface Calendar {
   workdays: string[];
 }
 /**
+ * A case file as written: a submission's members, `expect` and `date`. Only its JSON
+ * Schema is used (`schemas/case.schema.json`); [`Case::from_json_named`] reads the file.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "CaseFile".
+ */
+export interface CaseFile {
+  /**
+   * The bundle this submission is for; checked when present.
+   */
+  bundle?: string | null;
+  /**
+   * Canonical values: a JSON object keyed by canonical key.
+   */
+  values?: {
+    [k: string]: unknown;
+  };
+  /**
+   * Status of each material, keyed by its reuse key.
+   */
+  materials?: {
+    [k: string]: MaterialStatus;
+  };
+  /**
+   * Commitments (承诺) the applicant signed, by id; [`TOLERANCE_COMMITMENT`] asks for
+   * fault-tolerant acceptance.
+   */
+  commitments?: string[];
+  /**
+   * Optional items the applicant chose.
+   */
+  opt_in?: string[];
+  /**
+   * Facts about the applicant that are not part of the form.
+   */
+  applicant?: Applicant;
+  /**
+   * What the decision must say.
+   */
+  expect?: Expectation | null;
+  /**
+   * The case's own evaluation date (`YYYY-MM-DD`).
+   */
+  date?: string | null;
+}
+/**
+ * Facts about the applicant, from the host's registers.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Applicant".
+ */
+export interface Applicant {
+  /**
+   * On a list of dishonest persons subject to enforcement (失信被执行人): no tolerance, no
+   * commitment in place of materials.
+   */
+  dishonest?: boolean;
+  /**
+   * Anything else rules may read as `applicant.attributes`.
+   */
+  attributes?: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * What a case expects of its decision. Only what is given is compared: an empty
+ * expectation expects nothing (and a case must expect something, [`Case::from_json_named`]).
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Expectation".
+ */
+export interface Expectation {
+  /**
+   * The bundle's outcome. A file named `<outcome>--<what>.json` states it by its name.
+   */
+  outcome?: Outcome | null;
+  /**
+   * The outcomes of the items named, by item id; items not named are not compared.
+   */
+  items?: {
+    [k: string]: Outcome;
+  };
+  /**
+   * Exactly the deficiencies the decision lists, by id, in any order:
+   * `field:<pointer>` (`field:/applicant.mobile`), `material:<reuse key>`,
+   * `check:<check id>`; `[]` expects none.
+   */
+  deficiencies?: string[] | null;
+  /**
+   * Exactly the tolerated materials, by reuse key, each with the date it must be
+   * supplied by (`{"site-photo": "2026-06-22"}`); `{}` expects none.
+   */
+  supplements?: {
+    [k: string]: string;
+  } | null;
+  /**
+   * The obligations of the items named, by item id: exactly these, each by its rule, and
+   * its amount and due date when given (`[]` expects none); items not named are not
+   * compared.
+   */
+  obligations?: {
+    [k: string]: ExpectedObligation[];
+  };
+}
+/**
+ * An obligation a case expects of an item.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "ExpectedObligation".
+ */
+export interface ExpectedObligation {
+  /**
+   * The obligation rule that attaches it.
+   */
+  rule: string;
+  /**
+   * How much, when the case says (compared as numbers: `40` is `40.0`).
+   */
+  amount?: number | null;
+  /**
+   * By when (`YYYY-MM-DD`), when the case says.
+   */
+  due?: string | null;
+}
+/**
  * Every problem found while compiling a bundle (the `details` of a JS `compile` error).
  *
  * This interface was referenced by `OnethingTypes`'s JSON-Schema
@@ -1560,6 +1705,227 @@ export interface ScriptError {
   thrown?: Text | null;
 }
 /**
+ * What changes from one version of a bundle to another.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "BundleDiff".
+ */
+export interface BundleDiff {
+  /**
+   * The bundle's id.
+   */
+  bundle: string;
+  /**
+   * The old version.
+   */
+  old_version: string;
+  /**
+   * The new version.
+   */
+  new_version: string;
+  /**
+   * Per item of each department whose form changed (items of the new version first, then
+   * those only the old one has).
+   */
+  departments: DepartmentDiff[];
+  /**
+   * What the applicant sees change.
+   */
+  applicant: ApplicantDiff;
+  /**
+   * The rules whose text changed, appeared or went.
+   */
+  rules: RuleChange[];
+  /**
+   * Whether a draft saved under the old version can resume under the new one.
+   */
+  draft: DraftChange;
+}
+/**
+ * What changes in one department's form for one item.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "DepartmentDiff".
+ */
+export interface DepartmentDiff {
+  /**
+   * The department.
+   */
+  department: string;
+  /**
+   * The item.
+   */
+  item: string;
+  /**
+   * The department's fields (JSON Pointers into its form) only the new version has.
+   */
+  fields_added: string[];
+  /**
+   * Those only the old version has.
+   */
+  fields_removed: string[];
+  /**
+   * Fields the field map renamed: the same canonical key from another pointer.
+   */
+  fields_renamed: Renamed[];
+  /**
+   * Constraints of fields both versions have, changed.
+   */
+  constraints: ConstraintChange[];
+}
+/**
+ * A field the department renamed, recognised by the canonical key both map to.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Renamed".
+ */
+export interface Renamed {
+  /**
+   * The canonical key.
+   */
+  key: string;
+  /**
+   * The old pointer.
+   */
+  from: string;
+  /**
+   * The new pointer.
+   */
+  to: string;
+}
+/**
+ * One constraint of one field that changed.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "ConstraintChange".
+ */
+export interface ConstraintChange {
+  /**
+   * The field (JSON Pointer into the department's form).
+   */
+  field: string;
+  /**
+   * The keyword (`maxLength`, `enum`, `required`…).
+   */
+  keyword: string;
+  /**
+   * Its old value (`null`: absent).
+   */
+  old: {
+    [k: string]: unknown;
+  };
+  /**
+   * Its new value (`null`: absent).
+   */
+  new: {
+    [k: string]: unknown;
+  };
+  /**
+   * Which way it moved.
+   */
+  direction: Direction;
+}
+/**
+ * What the applicant sees change.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "ApplicantDiff".
+ */
+export interface ApplicantDiff {
+  /**
+   * Items only the new version has.
+   */
+  items_added: string[];
+  /**
+   * Items only the old version has.
+   */
+  items_removed: string[];
+  /**
+   * Materials (by reuse key) only the new version asks for.
+   */
+  materials_added: string[];
+  /**
+   * Materials only the old version asked for.
+   */
+  materials_dropped: string[];
+  /**
+   * Committed time limits (working days) that changed.
+   */
+  time_limits: ItemChange[];
+  /**
+   * Fees that changed (the item's fees in yuan).
+   */
+  fees: ItemChange[];
+}
+/**
+ * A value of an item that changed.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "ItemChange".
+ */
+export interface ItemChange {
+  /**
+   * The item.
+   */
+  item: string;
+  /**
+   * Before (`null`: none).
+   */
+  old: {
+    [k: string]: unknown;
+  };
+  /**
+   * After.
+   */
+  new: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * A rule whose text changed, appeared or went.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "RuleChange".
+ */
+export interface RuleChange {
+  /**
+   * Where: `item food-business-licence, eligibility raw-food-needs-site-check`.
+   */
+  rule: string;
+  /**
+   * What happened to it.
+   */
+  change: RuleChangeKind;
+}
+/**
+ * Whether a draft of the old version can resume under the new one.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "DraftChange".
+ */
+export interface DraftChange {
+  /**
+   * Whether `Wizard::resume` accepts the draft as it is: only a draft of the same
+   * version; `Wizard::migrate` takes one of another version, keeping what the new version
+   * still has.
+   */
+  resumes_as_is: boolean;
+  /**
+   * Whether every answer a draft can hold keeps its canonical key in the new version.
+   */
+  answers_kept: boolean;
+  /**
+   * The canonical keys of the old form the new one does not have: their answers would
+   * be lost.
+   */
+  keys_lost: string[];
+  /**
+   * Keys whose constraint was tightened in some department: an answer valid before may
+   * now be an error to correct.
+   */
+  keys_tightened: string[];
+}
+/**
  * The payloads of a dispatch and their manifest.
  *
  * This interface was referenced by `OnethingTypes`'s JSON-Schema
@@ -1714,25 +2080,6 @@ export interface Origin {
    * Filled by an authoritative source: the applicant may not change it.
    */
   locked?: boolean;
-}
-/**
- * Facts about the applicant, from the host's registers.
- *
- * This interface was referenced by `OnethingTypes`'s JSON-Schema
- * via the `definition` "Applicant".
- */
-export interface Applicant {
-  /**
-   * On a list of dishonest persons subject to enforcement (失信被执行人): no tolerance, no
-   * commitment in place of materials.
-   */
-  dishonest?: boolean;
-  /**
-   * Anything else rules may read as `applicant.attributes`.
-   */
-  attributes?: {
-    [k: string]: unknown;
-  };
 }
 /**
  * The one-time notice of a bundle (or of one application).
@@ -2896,6 +3243,174 @@ export interface Submission {
    * Facts about the applicant that are not part of the form.
    */
   applicant?: Applicant;
+}
+/**
+ * Every case of a bundle, run (`onething test --json`; `schemas/test-report.schema.json`).
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "TestReport".
+ */
+export interface TestReport {
+  /**
+   * The bundle's id.
+   */
+  bundle: string;
+  /**
+   * The bundle's version.
+   */
+  version: string;
+  /**
+   * How many cases passed.
+   */
+  passed: number;
+  /**
+   * How many failed.
+   */
+  failed: number;
+  /**
+   * Every case, in the order read.
+   */
+  cases: CaseResult[];
+  /**
+   * Which rules the cases exercised, when asked for.
+   */
+  coverage?: Coverage | null;
+}
+/**
+ * How one case went.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "CaseResult".
+ */
+export interface CaseResult {
+  /**
+   * The case (`decisions/accepted--dumpling-shop`).
+   */
+  name: string;
+  /**
+   * The evaluation date (`YYYY-MM-DD`).
+   */
+  date: string;
+  /**
+   * Whether the decision is as expected.
+   */
+  passed: boolean;
+  /**
+   * The bundle's outcome decided.
+   */
+  outcome: Outcome;
+  /**
+   * What differs from the expectation.
+   */
+  mismatches: Mismatch[];
+}
+/**
+ * One difference between what a case expects and what was decided.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Mismatch".
+ */
+export interface Mismatch {
+  /**
+   * What differs: `outcome`, `items.<id>`, `deficiencies`, `supplements`,
+   * `obligations.<id>`.
+   */
+  what: string;
+  /**
+   * What the case expects.
+   */
+  expected: {
+    [k: string]: unknown;
+  };
+  /**
+   * What the decision says.
+   */
+  decided: {
+    [k: string]: unknown;
+  };
+  /**
+   * The difference in words: `expected accepted, decided rejected`, or for a list what is
+   * missing and what is not expected.
+   */
+  detail: string;
+}
+/**
+ * Which rules the cases made true, false, or fail.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "Coverage".
+ */
+export interface Coverage {
+  /**
+   * Every rule of the bundle, the bundle's own first, then each item's.
+   */
+  rules: RuleCoverage[];
+  /**
+   * How many of the rules' two ways (true, false) some case took.
+   */
+  covered: number;
+  /**
+   * Twice the number of rules.
+   */
+  total: number;
+  /**
+   * `covered` of `total`, in per cent (100 for a bundle without rules).
+   */
+  percent: number;
+  /**
+   * How many rules no case ran.
+   */
+  never_ran: number;
+}
+/**
+ * What the cases made of one rule.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "RuleCoverage".
+ */
+export interface RuleCoverage {
+  /**
+   * The rule's id (`applies_if`, `required_if` and `visible_if` for those kinds; a derive
+   * rule's is its key).
+   */
+  rule: string;
+  /**
+   * Its kind.
+   */
+  kind: RuleKind;
+  /**
+   * Where it is, in words (`item food-business-licence, eligibility`).
+   */
+  at: string;
+  /**
+   * Its item, for an item's rule.
+   */
+  item?: string | null;
+  /**
+   * Its material, for `required_if`.
+   */
+  material?: string | null;
+  /**
+   * Its field, for `visible_if`.
+   */
+  field?: string | null;
+  /**
+   * How many cases made it true (a derive rule: gave a value; an obligation rule:
+   * attached an obligation).
+   */
+  true: number;
+  /**
+   * How many made it false.
+   */
+  false: number;
+  /**
+   * How many made it fail (an error, a limit, a result of the wrong kind).
+   */
+  error: number;
+  /**
+   * The first case that made it fail.
+   */
+  first_error?: string | null;
 }
 /**
  * The result of validating a submission.

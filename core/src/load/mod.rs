@@ -23,6 +23,8 @@
 //! assert_eq!(bundle.items.len(), 1);
 //! ```
 
+pub mod cases;
+
 use std::collections::BTreeMap;
 use std::path::{Component, Path};
 
@@ -118,7 +120,7 @@ fn files_beside(dir: &Path, file: &str) -> Vec<String> {
 
 /// Reads `path`, a file of the bundle directory whose real path is `root`: refused unless
 /// it resolves inside `root` and is a regular file, both checked before it is opened.
-fn read_inside(root: &Path, path: &Path) -> Result<String, LoadError> {
+pub(crate) fn read_inside(root: &Path, path: &Path) -> Result<String, LoadError> {
     let refuse = |message: String| LoadError::Io { path: path.display().to_string(), message };
     let real = path.canonicalize().map_err(|e| refuse(e.to_string()))?;
     if !real.starts_with(root) {
@@ -371,6 +373,25 @@ mod tests {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
         }
+    }
+
+    /// `"$schema"` names the format's JSON Schema for editors: accepted in `bundle.json` and
+    /// in a packed bundle, kept by `pack`, and still no other unknown key.
+    #[test]
+    fn a_bundle_may_name_its_json_schema() {
+        let manifest = r#"{"$schema": "../schemas/bundle.schema.json", "id": "x", "version": "1",
+            "title": {"zh": "事", "en": "Thing"}, "lead": "d",
+            "departments": [{"id": "d", "name": {"zh": "部门", "en": "Dept"}}],
+            "items": [{"id": "i", "title": {"zh": "项", "en": "Item"}, "department": "d", "schema": "i.json"}]}"#;
+        let dir = Dir::new("schema-uri", &[("bundle.json", manifest), ("i.json", r#"{"type": "object"}"#)]);
+        let bundle = load_dir(&dir.0).unwrap();
+        assert_eq!(bundle.schema_uri.as_deref(), Some("../schemas/bundle.schema.json"));
+        let packed = serde_json::to_string(&bundle).unwrap();
+        assert!(packed.starts_with(r#"{"$schema":"../schemas/bundle.schema.json","#), "{packed}");
+        assert_eq!(from_packed_str(&packed).unwrap(), bundle);
+        let typo = manifest.replace("$schema", "$schmea");
+        let e = from_packed_str(&typo.replace("\"i.json\"", r#"{"type": "object"}"#)).unwrap_err();
+        assert!(e.to_string().contains("$schmea"), "{e}");
     }
 
     const MANIFEST: &str = r#"{"id": "b", "version": "1", "title": {"zh": "事", "en": "Thing"}, "lead": "d",

@@ -42,12 +42,19 @@ use crate::base::text::Text;
 /// releases before read is read the same; a bundle using the new field is refused by them,
 /// since the format refuses unknown fields); MAJOR grows when a bundle an earlier release
 /// read is refused or read differently. `onething --version` prints it.
-pub const BUNDLE_FORMAT_VERSION: &str = "1.0";
+///
+/// 1.1: `$schema` (the JSON Schema an editor checks `bundle.json` against).
+pub const BUNDLE_FORMAT_VERSION: &str = "1.1";
 
 /// One "thing" (一件事): several departments' items offered as one application.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bundle {
+    /// The JSON Schema of this document, for editors (`"$schema":
+    /// "https://…/bundle.schema.json"` or a path such as `../schemas/bundle.schema.json`):
+    /// an editor then completes and checks the keys. The library does not read it.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema_uri: Option<String>,
     /// Stable identifier, e.g. `restaurant-opening`.
     pub id: String,
     /// Version of this bundle definition; saved drafts and decisions refer to it.

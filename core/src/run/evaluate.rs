@@ -426,6 +426,26 @@ impl CompiledBundle {
         self.decide(s, date, opts, false)
     }
 
+    /// Runs every visibility rule (`visible_if`) on a submission, as the wizard would on
+    /// these answers, and returns each one's field with its trace entry: what rule coverage
+    /// reads, since a decision runs no visibility rule.
+    pub(crate) fn visibility_trace(
+        &self,
+        s: &Submission,
+        date: Date,
+        opts: &EvalOptions,
+    ) -> Vec<(String, TraceEntry)> {
+        let mut p = self.prepare(s, Some(date), opts, true);
+        let mut out = Vec::with_capacity(self.rulebook.visible_if.len());
+        for (key, rule) in &self.rulebook.visible_if {
+            self.run_rule(&mut p, rule, RuleKind::VisibleIf, None, None);
+            if let Some(entry) = p.trace.as_mut().and_then(Vec::pop) {
+                out.push((key.clone(), entry));
+            }
+        }
+        out
+    }
+
     /// Decides; with `every_material`, also records the materials of the applicable items
     /// whose materials the decision did not reach (what the one-time notice lists).
     pub(crate) fn decide(

@@ -54,7 +54,7 @@ use crate::base::text::Text;
 use crate::compile::CompiledBundle;
 use crate::compile::items::PerItem;
 use crate::compile::rulebook::{CompiledCheck, CompiledRule};
-use crate::model::bundle::ItemIx;
+use crate::model::bundle::{Bundle, ItemIx};
 use crate::model::decision::RuleKind;
 use crate::model::submission::{Applicant, MaterialStatus, Submission};
 use crate::run::evaluate::{DeriveMemo, EvalOptions, Prepared, Verdict, check_ready};
@@ -107,6 +107,16 @@ pub enum WizardError {
         /// The draft's bundle version.
         found_version: String,
     },
+}
+
+/// The error for a draft of another bundle or version than `b`.
+fn wrong_bundle(b: &Bundle, draft: Draft) -> WizardError {
+    WizardError::WrongBundle {
+        expected: b.id.clone(),
+        expected_version: b.version.clone(),
+        found: draft.bundle,
+        found_version: draft.version,
+    }
 }
 
 fn hint(s: Option<&str>) -> String {
@@ -181,6 +191,21 @@ pub struct Draft {
     /// The step the applicant was on (0-based).
     #[serde(default)]
     pub current: usize,
+}
+
+/// What [`Wizard::migrate`] left behind of a draft saved under another version.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, JsonSchema)]
+pub struct Migration {
+    /// The draft's version.
+    pub from_version: String,
+    /// The bundle's version now.
+    pub to_version: String,
+    /// Answers whose canonical key the new version does not have.
+    pub answers_dropped: Vec<String>,
+    /// Material statuses of materials (reuse keys) no item asks for any more.
+    pub materials_dropped: Vec<String>,
+    /// Chosen optional items the new version does not have.
+    pub items_dropped: Vec<String>,
 }
 
 /// What to show, after every change.
@@ -444,7 +469,8 @@ impl<'b> Wizard<'b> {
     }
 
     /// Resumes a saved draft, refusing one of another bundle or version, or naming fields,
-    /// materials or items the bundle does not have.
+    /// materials or items the bundle does not have ([`Wizard::migrate`] takes a draft of
+    /// another version).
     pub fn resume(
         bundle: &'b CompiledBundle,
         draft: Draft,
@@ -452,12 +478,7 @@ impl<'b> Wizard<'b> {
     ) -> Result<Wizard<'b>, WizardError> {
         let b = &bundle.bundle;
         if draft.bundle != b.id || draft.version != b.version {
-            return Err(WizardError::WrongBundle {
-                expected: b.id.clone(),
-                expected_version: b.version.clone(),
-                found: draft.bundle,
-                found_version: draft.version,
-            });
+            return Err(wrong_bundle(b, draft));
         }
         let mut w = Wizard::new(bundle, None, date);
         for key in draft.answers.keys().chain(draft.origins.keys()) {
@@ -480,6 +501,53 @@ impl<'b> Wizard<'b> {
         w.applicant = draft.applicant;
         w.current = draft.current;
         Ok(w)
+    }
+
+    /// Resumes a draft saved under another version of this bundle (the same id), when
+    /// [`Wizard::resume`] refuses it for its version: what the new version still has is
+    /// kept — answers and their origins by canonical key, material statuses by reuse key,
+    /// chosen items, commitments, the applicant's facts, the step (the last one if there
+    /// are fewer) — and the [`Migration`] lists what was left behind, for the host to tell
+    /// the applicant. A draft of another bundle is refused, as `resume` refuses it.
+    /// `onething diff OLD NEW` says beforehand which answers a migration would lose.
+    pub fn migrate(
+        bundle: &'b CompiledBundle,
+        draft: Draft,
+        date: Option<Date>,
+    ) -> Result<(Wizard<'b>, Migration), WizardError> {
+        let b = &bundle.bundle;
+        if draft.bundle != b.id {
+            return Err(wrong_bundle(b, draft));
+        }
+        let mut w = Wizard::new(bundle, None, date);
+        let mut m =
+            Migration { from_version: draft.version, to_version: b.version.clone(), ..Migration::default() };
+        for (key, value) in draft.answers {
+            if w.check_key(&key).is_ok() {
+                w.answers.insert(key, value);
+            } else {
+                m.answers_dropped.push(key);
+            }
+        }
+        w.origins = draft.origins.into_iter().filter(|(key, _)| w.answers.contains_key(key)).collect();
+        for (id, status) in draft.materials {
+            if w.check_material(&id).is_ok() {
+                w.materials.insert(id, status);
+            } else {
+                m.materials_dropped.push(id);
+            }
+        }
+        for id in draft.opt_in {
+            if bundle.items.find(&id).is_some() {
+                w.opt_in.push(id);
+            } else {
+                m.items_dropped.push(id);
+            }
+        }
+        w.commitments = draft.commitments;
+        w.applicant = draft.applicant;
+        w.current = draft.current.min(w.steps.len().saturating_sub(1));
+        Ok((w, m))
     }
 
     /// Saves the answers, with the bundle's id and version.

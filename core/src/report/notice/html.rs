@@ -101,7 +101,7 @@ fn spans_html(spans: &[Span]) -> String {
 }
 
 /// Escapes text for HTML content and quoted attribute values.
-pub(super) fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {

@@ -32,7 +32,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod html;
+pub(crate) mod html;
 mod layout;
 mod markdown;
 

@@ -1,0 +1,143 @@
+//! Reading a bundle directory's test cases (`onething test`): every `*.json` file of its
+//! `decisions/` and `tests/` folders (sorted by name, sub-folders ignored), and the dates its
+//! `fixture.json` gives.
+//!
+//! Why a loader of its own: cases live beside the bundle, in the folders this repository's
+//! fixtures always used, and are read with the bundle's own care (only regular files inside
+//! the directory, symbolic links resolved). `fixture.json` is optional:
+//! `{"evaluation_date": "YYYY-MM-DD", "decision_dates": {"<file stem>": "YYYY-MM-DD"}}` —
+//! the date of every case without its own, and a case's own date by its file's stem (a case
+//! file may also carry its own `date`, which wins). Other members (`sources`) are ignored.
+//!
+//! Every bad file is reported at once, each naming its file and place.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::base::date::Date;
+use crate::load::{parse_json, read_inside};
+use crate::model::case::Case;
+use crate::model::error::LoadError;
+
+/// The folders of a bundle directory that hold cases, in the order they are read.
+pub const CASE_DIRS: [&str; 2] = ["decisions", "tests"];
+
+/// A bundle directory's cases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cases {
+    /// Every case, `decisions/` first, each folder by file name; a case's `date` includes
+    /// the one `fixture.json` gives it.
+    pub cases: Vec<Case>,
+    /// The date of the cases without their own (`fixture.json`'s `evaluation_date`).
+    pub date: Option<Date>,
+}
+
+/// Reads the cases of the bundle directory `dir`; every problem at once. No case at all
+/// (no `decisions/` or `tests/` folder, or no `.json` file in them) is an error too: a test
+/// run that checks nothing would pass.
+pub fn load_cases(dir: &Path) -> Result<Cases, Vec<LoadError>> {
+    let io = |path: &Path, message: String| LoadError::Io { path: path.display().to_string(), message };
+    let root = dir.canonicalize().map_err(|e| vec![io(dir, e.to_string())])?;
+    let mut cases = Vec::new();
+    let mut errors = Vec::new();
+    let mut folders = 0;
+    for folder in CASE_DIRS {
+        let path = dir.join(folder);
+        if !path.is_dir() {
+            continue;
+        }
+        folders += 1;
+        let entries = match std::fs::read_dir(&path) {
+            Ok(entries) => entries,
+            Err(e) => {
+                errors.push(io(&path, e.to_string()));
+                continue;
+            }
+        };
+        let mut files: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".json"))
+            .collect();
+        files.sort();
+        for file in files {
+            let name = format!("{folder}/{file}");
+            match read_inside(&root, &path.join(&file)).and_then(|text| Case::from_json_named(&text, &name)) {
+                Ok(case) => cases.push(case),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    if folders == 0 {
+        errors.push(io(dir, "has no `decisions/` or `tests/` folder: no cases to run".into()));
+    } else if cases.is_empty() && errors.is_empty() {
+        errors.push(io(dir, "no case (`*.json`) in `decisions/` or `tests/`".into()));
+    }
+    let date = match dates(dir, &root, &mut cases) {
+        Ok(date) => date,
+        Err(mut e) => {
+            errors.append(&mut e);
+            None
+        }
+    };
+    if errors.is_empty() { Ok(Cases { cases, date }) } else { Err(errors) }
+}
+
+/// Reads `fixture.json`, if there is one: the default date, and each listed case's own
+/// date set on `cases` (unless the case file gives one).
+fn dates(dir: &Path, root: &Path, cases: &mut [Case]) -> Result<Option<Date>, Vec<LoadError>> {
+    let path = dir.join("fixture.json");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let file = path.display().to_string();
+    let meta: serde_json::Map<String, Value> =
+        read_inside(root, &path).and_then(|t| parse_json(&t, &file)).map_err(|e| vec![e])?;
+    let mut errors = Vec::new();
+    let date_at = |at: String, v: &Value| -> Result<Date, LoadError> {
+        let parsed = v.as_str().ok_or_else(|| format!("a date is text `YYYY-MM-DD`, not {v}"));
+        parsed
+            .and_then(|s| s.parse::<Date>().map_err(|e| e.to_string()))
+            .map_err(|message| LoadError::Format { path: file.clone(), at, message })
+    };
+    let date = match meta.get("evaluation_date").map(|v| date_at("evaluation_date".into(), v)) {
+        Some(Err(e)) => {
+            errors.push(e);
+            None
+        }
+        Some(Ok(d)) => Some(d),
+        None => None,
+    };
+    match meta.get("decision_dates") {
+        None => {}
+        Some(Value::Object(own)) => {
+            for (stem, v) in own {
+                let at = format!("decision_dates.{stem}");
+                let d = match date_at(at.clone(), v) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        errors.push(e);
+                        continue;
+                    }
+                };
+                let mut found = false;
+                for case in cases.iter_mut().filter(|c| c.name.rsplit('/').next() == Some(stem.as_str())) {
+                    found = true;
+                    case.date = case.date.or(Some(d));
+                }
+                if !found {
+                    let message = format!("no case file `{stem}.json` in `decisions/` or `tests/`");
+                    errors.push(LoadError::Format { path: file.clone(), at, message });
+                }
+            }
+        }
+        Some(other) => errors.push(LoadError::Format {
+            path: file.clone(),
+            at: "decision_dates".into(),
+            message: format!("an object of dates by case file stem, not {other}"),
+        }),
+    }
+    if errors.is_empty() { Ok(date) } else { Err(errors) }
+}
