@@ -328,3 +328,65 @@ fn notice_for_with_nothing_applicable_or_owed() {
     assert!(zh.contains("所需材料均已齐备"), "{zh}");
     assert!(zh.contains("您的办理情况"), "{zh}");
 }
+
+/// A pension and a housing-fund withdrawal that can only happen from the retirement date,
+/// which is derived from the birth date (60th birthday) or typed.
+fn retirement(starts_on: &str) -> serde_json::Value {
+    json!({
+        "id": "retire", "version": "1", "title": {"zh": "退休", "en": "Retirement"}, "lead": "a",
+        "departments": [{"id": "a", "name": {"zh": "人社局", "en": "HRSS"}}, {"id": "b", "name": {"zh": "公积金中心", "en": "Fund"}}],
+        "fields": {"retirement.date": {"title": {"zh": "退休日期", "en": "Retirement date"}}},
+        "items": [
+            {"id": "pension", "department": "a", "title": {"zh": "退休审批", "en": "Pension"}, "time_limit_days": 5,
+             "schema": {"type": "object", "properties": {"csrq": {"type": "string", "format": "date"},
+                                                         "txrq": {"type": "string", "format": "date"}}},
+             "field_map": {"/csrq": "birth", "/txrq": "retirement.date"}},
+            {"id": "withdrawal", "department": "b", "title": {"zh": "公积金提取", "en": "Fund withdrawal"}, "time_limit_days": 3,
+             "schema": {"type": "object"}, "depends_on": ["pension"], "starts_on": starts_on}
+        ],
+        "derive": [{"key": "retirement.date",
+                    "script": "let b = form[\"birth\"]; if b == () { () } else { add_years(b, 60).to_string() }"}]
+    })
+}
+
+#[test]
+fn an_item_waiting_for_a_date_of_the_form_says_so_in_the_plan_and_the_notice() {
+    let c = CompiledBundle::compile(serde_json::from_value(retirement("retirement.date")).unwrap()).unwrap();
+    let plan = c.plan();
+    let w = plan.items.iter().find(|i| i.id == "withdrawal").unwrap();
+    assert_eq!(w.starts_on.as_ref().unwrap().key, "retirement.date");
+    assert!(
+        plan.notes.iter().any(|n| n.zh.contains("「公积金提取」自申请人填写的「退休日期」之日起办理")),
+        "{:?}",
+        plan.notes
+    );
+    assert!(plan.to_mermaid(Lang::Zh).contains("自「退休日期」之日起办理"));
+    let n = c.notice();
+    assert_eq!(n.items[1].starts_on.as_ref().unwrap().title.en, "Retirement date");
+    assert!(n.to_html(Lang::En).contains("handled from the Retirement date"));
+    // Derived from the birth date: the 60th birthday.
+    let s: Submission = serde_json::from_value(json!({"values": {"birth": "1966-07-15"}})).unwrap();
+    let n = c.notice_for(&s, date("2026-06-01"));
+    let situation = n.situation.unwrap();
+    let item = |id: &str| situation.items.iter().find(|i| i.item == id).unwrap();
+    assert_eq!(item("withdrawal").starts_on.as_deref(), Some("2026-07-15"));
+    assert_eq!(item("pension").starts_on, None);
+    // Typed, it is the applicant's date; not a date, nothing is claimed.
+    let s: Submission =
+        serde_json::from_value(json!({"values": {"birth": "1966-07-15", "retirement.date": "2026-08-01"}}))
+            .unwrap();
+    let n = c.notice_for(&s, date("2026-06-01"));
+    assert!(n.to_html(Lang::Zh).contains("自2026-08-01起办理"));
+    let s: Submission = serde_json::from_value(json!({"values": {"retirement.date": "soon"}})).unwrap();
+    let situation = c.notice_for(&s, date("2026-06-01")).situation.unwrap();
+    assert!(situation.items.iter().all(|i| i.starts_on.is_none()));
+}
+
+#[test]
+fn starts_on_naming_no_field_is_a_problem_with_a_suggestion() {
+    let e =
+        CompiledBundle::compile(serde_json::from_value(retirement("retirment.date")).unwrap()).unwrap_err();
+    let p = &e.problems[0];
+    assert_eq!(p.bundle_pointer(), Some("/items/1/starts_on"));
+    assert!(p.to_string().contains("retirment.date") && p.to_string().contains("retirement.date"), "{p}");
+}

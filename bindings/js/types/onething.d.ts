@@ -780,6 +780,13 @@ export interface Item {
    */
   depends_on?: string[];
   /**
+   * The canonical key of a date field of the form: the item can be handled only from
+   * that date on (a housing-fund withdrawal from the retirement date, an account opened
+   * on the appointment day). The plan and the notice say so, and the notice for an
+   * application gives the date.
+   */
+  starts_on?: string | null;
+  /**
    * Evidence this item produces (e.g. `birth-certificate`).
    */
   produces?: string[];
@@ -2242,6 +2249,26 @@ export interface NoticeItem {
    * Its stage in the process (1-based).
    */
   stage: number;
+  /**
+   * It is handled only from the date the applicant gives in this field.
+   */
+  starts_on?: StartsOn | null;
+}
+/**
+ * A field of the form whose date an item waits for.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "StartsOn".
+ */
+export interface StartsOn {
+  /**
+   * The canonical key of the date field.
+   */
+  key: string;
+  /**
+   * The field's title.
+   */
+  title: Text;
 }
 /**
  * A legal basis, listed once.
@@ -2529,6 +2556,11 @@ export interface SituationItem {
    * What the accepted item obliges the applicant to do.
    */
   obligations?: Obligation[];
+  /**
+   * The date from which it is handled (`YYYY-MM-DD`), for an item that waits for a
+   * date of the form (`starts_on`) given in the application.
+   */
+  starts_on?: string | null;
 }
 /**
  * A material the applicant no longer owes.
@@ -2690,6 +2722,11 @@ export interface PlanItem {
    * It lies on the critical path (see [`TimeLimit::critical_path`]).
    */
   critical?: boolean;
+  /**
+   * It can be handled only from the date the applicant gives in this field (the item's
+   * `starts_on`): its stage and working days count from then, not from acceptance.
+   */
+  starts_on?: StartsOn | null;
 }
 /**
  * A dependency: `from` must be done before `to` starts.

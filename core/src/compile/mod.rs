@@ -525,6 +525,19 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
     }
     warn_accidental_reuse(bundle, warnings);
     warn_untitled_evidence(bundle, warnings);
+    for (i, item) in bundle.items.iter().enumerate() {
+        let Some(key) = item.starts_on.as_deref() else { continue };
+        if !keys.contains_key(key) && !bundle.derive.iter().any(|d| d.key == key) {
+            let at = format!("item `{}`, starts_on", item.id);
+            problems.push(Problem::unknown(
+                at,
+                format!("/items/{i}/starts_on"),
+                "field",
+                key,
+                keys.keys().map(String::as_str),
+            ));
+        }
+    }
     for (key, _) in bundle.fields.iter().filter(|(k, f)| f.visible_if.is_some() && !keys.contains_key(*k)) {
         let at = format!("field dictionary `{key}`, visible_if");
         let place = pointer::join(&field_pointer(key), "visible_if");

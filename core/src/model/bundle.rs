@@ -331,6 +331,12 @@ pub struct Item {
     /// Items that must be decided before this one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
+    /// The canonical key of a date field of the form: the item can be handled only from
+    /// that date on (a housing-fund withdrawal from the retirement date, an account opened
+    /// on the appointment day). The plan and the notice say so, and the notice for an
+    /// application gives the date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_on: Option<String>,
     /// Evidence this item produces (e.g. `birth-certificate`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub produces: Vec<String>,

@@ -119,6 +119,34 @@ pub struct PlanItem {
     /// It lies on the critical path (see [`TimeLimit::critical_path`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub critical: bool,
+    /// It can be handled only from the date the applicant gives in this field (the item's
+    /// `starts_on`): its stage and working days count from then, not from acceptance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_on: Option<StartsOn>,
+}
+
+/// A field of the form whose date an item waits for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct StartsOn {
+    /// The canonical key of the date field.
+    pub key: String,
+    /// The field's title.
+    pub title: Text,
+}
+
+impl StartsOn {
+    /// Item `item`'s date to wait for, if it names one.
+    pub(crate) fn of(bundle: &Bundle, item: &crate::model::bundle::Item) -> Option<StartsOn> {
+        let key = item.starts_on.as_ref()?;
+        let title =
+            bundle.fields.get(key).map_or_else(|| Text::new(key.clone(), key.clone()), |f| f.title.clone());
+        Some(StartsOn { key: key.clone(), title })
+    }
+
+    /// "from the date in 「退休日期」" / "from the Retirement date".
+    pub(crate) fn text(&self) -> Text {
+        Text::new(format!("自「{}」之日起办理", self.title.zh), format!("handled from the {}", self.title.en))
+    }
 }
 
 /// A dependency: `from` must be done before `to` starts.
@@ -249,7 +277,8 @@ pub(crate) fn build(bundle: &Bundle, graph: &ItemGraph, included: &[ItemIx]) -> 
     let stages = stages(bundle, &items);
     let departments = department_plans(bundle, &items, &stages);
     let external_evidence = external_evidence(bundle, included);
-    let notes = notes(&time_limit, &external_evidence, bundle);
+    let mut notes = notes(&time_limit, &external_evidence, bundle);
+    notes.extend(items.iter().filter_map(|i| i.starts_on.as_ref().map(|from| waits_for_date(i, from))));
     let named =
         edges.iter().flat_map(|(_, e)| &e.evidence).chain(external_evidence.iter().map(|x| &x.evidence));
     let evidence_titles =
@@ -473,6 +502,7 @@ fn plan_items(
                 start_day: *schedule.start.get(i),
                 finish_day: *schedule.finish.get(i),
                 critical: path.contains(&i),
+                starts_on: StartsOn::of(bundle, item),
             }
         })
         .collect()
@@ -545,6 +575,20 @@ fn external_evidence(bundle: &Bundle, included: &[ItemIx]) -> Vec<ExternalEviden
         }
     }
     external.into_iter().map(|(evidence, items)| ExternalEvidence { evidence, items }).collect()
+}
+
+/// The note of an item waiting for a date of the form: the time limits count from then.
+fn waits_for_date(item: &PlanItem, from: &StartsOn) -> Text {
+    Text::new(
+        format!(
+            "「{}」自申请人填写的「{}」之日起办理，其时限自该日起计算；总时限不含等待该日期的时间。",
+            item.title.zh, from.title.zh
+        ),
+        format!(
+            "{} is handled from the {} the applicant gives; its time limit counts from that date, and the total does not include the wait for it.",
+            item.title.en, from.title.en
+        ),
+    )
 }
 
 fn notes(t: &TimeLimit, external: &[ExternalEvidence], bundle: &Bundle) -> Vec<Text> {
@@ -639,6 +683,9 @@ impl Plan {
                 Lang::Zh => format!("适用：{}", c.zh),
                 Lang::En => format!("if: {}", c.en),
             });
+        }
+        if let Some(from) = &item.starts_on {
+            lines.push(from.text().get(lang).to_owned());
         }
         lines
     }

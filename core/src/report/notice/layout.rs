@@ -199,8 +199,14 @@ fn situation(c: &Ctx<'_>) -> Vec<Block> {
                     .find(|x| x.id == i.item)
                     .map(|x| c.department(&x.department))
                     .unwrap_or_default();
-            let reasons =
-                i.reasons.iter().map(|r| c.get(r).to_owned()).collect::<Vec<_>>().join(t(lang, "；", "; "));
+            let mut reasons: Vec<String> = i.reasons.iter().map(|r| c.get(r).to_owned()).collect();
+            if let Some(from) = &i.starts_on {
+                reasons.push(match lang {
+                    Lang::Zh => format!("自{from}起办理"),
+                    Lang::En => format!("handled from {from}"),
+                });
+            }
+            let reasons = reasons.join(t(lang, "；", "; "));
             vec![
                 c.get(&i.title).to_owned(),
                 dept,
@@ -393,13 +399,18 @@ fn items(c: &Ctx<'_>) -> Vec<Block> {
                     (None, true) => t(lang, "申请人自愿选择", "if the applicant opts in").into(),
                     (None, false) => t(lang, "必办", "always").into(),
                 };
+                let stage = crate::report::plan::stage_text(i.stage).get(lang).to_owned();
+                let stage = match &i.starts_on {
+                    Some(from) => format!("{stage}{}{}", t(lang, "；", "; "), c.get(&from.text())),
+                    None => stage,
+                };
                 vec![
                     (k + 1).to_string(),
                     c.get(&i.title).to_owned(),
                     c.department(&i.department),
                     c.days(i.time_limit_days),
                     when,
-                    crate::report::plan::stage_text(i.stage).get(lang).to_owned(),
+                    stage,
                 ]
             })
             .collect();

@@ -46,7 +46,7 @@ use crate::compile::CompiledBundle;
 use crate::model::bundle::{Bundle, DayCount, ItemIx, MaterialKind, Period};
 use crate::model::decision::{Decision, DeficiencyKind, Obligation, Outcome};
 use crate::model::submission::{MaterialStatus, Submission};
-use crate::report::plan::{self, Plan, TimeLimit};
+use crate::report::plan::{self, Plan, StartsOn, TimeLimit};
 use crate::run::evaluate::EvalOptions;
 
 /// The one-time notice of a bundle (or of one application).
@@ -143,6 +143,9 @@ pub struct NoticeItem {
     pub condition: Option<Text>,
     /// Its stage in the process (1-based).
     pub stage: u32,
+    /// It is handled only from the date the applicant gives in this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_on: Option<StartsOn>,
 }
 
 /// A legal basis, listed once.
@@ -347,6 +350,10 @@ pub struct SituationItem {
     /// What the accepted item obliges the applicant to do.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub obligations: Vec<Obligation>,
+    /// The date from which it is handled (`YYYY-MM-DD`), for an item that waits for a
+    /// date of the form (`starts_on`) given in the application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_on: Option<String>,
 }
 
 /// A material the applicant no longer owes.
@@ -394,7 +401,15 @@ impl CompiledBundle {
         let plan = plan::build(&self.bundle, &self.graph, &applicable);
         let mut notice = build(&self.bundle, &applicable, &plan, required);
         let settled = owed_only(&mut notice, s, &decision);
-        let mut situation = situation(&self.bundle, &decision, settled);
+        // The dates items wait for, derived ones included (a retirement date computed from
+        // the birth date), read only when some item waits for one.
+        let waits = self.bundle.items.iter().any(|i| i.starts_on.is_some());
+        let p = waits.then(|| self.prepare(s, Some(date), opts, false));
+        let date_of = |key: &str| {
+            let text = p.as_ref()?.get(key)?.as_str()?.to_owned();
+            text.parse::<Date>().ok().map(|d| d.to_string())
+        };
+        let mut situation = situation(&self.bundle, date_of, &decision, settled);
         situation.corrections = self.corrections(&decision);
         notice.situation = Some(situation);
         notice
@@ -470,6 +485,7 @@ fn build(bundle: &Bundle, included: &[ItemIx], plan: &Plan, uses: Vec<Use>) -> N
             optional: item.optional,
             condition: item.applies_if.as_ref().map(|c| c.title.clone().unwrap_or_else(some_condition)),
             stage: stage_of(&item.id),
+            starts_on: StartsOn::of(bundle, item),
         })
         .collect();
 
@@ -753,7 +769,13 @@ fn owed_only(notice: &mut Notice, s: &Submission, decision: &Decision) -> Vec<Se
     settled
 }
 
-fn situation(bundle: &Bundle, decision: &Decision, settled: Vec<SettledMaterial>) -> Situation {
+/// `situation`'s items name the date an item waits for with `date_of(key)`.
+fn situation(
+    bundle: &Bundle,
+    date_of: impl Fn(&str) -> Option<String>,
+    decision: &Decision,
+    settled: Vec<SettledMaterial>,
+) -> Situation {
     // Bundle order, whatever the decision's order.
     let items = bundle
         .items
@@ -766,6 +788,7 @@ fn situation(bundle: &Bundle, decision: &Decision, settled: Vec<SettledMaterial>
                 outcome: d.outcome,
                 reasons: d.reasons.iter().map(|r| r.message.clone()).collect(),
                 obligations: d.obligations.clone(),
+                starts_on: item.starts_on.as_ref().and_then(|key| date_of(key)),
             })
         })
         .collect();
