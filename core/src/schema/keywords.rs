@@ -6,6 +6,8 @@
 //! Every keyword is described once, in one table; the lists the merge and the walkers use
 //! are views of it.
 
+use serde_json::{Map, Value};
+
 /// What a keyword's value is.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Holds {
@@ -210,6 +212,16 @@ pub const KNOWN: &[&str] = &names::<{ count(View::Known) }>(View::Known);
 /// Is `keyword` one the merge understands (validation, annotation or structure)?
 pub fn is_known(keyword: &str) -> bool {
     KNOWN.contains(&keyword) || ANNOTATIONS.contains(&keyword) || STRUCTURAL.contains(&keyword)
+}
+
+/// The subschemas `obj` holds directly: the values of its [`SINGLE`], [`MAP`] and [`ARRAY`]
+/// keywords (data under `const`, `enum` and the like is not visited). A walker pushes them
+/// on its own stack, so that no walk recurses.
+pub fn subschemas(obj: &Map<String, Value>) -> impl Iterator<Item = &Value> {
+    let single = SINGLE.iter().filter_map(|kw| obj.get(*kw));
+    let map = MAP.iter().filter_map(|kw| obj.get(*kw).and_then(Value::as_object)).flat_map(Map::values);
+    let array = ARRAY.iter().filter_map(|kw| obj.get(*kw).and_then(Value::as_array)).flatten();
+    single.chain(map).chain(array)
 }
 
 #[cfg(test)]
