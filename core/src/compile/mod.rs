@@ -114,6 +114,11 @@ impl CompiledBundle {
     /// `merge_full_form` (checks over the canonical keys, data sources, the form of every
     /// item), then `compile_forms` (the validators), then the parts are assembled.
     pub fn compile(bundle: Bundle) -> Result<CompiledBundle, CompileError> {
+        // The same patterns are in many of the bundle's schemas: each is compiled once.
+        schema::sharing_patterns(|| CompiledBundle::compile_sharing(bundle))
+    }
+
+    fn compile_sharing(bundle: Bundle) -> Result<CompiledBundle, CompileError> {
         let fail = |problems| CompileError { bundle: bundle.id.clone(), problems };
         let graph = ItemGraph::of(&bundle);
         let sandbox = Sandbox::new(bundle.limits.unwrap_or_default());

@@ -141,7 +141,7 @@ fn holds_unevaluated(root: &Value) -> bool {
     let mut stack = vec![root];
     while let Some(value) = stack.pop() {
         let Value::Object(obj) = value else { continue };
-        if UNEVALUATED.iter().any(|k| obj.contains_key(*k)) {
+        if obj.keys().any(|k| UNEVALUATED.contains(&k.as_str())) {
             return true;
         }
         stack.extend(subschemas(obj));

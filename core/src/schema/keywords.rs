@@ -215,13 +215,18 @@ pub fn is_known(keyword: &str) -> bool {
 }
 
 /// The subschemas `obj` holds directly: the values of its [`SINGLE`], [`MAP`] and [`ARRAY`]
-/// keywords (data under `const`, `enum` and the like is not visited). A walker pushes them
-/// on its own stack, so that no walk recurses.
+/// keywords (data under `const`, `enum` and the like is not visited), in the object's order.
+/// A walker pushes them on its own stack, so that no walk recurses. The object's keys are
+/// read in turn rather than looked up: a look-up hashes the key (SipHash), which made such
+/// walks cost more than what they looked for.
 pub fn subschemas(obj: &Map<String, Value>) -> impl Iterator<Item = &Value> {
-    let single = SINGLE.iter().filter_map(|kw| obj.get(*kw));
-    let map = MAP.iter().filter_map(|kw| obj.get(*kw).and_then(Value::as_object)).flat_map(Map::values);
-    let array = ARRAY.iter().filter_map(|kw| obj.get(*kw).and_then(Value::as_array)).flatten();
-    single.chain(map).chain(array)
+    obj.iter().flat_map(|(k, v)| {
+        let k = k.as_str();
+        let single = SINGLE.contains(&k).then_some(v);
+        let map = MAP.contains(&k).then(|| v.as_object()).flatten().into_iter().flat_map(Map::values);
+        let array = ARRAY.contains(&k).then(|| v.as_array()).flatten().into_iter().flatten();
+        single.into_iter().chain(map).chain(array)
+    })
 }
 
 #[cfg(test)]

@@ -26,5 +26,5 @@ pub use error::SchemaError;
 pub use keywords::{DIALECT, is_known};
 pub use kinds::{Kinds, json_equal};
 pub use origin::{Origin, Side};
-pub(crate) use validator::precheck;
 pub use validator::{compile, validator_options};
+pub(crate) use validator::{precheck, sharing_patterns};
