@@ -497,3 +497,46 @@ fn unknown_references_suggest_the_nearest_id() {
     let json = serde_json::to_value(&p).unwrap();
     assert!(json.as_array().unwrap().iter().any(|x| x["suggestion"] == "seal-engraving"), "{json}");
 }
+
+/// A department's schema as published is compiled on first use (dispatch), but a regex the
+/// validator refuses is still an error of that item's schema at compile time, as it was when
+/// the schema was compiled up front, whether it is a `pattern` or a `patternProperties` name,
+/// at the top or nested anywhere a subschema can be.
+#[test]
+fn a_bad_regex_in_a_department_schema_is_found_at_compile_time() {
+    let schemas = [
+        json!({"properties": {"x": {"type": "string", "pattern": "("}}}),
+        json!({"properties": {"x": {"type": "object", "patternProperties": {"[a-": {}}}}}),
+        json!({"$defs": {"d": {"pattern": "(?<"}}, "properties": {"x": {"$ref": "#/$defs/d"}}}),
+        json!({"properties": {"x": {"anyOf": [{"type": "integer"}, {"items": {"pattern": "a{2,1}"}}]}}}),
+    ];
+    for schema in schemas {
+        let p = problems(bundle(json!([item("i", "a", schema.clone(), json!({}))])));
+        match p.as_slice() {
+            [Problem::Schema { error: SchemaError::Invalid { origin, message, .. }, bundle_pointer }] => {
+                assert_eq!(origin.item.as_deref(), Some("i"), "{schema}");
+                assert_eq!(bundle_pointer.as_deref(), Some("/items/0/schema"), "{schema}");
+                assert!(message.contains("regex"), "{schema}: {message}");
+            }
+            other => panic!("{schema}: {other:?}"),
+        }
+    }
+}
+
+/// Valid regexes (the validator's shortcuts for literal prefixes and alternations, and full
+/// ones) pass the compile-time check, and dispatch checks payloads against them.
+#[test]
+fn valid_regexes_compile_and_dispatch_checks_them() {
+    let schema = json!({"type": "object", "properties": {
+        "a": {"type": "string", "pattern": "^D-"},
+        "b": {"type": "string", "pattern": "^(x|y)$"},
+        "c": {"type": "object", "patternProperties": {"^[0-9]{2}$": {"type": "integer"}}}
+    }});
+    let b = load::from_packed_value(bundle(json!([item("i", "a", schema, json!({}))]))).unwrap();
+    let c = CompiledBundle::compile(b).unwrap();
+    let s = Submission { values: json!({"a": "D-1", "b": "x", "c": {"12": 3}}), ..Default::default() };
+    let d = c.dispatch(&s).unwrap();
+    assert_eq!(d.payloads[0].payload, json!({"a": "D-1", "b": "x", "c": {"12": 3}}));
+    let view = c.department_view("i", &s).unwrap();
+    assert!(view.errors.is_empty(), "{:?}", view.errors);
+}

@@ -49,8 +49,8 @@ const dist = join(pkg, 'dist');
 const NAME = 'onething_wasm';
 
 /** The ceiling of the gzipped browser module, in KiB: what CI enforces. The module is
- * 1,261 KiB (BENCHMARKS.md, "Size budget"); issue 24 aims at 1,250 KiB. Lower it whenever
- * the module shrinks, so that growth is caught. */
+ * 1,298.4 KiB (BENCHMARKS.md, "Size budget", 2026-12-07); issue 24 aims at 1,250 KiB.
+ * Lower it whenever the module shrinks, so that growth is caught. */
 export const CEILING_GZ_KIB = 1300;
 
 /** wasm-opt flags per flavour (BENCHMARKS.md has the alternatives measured). The module's

@@ -11,7 +11,10 @@
 //!
 //! [`model::bundle::Item`]: crate::model::bundle::Item
 
+use std::sync::OnceLock;
+
 use jsonschema::Validator;
+use serde_json::Value;
 
 use crate::compile::rulebook::ItemRules;
 use crate::compile::translate::Translation;
@@ -102,8 +105,8 @@ pub(crate) struct CompiledItem {
     pub id: String,
     pub department: String,
     pub optional: bool,
-    /// The department's schema, as published, compiled.
-    pub original: Validator,
+    /// The department's schema, as published, compiled on first use.
+    pub original: Original,
     /// For an item that does not always apply: its own constraints over canonical keys.
     pub delta: Option<Validator>,
     /// Constraints checked on the department's view of the submission.
@@ -118,5 +121,29 @@ impl CompiledItem {
     /// Does the item apply only sometimes (opt-in, or under a condition)?
     pub fn conditional(&self) -> bool {
         self.optional || self.rules.applies_if.is_some()
+    }
+}
+
+/// The department's schema as published, compiled the first time it is needed. Only
+/// dispatch and the department views check data against it, and compiling it for every item
+/// was a fifth of a bundle's first compile in a browser (BENCHMARKS.md, "Cold start"). What
+/// compiling it could refuse is checked when the bundle compiles ([`crate::schema::precheck`]),
+/// so a schema the validator refuses is still an error of the item's schema then; should it
+/// refuse one anyway on first use, the message is kept and returned, never a panic.
+pub(crate) struct Original(OnceLock<Result<Validator, String>>);
+
+impl Original {
+    /// A validator still to compile, or the one the check compiled already.
+    pub fn new(compiled: Option<Validator>) -> Original {
+        Original(compiled.map_or_else(OnceLock::new, |v| OnceLock::from(Ok(v))))
+    }
+
+    /// The validator of `schema` (the item's schema as the bundle declares it), compiled on
+    /// the first call; the validator's message if it refuses the schema.
+    pub fn get(&self, schema: &Value) -> Result<&Validator, &str> {
+        let compiled = self.0.get_or_init(|| {
+            crate::schema::compile(schema).map_err(|(pointer, message)| format!("{message} (at `{pointer}`)"))
+        });
+        compiled.as_ref().map_err(String::as_str)
     }
 }

@@ -4,7 +4,9 @@
 //! department schema, merges the forms, compiles the validators and the rule scripts. It
 //! reports **every** problem at once ([`CompileError`]). The result is immutable, `Send` and
 //! `Sync`; evaluation never parses a script or compiles a form again (the blame of a
-//! pattern departments disagree on is compiled once, when first needed: `compile::blame`).
+//! pattern departments disagree on is compiled once, when first needed: `compile::blame`;
+//! so is each department's schema as published, which only dispatch reads: what the
+//! validator could refuse in it is checked here, `schema::precheck`).
 //!
 //! ```
 //! use onething::{Bundle, CompiledBundle, Submission};
@@ -57,7 +59,7 @@ use crate::base::pointer;
 use crate::compile::blame::SideChecks;
 use crate::compile::form::Sources;
 use crate::compile::graph::ItemGraph;
-use crate::compile::items::{CompiledItem, Items};
+use crate::compile::items::{CompiledItem, Items, Original};
 use crate::compile::keys::KeyInfos;
 use crate::compile::rulebook::{ItemRules, Rulebook};
 use crate::compile::sources::{self as data_sources, CompiledSource};
@@ -112,6 +114,11 @@ impl CompiledBundle {
     /// `merge_full_form` (checks over the canonical keys, data sources, the form of every
     /// item), then `compile_forms` (the validators), then the parts are assembled.
     pub fn compile(bundle: Bundle) -> Result<CompiledBundle, CompileError> {
+        // The same patterns are in many of the bundle's schemas: each is compiled once.
+        schema::sharing_patterns(|| CompiledBundle::compile_sharing(bundle))
+    }
+
+    fn compile_sharing(bundle: Bundle) -> Result<CompiledBundle, CompileError> {
         let fail = |problems| CompileError { bundle: bundle.id.clone(), problems };
         let graph = ItemGraph::of(&bundle);
         let sandbox = Sandbox::new(bundle.limits.unwrap_or_default());
@@ -361,7 +368,8 @@ fn compile_item(
     let place = format!("/items/{index}");
     let in_schema = |error| vec![Problem::Schema { error, bundle_pointer: Some(format!("{place}/schema")) }];
     let doc = Document::new(item.schema.clone(), origin.clone(), &item.id).map_err(in_schema)?;
-    let original = schema::compile(&item.schema).map_err(|(pointer, message)| {
+    // Compiled on first use (dispatch); what compiling it could refuse is checked now.
+    let original = schema::precheck(&item.schema).map_err(|(pointer, message)| {
         in_schema(SchemaError::Invalid { origin: origin.clone(), pointer, message })
     })?;
     let t = translate::translate(doc, &place, &item.field_map, merger, sandbox)?;
@@ -383,7 +391,7 @@ fn compile_item(
         id: item.id.clone(),
         department: item.department.clone(),
         optional: item.optional,
-        original,
+        original: Original::new(original),
         delta: None,
         residual,
         translation: t,

@@ -101,6 +101,16 @@ pub enum DispatchError {
         /// The department validator's messages.
         errors: Vec<String>,
     },
+    /// The department's schema as published, compiled on first use, was refused by the
+    /// validator. Compiling the bundle checks what the validator can refuse, so this is a
+    /// defect of this library, reported instead of sending unchecked data.
+    #[error("the schema of item `{item}` does not compile: {message}")]
+    Schema {
+        /// The item.
+        item: String,
+        /// The validator's message.
+        message: String,
+    },
     /// An obligation rule of an item failed, or returned what is not an obligation: what
     /// the department is to follow up is not known, so nothing is sent (the decision sends
     /// the item to manual review for the same reason).
@@ -159,9 +169,11 @@ impl CompiledBundle {
             let item = self.items.get(i);
             let tr = &item.translation;
             let view = project(tr, values);
-            if !view.failures.is_empty() || !item.original.is_valid(&view.data) {
-                let mut errors: Vec<String> = item
-                    .original
+            let original = item.original.get(&i.declared(&self.bundle).schema).map_err(|message| {
+                DispatchError::Schema { item: item.id.clone(), message: message.to_owned() }
+            })?;
+            if !view.failures.is_empty() || !original.is_valid(&view.data) {
+                let mut errors: Vec<String> = original
                     .iter_errors(&view.data)
                     .map(|e| format!("{} at {}", e, e.instance_path()))
                     .collect();
@@ -232,8 +244,14 @@ impl CompiledBundle {
         let p = self.prepare(s, None, &EvalOptions::default(), false);
         let empty = serde_json::Map::new();
         let view = project(&c.translation, p.values.as_object().unwrap_or(&empty));
-        let errors =
-            c.original.iter_errors(&view.data).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        // A schema the validator refuses on first use (which the compile's check should have
+        // found) is said in the view's errors: a view is a preview, and has no other.
+        let errors = match c.original.get(&i.declared(&self.bundle).schema) {
+            Ok(original) => {
+                original.iter_errors(&view.data).map(|e| format!("{} at {}", e, e.instance_path())).collect()
+            }
+            Err(message) => vec![format!("the department's schema does not compile: {message}")],
+        };
         Ok(DepartmentView {
             item: c.id.clone(),
             department: c.department.clone(),

@@ -34,7 +34,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
-use super::keywords::{ARRAY, MAP, SINGLE};
+use super::keywords::{ARRAY, MAP, SINGLE, subschemas};
 use crate::base::pointer;
 
 /// The two keywords whose precomputation leaks.
@@ -64,6 +64,11 @@ pub struct LeakingCycle {
 /// `jsonschema` 0.61.2 would leak on (see the module documentation), or a reference this
 /// check cannot follow beside one of those keywords.
 pub fn leaking_cycle(root: &Value) -> Option<LeakingCycle> {
+    // Most schemas hold neither keyword: that is found without the index, which names every
+    // schema object by its JSON Pointer in a hash map, at every compile of every schema.
+    if !holds_unevaluated(root) {
+        return None;
+    }
     let index = Index::new(root);
     let mut walks: HashMap<String, Walk> = HashMap::new();
     let mut scopes: HashMap<String, Scope> = HashMap::new();
@@ -128,6 +133,20 @@ pub fn leaking_cycle(root: &Value) -> Option<LeakingCycle> {
         }
     }
     None
+}
+
+/// Whether a schema object of the document, reached as [`Index::new`] reaches them, holds
+/// one of the [`UNEVALUATED`] keywords.
+fn holds_unevaluated(root: &Value) -> bool {
+    let mut stack = vec![root];
+    while let Some(value) = stack.pop() {
+        let Value::Object(obj) = value else { continue };
+        if obj.keys().any(|k| UNEVALUATED.contains(&k.as_str())) {
+            return true;
+        }
+        stack.extend(subschemas(obj));
+    }
+    false
 }
 
 /// One schema object of the document.

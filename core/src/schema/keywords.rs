@@ -6,6 +6,8 @@
 //! Every keyword is described once, in one table; the lists the merge and the walkers use
 //! are views of it.
 
+use serde_json::{Map, Value};
+
 /// What a keyword's value is.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Holds {
@@ -210,6 +212,21 @@ pub const KNOWN: &[&str] = &names::<{ count(View::Known) }>(View::Known);
 /// Is `keyword` one the merge understands (validation, annotation or structure)?
 pub fn is_known(keyword: &str) -> bool {
     KNOWN.contains(&keyword) || ANNOTATIONS.contains(&keyword) || STRUCTURAL.contains(&keyword)
+}
+
+/// The subschemas `obj` holds directly: the values of its [`SINGLE`], [`MAP`] and [`ARRAY`]
+/// keywords (data under `const`, `enum` and the like is not visited), in the object's order.
+/// A walker pushes them on its own stack, so that no walk recurses. The object's keys are
+/// read in turn rather than looked up: a look-up hashes the key (SipHash), which made such
+/// walks cost more than what they looked for.
+pub fn subschemas(obj: &Map<String, Value>) -> impl Iterator<Item = &Value> {
+    obj.iter().flat_map(|(k, v)| {
+        let k = k.as_str();
+        let single = SINGLE.contains(&k).then_some(v);
+        let map = MAP.contains(&k).then(|| v.as_object()).flatten().into_iter().flat_map(Map::values);
+        let array = ARRAY.contains(&k).then(|| v.as_array()).flatten().into_iter().flatten();
+        single.into_iter().chain(map).chain(array)
+    })
 }
 
 #[cfg(test)]

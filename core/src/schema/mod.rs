@@ -27,3 +27,4 @@ pub use keywords::{DIALECT, is_known};
 pub use kinds::{Kinds, json_equal};
 pub use origin::{Origin, Side};
 pub use validator::{compile, validator_options};
+pub(crate) use validator::{precheck, sharing_patterns};
