@@ -66,7 +66,8 @@
 //!
 //! # The sandbox
 //!
-//! One engine per set of [`Limits`] (a [`Sandbox`]), held by the compiled bundle: no `eval`,
+//! One engine per set of [`Limits`] (a [`Sandbox`]), held by the compiled bundle, with Rhai's
+//! standard library except its blob (binary data) functions: no `eval`,
 //! no modules, no clock, no file or network access; limits on operations, call depth,
 //! expression depth and string, array and map sizes turn a runaway script into an error.
 //! `print` and `debug` go to the run's output (and from there into the decision's trace),

@@ -2,6 +2,10 @@
 
 use std::sync::{Arc, OnceLock};
 
+use rhai::packages::{
+    BasicArrayPackage, BasicMapPackage, BasicMathPackage, BitFieldPackage, CorePackage, LogicPackage,
+    MoreStringPackage, Package,
+};
 use rhai::{AST, Dynamic, Engine, EvalAltResult, ImmutableString, Position, Scope};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -210,8 +214,20 @@ impl PartialEq for Sandbox {
     }
 }
 
+// Rhai's standard library less its blob functions: nothing a rule reads (JSON values, dates)
+// or returns is binary, and they were a sizeable part of what Rhai adds to the WebAssembly
+// module (issue 24). `Engine::new` would register the whole `StandardPackage`.
+rhai::def_package! {
+    /// The functions of Rhai's standard library that rules can use.
+    RulePackage(_lib):
+        CorePackage, BitFieldPackage, LogicPackage, BasicMathPackage, BasicArrayPackage, BasicMapPackage,
+        MoreStringPackage
+    {}
+}
+
 fn build(limits: &Limits) -> Engine {
-    let mut e = Engine::new();
+    let mut e = Engine::new_raw();
+    e.register_global_module(RulePackage::new().as_shared_module());
     // Rhai's string interner is one lock per engine, and with the `sync` feature a thread
     // that finds it taken sleeps 10 ms before trying again: two threads evaluating with
     // the shared engine ran no faster than one. Without it, property names are allocated
@@ -588,6 +604,17 @@ mod tests {
         let run = Session::new(&Sandbox::new(limits), vars).run(&ast);
         assert!(run.value.unwrap_err().message.contains("operation limit"));
         assert!(run.operations <= limits.operations + 10_000, "{}", run.operations);
+    }
+
+    #[test]
+    fn rules_have_the_standard_library_but_blobs() {
+        let yes = |src: &str| assert_eq!(run(src).value.unwrap().as_bool(), Ok(true), "{src}");
+        yes(r#""abc".len() == 3 && "ABC".to_lower() == "abc" && "a,b".split(",") == ["a", "b"]"#);
+        yes(r#"parse_int("42") == 42 && parse_float("1.5") == 1.5 && abs(-3) == 3 && floor(2.7) == 2.0"#);
+        yes(r#"let a = [3, 1, 2]; a.sort(); a == [1, 2, 3] && a.map(|x| x * 2) == [2, 4, 6]"#);
+        yes(r#"let m = #{a: 1}; m.keys() == ["a"] && type_of(m) == "map" && 5.get_bit(0) && max(1, 2) == 2"#);
+        yes(r#"let n = 0; for i in 0..3 { n += i; } let s = "x"; s.pad(3, "y"); n == 3 && s == "xyy""#);
+        assert!(run("blob(3)").value.unwrap_err().message.contains("Function not found"));
     }
 
     #[test]
