@@ -48,11 +48,11 @@ const root = join(pkg, '..', '..');
 const dist = join(pkg, 'dist');
 const NAME = 'onething_wasm';
 
-/** The ceiling of the gzipped browser module, in KiB: what CI enforces. The module was
- * 1,307 KiB with Rhai's whole standard library (BENCHMARKS.md, "Size budget", 2026-12-07,
- * after issue 19's last rules); issue 24 aims at 1,250 KiB. Lower it whenever the module
- * shrinks, so that growth is caught. */
-export const CEILING_GZ_KIB = 1310;
+/** The ceiling of the gzipped browser module, in KiB: what CI enforces. The module is
+ * 1,298 KiB (BENCHMARKS.md, "Size budget", 2026-12-07: the rules' engine without Rhai's
+ * blob functions); issue 24 aims at 1,250 KiB. Lower it whenever the module shrinks, so that
+ * growth is caught. */
+export const CEILING_GZ_KIB = 1300;
 
 /** wasm-opt flags per flavour (BENCHMARKS.md has the alternatives measured). The module's
  * stack lies below its data from address 1 MiB down, so its low 1 KiB is never used:
