@@ -216,14 +216,22 @@ describe('Bundle.fromFiles names the file of every failure', () => {
   });
 
   test('a file that is missing, or outside the directory', () => {
-    const { 'rules/legal-rep-adult.rhai': _, ...without } = files;
-    let e;
-    try {
-      Bundle.fromFiles(without);
-    } catch (err) {
-      e = err;
-    }
-    assert.deepEqual([e?.kind, e?.file], ['io', 'rules/legal-rep-adult.rhai']);
+    // A missing rule file is one compile problem among all, at its rule; a missing schema
+    // file stops the load.
+    const without = (name) => {
+      const { [name]: _, ...rest } = files;
+      try {
+        Bundle.fromFiles(rest).free();
+      } catch (err) {
+        return err;
+      }
+      assert.fail(`compiled without ${name}`);
+    };
+    const e = without('rules/legal-rep-adult.rhai');
+    assert.deepEqual([e.kind, e.file], ['compile', 'rules/legal-rep-adult.rhai']);
+    assert.match(e.message, /cannot read the script file/);
+    const s = without('seal-engraving.schema.json');
+    assert.deepEqual([s.kind, s.file], ['io', 'seal-engraving.schema.json']);
     const escaping = files['bundle.json'].replace('"rules/legal-rep-adult.rhai"', '"../legal-rep-adult.rhai"');
     const f = failure({ 'bundle.json': escaping });
     assert.equal(f.kind, 'format');
