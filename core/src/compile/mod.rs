@@ -219,13 +219,12 @@ impl CompiledBundle {
 
 /// The first phase: checks the bundle's structure and its item graph (no cycle), compiles
 /// the rules, and translates every item's schema to canonical keys (into `merger`, whose
-/// hoisted definitions every form shares). Nothing after it can run on a bundle with a
-/// problem here, so it reports all of them together. Returns the bundle's own rules and
-/// every item compiled (one for each of the bundle's items, in order: so their indices
-/// are the bundle's).
-/// Returns the rulebook and the items, and the rules' own problems (syntax errors, files that
-/// cannot be read): those stop the compile only after the second phase, so that its problems
-/// are reported with them. Any other problem stops it here, with the rules' problems.
+/// hoisted definitions every form shares). Returns the bundle's own rules, every item
+/// compiled (one for each of the bundle's items, in order: so their indices are the
+/// bundle's), and the rules' own problems (syntax errors, script files that do not exist):
+/// those stop the compile only after the second phase, so that its problems are reported
+/// with them. Nothing after this phase can run on a bundle with any other problem here, so
+/// such a problem stops it, reported together with the rules' problems.
 fn translate_all(
     bundle: &Bundle,
     graph: &ItemGraph,
