@@ -16,7 +16,7 @@
 //! | from 2025 | 2024 (国务院令第795号) | 元旦; 春节 除夕, 正月初一–初三; 清明节; 劳动节 1–2 May; 端午节; 中秋节; 国庆节 1–3 October |
 //!
 //! The lunar dates (正月初一, 五月初五 for 端午, 八月十五 for 中秋; 除夕 is the day before
-//! 正月初一) are a table, [`LUNAR`], one row a year. It was computed with the `lunar-python`
+//! 正月初一) are a table, `LUNAR`, one row a year. It was computed with the `lunar-python`
 //! 1.4.8 package (6tail's astronomical 寿星天文历 algorithm, Beijing time); for every year
 //! 1901–2099 it agrees with the month-length table calendar libraries widely copy
 //! (`lunarInfo`, in the variant with 2033's leap month as 闰十一月). The official

@@ -20,7 +20,7 @@ use super::keywords::subschemas;
 use crate::base::formats;
 
 /// Validator options: draft 2020-12, formats asserted, our formats registered, offline;
-/// inside [`sharing_patterns`], the shared cache of compiled regexes.
+/// inside `sharing_patterns`, the shared cache of compiled regexes.
 pub fn validator_options() -> ValidationOptions<'static> {
     let options = jsonschema::draft202012::options()
         .should_validate_formats(true)
