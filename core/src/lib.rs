@@ -78,6 +78,7 @@ pub use base::calendar::Calendar;
 pub use base::date::Date;
 pub use base::text::{Lang, Text};
 pub use compile::CompiledBundle;
+pub use model::bundle::DEFAULT_SUPPLEMENT_DAYS;
 pub use model::bundle::{BUNDLE_FORMAT_VERSION, Bundle};
 pub use model::decision::{Decision, Outcome};
 pub use model::error::{CompileError, FormError, LoadError, Problem, UnknownItem, Warning};
@@ -87,7 +88,7 @@ pub use report::notice::Notice;
 pub use report::plan::Plan;
 pub use report::results::{Rating, Reports, Results, ResultsError};
 pub use run::dispatch::{Dispatch, DispatchError};
-pub use run::evaluate::{DEFAULT_SUPPLEMENT_DAYS, EvalOptions};
+pub use run::evaluate::EvalOptions;
 pub use run::wizard::{Draft, Wizard, WizardError, WizardState};
 
 /// The README's Rust examples, compiled as doctests so that they stay true.

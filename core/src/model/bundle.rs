@@ -660,6 +660,26 @@ impl Material {
     pub fn reuse_key(&self) -> &str {
         self.reuse_key.as_deref().unwrap_or(&self.id)
     }
+
+    /// The period to supply this material when tolerated: its own `supplement`, else the
+    /// bundle's (`acceptance`), before any cap by an item's time limit.
+    pub fn supplement_period(&self, acceptance: &Acceptance) -> Period {
+        self.supplement.unwrap_or_else(|| Period::default_for(acceptance))
+    }
+}
+
+/// Working days to supply a tolerated material when the bundle says nothing.
+pub const DEFAULT_SUPPLEMENT_DAYS: u32 = 5;
+
+impl Period {
+    /// The bundle's own period: its `supplement_days` (else [`DEFAULT_SUPPLEMENT_DAYS`]), in
+    /// working days.
+    pub fn default_for(acceptance: &Acceptance) -> Period {
+        Period {
+            days: acceptance.supplement_days.unwrap_or(DEFAULT_SUPPLEMENT_DAYS),
+            count: DayCount::Working,
+        }
+    }
 }
 
 /// Notice text that is not derived from the items.

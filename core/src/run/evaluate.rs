@@ -53,9 +53,6 @@ use crate::model::submission::{MaterialStatus, Submission, TOLERANCE_COMMITMENT}
 use crate::model::validation::FieldError;
 use crate::rules::{self, Limits, Sandbox, ScriptError, Session, Vars};
 
-/// Working days to supply a tolerated material when the bundle says nothing.
-pub const DEFAULT_SUPPLEMENT_DAYS: u32 = 5;
-
 /// What a decision says when a supplement deadline falls in a year the calendar does not
 /// cover: how the deadline was counted, and that the year's arrangement may move it.
 fn uncovered(year: i32, basis: Basis) -> Text {
@@ -1364,10 +1361,9 @@ impl<'b> Deciding<'b> {
 
     /// Grants tolerance: a supplement deadline within the item's committed time limit.
     fn tolerate(&mut self, decision: &mut ItemDecision, i: ItemIx, materials: &[&Material]) {
-        let default = self.bundle.bundle.acceptance.supplement_days.unwrap_or(DEFAULT_SUPPLEMENT_DAYS);
         let limit = self.bundle.declared(i).time_limit_days;
         for m in materials {
-            let period = m.supplement.unwrap_or(Period { days: default, count: DayCount::Working });
+            let period = m.supplement_period(&self.bundle.bundle.acceptance);
             let by = supplement_deadline(&self.opts.calendar, self.date, period, limit);
             self.note_calendar(by);
             if decision.supplement_by.as_ref().is_none_or(|earliest| by.to_string() < *earliest) {

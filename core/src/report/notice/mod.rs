@@ -625,9 +625,8 @@ fn supplement_period(
     if tolerating.is_empty() {
         return None;
     }
-    let default = bundle.acceptance.supplement_days.unwrap_or(crate::run::evaluate::DEFAULT_SUPPLEMENT_DAYS);
     let own = tolerating.iter().find_map(|(_, m)| m.supplement);
-    let mut period = own.unwrap_or(Period { days: default, count: DayCount::Working });
+    let mut period = own.unwrap_or_else(|| Period::default_for(&bundle.acceptance));
     if period.count == DayCount::Working {
         let shortest = tolerating.iter().filter_map(|(item, _)| item.time_limit_days).min();
         period.days = shortest.map_or(period.days, |l| period.days.min(l));
