@@ -24,6 +24,7 @@ use serde_json::{Map, Value, json};
 use crate::base::text::Text;
 use crate::compile::items::Items;
 use crate::compile::keys::{KeyInfo, KeyInfos};
+use crate::compile::translate::Translation;
 use crate::model::bundle::{Bundle, ItemIx};
 use crate::schema::{DIALECT, Merger, SchemaError, Side, Unsat, provenance_value};
 
@@ -41,40 +42,77 @@ pub(crate) struct Built {
 }
 
 /// Orders canonical keys (dictionary order first, then first appearance) and gives each its
-/// title.
+/// title; a list's columns likewise, under the list's key.
 pub(crate) fn key_infos(bundle: &Bundle, items: &Items) -> KeyInfos {
+    let forms: Vec<(ItemIx, &Translation)> = items.iter().map(|(ix, c)| (ix, &c.translation)).collect();
+    let lead: Vec<ItemIx> =
+        items.iter().filter(|(_, c)| c.department == bundle.lead).map(|(ix, _)| ix).collect();
+    infos(bundle, &lead, "", &forms).into_iter().collect()
+}
+
+/// The keys of some translations (whole forms, or the elements of one list), each with the
+/// items declaring it. `prefix` is the list's column prefix (`shareholders[].`), empty for
+/// the form.
+fn infos(
+    bundle: &Bundle,
+    lead: &[ItemIx],
+    prefix: &str,
+    forms: &[(ItemIx, &Translation)],
+) -> IndexMap<String, KeyInfo> {
     let mut declared: IndexMap<String, Vec<ItemIx>> = IndexMap::new();
-    for (ix, c) in items.iter() {
-        for leaf in &c.translation.leaves {
+    let mut elements: IndexMap<String, Vec<(ItemIx, &Translation)>> = IndexMap::new();
+    for &(ix, t) in forms {
+        for leaf in &t.leaves {
             let items = declared.entry(leaf.key.to_string()).or_default();
             if !items.contains(&ix) {
                 items.push(ix);
             }
         }
+        for list in &t.lists {
+            if let Some(leaf) = t.leaves.get(list.leaf) {
+                elements.entry(leaf.key.to_string()).or_default().push((ix, &list.element));
+            }
+        }
     }
-    let mut order: Vec<&String> = bundle.fields.keys().filter(|k| declared.contains_key(*k)).collect();
-    order.extend(declared.keys().filter(|k| !bundle.fields.contains_key(*k)));
+    let dictionary = |k: &str| bundle.fields.get(&format!("{prefix}{k}"));
+    let mut order: Vec<&String> = bundle
+        .fields
+        .keys()
+        .filter_map(|k| k.strip_prefix(prefix))
+        .filter_map(|k| declared.get_key_value(k).map(|(k, _)| k))
+        .collect();
+    order.extend(declared.keys().filter(|k| dictionary(k).is_none()));
     order
         .into_iter()
         .map(|key| {
             let declaring = declared.get(key).cloned().unwrap_or_default();
-            let def = bundle.fields.get(key);
-            let title = def
-                .map(|d| d.title.clone())
-                .unwrap_or_else(|| fallback_title(bundle, items, key, &declaring));
+            let def = dictionary(key);
+            let title =
+                def.map(|d| d.title.clone()).unwrap_or_else(|| fallback_title(lead, forms, key, &declaring));
             let description = def.and_then(|d| d.description.clone());
-            (key.clone(), KeyInfo { title, description, items: declaring })
+            let columns = elements
+                .get(key)
+                .map(|e| infos(bundle, lead, &format!("{prefix}{key}[]."), e))
+                .unwrap_or_default();
+            let element = def.and_then(|d| d.element.clone());
+            (key.clone(), KeyInfo { title, description, items: declaring, columns, element })
         })
         .collect()
 }
 
 /// The title a department gave the field (the lead department's first), or the key itself.
-fn fallback_title(bundle: &Bundle, items: &Items, key: &str, declaring: &[ItemIx]) -> Text {
+fn fallback_title(
+    lead: &[ItemIx],
+    forms: &[(ItemIx, &Translation)],
+    key: &str,
+    declaring: &[ItemIx],
+) -> Text {
     // The lead department's items first, in order (a stable partition, without a sort).
-    let lead = |ix: &&ItemIx| items.get(**ix).department == bundle.lead;
-    for &ix in declaring.iter().filter(lead).chain(declaring.iter().filter(|ix| !lead(ix))) {
-        let parts = items.get(ix).translation.parts_of(key);
-        if let Some(title) = parts.iter().find_map(|p| p.get("title").and_then(Value::as_str)) {
+    let is_lead = |ix: &ItemIx| lead.contains(ix);
+    let declared = |(ix, _): &&(ItemIx, &Translation)| declaring.contains(ix);
+    let ordered = forms.iter().filter(declared).filter(|(ix, _)| is_lead(ix));
+    for (_, t) in ordered.chain(forms.iter().filter(declared).filter(|(ix, _)| !is_lead(ix))) {
+        if let Some(title) = t.parts_of(key).iter().find_map(|p| p.get("title").and_then(Value::as_str)) {
             return Text::new(title, key);
         }
     }
@@ -142,6 +180,19 @@ impl Sources<'_> {
             field.insert("x-onething-description".into(), json!(d));
         }
         field.insert("x-onething-sources".into(), self.sources(key, declaring));
+        if info.is_list() {
+            let elements: Vec<(ItemIx, &Translation)> = declaring
+                .iter()
+                .flat_map(|ix| {
+                    let t = &self.items.get(*ix).translation;
+                    t.lists
+                        .iter()
+                        .filter(|l| t.leaves.get(l.leaf).is_some_and(|leaf| &*leaf.key == key))
+                        .map(|l| (*ix, &*l.element))
+                })
+                .collect();
+            self.annotate_columns(&mut field, info, &elements);
+        }
         let after: Vec<&str> = declaring
             .iter()
             .map(|ix| self.items.get(*ix))
@@ -166,6 +217,52 @@ impl Sources<'_> {
             field.insert("x-onething-provenance".into(), provenance_value(provenance));
         }
         Ok((Value::Object(field), merged.unsat))
+    }
+
+    /// Gives each column of a list (`items.properties.<column>` of the merged field) its
+    /// title, help text and sources, as top-level fields have; nested lists likewise. A
+    /// list's `element` name goes on the field as `x-onething-element`.
+    fn annotate_columns(
+        &self,
+        field: &mut Map<String, Value>,
+        info: &KeyInfo,
+        elements: &[(ItemIx, &Translation)],
+    ) {
+        if let Some(element) = &info.element {
+            field.insert("x-onething-element".into(), json!(element));
+        }
+        let Some(Value::Object(columns)) = field.get_mut("items").and_then(|i| i.get_mut("properties"))
+        else {
+            return;
+        };
+        for (name, column) in &info.columns {
+            let Some(Value::Object(out)) = columns.get_mut(name) else { continue };
+            out.insert("title".into(), json!(column.title.zh));
+            out.insert("x-onething-title".into(), json!(column.title));
+            if let Some(d) = &column.description {
+                out.insert("description".into(), json!(d.zh));
+                out.insert("x-onething-description".into(), json!(d));
+            }
+            let mut sources = Vec::new();
+            let mut inner = Vec::new();
+            for (ix, t) in elements {
+                let item = self.items.get(*ix);
+                for leaf in t.leaves.iter().filter(|l| &*l.key == name) {
+                    sources.push(
+                        json!({ "item": item.id, "department": item.department, "pointer": leaf.pointer }),
+                    );
+                }
+                for list in
+                    t.lists.iter().filter(|l| t.leaves.get(l.leaf).is_some_and(|leaf| &*leaf.key == name))
+                {
+                    inner.push((*ix, &*list.element));
+                }
+            }
+            out.insert("x-onething-sources".into(), Value::Array(sources));
+            if column.is_list() {
+                self.annotate_columns(out, column, &inner);
+            }
+        }
     }
 
     fn sources(&self, key: &str, declaring: &[ItemIx]) -> Value {

@@ -42,7 +42,8 @@ pub mod form;
 pub(crate) mod graph;
 pub(crate) mod items;
 pub(crate) mod keys;
-pub(crate) mod month_keys;
+mod list_keys;
+mod month_keys;
 pub mod project;
 pub(crate) mod rulebook;
 pub(crate) mod sources;
@@ -245,8 +246,9 @@ fn translate_all(
     }
     let items = Items::new(items);
     if problems.is_empty() {
-        let translations = items.iter().map(|(ix, c)| (ix, &c.translation));
-        problems.extend(month_keys::months_and_dates(bundle, translations));
+        let translations: Vec<_> = items.iter().map(|(ix, c)| (ix, &c.translation)).collect();
+        problems.extend(month_keys::months_and_dates(bundle, translations.iter().copied()));
+        problems.extend(list_keys::whole_and_by_column(bundle, translations.iter().copied()));
     }
     if !problems.is_empty() {
         problems.splice(rules_at..rules_at, rule_problems);
@@ -550,15 +552,15 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
         let place = pointer::join(&field_pointer(key), "visible_if");
         problems.push(Problem::unknown(at, place, "field", key, keys.keys().map(String::as_str)));
     }
-    for key in bundle.fields.keys().filter(|k| !keys.contains_key(*k)) {
+    for key in bundle.fields.keys().filter(|k| crate::compile::keys::find(keys, k).is_none()) {
         warnings.push(Warning {
             at: format!("field dictionary `{key}`"),
             message: "no item declares this key".into(),
             pointer: Some(field_pointer(key)),
         });
     }
-    for (key, info) in keys {
-        if !bundle.fields.contains_key(key) {
+    for (key, info) in crate::compile::keys::all(keys) {
+        if !bundle.fields.contains_key(&key) {
             warnings.push(Warning {
                 at: format!("field `{key}`"),
                 message: format!(

@@ -76,6 +76,22 @@ pub enum Child {
     Node(Node),
     /// A constant of the field map, by index into [`Translation::constants`].
     Constant(usize),
+    /// An array mapped element by element (`/gd/*/gdmc`), by index into
+    /// [`Translation::lists`].
+    List(usize),
+}
+
+/// A department array whose elements are mapped column by column: `"/gd/*/gdmc":
+/// "shareholders[].name"`. The canonical value of `key` is an array of objects over the
+/// columns (`{"name": …}`); each element is translated like a form of its own.
+#[derive(Debug)]
+pub struct List {
+    /// Index into [`Translation::leaves`] of the leaf standing for the whole array: its
+    /// canonical key is the list's (`shareholders`), its path the array's.
+    pub leaf: usize,
+    /// One element of the array, translated: its leaves' keys are the columns (`name`),
+    /// its paths relative to the element.
+    pub element: Box<Translation>,
 }
 
 /// A department property the field map fixes to one value.
@@ -110,6 +126,8 @@ pub struct Translation {
     pub leaves: Vec<Leaf>,
     /// Every constant of the field map, in the department's order.
     pub constants: Vec<Constant>,
+    /// Every array mapped element by element, in the department's order.
+    pub lists: Vec<List>,
     /// Value constraints per canonical key.
     pub parts: IndexMap<String, Vec<StoredPart>>,
     /// Canonical keys required whenever the item applies, with who requires them.
@@ -144,6 +162,18 @@ impl Translation {
             .flatten()
             .filter_map(|p| self.docs.get(p.doc).map(|d| Part::at(d, &p.at)))
             .collect()
+    }
+}
+
+impl Translation {
+    /// Does a transform's output need checking against the department's constraints (a date
+    /// layout or a script, here or in a list's elements)? A value map's needs none: its
+    /// pulled-back enum admits exactly the values it can transform.
+    pub fn checks_after_transform(&self) -> bool {
+        self.leaves
+            .iter()
+            .any(|l| matches!(l.transform, Some(ValueTransform::Date(_) | ValueTransform::Script(_))))
+            || self.lists.iter().any(|l| l.element.checks_after_transform())
     }
 }
 
@@ -188,27 +218,19 @@ pub fn translate(
     form: &mut Merger,
     sandbox: &Sandbox,
 ) -> Result<Translation, Vec<Problem>> {
-    let (root, synthetic, residual, t) = Translator {
-        item,
-        doc: &doc,
-        sandbox,
-        origin: doc.origin().clone(),
-        maps: Vec::new(),
-        form,
-        residual: Merger::new(false),
-        frags: Vec::new(),
-        problems: Vec::new(),
-        atoms: HashMap::new(),
-        synthetic: Vec::new(),
-        leaves: Vec::new(),
-        constants: Vec::new(),
-        parts: IndexMap::new(),
-        required: Vec::new(),
-        dependent: Vec::new(),
-        cross: Vec::new(),
-        warnings: Vec::new(),
+    let mut maps = Vec::new();
+    let mut problems = Vec::new();
+    for (ptr, mapping) in field_map {
+        match pointer::split(ptr) {
+            Some(tokens) if !tokens.is_empty() => maps.push((tokens, ptr.clone(), mapping.clone())),
+            _ => problems.push(ptr.clone()),
+        }
     }
-    .run(field_map)?;
+    let mut t = Translator::new(item, &doc, sandbox, form, Merger::new(false), Vec::new(), maps);
+    for ptr in problems {
+        t.problem(&ptr, "is not a JSON Pointer to a property, such as `/applicant/idNo`");
+    }
+    let (root, synthetic, residual, t) = t.run()?;
     let mut docs = vec![doc];
     docs.extend(synthetic);
     Ok(Translation {
@@ -216,6 +238,7 @@ pub fn translate(
         root,
         leaves: t.leaves,
         constants: t.constants,
+        lists: t.lists,
         parts: t.parts,
         required: t.required,
         dependent: t.dependent,
@@ -231,6 +254,7 @@ struct Outcome {
     residual_view: Option<Node>,
     leaves: Vec<Leaf>,
     constants: Vec<Constant>,
+    lists: Vec<List>,
     parts: IndexMap<String, Vec<StoredPart>>,
     required: Vec<(String, Side)>,
     dependent: Vec<(String, String, Side)>,
@@ -238,13 +262,22 @@ struct Outcome {
     warnings: Vec<(String, String)>,
 }
 
+/// A field map entry: the department path's tokens, the pointer as written, the mapping.
+type Entry = (Vec<String>, String, FieldMapping);
+
 struct Translator<'a, 'f> {
     /// The item's place in the bundle document.
     item: &'f str,
     doc: &'a Document,
     sandbox: &'a Sandbox,
     origin: Origin,
-    maps: Vec<(Vec<String>, String, FieldMapping)>,
+    /// The department path of what is translated: empty for the form, the array's path and
+    /// `*` for the elements of a list (`["gd", "*"]`). Paths below are relative to it;
+    /// pointers shown to people are not.
+    prefix: Vec<String>,
+    maps: Vec<Entry>,
+    /// Field map entries a list's element translation took (their pointers).
+    claimed: Vec<String>,
     form: &'f mut Merger,
     residual: Merger,
     frags: Vec<(Vec<String>, Value)>,
@@ -255,6 +288,7 @@ struct Translator<'a, 'f> {
     synthetic: Vec<Document>,
     leaves: Vec<Leaf>,
     constants: Vec<Constant>,
+    lists: Vec<List>,
     parts: IndexMap<String, Vec<StoredPart>>,
     required: Vec<(String, Side)>,
     dependent: Vec<(String, String, Side)>,
@@ -262,18 +296,45 @@ struct Translator<'a, 'f> {
     warnings: Vec<(String, String)>,
 }
 
+impl<'a, 'f> Translator<'a, 'f> {
+    fn new(
+        item: &'f str,
+        doc: &'a Document,
+        sandbox: &'a Sandbox,
+        form: &'f mut Merger,
+        residual: Merger,
+        prefix: Vec<String>,
+        maps: Vec<Entry>,
+    ) -> Self {
+        Translator {
+            item,
+            doc,
+            sandbox,
+            origin: doc.origin().clone(),
+            prefix,
+            maps,
+            claimed: Vec::new(),
+            form,
+            residual,
+            frags: Vec::new(),
+            problems: Vec::new(),
+            atoms: HashMap::new(),
+            synthetic: Vec::new(),
+            leaves: Vec::new(),
+            constants: Vec::new(),
+            lists: Vec::new(),
+            parts: IndexMap::new(),
+            required: Vec::new(),
+            dependent: Vec::new(),
+            cross: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
 impl<'a> Translator<'a, '_> {
     #[allow(clippy::type_complexity)]
-    fn run(
-        mut self,
-        field_map: &IndexMap<String, FieldMapping>,
-    ) -> Result<(Node, Vec<Document>, Option<Value>, Outcome), Vec<Problem>> {
-        for (ptr, mapping) in field_map {
-            match pointer::split(ptr) {
-                Some(tokens) if !tokens.is_empty() => self.maps.push((tokens, ptr.clone(), mapping.clone())),
-                _ => self.problem(ptr, "is not a JSON Pointer to a property, such as `/applicant/idNo`"),
-            }
-        }
+    fn run(mut self) -> Result<(Node, Vec<Document>, Option<Value>, Outcome), Vec<Problem>> {
         let root = match self.build_node(vec![Part::root(self.doc)], Vec::new(), true, 0) {
             Ok(root) => root,
             Err(error) => return Err(vec![self.schema_problem(error)]),
@@ -292,6 +353,7 @@ impl<'a> Translator<'a, '_> {
             residual_view,
             leaves: self.leaves,
             constants: self.constants,
+            lists: self.lists,
             parts: self.parts,
             required: self.required,
             dependent: self.dependent,
@@ -299,6 +361,37 @@ impl<'a> Translator<'a, '_> {
             warnings: self.warnings,
         };
         Ok((root, self.synthetic, residual, outcome))
+    }
+
+    /// Expands the parts applying at `path` into atoms; what cannot be split (and `false`)
+    /// goes to the residual there.
+    fn expand_at(&mut self, parts: Vec<Part<'a>>, path: &[String]) -> Result<Expanded<'a>, SchemaError> {
+        let mut ex = Expanded::default();
+        for p in parts {
+            self.residual.expand_structure(p, &mut ex)?;
+        }
+        for (whole, _) in std::mem::take(&mut ex.kept) {
+            self.frags.push((path.to_vec(), whole));
+        }
+        if !ex.falses.is_empty() {
+            self.frags.push((path.to_vec(), Value::Bool(false)));
+        }
+        Ok(ex)
+    }
+
+    /// The canonical key of a leaf or a list.
+    fn key_of(&self, child: &Child) -> String {
+        let leaf = match child {
+            Child::Leaf(i) => Some(*i),
+            Child::List(l) => self.lists.get(*l).map(|l| l.leaf),
+            Child::Node(_) | Child::Constant(_) => None,
+        };
+        leaf.and_then(|i| self.leaves.get(i)).map(|l| l.key.to_string()).unwrap_or_default()
+    }
+
+    /// The department pointer of a path relative to what is translated.
+    fn full_pointer(&self, path: &[String]) -> String {
+        pointer::from_tokens(self.prefix.iter().chain(path).map(String::as_str))
     }
 
     fn problem(&mut self, pointer: &str, message: impl Into<String>) {
@@ -325,20 +418,11 @@ impl<'a> Translator<'a, '_> {
         if depth > schema::MAX_DEPTH {
             return Err(SchemaError::TooDeep {
                 origin: self.origin.clone(),
-                pointer: pointer::from_tokens(path.iter().map(String::as_str)),
+                pointer: self.full_pointer(&path),
                 limit: schema::MAX_DEPTH,
             });
         }
-        let mut ex = Expanded::default();
-        for p in parts {
-            self.residual.expand_structure(p, &mut ex)?;
-        }
-        for (whole, _) in ex.kept {
-            self.frags.push((path.clone(), whole));
-        }
-        if !ex.falses.is_empty() {
-            self.frags.push((path.clone(), Value::Bool(false)));
-        }
+        let ex = self.expand_at(parts, &path)?;
         let mut names: IndexSet<String> = IndexSet::new();
         let mut required: IndexSet<String> = IndexSet::new();
         for a in &ex.atoms {
@@ -365,7 +449,21 @@ impl<'a> Translator<'a, '_> {
                 .iter()
                 .find(|(p, _, _)| *p == child_path)
                 .map(|(_, ptr, m)| (ptr.clone(), m.clone()));
-            let child = if below {
+            let elements = self.maps.iter().any(|(p, _, _)| {
+                p.len() > child_path.len() + 1
+                    && p.starts_with(&child_path)
+                    && p.get(child_path.len()).is_some_and(|t| t == "*")
+            });
+            let child = if elements {
+                if let Some((ptr, _)) = exact {
+                    self.problem(&ptr, "is mapped whole, and its elements through `*` too; map either the whole value or its elements' properties");
+                }
+                let index = self.list(child_parts, child_path, depth + 1)?;
+                if let Some(leaf) = self.lists.get(index).and_then(|l| self.leaves.get(l.leaf)) {
+                    node.keys.push(leaf.key.to_string());
+                }
+                Child::List(index)
+            } else if below {
                 if let Some((ptr, _)) = exact {
                     self.problem(&ptr, "maps an object whose properties are mapped too; map either the object or its properties");
                 }
@@ -396,8 +494,16 @@ impl<'a> Translator<'a, '_> {
         path: Vec<String>,
         mapping: Option<(String, FieldMapping)>,
     ) -> Result<usize, SchemaError> {
-        let ptr = pointer::from_tokens(path.iter().map(String::as_str));
+        let ptr = self.full_pointer(&path);
         let key = mapping.as_ref().and_then(|(_, m)| m.key()).map_or_else(|| path.join("."), str::to_owned);
+        if mapping.is_some() && key.contains("[]") {
+            self.problem(
+                &ptr,
+                format!(
+                    "`{key}` names a column of a list, but {ptr} is not inside an array mapped element by element; write the array's index as `*`, such as `/gd/*/name`"
+                ),
+            );
+        }
         let definition = mapping.as_ref().and_then(|(_, m)| m.transform());
         if let Some(Transform::Script { reversible: false, .. }) = definition {
             self.warnings.push((
@@ -461,9 +567,214 @@ impl<'a> Translator<'a, '_> {
                 self.frags.push((path.clone(), exported));
             }
         }
-        let pointer = Arc::from(pointer::from_tokens(path.iter().map(String::as_str)).as_str());
+        let pointer = Arc::from(self.full_pointer(&path).as_str());
         self.constants.push(Constant { path, pointer, value });
         Ok(self.constants.len() - 1)
+    }
+
+    /// Translates an array mapped element by element (`/gd/*/…`): the entries below `*`
+    /// translate one element as a form of its own, over the list's columns; the array
+    /// becomes one leaf whose canonical value is an array of such elements. What the
+    /// department says about the array itself: `minItems` and `maxItems` hold of the
+    /// canonical list too (one element each way); everything else (`uniqueItems`,
+    /// `contains`…, which read the department's own elements) goes to the residual.
+    fn list(&mut self, parts: Vec<Part<'a>>, path: Vec<String>, depth: usize) -> Result<usize, SchemaError> {
+        let array_ptr = self.full_pointer(&path);
+        let (key, entries) = self.element_entries(&path, &array_ptr);
+        let ex = self.expand_at(parts, &path)?;
+        let mut element_parts = Vec::new();
+        let mut bounds = Map::new();
+        let mut is_array = ex.atoms.is_empty();
+        for atom in &ex.atoms {
+            let Some(obj) = atom.value().as_object() else { continue };
+            for (kw, v) in obj {
+                match kw.as_str() {
+                    "items" => element_parts.push(atom.child("items", None)),
+                    "minItems" | "maxItems" => {
+                        let n = v.as_u64().unwrap_or_default();
+                        let tighter = |old: u64| if kw == "minItems" { n.max(old) } else { n.min(old) };
+                        let merged = bounds.get(kw.as_str()).and_then(Value::as_u64).map_or(n, tighter);
+                        bounds.insert(kw.clone(), json!(merged));
+                    }
+                    "type" => {
+                        if Kinds::from_type(v).contains(Kinds::ARRAY) {
+                            is_array = true;
+                        } else {
+                            self.frags.push((path.clone(), json!({ "type": v })));
+                        }
+                    }
+                    "prefixItems" => self.problem(
+                        &array_ptr,
+                        "the department's array gives its first elements schemas of their own (`prefixItems`), so its elements cannot be mapped alike through `*`",
+                    ),
+                    "allOf" | "$ref" | "then" | "else" => {}
+                    "if" => {
+                        let frag = self.residual.export_keywords(atom, &["if", "then", "else"])?;
+                        self.frags.push((path.clone(), frag));
+                    }
+                    k if schema::is_validation_keyword(k) => {
+                        let frag = self.residual.export_keywords(atom, &[k])?;
+                        self.frags.push((path.clone(), frag));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if !is_array && element_parts.is_empty() {
+            self.problem(&array_ptr, format!("the department's schema has no array at {array_ptr}, so `*` has no elements to go through"));
+        }
+        let (element, items, defs) = self.element(element_parts, &path, entries, depth)?;
+        let mut schema = bounds;
+        schema.insert("type".into(), json!("array"));
+        schema.insert("items".into(), items);
+        if !defs.is_empty() {
+            schema.insert("$defs".into(), Value::Object(defs));
+        }
+        let schema = Value::Object(schema);
+        let origin = Origin { document: format!("field_map {array_ptr}/*"), ..self.origin.clone() };
+        self.synthetic.push(Document::synthetic(schema, origin, String::new(), "list"));
+        let stored = StoredPart { doc: self.synthetic.len(), at: String::new() };
+        self.parts.entry(key.clone()).or_default().push(stored);
+        self.leaves.push(Leaf {
+            path,
+            pointer: Arc::from(array_ptr.as_str()),
+            key: Arc::from(key.as_str()),
+            transform: None,
+        });
+        self.lists.push(List { leaf: self.leaves.len() - 1, element: Box::new(element) });
+        Ok(self.lists.len() - 1)
+    }
+
+    /// The field map entries below `path/*`, with keys written over the list's columns
+    /// (`shareholders[].name` becomes `name`), and the list's key. Entries that do not name
+    /// a column of one list are problems.
+    fn element_entries(&mut self, path: &[String], array_ptr: &str) -> (String, Vec<Entry>) {
+        let depth = path.len() + 1;
+        let below: Vec<Entry> = self
+            .maps
+            .iter()
+            .filter(|(p, _, _)| {
+                p.len() > depth && p.starts_with(path) && p.get(path.len()).is_some_and(|t| t == "*")
+            })
+            .cloned()
+            .collect();
+        let mut list_key: Option<String> = None;
+        let mut entries = Vec::new();
+        for (tokens, ptr, mapping) in below {
+            self.claimed.push(ptr.clone());
+            let rest = tokens.get(depth..).map(<[String]>::to_vec).unwrap_or_default();
+            let Some(key) = mapping.key() else {
+                entries.push((rest, ptr, mapping));
+                continue;
+            };
+            let Some((list, column)) = key.split_once("[].").filter(|(l, c)| !l.is_empty() && !c.is_empty())
+            else {
+                self.problem(
+                    &ptr,
+                    format!("maps a property of the elements of {array_ptr}: its key must name the list and the column, such as `{key}` → `list[].{key}`"),
+                );
+                continue;
+            };
+            match &list_key {
+                Some(known) if known != list => {
+                    self.problem(
+                        &ptr,
+                        format!("maps the elements of {array_ptr} into the list `{list}`, but other entries map them into `{known}`; one array is one list"),
+                    );
+                    continue;
+                }
+                _ => list_key = Some(list.to_owned()),
+            }
+            let column = column.to_owned();
+            let mapping = match mapping {
+                FieldMapping::Transformed { transform, .. } => {
+                    FieldMapping::Transformed { key: column, transform }
+                }
+                _ => FieldMapping::Key(column),
+            };
+            entries.push((rest, ptr, mapping));
+        }
+        let key = list_key.unwrap_or_else(|| {
+            self.problem(
+                array_ptr,
+                "no entry maps a property of its elements (`…/*/name`) to a column of a list (`list[].name`)",
+            );
+            path.join(".")
+        });
+        (key, entries)
+    }
+
+    /// Translates the elements of the array at `path`: a translator of their own, sharing
+    /// this one's residual (what cannot be said over the columns is checked on each element
+    /// of the department's view). Returns the translation, the canonical schema of one
+    /// element (its columns, `required`, `dependentRequired`, constraints over several
+    /// columns) and the definitions it refers to.
+    fn element(
+        &mut self,
+        parts: Vec<Part<'a>>,
+        path: &[String],
+        entries: Vec<Entry>,
+        depth: usize,
+    ) -> Result<(Translation, Value, Map<String, Value>), SchemaError> {
+        let mut prefix = self.prefix.clone();
+        prefix.extend(path.iter().cloned());
+        prefix.push("*".into());
+        let residual = std::mem::replace(&mut self.residual, Merger::new(false));
+        let mut form = Merger::new(false);
+        let mut t = Translator::new(self.item, self.doc, self.sandbox, &mut form, residual, prefix, entries);
+        let root = t.build_node(parts, Vec::new(), true, depth);
+        let root = match root {
+            Ok(root) => {
+                t.check_map_targets(&root);
+                t.constraints(&root, None).map(|()| root)
+            }
+            Err(e) => Err(e),
+        };
+        let Translator {
+            residual,
+            frags,
+            problems,
+            synthetic,
+            leaves,
+            constants,
+            lists,
+            parts,
+            required,
+            dependent,
+            cross,
+            warnings,
+            ..
+        } = t;
+        self.residual = residual;
+        let root = root?;
+        self.problems.extend(problems);
+        self.warnings.extend(warnings);
+        if !frags.is_empty() {
+            let mut skeleton = Map::new();
+            for (p, frag) in frags {
+                insert_at(&mut skeleton, &p, frag);
+            }
+            self.frags.push((path.to_vec(), json!({ "items": skeleton })));
+        }
+        let mut docs = vec![self.doc.clone()];
+        docs.extend(synthetic);
+        let element = Translation {
+            docs,
+            root,
+            leaves,
+            constants,
+            lists,
+            parts,
+            required,
+            dependent,
+            cross,
+            residual: None,
+            residual_view: None,
+            warnings: Vec::new(),
+        };
+        let items = element_schema(&element, &mut form)?;
+        let defs = form.defs().clone().into_iter().collect();
+        Ok((element, items, defs))
     }
 
     /// The canonical side of a transformed leaf: a value map admits exactly the canonical
@@ -548,11 +859,20 @@ impl<'a> Translator<'a, '_> {
         let missing: Vec<String> = self
             .maps
             .iter()
-            .filter(|(p, _, _)| !leaves.contains(p) && !nodes.contains(p))
+            .filter(|(p, ptr, _)| !leaves.contains(p) && !nodes.contains(p) && !self.claimed.contains(ptr))
             .map(|(_, ptr, _)| ptr.clone())
             .collect();
         for ptr in missing {
-            self.problem(&ptr, "the department's schema declares no property there");
+            let index = pointer::split(&ptr)
+                .unwrap_or_default()
+                .iter()
+                .any(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()));
+            let hint = if index {
+                "; to map the elements of an array, write `*` for the index (`/list/*/name` → `list[].name`)"
+            } else {
+                ""
+            };
+            self.problem(&ptr, format!("the department's schema declares no property there{hint}"));
         }
     }
 
@@ -591,8 +911,8 @@ impl<'a> Translator<'a, '_> {
             "required" => {
                 for name in v.as_array().into_iter().flatten().filter_map(Value::as_str) {
                     match node.children.get(name) {
-                        Some(Child::Leaf(i)) => {
-                            let key = self.leaves.get(*i).map(|l| l.key.to_string()).unwrap_or_default();
+                        Some(c @ (Child::Leaf(_) | Child::List(_))) => {
+                            let key = self.key_of(c);
                             match cond {
                                 None => self.required.push((key, side.clone())),
                                 Some(keys) => {
@@ -614,11 +934,11 @@ impl<'a> Translator<'a, '_> {
                     for b in list.as_array().into_iter().flatten().filter_map(Value::as_str) {
                         match (node.children.get(a.as_str()), node.children.get(b)) {
                             (None, _) => {}
-                            (Some(Child::Leaf(i)), Some(Child::Leaf(j))) => {
-                                let key = |k: &usize| {
-                                    self.leaves.get(*k).map(|l| l.key.to_string()).unwrap_or_default()
-                                };
-                                self.dependent.push((key(i), key(j), side.clone()));
+                            (
+                                Some(a @ (Child::Leaf(_) | Child::List(_))),
+                                Some(b @ (Child::Leaf(_) | Child::List(_))),
+                            ) => {
+                                self.dependent.push((self.key_of(a), self.key_of(b), side.clone()));
                             }
                             _ => {
                                 let t =
@@ -786,6 +1106,8 @@ impl<'a> Translator<'a, '_> {
                 let inner = self.rewrite(sub, c)?;
                 Some(if c.forced { inner } else { json!({ "if": any_of_keys(&c.keys), "then": inner }) })
             }
+            // A subschema of the department's array reads the department's elements.
+            Some(Child::List(_)) => return Err(Untranslatable::Residual),
             // The value is known: the subschema holds or not, for every submission.
             Some(Child::Constant(k)) => {
                 let Some(value) = self.constants.get(*k).map(|c| c.value.clone()) else { return Ok(None) };
@@ -820,9 +1142,7 @@ impl<'a> Translator<'a, '_> {
     fn presence(&self, node: &Node, name: &str) -> Value {
         match node.children.get(name) {
             None => Value::Bool(false),
-            Some(Child::Leaf(i)) => {
-                json!({ "required": [self.leaves.get(*i).map(|l| l.key.to_string()).unwrap_or_default()] })
-            }
+            Some(c @ (Child::Leaf(_) | Child::List(_))) => json!({ "required": [self.key_of(c)] }),
             Some(Child::Node(c)) if c.forced => json!({}),
             Some(Child::Node(c)) => any_of_keys(&c.keys),
             Some(Child::Constant(_)) => json!({}),
@@ -856,7 +1176,7 @@ fn prune(node: &Node, paths: &[Vec<String>]) -> Node {
     let mut children = IndexMap::new();
     for (name, child) in &node.children {
         match child {
-            Child::Leaf(_) | Child::Constant(_) => {
+            Child::Leaf(_) | Child::Constant(_) | Child::List(_) => {
                 let mut path = node.path.clone();
                 path.push(name.clone());
                 if below(&path) {
@@ -917,7 +1237,7 @@ fn holds_constant(node: &Node) -> bool {
     node.children.values().any(|c| match c {
         Child::Constant(_) => true,
         Child::Node(n) => holds_constant(n),
-        Child::Leaf(_) => false,
+        Child::Leaf(_) | Child::List(_) => false,
     })
 }
 
@@ -965,4 +1285,32 @@ fn with_defs(schema: &Value, defs: &Map<String, Value>) -> Value {
         }
         other => other.clone(),
     }
+}
+
+/// The canonical schema of one element of a list, as one department says it: each column's
+/// constraints conjoined, the columns it requires, and its constraints over several columns.
+fn element_schema(element: &Translation, form: &mut Merger) -> Result<Value, SchemaError> {
+    let mut properties = Map::new();
+    for column in element.parts.keys() {
+        let merged = form.conjoin(element.parts_of(column), "")?;
+        properties.insert(column.clone(), merged.schema);
+    }
+    let mut out = Map::new();
+    out.insert("type".into(), json!("object"));
+    out.insert("properties".into(), Value::Object(properties));
+    let required: IndexSet<&str> = element.required.iter().map(|(k, _)| k.as_str()).collect();
+    if !required.is_empty() {
+        out.insert("required".into(), json!(required));
+    }
+    let mut dependent: IndexMap<&str, IndexSet<&str>> = IndexMap::new();
+    for (a, b, _) in &element.dependent {
+        dependent.entry(a.as_str()).or_default().insert(b.as_str());
+    }
+    if !dependent.is_empty() {
+        out.insert("dependentRequired".into(), json!(dependent));
+    }
+    if !element.cross.is_empty() {
+        out.insert("allOf".into(), Value::Array(element.cross.iter().map(|(v, _)| v.clone()).collect()));
+    }
+    Ok(Value::Object(out))
 }

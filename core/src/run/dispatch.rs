@@ -177,7 +177,7 @@ impl CompiledBundle {
                     .iter_errors(&view.data)
                     .map(|e| format!("{} at {}", e, e.instance_path()))
                     .collect();
-                errors.extend(view.failures.iter().map(|(l, e)| format!("{}: {e}", l.key)));
+                errors.extend(view.failures.iter().map(|f| format!("{}: {}", f.place(), f.error)));
                 return Err(DispatchError::Inconsistent { item: item.id.clone(), errors });
             }
             let given: Vec<_> = tr.leaves.iter().filter(|l| values.contains_key(&*l.key)).collect();
@@ -255,11 +255,7 @@ impl CompiledBundle {
         Ok(DepartmentView {
             item: c.id.clone(),
             department: c.department.clone(),
-            transform_failures: view
-                .failures
-                .iter()
-                .map(|(l, e)| (l.key.to_string(), e.to_string()))
-                .collect(),
+            transform_failures: view.failures.iter().map(|f| (f.place(), f.error.to_string())).collect(),
             data: view.data,
             errors,
         })

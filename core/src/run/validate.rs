@@ -427,7 +427,6 @@ impl CompiledBundle {
     }
 
     fn field_error(&self, e: &ValidationError<'_>, path: &[String], items: Vec<ItemIx>) -> FieldError {
-        let key = path.first().cloned();
         let subject = self.subject(path);
         FieldError {
             pointer: pointer::from_tokens(path.iter().map(String::as_str)),
@@ -435,24 +434,58 @@ impl CompiledBundle {
             message: messages::message(e.kind(), e.instance(), &subject),
             limit: Limit::of(e.kind()),
             items: self.ids(&items),
-            key,
+            key: self.key_at(path),
         }
     }
 
-    /// The title of a canonical key, followed by the path inside its value.
+    /// The canonical key of a place in the values: the key, or in a list the column's key
+    /// (`["shareholders", "1", "name"]` is at `shareholders[].name`).
+    fn key_at(&self, path: &[String]) -> Option<String> {
+        let (first, mut rest) = path.split_first()?;
+        let mut key = first.clone();
+        let mut info = self.keys.get(first);
+        while let (Some(list), [index, column, more @ ..]) = (info, rest) {
+            let Some(next) = list.columns.get(column).filter(|_| index.parse::<usize>().is_ok()) else {
+                break;
+            };
+            key = format!("{key}[].{column}");
+            (info, rest) = (Some(next), more);
+        }
+        Some(key)
+    }
+
+    /// The title of a canonical key, followed by the path inside its value; in a list, the
+    /// element and the column (第2位股东的证件号码 / ID number of shareholder 2).
     fn subject(&self, path: &[String]) -> Subject<'_> {
-        let Some((key, rest)) = path.split_first() else {
+        let Some((key, mut rest)) = path.split_first() else {
             return Subject { title: Text::new("申请表", "The form"), options: None };
         };
-        let mut title = self
-            .keys
-            .get(key)
-            .map(|k| k.title.clone())
-            .unwrap_or_else(|| Text::new(key.clone(), key.clone()));
+        let mut dictionary_key = key.clone();
+        let mut info = self.keys.get(key);
+        let mut title = info.map(|k| k.title.clone()).unwrap_or_else(|| Text::new(key.clone(), key.clone()));
+        while let (Some(list), [index, more @ ..]) = (info.filter(|i| i.is_list()), rest) {
+            let Ok(n) = index.parse::<usize>() else { break };
+            let element = list.element_name(n);
+            rest = more;
+            let Some((column, next)) =
+                more.split_first().and_then(|(c, m)| Some(((c, list.columns.get(c)?), m)))
+            else {
+                title = element;
+                break;
+            };
+            let (name, column_info) = column;
+            title = Text::new(
+                format!("{}的{}", element.zh, column_info.title.zh),
+                format!("{} of {}", column_info.title.en, element.en),
+            );
+            dictionary_key = format!("{dictionary_key}[].{name}");
+            (info, rest) = (Some(column_info), next);
+        }
         for t in rest {
             title = Text::new(format!("{}›{t}", title.zh), format!("{} › {t}", title.en));
         }
-        let options = if rest.is_empty() { self.bundle.fields.get(key).map(|f| &f.options) } else { None };
+        let options =
+            if rest.is_empty() { self.bundle.fields.get(&dictionary_key).map(|f| &f.options) } else { None };
         Subject { title, options: options.filter(|o| !o.is_empty()) }
     }
 
@@ -463,17 +496,7 @@ impl CompiledBundle {
         let tr = &item.translation;
         // Value maps need no check: their pulled-back enum already admits exactly the values
         // the map can transform. Dates and residuals do.
-        let needs_check = item.residual.is_some()
-            || tr.leaves.iter().any(|l| {
-                matches!(
-                    l.transform,
-                    Some(
-                        crate::compile::transform::ValueTransform::Date(_)
-                            | crate::compile::transform::ValueTransform::Script(_)
-                    )
-                )
-            });
-        if !needs_check {
+        if item.residual.is_none() && !tr.checks_after_transform() {
             return;
         }
         self.transform_errors(item, tr, values, out);
@@ -501,23 +524,21 @@ impl CompiledBundle {
         values: &serde_json::Map<String, Value>,
         out: &mut Vec<FieldError>,
     ) {
-        let failures = tr.leaves.iter().filter_map(|leaf| {
-            let e = leaf.transform.as_ref()?.forward(values.get(&*leaf.key)?).err()?;
-            Some((leaf, e))
-        });
-        for (leaf, e) in failures {
+        for failure in project::transform_failures(tr, values) {
+            let key = self.key_at(&failure.path);
             // A value the canonical form already rejects needs no second message.
-            if out.iter().any(|f| f.key.as_deref() == Some(&*leaf.key)) {
+            if out.iter().any(|f| f.key == key) {
                 continue;
             }
             let department = self.bundle.departments.iter().find(|d| d.id == item.department).map_or_else(
                 || Text::new(item.department.clone(), item.department.clone()),
                 |d| d.name.clone(),
             );
-            let subject = self.subject(&[leaf.key.to_string()]);
+            let subject = self.subject(&failure.path);
+            let e = failure.error;
             out.push(FieldError {
-                key: Some(leaf.key.to_string()),
-                pointer: pointer::join("", &leaf.key),
+                key,
+                pointer: pointer::from_tokens(failure.path.iter().map(String::as_str)),
                 keyword: "transform".into(),
                 message: Text::new(
                     format!("{}的值无法转换为{}的格式：{e}", subject.title.zh, department.zh),
@@ -591,8 +612,18 @@ impl CompiledBundle {
     }
 }
 
-/// Maps a path in the department's data to a canonical key and the path inside its value.
+/// Maps a path in the department's data to a canonical key and the path inside its value;
+/// inside a list's array, to the list's key, the element's index and the path in the
+/// element.
 fn canonical_path(tr: &crate::compile::translate::Translation, dept: &[String]) -> Vec<String> {
+    for list in &tr.lists {
+        let Some(leaf) = tr.leaves.get(list.leaf) else { continue };
+        if let Some([index, inner @ ..]) = dept.strip_prefix(leaf.path.as_slice()) {
+            let mut out = vec![leaf.key.to_string(), index.clone()];
+            out.extend(canonical_path(&list.element, inner));
+            return out;
+        }
+    }
     for leaf in &tr.leaves {
         if dept.starts_with(&leaf.path) {
             let mut out = vec![leaf.key.to_string()];

@@ -28,11 +28,12 @@ pub const MAX_PARTS: usize = 300_000;
 
 static TRUE: Value = Value::Bool(true);
 
-/// A checked JSON Schema document.
-#[derive(Debug)]
+/// A checked JSON Schema document. Cloning shares the schema (the translation of a
+/// department's list keeps the department's document for its elements).
+#[derive(Debug, Clone)]
 pub struct Document {
     origin: Origin,
-    root: Value,
+    root: Arc<Value>,
     base: Option<String>,
     anchors: HashMap<String, String>,
     /// Pointer prefix used when reporting places of a synthetic document, which stands for a
@@ -57,7 +58,7 @@ impl Document {
         let base = root.get("$id").and_then(Value::as_str).map(|id| id.trim_end_matches('#').to_owned());
         let doc = Document {
             origin,
-            root,
+            root: Arc::new(root),
             base,
             anchors: walk.anchors,
             report_at: String::new(),
@@ -75,7 +76,7 @@ impl Document {
     pub(crate) fn synthetic(root: Value, origin: Origin, report_at: String, label: &str) -> Document {
         Document {
             origin,
-            root,
+            root: Arc::new(root),
             base: None,
             anchors: HashMap::new(),
             report_at,

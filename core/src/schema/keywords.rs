@@ -209,6 +209,11 @@ pub const SCALAR: &[&str] = &names::<{ count(View::Scalar) }>(View::Scalar);
 /// unknown keyword (an annotation to validators, kept verbatim by the merge).
 pub const KNOWN: &[&str] = &names::<{ count(View::Known) }>(View::Known);
 
+/// Is `keyword` one that can make an instance invalid (not an annotation, not structure)?
+pub fn is_validation_keyword(keyword: &str) -> bool {
+    KNOWN.contains(&keyword)
+}
+
 /// Is `keyword` one the merge understands (validation, annotation or structure)?
 pub fn is_known(keyword: &str) -> bool {
     KNOWN.contains(&keyword) || ANNOTATIONS.contains(&keyword) || STRUCTURAL.contains(&keyword)

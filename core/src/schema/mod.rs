@@ -23,7 +23,7 @@ pub use conjoin::{
 pub use cycles::{LeakingCycle, leaking_cycle};
 pub use document::{Document, Expanded, MAX_DEPTH, MAX_PARTS, Part, strip_annotations};
 pub use error::SchemaError;
-pub use keywords::{DIALECT, is_known};
+pub use keywords::{DIALECT, is_known, is_validation_keyword};
 pub use kinds::{Kinds, json_equal};
 pub use origin::{Origin, Side};
 pub use validator::{compile, validator_options};

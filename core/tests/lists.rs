@@ -1,0 +1,294 @@
+//! Lists mapped column by column (`/gd/*/gdmc` → `shareholders[].name`): one canonical list
+//! merged exactly from every department mapping it, errors naming the element, each
+//! department served its own array, and every malformed mapping a problem at its entry.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+use onething::{CompiledBundle, Date, Outcome, Problem, Submission, load};
+use serde_json::{Value, json};
+
+/// The market regulator lists shareholders (`gd`: name, ID number, gender coded 1/2, birth
+/// date as YYYYMMDD, its own share column); the tax bureau lists investors (`tzf`: name, ID
+/// number), at most 20, with shorter names.
+fn bundle() -> Value {
+    json!({
+        "id": "lists", "version": "1", "title": {"zh": "列表", "en": "Lists"}, "lead": "market",
+        "departments": [
+            {"id": "market", "name": {"zh": "市场监管局", "en": "Market regulator"}},
+            {"id": "tax", "name": {"zh": "税务局", "en": "Tax bureau"}}
+        ],
+        "fields": {
+            "company.name": {"title": {"zh": "企业名称", "en": "Company name"}},
+            "shareholders": {"title": {"zh": "股东", "en": "Shareholders"},
+                             "element": {"zh": "第{n}位股东", "en": "shareholder {n}"}},
+            "shareholders[].name": {"title": {"zh": "姓名", "en": "Name"}},
+            "shareholders[].id_number": {"title": {"zh": "证件号码", "en": "ID number"}},
+            "shareholders[].gender": {"title": {"zh": "性别", "en": "Gender"}},
+            "shareholders[].birth_date": {"title": {"zh": "出生日期", "en": "Date of birth"}}
+        },
+        "items": [
+            {"id": "reg", "title": {"zh": "设立登记", "en": "Registration"}, "department": "market",
+             "schema": {"type": "object", "required": ["qymc", "gd"], "properties": {
+                "qymc": {"type": "string", "maxLength": 50},
+                "gd": {"type": "array", "minItems": 1, "maxItems": 50, "uniqueItems": true,
+                       "items": {"type": "object", "required": ["gdmc", "zjhm"], "properties": {
+                          "gdmc": {"type": "string", "maxLength": 30},
+                          "zjhm": {"type": "string", "pattern": "^[0-9]{17}[0-9X]$"},
+                          "xb": {"type": "string", "enum": ["1", "2"]},
+                          "csrq": {"type": "string", "pattern": "^[0-9]{8}$"},
+                          "czbl": {"type": "number", "minimum": 0, "maximum": 100, "title": "出资比例"}}}}}},
+             "field_map": {
+                "/qymc": "company.name",
+                "/gd/*/gdmc": "shareholders[].name",
+                "/gd/*/zjhm": "shareholders[].id_number",
+                "/gd/*/xb": {"key": "shareholders[].gender", "transform": {"value_map": [
+                    {"canonical": "男", "department": "1"}, {"canonical": "女", "department": "2"}]}},
+                "/gd/*/csrq": {"key": "shareholders[].birth_date", "transform": {"date": {"layout": "YYYYMMDD"}}}}},
+            {"id": "tax", "title": {"zh": "税务登记", "en": "Tax"}, "department": "tax",
+             "schema": {"type": "object", "required": ["nsrmc"], "properties": {
+                "nsrmc": {"type": "string"},
+                "tzf": {"type": "array", "maxItems": 20, "items": {"type": "object", "required": ["tzfmc"],
+                        "properties": {"tzfmc": {"type": "string", "maxLength": 20},
+                                       "zjhm": {"type": "string", "maxLength": 18}}}}}},
+             "field_map": {"/nsrmc": "company.name", "/tzf/*/tzfmc": "shareholders[].name",
+                           "/tzf/*/zjhm": "shareholders[].id_number"}}
+        ]
+    })
+}
+
+fn compiled(b: Value) -> CompiledBundle {
+    CompiledBundle::compile(load::from_packed_value(b).unwrap()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn problems(b: Value) -> Vec<Problem> {
+    match CompiledBundle::compile(load::from_packed_value(b).unwrap()) {
+        Ok(_) => panic!("the bundle compiled"),
+        Err(e) => e.problems,
+    }
+}
+
+fn messages(b: Value) -> Vec<String> {
+    problems(b).iter().map(ToString::to_string).collect()
+}
+
+fn submission(shareholders: Value) -> Submission {
+    serde_json::from_value(
+        json!({"bundle": "lists", "values": {"company.name": "某公司", "shareholders": shareholders}}),
+    )
+    .unwrap()
+}
+
+fn li() -> Value {
+    json!({"name": "李志强", "id_number": "23100419860412123X", "gender": "男", "birth_date": "1986-04-12", "czbl": 60})
+}
+
+fn zhou() -> Value {
+    json!({"name": "周海波", "id_number": "230103198407082516", "gender": "男", "birth_date": "1984-07-08"})
+}
+
+#[test]
+fn the_merged_list_conjoins_every_departments_columns_and_bounds() {
+    let c = compiled(bundle());
+    let field = &c.form()["properties"]["shareholders"];
+    assert_eq!(field["type"], "array");
+    assert_eq!(field["minItems"], 1, "the market regulator's");
+    assert_eq!(field["maxItems"], 20, "the tax bureau's, the tighter");
+    let items = &field["items"];
+    assert_eq!(items["required"], json!(["name", "id_number"]));
+    let name = &items["properties"]["name"];
+    assert_eq!(name["maxLength"], 20);
+    assert_eq!(name["x-onething-title"], json!({"zh": "姓名", "en": "Name"}));
+    let sources: Vec<&str> = name["x-onething-sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["/gd/*/gdmc", "/tzf/*/tzfmc"]);
+    // A value map is pulled back per column; a department-only column keeps its own name.
+    assert_eq!(items["properties"]["gender"]["enum"], json!(["男", "女"]));
+    assert_eq!(items["properties"]["czbl"]["maximum"], 100);
+    assert_eq!(field["x-onething-element"], json!({"zh": "第{n}位股东", "en": "shareholder {n}"}));
+    // Provenance per column: who set each bound.
+    let provenance = &field["x-onething-provenance"]["/items/properties/name/maxLength"];
+    let items_blamed: Vec<&str> =
+        provenance.as_array().unwrap().iter().map(|s| s["item"].as_str().unwrap()).collect();
+    assert_eq!(items_blamed.len(), 2);
+    assert!(
+        c.warnings().iter().all(|w| !w.to_string().contains("shareholders[].name")),
+        "{:?}",
+        c.warnings()
+    );
+}
+
+#[test]
+fn errors_name_the_element_and_the_column_and_blame_the_department_whose_constraint_fails() {
+    let c = compiled(bundle());
+    let mut bad = zhou();
+    bad["name"] = json!("周".repeat(25));
+    bad["id_number"] = json!("2301031984070825");
+    bad["gender"] = json!("未知");
+    let v = c.validate(&submission(json!([li(), bad])));
+    assert!(!v.valid);
+    let find = |pointer: &str| {
+        v.errors.iter().find(|e| e.pointer == pointer).unwrap_or_else(|| panic!("{pointer}: {:?}", v.errors))
+    };
+    let name = find("/shareholders/1/name");
+    assert_eq!(name.key.as_deref(), Some("shareholders[].name"));
+    assert_eq!(name.items, ["tax"], "25 characters break the tax bureau's 20, not the regulator's 30");
+    assert!(name.message.zh.starts_with("第2位股东的姓名"), "{}", name.message.zh);
+    assert!(name.message.en.contains("Name of shareholder 2"), "{}", name.message.en);
+    assert_eq!(find("/shareholders/1/id_number").items, ["reg"]);
+    assert_eq!(find("/shareholders/1/gender").key.as_deref(), Some("shareholders[].gender"));
+    assert!(v.errors.iter().all(|e| !e.pointer.starts_with("/shareholders/0")), "{:?}", v.errors);
+}
+
+#[test]
+fn what_reads_the_departments_own_elements_is_checked_on_its_view() {
+    let c = compiled(bundle());
+    // Two equal shareholders: the regulator's `uniqueItems`, on its own array.
+    let v = c.validate(&submission(json!([li(), li()])));
+    let e = v.errors.iter().find(|e| e.keyword == "uniqueItems").unwrap_or_else(|| panic!("{:?}", v.errors));
+    assert_eq!((e.pointer.as_str(), e.items.as_slice()), ("/shareholders", &["reg".to_owned()][..]));
+    // No shareholder: the regulator's `minItems`; 21: the tax bureau's `maxItems`.
+    let v = c.validate(&submission(json!([])));
+    assert!(v.errors.iter().any(|e| e.keyword == "minItems" && e.items == ["reg"]), "{:?}", v.errors);
+    let many: Vec<Value> = (0..21)
+        .map(|i| json!({"name": format!("股东{i}"), "id_number": format!("23010319840708{i:04}")}))
+        .collect();
+    let v = c.validate(&submission(Value::Array(many)));
+    assert!(v.errors.iter().any(|e| e.keyword == "maxItems" && e.items == ["tax"]), "{:?}", v.errors);
+}
+
+#[test]
+fn malformed_lists_in_a_submission_are_errors_at_their_place() {
+    let c = compiled(bundle());
+    let v = c.validate(&submission(json!([li(), "周海波"])));
+    let e =
+        v.errors.iter().find(|e| e.pointer == "/shareholders/1").unwrap_or_else(|| panic!("{:?}", v.errors));
+    assert_eq!(e.keyword, "type");
+    assert!(e.message.zh.starts_with("第2位股东"), "{}", e.message.zh);
+    let v = c.validate(&submission(json!("李志强")));
+    assert!(v.errors.iter().any(|e| e.pointer == "/shareholders" && e.keyword == "type"), "{:?}", v.errors);
+    let v = c.validate(&submission(
+        json!([{"name": "李志强", "id_number": "23100419860412123X", "birth_date": "1986-02-30"}]),
+    ));
+    assert!(v.errors.iter().any(|e| e.pointer == "/shareholders/0/birth_date"), "{:?}", v.errors);
+}
+
+#[test]
+fn dispatch_gives_each_department_its_own_array_with_only_its_columns() {
+    let c = compiled(bundle());
+    let s = submission(json!([li(), zhou()]));
+    assert!(c.validate(&s).valid, "{:?}", c.validate(&s).errors);
+    let d = c.dispatch(&s).unwrap();
+    let reg = &d.payloads.iter().find(|p| p.item == "reg").unwrap().payload;
+    assert_eq!(
+        reg["gd"],
+        json!([
+            {"gdmc": "李志强", "zjhm": "23100419860412123X", "xb": "1", "csrq": "19860412", "czbl": 60},
+            {"gdmc": "周海波", "zjhm": "230103198407082516", "xb": "1", "csrq": "19840708"}
+        ])
+    );
+    let tax = &d.payloads.iter().find(|p| p.item == "tax").unwrap().payload;
+    assert_eq!(
+        tax["tzf"],
+        json!([{"tzfmc": "李志强", "zjhm": "23100419860412123X"}, {"tzfmc": "周海波", "zjhm": "230103198407082516"}])
+    );
+    assert_eq!(tax.as_object().unwrap().len(), 2, "no column the tax bureau did not declare: {tax}");
+}
+
+#[test]
+fn rules_see_the_list_as_an_array_of_maps_over_the_columns() {
+    let mut b = bundle();
+    b["items"][0]["eligibility"] = json!([{
+        "id": "two-or-more", "title": {"zh": "至少两位股东", "en": "Two shareholders or more"},
+        "script": "let all = form[\"shareholders\"]; all.len() >= 2 && all.filter(|s| s.gender == \"男\").len() == 2"
+    }]);
+    let c = compiled(b);
+    let date: Date = "2026-12-07".parse().unwrap();
+    let two = c.evaluate(&submission(json!([li(), zhou()])), date);
+    assert_eq!(two.items[0].outcome, Outcome::Accepted, "{:?}", two.trace);
+    let one = c.evaluate(&submission(json!([li()])), date);
+    assert_eq!(one.items[0].outcome, Outcome::Rejected, "{:?}", one.items[0]);
+}
+
+#[test]
+fn lists_nest() {
+    let b = json!({
+        "id": "nested", "version": "1", "title": {"zh": "户", "en": "Households"}, "lead": "a",
+        "departments": [{"id": "a", "name": {"zh": "甲", "en": "A"}}],
+        "fields": {"households[].members[].name": {"title": {"zh": "成员姓名", "en": "Member's name"}}},
+        "items": [{"id": "one", "department": "a", "title": {"zh": "一", "en": "One"},
+            "schema": {"type": "object", "properties": {"hh": {"type": "array", "items": {"type": "object", "properties": {
+                "hzxm": {"type": "string"},
+                "cy": {"type": "array", "items": {"type": "object", "required": ["xm"], "properties": {"xm": {"type": "string", "maxLength": 4}}}}}}}}},
+            "field_map": {"/hh/*/hzxm": "households[].head", "/hh/*/cy/*/xm": "households[].members[].name"}}]
+    });
+    let c = compiled(b);
+    let s: Submission = serde_json::from_value(json!({"values": {"households": [
+        {"head": "王", "members": [{"name": "王小明"}, {"name": "王小明明明"}]}]}}))
+    .unwrap();
+    let v = c.validate(&s);
+    let e = v
+        .errors
+        .iter()
+        .find(|e| e.pointer == "/households/0/members/1/name")
+        .unwrap_or_else(|| panic!("{:?}", v.errors));
+    assert_eq!(e.key.as_deref(), Some("households[].members[].name"));
+    assert!(e.message.zh.contains("成员姓名"), "{}", e.message.zh);
+    let ok: Submission = serde_json::from_value(
+        json!({"values": {"households": [{"head": "王", "members": [{"name": "王小明"}]}]}}),
+    )
+    .unwrap();
+    let d = c.dispatch(&ok).unwrap();
+    assert_eq!(d.payloads[0].payload, json!({"hh": [{"hzxm": "王", "cy": [{"xm": "王小明"}]}]}));
+}
+
+fn with_map(item: usize, map: Value) -> Value {
+    let mut b = bundle();
+    b["items"][item]["field_map"] = map;
+    b
+}
+
+#[test]
+fn malformed_list_mappings_are_problems_at_their_entries() {
+    let cases = [
+        (
+            with_map(1, json!({"/nsrmc": "company.name", "/tzf/*/tzfmc": "name"})),
+            "/tzf/*/tzfmc: maps a property of the elements of /tzf: its key must name the list and the column",
+        ),
+        (
+            with_map(
+                1,
+                json!({"/nsrmc": "company.name", "/tzf/*/tzfmc": "shareholders[].name", "/tzf/*/zjhm": "investors[].id"}),
+            ),
+            "into the list `investors`, but other entries map them into `shareholders`",
+        ),
+        (
+            with_map(1, json!({"/nsrmc": "company[].name"})),
+            "`company[].name` names a column of a list, but /nsrmc is not inside an array",
+        ),
+        (with_map(1, json!({"/nsrmc/*/x": "a[].x"})), "the department's schema has no array at /nsrmc"),
+        (with_map(1, json!({"/nsrmc": "company.name", "/tzf/0/tzfmc": "x"})), "write `*` for the index"),
+        (
+            with_map(1, json!({"/nsrmc": "company.name", "/tzf": "x", "/tzf/*/tzfmc": "x[].name"})),
+            "/tzf: is mapped whole, and its elements through `*` too",
+        ),
+        (
+            with_map(1, json!({"/nsrmc": "company.name", "/tzf": "shareholders"})),
+            "`shareholders` is mapped whole here, but item `reg` (department `market`) maps it column by column from /gd/*",
+        ),
+    ];
+    for (b, expected) in cases {
+        let found = messages(b);
+        assert!(found.iter().any(|m| m.contains(expected)), "expected `{expected}` among {found:#?}");
+    }
+    let mut b = bundle();
+    b["items"][1]["schema"]["properties"]["tzf"]["prefixItems"] = json!([{"type": "object"}]);
+    let found = messages(b);
+    assert!(found.iter().any(|m| m.contains("prefixItems")), "{found:#?}");
+    // Where the problem is, as a JSON Pointer into the bundle document.
+    let p = problems(with_map(1, json!({"/nsrmc": "company.name", "/tzf/*/tzfmc": "name"})));
+    assert_eq!(p[0].bundle_pointer(), Some("/items/1/field_map/~1tzf~1*~1tzfmc"));
+}
