@@ -651,6 +651,13 @@ export interface FieldDef {
     [k: string]: Text;
   };
   /**
+   * For a list mapped column by column (`shareholders`), how one element is named in
+   * messages and in the one-time notice, `{n}` standing for its number from 1:
+   * `{"zh": "第{n}位股东", "en": "shareholder {n}"}`. Without it: the list's title and
+   * the number (股东第2项 / Shareholders #2).
+   */
+  element?: Text | null;
+  /**
    * When the wizard shows the field (a visibility rule), e.g.
    * `form["business.online_sales"] == true`. A hidden field is not asked for, and its
    * value is left out of the submission the wizard gives. Always shown when absent.
@@ -731,7 +738,11 @@ export interface Item {
   /**
    * From the department's property paths (JSON Pointers into its form data, e.g.
    * `/applicant/idNo`) to canonical keys. Unmapped properties keep their own path, joined
-   * with dots, as their key.
+   * with dots, as their key. In an array of objects, `*` stands for every element and the
+   * key names the list and its column: `"/gd/* /gdmc": "shareholders[].name"` (nested lists
+   * alike: `/hh/* /cy/* /xm` → `households[].members[].name`); the canonical value of
+   * `shareholders` is then an array of objects over the columns, which every item mapping
+   * the list sees in its own names, order and nesting.
    */
   field_map?: {
     [k: string]: FieldMapping;
