@@ -10,7 +10,9 @@
 //! the submission (`missing`, `has_material`) hold the same map.
 //!
 //! Scripts see the type as `"map"` (`type_of(form) == "map"`); a value read from it is an
-//! ordinary Rhai value, a copy, which the script may change freely.
+//! ordinary Rhai value, a copy, which the script may change freely, and whose methods it may
+//! call in place (`form["shareholders"].len()`: Rhai then hands the value back to the setter,
+//! which accepts it because it is unchanged).
 //!
 //! ```
 //! use onething::rules::{self, Sandbox, Session, Vars};
@@ -29,7 +31,10 @@
 
 use std::sync::Arc;
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Position};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, FuncRegistration, ImmutableString, Position};
+
+/// The name Rhai gives index setters (`rhai::engine::FN_IDX_SET`, not exported).
+const FN_IDX_SET: &str = "index$set$";
 
 use super::meter::{charge, size_of};
 
@@ -72,10 +77,22 @@ pub(super) fn register(e: &mut Engine) {
     });
     // Every write fails as a write to a constant: without a setter, Rhai would report a
     // missing indexer, and a nested write (`form.list.push(1)`) would change a copy and be
-    // lost without a word.
-    e.register_indexer_set(
-        |_: &mut Record, key: ImmutableString, _: Dynamic| -> Result<(), Box<EvalAltResult>> {
-            Err(Box::new(EvalAltResult::ErrorAssignmentToConstant(key.to_string(), Position::NONE)))
+    // lost without a word. Rhai also calls the setter after *any* method called on a value
+    // read through the indexer (`form["list"].len()`), to put back what the method may have
+    // changed; the value is then unchanged, and the call succeeds. Registered as pure so
+    // that Rhai calls it on the constant `form` at all (it changes nothing).
+    FuncRegistration::new(FN_IDX_SET).with_purity(true).register_into_engine(
+        e,
+        |r: &mut Record, key: ImmutableString, value: Dynamic| -> Result<(), Box<EvalAltResult>> {
+            let unchanged = r.0.get(key.as_str()).map_or(value.is_unit(), |old| {
+                charge(size_of(old));
+                same(old, &value)
+            });
+            if unchanged {
+                Ok(())
+            } else {
+                Err(Box::new(EvalAltResult::ErrorAssignmentToConstant(key.to_string(), Position::NONE)))
+            }
         },
     );
     e.register_fn("len", |r: &mut Record| i64::try_from(r.0.len()).unwrap_or(i64::MAX));
@@ -97,4 +114,24 @@ pub(super) fn register(e: &mut Engine) {
         charge(r.0.values().map(size_of).sum::<usize>() + r.0.len());
         format!("{:?}", Dynamic::from_map((*r.0).clone()))
     });
+}
+
+/// Do two values read from a record hold the same data? (Only the kinds a record holds:
+/// JSON's, as Rhai values.)
+fn same(a: &Dynamic, b: &Dynamic) -> bool {
+    if let (Some(x), Some(y)) = (a.read_lock::<Array>(), b.read_lock::<Array>()) {
+        return x.len() == y.len() && x.iter().zip(y.iter()).all(|(x, y)| same(x, y));
+    }
+    if let (Some(x), Some(y)) = (a.read_lock::<rhai::Map>(), b.read_lock::<rhai::Map>()) {
+        return x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)));
+    }
+    if let (Some(x), Some(y)) = (a.read_lock::<ImmutableString>(), b.read_lock::<ImmutableString>()) {
+        return *x == *y;
+    }
+    match (a.as_int(), b.as_int(), a.as_float(), b.as_float(), a.as_bool(), b.as_bool()) {
+        (Ok(x), Ok(y), ..) => x == y,
+        (_, _, Ok(x), Ok(y), ..) => x.to_bits() == y.to_bits(),
+        (.., Ok(x), Ok(y)) => x == y,
+        _ => a.is_unit() && b.is_unit(),
+    }
 }
