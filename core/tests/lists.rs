@@ -292,3 +292,70 @@ fn malformed_list_mappings_are_problems_at_their_entries() {
     let p = problems(with_map(1, json!({"/nsrmc": "company.name", "/tzf/*/tzfmc": "name"})));
     assert_eq!(p[0].bundle_pointer(), Some("/items/1/field_map/~1tzf~1*~1tzfmc"));
 }
+
+/// An eligibility rule on each shareholder: a natural person must be 18 or older.
+fn adults_only(for_each: &str) -> Value {
+    let mut b = bundle();
+    b["items"][0]["eligibility"] = json!([{
+        "id": "shareholders-adult", "for_each": for_each,
+        "title": {"zh": "自然人股东年满18周岁", "en": "A natural-person shareholder is 18 or older"},
+        "script": "if index > 99 { throw \"too many\"; } id_age(element.id_number, today) >= 18"
+    }]);
+    b
+}
+
+#[test]
+fn a_rule_for_each_element_runs_on_every_element_and_names_the_one_that_fails() {
+    let c = compiled(adults_only("shareholders"));
+    let date: Date = "2026-12-07".parse().unwrap();
+    let accepted = c.evaluate(&submission(json!([li(), zhou()])), date);
+    assert_eq!(accepted.items[0].outcome, Outcome::Accepted, "{:?}", accepted.items[0]);
+    assert_eq!(
+        accepted.trace.iter().filter(|t| t.rule == "shareholders-adult").count(),
+        2,
+        "one run per element"
+    );
+    // The second shareholder was born on 2010-03-01: 16 years old.
+    let minor = json!({"name": "李小龙", "id_number": "231004201003011236", "gender": "男", "birth_date": "2010-03-01"});
+    let d = c.evaluate(&submission(json!([li(), minor.clone()])), date);
+    assert_eq!(d.items[0].outcome, Outcome::Rejected, "{:?}", d.items[0]);
+    assert_eq!(d.items[0].reasons.len(), 1, "the adult passes: {:?}", d.items[0].reasons);
+    assert_eq!(d.items[0].reasons[0].message.zh, "第2位股东：不符合：自然人股东年满18周岁");
+    assert_eq!(
+        d.items[0].reasons[0].message.en,
+        "shareholder 2: Not met: A natural-person shareholder is 18 or older"
+    );
+    // An element the rule cannot read (no ID number) sends the item to an official, naming it.
+    let d = c.evaluate(&submission(json!([{"name": "无号"}, li()])), date);
+    assert_eq!(d.items[0].outcome, Outcome::ManualReview, "{:?}", d.items[0]);
+    assert!(
+        d.items[0].reasons[0].message.zh.contains("第1位股东：自然人股东年满18周岁"),
+        "{:?}",
+        d.items[0].reasons
+    );
+    // No element, no run.
+    let d = c.evaluate(&submission(json!([])), date);
+    assert!(d.trace.iter().all(|t| t.rule != "shareholders-adult"));
+}
+
+#[test]
+fn a_rule_for_each_element_warns_in_the_wizard_per_element() {
+    let c = compiled(adults_only("shareholders"));
+    let mut w = onething::Wizard::new(&c, None, Some("2026-12-07".parse().unwrap()));
+    let minor = json!({"name": "李小龙", "id_number": "231004201003011236"});
+    w.set("shareholders", json!([li(), minor])).unwrap();
+    let warnings: Vec<String> = w.state().warnings.iter().map(|x| x.message.zh.clone()).collect();
+    assert_eq!(warnings, ["第2位股东：不符合：自然人股东年满18周岁"]);
+}
+
+#[test]
+fn a_rule_for_each_element_names_a_list_of_the_form() {
+    for (list, expected) in
+        [("sharehlders", "did you mean `shareholders`"), ("company.name", "list `company.name`")]
+    {
+        let found = messages(adults_only(list));
+        assert!(found.iter().any(|m| m.contains(expected)), "{list}: {found:#?}");
+    }
+    let p = problems(adults_only("sharehlders"));
+    assert_eq!(p[0].bundle_pointer(), Some("/items/0/eligibility/0/for_each"));
+}

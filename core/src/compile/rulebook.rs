@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::base::pointer;
 use crate::base::text::Text;
-use crate::compile::keys::KeyInfos;
+use crate::compile::keys::{KeyInfo, KeyInfos};
 use crate::model::bundle::{Bundle, Check, Item, Script};
 use crate::model::error::{Problem, Warning};
 use crate::rules::{self, Reads, Sandbox};
@@ -36,6 +36,9 @@ pub(crate) struct CompiledRule {
     /// The script's place in the bundle document (a JSON Pointer): its `script`, or the
     /// `file` naming it.
     pub pointer: String,
+    /// The list whose elements it runs on, one run each (`Rule::for_each`), and the place
+    /// of that key in the bundle document.
+    pub for_each: Option<(String, String)>,
 }
 
 impl CompiledRule {
@@ -117,8 +120,11 @@ impl Compiler<'_> {
             self.rule(at("applies_if", "applies_if"), "applies_if", cond.title.as_ref(), None, &cond.source)
         });
         let eligibility = item.eligibility.iter().enumerate().filter_map(|(j, r)| {
+            let place = format!("/items/{i}/eligibility/{j}");
             let at = at("eligibility", &format!("eligibility/{j}"));
-            self.rule(at, &r.id, Some(&r.title), r.message.as_ref(), &r.source)
+            let mut rule = self.rule(at, &r.id, Some(&r.title), r.message.as_ref(), &r.source)?;
+            rule.for_each = r.for_each.clone().map(|list| (list, pointer::join(&place, "for_each")));
+            Some(rule)
         });
         let eligibility = eligibility.collect();
         let required_if = item.materials.iter().enumerate().map(|(j, m)| {
@@ -203,6 +209,7 @@ impl Compiler<'_> {
                 at,
                 file: source.read_from.clone(),
                 pointer,
+                for_each: None,
             }),
             Err(e) => {
                 self.problems.push(Problem::Script {
@@ -317,7 +324,8 @@ impl Rulebook {
             bundle.items.iter().enumerate().map(|(i, item)| c.item_rules(i, item)).collect();
         for (j, r) in bundle.rules.iter().enumerate() {
             let at = ("bundle rules".to_owned(), format!("/rules/{j}"));
-            if let Some(rule) = c.rule(at, &r.id, Some(&r.title), r.message.as_ref(), &r.source) {
+            if let Some(mut rule) = c.rule(at, &r.id, Some(&r.title), r.message.as_ref(), &r.source) {
+                rule.for_each = r.for_each.clone().map(|list| (list, format!("/rules/{j}/for_each")));
                 book.bundle.push(rule);
             }
         }
@@ -392,6 +400,13 @@ impl Rulebook {
             }
         }
         for rule in self.all(items) {
+            if let Some((list, place)) = &rule.for_each {
+                if !crate::compile::keys::find(keys, list).is_some_and(KeyInfo::is_list) {
+                    let lists = crate::compile::keys::all(keys);
+                    let lists = lists.iter().filter(|(_, k)| k.is_list()).map(|(name, _)| name.as_str());
+                    problems.push(Problem::unknown(rule.at.clone(), place.clone(), "list", list, lists));
+                }
+            }
             for (key, line, column) in &rule.reads.keys {
                 if !keys.contains_key(key) && !derived.contains(key.as_str()) {
                     let message = format!(

@@ -540,6 +540,14 @@ pub struct Rule {
     /// What to tell the applicant when it fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<Text>,
+    /// For an eligibility rule about each element of a list (each shareholder, each
+    /// co-owner): the list's canonical key. The rule then runs once per element, with
+    /// `element` (the element, read-only, over the list's columns) and `index` (its
+    /// position, from 0) in scope besides `form`; each element that fails is a reason of
+    /// its own, naming the element (第2位股东：…), and an element whose run errs sends the
+    /// item to manual review. No element, no run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_each: Option<String>,
     /// The script.
     #[serde(flatten)]
     pub source: Script,

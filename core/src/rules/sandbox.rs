@@ -450,12 +450,18 @@ impl Session {
 
     /// Runs a transform script with `value` bound.
     pub fn run_with(&mut self, ast: &AST, value: Option<Dynamic>) -> Run {
+        self.run_bound(ast, value.map(|v| ("value", v)).into_iter().collect())
+    }
+
+    /// Runs a script with these constants bound besides the session's own (`element` and
+    /// `index` for a rule run on each element of a list). They are gone after the run.
+    pub fn run_bound(&mut self, ast: &AST, bindings: Vec<(&'static str, Dynamic)>) -> Run {
         if let Some(c) = self.context.as_mut() {
             c.output.clear();
             c.output_bytes = 0;
         }
-        if let Some(v) = value {
-            self.scope.push_constant_dynamic("value", v);
+        for (name, v) in bindings {
+            self.scope.push_constant_dynamic(name, v);
         }
         let (engine, scope) = (&self.engine, &mut self.scope);
         let (result, operations) =

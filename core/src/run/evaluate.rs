@@ -367,7 +367,19 @@ impl CompiledBundle {
         (kind, item, material): (RuleKind, Option<ItemIx>, Option<&str>),
         interpret: impl FnOnce(Result<rhai::Dynamic, ScriptError>) -> T,
     ) -> T {
-        let run = self.session(p).run(&rule.ast);
+        self.run_traced_bound(p, rule, (kind, item, material), Vec::new(), interpret)
+    }
+
+    /// [`Self::run_traced`], with constants bound for the run (a list's `element`, `index`).
+    fn run_traced_bound<T: Interpreted>(
+        &self,
+        p: &mut Prepared<'_>,
+        rule: &CompiledRule,
+        (kind, item, material): (RuleKind, Option<ItemIx>, Option<&str>),
+        bindings: Vec<(&'static str, rhai::Dynamic)>,
+        interpret: impl FnOnce(Result<rhai::Dynamic, ScriptError>) -> T,
+    ) -> T {
+        let run = self.session(p).run_bound(&rule.ast, bindings);
         let mut traced = p.trace.is_some().then(|| {
             let item = item.map(|i| self.items.get(i).id.clone());
             entry(rule, kind, item, material.map(str::to_owned), &run, p)
@@ -598,12 +610,42 @@ impl CompiledBundle {
     }
 
     /// Runs the bundle's own eligibility rules once: their failures concern every item.
-    fn bundle_rules(&self, p: &mut Prepared<'_>) -> Vec<(Verdict, &CompiledRule)> {
-        self.rulebook
-            .bundle
-            .iter()
-            .map(|r| (self.run_rule(p, r, RuleKind::Eligibility, None, None), r))
-            .collect()
+    fn bundle_rules(&self, p: &mut Prepared<'_>) -> Vec<Ruled<'_>> {
+        self.rulebook.bundle.iter().flat_map(|r| self.run_eligibility(p, r, None)).collect()
+    }
+
+    /// Runs one eligibility rule: once, or once per element of its list (`for_each`), each
+    /// verdict with the element's name.
+    pub(crate) fn run_eligibility<'r>(
+        &self,
+        p: &mut Prepared<'_>,
+        r: &'r CompiledRule,
+        item: Option<ItemIx>,
+    ) -> Vec<Ruled<'r>> {
+        let Some((list, _)) = &r.for_each else {
+            return vec![(self.run_rule(p, r, RuleKind::Eligibility, item, None), r, None)];
+        };
+        let rows: Vec<rhai::Dynamic> = match p.get(list) {
+            Some(Value::Array(rows)) => rows.iter().map(rules::to_dynamic).collect(),
+            _ => Vec::new(),
+        };
+        let info = self.keys.get(list);
+        let mut out = Vec::with_capacity(rows.len());
+        for (n, row) in rows.into_iter().enumerate() {
+            let element = match row.try_cast_result::<rhai::Map>() {
+                Ok(map) => rhai::Dynamic::from(rules::Record::new(map)),
+                Err(other) => other,
+            };
+            let index = rhai::Dynamic::from(i64::try_from(n).unwrap_or(i64::MAX));
+            let bindings = vec![("element", element), ("index", index)];
+            let v = self.run_traced_bound(p, r, (RuleKind::Eligibility, item, None), bindings, verdict);
+            let name = info.map_or_else(
+                || Text::new(format!("{list}[{n}]"), format!("{list}[{n}]")),
+                |k| k.element_name(n),
+            );
+            out.push((v, r, Some(name)));
+        }
+        out
     }
 
     /// Runs the bundle's consistency checks once (those whose fields all have valid values).
@@ -672,23 +714,24 @@ impl CompiledBundle {
         let Facts { bundle, checks, prerequisite } = facts;
         // Eligibility first: the bundle's rules, then the item's.
         let mut rejected = Vec::new();
-        let own: Vec<(Verdict, &CompiledRule)> = self
+        let own: Vec<Ruled<'_>> = self
             .items
             .get(i)
             .rules
             .eligibility
             .iter()
-            .map(|r| (self.run_rule(p, r, RuleKind::Eligibility, Some(i), None), r))
+            .flat_map(|r| self.run_eligibility(p, r, Some(i)))
             .collect();
-        for (v, rule) in bundle.iter().chain(own.iter()) {
+        for (v, rule, element) in bundle.iter().chain(own.iter()) {
             match v {
                 Verdict::Pass => {}
                 Verdict::Error(e) => {
-                    return d.rule_failed(i, ReasonRule::Rule(rule.id.clone()), &subject(rule), e);
+                    let what = about(element.as_ref(), subject(rule));
+                    return d.rule_failed(i, ReasonRule::Rule(rule.id.clone()), &what, e);
                 }
                 Verdict::Fail(reason) => rejected.push(Reason {
                     rule: Some(ReasonRule::Rule(rule.id.clone())),
-                    message: failure_text(rule, reason.as_ref()),
+                    message: about(element.as_ref(), failure_text(rule, reason.as_ref())),
                 }),
             }
         }
@@ -811,7 +854,7 @@ pub(crate) fn tainted_by(failed: &[FailedDerive], reads: &rules::Reads) -> Optio
 /// What is known about the whole submission when an item is decided.
 struct Facts<'a, 'r> {
     /// The bundle's eligibility rules' verdicts.
-    bundle: &'a [(Verdict, &'r CompiledRule)],
+    bundle: &'a [Ruled<'r>],
     /// The verdicts of the bundle's consistency checks that ran.
     checks: &'a [(Verdict, &'r CompiledCheck)],
     /// Why a prerequisite item's rejection rejects this one, if it does.
@@ -912,6 +955,18 @@ fn rule_error_text(what: &Text, e: &ScriptError) -> Text {
         format!("无法自动判断「{}」，需人工审核", what.zh),
         format!("“{}” could not be decided automatically; an official must decide", what.en),
     )
+}
+
+/// An eligibility rule's verdict, with the element it was about when it runs on each
+/// element of a list.
+pub(crate) type Ruled<'r> = (Verdict, &'r CompiledRule, Option<Text>);
+
+/// `text` about one element of a list (第2位股东：…), or as it is.
+pub(crate) fn about(element: Option<&Text>, text: Text) -> Text {
+    match element {
+        Some(e) => Text::new(format!("{}：{}", e.zh, text.zh), format!("{}: {}", e.en, text.en)),
+        None => text,
+    }
 }
 
 /// What a rule decides, for the applicant: its title, else its id.

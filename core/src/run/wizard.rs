@@ -886,6 +886,20 @@ impl<'b> Wizard<'b> {
         });
         let mut warnings = Vec::new();
         for (item, j, rule) in bundle_rules.chain(item_rules) {
+            if rule.for_each.is_some() {
+                // Run on each element, uncached: what it reads is the element.
+                for (v, _, element) in b.run_eligibility(p, rule, item) {
+                    if let Verdict::Fail(reason) = v {
+                        let text = crate::run::evaluate::failure_text(rule, reason.as_ref());
+                        warnings.push(EligibilityWarning {
+                            item: item.map(|i| b.items.get(i).id.clone()),
+                            rule: rule.id.clone(),
+                            message: crate::run::evaluate::about(element.as_ref(), text),
+                        });
+                    }
+                }
+                continue;
+            }
             let id = RuleId::Eligibility(item, j);
             if let Verdict::Fail(reason) =
                 self.verdict(cache, p, rule, id, (RuleKind::Eligibility, item, None))
