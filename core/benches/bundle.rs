@@ -330,6 +330,86 @@ fn prefill(c: &mut Criterion) {
     g.finish();
 }
 
+/// A bundle of `departments` departments, each mapping one list of `columns` columns in its
+/// own names (`/l/*/c{k}` → `rows[].col{k}`; string columns with department-specific
+/// lengths, every fifth a number), the list's elements required to name column 0.
+pub fn list_bundle(departments: usize, columns: usize) -> Value {
+    let items: Vec<Value> = (0..departments)
+        .map(|d| {
+            let mut properties = serde_json::Map::new();
+            let mut map = serde_json::Map::new();
+            for k in 0..columns {
+                let schema = if k % 5 == 4 {
+                    json!({"type": "number", "minimum": 0, "maximum": 1000 + d})
+                } else {
+                    json!({"type": "string", "maxLength": 20 + d + k})
+                };
+                properties.insert(format!("d{d}c{k}"), schema);
+                map.insert(format!("/l{d}/*/d{d}c{k}"), json!(format!("rows[].col{k}")));
+            }
+            json!({
+                "id": format!("item{d}"), "department": format!("dept{d}"),
+                "title": {"zh": format!("事项{d}"), "en": format!("Item {d}")},
+                "schema": {"type": "object", "properties": {format!("l{d}"): {"type": "array", "maxItems": 5000,
+                    "items": {"type": "object", "required": [format!("d{d}c0")], "properties": properties}}}},
+                "field_map": map
+            })
+        })
+        .collect();
+    let departments: Vec<Value> = (0..departments)
+        .map(|d| json!({"id": format!("dept{d}"), "name": {"zh": format!("部门{d}"), "en": format!("Dept {d}")}}))
+        .collect();
+    json!({"id": "lists", "version": "1", "title": {"zh": "列表", "en": "Lists"}, "lead": "dept0",
+           "departments": departments, "items": items})
+}
+
+/// A submission of `rows` elements over `columns` columns, valid for [`list_bundle`].
+pub fn list_submission(rows: usize, columns: usize) -> Submission {
+    let rows: Vec<Value> = (0..rows)
+        .map(|r| {
+            let row: serde_json::Map<String, Value> = (0..columns)
+                .map(|k| (format!("col{k}"), if k % 5 == 4 { json!(r % 1000) } else { json!(format!("第{r}行{k}")) }))
+                .collect();
+            Value::Object(row)
+        })
+        .collect();
+    serde_json::from_value(json!({"values": {"rows": rows}})).unwrap()
+}
+
+/// Lists (issue "Repeating groups"): 10 departments each mapping a list of 20 columns;
+/// compile, and validate + evaluate, and dispatch, at 10, 100 and 1,000 rows. The peer is
+/// each department's own schema validating its own view (what a per-department portal does).
+fn lists(c: &mut Criterion) {
+    let bundle = list_bundle(10, 20);
+    let mut g = c.benchmark_group("lists");
+    g.sample_size(20);
+    g.bench_function("compile/10x20", |b| {
+        b.iter(|| CompiledBundle::compile(load::from_packed_value(bundle.clone()).unwrap()).unwrap())
+    });
+    let compiled = CompiledBundle::compile(load::from_packed_value(bundle).unwrap()).unwrap();
+    let date: onething::Date = "2026-12-07".parse().unwrap();
+    for rows in [10, 100, 1000] {
+        let s = list_submission(rows, 20);
+        let v = compiled.validate(&s);
+        assert!(v.valid, "{:?}", v.errors.first());
+        g.throughput(Throughput::Elements(rows as u64));
+        g.bench_with_input(BenchmarkId::new("validate+evaluate", rows), &s, |b, s| {
+            b.iter(|| compiled.evaluate(black_box(s), date))
+        });
+        g.bench_with_input(BenchmarkId::new("dispatch", rows), &s, |b, s| {
+            b.iter(|| compiled.dispatch(black_box(s)).unwrap())
+        });
+        g.bench_with_input(BenchmarkId::new("peer-per-department-validation", rows), &s, |b, s| {
+            b.iter(|| {
+                let views: Vec<_> =
+                    v.applicable.iter().map(|i| compiled.department_view(i, black_box(s)).unwrap()).collect();
+                views
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     compile_fixtures,
@@ -339,6 +419,7 @@ criterion_group!(
     thousand_rules,
     wizard,
     prefill,
-    bound
+    bound,
+    lists
 );
 criterion_main!(benches);
