@@ -368,7 +368,12 @@ pub fn list_submission(rows: usize, columns: usize) -> Submission {
     let rows: Vec<Value> = (0..rows)
         .map(|r| {
             let row: serde_json::Map<String, Value> = (0..columns)
-                .map(|k| (format!("col{k}"), if k % 5 == 4 { json!(r % 1000) } else { json!(format!("第{r}行{k}")) }))
+                .map(|k| {
+                    (
+                        format!("col{k}"),
+                        if k % 5 == 4 { json!(r % 1000) } else { json!(format!("第{r}行{k}")) },
+                    )
+                })
                 .collect();
             Value::Object(row)
         })

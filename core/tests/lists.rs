@@ -359,3 +359,58 @@ fn a_rule_for_each_element_names_a_list_of_the_form() {
     let p = problems(adults_only("sharehlders"));
     assert_eq!(p[0].bundle_pointer(), Some("/items/0/eligibility/0/for_each"));
 }
+
+#[test]
+fn the_wizard_edits_a_list_row_by_row() {
+    use onething::{Wizard, WizardError};
+    let c = compiled(bundle());
+    let mut w = Wizard::new(&c, None, Some("2026-12-07".parse().unwrap()));
+    w.set("company.name", json!("某公司")).unwrap();
+    assert_eq!(w.add_row("shareholders", json!({})).unwrap(), 0);
+    w.set_cell("shareholders", 0, "name", json!("李志强")).unwrap();
+    w.set_cell("shareholders", 0, "id_number", json!("23100419860412123X")).unwrap();
+    assert_eq!(w.add_row("shareholders", zhou()).unwrap(), 1);
+    w.set_cell("shareholders", 1, "id_number", json!("2301031984070825")).unwrap();
+    let state = w.state();
+    let field = state.steps.iter().flat_map(|s| &s.fields).find(|f| f.key == "shareholders").unwrap();
+    let list = field.list.as_ref().unwrap();
+    assert_eq!(list.rows.iter().map(|r| r.zh.as_str()).collect::<Vec<_>>(), ["第1位股东", "第2位股东"]);
+    assert_eq!((list.min_items, list.max_items), (Some(1), Some(20)));
+    let name = list.columns.iter().find(|c| c.key == "name").unwrap();
+    assert!(name.required && name.title.zh == "姓名");
+    assert!(!list.columns.iter().find(|c| c.key == "gender").unwrap().required);
+    // The second row's error is on the list field, at the row's pointer.
+    let pointers: Vec<&str> = field.errors.iter().map(|e| e.pointer.as_str()).collect();
+    assert_eq!(pointers, ["/shareholders/1/id_number"], "{:?}", field.errors);
+    // Reorder, clear a cell, remove a row.
+    w.move_row("shareholders", 1, 0).unwrap();
+    assert_eq!(w.answers()["shareholders"][0]["name"], "周海波");
+    w.set_cell("shareholders", 0, "gender", Value::Null).unwrap();
+    assert!(w.answers()["shareholders"][0].get("gender").is_none());
+    w.remove_row("shareholders", 0).unwrap();
+    assert_eq!(w.answers()["shareholders"], json!([{"name": "李志强", "id_number": "23100419860412123X"}]));
+    assert!(w.state().steps.iter().flat_map(|s| &s.fields).all(|f| f.errors.is_empty()));
+    // Bad requests are typed errors naming what is wrong.
+    assert_eq!(
+        w.remove_row("shareholders", 5),
+        Err(WizardError::NoRow { key: "shareholders".into(), index: 5, rows: 1 })
+    );
+    assert!(matches!(w.add_row("company.name", json!({})), Err(WizardError::NotAList { .. })));
+    assert!(matches!(w.add_row("shareholders", json!("李")), Err(WizardError::NotARow { .. })));
+    let e = w.set_cell("shareholders", 0, "nmae", json!("x")).unwrap_err();
+    assert_eq!(
+        e,
+        WizardError::UnknownColumn {
+            key: "shareholders".into(),
+            column: "nmae".into(),
+            suggestion: Some("name".into())
+        }
+    );
+    assert!(e.text().zh.contains("没有「nmae」一栏"), "{}", e.text().zh);
+    for n in 1..20 {
+        w.add_row("shareholders", json!({"name": format!("股东{n}")})).unwrap();
+    }
+    let full = w.add_row("shareholders", json!({})).unwrap_err();
+    assert_eq!(full, WizardError::TooManyRows { key: "shareholders".into(), max: 20 });
+    assert_eq!(full.text().zh, "「shareholders」最多20项");
+}

@@ -175,6 +175,11 @@ impl From<onething::WizardError> for Failure {
             W::UnknownItem(id) => ("unknown_item", Some(id.clone())),
             W::UnknownStep(_) => ("unknown_step", None),
             W::WrongBundle { .. } => ("wrong_bundle", None),
+            W::NotAList { key } => ("not_a_list", Some(key.clone())),
+            W::NotARow { key, .. } => ("not_a_row", Some(key.clone())),
+            W::NoRow { key, index, .. } => ("no_row", Some(format!("{key}/{index}"))),
+            W::UnknownColumn { key, column, .. } => ("unknown_column", Some(format!("{key}/{column}"))),
+            W::TooManyRows { key, .. } => ("too_many_rows", Some(key.clone())),
             _ => ("wizard", None),
         };
         // The bilingual text, for showing to the applicant.

@@ -156,6 +156,65 @@ impl JsWizard {
         Ok(())
     }
 
+    /// Adds a row at the end of a list (an object over its columns; `{}` for an empty row)
+    /// and returns its index; throws `kind: "too_many_rows"` past the form's `maxItems`,
+    /// `"not_a_list"`, `"not_a_row"`.
+    #[wasm_bindgen(js_name = addRow)]
+    pub fn add_row(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | void")] row: JsValue,
+    ) -> JsResult<usize> {
+        let key = string_arg(&key, "key")?;
+        let row = if row.is_undefined() { serde_json::json!({}) } else { value_from_js(&row, &key)? };
+        Ok(self.inner.with_dependent_mut(|_, w| w.add_row(&key, row)).map_err(Failure::from)?)
+    }
+
+    /// Removes a row of a list; throws `kind: "no_row"` for an index it does not have.
+    #[wasm_bindgen(js_name = removeRow)]
+    pub fn remove_row(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] index: JsValue,
+    ) -> JsResult<()> {
+        let (key, index) = (string_arg(&key, "key")?, index_arg(&index, "index")?);
+        self.inner.with_dependent_mut(|_, w| w.remove_row(&key, index)).map_err(Failure::from)?;
+        Ok(())
+    }
+
+    /// Moves a row of a list from one position to another.
+    #[wasm_bindgen(js_name = moveRow)]
+    pub fn move_row(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] from: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] to: JsValue,
+    ) -> JsResult<()> {
+        let key = string_arg(&key, "key")?;
+        let (from, to) = (index_arg(&from, "from")?, index_arg(&to, "to")?);
+        self.inner.with_dependent_mut(|_, w| w.move_row(&key, from, to)).map_err(Failure::from)?;
+        Ok(())
+    }
+
+    /// Answers one column of one row of a list (`null` clears it); throws `kind:
+    /// "unknown_column"` (with the nearest column) or `"no_row"`.
+    #[wasm_bindgen(js_name = setCell)]
+    pub fn set_cell(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] index: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] column: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
+    ) -> JsResult<()> {
+        let (key, index) = (string_arg(&key, "key")?, index_arg(&index, "index")?);
+        let column = string_arg(&column, "column")?;
+        let value = value_from_js(&value, &column)?;
+        self.inner
+            .with_dependent_mut(|_, w| w.set_cell(&key, index, &column, value))
+            .map_err(Failure::from)?;
+        Ok(())
+    }
+
     /// Clears a field.
     pub fn unset(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> JsResult<()> {
         let key = string_arg(&key, "key")?;

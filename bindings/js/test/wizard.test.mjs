@@ -113,3 +113,41 @@ for (const name of fixtures()) {
     });
   });
 }
+
+describe('lists, row by row', () => {
+  const bundle = new Bundle(packedText('business-startup'));
+  const { date } = meta('business-startup');
+  const shareholders = (w) => w.state().steps.flatMap((s) => s.fields).find((f) => f.key === 'shareholders');
+
+  test('rows are added, filled, moved and removed as natively; errors name the row', () => {
+    const w = new Wizard(bundle, date);
+    assert.equal(w.addRow('shareholders'), 0);
+    w.setCell('shareholders', 0, 'name', '李志强');
+    w.setCell('shareholders', 0, 'id_number', '23100419860412123X');
+    assert.equal(w.addRow('shareholders', { name: '周海波', id_number: '230103198407082517' }), 1);
+    const field = shareholders(w);
+    assert.deepEqual(field.list.rows.map((r) => r.zh), ['第1位股东', '第2位股东']);
+    assert.ok(field.list.columns.some((c) => c.key === 'name' && c.required));
+    assert.ok(
+      field.errors.some((e) => e.pointer === '/shareholders/1/id_number' && e.message.zh.startsWith('第2位股东')),
+      JSON.stringify(field.errors),
+    );
+    w.moveRow('shareholders', 1, 0);
+    w.removeRow('shareholders', 0);
+    assert.deepEqual(w.save().answers.shareholders, [{ name: '李志强', id_number: '23100419860412123X' }]);
+    w.free();
+  });
+
+  test('bad row requests are typed errors', () => {
+    const w = new Wizard(bundle, date);
+    assert.throws(() => w.removeRow('shareholders', 0), (e) => e.kind === 'no_row' && e.path === 'shareholders/0');
+    assert.throws(() => w.addRow('company.name'), (e) => e.kind === 'not_a_list');
+    assert.throws(() => w.addRow('shareholders', 'x'), (e) => e.kind === 'not_a_row');
+    w.addRow('shareholders');
+    assert.throws(() => w.setCell('shareholders', 0, 'nmae', 'x'), (e) => e.kind === 'unknown_column');
+    assert.throws(() => w.setCell('shareholders', -1, 'name', 'x'), (e) => e.kind === 'input');
+    for (let n = 1; n < 50; n++) w.addRow('shareholders', { name: `股东${n}` });
+    assert.throws(() => w.addRow('shareholders'), (e) => e.kind === 'too_many_rows' && /50/.test(e.message));
+    w.free();
+  });
+});

@@ -3677,6 +3677,11 @@ export interface FieldState {
    * (Kept apart from `errors`, so that a form is not red before it is filled.)
    */
   missing?: Text | null;
+  /**
+   * For a list mapped column by column: its rows and columns. Its rows' errors are in
+   * `errors`, each with the row's pointer (`/shareholders/1/id_number`).
+   */
+  list?: ListState | null;
 }
 /**
  * An error message.
@@ -3705,6 +3710,55 @@ export interface Message {
    * The items whose constraint failed.
    */
   items: string[];
+}
+/**
+ * A list field's rows and columns, for editing it row by row ([`Wizard::add_row`],
+ * [`Wizard::set_cell`], [`Wizard::move_row`], [`Wizard::remove_row`]).
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "ListState".
+ */
+export interface ListState {
+  /**
+   * Each row's name, in order (第1位股东 / shareholder 1).
+   */
+  rows: Text[];
+  /**
+   * The columns, in form order.
+   */
+  columns: ColumnState[];
+  /**
+   * The fewest rows the merged form accepts, if it says.
+   */
+  min_items?: number | null;
+  /**
+   * The most rows the merged form accepts, if it says; [`Wizard::add_row`] refuses more.
+   */
+  max_items?: number | null;
+}
+/**
+ * One column of a list.
+ *
+ * This interface was referenced by `OnethingTypes`'s JSON-Schema
+ * via the `definition` "ColumnState".
+ */
+export interface ColumnState {
+  /**
+   * The column (`name` of `shareholders[].name`).
+   */
+  key: string;
+  /**
+   * Its title.
+   */
+  title: Text;
+  /**
+   * Help text.
+   */
+  description?: Text | null;
+  /**
+   * Every row must fill it (some department requires it).
+   */
+  required: boolean;
 }
 /**
  * An optional item and whether it is chosen.

@@ -93,6 +93,48 @@ pub enum WizardError {
     /// The wizard has no such step.
     #[error("no step {0}")]
     UnknownStep(usize),
+    /// The field is not a list mapped column by column, so it has no rows.
+    #[error("field `{key}` is not a list")]
+    NotAList {
+        /// The key.
+        key: String,
+    },
+    /// A row must be an object over the list's columns.
+    #[error("a row of `{key}` must be an object over its columns, not {found}")]
+    NotARow {
+        /// The list's key.
+        key: String,
+        /// What was given, in short.
+        found: String,
+    },
+    /// The list has no row at that index.
+    #[error("`{key}` has no row {index} (it has {rows})")]
+    NoRow {
+        /// The list's key.
+        key: String,
+        /// The index given (from 0).
+        index: usize,
+        /// How many rows it has.
+        rows: usize,
+    },
+    /// The list has no such column.
+    #[error("`{key}` has no column `{column}`{}", hint(suggestion.as_deref()))]
+    UnknownColumn {
+        /// The list's key.
+        key: String,
+        /// The column given.
+        column: String,
+        /// The closest column, if one is close.
+        suggestion: Option<String>,
+    },
+    /// The list is full: a department accepts at most `max` rows (`maxItems`).
+    #[error("`{key}` has at most {max} rows")]
+    TooManyRows {
+        /// The list's key.
+        key: String,
+        /// The most rows the merged form accepts.
+        max: u64,
+    },
     /// The draft was saved for another bundle, or another version of it.
     #[error(
         "the draft is for `{found}` version `{found_version}`, not `{expected}` version `{expected_version}`"
@@ -137,6 +179,19 @@ impl WizardError {
             }
             WizardError::UnknownMaterial { id, suggestion } => {
                 Text::new(format!("没有事项需要材料「{id}」{}", zh_hint(suggestion)), self.to_string())
+            }
+            WizardError::NotAList { key } => Text::new(format!("「{key}」不是列表"), self.to_string()),
+            WizardError::NotARow { key, .. } => {
+                Text::new(format!("「{key}」的每一项须为按列填写的对象"), self.to_string())
+            }
+            WizardError::NoRow { key, index, rows } => {
+                Text::new(format!("「{key}」没有第{}项（共{rows}项）", index + 1), self.to_string())
+            }
+            WizardError::UnknownColumn { key, column, suggestion } => {
+                Text::new(format!("「{key}」没有「{column}」一栏{}", zh_hint(suggestion)), self.to_string())
+            }
+            WizardError::TooManyRows { key, max } => {
+                Text::new(format!("「{key}」最多{max}项"), self.to_string())
             }
             WizardError::UnknownItem(id) => Text::new(format!("没有事项「{id}」"), self.to_string()),
             WizardError::UnknownStep(n) => Text::new(format!("没有第 {n} 步"), self.to_string()),
@@ -284,6 +339,40 @@ pub struct FieldState {
     /// (Kept apart from `errors`, so that a form is not red before it is filled.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: Option<Text>,
+    /// For a list mapped column by column: its rows and columns. Its rows' errors are in
+    /// `errors`, each with the row's pointer (`/shareholders/1/id_number`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<ListState>,
+}
+
+/// A list field's rows and columns, for editing it row by row ([`Wizard::add_row`],
+/// [`Wizard::set_cell`], [`Wizard::move_row`], [`Wizard::remove_row`]).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ListState {
+    /// Each row's name, in order (第1位股东 / shareholder 1).
+    pub rows: Vec<Text>,
+    /// The columns, in form order.
+    pub columns: Vec<ColumnState>,
+    /// The fewest rows the merged form accepts, if it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_items: Option<u64>,
+    /// The most rows the merged form accepts, if it says; [`Wizard::add_row`] refuses more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<u64>,
+}
+
+/// One column of a list.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ColumnState {
+    /// The column (`name` of `shareholders[].name`).
+    pub key: String,
+    /// Its title.
+    pub title: Text,
+    /// Help text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// Every row must fill it (some department requires it).
+    pub required: bool,
 }
 
 /// An error message.
@@ -683,6 +772,114 @@ impl<'b> Wizard<'b> {
         Ok(())
     }
 
+    /// Adds a row at the end of list `key` (an object over its columns, `{}` for an empty
+    /// one) and returns its index. Refused past the merged form's `maxItems`.
+    pub fn add_row(&mut self, key: &str, row: Value) -> Result<usize, WizardError> {
+        self.check_unlocked(key)?;
+        let max = self.list_info(key)?.1;
+        if !row.is_object() {
+            let found = crate::schema::Kinds::of(&row).to_type().map_or_else(String::new, |t| t.to_string());
+            return Err(WizardError::NotARow { key: key.to_owned(), found });
+        }
+        if self.rows(key) as u64 >= max.unwrap_or(u64::MAX) {
+            return Err(WizardError::TooManyRows { key: key.to_owned(), max: max.unwrap_or_default() });
+        }
+        Ok(self.with_rows(key, |rows| {
+            rows.push(row);
+            rows.len() - 1
+        }))
+    }
+
+    /// Removes row `index` of list `key`; the rows after it move up.
+    pub fn remove_row(&mut self, key: &str, index: usize) -> Result<(), WizardError> {
+        self.check_row(key, index)?;
+        self.with_rows(key, |rows| rows.remove(index));
+        Ok(())
+    }
+
+    /// Moves row `from` of list `key` to position `to` (both from 0).
+    pub fn move_row(&mut self, key: &str, from: usize, to: usize) -> Result<(), WizardError> {
+        self.check_row(key, from)?;
+        self.check_row(key, to)?;
+        self.with_rows(key, |rows| {
+            let row = rows.remove(from);
+            rows.insert(to, row);
+        });
+        Ok(())
+    }
+
+    /// Answers column `column` of row `index` of list `key`; `null` clears it.
+    pub fn set_cell(
+        &mut self,
+        key: &str,
+        index: usize,
+        column: &str,
+        value: Value,
+    ) -> Result<(), WizardError> {
+        self.check_row(key, index)?;
+        let columns = &self.list_info(key)?.0.columns;
+        if !columns.contains_key(column) {
+            let suggestion = closest(column, columns.keys().map(String::as_str));
+            return Err(WizardError::UnknownColumn {
+                key: key.to_owned(),
+                column: column.to_owned(),
+                suggestion,
+            });
+        }
+        self.with_rows(key, |rows| {
+            if let Some(row) = rows.get_mut(index).and_then(Value::as_object_mut) {
+                if value.is_null() {
+                    row.remove(column);
+                } else {
+                    row.insert(column.to_owned(), value);
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// A list's key information and the most rows the merged form accepts.
+    fn list_info(&self, key: &str) -> Result<(&crate::compile::keys::KeyInfo, Option<u64>), WizardError> {
+        self.check_key(key)?;
+        let info = self.bundle.keys.get(key).filter(|i| i.is_list());
+        let info = info.ok_or_else(|| WizardError::NotAList { key: key.to_owned() })?;
+        let max = self
+            .bundle
+            .form()
+            .pointer(&format!("/properties/{}/maxItems", crate::base::pointer::escape(key)));
+        Ok((info, max.and_then(Value::as_u64)))
+    }
+
+    /// How many rows list `key` has (0 when its answer is not a list).
+    fn rows(&self, key: &str) -> usize {
+        self.answers.get(key).and_then(Value::as_array).map_or(0, Vec::len)
+    }
+
+    /// Checks that list `key` may be changed and has row `index`.
+    fn check_row(&self, key: &str, index: usize) -> Result<(), WizardError> {
+        self.check_unlocked(key)?;
+        self.list_info(key)?;
+        let rows = self.rows(key);
+        if index >= rows {
+            return Err(WizardError::NoRow { key: key.to_owned(), index, rows });
+        }
+        Ok(())
+    }
+
+    /// Changes the rows of list `key` with `f` (an answer that is not a list becomes an
+    /// empty one first: the applicant edits rows now). The value is typed from then on.
+    fn with_rows<T>(&mut self, key: &str, f: impl FnOnce(&mut Vec<Value>) -> T) -> T {
+        self.origins.shift_remove(key);
+        let slot = self.answers.entry(key.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
+        let mut rows = match std::mem::take(slot) {
+            Value::Array(rows) => rows,
+            _ => Vec::new(),
+        };
+        let out = f(&mut rows);
+        *slot = Value::Array(rows);
+        out
+    }
+
     /// Sets a material's status (by reuse key); `None` clears it.
     pub fn set_material(&mut self, id: &str, status: Option<MaterialStatus>) -> Result<(), WizardError> {
         self.check_material(id)?;
@@ -1020,7 +1217,9 @@ impl<'b> Wizard<'b> {
             items: e.items.clone(),
         });
         for m in validation.chain(inconsistent) {
-            let at = m.key.as_deref().and_then(|k| b.keys.get_full(k)).filter(|(i, k, info)| {
+            // An error in a list (`shareholders[].name`) is the list field's.
+            let field = m.key.as_deref().map(|k| k.split_once("[].").map_or(k, |(list, _)| list));
+            let at = field.and_then(|k| b.keys.get_full(k)).filter(|(i, k, info)| {
                 self.shown.get(*i).copied().unwrap_or(false) && shows(k.as_str(), info)
             });
             let top = crate::base::pointer::split(&m.pointer).is_some_and(|t| t.len() == 1);
@@ -1080,7 +1279,35 @@ impl<'b> Wizard<'b> {
             required,
             errors: found.errors,
             missing: found.missing,
+            list: info.is_list().then(|| self.list_state(key, info)),
         })
+    }
+
+    /// A list field's rows and columns (see [`ListState`]).
+    fn list_state(&self, key: &str, info: &crate::compile::keys::KeyInfo) -> ListState {
+        let field = self.bundle.form().pointer(&format!("/properties/{}", crate::base::pointer::escape(key)));
+        let bound = |kw: &str| field.and_then(|f| f.get(kw)).and_then(Value::as_u64);
+        let required: Vec<&str> = field
+            .and_then(|f| f.pointer("/items/required"))
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let columns = info
+            .columns
+            .iter()
+            .map(|(column, c)| ColumnState {
+                key: column.clone(),
+                title: c.title.clone(),
+                description: c.description.clone(),
+                required: required.contains(&column.as_str()),
+            })
+            .collect();
+        ListState {
+            rows: (0..self.rows(key)).map(|n| info.element_name(n)).collect(),
+            columns,
+            min_items: bound("minItems"),
+            max_items: bound("maxItems"),
+        }
     }
 
     /// A field's derived value, when a derive rule computed one.
