@@ -414,3 +414,36 @@ fn the_wizard_edits_a_list_row_by_row() {
     assert_eq!(full, WizardError::TooManyRows { key: "shareholders".into(), max: 20 });
     assert_eq!(full.text().zh, "「shareholders」最多20项");
 }
+
+#[test]
+fn a_derive_rule_fills_a_column_of_each_element_left_blank() {
+    let mut b = bundle();
+    b["derive"] = json!([
+        {"key": "shareholders[].gender", "script": "id_gender(element.id_number)"},
+        {"key": "shareholders[].birth_date", "script": "let d = id_birth_date(element.id_number); if d == () { () } else { `${d}` }"}
+    ]);
+    b["items"][0]["eligibility"] = json!([{
+        "id": "men", "title": {"zh": "男性股东", "en": "Male shareholders"},
+        "script": "form[\"shareholders\"].all(|s| s.gender == \"男\")"
+    }]);
+    let c = compiled(b.clone());
+    let date: Date = "2026-12-07".parse().unwrap();
+    // Zhou's gender and birth date are left blank: derived from his ID number, dispatched
+    // in the regulator's codes; Li's typed values stay.
+    let blank = json!({"name": "周海波", "id_number": "230103198407082516"});
+    let s = submission(json!([li(), blank]));
+    let d = c.evaluate(&s, date);
+    assert_eq!(d.items[0].outcome, Outcome::Accepted, "{:?} {:?}", d.items[0], d.trace);
+    let derive_runs = d.trace.iter().filter(|t| t.kind == onething::decision::RuleKind::Derive).count();
+    assert_eq!(derive_runs, 2, "one run per rule, on the one element left blank");
+    let p = c.dispatch(&s).unwrap();
+    let gd = &p.payloads.iter().find(|p| p.item == "reg").unwrap().payload["gd"];
+    assert_eq!((gd[1]["xb"].as_str(), gd[1]["csrq"].as_str()), (Some("1"), Some("19840708")), "{gd}");
+    // A derive key naming no column of a list is a compile problem.
+    b["derive"][0]["key"] = json!("shareholders[].gendr");
+    let found = messages(b);
+    assert!(
+        found.iter().any(|m| m.contains("shareholders[].gendr") && m.contains("shareholders[].gender")),
+        "{found:#?}"
+    );
+}

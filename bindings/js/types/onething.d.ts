@@ -1029,7 +1029,10 @@ export interface Period {
  */
 export interface Derivation {
   /**
-   * The canonical key it fills (a key of the form, or a new key only rules read).
+   * The canonical key it fills (a key of the form, or a new key only rules read), or a
+   * column of a list (`members[].birth_date`): the script then runs once per element
+   * whose column is blank, with `element` and `index` in scope, and fills that element's
+   * column.
    */
   key: string;
   /**

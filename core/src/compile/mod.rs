@@ -534,6 +534,14 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
     }
     warn_accidental_reuse(bundle, warnings);
     warn_untitled_evidence(bundle, warnings);
+    for (j, d) in bundle.derive.iter().enumerate().filter(|(_, d)| d.key.contains("[].")) {
+        if crate::compile::keys::find(keys, &d.key).is_none() {
+            let columns = crate::compile::keys::all(keys);
+            let columns = columns.iter().map(|(name, _)| name.as_str()).filter(|name| name.contains("[]."));
+            let at = format!("derive `{}`", d.key);
+            problems.push(Problem::unknown(at, format!("/derive/{j}/key"), "list column", &d.key, columns));
+        }
+    }
     for (i, item) in bundle.items.iter().enumerate() {
         let Some(key) = item.starts_on.as_deref() else { continue };
         if !keys.contains_key(key) && !bundle.derive.iter().any(|d| d.key == key) {

@@ -152,7 +152,10 @@ pub enum SourceKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Derivation {
-    /// The canonical key it fills (a key of the form, or a new key only rules read).
+    /// The canonical key it fills (a key of the form, or a new key only rules read), or a
+    /// column of a list (`members[].birth_date`): the script then runs once per element
+    /// whose column is blank, with `element` and `index` in scope, and fills that element's
+    /// column.
     pub key: String,
     /// The script computing the value (`()` leaves the key empty).
     #[serde(flatten)]

@@ -268,6 +268,10 @@ impl CompiledBundle {
         // One session for the derive rules and every rule after them: the submission is
         // converted to Rhai values once per evaluation, and each derived value is set in it.
         for (n, (key, rule)) in self.rulebook.derive.iter().enumerate() {
+            if let Some((list, column)) = key.split_once("[].") {
+                self.derive_each(&mut p, rule, list, column);
+                continue;
+            }
             // A form field the applicant filled keeps its value; a key only rules read is
             // always computed (a submission cannot forge it).
             let is_field = self.keys.contains_key(key);
@@ -307,6 +311,53 @@ impl CompiledBundle {
             p.set_derived(key, is_field, derived);
         }
         p
+    }
+
+    /// Runs a derive rule of a list's column (`members[].birth_date`) on each element whose
+    /// column is blank, with `element` and `index` bound, and fills the column. A run that
+    /// fails leaves the column blank and marks the list failed, as a failed derive of a
+    /// field does (what reads the list is not decided on it).
+    fn derive_each(&self, p: &mut Prepared<'_>, rule: &CompiledRule, list: &str, column: &str) {
+        let Some(Value::Array(rows)) = p.values.get(list) else { return };
+        let blank: Vec<(usize, rhai::Dynamic)> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| row.as_object().is_some_and(|r| r.get(column).is_none_or(Value::is_null)))
+            .map(|(n, row)| (n, rules::to_dynamic(row)))
+            .collect();
+        if blank.is_empty() {
+            return;
+        }
+        let mut filled = Vec::new();
+        for (n, row) in blank {
+            let run = self.session(p).run_bound(&rule.ast, element_bindings(row, n));
+            let traced = p.trace.is_some().then(|| entry(rule, RuleKind::Derive, None, None, &run, p));
+            if let (Some(t), Some(e)) = (p.trace.as_mut(), traced) {
+                t.push(e);
+            }
+            match run.value.map(|v| rules::to_json(&v).filter(|v| !v.is_null())) {
+                Ok(Some(v)) => filled.push((n, v)),
+                Ok(None) => {}
+                Err(error) => {
+                    p.failed.push(FailedDerive { key: list.to_owned(), rule: rule.id.clone(), error })
+                }
+            }
+        }
+        if filled.is_empty() {
+            return;
+        }
+        let Some(Value::Array(rows)) = p.values.to_mut().as_object_mut().and_then(|m| m.get_mut(list)) else {
+            return;
+        };
+        for (n, v) in filled {
+            if let Some(row) = rows.get_mut(n).and_then(Value::as_object_mut) {
+                row.insert(column.to_owned(), v);
+            }
+        }
+        let rows = Value::Array(rows.clone());
+        if let Some(session) = p.session.as_mut() {
+            session.set_form_value(list, Some(&rows));
+        }
     }
 
     /// The rule session of `p`, opened on first use.
@@ -632,12 +683,7 @@ impl CompiledBundle {
         let info = self.keys.get(list);
         let mut out = Vec::with_capacity(rows.len());
         for (n, row) in rows.into_iter().enumerate() {
-            let element = match row.try_cast_result::<rhai::Map>() {
-                Ok(map) => rhai::Dynamic::from(rules::Record::new(map)),
-                Err(other) => other,
-            };
-            let index = rhai::Dynamic::from(i64::try_from(n).unwrap_or(i64::MAX));
-            let bindings = vec![("element", element), ("index", index)];
+            let bindings = element_bindings(row, n);
             let v = self.run_traced_bound(p, r, (RuleKind::Eligibility, item, None), bindings, verdict);
             let name = info.map_or_else(
                 || Text::new(format!("{list}[{n}]"), format!("{list}[{n}]")),
@@ -955,6 +1001,16 @@ fn rule_error_text(what: &Text, e: &ScriptError) -> Text {
         format!("无法自动判断「{}」，需人工审核", what.zh),
         format!("“{}” could not be decided automatically; an official must decide", what.en),
     )
+}
+
+/// What a rule run on element `n` of a list sees besides `form`: `element` (read-only when
+/// it is a map, as `form` is) and `index`.
+fn element_bindings(row: rhai::Dynamic, n: usize) -> Vec<(&'static str, rhai::Dynamic)> {
+    let element = match row.try_cast_result::<rhai::Map>() {
+        Ok(map) => rhai::Dynamic::from(rules::Record::new(map)),
+        Err(other) => other,
+    };
+    vec![("element", element), ("index", rhai::Dynamic::from(i64::try_from(n).unwrap_or(i64::MAX)))]
 }
 
 /// An eligibility rule's verdict, with the element it was about when it runs on each
