@@ -447,3 +447,47 @@ fn a_derive_rule_fills_a_column_of_each_element_left_blank() {
         "{found:#?}"
     );
 }
+
+fn with_source(fields: Value) -> Value {
+    let mut b = bundle();
+    b["sources"] = json!([{"id": "register", "title": {"zh": "股东名册", "en": "Register of shareholders"},
+                           "kind": "e_licence", "fields": fields}]);
+    b
+}
+
+#[test]
+fn a_source_holding_a_list_fills_it_element_by_element() {
+    let c = compiled(with_source(json!({
+        "/gdmc/*/mc": "shareholders[].name",
+        "/gdmc/*/zjhm": "shareholders[].id_number",
+        "/gdmc/*/xb": {"key": "shareholders[].gender", "transform": {"value_map": [
+            {"canonical": "男", "department": "1"}, {"canonical": "女", "department": "2"}]}}
+    })));
+    let document = json!({"gdmc": [{"mc": "李志强", "zjhm": "23100419860412123X", "xb": "1"}, {"mc": "周海波", "xb": "3"}]});
+    let documents: indexmap::IndexMap<String, Value> =
+        [("register".to_owned(), document)].into_iter().collect();
+    let p = c.prefill(&serde_json::Map::new(), &["register".to_owned()], &documents, None);
+    assert_eq!(
+        p.values["shareholders"].value,
+        json!([{"name": "李志强", "id_number": "23100419860412123X", "gender": "男"}, {"name": "周海波"}])
+    );
+    assert!(
+        p.notes.iter().any(|n| n.message.en.contains("/gdmc/*/xb")),
+        "the unknown code is noted: {:?}",
+        p.notes
+    );
+}
+
+#[test]
+fn a_source_field_through_an_array_must_fill_a_column_of_a_list() {
+    let cases = [
+        (json!({"/gdmc/*/mc": "company.name"}), "its key must be a list's column"),
+        (json!({"/gdmc/mc": "shareholders[].name"}), "must go through the source's array with `*`"),
+        (json!({"/gdmc/*/mc": "shareholders[].nmae"}), "did you mean `shareholders[].name`"),
+        (json!({"/a/*/b/*/c": "shareholders[].name"}), "one `*` only"),
+    ];
+    for (fields, expected) in cases {
+        let found = messages(with_source(fields));
+        assert!(found.iter().any(|m| m.contains(expected)), "expected `{expected}` among {found:#?}");
+    }
+}

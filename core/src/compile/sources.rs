@@ -16,11 +16,15 @@ use crate::rules::Sandbox;
 pub(crate) struct CompiledSource {
     pub id: String,
     pub authoritative: bool,
-    /// (pointer in the document, its tokens, canonical key, transform)
-    pub fields: Vec<(String, Vec<String>, String, Option<ValueTransform>)>,
+    pub fields: Vec<SourceField>,
     /// Materials (reuse keys) satisfied when the source delivers a document.
     pub materials: Vec<String>,
 }
+
+/// One field a source fills: the pointer as written and its tokens, the canonical key
+/// (a list's key when the pointer goes through `*`), the transform, and for a list the
+/// position of `*` in the tokens and the column filled.
+pub(crate) type SourceField = (String, Vec<String>, String, Option<ValueTransform>, Option<(usize, String)>);
 
 /// Compiles the bundle's sources: keys must be keys of the form (or derived), transforms
 /// valid, materials and ids known, and every source a material names declared.
@@ -57,7 +61,19 @@ pub(crate) fn compile(
                 });
                 continue;
             };
-            if !keys.contains_key(key) && !derived.contains(key) {
+            let column = match list_column(&tokens, key, keys) {
+                Ok(column) => column,
+                Err(message) => {
+                    problems.push(Problem::Invalid {
+                        at: format!("{at}, fields {ptr}"),
+                        message,
+                        bundle_pointer: Some(place),
+                    });
+                    continue;
+                }
+            };
+            let key = column.as_ref().and_then(|_| key.split_once("[].")).map_or(key, |(list, _)| list);
+            if column.is_none() && !keys.contains_key(key) && !derived.contains(key) {
                 let known =
                     keys.keys().map(String::as_str).chain(bundle.derive.iter().map(|d| d.key.as_str()));
                 problems.push(Problem::unknown(format!("{at}, fields {ptr}"), place, "field", key, known));
@@ -75,7 +91,7 @@ pub(crate) fn compile(
                     continue;
                 }
             };
-            fields.push((ptr.clone(), tokens, key.to_owned(), transform));
+            fields.push((ptr.clone(), tokens, key.to_owned(), transform, column));
         }
         let unknown = s.materials.iter().enumerate().filter(|(_, m)| !reuse.contains(m.as_str()));
         for (j, m) in unknown {
@@ -136,4 +152,34 @@ fn materials_of(bundle: &Bundle, s: &DataSource) -> Vec<String> {
         }
     }
     out
+}
+
+/// For a source pointer through an array (`/zmxx/cy/*/xm`): where `*` is and the column of
+/// the list it fills (`household.members[].name` fills `name` of `household.members`).
+/// Both or neither must be lists: the key a list's column of the form, one `*` only.
+fn list_column(tokens: &[String], key: &str, keys: &KeyInfos) -> Result<Option<(usize, String)>, String> {
+    let stars: Vec<usize> = tokens.iter().enumerate().filter(|(_, t)| *t == "*").map(|(n, _)| n).collect();
+    match (stars.as_slice(), key.split_once("[].")) {
+        ([], None) => Ok(None),
+        ([], Some(_)) => Err(format!(
+            "`{key}` is a column of a list: the pointer must go through the source's array with `*`, such as `/members/*/name`"
+        )),
+        ([_], None) => Err(format!(
+            "the pointer goes through an array (`*`): its key must be a list's column, such as `list[].{key}`"
+        )),
+        ([star], Some((_, column)))
+            if !column.contains("[].") && crate::compile::keys::find(keys, key).is_some() =>
+        {
+            Ok(Some((*star, column.to_owned())))
+        }
+        ([_], Some(_)) => {
+            let columns = crate::compile::keys::all(keys);
+            let columns = columns.iter().map(|(n, _)| n.as_str()).filter(|n| n.contains("[]."));
+            let hint = crate::base::suggest::closest(key, columns, 2)
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
+            Err(format!("`{key}` is not a column of a list of the form{hint}"))
+        }
+        _ => Err("a source fills one level of list: the pointer may go through one `*` only".into()),
+    }
 }

@@ -64,6 +64,10 @@ impl SourceProvider for IndexMap<String, Value> {
     }
 }
 
+/// The lists one source fills, as they are read: by list key and the array's path in the
+/// document, the first column's pointer and the rows so far.
+type ListRows<'a> = IndexMap<(&'a str, &'a [String]), (&'a str, Vec<Map<String, Value>>), FixedState>;
+
 /// Filled values by canonical key, in form order (hashed with foldhash's fixed state: each
 /// prefill inserts and looks up every key of the form).
 pub type FilledValues = IndexMap<String, Filled, FixedState>;
@@ -226,10 +230,16 @@ impl CompiledBundle {
             }
             // A document holding none of the declared fields is another document (or another
             // shape of it): it fills nothing, and it is no proof of the materials either.
+            // A list's column: the array its pointer goes through (`*`), read element by
+            // element below.
             let found: Vec<Option<&Value>> = src
                 .fields
                 .iter()
-                .map(|(_, tokens, ..)| crate::base::pointer::get_tokens(&doc, tokens))
+                .map(|(_, tokens, _, _, column)| {
+                    let upto = column.as_ref().map_or(tokens.len(), |(star, _)| *star);
+                    crate::base::pointer::get_tokens(&doc, tokens.get(..upto).unwrap_or_default())
+                        .filter(|v| column.is_none() || v.is_array())
+                })
                 .collect();
             if !src.fields.is_empty() && found.iter().all(Option::is_none) {
                 notes.push(note(
@@ -242,8 +252,31 @@ impl CompiledBundle {
                 continue;
             }
             delivered.push(src);
-            for ((ptr, _, key, transform), raw) in src.fields.iter().zip(found) {
+            let mut lists: ListRows<'_> = IndexMap::default();
+            for ((ptr, tokens, key, transform, column), raw) in src.fields.iter().zip(found) {
                 let Some(raw) = raw else { continue };
+                if let (Some((star, column)), Value::Array(elements)) = (column, raw) {
+                    let array = tokens.get(..*star).unwrap_or_default();
+                    let (_, rows) =
+                        lists.entry((key.as_str(), array)).or_insert_with(|| (ptr.as_str(), Vec::new()));
+                    rows.resize_with(elements.len(), Map::new);
+                    let below = tokens.get(star + 1..).unwrap_or_default();
+                    for (element, row) in elements.iter().zip(rows.iter_mut()) {
+                        let Some(raw) = crate::base::pointer::get_tokens(element, below) else { continue };
+                        match transform.as_ref().map(|t| t.backward(raw)).transpose() {
+                            Ok(v) => {
+                                row.insert(column.clone(), v.unwrap_or_else(|| raw.clone()));
+                            }
+                            Err(e) => notes.push(note(
+                                &src.id,
+                                Some(key),
+                                format!("无法转换 {ptr}：{e}"),
+                                format!("cannot convert {ptr}: {e}"),
+                            )),
+                        }
+                    }
+                    continue;
+                }
                 let value = match transform.as_ref().map(|t| t.backward(raw)).transpose() {
                     Ok(v) => v.unwrap_or_else(|| raw.clone()),
                     Err(e) => {
@@ -257,6 +290,11 @@ impl CompiledBundle {
                     }
                 };
                 offers.entry(key.as_str()).or_default().push(Offer { value, source: src, pointer: ptr });
+            }
+            // Each array read as one list (the rows in the source's order).
+            for ((key, _), (ptr, rows)) in lists {
+                let value = Value::Array(rows.into_iter().map(Value::Object).collect());
+                offers.entry(key).or_default().push(Offer { value, source: src, pointer: ptr });
             }
         }
         let (mut values, conflicts) = self.settle(typed, &offers, &mut notes);
