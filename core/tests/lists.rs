@@ -491,3 +491,83 @@ fn a_source_field_through_an_array_must_fill_a_column_of_a_list() {
         assert!(found.iter().any(|m| m.contains(expected)), "expected `{expected}` among {found:#?}");
     }
 }
+
+/// The regulator's shareholders get a kind; the bank lists only the natural persons (its
+/// beneficial owners), each with a short name and at least two properties, at least one.
+fn with_bank() -> Value {
+    let mut b = bundle();
+    b["items"][0]["schema"]["properties"]["gd"]["items"]["properties"]["lx"] = json!({"enum": ["1", "2"]});
+    b["items"][0]["field_map"]["/gd/*/lx"] = json!({"key": "shareholders[].kind", "transform": {"value_map": [
+        {"canonical": "自然人", "department": "1"}, {"canonical": "法人", "department": "2"}]}});
+    b["departments"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": "bank", "name": {"zh": "银行", "en": "Bank"}}));
+    b["items"].as_array_mut().unwrap().push(json!({
+        "id": "account", "title": {"zh": "开户", "en": "Account"}, "department": "bank",
+        "schema": {"type": "object", "properties": {"syr": {"type": "array", "minItems": 1,
+            "items": {"type": "object", "required": ["xm"], "minProperties": 2,
+                      "properties": {"xm": {"type": "string", "maxLength": 10}, "sfzh": {"type": "string"}}}}}},
+        "field_map": {
+            "/syr/*": {"elements_if": {"properties": {"kind": {"const": "自然人"}}, "required": ["kind"]}},
+            "/syr/*/xm": "shareholders[].name",
+            "/syr/*/sfzh": "shareholders[].id_number"
+        }
+    }));
+    b
+}
+
+fn company(name: &str) -> Value {
+    json!({"name": name, "id_number": "912310041234567890", "kind": "法人"})
+}
+
+#[test]
+fn a_department_listing_only_some_elements_gets_and_checks_only_those() {
+    let c = compiled(with_bank());
+    let mut li = li();
+    li["kind"] = json!("自然人");
+    // A company with a long name: the bank's 10 characters do not concern it.
+    let long = company("牡丹江雪城软件科技有限公司");
+    let s = submission(json!([long.clone(), li.clone()]));
+    assert!(c.validate(&s).valid, "{:?}", c.validate(&s).errors);
+    let d = c.dispatch(&s).unwrap();
+    let bank = &d.payloads.iter().find(|p| p.item == "account").unwrap().payload;
+    assert_eq!(
+        bank["syr"],
+        json!([{"xm": "李志强", "sfzh": "23100419860412123X"}]),
+        "only the natural person"
+    );
+    let reg = &d.payloads.iter().find(|p| p.item == "reg").unwrap().payload;
+    assert_eq!(reg["gd"].as_array().unwrap().len(), 2, "the regulator takes every shareholder");
+    // A natural person with a long name: the bank's constraint, at the list's index.
+    let mut long_person = li.clone();
+    long_person["name"] = json!("李".repeat(12));
+    let v = c.validate(&submission(json!([long.clone(), long_person])));
+    let e = v
+        .errors
+        .iter()
+        .find(|e| e.pointer == "/shareholders/1/name")
+        .unwrap_or_else(|| panic!("{:?}", v.errors));
+    assert_eq!(e.items, ["account"]);
+    // The bank counts natural persons: none is too few.
+    let v = c.validate(&submission(json!([long.clone()])));
+    assert!(v.errors.iter().any(|e| e.keyword == "minItems" && e.items == ["account"]), "{:?}", v.errors);
+    // What only the bank's view can check (its element's `minProperties`) is placed at the
+    // list's element: the bank's first element is the list's third.
+    let bare = json!({"name": "王五", "kind": "自然人"});
+    let v = c.validate(&submission(json!([long.clone(), company("甲公司"), bare, li])));
+    let e =
+        v.errors.iter().find(|e| e.keyword == "minProperties").unwrap_or_else(|| panic!("{:?}", v.errors));
+    assert_eq!((e.pointer.as_str(), e.items.as_slice()), ("/shareholders/2", &["account".to_owned()][..]));
+    assert!(e.message.zh.starts_with("第3位股东"), "{}", e.message.zh);
+}
+
+#[test]
+fn elements_if_belongs_on_an_arrays_elements_and_is_a_schema() {
+    let mut b = with_bank();
+    b["items"][2]["field_map"]["/syr/*"] = json!({"elements_if": {"type": "nonsense"}});
+    assert!(messages(b).iter().any(|m| m.contains("`elements_if` is not a valid JSON Schema")));
+    let mut b = with_bank();
+    b["items"][2]["field_map"]["/syr/*/xm"] = json!({"elements_if": true});
+    assert!(messages(b).iter().any(|m| m.contains("write it at the array's `*`")));
+}

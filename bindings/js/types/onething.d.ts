@@ -27,6 +27,14 @@ export type FieldMapping =
       constant: {
         [k: string]: unknown;
       };
+    }
+  | {
+      /**
+       * The condition an element meets to be sent to this department.
+       */
+      elements_if: {
+        [k: string]: unknown;
+      };
     };
 /**
  * A value transform between the canonical form and a department's form. Each is a

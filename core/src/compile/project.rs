@@ -105,7 +105,9 @@ fn build(
                 match values.get(&*leaf.key) {
                     None => {}
                     Some(Value::Array(rows)) => {
-                        let rows = rows.iter().enumerate().map(|(i, row)| match row {
+                        // Only the elements the department takes (all, unless it says).
+                        let rows = rows.iter().enumerate().filter(|(_, row)| list.takes(row));
+                        let rows = rows.map(|(i, row)| match row {
                             Value::Object(row) => {
                                 let mut at = within(at, &leaf.key);
                                 at.push(i.to_string());
@@ -152,7 +154,7 @@ fn collect_failures(tr: &Translation, values: &Map<String, Value>, at: &[String]
     for list in &tr.lists {
         let Some(leaf) = tr.leaves.get(list.leaf) else { continue };
         let Some(Value::Array(rows)) = values.get(&*leaf.key) else { continue };
-        for (i, row) in rows.iter().enumerate() {
+        for (i, row) in rows.iter().enumerate().filter(|(_, row)| list.takes(row)) {
             if let Value::Object(row) = row {
                 let mut at = within(at, &leaf.key);
                 at.push(i.to_string());

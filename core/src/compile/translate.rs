@@ -92,6 +92,16 @@ pub struct List {
     /// One element of the array, translated: its leaves' keys are the columns (`name`),
     /// its paths relative to the element.
     pub element: Box<Translation>,
+    /// When the department lists only some elements (`"/syr/*": {"elements_if": …}`): the
+    /// condition an element meets to be in its array, compiled.
+    pub only: Option<Arc<jsonschema::Validator>>,
+}
+
+impl List {
+    /// Does the element go to this department's array?
+    pub fn takes(&self, element: &Value) -> bool {
+        self.only.as_ref().is_none_or(|v| v.is_valid(element))
+    }
 }
 
 /// A department property the field map fixes to one value.
@@ -182,6 +192,9 @@ impl From<SchemaError> for Untranslatable {
         Untranslatable::Schema(e)
     }
 }
+
+/// Where an `elements_if` entry belongs.
+const ELEMENTS_IF_PLACE: &str = "`elements_if` is a condition on the elements of an array: write it at the array's `*`, such as `/list/*`";
 
 /// The canonical months a month layout (`YYYYMM`) maps: `YYYY-MM`.
 pub const MONTH_PATTERN: &str = "^[0-9]{4}-(0[1-9]|1[0-2])$";
@@ -450,7 +463,7 @@ impl<'a> Translator<'a, '_> {
                 .find(|(p, _, _)| *p == child_path)
                 .map(|(_, ptr, m)| (ptr.clone(), m.clone()));
             let elements = self.maps.iter().any(|(p, _, _)| {
-                p.len() > child_path.len() + 1
+                p.len() > child_path.len()
                     && p.starts_with(&child_path)
                     && p.get(child_path.len()).is_some_and(|t| t == "*")
             });
@@ -496,6 +509,11 @@ impl<'a> Translator<'a, '_> {
     ) -> Result<usize, SchemaError> {
         let ptr = self.full_pointer(&path);
         let key = mapping.as_ref().and_then(|(_, m)| m.key()).map_or_else(|| path.join("."), str::to_owned);
+        if let Some((entry, m)) = &mapping {
+            if m.elements_if().is_some() {
+                self.problem(entry, ELEMENTS_IF_PLACE);
+            }
+        }
         if mapping.is_some() && key.contains("[]") {
             self.problem(
                 &ptr,
@@ -580,7 +598,17 @@ impl<'a> Translator<'a, '_> {
     /// `contains`…, which read the department's own elements) goes to the residual.
     fn list(&mut self, parts: Vec<Part<'a>>, path: Vec<String>, depth: usize) -> Result<usize, SchemaError> {
         let array_ptr = self.full_pointer(&path);
-        let (key, entries) = self.element_entries(&path, &array_ptr);
+        let (key, entries, condition) = self.element_entries(&path, &array_ptr);
+        let only = condition.as_ref().and_then(|(ptr, cond)| match schema::compile(cond) {
+            Ok(v) => Some(Arc::new(v)),
+            Err((_, message)) => {
+                self.problem(
+                    ptr,
+                    format!("`elements_if` is not a valid JSON Schema over the list's columns: {message}"),
+                );
+                None
+            }
+        });
         let ex = self.expand_at(parts, &path)?;
         let mut element_parts = Vec::new();
         let mut bounds = Map::new();
@@ -590,6 +618,11 @@ impl<'a> Translator<'a, '_> {
             for (kw, v) in obj {
                 match kw.as_str() {
                     "items" => element_parts.push(atom.child("items", None)),
+                    // Counting only the elements the department takes: its own concern.
+                    "minItems" | "maxItems" if condition.is_some() => {
+                        let frag = self.residual.export_keywords(atom, &[kw])?;
+                        self.frags.push((path.clone(), frag));
+                    }
                     "minItems" | "maxItems" => {
                         let n = v.as_u64().unwrap_or_default();
                         let tighter = |old: u64| if kw == "minItems" { n.max(old) } else { n.min(old) };
@@ -624,6 +657,11 @@ impl<'a> Translator<'a, '_> {
             self.problem(&array_ptr, format!("the department's schema has no array at {array_ptr}, so `*` has no elements to go through"));
         }
         let (element, items, defs) = self.element(element_parts, &path, entries, depth)?;
+        // The department's constraints hold of the elements it takes.
+        let items = match &condition {
+            Some((_, cond)) => json!({ "type": "object", "if": cond, "then": items }),
+            None => items,
+        };
         let mut schema = bounds;
         schema.insert("type".into(), json!("array"));
         schema.insert("items".into(), items);
@@ -641,15 +679,31 @@ impl<'a> Translator<'a, '_> {
             key: Arc::from(key.as_str()),
             transform: None,
         });
-        self.lists.push(List { leaf: self.leaves.len() - 1, element: Box::new(element) });
+        self.lists.push(List { leaf: self.leaves.len() - 1, element: Box::new(element), only });
         Ok(self.lists.len() - 1)
     }
 
     /// The field map entries below `path/*`, with keys written over the list's columns
     /// (`shareholders[].name` becomes `name`), and the list's key. Entries that do not name
     /// a column of one list are problems.
-    fn element_entries(&mut self, path: &[String], array_ptr: &str) -> (String, Vec<Entry>) {
+    #[allow(clippy::type_complexity)]
+    fn element_entries(
+        &mut self,
+        path: &[String],
+        array_ptr: &str,
+    ) -> (String, Vec<Entry>, Option<(String, Value)>) {
         let depth = path.len() + 1;
+        let mut condition = None;
+        for (tokens, ptr, mapping) in &self.maps {
+            if let (Some(cond), true) =
+                (mapping.elements_if(), tokens.len() == depth && tokens.starts_with(path))
+            {
+                condition = Some((ptr.clone(), cond.clone()));
+            }
+        }
+        if let Some((ptr, _)) = &condition {
+            self.claimed.push(ptr.clone());
+        }
         let below: Vec<Entry> = self
             .maps
             .iter()
@@ -663,6 +717,10 @@ impl<'a> Translator<'a, '_> {
         for (tokens, ptr, mapping) in below {
             self.claimed.push(ptr.clone());
             let rest = tokens.get(depth..).map(<[String]>::to_vec).unwrap_or_default();
+            if mapping.elements_if().is_some() {
+                self.problem(&ptr, ELEMENTS_IF_PLACE);
+                continue;
+            }
             let Some(key) = mapping.key() else {
                 entries.push((rest, ptr, mapping));
                 continue;
@@ -701,7 +759,7 @@ impl<'a> Translator<'a, '_> {
             );
             path.join(".")
         });
-        (key, entries)
+        (key, entries, condition)
     }
 
     /// Translates the elements of the array at `path`: a translator of their own, sharing

@@ -388,6 +388,18 @@ pub enum FieldMapping {
         /// The department's value, in the department's own coding.
         constant: Value,
     },
+    /// On the elements of a list (`"/syr/*"`), when the department lists only some of
+    /// them: a JSON Schema over the list's columns that an element must satisfy to be in
+    /// this department's array (`{"properties": {"kind": {"const": "自然人"}}, "required":
+    /// ["kind"]}`: only the natural persons). The department's constraints then hold of
+    /// those elements only, dispatch sends only them (in the list's order), and its
+    /// `minItems`/`maxItems` count them. A schema rather than a script, so that the merged
+    /// form stays one exact JSON Schema (`if` the condition `then` the department's
+    /// element), which any validator checks alike. Only in an item's field map.
+    Elements {
+        /// The condition an element meets to be sent to this department.
+        elements_if: Value,
+    },
 }
 
 impl FieldMapping {
@@ -395,14 +407,14 @@ impl FieldMapping {
     pub fn key(&self) -> Option<&str> {
         match self {
             FieldMapping::Key(k) | FieldMapping::Transformed { key: k, .. } => Some(k),
-            FieldMapping::Constant { .. } => None,
+            FieldMapping::Constant { .. } | FieldMapping::Elements { .. } => None,
         }
     }
 
     /// The transform, if any.
     pub fn transform(&self) -> Option<&Transform> {
         match self {
-            FieldMapping::Key(_) | FieldMapping::Constant { .. } => None,
+            FieldMapping::Key(_) | FieldMapping::Constant { .. } | FieldMapping::Elements { .. } => None,
             FieldMapping::Transformed { transform, .. } => Some(transform),
         }
     }
@@ -411,6 +423,14 @@ impl FieldMapping {
     pub fn constant(&self) -> Option<&Value> {
         match self {
             FieldMapping::Constant { constant } => Some(constant),
+            _ => None,
+        }
+    }
+
+    /// The condition on a list's elements, for an `elements_if` entry.
+    pub fn elements_if(&self) -> Option<&Value> {
+        match self {
+            FieldMapping::Elements { elements_if } => Some(elements_if),
             _ => None,
         }
     }

@@ -511,7 +511,7 @@ impl CompiledBundle {
             if let Some(p) = required_property(&e) {
                 dept_path.push(p);
             }
-            let path = canonical_path(tr, &dept_path);
+            let path = canonical_path(tr, &dept_path, values);
             out.push(self.field_error(&e, &path, vec![i]));
         }
     }
@@ -615,12 +615,24 @@ impl CompiledBundle {
 /// Maps a path in the department's data to a canonical key and the path inside its value;
 /// inside a list's array, to the list's key, the element's index and the path in the
 /// element.
-fn canonical_path(tr: &crate::compile::translate::Translation, dept: &[String]) -> Vec<String> {
+fn canonical_path(
+    tr: &crate::compile::translate::Translation,
+    dept: &[String],
+    values: &serde_json::Map<String, Value>,
+) -> Vec<String> {
     for list in &tr.lists {
         let Some(leaf) = tr.leaves.get(list.leaf) else { continue };
         if let Some([index, inner @ ..]) = dept.strip_prefix(leaf.path.as_slice()) {
-            let mut out = vec![leaf.key.to_string(), index.clone()];
-            out.extend(canonical_path(&list.element, inner));
+            // The department's n-th element is the list's n-th element it takes.
+            let rows = values.get(&*leaf.key).and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+            let taken = index
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| rows.iter().enumerate().filter(|(_, row)| list.takes(row)).nth(n));
+            let (index, row) =
+                taken.map_or((index.clone(), None), |(i, row)| (i.to_string(), row.as_object()));
+            let mut out = vec![leaf.key.to_string(), index];
+            out.extend(canonical_path(&list.element, inner, row.unwrap_or(&serde_json::Map::new())));
             return out;
         }
     }
