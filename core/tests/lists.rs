@@ -571,3 +571,46 @@ fn elements_if_belongs_on_an_arrays_elements_and_is_a_schema() {
     b["items"][2]["field_map"]["/syr/*/xm"] = json!({"elements_if": true});
     assert!(messages(b).iter().any(|m| m.contains("write it at the array's `*`")));
 }
+
+/// A check of each shareholder: the gender agrees with the ID number.
+fn gender_checked(fields: Value) -> Value {
+    let mut b = bundle();
+    b["items"][0]["checks"] = json!([{
+        "id": "gender-matches-id", "for_each": "shareholders", "fields": fields,
+        "title": {"zh": "性别与证件号码一致", "en": "The gender agrees with the ID number"},
+        "script": "id_gender(element.id_number) == element.gender"
+    }]);
+    b
+}
+
+#[test]
+fn a_check_of_each_element_asks_to_correct_that_element() {
+    let c = compiled(gender_checked(json!(["shareholders[].gender", "shareholders[].id_number"])));
+    let date: Date = "2026-12-07".parse().unwrap();
+    let mut wrong = zhou();
+    wrong["gender"] = json!("女");
+    // No gender: not checked (nothing to compare); a wrong one: a deficiency naming the element.
+    let mut blank = li();
+    blank.as_object_mut().unwrap().remove("gender");
+    let d = c.evaluate(&submission(json!([blank, wrong.clone()])), date);
+    assert_eq!(d.items[0].outcome, Outcome::CorrectionRequired, "{:?}", d.items[0]);
+    let deficiency = d
+        .deficiencies
+        .iter()
+        .find(|x| x.id == "check:gender-matches-id[1]")
+        .unwrap_or_else(|| panic!("{:?}", d.deficiencies));
+    assert_eq!(deficiency.message.zh, "第2位股东：不符合：性别与证件号码一致");
+    assert!(deficiency.fix.zh.starts_with("第2位股东：请核对「性别」「证件号码」"), "{}", deficiency.fix.zh);
+    assert_eq!(d.deficiencies.iter().filter(|x| x.id.starts_with("check:")).count(), 1);
+    // The wizard shows it on the list, at the element's columns.
+    let mut w = onething::Wizard::new(&c, None, Some(date));
+    w.set("shareholders", json!([li(), wrong])).unwrap();
+    let state = w.state();
+    let field = state.steps.iter().flat_map(|s| &s.fields).find(|f| f.key == "shareholders").unwrap();
+    let pointers: Vec<&str> =
+        field.errors.iter().filter(|e| e.keyword == "check").map(|e| e.pointer.as_str()).collect();
+    assert_eq!(pointers, ["/shareholders/1/gender", "/shareholders/1/id_number"]);
+    // Fields must be columns of the list.
+    let found = messages(gender_checked(json!(["company.name"])));
+    assert!(found.iter().any(|m| m.contains("company.name")), "{found:#?}");
+}

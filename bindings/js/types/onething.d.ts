@@ -922,6 +922,14 @@ export interface Check {
    */
   fix?: Text | null;
   /**
+   * For a check of each element of a list (each shareholder's gender agrees with their
+   * ID number): the list's canonical key. `fields` are then its columns
+   * (`shareholders[].gender`); the check runs once per element whose named columns have
+   * valid values, with `element` and `index` in scope, and each element that fails is a
+   * deficiency of its own naming the element.
+   */
+  for_each?: string | null;
+  /**
    * The script's source.
    */
   script?: string | null;

@@ -156,8 +156,9 @@ impl Compiler<'_> {
                     bundle_pointer: Some(fields_pointer.clone()),
                 });
             }
-            let at = (format!("{what} `{}`", c.id), place);
-            if let Some(rule) = self.rule(at, &c.id, Some(&c.title), c.message.as_ref(), &c.source) {
+            let at = (format!("{what} `{}`", c.id), place.clone());
+            if let Some(mut rule) = self.rule(at, &c.id, Some(&c.title), c.message.as_ref(), &c.source) {
+                rule.for_each = c.for_each.clone().map(|list| (list, format!("{place}/for_each")));
                 out.push(CompiledCheck {
                     rule,
                     fields: c.fields.clone(),
@@ -389,7 +390,14 @@ impl Rulebook {
         let mut problems = Vec::new();
         let checks = items.iter().flat_map(|r| &r.checks).chain(&self.checks);
         for check in checks {
-            for (k, key) in check.fields.iter().enumerate().filter(|(_, key)| !keys.contains_key(*key)) {
+            // A check of each element names columns of its list.
+            let known = |key: &&String| match &check.rule.for_each {
+                None => keys.contains_key(*key),
+                Some((list, _)) => key
+                    .strip_prefix(list.as_str())
+                    .is_some_and(|c| c.starts_with("[].") && crate::compile::keys::find(keys, key).is_some()),
+            };
+            for (k, key) in check.fields.iter().enumerate().filter(|(_, key)| !known(key)) {
                 problems.push(Problem::unknown(
                     check.rule.at.clone(),
                     format!("{}/{k}", check.fields_pointer),

@@ -599,6 +599,13 @@ pub struct Check {
     /// How to correct it (else: correct the named fields so that they agree).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<Text>,
+    /// For a check of each element of a list (each shareholder's gender agrees with their
+    /// ID number): the list's canonical key. `fields` are then its columns
+    /// (`shareholders[].gender`); the check runs once per element whose named columns have
+    /// valid values, with `element` and `index` in scope, and each element that fails is a
+    /// deficiency of its own naming the element.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_each: Option<String>,
     /// The script.
     #[serde(flatten)]
     pub source: Script,

@@ -695,21 +695,42 @@ impl CompiledBundle {
     }
 
     /// Runs the bundle's consistency checks once (those whose fields all have valid values).
-    fn bundle_checks(&self, p: &mut Prepared<'_>, errors: &[FieldError]) -> Vec<(Verdict, &CompiledCheck)> {
-        let checks = self.rulebook.checks.iter();
-        checks.filter_map(|c| self.run_check(p, c, None, errors).map(|v| (v, c))).collect()
+    fn bundle_checks(&self, p: &mut Prepared<'_>, errors: &[FieldError]) -> Vec<Checked<'_>> {
+        self.rulebook.checks.iter().flat_map(|c| self.run_check(p, c, None, errors)).collect()
     }
 
     /// Runs a consistency check of item `item` (or of the bundle), unless a field it names
-    /// has no value or one the form rejects (see [`check_ready`]).
-    fn run_check(
+    /// has no value or one the form rejects (see [`check_ready`]); a check of each element
+    /// (`for_each`) on each element whose named columns have valid values.
+    pub(crate) fn run_check<'c>(
         &self,
         p: &mut Prepared<'_>,
-        c: &CompiledCheck,
+        c: &'c CompiledCheck,
         item: Option<ItemIx>,
         errors: &[FieldError],
-    ) -> Option<Verdict> {
-        check_ready(p, c, errors).then(|| self.run_rule(p, &c.rule, RuleKind::Check, item, None))
+    ) -> Vec<Checked<'c>> {
+        let Some((list, _)) = &c.rule.for_each else {
+            if !check_ready(p, c, errors) {
+                return Vec::new();
+            }
+            return vec![(self.run_rule(p, &c.rule, RuleKind::Check, item, None), c, None)];
+        };
+        let rows: Vec<(usize, rhai::Dynamic)> = match p.get(list) {
+            Some(Value::Array(rows)) => rows
+                .iter()
+                .enumerate()
+                .filter(|(n, row)| element_ready(c, list, *n, row, errors))
+                .map(|(n, row)| (n, rules::to_dynamic(row)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for (n, row) in rows {
+            let what = (RuleKind::Check, item, None);
+            let v = self.run_traced_bound(p, &c.rule, what, element_bindings(row, n), verdict);
+            out.push((v, c, Some(n)));
+        }
+        out
     }
 
     /// Item `i`'s consistency: its own checks, and the bundle's (`bundle`) naming a field it
@@ -721,20 +742,21 @@ impl CompiledBundle {
         d: &mut Deciding<'_>,
         decision: &mut ItemDecision,
         i: ItemIx,
-        bundle: &[(Verdict, &CompiledCheck)],
+        bundle: &[Checked<'_>],
     ) -> Result<(), ItemDecision> {
         let concerns = |c: &CompiledCheck| self.check_concerns(c, i);
         let own = self.items.get(i).rules.checks.iter();
-        let own: Vec<(Verdict, &CompiledCheck)> =
-            own.filter_map(|c| self.run_check(p, c, Some(i), d.errors).map(|v| (v, c))).collect();
-        for (v, c) in bundle.iter().filter(|(_, c)| concerns(c)).chain(&own) {
+        let own: Vec<Checked<'_>> = own.flat_map(|c| self.run_check(p, c, Some(i), d.errors)).collect();
+        for (v, c, element) in bundle.iter().filter(|(_, c, _)| concerns(c)).chain(&own) {
+            let name = element.map(|n| self.element_name(c, n));
             match v {
                 Verdict::Pass => {}
                 Verdict::Error(e) => {
-                    return Err(d.rule_failed(i, ReasonRule::Rule(c.rule.id.clone()), &subject(&c.rule), e));
+                    let what = about(name.as_ref(), subject(&c.rule));
+                    return Err(d.rule_failed(i, ReasonRule::Rule(c.rule.id.clone()), &what, e));
                 }
                 Verdict::Fail(reason) => {
-                    let id = d.check(c, reason.as_ref(), &decision.item);
+                    let id = d.check(c, reason.as_ref(), &decision.item, element.zip(name));
                     if !decision.deficiencies.contains(&id) {
                         decision.deficiencies.push(id);
                     }
@@ -744,9 +766,19 @@ impl CompiledBundle {
         Ok(())
     }
 
-    /// Does a bundle check concern item `i`: does the item declare a field it names?
+    /// Does a bundle check concern item `i`: does the item declare a field it names (for a
+    /// list's column, the list)?
     pub(crate) fn check_concerns(&self, c: &CompiledCheck, i: ItemIx) -> bool {
-        c.fields.iter().any(|k| self.keys.get(k).is_some_and(|info| info.items.contains(&i)))
+        let field = |k: &str| k.split_once("[].").map_or(k, |(list, _)| list).to_owned();
+        c.fields.iter().any(|k| self.keys.get(&field(k)).is_some_and(|info| info.items.contains(&i)))
+    }
+
+    /// The name of element `n` of the list a check of each element runs on.
+    pub(crate) fn element_name(&self, c: &CompiledCheck, n: usize) -> Text {
+        let list = c.rule.for_each.as_ref().map_or("", |(l, _)| l.as_str());
+        self.keys
+            .get(list)
+            .map_or_else(|| Text::new(format!("{list}[{n}]"), format!("{list}[{n}]")), |k| k.element_name(n))
     }
 
     fn decide_item(
@@ -902,7 +934,7 @@ struct Facts<'a, 'r> {
     /// The bundle's eligibility rules' verdicts.
     bundle: &'a [Ruled<'r>],
     /// The verdicts of the bundle's consistency checks that ran.
-    checks: &'a [(Verdict, &'r CompiledCheck)],
+    checks: &'a [Checked<'r>],
     /// Why a prerequisite item's rejection rejects this one, if it does.
     prerequisite: Option<Reason>,
 }
@@ -960,6 +992,19 @@ pub(crate) fn failure_text(rule: &CompiledRule, reason: Option<&Text>) -> Text {
         .unwrap_or_else(|| {
             Text::new(format!("不符合规则「{}」", rule.id), format!("rule `{}` is not met", rule.id))
         })
+}
+
+/// A consistency check's verdict, with the element it ran on for a check of each element.
+pub(crate) type Checked<'c> = (Verdict, &'c CompiledCheck, Option<usize>);
+
+/// Does element `n` of list `list` (`row`) have a value the form accepts for every column
+/// check `c` names?
+fn element_ready(c: &CompiledCheck, list: &str, n: usize, row: &Value, errors: &[FieldError]) -> bool {
+    c.fields.iter().filter_map(|k| k.split_once("[].").map(|(_, column)| column)).all(|column| {
+        let at =
+            format!("/{}/{n}/{}", crate::base::pointer::escape(list), crate::base::pointer::escape(column));
+        row.get(column).is_some_and(|v| !v.is_null()) && !errors.iter().any(|e| e.pointer == at)
+    })
 }
 
 /// Does every field consistency check `c` names have a value the form accepts (none in
@@ -1230,13 +1275,20 @@ impl<'b> Deciding<'b> {
 
     /// Records a failed consistency check of `item` as a deficiency naming the fields to
     /// correct (once per check: items failing the same check share it).
-    fn check(&mut self, c: &CompiledCheck, reason: Option<&Text>, item: &str) -> String {
+    /// Records a failed consistency check of `item` as a deficiency; for a check of each
+    /// element, of element `n` (with its name), once per element.
+    fn check(
+        &mut self,
+        c: &CompiledCheck,
+        reason: Option<&Text>,
+        item: &str,
+        element: Option<(usize, Text)>,
+    ) -> String {
         let fix = c.fix.clone().unwrap_or_else(|| {
-            let titles: Vec<Text> = c
-                .fields
-                .iter()
-                .map(|k| self.bundle.keys.get(k).map_or_else(|| Text::new(k, k), |info| info.title.clone()))
-                .collect();
+            let keys = &self.bundle.keys;
+            let title = |k: &String| crate::compile::keys::find(keys, k).map(|info| info.title.clone());
+            let titles: Vec<Text> =
+                c.fields.iter().map(|k| title(k).unwrap_or_else(|| Text::new(k, k))).collect();
             let zh: String = titles.iter().map(|t| format!("「{}」", t.zh)).collect();
             let en: Vec<&str> = titles.iter().map(|t| t.en.as_str()).collect();
             if let [_] = titles.as_slice() {
@@ -1248,15 +1300,19 @@ impl<'b> Deciding<'b> {
                 )
             }
         });
+        let (id, name) = match element {
+            Some((n, name)) => (format!("check:{}[{n}]", c.rule.id), Some(name)),
+            None => (format!("check:{}", c.rule.id), None),
+        };
         self.add(
             Deficiency {
-                id: format!("check:{}", c.rule.id),
+                id,
                 kind: DeficiencyKind::Consistency,
                 key: None,
                 keys: c.fields.clone(),
                 material: None,
-                message: failure_text(&c.rule, reason),
-                fix,
+                message: about(name.as_ref(), failure_text(&c.rule, reason)),
+                fix: about(name.as_ref(), fix),
                 tolerable: false,
                 items: Vec::new(),
             },

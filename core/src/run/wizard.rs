@@ -1143,7 +1143,30 @@ impl<'b> Wizard<'b> {
         });
         let mut out = Vec::new();
         for (item, j, c, items) in bundle_checks.chain(item_checks) {
-            if items.is_empty() || !check_ready(p, c, errors) {
+            if items.is_empty() {
+                continue;
+            }
+            if let Some((list, _)) = &c.rule.for_each {
+                // On each element, uncached: what it reads is the element.
+                for (v, _, n) in b.run_check(p, c, item, errors) {
+                    let (Verdict::Fail(reason), Some(n)) = (v, n) else { continue };
+                    let text = crate::run::evaluate::failure_text(&c.rule, reason.as_ref());
+                    let message = crate::run::evaluate::about(Some(&b.element_name(c, n)), text);
+                    out.extend(c.fields.iter().map(|k| Message {
+                        key: Some(k.clone()),
+                        pointer: format!(
+                            "/{}/{n}/{}",
+                            crate::base::pointer::escape(list),
+                            crate::base::pointer::escape(k.split_once("[].").map_or(k.as_str(), |(_, c)| c))
+                        ),
+                        keyword: "check".into(),
+                        message: message.clone(),
+                        items: items.clone(),
+                    }));
+                }
+                continue;
+            }
+            if !check_ready(p, c, errors) {
                 continue;
             }
             let what = (RuleKind::Check, item, None);
