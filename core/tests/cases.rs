@@ -146,3 +146,38 @@ fn coverage_without_cases_and_with_one() {
         assert!(one.rules.iter().any(|r| r.kind == kind), "{kind:?}");
     }
 }
+
+/// `CompiledBundle::test_cases` (the package's `Bundle.test`) gives what running each case
+/// and measuring coverage gives, and refuses a case naming an unknown item before running.
+#[test]
+fn test_cases_runs_every_case_in_one_call() {
+    for dir in fixtures() {
+        let c = compile(&dir);
+        let cases = load_cases(&dir).unwrap();
+        let date = cases.date.unwrap();
+        let opts = EvalOptions::default();
+        let report = c.test_cases(&cases.cases, date, &opts, true).unwrap();
+        let runs: Vec<_> = cases.cases.iter().map(|k| c.run_case(k, date, &opts)).collect();
+        let coverage = Coverage::of(&c, cases.cases.iter().zip(&runs), &opts);
+        let expected = TestReport::new(&c, runs.into_iter().map(|r| r.result).collect(), Some(coverage));
+        assert_eq!(report, expected, "{}", dir.display());
+        let plain = c.test_cases(&cases.cases, date, &opts, false).unwrap();
+        assert!(plain.coverage.is_none() && plain.failed == 0);
+    }
+    let c = common::compile_fixture("restaurant-opening");
+    // Coverage names each rule's file, where an editor marks it.
+    let cases = load_cases(&fixture("restaurant-opening")).unwrap();
+    let report = c.test_cases(&cases.cases, cases.date.unwrap(), &EvalOptions::default(), true).unwrap();
+    let rules = report.coverage.unwrap().rules;
+    let adult = rules.iter().find(|r| r.rule == "operator-adult").unwrap();
+    assert_eq!(adult.file.as_deref(), Some("rules/operator-adult.rhai"));
+    assert!(adult.pointer.starts_with('/'), "{adult:?}");
+    let case = Case::from_json_named(
+        r#"{"values": {}, "expect": {"items": {"no-such-item": "accepted"}}}"#,
+        "tests/accepted--x",
+    )
+    .unwrap();
+    let errors =
+        c.test_cases(&[case], "2026-06-15".parse().unwrap(), &EvalOptions::default(), false).unwrap_err();
+    assert!(errors.iter().any(|e| e.to_string().contains("no-such-item")), "{errors:?}");
+}

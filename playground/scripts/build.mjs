@@ -1,6 +1,7 @@
 // Builds the playground into dist/:
-//   dist/examples.json   every fixture bundle under ../fixtures, as editable files, with its
-//                        submissions, decision cases and evaluation date
+//   dist/examples.json   every fixture bundle under ../fixtures, as editable files (with its
+//                        cases: decisions/, tests/, fixture.json), with its submissions,
+//                        decision cases and evaluation date
 //   dist/main.js         the page (CodeMirror and the UI), bundled by esbuild
 //   dist/worker.js       the Web Worker that runs the package
 //   dist/pkg/            the package's web build (../bindings/js/dist/web), copied
@@ -45,7 +46,13 @@ const examples = readdirSync(FIXTURES)
         files[`rules/${f}`] = readFileSync(join(dir, 'rules', f), 'utf8');
       }
     }
-    const meta = JSON.parse(readFileSync(join(dir, 'fixture.json'), 'utf8'));
+    // The bundle's own cases (`onething test`), run by the Tests panel: they stay files of the
+    // bundle directory, editable beside its schemas.
+    for (const folder of ['decisions', 'tests']) {
+      for (const c of jsonFiles(join(dir, folder))) files[`${folder}/${c.name}.json`] = c.text;
+    }
+    files['fixture.json'] = readFileSync(join(dir, 'fixture.json'), 'utf8');
+    const meta = JSON.parse(files['fixture.json']);
     const bundle = JSON.parse(files['bundle.json']);
     return {
       name,

@@ -3,7 +3,8 @@
 // calls the package directly.
 
 import { EditorView, basicSetup } from 'codemirror';
-import { EditorState } from '@codemirror/state';
+import { EditorState, RangeSet, StateEffect, StateField } from '@codemirror/state';
+import { GutterMarker, gutter } from '@codemirror/view';
 import { json } from '@codemirror/lang-json';
 import { lintGutter, setDiagnostics } from '@codemirror/lint';
 import { rhai } from './rhai.js';
@@ -60,6 +61,22 @@ const LABELS = {
   no: { zh: '否', en: 'No' },
   unset: { zh: '（未填）', en: '(empty)' },
   applicant: { zh: '申请人', en: 'Applicant' },
+  tests: { zh: '测试用例（onething test）', en: 'Tests (onething test)' },
+  passed: { zh: '通过', en: 'passed' },
+  failed: { zh: '失败', en: 'failed' },
+  coverage: { zh: '规则覆盖率', en: 'rule coverage' },
+  neverRan: { zh: '条规则从未运行', en: 'rules never ran' },
+  noCases: { zh: '此事项包没有测试用例（decisions/ 或 tests/）。', en: 'This bundle has no cases (decisions/ or tests/).' },
+  casesBroken: { zh: '测试用例文件有错误：', en: 'The case files have errors:' },
+  loadCase: { zh: '点击载入此用例的申请数据和日期', en: 'Click to load this case\'s submission and date' },
+  covFull: { zh: '已覆盖（真、假皆有）', en: 'covered (made true and false)' },
+  covPartly: { zh: '部分覆盖', en: 'partly covered' },
+  covNever: { zh: '从未运行', en: 'never ran' },
+  testsUnavailable: {
+    zh: '此浏览器版本的程序包未包含 test 函数（体积上限），测试面板需要包含它的构建。',
+    en: 'This browser build of the package leaves out `test` (its size ceiling): the Tests panel needs a build with it.',
+  },
+  testsWait: { zh: '正在运行测试用例……', en: 'Running the cases…' },
 };
 
 // ---- State ------------------------------------------------------------------------------
@@ -83,8 +100,8 @@ const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 
 // ---- Editors ----------------------------------------------------------------------------
 
-function makeEditor(parent, language, onChange) {
-  const extensions = [basicSetup, language, lintGutter(), EditorView.updateListener.of((u) => {
+function makeEditor(parent, language, onChange, extra = []) {
+  const extensions = [basicSetup, language, lintGutter(), ...extra, EditorView.updateListener.of((u) => {
     if (u.docChanged && !u.transactions.some((tr) => tr.isUserEvent('playground.load'))) onChange(u.state.doc.toString());
   })];
   const view = new EditorView({ parent, state: EditorState.create({ doc: '', extensions }) });
@@ -95,9 +112,33 @@ function makeEditor(parent, language, onChange) {
 }
 
 const bundleView = makeEditor($('bundle-editor'), json(), (text) => { state.files[state.bundleFile] = text; edited(); });
+// Rule coverage: a marker in the rule editor's gutter at the first line of a rule file,
+// covered (made true and false by the cases) / partly / never ran; its title lists the rules.
+const setCoverage = StateEffect.define();
+class CoverageMarker extends GutterMarker {
+  constructor(status, title) { super(); this.status = status; this.title = title; }
+  eq(other) { return other.status === this.status && other.title === this.title; }
+  toDOM() {
+    const span = document.createElement('span');
+    span.className = `cov-mark cov-${this.status}`;
+    span.dataset.coverage = this.status;
+    span.title = this.title;
+    span.textContent = { full: '●', partly: '◐', never: '○' }[this.status];
+    return span;
+  }
+}
+const coverageField = StateField.define({
+  create: () => RangeSet.empty,
+  update(set, tr) {
+    for (const e of tr.effects) if (e.is(setCoverage)) return e.value;
+    return set.map(tr.changes);
+  },
+});
+const coverageGutter = gutter({ class: 'cm-coverage-gutter', markers: (view) => view.state.field(coverageField) });
+
 const rulesView = makeEditor($('rules-editor'), rhai, (text) => {
   if (state.ruleFile) { state.files[state.ruleFile] = text; edited(); }
-});
+}, [coverageField, coverageGutter]);
 const submissionView = makeEditor($('submission-editor'), json(), (text) => { state.submission = text; edited(); });
 
 function fillSelect(select, options, value) {
@@ -114,13 +155,14 @@ function loadEditors() {
   fillSelect($('rule-file'), ruleFiles.map((n) => [n, n.slice('rules/'.length)]), state.ruleFile);
   bundleView.load(state.files[state.bundleFile] ?? '');
   rulesView.load(state.files[state.ruleFile] ?? '');
+  showCoverage();
   submissionView.load(state.submission);
   $('date').value = state.date;
   $('lang').value = state.lang;
 }
 
 $('bundle-file').onchange = (e) => { state.bundleFile = e.target.value; bundleView.load(state.files[state.bundleFile]); showErrors(); };
-$('rule-file').onchange = (e) => { state.ruleFile = e.target.value; rulesView.load(state.files[state.ruleFile]); showErrors(); };
+$('rule-file').onchange = (e) => { state.ruleFile = e.target.value; rulesView.load(state.files[state.ruleFile]); showErrors(); showCoverage(); };
 $('date').oninput = (e) => { state.date = e.target.value; edited(); };
 $('lang').onchange = (e) => { state.lang = e.target.value; labels(); exampleOptions(); edited(); };
 
@@ -150,6 +192,7 @@ function loadExample(value) {
   const ex = examples.find((e) => e.name === name);
   if (!ex) return;
   state.example = value;
+  exampleName = name;
   state.files = { ...ex.files };
   const s = ex.submissions.find((x) => `${x.folder}/${x.name}` === sub);
   state.date = s?.date ?? ex.date;
@@ -185,6 +228,11 @@ function send() {
 }
 
 worker.onmessage = ({ data }) => {
+  if (data.kind === 'tests') {
+    // The cases of the latest request only; an older run's report is already stale.
+    if (data.id === sent) renderTests(data);
+    return;
+  }
   busy = false;
   if (pending) { pending = false; send(); return; } // a newer state is on its way
   render(data);
@@ -219,7 +267,7 @@ function errorList(ul, list) {
 }
 
 function jump(e) {
-  if (e.file.startsWith('rules/')) { state.ruleFile = e.file; $('rule-file').value = e.file; rulesView.load(state.files[e.file]); }
+  if (e.file.startsWith('rules/')) { state.ruleFile = e.file; $('rule-file').value = e.file; rulesView.load(state.files[e.file]); showCoverage(); }
   else if (e.file !== 'submission' && e.file !== 'date' && state.files[e.file] !== undefined) {
     state.bundleFile = e.file; $('bundle-file').value = e.file; bundleView.load(state.files[e.file]);
   }
@@ -475,6 +523,89 @@ function renderPlan(data) {
   $('plan').innerHTML = `${svg}<details><summary>${t('mermaid')}</summary><pre>${esc(data.mermaid ?? '')}</pre></details>`;
 }
 
+// ---- Tests -------------------------------------------------------------------------------
+
+let tests = null; // the last report of the bundle's cases ({ tests } or { testsError })
+let exampleName = ''; // the example whose files are loaded (it stays when a case is loaded)
+
+/** How the cases covered the rules of one file: `full`, `partly`, `never`, or undefined. */
+function fileCoverage(file) {
+  const rules = (tests?.tests?.coverage?.rules ?? []).filter((r) => r.file === file);
+  if (!rules.length) return undefined;
+  const ran = (r) => r.true + r.false + r.error > 0;
+  const status = rules.every((r) => r.true > 0 && r.false > 0) ? 'full' : rules.some(ran) ? 'partly' : 'never';
+  const title = `${t({ full: 'covFull', partly: 'covPartly', never: 'covNever' }[status])}\n${rules.map((r) =>
+    `${r.at}: true ${r.true}, false ${r.false}, error ${r.error}`).join('\n')}`;
+  return { status, title };
+}
+
+/** Marks the rule editor's file with its coverage, and each rule file in the file list. */
+function showCoverage() {
+  const cov = state.ruleFile ? fileCoverage(state.ruleFile) : undefined;
+  const marks = cov ? [new CoverageMarker(cov.status, cov.title).range(0)] : [];
+  rulesView.dispatch({ effects: setCoverage.of(RangeSet.of(marks)) });
+  $('rules-editor').dataset.coverage = cov?.status ?? '';
+  for (const option of $('rule-file').options) {
+    const c = fileCoverage(option.value);
+    option.textContent = `${c ? `${{ full: '●', partly: '◐', never: '○' }[c.status]} ` : ''}${option.value.slice('rules/'.length)}`;
+  }
+}
+
+function renderTests(data) {
+  window.__playground.testRuns += 1;
+  const el = $('tests');
+  el.classList.toggle('stale', Boolean(data.stale));
+  if (data.stale) return;
+  if (data.unavailable) { el.innerHTML = `<p id="tests-unavailable">${t('testsUnavailable')}</p>`; return; }
+  tests = data;
+  if (data.testsError) {
+    el.innerHTML = `<p>${t('casesBroken')}</p><ul class="errors">${data.testsError.errors.map((e, i) =>
+      `<li data-i="${i}">${esc(e.file)}${e.line ? `:${e.line}:${e.column ?? 1}` : ''} — ${esc(e.message)}</li>`).join('')}</ul>`;
+    el.querySelectorAll('li').forEach((li) => { li.onclick = () => jump(data.testsError.errors[Number(li.dataset.i)]); });
+    errors = [...errors.filter((e) => e.source !== 'tests'), ...data.testsError.errors.map((e) => ({ ...e, source: 'tests' }))];
+    showErrors();
+    showCoverage();
+    return;
+  }
+  if (errors.some((e) => e.source === 'tests')) { errors = errors.filter((e) => e.source !== 'tests'); showErrors(); }
+  const r = data.tests;
+  if (!r) { el.innerHTML = `<p>${t('noCases')}</p>`; showCoverage(); return; }
+  const c = r.coverage;
+  el.innerHTML = `<div id="tests-summary" data-passed="${r.passed}" data-failed="${r.failed}">
+      <span class="badge ${r.failed ? 'o-rejected' : 'o-accepted'}">${r.passed} ${t('passed')}, ${r.failed} ${t('failed')}</span>
+      ${c ? `<span class="hint">${t('coverage')} ${c.percent.toFixed(1)} % (${c.covered}/${c.total}) · ${c.never_ran} ${t('neverRan')}</span>` : ''}
+    </div>
+    <ul id="test-cases">${r.cases.map((k, i) => `<li class="case ${k.passed ? 'pass' : 'fail'}" data-i="${i}" data-case="${esc(k.name)}" data-passed="${k.passed}" title="${esc(t('loadCase'))}">
+      <span class="badge ${k.passed ? 'o-accepted' : 'o-rejected'}">${k.passed ? 'pass' : 'FAIL'}</span>
+      ${esc(k.name)} <span class="hint">${esc(k.date)} · ${outcomeBadge(k.outcome)}</span>
+      ${(k.mismatches ?? []).map((m) => `<div class="mismatch">${esc(m.what)}: ${esc(m.detail)}</div>`).join('')}
+    </li>`).join('')}</ul>`;
+  el.querySelectorAll('li.case').forEach((li) => { li.onclick = () => loadCase(r.cases[Number(li.dataset.i)]); });
+  showCoverage();
+}
+
+/** Loads a case's submission (without its `expect` and `date`) and its date into the editors,
+ * as choosing an example's submission does. */
+function loadCase(k) {
+  const text = state.files[`${k.name}.json`];
+  if (text === undefined) return;
+  let submission = text;
+  try {
+    const { expect: _e, date: _d, ...rest } = JSON.parse(text);
+    submission = JSON.stringify(rest, null, 2);
+  } catch { /* a broken case loads as it is; the submission editor shows the error */ }
+  const value = `${exampleName}|${k.name}`;
+  const known = [...$('example').options].some((o) => o.value === value);
+  state.example = known ? value : 'custom';
+  $('example').value = state.example;
+  state.submission = submission;
+  state.date = k.date;
+  state.step = 0;
+  submissionView.load(state.submission);
+  $('date').value = state.date;
+  edited(true);
+}
+
 // ---- Share ------------------------------------------------------------------------------
 
 function snapshot() {
@@ -495,11 +626,12 @@ $('share').onclick = async () => {
 
 // ---- Start ------------------------------------------------------------------------------
 
-window.__playground = { latency: null, renders: 0, state, loadExample, hash: () => encodeState(snapshot()) };
+window.__playground = { latency: null, renders: 0, testRuns: 0, state, loadExample, hash: () => encodeState(snapshot()) };
 
 examples = await (await fetch('./examples.json')).json();
 const restored = await decodeState(location.hash);
 if (restored?.files) {
+  exampleName = (restored.example ?? '').split('|')[0];
   Object.assign(state, { example: restored.example ?? 'custom', files: restored.files, submission: restored.submission ?? '{}', date: restored.date ?? '', lang: restored.lang ?? 'zh' });
   labels();
   exampleOptions();

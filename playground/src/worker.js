@@ -1,7 +1,9 @@
 // The Web Worker: every call into the package runs here, so typing never waits for it.
 // A request carries the whole state ({ id, files, submission, date, lang }); the answer
 // carries every output, or the errors located in the file they belong to, and the bundle's
-// compile warnings.
+// compile warnings. After the answer, the bundle's own cases (decisions/, tests/ and
+// fixture.json among the files) run with rule coverage, unless a newer request comes first:
+// their report follows as a second message ({ id, tests } or { id, testsError }).
 
 import init, { Bundle, Wizard } from './pkg/onething_wasm.js';
 import { FileError, parseJson } from './json.js';
@@ -39,6 +41,12 @@ function located(e, files) {
   });
 }
 
+/** The files of the bundle's own cases: `decisions/*.json`, `tests/*.json`, `fixture.json`. */
+const isCaseFile = (name) => /^(decisions|tests)\//.test(name) || name === 'fixture.json';
+
+/** The bundle directory without its cases: what `Bundle.fromFiles` compiles. */
+const bundleFilesOf = (files) => Object.fromEntries(Object.entries(files).filter(([n]) => !isCaseFile(n)));
+
 function compile(files) {
   const key = JSON.stringify(files);
   if (cached.key === key) return cached;
@@ -72,7 +80,8 @@ function wizardState(bundle, submission, date) {
   }
 }
 
-function run({ files, submission: text, date, lang }) {
+function run({ files: all, submission: text, date, lang }) {
+  const files = bundleFilesOf(all);
   const { bundle, error, packed, warnings } = compile(files);
   const out = { errors: [], warnings };
   if (error) out.errors.push(...error);
@@ -115,8 +124,35 @@ function run({ files, submission: text, date, lang }) {
   return out;
 }
 
+/** Runs the cases among `files` on the compiled bundle: the report with coverage, or the case
+ * files' problems placed in their files. Cases are dated by fixture.json; without one, by the
+ * page's date. */
+function runTests({ id, files, date }) {
+  // The package's browser build may leave `test` out (its size ceiling; see
+  // bindings/js/scripts/build.mjs): the panel says so.
+  if (typeof Bundle.prototype.test !== 'function') return { id, unavailable: true };
+  const cases = Object.fromEntries(Object.entries(files).filter(([n]) => isCaseFile(n)));
+  // A bundle that does not compile has no cases to run: the page keeps the last report, dimmed.
+  if (!cached.bundle) return { id, stale: true };
+  if (!Object.keys(cases).length) return { id, tests: null };
+  try {
+    const options = { coverage: true, ...(cases['fixture.json'] === undefined && date ? { date } : {}) };
+    return { id, tests: cached.bundle.test(cases, options) };
+  } catch (e) {
+    const list = e.kind === 'cases' && Array.isArray(e.details?.errors) ? e.details.errors : [e];
+    const errors = list.map((x) => ({
+      file: files[x.path ?? x.file] !== undefined ? (x.path ?? x.file) : 'bundle.json',
+      line: x.line, column: x.column, message: `${x.at ? `${x.at}: ` : ''}${x.message ?? x}`, kind: x.kind,
+    }));
+    return { id, testsError: { message: e.message, kind: e.kind, errors } };
+  }
+}
+
+let testsTimer = null;
+
 self.onmessage = async ({ data }) => {
   await ready;
+  clearTimeout(testsTimer);
   let result;
   try {
     result = run(data);
@@ -125,4 +161,14 @@ self.onmessage = async ({ data }) => {
     result = { errors: [{ file: 'bundle.json', message: `internal: ${e?.stack ?? e}` }] };
   }
   self.postMessage({ id: data.id, ...result });
+  // Later, so that typing is answered first: a newer request cancels this run.
+  testsTimer = setTimeout(() => {
+    let answer;
+    try {
+      answer = runTests(data);
+    } catch (e) {
+      answer = { id: data.id, testsError: { message: `internal: ${e?.stack ?? e}`, errors: [] } };
+    }
+    self.postMessage({ kind: 'tests', ...answer });
+  }, 60);
 };

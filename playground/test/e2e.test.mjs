@@ -3,7 +3,9 @@
 // it updates the decisions; a problem of bundle.json is marked where its bundle pointer
 // points; compile warnings are listed and marked without an error banner;
 // filling a field of the rendered wizard changes the decision; the share URL restores the
-// state. A screenshot of each example goes to test-artifacts/, and
+// state; the Tests panel runs an example's own cases (every one passes, a case broken in the
+// editor shows FAIL with what differs, clicking a case loads it) and marks rule coverage in
+// the rule editor. A screenshot of each example goes to test-artifacts/, and
 // the time from an edit to updated outputs on the business start-up example is printed.
 //
 //   npm test        (builds dist/ first)
@@ -291,6 +293,82 @@ test('the share URL restores the state', { timeout: 120_000 }, async () => {
   console.log(`share URL: ${url.length} characters`);
   await page.close();
   await again.close();
+});
+
+/** The case files of an example: `decisions/*.json` and `tests/*.json`. */
+const caseNames = (name) => Object.keys(examples.find((e) => e.name === name).files)
+  .filter((f) => /^(decisions|tests)\/.*\.json$/.test(f));
+
+test('the Tests panel runs the cases, shows a FAIL, loads a case and marks rule coverage', { timeout: 180_000 }, async (t) => {
+  const page = await open();
+  await page.waitForFunction(() => window.__playground.testRuns > 0, null, { timeout: 60_000 });
+  if (await page.$('#tests-unavailable')) {
+    // The package's browser build leaves `Bundle.test` out (bindings/js/scripts/build.mjs).
+    t.skip('the browser build of the package has no Bundle.test');
+    await page.close();
+    return;
+  }
+  // Every example's cases pass, as `onething test` says of the fixtures.
+  for (const ex of examples) {
+    const sub = ex.submissions.find((s) => s.name === 'valid-full') ?? ex.submissions[0];
+    await choose(page, `${ex.name}|${sub.folder}/${sub.name}`);
+    const count = caseNames(ex.name).length;
+    assert.ok(count >= 7, ex.name);
+    await page.waitForSelector(`#tests-summary[data-passed="${count}"][data-failed="0"]`, { timeout: 60_000 });
+    assert.equal(await page.$$eval('#test-cases li.case.pass', (l) => l.length), count, ex.name);
+    assert.match(await page.$eval('#tests-summary', (s) => s.textContent), new RegExp(`${count} 通过, 0 失败`));
+  }
+
+  // A case broken in the editor: an expectation its decision contradicts.
+  const NAME = 'restaurant-opening';
+  await choose(page, `${NAME}|submissions/valid-full`);
+  const file = 'decisions/accepted--dumpling-shop-every-material-at-hand.json';
+  await page.selectOption('#bundle-file', file);
+  const n = await renders(page);
+  await page.click('#bundle-editor .cm-content');
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('End'); // after the `{` of line 1
+  await page.keyboard.insertText(' "expect": {"items": {"business-licence-check": "rejected"}},');
+  await settled(page, n);
+  await page.waitForSelector('#test-cases li.case.fail');
+  const failed = await page.$$eval('#test-cases li.case.fail', (l) => l.map((li) => ({ name: li.dataset.case, text: li.textContent })));
+  assert.equal(failed.length, 1);
+  assert.equal(failed[0].name, file.slice(0, -'.json'.length));
+  assert.match(failed[0].text, /FAIL/);
+  assert.match(failed[0].text, /items\.business-licence-check: .*rejected/);
+  assert.equal(await page.$eval('#tests-summary', (s) => s.dataset.failed), '1');
+
+  // Clicking a case loads its submission (without `expect`) and its date.
+  const test = 'tests/rejected--licence-established-after-the-application';
+  const m = await renders(page);
+  await page.click(`#test-cases li.case[data-case="${test}"]`);
+  await settled(page, m);
+  const loaded = await page.evaluate(() => ({ ...window.__playground.state }));
+  const { expect: _, ...submission } = JSON.parse(loaded.files[`${test}.json`]);
+  assert.deepEqual(JSON.parse(loaded.submission), submission);
+  assert.equal(loaded.date, '2026-06-15');
+  assert.equal(await page.$eval('#date', (d) => d.value), '2026-06-15');
+  assert.equal((await outcomes(page))['business-licence-check'], 'rejected');
+  // A decision case is the example's submission of that name.
+  const k = await renders(page);
+  await page.click('#test-cases li.case[data-case="decisions/rejected--operator-seventeen-years-old"]');
+  await settled(page, k);
+  assert.equal(await page.$eval('#example', (e) => e.value), `${NAME}|decisions/rejected--operator-seventeen-years-old`);
+  assert.equal(await page.$eval('#overall [data-outcome]', (o) => o.dataset.outcome), 'rejected');
+
+  // Rule coverage: a mark in the rule editor's gutter, and on each rule file in the list.
+  await page.selectOption('#rule-file', 'rules/operator-adult.rhai');
+  await page.waitForSelector('#rules-editor .cov-mark');
+  const mark = await page.$eval('#rules-editor .cov-mark', (x) => ({ status: x.dataset.coverage, title: x.title }));
+  assert.ok(['full', 'partly', 'never'].includes(mark.status), mark.status);
+  assert.match(mark.title, /operator-adult.*true \d+, false \d+, error \d+|true \d+, false \d+, error \d+/s);
+  // The operator must be an adult: the cases make it true and false (a seventeen-year-old).
+  assert.equal(mark.status, 'full');
+  const options = await page.$$eval('#rule-file option', (o) => o.map((x) => x.textContent));
+  assert.ok(options.some((o) => /^● operator-adult\.rhai$/.test(o)), options.join(', '));
+  await page.screenshot({ path: join(ARTIFACTS, 'tests-panel.png'), fullPage: true });
+  assert.deepEqual(page.problems, []);
+  await page.close();
 });
 
 test('time from an edit to updated outputs (business start-up; reported, not asserted)', { timeout: 120_000 }, async () => {

@@ -4,7 +4,8 @@
 //! with machine-readable properties:
 //!
 //! * `kind` — always: the native error's kind (`syntax`, `format`, `too_large`, `compile`,
-//!   `invalid`, `unknown_key`, `locked`, `conflict`, …; see `bindings/js/README.md`);
+//!   `invalid`, `unknown_key`, `locked`, `conflict`, `cases`, `different_bundles`, …; see
+//!   `bindings/js/README.md`);
 //! * `path` — where in the input, when known: a path such as `items[2].field_map`, a JSON
 //!   Pointer, or a wizard key;
 //! * `file` — the file of a bundle directory the failure is in, when there is one: the file
@@ -219,6 +220,29 @@ impl From<onething::schema::MergeError> for Failure {
             _ => Failure::new("merge", e.to_string()),
         }
     }
+}
+
+impl From<onething::diff::DifferentBundles> for Failure {
+    fn from(e: onething::diff::DifferentBundles) -> Failure {
+        let details = serde_json::json!({ "old": e.old, "new": e.new });
+        Failure::new("different_bundles", e.to_string()).details(&details)
+    }
+}
+
+/// Every problem of a test run's cases (`Bundle.test`): `kind: "cases"`, the message one
+/// line per problem, `file`, `path`, `line` and `column` of the first, and every problem
+/// (each with its own `kind`: `syntax`, `format`, `io`…) in `details.errors`.
+pub fn cases(errors: &[onething::LoadError]) -> Failure {
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    let mut f = Failure::new("cases", text.join("\n")).details(&serde_json::json!({ "errors": errors }));
+    if let Some(first) = errors.first() {
+        let one = Failure::from(first.clone());
+        f.file = Some(first.path().to_owned());
+        f.path = one.path;
+        f.line = one.line;
+        f.column = one.column;
+    }
+    f
 }
 
 /// A date argument that is not `YYYY-MM-DD`.

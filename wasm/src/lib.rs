@@ -11,10 +11,15 @@
 //!   (`Bundle.fromFiles`): `packed`, `warnings`, `form`, `formFor`, `validate`,
 //!   `prefill`, `evaluate`, `dispatch`, `notice`, `noticeFor`, `renderNotice`,
 //!   `renderNoticeFor`, `plan`, `planFor`, `renderPlan`, `renderPlanFor`, `results`,
-//!   `checkRating`;
+//!   `checkRating`, `test` (the bundle's own cases, `onething test`; feature `test-cases`);
 //! * [`JsWizard`] (`Wizard` in JS) — the headless wizard, whose state stays inside WASM so
 //!   that a keystroke crosses the boundary with one value;
-//! * [`merge`] — the exact conjunction of plain JSON Schemas.
+//! * [`merge`] — the exact conjunction of plain JSON Schemas;
+//! * `diff` — what changes between two versions of a bundle (`onething diff`; feature
+//!   `diff`).
+//!
+//! The authoring tools `test` and `diff` are default features: the browser build of the npm
+//! package leaves them out to stay under its size ceiling, the Node build has them.
 //!
 //! Inputs are JSON text or plain JS values, outputs plain JS objects ([`codec`]). Every
 //! failure is a thrown JS `Error` with `kind`, and `path`, `line`, `column` where known
@@ -79,6 +84,13 @@ export interface EvaluateOptions {
   trace?: boolean;
   calendars?: Calendar[];
 }
+/** Options of `test`: `date` (`YYYY-MM-DD`) decides the cases without their own date
+ * (else `fixture.json`'s `evaluation_date` among the case files; one of them is needed);
+ * `coverage: true` adds which rules the cases made true, false, or fail. */
+export interface TestOptions {
+  date?: string;
+  coverage?: boolean;
+}
 /** The result of `merge`: one schema, and optional places that can never hold a value. */
 export interface MergeResult {
   schema: Record<string, unknown>;
@@ -114,6 +126,15 @@ impl EvaluateOptions {
         }
         Ok(opts)
     }
+}
+
+/// The options `test` takes from JS.
+#[cfg(feature = "test-cases")]
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct TestOptions {
+    date: Option<String>,
+    coverage: bool,
 }
 
 /// Parses an optional date argument (`YYYY-MM-DD`; `undefined` and `null` are none).
@@ -373,6 +394,40 @@ impl JsBundle {
         Ok(to_js(&self.compiled.results(&r.map_err(Failure::from)?).map_err(Failure::from)?)?)
     }
 
+    /// Runs the bundle's own cases, as `onething test DIR --json` does: `cases` maps a
+    /// path in the bundle directory to its text — `decisions/<outcome>--<what>.json`,
+    /// `tests/…`, and optionally `fixture.json` with the dates. Every problem of the case
+    /// files (not JSON, not a case, an expectation naming what the bundle lacks) throws at
+    /// once (`kind: "cases"`, `details.errors`); a failing case does not throw, the report
+    /// says it.
+    #[cfg(feature = "test-cases")]
+    #[wasm_bindgen(unchecked_return_type = "TestReport")]
+    pub fn test(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] cases: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TestOptions | null | void")] options: JsValue,
+    ) -> JsResult {
+        let files: BTreeMap<String, String> = from_js(&cases, "cases")?;
+        let options: TestOptions = from_js_opt(&options, "options")?.unwrap_or_default();
+        let date = options
+            .date
+            .map(|d| d.parse::<Date>().map_err(|e| bad_date("options.date", &d, e)))
+            .transpose()?;
+        let cases = onething::load::cases::cases_from_files(&files).map_err(|e| error::cases(&e))?;
+        let date = date.or(cases.date).ok_or_else(|| {
+            Failure::new(
+                "input",
+                "options.date: no date given, and no `fixture.json` with an `evaluation_date`",
+            )
+            .at("options.date")
+        })?;
+        let report = self
+            .compiled
+            .test_cases(&cases.cases, date, &onething::EvalOptions::default(), options.coverage)
+            .map_err(|e| error::cases(&e))?;
+        Ok(to_js(&report)?)
+    }
+
     /// Checks a rating (好差评) of this bundle; throws its problems (`kind: "results"`).
     #[wasm_bindgen(js_name = checkRating)]
     pub fn check_rating(
@@ -456,4 +511,13 @@ pub fn merge(
     let out = onething::schema::merge_values(&docs, MergeOptions { provenance: provenance.unwrap_or(false) })
         .map_err(Failure::from)?;
     Ok(to_js(&serde_json::json!({ "schema": out.schema, "notes": out.notes }))?)
+}
+
+/// What changes from `old` to `new`, two versions of one bundle (`onething diff --json`): for
+/// each department, for the applicant, for the rules, and whether a draft of `old` can
+/// resume in `new`. Throws `kind: "different_bundles"` when their ids differ.
+#[cfg(feature = "diff")]
+#[wasm_bindgen(unchecked_return_type = "BundleDiff")]
+pub fn diff(old: &JsBundle, new: &JsBundle) -> JsResult {
+    Ok(to_js(&onething::diff::diff(&old.compiled, &new.compiled).map_err(Failure::from)?)?)
 }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { Bundle, Wizard, merge } from './module.mjs';
+import { Bundle, FLAVOUR, Wizard, diff, merge } from './module.mjs';
 import { jsonFiles, meta, packedText } from './helpers.mjs';
 
 const NAME = 'restaurant-opening';
@@ -220,6 +220,19 @@ test('Wizard: garbage everywhere', () => {
   freed.free();
   fails(() => new Wizard(freed, date), 'a freed bundle');
   fails(() => freed.form(), 'a method of a freed bundle');
+});
+
+test('test and diff: garbage instead of cases, options and bundles', { skip: FLAVOUR === 'web' && 'the browser flavour has no test or diff' }, () => {
+  for (const [i, g] of GARBAGE.entries()) {
+    endures(() => bundle.test(g, { date }), `test(GARBAGE[${i}])`);
+    endures(() => bundle.test({ [`tests/accepted--${i}.json`]: g }, { date }), `test({case: GARBAGE[${i}]})`);
+    endures(() => bundle.test({ [`decisions/${caseName}.json`]: caseText }, g), `test(cases, GARBAGE[${i}])`);
+    endures(() => diff(bundle, g), `diff(bundle, GARBAGE[${i}])`);
+    endures(() => diff(g, bundle), `diff(GARBAGE[${i}], bundle)`);
+    if (typeof g !== 'object' || g === null) fails(() => bundle.test(g, { date }), `test(GARBAGE[${i}])`);
+  }
+  fails(() => bundle.test({ 'tests/accepted--x.json': '{"values": []}' }, { date }), 'values as an array', 'cases');
+  fails(() => bundle.test({ 'tests/accepted--x.json': 'x'.repeat((32 << 20) + 1) }, { date }), 'oversized');
 });
 
 test('merge: garbage, contradictions and hostile schemas', () => {

@@ -21,4 +21,4 @@ async function load() {
   }
 }
 
-export const { Bundle, Wizard, merge } = await load();
+export const { Bundle, Wizard, merge, diff } = await load();

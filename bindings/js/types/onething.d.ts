@@ -3471,6 +3471,17 @@ export interface RuleCoverage {
    */
   field?: string | null;
   /**
+   * The file of a bundle directory its script was read from (`rules/x.rhai`), when it
+   * was read from one (a directory, or files in memory; a packed bundle has no files):
+   * where an editor marks the rule's coverage.
+   */
+  file?: string | null;
+  /**
+   * The script's place in the bundle document (a JSON Pointer: its `script`, or the
+   * `file` naming it).
+   */
+  pointer: string;
+  /**
    * How many cases made it true (a derive rule: gave a value; an obligation rule:
    * attached an obligation).
    */

@@ -139,6 +139,29 @@ impl TestReport {
 }
 
 impl CompiledBundle {
+    /// Runs `cases` one after another (the command line runs them in parallel instead,
+    /// through [`CompiledBundle::run_case`]): first every case's references are checked
+    /// against the bundle (an unknown item, material, check or obligation rule is an error
+    /// naming the case file, every one at once), then each case is decided on its own date,
+    /// else on `date`, and with `coverage` the rules' coverage is measured (the options'
+    /// `trace` is set as coverage needs it). What the package's `Bundle.test` returns.
+    pub fn test_cases(
+        &self,
+        cases: &[Case],
+        date: Date,
+        opts: &EvalOptions,
+        coverage: bool,
+    ) -> Result<TestReport, Vec<crate::model::error::LoadError>> {
+        let unknown: Vec<_> = cases.iter().flat_map(|c| c.unknown_references(self.bundle())).collect();
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
+        let opts = EvalOptions { trace: coverage, ..opts.clone() };
+        let runs: Vec<CaseRun> = cases.iter().map(|c| self.run_case(c, date, &opts)).collect();
+        let cov = coverage.then(|| Coverage::of(self, cases.iter().zip(&runs), &opts));
+        Ok(TestReport::new(self, runs.into_iter().map(|r| r.result).collect(), cov))
+    }
+
     /// Decides on `case` on its own date, else on `date`, and compares the decision with
     /// what the case expects. The options' `trace` is what coverage reads.
     pub fn run_case(&self, case: &Case, date: Date, opts: &EvalOptions) -> CaseRun {
@@ -190,6 +213,14 @@ pub struct RuleCoverage {
     /// Its field, for `visible_if`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The file of a bundle directory its script was read from (`rules/x.rhai`), when it
+    /// was read from one (a directory, or files in memory; a packed bundle has no files):
+    /// where an editor marks the rule's coverage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The script's place in the bundle document (a JSON Pointer: its `script`, or the
+    /// `file` naming it).
+    pub pointer: String,
     /// How many cases made it true (a derive rule: gave a value; an obligation rule:
     /// attached an obligation).
     #[serde(rename = "true")]
@@ -305,6 +336,8 @@ fn rule_list(c: &CompiledBundle) -> Vec<RuleCoverage> {
         item: None,
         material: None,
         field: None,
+        file: rule.file.clone(),
+        pointer: rule.pointer.clone(),
         made_true: 0,
         made_false: 0,
         errors: 0,

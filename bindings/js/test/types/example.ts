@@ -1,9 +1,10 @@
 // Type-checked by test/types.test.mjs (tsc --noEmit): the declarations of the package, with
 // the types generated from schemas/, describe how it is used. Never run.
 
-import { Bundle, Wizard, merge } from 'onething';
+import { Bundle, Wizard, diff, merge } from 'onething';
 import type {
-  CompileError, Decision, Draft, MergeResult, Notice, PackedBundle, Plan, Submission, Validation, Warning, WizardState,
+  BundleDiff, CompileError, Decision, Draft, MergeResult, Notice, PackedBundle, Plan, Submission, TestReport, Validation,
+  Warning, WizardState,
 } from 'onething';
 
 export function use(packed: string, submission: Submission): string[] {
@@ -40,4 +41,15 @@ export function problems(files: Record<string, string>): string[] {
     const details = (e as { kind?: string; details?: CompileError }).details;
     return (details?.problems ?? []).map((p) => (p.kind === 'script' ? `${p.file ?? p.at}:${p.line}:${p.column}` : p.kind));
   }
+}
+
+/** A bundle's own cases, with coverage, and what a new version changes. */
+export function authoring(old: Bundle, next: Bundle, cases: Record<string, string>): string[] {
+  const report: TestReport = old.test(cases, { coverage: true, date: '2026-06-15' });
+  const changes: BundleDiff = diff(old, next);
+  const covered: number = report.coverage?.percent ?? 0;
+  return [
+    ...report.cases.map((c) => `${c.passed ? 'pass' : 'FAIL'} ${c.name} ${c.mismatches?.length ?? 0}`),
+    String(covered), changes.new_version, String(changes.departments.length),
+  ];
 }
