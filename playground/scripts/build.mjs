@@ -4,10 +4,14 @@
 //                        decision cases and evaluation date
 //   dist/main.js         the page (CodeMirror and the UI), bundled by esbuild
 //   dist/worker.js       the Web Worker that runs the package
-//   dist/pkg/            the package's web build (../bindings/js/dist/web), copied
+//   dist/pkg/            the package's module with wasm-bindgen's web glue: the speed-optimised
+//                        build (the one dist/node is made from), which keeps `test` and
+//                        `diff`; the size-limited browser module leaves them out, and the
+//                        playground is a tool for bundle authors, not a page citizens load
 //   dist/index.html, dist/style.css
 // Nothing is fetched from the network at run time.
 
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,11 +20,13 @@ import { fileURLToPath } from 'node:url';
 const HERE = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = join(HERE, '..');
 const FIXTURES = join(ROOT, 'fixtures');
-const WEB = join(ROOT, 'bindings', 'js', 'dist', 'web');
+const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
+// The crate as the package's Node build compiles it (profile wasm-node, default features).
+const MODULE = join(TARGET, 'wasm32-unknown-unknown', 'wasm-node', 'onething_wasm.wasm');
 const DIST = join(HERE, 'dist');
 
-if (!existsSync(join(WEB, 'onething_wasm.js'))) {
-  console.error(`${WEB} is missing: build the package first (cd bindings/js && npm ci && npm run build)`);
+if (!existsSync(MODULE)) {
+  console.error(`${MODULE} is missing: build the package first (cd bindings/js && npm ci && npm run build)`);
   process.exit(1);
 }
 mkdirSync(join(DIST, 'pkg'), { recursive: true });
@@ -68,7 +74,7 @@ const examples = readdirSync(FIXTURES)
   });
 writeFileSync(join(DIST, 'examples.json'), JSON.stringify(examples));
 
-for (const f of ['onething_wasm.js', 'onething_wasm_bg.wasm']) copyFileSync(join(WEB, f), join(DIST, 'pkg', f));
+execFileSync('wasm-bindgen', ['--target', 'web', '--no-typescript', '--remove-name-section', '--remove-producers-section', '--out-dir', join(DIST, 'pkg'), MODULE], { stdio: 'inherit' });
 for (const f of ['index.html', 'style.css']) copyFileSync(join(HERE, 'src', f), join(DIST, f));
 
 await build({

@@ -128,8 +128,9 @@ function run({ files: all, submission: text, date, lang }) {
  * files' problems placed in their files. Cases are dated by fixture.json; without one, by the
  * page's date. */
 function runTests({ id, files, date }) {
-  // The package's browser build may leave `test` out (its size ceiling; see
-  // bindings/js/scripts/build.mjs): the panel says so.
+  // The package's size-limited browser module leaves `test` out (bindings/js/scripts/
+  // build.mjs); the playground is built on the module that keeps it (scripts/build.mjs), but
+  // a page built on the other would say so rather than fail.
   if (typeof Bundle.prototype.test !== 'function') return { id, unavailable: true };
   const cases = Object.fromEntries(Object.entries(files).filter(([n]) => isCaseFile(n)));
   // A bundle that does not compile has no cases to run: the page keeps the last report, dimmed.
