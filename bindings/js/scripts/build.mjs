@@ -48,11 +48,12 @@ const root = join(pkg, '..', '..');
 const dist = join(pkg, 'dist');
 const NAME = 'onething_wasm';
 
-/** The ceiling of the gzipped browser module, in KiB: what CI enforces. The module is
- * 1,298 KiB (BENCHMARKS.md, "Size budget", 2026-12-07: the rules' engine without Rhai's
- * blob functions); issue 24 aims at 1,250 KiB. Lower it whenever the module shrinks, so that
- * growth is caught. */
-export const CEILING_GZ_KIB = 1300;
+/** The ceiling of the gzipped browser module, in KiB: what CI enforces. The module was
+ * 1,298 KiB before lists (issue 20: field maps through `*`, rules, derive rules and checks
+ * for each element, element conditions, list sources, the wizard's rows), which add about
+ * 20 KiB (BENCHMARKS.md, "Size budget"); issue 24 aims at 1,250 KiB. Lower it whenever the
+ * module shrinks, so that growth is caught. */
+export const CEILING_GZ_KIB = 1325;
 
 /** wasm-opt flags per flavour (BENCHMARKS.md has the alternatives measured). The module's
  * stack lies below its data from address 1 MiB down, so its low 1 KiB is never used:
