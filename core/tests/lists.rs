@@ -614,3 +614,20 @@ fn a_check_of_each_element_asks_to_correct_that_element() {
     let found = messages(gender_checked(json!(["company.name"])));
     assert!(found.iter().any(|m| m.contains("company.name")), "{found:#?}");
 }
+
+#[test]
+fn the_list_keeps_the_departments_own_type_and_bounds_written_as_decimals() {
+    let mut b = bundle();
+    b["items"][1]["schema"]["properties"]["tzf"]["type"] = json!(["array", "null"]);
+    b["items"][1]["schema"]["properties"]["tzf"]["minItems"] = json!(2.0);
+    b["items"][0]["schema"]["required"] = json!(["qymc"]);
+    b["items"][0]["schema"]["properties"]["gd"]["type"] = json!(["array", "null"]);
+    let c = compiled(b);
+    let field = &c.form()["properties"]["shareholders"];
+    assert_eq!(field["minItems"], 2, "{field}");
+    // Both departments accept `null` for the list: so does the merged form.
+    let v = c.validate(&submission(Value::Null));
+    assert!(v.errors.iter().all(|e| e.pointer != "/shareholders"), "{:?}", v.errors);
+    let v = c.validate(&submission(json!([li()])));
+    assert!(v.errors.iter().any(|e| e.keyword == "minItems" && e.items == ["tax"]), "{:?}", v.errors);
+}

@@ -612,6 +612,7 @@ impl<'a> Translator<'a, '_> {
         let ex = self.expand_at(parts, &path)?;
         let mut element_parts = Vec::new();
         let mut bounds = Map::new();
+        let mut types = Vec::new();
         let mut is_array = ex.atoms.is_empty();
         for atom in &ex.atoms {
             let Some(obj) = atom.value().as_object() else { continue };
@@ -624,17 +625,18 @@ impl<'a> Translator<'a, '_> {
                         self.frags.push((path.clone(), frag));
                     }
                     "minItems" | "maxItems" => {
-                        let n = v.as_u64().unwrap_or_default();
+                        // A non-negative integer, which JSON may write `2.0`.
+                        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                        let n = v.as_u64().or_else(|| v.as_f64().map(|f| f as u64)).unwrap_or_default();
                         let tighter = |old: u64| if kw == "minItems" { n.max(old) } else { n.min(old) };
                         let merged = bounds.get(kw.as_str()).and_then(Value::as_u64).map_or(n, tighter);
                         bounds.insert(kw.clone(), json!(merged));
                     }
+                    // As the department says it (an array, or also `null`…): the canonical
+                    // value is the same kind.
                     "type" => {
-                        if Kinds::from_type(v).contains(Kinds::ARRAY) {
-                            is_array = true;
-                        } else {
-                            self.frags.push((path.clone(), json!({ "type": v })));
-                        }
+                        is_array |= Kinds::from_type(v).contains(Kinds::ARRAY);
+                        types.push(json!({ "type": v }));
                     }
                     "prefixItems" => self.problem(
                         &array_ptr,
@@ -663,7 +665,17 @@ impl<'a> Translator<'a, '_> {
             None => items,
         };
         let mut schema = bounds;
-        schema.insert("type".into(), json!("array"));
+        match types.len() {
+            0 => {}
+            1 => {
+                if let Some(Value::Object(t)) = types.pop() {
+                    schema.extend(t);
+                }
+            }
+            _ => {
+                schema.insert("allOf".into(), Value::Array(types));
+            }
+        }
         schema.insert("items".into(), items);
         if !defs.is_empty() {
             schema.insert("$defs".into(), Value::Object(defs));
