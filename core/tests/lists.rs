@@ -631,3 +631,14 @@ fn the_list_keeps_the_departments_own_type_and_bounds_written_as_decimals() {
     let v = c.validate(&submission(json!([li()])));
     assert!(v.errors.iter().any(|e| e.keyword == "minItems" && e.items == ["tax"]), "{:?}", v.errors);
 }
+
+#[test]
+fn a_rule_on_each_element_does_not_decide_on_a_column_a_derive_rule_could_not_fill() {
+    let mut b = adults_only("shareholders");
+    b["derive"] = json!([{"key": "shareholders[].gender", "script": "if index == 1 { throw \"no register\" } id_gender(element.id_number)"}]);
+    let c = compiled(b);
+    let mut blank = zhou();
+    blank.as_object_mut().unwrap().remove("gender");
+    let d = c.evaluate(&submission(json!([li(), blank])), "2026-12-07".parse().unwrap());
+    assert_eq!(d.items[0].outcome, Outcome::ManualReview, "{:?}", d.items[0]);
+}

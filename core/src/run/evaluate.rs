@@ -676,20 +676,19 @@ impl CompiledBundle {
         let Some((list, _)) = &r.for_each else {
             return vec![(self.run_rule(p, r, RuleKind::Eligibility, item, None), r, None)];
         };
+        // Fail closed: a column a derive rule could not fill is no basis for a verdict.
+        if let Some(failed) = p.failed.iter().find(|f| f.key == *list) {
+            return vec![(Verdict::Error(failed.error.clone()), r, None)];
+        }
         let rows: Vec<rhai::Dynamic> = match p.get(list) {
             Some(Value::Array(rows)) => rows.iter().map(rules::to_dynamic).collect(),
             _ => Vec::new(),
         };
-        let info = self.keys.get(list);
         let mut out = Vec::with_capacity(rows.len());
         for (n, row) in rows.into_iter().enumerate() {
             let bindings = element_bindings(row, n);
             let v = self.run_traced_bound(p, r, (RuleKind::Eligibility, item, None), bindings, verdict);
-            let name = info.map_or_else(
-                || Text::new(format!("{list}[{n}]"), format!("{list}[{n}]")),
-                |k| k.element_name(n),
-            );
-            out.push((v, r, Some(name)));
+            out.push((v, r, Some(self.element_name(list, n))));
         }
         out
     }
@@ -715,6 +714,9 @@ impl CompiledBundle {
             }
             return vec![(self.run_rule(p, &c.rule, RuleKind::Check, item, None), c, None)];
         };
+        if let Some(failed) = p.failed.iter().find(|f| f.key == *list) {
+            return vec![(Verdict::Error(failed.error.clone()), c, None)];
+        }
         let rows: Vec<(usize, rhai::Dynamic)> = match p.get(list) {
             Some(Value::Array(rows)) => rows
                 .iter()
@@ -748,7 +750,8 @@ impl CompiledBundle {
         let own = self.items.get(i).rules.checks.iter();
         let own: Vec<Checked<'_>> = own.flat_map(|c| self.run_check(p, c, Some(i), d.errors)).collect();
         for (v, c, element) in bundle.iter().filter(|(_, c, _)| concerns(c)).chain(&own) {
-            let name = element.map(|n| self.element_name(c, n));
+            let list = c.rule.for_each.as_ref().map_or("", |(l, _)| l.as_str());
+            let name = element.map(|n| self.element_name(list, n));
             match v {
                 Verdict::Pass => {}
                 Verdict::Error(e) => {
@@ -773,9 +776,8 @@ impl CompiledBundle {
         c.fields.iter().any(|k| self.keys.get(&field(k)).is_some_and(|info| info.items.contains(&i)))
     }
 
-    /// The name of element `n` of the list a check of each element runs on.
-    pub(crate) fn element_name(&self, c: &CompiledCheck, n: usize) -> Text {
-        let list = c.rule.for_each.as_ref().map_or("", |(l, _)| l.as_str());
+    /// The name of element `n` (from 0) of list `list`: 第2位股东 / shareholder 2.
+    pub(crate) fn element_name(&self, list: &str, n: usize) -> Text {
         self.keys
             .get(list)
             .map_or_else(|| Text::new(format!("{list}[{n}]"), format!("{list}[{n}]")), |k| k.element_name(n))

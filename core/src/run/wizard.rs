@@ -1151,7 +1151,7 @@ impl<'b> Wizard<'b> {
                 for (v, _, n) in b.run_check(p, c, item, errors) {
                     let (Verdict::Fail(reason), Some(n)) = (v, n) else { continue };
                     let text = crate::run::evaluate::failure_text(&c.rule, reason.as_ref());
-                    let message = crate::run::evaluate::about(Some(&b.element_name(c, n)), text);
+                    let message = crate::run::evaluate::about(Some(&b.element_name(list, n)), text);
                     out.extend(c.fields.iter().map(|k| Message {
                         key: Some(k.clone()),
                         pointer: format!(
