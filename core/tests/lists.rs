@@ -642,3 +642,18 @@ fn a_rule_on_each_element_does_not_decide_on_a_column_a_derive_rule_could_not_fi
     let d = c.evaluate(&submission(json!([li(), blank])), "2026-12-07".parse().unwrap());
     assert_eq!(d.items[0].outcome, Outcome::ManualReview, "{:?}", d.items[0]);
 }
+
+#[test]
+fn a_column_is_a_month_or_a_date_never_both() {
+    let mut b = bundle();
+    b["items"][1]["schema"]["properties"]["tzf"]["items"]["properties"]["csny"] = json!({"type": "string"});
+    b["items"][1]["field_map"]["/tzf/*/csny"] =
+        json!({"key": "shareholders[].birth_date", "transform": {"date": {"layout": "YYYYMM"}}});
+    let found = messages(b);
+    assert!(
+        found
+            .iter()
+            .any(|m| m.contains("`shareholders[].birth_date` is a month here") && m.contains("/gd/*/csrq")),
+        "{found:#?}"
+    );
+}
