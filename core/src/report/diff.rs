@@ -11,9 +11,11 @@
 //! version can be resumed under the new one and what it would lose.
 //!
 //! Fields are the department schema's properties, walked through `properties` and array
-//! `items` (an element is `*`, as field maps write it), listed by pointer; `$ref`s are not followed, so a
-//! constraint behind one is compared as the reference itself. The compiled bundles give the
-//! canonical keys a draft's answers are kept under.
+//! `items` (an element is `*`, as field maps write it), listed by pointer; a local `$ref`
+//! (`#/$defs/person`) is followed, so that a constraint changed in a shared definition shows
+//! at every field using it (a reference that comes back to a definition on its own way is
+//! not followed again). The compiled bundles give the canonical keys a draft's answers are
+//! kept under.
 //!
 //! ```
 //! use onething::{load, CompiledBundle, diff::diff};
@@ -300,11 +302,12 @@ const BOUNDS: [(&str, Direction); 10] = [
 const OTHERS: [&str; 5] = ["type", "pattern", "format", "const", "$ref"];
 
 /// Every field of a department form by pointer, walked through `properties` and array
-/// `items` (`*`), in document order.
+/// `items` (`*`) and local `$ref`s, in document order.
 fn fields(schema: &Value) -> BTreeMap<String, Field> {
     let mut out = BTreeMap::new();
-    let mut stack: Vec<(String, &Value)> = vec![(String::new(), schema)];
-    while let Some((at, node)) = stack.pop() {
+    let mut stack: Vec<(String, &Value, Vec<&str>)> = vec![(String::new(), schema, Vec::new())];
+    while let Some((at, node, seen)) = stack.pop() {
+        let (node, seen) = follow(schema, node, seen);
         let required: Vec<&str> = node
             .get("required")
             .and_then(Value::as_array)
@@ -316,22 +319,45 @@ fn fields(schema: &Value) -> BTreeMap<String, Field> {
             for (name, sub) in props {
                 let p = pointer::join(&at, name);
                 let mut f = Field { required: required.contains(&name.as_str()), ..Field::default() };
-                if let Some(obj) = sub.as_object() {
+                // The field's own keywords win over its definition's (siblings of `$ref`).
+                let (target, inner) = follow(schema, sub, seen.clone());
+                // A reference not followed (remote, or recursive) is compared as written.
+                let followed = !std::ptr::eq(target, sub);
+                for obj in [target, sub].iter().filter_map(|v| v.as_object()) {
                     for (k, v) in obj {
-                        if k != "properties" && k != "items" && k != "required" && !k.starts_with("x-") {
+                        let skipped = matches!(k.as_str(), "properties" | "items" | "required" | "$defs")
+                            || (followed && k == "$ref")
+                            || k.starts_with("x-");
+                        if !skipped {
                             f.keywords.insert(k.clone(), v.clone());
                         }
                     }
                 }
                 out.insert(p.clone(), f);
-                stack.push((p.clone(), sub));
-                if let Some(items) = sub.get("items") {
-                    stack.push((pointer::join(&p, "*"), items));
+                stack.push((p.clone(), sub, seen.clone()));
+                if let Some(items) = target.get("items").or_else(|| sub.get("items")) {
+                    stack.push((pointer::join(&p, "*"), items, inner));
                 }
             }
         }
     }
     out
+}
+
+/// Follows local `$ref`s from `node` to the schema they name, remembering the references
+/// taken on the way (`seen`): one met again is not followed (a recursive definition).
+fn follow<'a>(root: &'a Value, mut node: &'a Value, mut seen: Vec<&'a str>) -> (&'a Value, Vec<&'a str>) {
+    while let Some(reference) = node.get("$ref").and_then(Value::as_str) {
+        let target = reference
+            .strip_prefix('#')
+            .filter(|_| !seen.contains(&reference))
+            .and_then(pointer::decode_fragment)
+            .and_then(|at| root.pointer(&at));
+        let Some(target) = target else { break };
+        seen.push(reference);
+        node = target;
+    }
+    (node, seen)
 }
 
 /// How one field's constraints changed.
@@ -529,6 +555,29 @@ mod tests {
         assert_eq!(d, [("pattern".into(), Direction::Tightened)]);
         let d = directions(f(json!({"type": "string"})), f(json!({"type": "integer"})));
         assert_eq!(d, [("type".into(), Direction::Changed)]);
+    }
+
+    #[test]
+    fn local_references_are_followed_once() {
+        let schema = json!({"type": "object", "$defs": {
+            "person": {"type": "object", "properties": {"name": {"type": "string", "maxLength": 30}}},
+            "tree": {"type": "object", "properties": {"label": {"type": "string"}, "child": {"$ref": "#/$defs/tree"}}}
+        }, "properties": {
+            "owner": {"$ref": "#/$defs/person"},
+            "code": {"$ref": "#/$defs/missing", "maxLength": 4},
+            "root": {"$ref": "#/$defs/tree"}
+        }});
+        let f = fields(&schema);
+        assert_eq!(f["/owner/name"].keywords["maxLength"], json!(30), "behind the reference");
+        assert_eq!(f["/code"].keywords["maxLength"], json!(4), "a dangling reference keeps the field's own");
+        assert_eq!(f["/code"].keywords["$ref"], json!("#/$defs/missing"), "and is compared as written");
+        let pointers: Vec<&str> = f.keys().map(String::as_str).filter(|p| p.starts_with("/root")).collect();
+        assert_eq!(pointers, ["/root", "/root/child", "/root/label"], "the recursion is followed once");
+        // A changed definition is a change of every field using it.
+        let mut tighter = schema.clone();
+        tighter["$defs"]["person"]["properties"]["name"]["maxLength"] = json!(20);
+        let c = changes("/owner/name", &f["/owner/name"], &fields(&tighter)["/owner/name"]);
+        assert_eq!(c.len(), 1);
     }
 
     #[test]
