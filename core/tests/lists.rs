@@ -657,3 +657,57 @@ fn a_column_is_a_month_or_a_date_never_both() {
         "{found:#?}"
     );
 }
+
+/// Each shareholder hands in an ID card (tolerable, secondary); the company its articles.
+fn with_id_cards() -> Value {
+    let mut b = bundle();
+    b["items"][0]["materials"] = json!([
+        {"id": "articles", "title": {"zh": "公司章程", "en": "Articles of association"}},
+        {"id": "shareholder-id", "for_each": "shareholders", "kind": "secondary", "tolerable": true,
+         "title": {"zh": "身份证", "en": "ID card"}}
+    ]);
+    b
+}
+
+#[test]
+fn a_material_of_each_element_is_owed_per_element_and_named_for_it() {
+    let c = compiled(with_id_cards());
+    let date: Date = "2026-12-07".parse().unwrap();
+    let mut s = submission(json!([li(), zhou()]));
+    s.materials.insert("articles".into(), onething::MaterialStatus::Provided);
+    s.materials.insert("shareholder-id[0]".into(), onething::MaterialStatus::Provided);
+    s.commitments.push(onething::TOLERANCE_COMMITMENT.into());
+    assert!(c.validate(&s).valid, "{:?}", c.validate(&s).errors);
+    let d = c.evaluate(&s, date);
+    // The second shareholder's card is missing: tolerated, due later, named for him.
+    assert_eq!(d.items[0].outcome, Outcome::AcceptedWithTolerance, "{:?}", d.items[0]);
+    assert_eq!(d.items[0].tolerated, ["shareholder-id[1]"]);
+    let notice = c.notice_for(&s, date);
+    let owed: Vec<(&str, &str)> =
+        notice.materials.iter().map(|m| (m.key.as_str(), m.title.zh.as_str())).collect();
+    assert_eq!(owed, [("shareholder-id[1]", "第2位股东的身份证")]);
+    // Both missing, and no tolerance commitment signed: a deficiency for each, naming them.
+    let mut none = submission(json!([li(), zhou()]));
+    none.materials.insert("articles".into(), onething::MaterialStatus::Provided);
+    let d = c.evaluate(&none, date);
+    assert_eq!(d.items[0].deficiencies, ["material:shareholder-id[0]", "material:shareholder-id[1]"]);
+    let first = d.deficiencies.iter().find(|x| x.id == "material:shareholder-id[0]").unwrap();
+    assert!(first.message.zh.contains("第1位股东的身份证"), "{}", first.message.zh);
+    // The wizard lists one need per shareholder.
+    let mut w = onething::Wizard::new(&c, None, Some(date));
+    w.set("shareholders", json!([li(), zhou()])).unwrap();
+    w.set_material("shareholder-id[1]", Some(onething::MaterialStatus::Provided)).unwrap();
+    let needs: Vec<(String, String)> =
+        w.state().materials.iter().map(|m| (m.id.clone(), m.title.zh.clone())).collect();
+    assert!(needs.contains(&("shareholder-id[0]".into(), "第1位股东的身份证".into())), "{needs:?}");
+    assert!(w.set_material("shareholder-id", Some(onething::MaterialStatus::Provided)).is_err());
+    // The key alone is an error saying how to give it.
+    let mut bare = submission(json!([li()]));
+    bare.materials.insert("shareholder-id".into(), onething::MaterialStatus::Provided);
+    let v = c.validate(&bare);
+    assert!(v.errors.iter().any(|e| e.message.zh.contains("shareholder-id[0]")), "{:?}", v.errors);
+    // A list the form does not have is a compile problem.
+    let mut b = with_id_cards();
+    b["items"][0]["materials"][1]["for_each"] = json!("sharehlders");
+    assert!(messages(b).iter().any(|m| m.contains("did you mean `shareholders`")));
+}

@@ -1007,6 +1007,14 @@ export interface Material {
    */
   reuse_key?: string | null;
   /**
+   * For a material each element of a list hands in (each co-owner's ID card): the list's
+   * canonical key. It is then required once per element: the status of element `n`
+   * (from 0) is under `<reuse key>[n]` in the submission's materials, and the one-time
+   * list names whose is missing (第2位共有人的身份证). Its `required_if` decides for
+   * every element alike.
+   */
+  for_each?: string | null;
+  /**
    * Data sources that satisfy it without an upload.
    */
   sources?: string[];

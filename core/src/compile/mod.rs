@@ -534,6 +534,23 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
     }
     warn_accidental_reuse(bundle, warnings);
     warn_untitled_evidence(bundle, warnings);
+    for (i, item) in bundle.items.iter().enumerate() {
+        for (j, m) in item.materials.iter().enumerate() {
+            let Some(list) = &m.for_each else { continue };
+            if !crate::compile::keys::find(keys, list).is_some_and(crate::compile::keys::KeyInfo::is_list) {
+                let lists = crate::compile::keys::all(keys);
+                let lists = lists.iter().filter(|(_, k)| k.is_list()).map(|(name, _)| name.as_str());
+                let at = format!("item `{}`, material `{}`, for_each", item.id, m.id);
+                problems.push(Problem::unknown(
+                    at,
+                    format!("/items/{i}/materials/{j}/for_each"),
+                    "list",
+                    list,
+                    lists,
+                ));
+            }
+        }
+    }
     for (j, d) in bundle.derive.iter().enumerate().filter(|(_, d)| d.key.contains("[].")) {
         if crate::compile::keys::find(keys, &d.key).is_none() {
             let columns = crate::compile::keys::all(keys);

@@ -274,6 +274,21 @@ impl Bundle {
     pub(crate) fn indexed_items(&self) -> impl Iterator<Item = (ItemIx, &Item)> {
         self.items.iter().enumerate().map(|(i, item)| (ItemIx(i), item))
     }
+
+    /// The material a submission's material key names, the first item's that asks for it:
+    /// a reuse key (`business-licence`), or for a material of each element of a list
+    /// (`for_each`), its reuse key and the element's index (`id-card[1]`, with `Some(1)`).
+    pub fn material_of(&self, key: &str) -> Option<(&Material, Option<usize>)> {
+        let element = key
+            .strip_suffix(']')
+            .and_then(|k| k.rsplit_once('['))
+            .and_then(|(base, n)| Some((base, n.parse::<usize>().ok()?)));
+        self.items.iter().flat_map(|i| &i.materials).find_map(|m| match (&m.for_each, element) {
+            (None, _) => (m.reuse_key() == key).then_some((m, None)),
+            (Some(_), Some((base, n))) => (m.reuse_key() == base).then_some((m, Some(n))),
+            (Some(_), None) => None,
+        })
+    }
 }
 
 impl std::fmt::Display for ItemIx {
@@ -667,6 +682,13 @@ pub struct Material {
     /// to the material's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reuse_key: Option<String>,
+    /// For a material each element of a list hands in (each co-owner's ID card): the list's
+    /// canonical key. It is then required once per element: the status of element `n`
+    /// (from 0) is under `<reuse key>[n]` in the submission's materials, and the one-time
+    /// list names whose is missing (第2位共有人的身份证). Its `required_if` decides for
+    /// every element alike.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_each: Option<String>,
     /// Data sources that satisfy it without an upload.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,

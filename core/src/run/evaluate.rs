@@ -96,7 +96,9 @@ impl Default for EvalOptions {
 }
 
 /// A material an item requires: its index in the item, the material, its status.
-type Required<'b> = (usize, &'b Material, Option<MaterialStatus>);
+/// A material an item requires: its index in the item, the material (for a material of
+/// each element of a list, one per element: see [`Material::for_each`]) and its status.
+type Required<'b> = (usize, Cow<'b, Material>, Option<MaterialStatus>);
 
 /// What a rule said.
 #[derive(Clone)]
@@ -776,6 +778,12 @@ impl CompiledBundle {
         c.fields.iter().any(|k| self.keys.get(&field(k)).is_some_and(|info| info.items.contains(&i)))
     }
 
+    /// `title` of element `n` of list `list`: 第2位股东的身份证 / ID card of shareholder 2.
+    pub(crate) fn element_title(&self, list: &str, n: usize, title: &Text) -> Text {
+        let name = self.element_name(list, n);
+        Text::new(format!("{}的{}", name.zh, title.zh), format!("{} of {}", title.en, name.en))
+    }
+
     /// The name of element `n` (from 0) of list `list`: 第2位股东 / shareholder 2.
     pub(crate) fn element_name(&self, list: &str, n: usize) -> Text {
         self.keys
@@ -882,11 +890,35 @@ impl CompiledBundle {
                     }
                 },
             };
-            if required {
-                out.push((j, m, s.materials.get(m.reuse_key()).copied()));
+            if !required {
+                continue;
+            }
+            match &m.for_each {
+                None => out.push((j, Cow::Borrowed(m), s.materials.get(m.reuse_key()).copied())),
+                Some(list) => {
+                    for element in self.element_materials(s, m, list) {
+                        let status = s.materials.get(element.reuse_key()).copied();
+                        out.push((j, Cow::Owned(element), status));
+                    }
+                }
             }
         }
         Ok(out)
+    }
+
+    /// Material `m` of each element of `list` in the submission (`id-card[1]`, titled
+    /// 第2位股东的身份证 / "ID card of shareholder 2").
+    pub(crate) fn element_materials(&self, s: &Submission, m: &Material, list: &str) -> Vec<Material> {
+        let rows = s.values.get(list).and_then(Value::as_array).map_or(0, Vec::len);
+        (0..rows)
+            .map(|n| Material {
+                id: format!("{}[{n}]", m.id),
+                title: self.element_title(list, n, &m.title),
+                reuse_key: Some(format!("{}[{n}]", m.reuse_key())),
+                for_each: None,
+                ..m.clone()
+            })
+            .collect()
     }
 
     /// The reuse keys of the materials the applicable items require on this submission
@@ -1368,8 +1400,9 @@ impl<'b> Deciding<'b> {
         p: &mut Prepared<'_>,
     ) {
         let mut tolerable = Vec::new();
-        for &(_, m, status) in states {
-            if self.settle(decision, m, status) {
+        for (_, m, status) in states {
+            let m: &Material = m;
+            if self.settle(decision, m, *status) {
                 tolerable.push(m);
             }
         }

@@ -111,8 +111,9 @@ impl CompiledBundle {
     fn unknown_materials(&self, s: &Submission, applicable: &[ItemIx], errors: &mut Vec<FieldError>) {
         // Runs on every validation: nothing is collected while every material is known.
         let known = || self.bundle.items.iter().flat_map(|it| it.materials.iter().map(|m| m.reuse_key()));
+        // A material of each element of a list is known by its key and the element's index.
         let unknown: Vec<&String> =
-            s.materials.keys().filter(|k| !known().any(|m| m == k.as_str())).collect();
+            s.materials.keys().filter(|k| self.bundle.material_of(k).is_none()).collect();
         if let Some(more) = unknown.len().checked_sub(MAX_UNKNOWN_KEY_WARNINGS).filter(|n| *n > 0) {
             errors.push(FieldError {
                 key: None,
@@ -127,6 +128,23 @@ impl CompiledBundle {
             });
         }
         for key in unknown.into_iter().take(MAX_UNKNOWN_KEY_WARNINGS) {
+            let per_element = self.bundle.items.iter().flat_map(|i| &i.materials);
+            if let Some(m) =
+                per_element.filter(|m| m.for_each.is_some()).find(|m| m.reuse_key() == key.as_str())
+            {
+                errors.push(FieldError {
+                    key: None,
+                    pointer: pointer::join("/materials", key),
+                    keyword: "material".into(),
+                    message: Text::new(
+                        format!("「{}」须按每一项分别给出状态：{key}[0]、{key}[1]…", m.title.zh),
+                        format!("{}: give the status of each element: `{key}[0]`, `{key}[1]`…", m.title.en),
+                    ),
+                    items: self.items_needing(key, applicable),
+                    limit: None,
+                });
+                continue;
+            }
             let near = closest(key, known(), 2);
             let items = near.map(|m| self.items_needing(m, applicable)).unwrap_or_default();
             let hint = near

@@ -738,7 +738,8 @@ impl<'b> Wizard<'b> {
 
     fn check_material(&self, id: &str) -> Result<(), WizardError> {
         let all = || self.bundle.bundle.items.iter().flat_map(|i| i.materials.iter().map(|m| m.reuse_key()));
-        if all().any(|m| m == id) {
+        // A material of each element of a list: by its key and the element's index.
+        if self.bundle.bundle.material_of(id).is_some() {
             return Ok(());
         }
         Err(WizardError::UnknownMaterial { id: id.to_owned(), suggestion: closest(id, all()) })
@@ -1207,13 +1208,21 @@ impl<'b> Wizard<'b> {
             .map(|id| {
                 let mut title = Text::new(id.clone(), id.clone());
                 let mut items = Vec::new();
+                // A material of each element (`id-card[1]`): the material, titled for it.
+                let (base, element) = match b.bundle.material_of(&id) {
+                    Some((m, Some(n))) => (m.reuse_key().to_owned(), Some((m, n))),
+                    _ => (id.clone(), None),
+                };
                 for item in applicable.iter().map(|&i| b.declared(i)) {
-                    if let Some(m) = item.materials.iter().find(|m| m.reuse_key() == id) {
+                    if let Some(m) = item.materials.iter().find(|m| m.reuse_key() == base) {
                         if items.is_empty() {
                             title = m.title.clone();
                         }
                         items.push(item.id.clone());
                     }
+                }
+                if let Some((m, n)) = element {
+                    title = b.element_title(m.for_each.as_deref().unwrap_or_default(), n, &title);
                 }
                 let status = self.materials.get(&id).copied();
                 MaterialNeed { id, title, items, status }

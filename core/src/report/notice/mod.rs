@@ -400,6 +400,7 @@ impl CompiledBundle {
             required.into_iter().map(|(item, material)| Use { item, material }).collect();
         let plan = plan::build(&self.bundle, &self.graph, &applicable);
         let mut notice = build(&self.bundle, &applicable, &plan, required);
+        self.per_element(&mut notice, s);
         let settled = owed_only(&mut notice, s, &decision);
         // The dates items wait for, derived ones included (a retirement date computed from
         // the birth date), read only when some item waits for one.
@@ -413,6 +414,30 @@ impl CompiledBundle {
         situation.corrections = self.corrections(&decision);
         notice.situation = Some(situation);
         notice
+    }
+}
+
+impl CompiledBundle {
+    /// A material of each element of a list (`for_each`) listed once per element of the
+    /// submission's list, under its key and the element's index (`id-card[1]`, 第2位股东的身份证).
+    fn per_element(&self, notice: &mut Notice, s: &Submission) {
+        let mut out = Vec::with_capacity(notice.materials.len());
+        for m in std::mem::take(&mut notice.materials) {
+            let materials = self.bundle.items.iter().flat_map(|i| &i.materials);
+            let list = materials.filter(|x| x.reuse_key() == m.key).find_map(|x| x.for_each.clone());
+            let Some(list) = list else {
+                out.push(m);
+                continue;
+            };
+            let rows = s.values.get(&list).and_then(serde_json::Value::as_array).map_or(0, Vec::len);
+            for n in 0..rows {
+                let mut element = m.clone();
+                element.key = format!("{}[{n}]", m.key);
+                element.title = self.element_title(&list, n, &m.title);
+                out.push(element);
+            }
+        }
+        notice.materials = out;
     }
 }
 
