@@ -51,9 +51,10 @@ const NAME = 'onething_wasm';
 /** The ceiling of the gzipped browser module, in KiB: what CI enforces. The module was
  * 1,298 KiB before lists (issue 20: field maps through `*`, rules, derive rules and checks
  * for each element, element conditions, list sources, the wizard's rows), which add about
- * 20 KiB (BENCHMARKS.md, "Size budget"); issue 24 aims at 1,250 KiB. Lower it whenever the
- * module shrinks, so that growth is caught. */
-export const CEILING_GZ_KIB = 1325;
+ * 28 KiB: a fresh-clone CI build of 742a4bf measured 1,326 KiB (BENCHMARKS.md, "Size
+ * budget"). Issue 24's ceiling is 1,250 KiB, not reached yet. Lower it whenever the module
+ * shrinks, so that growth is caught. */
+export const CEILING_GZ_KIB = 1340;
 
 /** wasm-opt flags per flavour (BENCHMARKS.md has the alternatives measured). The module's
  * stack lies below its data from address 1 MiB down, so its low 1 KiB is never used:
