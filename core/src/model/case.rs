@@ -241,8 +241,8 @@ impl Case {
         for (n, id) in self.expect.deficiencies.iter().flatten().enumerate() {
             let at = format!("expect.deficiencies[{n}]");
             match id.split_once(':') {
-                Some(("material", m)) => unknown(at, "material", m, materials.clone()),
-                Some(("check", c)) => unknown(at, "consistency check", c, checks.clone()),
+                Some(("material", m)) => unknown(at, "material", of_element(m), materials.clone()),
+                Some(("check", c)) => unknown(at, "consistency check", of_element(c), checks.clone()),
                 Some(("field", p)) if p.starts_with('/') => {}
                 _ => {
                     unknown(at, "deficiency", id, vec!["field:/<key>", "material:<reuse key>", "check:<id>"])
@@ -250,7 +250,7 @@ impl Case {
             }
         }
         for m in self.expect.supplements.iter().flat_map(IndexMap::keys) {
-            unknown(format!("expect.supplements.{m}"), "material", m, materials.clone());
+            unknown(format!("expect.supplements.{m}"), "material", of_element(m), materials.clone());
         }
         for (id, list) in &self.expect.obligations {
             let Some(item) = bundle.items.iter().find(|i| i.id == *id) else {
@@ -394,10 +394,28 @@ fn set_difference(expected: &[String], decided: &[String]) -> Option<String> {
     Some(parts.join("; "))
 }
 
+/// The material or check an id of one element is about: `id-card[1]` → `id-card` (a
+/// decision names a material or check of each element so); other ids as they are.
+fn of_element(id: &str) -> &str {
+    match id.strip_suffix(']').and_then(|s| s.rsplit_once('[')) {
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
+        _ => id,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+
+    #[test]
+    fn an_id_of_one_element_names_its_material_or_check() {
+        assert_eq!(of_element("id-card[1]"), "id-card");
+        assert_eq!(of_element("shares-add-up[12]"), "shares-add-up");
+        assert_eq!(of_element("id-card"), "id-card");
+        assert_eq!(of_element("id-card[]"), "id-card[]");
+        assert_eq!(of_element("id-card[x]"), "id-card[x]");
+    }
 
     fn err(text: &str, name: &str) -> String {
         Case::from_json_named(text, name).unwrap_err().to_string()
