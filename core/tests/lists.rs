@@ -711,3 +711,43 @@ fn a_material_of_each_element_is_owed_per_element_and_named_for_it() {
     b["items"][0]["materials"][1]["for_each"] = json!("sharehlders");
     assert!(messages(b).iter().any(|m| m.contains("did you mean `shareholders`")));
 }
+
+#[test]
+fn a_set_on_one_row_reruns_only_what_runs_on_that_row() {
+    // A rule, a check and a derive rule on each element, over 20 shareholders.
+    let mut b = gender_checked(json!(["shareholders[].gender", "shareholders[].id_number"]));
+    b["items"][0]["eligibility"] = adults_only("shareholders")["items"][0]["eligibility"].clone();
+    b["derive"] = json!([{"key": "shareholders[].birth_date",
+        "script": "let d = id_birth_date(element.id_number); if d == () { () } else { `${d}` }"}]);
+    let c = compiled(b);
+    let mut w = onething::Wizard::new(&c, None, Some("2026-12-07".parse().unwrap()));
+    let rows: Vec<Value> = (0..20)
+        .map(|n| {
+            let mut row = if n % 2 == 0 { li() } else { zhou() };
+            row["name"] = json!(format!("股东{n}"));
+            row.as_object_mut().unwrap().remove("birth_date");
+            row
+        })
+        .collect();
+    w.set("shareholders", Value::Array(rows)).unwrap();
+    assert!(w.state().warnings.is_empty());
+    let before = w.rules_run();
+    assert!(before >= 60, "each of the three rules ran on each row: {before}");
+    // Unchanged: nothing runs again.
+    w.state();
+    assert_eq!(w.rules_run(), before);
+    // Row 10's ID number: the derive rule, the rule and the check run on row 10 only.
+    w.set_cell("shareholders", 10, "id_number", json!("231004201003011236")).unwrap();
+    let state = w.state();
+    assert_eq!(w.rules_run() - before, 3, "only row 10's runs");
+    let warnings: Vec<&str> = state.warnings.iter().map(|x| x.message.zh.as_str()).collect();
+    assert_eq!(warnings, ["第11位股东：不符合：自然人股东年满18周岁"]);
+    // A value every element's rules read through `form` would rerun them all; a row's
+    // move reruns the rows whose element or index changed.
+    let before = w.rules_run();
+    w.move_row("shareholders", 10, 11).unwrap();
+    let state = w.state();
+    assert_eq!(w.rules_run() - before, 6, "rows 10 and 11, three rules each");
+    let warnings: Vec<&str> = state.warnings.iter().map(|x| x.message.zh.as_str()).collect();
+    assert_eq!(warnings, ["第12位股东：不符合：自然人股东年满18周岁"]);
+}

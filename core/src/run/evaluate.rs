@@ -116,9 +116,16 @@ type Derived = Result<Option<Value>, ScriptError>;
 #[derive(Debug, Default, Clone)]
 pub(crate) struct DeriveMemo {
     entries: std::collections::HashMap<usize, (Vec<Option<Value>>, Derived)>,
+    /// A column's derive rule `n` on element `index`: what it gave, with the element and the
+    /// rule's other reads then (a set on one row reruns it on that row only).
+    elements: std::collections::HashMap<(usize, usize), (ElementInputs, Derived)>,
     /// Derive rules run so far (for tests).
     pub runs: usize,
 }
+
+/// What a rule run on one element of a list depended on: the values of the keys it reads
+/// through `form`, and the element (its index is part of the memo's key).
+pub(crate) type ElementInputs = (Vec<Option<Value>>, Value);
 
 impl DeriveMemo {
     /// What derive rule `n` gave on these inputs, if it ran on them last.
@@ -131,9 +138,22 @@ impl DeriveMemo {
         self.entries.insert(n, (inputs, value));
     }
 
+    /// What column derive rule `n` gave element `index` on these inputs, if it ran on them last.
+    fn get_element(&self, n: usize, index: usize, reads: &[Option<Value>], row: &Value) -> Option<Derived> {
+        let same =
+            |((old_reads, old_row), _): &&(ElementInputs, Derived)| old_reads == reads && old_row == row;
+        self.elements.get(&(n, index)).filter(same).map(|(_, v)| v.clone())
+    }
+
+    fn put_element(&mut self, n: usize, index: usize, inputs: ElementInputs, value: Derived) {
+        self.runs += 1;
+        self.elements.insert((n, index), (inputs, value));
+    }
+
     /// Forgets everything (the rules' other inputs changed).
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.elements.clear();
     }
 }
 
@@ -271,7 +291,7 @@ impl CompiledBundle {
         // converted to Rhai values once per evaluation, and each derived value is set in it.
         for (n, (key, rule)) in self.rulebook.derive.iter().enumerate() {
             if let Some((list, column)) = key.split_once("[].") {
-                self.derive_each(&mut p, rule, list, column);
+                self.derive_each(&mut p, (n, rule), (list, column), memo.as_deref_mut());
                 continue;
             }
             // A form field the applicant filled keeps its value; a key only rules read is
@@ -318,26 +338,52 @@ impl CompiledBundle {
     /// Runs a derive rule of a list's column (`members[].birth_date`) on each element whose
     /// column is blank, with `element` and `index` bound, and fills the column. A run that
     /// fails leaves the column blank and marks the list failed, as a failed derive of a
-    /// field does (what reads the list is not decided on it).
-    fn derive_each(&self, p: &mut Prepared<'_>, rule: &CompiledRule, list: &str, column: &str) {
+    /// field does (what reads the list is not decided on it). With a `memo` (the wizard), an
+    /// element's value is reused while the element and the rule's other reads are unchanged.
+    fn derive_each(
+        &self,
+        p: &mut Prepared<'_>,
+        (rule_ix, rule): (usize, &CompiledRule),
+        (list, column): (&str, &str),
+        mut memo: Option<&mut DeriveMemo>,
+    ) {
         let Some(Value::Array(rows)) = p.values.get(list) else { return };
-        let blank: Vec<(usize, rhai::Dynamic)> = rows
+        let blank: Vec<(usize, &Value)> = rows
             .iter()
             .enumerate()
             .filter(|(_, row)| row.as_object().is_some_and(|r| r.get(column).is_none_or(Value::is_null)))
-            .map(|(n, row)| (n, rules::to_dynamic(row)))
             .collect();
         if blank.is_empty() {
             return;
         }
+        // Owned: running a rule borrows `p` mutably.
+        let blank: Vec<(usize, Value)> = blank.into_iter().map(|(n, row)| (n, row.clone())).collect();
+        let reads = (memo.is_some() && !rule.reads.dynamic)
+            .then(|| rule.reads.keys.iter().map(|(k, ..)| p.get(k).cloned()).collect::<Vec<_>>());
         let mut filled = Vec::new();
         for (n, row) in blank {
-            let run = self.session(p).run_bound(&rule.ast, element_bindings(row, n));
-            let traced = p.trace.is_some().then(|| entry(rule, RuleKind::Derive, None, None, &run, p));
-            if let (Some(t), Some(e)) = (p.trace.as_mut(), traced) {
-                t.push(e);
-            }
-            match run.value.map(|v| rules::to_json(&v).filter(|v| !v.is_null())) {
+            let known = match (&memo, &reads) {
+                (Some(m), Some(reads)) => m.get_element(rule_ix, n, reads, &row),
+                _ => None,
+            };
+            let derived = match known {
+                Some(v) => v,
+                None => {
+                    let bound = element_bindings(rules::to_dynamic(&row), n);
+                    let run = self.session(p).run_bound(&rule.ast, bound);
+                    let traced =
+                        p.trace.is_some().then(|| entry(rule, RuleKind::Derive, None, None, &run, p));
+                    if let (Some(t), Some(e)) = (p.trace.as_mut(), traced) {
+                        t.push(e);
+                    }
+                    let v = run.value.map(|v| rules::to_json(&v).filter(|v| !v.is_null()));
+                    if let (Some(m), Some(reads)) = (memo.as_deref_mut(), &reads) {
+                        m.put_element(rule_ix, n, (reads.clone(), row), v.clone());
+                    }
+                    v
+                }
+            };
+            match derived {
                 Ok(Some(v)) => filled.push((n, v)),
                 Ok(None) => {}
                 Err(error) => {
@@ -695,6 +741,18 @@ impl CompiledBundle {
         out
     }
 
+    /// Rule `r` (one with `for_each`) on element `n` of its list, `row`.
+    pub(crate) fn run_on_element(
+        &self,
+        p: &mut Prepared<'_>,
+        r: &CompiledRule,
+        what: (RuleKind, Option<ItemIx>, Option<&str>),
+        n: usize,
+        row: &Value,
+    ) -> Verdict {
+        self.run_traced_bound(p, r, what, element_bindings(rules::to_dynamic(row), n), verdict)
+    }
+
     /// Runs the bundle's consistency checks once (those whose fields all have valid values).
     fn bundle_checks(&self, p: &mut Prepared<'_>, errors: &[FieldError]) -> Vec<Checked<'_>> {
         self.rulebook.checks.iter().flat_map(|c| self.run_check(p, c, None, errors)).collect()
@@ -1033,7 +1091,13 @@ pub(crate) type Checked<'c> = (Verdict, &'c CompiledCheck, Option<usize>);
 
 /// Does element `n` of list `list` (`row`) have a value the form accepts for every column
 /// check `c` names?
-fn element_ready(c: &CompiledCheck, list: &str, n: usize, row: &Value, errors: &[FieldError]) -> bool {
+pub(crate) fn element_ready(
+    c: &CompiledCheck,
+    list: &str,
+    n: usize,
+    row: &Value,
+    errors: &[FieldError],
+) -> bool {
     c.fields.iter().filter_map(|k| k.split_once("[].").map(|(_, column)| column)).all(|column| {
         let at =
             format!("/{}/{n}/{}", crate::base::pointer::escape(list), crate::base::pointer::escape(column));

@@ -57,7 +57,7 @@ use crate::compile::rulebook::{CompiledCheck, CompiledRule};
 use crate::model::bundle::{Bundle, ItemIx};
 use crate::model::decision::RuleKind;
 use crate::model::submission::{Applicant, MaterialStatus, Submission};
-use crate::run::evaluate::{DeriveMemo, EvalOptions, Prepared, Verdict, check_ready};
+use crate::run::evaluate::{DeriveMemo, ElementInputs, EvalOptions, Prepared, Verdict, check_ready};
 use crate::run::prefill::{FillOrigin, Prefill};
 use crate::run::validate::Applicability;
 
@@ -488,6 +488,8 @@ enum RuleId {
 struct RuleCache {
     context: Option<(IndexMap<String, MaterialStatus>, Vec<String>, Applicant)>,
     verdicts: HashMap<RuleId, (Vec<Option<Value>>, Verdict)>,
+    /// Verdicts of rules run on each element of a list, by rule and element index.
+    elements: HashMap<(RuleId, usize), (ElementInputs, Verdict)>,
     /// Derived values, reused the same way.
     derived: DeriveMemo,
     runs: usize,
@@ -968,6 +970,7 @@ impl<'b> Wizard<'b> {
             .is_some_and(|(m, c, a)| m == &self.materials && c == &self.commitments && a == &self.applicant);
         if !unchanged {
             cache.verdicts.clear();
+            cache.elements.clear();
             cache.derived.clear();
             cache.context = Some((self.materials.clone(), self.commitments.clone(), self.applicant.clone()));
         }
@@ -1001,6 +1004,48 @@ impl<'b> Wizard<'b> {
             }
         }
         v
+    }
+
+    /// The verdicts of `rule`, which runs on each element of `list`, on the elements `ready`
+    /// lets it run on, each reused while the element and the values the rule reads through
+    /// `form` are unchanged: a set on row 50 of 100 reruns it on row 50 only. An element of
+    /// `None` is the list's failed derive, the verdict its error (fail closed).
+    fn element_verdicts(
+        &self,
+        cache: &mut RuleCache,
+        p: &mut Prepared<'_>,
+        (rule, list): (&CompiledRule, &str),
+        id: RuleId,
+        what: (RuleKind, Option<ItemIx>, Option<&str>),
+        ready: impl Fn(usize, &Value) -> bool,
+    ) -> Vec<(Option<usize>, Verdict)> {
+        if let Some(failed) = p.failed.iter().find(|f| f.key == list) {
+            return vec![(None, Verdict::Error(failed.error.clone()))];
+        }
+        let rows = match p.get(list) {
+            Some(Value::Array(rows)) => rows.clone(),
+            _ => Vec::new(),
+        };
+        let reads: Option<Vec<Option<Value>>> =
+            (!rule.reads.dynamic).then(|| rule.reads.keys.iter().map(|(k, ..)| p.get(k).cloned()).collect());
+        let mut out = Vec::with_capacity(rows.len());
+        for (n, row) in rows.into_iter().enumerate().filter(|(n, row)| ready(*n, row)) {
+            let known = cache.elements.get(&(id, n)).filter(|((old_reads, old_row), _)| {
+                reads.as_ref().is_some_and(|reads| reads == old_reads) && old_row == &row
+            });
+            if let Some((_, v)) = known {
+                out.push((Some(n), v.clone()));
+                continue;
+            }
+            cache.runs += 1;
+            let v = self.bundle.run_on_element(p, rule, what, n, &row);
+            match &reads {
+                Some(reads) => cache.elements.insert((id, n), ((reads.clone(), row), v.clone())),
+                None => cache.elements.remove(&(id, n)),
+            };
+            out.push((Some(n), v));
+        }
+        out
     }
 
     /// What to show now.
@@ -1084,11 +1129,13 @@ impl<'b> Wizard<'b> {
         });
         let mut warnings = Vec::new();
         for (item, j, rule) in bundle_rules.chain(item_rules) {
-            if rule.for_each.is_some() {
-                // Run on each element, uncached: what it reads is the element.
-                for (v, _, element) in b.run_eligibility(p, rule, item) {
+            let id = RuleId::Eligibility(item, j);
+            if let Some((list, _)) = &rule.for_each {
+                let what = (RuleKind::Eligibility, item, None);
+                for (n, v) in self.element_verdicts(cache, p, (rule, list), id, what, |_, _| true) {
                     if let Verdict::Fail(reason) = v {
                         let text = crate::run::evaluate::failure_text(rule, reason.as_ref());
+                        let element = n.map(|n| b.element_name(list, n));
                         warnings.push(EligibilityWarning {
                             item: item.map(|i| b.items.get(i).id.clone()),
                             rule: rule.id.clone(),
@@ -1098,7 +1145,6 @@ impl<'b> Wizard<'b> {
                 }
                 continue;
             }
-            let id = RuleId::Eligibility(item, j);
             if let Verdict::Fail(reason) =
                 self.verdict(cache, p, rule, id, (RuleKind::Eligibility, item, None))
             {
@@ -1148,8 +1194,9 @@ impl<'b> Wizard<'b> {
                 continue;
             }
             if let Some((list, _)) = &c.rule.for_each {
-                // On each element, uncached: what it reads is the element.
-                for (v, _, n) in b.run_check(p, c, item, errors) {
+                let (id, what) = (RuleId::Check(item, j), (RuleKind::Check, item, None));
+                let ready = |n, row: &Value| crate::run::evaluate::element_ready(c, list, n, row, errors);
+                for (n, v) in self.element_verdicts(cache, p, (&c.rule, list), id, what, ready) {
                     let (Verdict::Fail(reason), Some(n)) = (v, n) else { continue };
                     let text = crate::run::evaluate::failure_text(&c.rule, reason.as_ref());
                     let message = crate::run::evaluate::about(Some(&b.element_name(list, n)), text);
