@@ -38,6 +38,13 @@ function jsonFiles(dir) {
     .map((f) => ({ name: f.slice(0, -5), text: readFileSync(join(dir, f), 'utf8') }));
 }
 
+/** A case file as a submission to load: without `expect` and `date` (the Tests panel reads
+ * the files whole). */
+function asSubmission(c) {
+  const { expect: _expect, date: _date, ...submission } = JSON.parse(c.text);
+  return _expect === undefined && _date === undefined ? c : { ...c, text: `${JSON.stringify(submission, null, 2)}\n` };
+}
+
 const examples = readdirSync(FIXTURES)
   .filter((d) => existsSync(join(FIXTURES, d, 'bundle.json')))
   .sort()
@@ -68,7 +75,7 @@ const examples = readdirSync(FIXTURES)
       submissions: [
         ...jsonFiles(join(dir, 'submissions')).map((s) => ({ ...s, folder: 'submissions' })),
         // A decision case may be dated otherwise (`decision_dates` of fixture.json).
-        ...jsonFiles(join(dir, 'decisions')).map((s) => ({ ...s, folder: 'decisions', date: meta.decision_dates?.[s.name] })),
+        ...jsonFiles(join(dir, 'decisions')).map((s) => ({ ...asSubmission(s), folder: 'decisions', date: JSON.parse(s.text).date ?? meta.decision_dates?.[s.name] })),
       ],
     };
   });

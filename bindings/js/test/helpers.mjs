@@ -57,14 +57,29 @@ export function readJson(...parts) {
   return JSON.parse(readFileSync(join(FIXTURES, ...parts), 'utf8'));
 }
 
-/** The JSON files of a fixture's folder (`submissions`, `decisions`), by stem, sorted. */
+/** The JSON files of a fixture's folder (`submissions`, `decisions`), by stem, sorted. A
+ * case's `expect` and `date` (`onething test` reads them) are left out: what is left is the
+ * submission. */
 export function jsonFiles(name, folder) {
   const dir = join(FIXTURES, name, folder);
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => [f.slice(0, -'.json'.length), readFileSync(join(dir, f), 'utf8')]);
+    .map((f) => [f.slice(0, -'.json'.length), submissionText(readFileSync(join(dir, f), 'utf8'))]);
+}
+
+/** A case file's text without `expect` and `date`; any other file's as it is. */
+export function submissionText(text) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (value === null || typeof value !== 'object' || !('expect' in value || 'date' in value)) return text;
+  const { expect: _expect, date: _date, ...submission } = value;
+  return `${JSON.stringify(submission, null, 2)}\n`;
 }
 
 /** `fixture.json`: the evaluation date, the source documents by source id, and the date of

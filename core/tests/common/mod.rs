@@ -94,8 +94,10 @@ pub fn decision_cases(dir: &Path) -> Vec<(String, Outcome, Submission)> {
             let name = f.file_stem().unwrap().to_string_lossy().to_string();
             let outcome: Outcome = serde_json::from_value(json!(name.split("--").next().unwrap()))
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
-            let s = Submission::from_json_named(&std::fs::read_to_string(&f).unwrap(), &name).unwrap();
-            (name, outcome, s)
+            // A case file: the submission, and maybe what the decision must say (`expect`).
+            let case = onething::case::Case::from_json_named(&std::fs::read_to_string(&f).unwrap(), &name)
+                .unwrap_or_else(|e| panic!("{e}"));
+            (name, outcome, case.submission)
         })
         .collect()
 }
