@@ -68,6 +68,9 @@ const LABELS = {
   neverRan: { zh: '条规则从未运行', en: 'rules never ran' },
   noCases: { zh: '此事项包没有测试用例（decisions/ 或 tests/）。', en: 'This bundle has no cases (decisions/ or tests/).' },
   casesBroken: { zh: '测试用例文件有错误：', en: 'The case files have errors:' },
+  addRow: { zh: '添加一项', en: 'Add a row' },
+  moveUp: { zh: '上移', en: 'Move up' },
+  removeRow: { zh: '删除', en: 'Remove' },
   loadCase: { zh: '点击载入此用例的申请数据和日期', en: 'Click to load this case\'s submission and date' },
   covFull: { zh: '已覆盖（真、假皆有）', en: 'covered (made true and false)' },
   covPartly: { zh: '部分覆盖', en: 'partly covered' },
@@ -338,8 +341,46 @@ function setValue(key, value) {
   });
 }
 
+/** A list field (`f.list`: shareholders, household members…) as a table, one row per
+ * element and one input per column; a cell whose value the form rejects is marked invalid
+ * (its error, naming the element, is listed under the field). */
+function listInput(data, f, dis) {
+  const rows = Array.isArray(f.value) ? f.value : [];
+  const bad = new Set((f.errors ?? []).map((m) => m.pointer));
+  const columns = data.form?.properties?.[f.key]?.items?.properties ?? {};
+  const head = `<tr><th></th>${f.list.columns.map((c) =>
+    `<th>${esc(tx(c.title))}${c.required ? ' <span class="req">*</span>' : ''}</th>`).join('')}<th></th></tr>`;
+  const body = rows.map((row, n) => {
+    const name = tx(f.list.rows[n]) || String(n + 1);
+    const cells = f.list.columns.map((c) => {
+      const v = row?.[c.key];
+      const value = v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      const num = ['number', 'integer'].includes(columns[c.key]?.type);
+      const invalid = bad.has(`/${f.key}/${n}/${c.key}`) ? ' aria-invalid="true"' : '';
+      return `<td><input data-cell="${esc(c.key)}" type="${num ? 'number' : 'text'}" aria-label="${esc(`${name} ${tx(c.title)}`)}" value="${esc(value)}"${invalid}${dis}></td>`;
+    }).join('');
+    return `<tr data-row="${n}"><th scope="row">${esc(name)}</th>${cells}<td>
+      <button type="button" data-row-up="${n}" title="${t('moveUp')}"${n === 0 || dis ? ' disabled' : ''}>↑</button>
+      <button type="button" data-row-remove="${n}" title="${t('removeRow')}"${dis}>✕</button></td></tr>`;
+  }).join('');
+  const full = f.list.max_items != null && rows.length >= f.list.max_items;
+  return `<div data-list="${esc(f.key)}"><table class="rows">${head}${body}</table>
+    <button type="button" data-row-add${full || dis ? ' disabled' : ''}>${t('addRow')}</button></div>`;
+}
+
+/** Changes the rows of list `key` in the submission with `change(rows)`. */
+function setRows(key, change) {
+  updateSubmission((s) => {
+    s.values ??= {};
+    const rows = Array.isArray(s.values[key]) ? s.values[key] : [];
+    change(rows);
+    s.values[key] = rows;
+  });
+}
+
 function fieldInput(data, f) {
   const prop = data.form?.properties?.[f.key] ?? {};
+  if (f.list) return listInput(data, f, f.locked ? ' disabled' : '');
   const options = data.options?.[f.key] ?? {};
   const dis = f.locked ? ' disabled' : '';
   const id = `f-${f.key}`;
@@ -428,6 +469,32 @@ function renderWizard(data) {
         setValue(key, input.value === '' ? undefined : input.value);
       }
     };
+  });
+  el.querySelectorAll('[data-list]').forEach((box) => {
+    const key = box.dataset.list;
+    const columns = data.form?.properties?.[key]?.items?.properties ?? {};
+    box.querySelectorAll('[data-cell]').forEach((input) => {
+      input.onchange = () => {
+        const n = Number(input.closest('[data-row]').dataset.row);
+        const column = input.dataset.cell;
+        const num = ['number', 'integer'].includes(columns[column]?.type);
+        setRows(key, (rows) => {
+          rows[n] = rows[n] && typeof rows[n] === 'object' ? rows[n] : {};
+          if (input.value === '') delete rows[n][column];
+          else rows[n][column] = num ? Number(input.value) : input.value;
+        });
+      };
+    });
+    box.querySelectorAll('[data-row-add]').forEach((b) => { b.onclick = () => setRows(key, (rows) => rows.push({})); });
+    box.querySelectorAll('[data-row-remove]').forEach((b) => {
+      b.onclick = () => setRows(key, (rows) => rows.splice(Number(b.dataset.rowRemove), 1));
+    });
+    box.querySelectorAll('[data-row-up]').forEach((b) => {
+      b.onclick = () => setRows(key, (rows) => {
+        const n = Number(b.dataset.rowUp);
+        [rows[n - 1], rows[n]] = [rows[n], rows[n - 1]];
+      });
+    });
   });
   el.querySelectorAll('[data-opt]').forEach((c) => {
     c.onchange = () => updateSubmission((s) => {

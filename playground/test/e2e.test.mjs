@@ -383,3 +383,36 @@ test('time from an edit to updated outputs (business start-up; reported, not ass
   console.log(`edit → updated outputs on business-startup: median ${median.toFixed(1)} ms (min ${times[0].toFixed(1)}, max ${times.at(-1).toFixed(1)}; debounce included)`);
   await page.close();
 });
+
+test("a list is edited row by row in the wizard; a row's error names it and marks its cell", { timeout: 120_000 }, async () => {
+  const page = await open();
+  await choose(page, 'business-startup|submissions/valid-full');
+  const steps = (await page.$$('#wizard .steps button')).length;
+  for (let i = 0; i < steps && !(await page.$('#wizard [data-list="shareholders"]')); i += 1) {
+    await page.click(`#wizard .steps button >> nth=${i}`);
+  }
+  const rows = () => page.$$eval('#wizard [data-list="shareholders"] tr[data-row] th', (ths) => ths.map((th) => th.textContent));
+  assert.equal((await rows()).length, 2);
+  // The second shareholder's ID number with a wrong check digit.
+  let n = await renders(page);
+  const cell = '#wizard [data-list="shareholders"] tr[data-row="1"] [data-cell="id_number"]';
+  await page.fill(cell, '230103198407082517');
+  await page.press(cell, 'Tab');
+  await settled(page, n);
+  assert.equal(await page.getAttribute(cell, 'aria-invalid'), 'true');
+  assert.match(await page.$eval('#wizard [data-field="shareholders"]', (f) => f.textContent), /第2位股东|shareholder 2/);
+  // Add a row, move it up, remove it: the submission follows.
+  n = await renders(page);
+  await page.click('#wizard [data-list="shareholders"] [data-row-add]');
+  n = await settled(page, n);
+  assert.equal((await rows()).length, 3);
+  await page.click('#wizard [data-list="shareholders"] [data-row-up="2"]');
+  n = await settled(page, n);
+  const submitted = () => page.evaluate(() => JSON.parse(window.__playground.state.submission).values.shareholders);
+  assert.deepEqual((await submitted())[1], {});
+  await page.click('#wizard [data-list="shareholders"] [data-row-remove="1"]');
+  await settled(page, n);
+  assert.equal((await submitted()).length, 2);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
