@@ -64,3 +64,36 @@ export function sample(field, n) {
   if (field.format === 'date') return '2026-03-02';
   return `值${n}`;
 }
+
+/** The list bundle of core/benches/bundle.rs `list_bundle`: `departments` departments each
+ * mapping one list of `columns` columns in its own names (`/l{d}/*/d{d}c{k}` →
+ * `rows[].col{k}`), every fifth column a number. Keep in step with it. */
+export function listBundle(departments, columns) {
+  const items = [];
+  for (let d = 0; d < departments; d++) {
+    const properties = {};
+    const map = {};
+    for (let k = 0; k < columns; k++) {
+      properties[`d${d}c${k}`] = k % 5 === 4
+        ? { type: 'number', minimum: 0, maximum: 1000 + d }
+        : { type: 'string', maxLength: 20 + d + k };
+      map[`/l${d}/*/d${d}c${k}`] = `rows[].col${k}`;
+    }
+    items.push({
+      id: `item${d}`, department: `dept${d}`,
+      title: { zh: `事项${d}`, en: `Item ${d}` },
+      schema: { type: 'object', properties: { [`l${d}`]: { type: 'array', maxItems: 5000,
+        items: { type: 'object', required: [`d${d}c0`], properties } } } },
+      field_map: map,
+    });
+  }
+  const departmentsList = Array.from({ length: departments }, (_, d) => ({ id: `dept${d}`, name: { zh: `部门${d}`, en: `Dept ${d}` } }));
+  return JSON.stringify({ id: 'lists', version: '1', title: { zh: '列表', en: 'Lists' }, lead: 'dept0',
+    departments: departmentsList, items });
+}
+
+/** `rows` elements over `columns` columns, valid for `listBundle` (`list_submission`). */
+export function listRows(rows, columns) {
+  return Array.from({ length: rows }, (_, r) => Object.fromEntries(
+    Array.from({ length: columns }, (_, k) => [`col${k}`, k % 5 === 4 ? r % 1000 : `第${r}行${k}`])));
+}

@@ -11,6 +11,9 @@
 //                             core/benches/bundle.rs `generated(4, 90, 0.3)`). Budget ≤ 1 ms.
 //
 //   form/<fixture>            Bundle.form(): a large output (about 90 kB of JSON) crossing.
+//   wizard setCell+state      one Wizard.setCell on row 50 of a 100-row list and the state()
+//                             after it: 10 departments each mapping the list's 20 columns
+//                             (core/benches/bundle.rs `list_bundle(10, 20)`). Budget ≤ 1 ms.
 //
 // Figures are medians of 30 samples, each the mean of a batch sized to take about 20 ms.
 // CARGO_TARGET_DIR tells where criterion's results are; ONETHING_FLAVOUR picks the package's
@@ -22,7 +25,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ROOT, jsonFiles, meta, packedText } from '../test/helpers.mjs';
-import { generated, sample } from './generated.mjs';
+import { generated, listBundle, listRows, sample } from './generated.mjs';
 import { measure } from './measure.mjs';
 
 const { Bundle, Wizard } = await import(process.env.ONETHING_MODULE ?? '../test/module.mjs');
@@ -79,6 +82,18 @@ for (const name of FIXTURES) {
     n += 1;
     w.set(key, values[n % 2]);
   }), undefined, '');
+}
+
+{
+  const bundle = new Bundle(listBundle(10, 20));
+  const w = new Wizard(bundle, '2026-12-07');
+  w.set('rows', listRows(100, 20));
+  let n = 0;
+  row('wizard setCell+state/100-rows', measureOne(() => {
+    n += 1;
+    w.setCell('rows', 50, 'col1', `第50行${n % 2}`);
+    return w.state();
+  }), undefined, '≤ 1 ms');
 }
 
 console.table(rows);
