@@ -751,3 +751,19 @@ fn a_set_on_one_row_reruns_only_what_runs_on_that_row() {
     let warnings: Vec<&str> = state.warnings.iter().map(|x| x.message.zh.as_str()).collect();
     assert_eq!(warnings, ["第12位股东：不符合：自然人股东年满18周岁"]);
 }
+
+#[test]
+fn the_wizard_sets_a_material_of_each_element_per_element_and_says_so_when_named_without() {
+    let c = compiled(with_id_cards());
+    let mut w = onething::Wizard::new(&c, None, Some("2026-12-07".parse().unwrap()));
+    w.set("shareholders", json!([li(), zhou()])).unwrap();
+    w.set_material("shareholder-id[1]", Some(onething::MaterialStatus::Provided)).unwrap();
+    let e = w.set_material("shareholder-id", Some(onething::MaterialStatus::Provided)).unwrap_err();
+    assert_eq!(
+        e,
+        onething::wizard::WizardError::UnknownMaterial {
+            id: "shareholder-id".into(),
+            suggestion: Some("shareholder-id[0]".into())
+        }
+    );
+}

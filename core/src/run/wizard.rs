@@ -744,6 +744,14 @@ impl<'b> Wizard<'b> {
         if self.bundle.bundle.material_of(id).is_some() {
             return Ok(());
         }
+        // A material of each element named without an element: its first element's.
+        let per_element = self.bundle.bundle.items.iter().flat_map(|i| &i.materials);
+        if per_element.filter(|m| m.for_each.is_some()).any(|m| m.reuse_key() == id) {
+            return Err(WizardError::UnknownMaterial {
+                id: id.to_owned(),
+                suggestion: Some(format!("{id}[0]")),
+            });
+        }
         Err(WizardError::UnknownMaterial { id: id.to_owned(), suggestion: closest(id, all()) })
     }
 
