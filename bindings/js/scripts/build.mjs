@@ -25,7 +25,7 @@
 //      target of one flavour gets the same module bytes (checked), so each flavour ships one;
 //   3. wasm-opt (npm `binaryen`) optimises each flavour's module once, both in parallel:
 //      `-O3 --low-memory-unused`; for browsers without inlining functions into their only
-//      caller and with `--converge` (BENCHMARKS.md, "WebAssembly", has the options measured);
+//      caller (BENCHMARKS.md, "WebAssembly", has the options measured);
 //   4. the declarations import the types generated from schemas/ (types/onething.d.ts);
 //   5. the browser module's gzip and brotli sizes are printed and written to size.json; over
 //      the gzip ceiling the build fails.
@@ -60,15 +60,16 @@ export const CEILING_GZ_KIB = 1340;
  * stack lies below its data from address 1 MiB down, so its low 1 KiB is never used:
  * `--low-memory-unused` lets binaryen fold small constant offsets into loads and stores
  * (10 KiB less gzipped; it changes nothing for a program that does not overflow its stack,
- * which would corrupt memory either way). `--converge` repeats the passes until the module
- * stops shrinking: 4-9 KiB less gzipped at the same speed, for about two more minutes, spent
- * while the larger Node module is optimised anyway. For browsers, `-ocimfs 0` keeps
+ * which would corrupt memory either way). `--converge` (repeat the passes until the module
+ * stops shrinking) gave 4-9 KiB less gzipped for about two more minutes; on the module with
+ * lists (issue 20) one browser build ran it for over 30 minutes of CPU without ending, which
+ * CI's 90 minutes cannot afford, so it is off. For browsers, `-ocimfs 0` keeps
  * binaryen from inlining a function into its only caller and `-fimfs 0` from inlining small
  * call-free ones everywhere: the file grows, but it compresses so much better that it is
  * about 110 KiB smaller gzipped, for evaluations 10-20 % slower (the Node flavour, built for
  * speed, keeps its inlining). */
 const WASM_OPT = {
-  web: ['-O3', '-ocimfs', '0', '-fimfs', '0', '--low-memory-unused', '--converge'],
+  web: ['-O3', '-ocimfs', '0', '-fimfs', '0', '--low-memory-unused'],
   node: ['-O3', '--low-memory-unused'],
 };
 
