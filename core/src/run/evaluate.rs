@@ -215,6 +215,12 @@ impl Prepared<'_> {
         }
     }
 
+    /// The values of the keys `rule` reads through `form`, what a reuse of its result is
+    /// keyed on; `None` when it computes keys (it may read any).
+    pub(crate) fn inputs(&self, rule: &CompiledRule) -> Option<Vec<Option<Value>>> {
+        (!rule.reads.dynamic).then(|| rule.reads.keys.iter().map(|(k, ..)| self.get(k).cloned()).collect())
+    }
+
     /// Records a derived value: in the values when `key` is a form field, else apart; and in
     /// the rule session, if one is open.
     fn set_derived(&mut self, key: &str, is_field: bool, derived: Option<Value>) {
@@ -300,8 +306,7 @@ impl CompiledBundle {
             if is_field && p.values.get(key).is_some_and(|v| !v.is_null()) {
                 continue;
             }
-            let inputs: Option<Vec<Option<Value>>> = (memo.is_some() && !rule.reads.dynamic)
-                .then(|| rule.reads.keys.iter().map(|(k, ..)| p.get(k).cloned()).collect());
+            let inputs = memo.is_some().then(|| p.inputs(rule)).flatten();
             let known = match (&memo, &inputs) {
                 (Some(m), Some(inputs)) => m.get(n, inputs),
                 _ => None,
@@ -348,18 +353,17 @@ impl CompiledBundle {
         mut memo: Option<&mut DeriveMemo>,
     ) {
         let Some(Value::Array(rows)) = p.values.get(list) else { return };
-        let blank: Vec<(usize, &Value)> = rows
+        // Owned: running a rule borrows `p` mutably.
+        let blank: Vec<(usize, Value)> = rows
             .iter()
             .enumerate()
             .filter(|(_, row)| row.as_object().is_some_and(|r| r.get(column).is_none_or(Value::is_null)))
+            .map(|(n, row)| (n, row.clone()))
             .collect();
         if blank.is_empty() {
             return;
         }
-        // Owned: running a rule borrows `p` mutably.
-        let blank: Vec<(usize, Value)> = blank.into_iter().map(|(n, row)| (n, row.clone())).collect();
-        let reads = (memo.is_some() && !rule.reads.dynamic)
-            .then(|| rule.reads.keys.iter().map(|(k, ..)| p.get(k).cloned()).collect::<Vec<_>>());
+        let reads = memo.is_some().then(|| p.inputs(rule)).flatten();
         let mut filled = Vec::new();
         for (n, row) in blank {
             let known = match (&memo, &reads) {

@@ -994,8 +994,7 @@ impl<'b> Wizard<'b> {
         id: RuleId,
         (kind, item, material): (RuleKind, Option<ItemIx>, Option<&str>),
     ) -> Verdict {
-        let inputs: Option<Vec<Option<Value>>> =
-            (!rule.reads.dynamic).then(|| rule.reads.keys.iter().map(|(k, ..)| p.get(k).cloned()).collect());
+        let inputs = p.inputs(rule);
         if let (Some(inputs), Some((old, v))) = (&inputs, cache.verdicts.get(&id)) {
             if inputs == old {
                 return v.clone();
@@ -1034,8 +1033,7 @@ impl<'b> Wizard<'b> {
             Some(Value::Array(rows)) => rows.clone(),
             _ => Vec::new(),
         };
-        let reads: Option<Vec<Option<Value>>> =
-            (!rule.reads.dynamic).then(|| rule.reads.keys.iter().map(|(k, ..)| p.get(k).cloned()).collect());
+        let reads = p.inputs(rule);
         let mut out = Vec::with_capacity(rows.len());
         for (n, row) in rows.into_iter().enumerate().filter(|(n, row)| ready(*n, row)) {
             let known = cache.elements.get(&(id, n)).filter(|((old_reads, old_row), _)| {
