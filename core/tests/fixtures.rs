@@ -328,6 +328,49 @@ fn without_the_trace_a_decision_is_the_same_but_for_the_trace() {
     }
 }
 
+/// Every number in `v`, written as `f64` (`as_float`) or, when whole, as an integer.
+fn respell_numbers(v: &Value, as_float: bool) -> Value {
+    match v {
+        Value::Number(n) => {
+            let x = n.as_f64().unwrap();
+            if as_float {
+                json!(x)
+            } else if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                json!(x as i64)
+            } else {
+                v.clone()
+            }
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|e| respell_numbers(e, as_float)).collect()),
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, e)| (k.clone(), respell_numbers(e, as_float))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// Invariant 6 (native and WASM decide alike) at its root: JSON does not tell `86400` from
+/// `86400.0`, and a JavaScript caller cannot (its objects are written by `JSON.stringify`),
+/// so no decision may depend on the spelling. Every decision case is evaluated with its
+/// numbers written both ways; the decisions must be equal but for how their numbers are
+/// written.
+#[test]
+fn a_decision_does_not_depend_on_how_whole_numbers_are_written() {
+    for dir in fixtures() {
+        let c = compile(&dir);
+        for (name, _, s) in decision_cases(&dir) {
+            let date = case_date(&dir, &name);
+            let written = serde_json::to_value(&s).unwrap();
+            let decide = |as_float| {
+                let text = respell_numbers(&written, as_float).to_string();
+                let d = c.evaluate(&Submission::from_json(&text).unwrap(), date);
+                respell_numbers(&serde_json::to_value(d).unwrap(), true)
+            };
+            assert_eq!(decide(true), decide(false), "{name}");
+        }
+    }
+}
+
 /// Invariant 4: an incomplete submission's decision lists every deficiency at once, and
 /// fixing exactly those yields acceptance. Every accepted decision case is broken one field
 /// or one material at a time; the listed fixes (restoring what the applicant had) must

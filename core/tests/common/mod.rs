@@ -58,7 +58,10 @@ pub fn meta(dir: &Path) -> (Date, IndexMap<String, Value>) {
         .map(|(id, file)| {
             let path = dir.join(file.as_str().unwrap());
             let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            (id.clone(), serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+            // Read as the CLI and the WASM package read a document.
+            let doc =
+                onething::load::parse_json(&text, file.as_str().unwrap()).unwrap_or_else(|e| panic!("{e}"));
+            (id.clone(), doc)
         })
         .collect();
     (date, documents)

@@ -125,8 +125,7 @@ impl<'de> Visitor<'de> for UniqueValue<'_> {
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        // As `serde_json`'s own visitor: a non-finite number is `null`.
-        Ok(Value::from(v))
+        Ok(number(v))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
@@ -186,6 +185,28 @@ impl<'de> Visitor<'de> for UniqueValue<'_> {
         }
         Ok(Value::Object(out))
     }
+}
+
+/// A number written with a fraction or an exponent: whole ones (`86400.0`, `1e3`, `-0.0`)
+/// are integers when an `i64` or `u64` holds them, as if written without, so that nothing
+/// downstream can tell the spellings apart. JSON does not: a JavaScript caller's object
+/// reaches the library through `JSON.stringify`, which writes `86400`, and a rule asking
+/// `type_of` must decide the same for it as for the text `86400.0` (invariant 6).
+/// Otherwise as `serde_json`'s own visitor: a non-finite number is `null`.
+fn number(v: f64) -> Value {
+    // 2⁶³ and 2⁶⁴ are exact doubles; a whole double below one in magnitude fits the type.
+    const I64_END: f64 = 9_223_372_036_854_775_808.0;
+    const U64_END: f64 = 18_446_744_073_709_551_616.0;
+    if v.is_finite() && v.fract() == 0.0 {
+        // Exact: the value is whole and within the target type's range.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        if v.abs() < I64_END {
+            return Value::Number((v as i64).into());
+        } else if v > 0.0 && v < U64_END {
+            return Value::Number((v as u64).into());
+        }
+    }
+    Value::from(v)
 }
 
 /// `deserialize_with` for a field that is a JSON object of any values, without duplicate
@@ -277,6 +298,26 @@ mod tests {
         assert_eq!(serde_json::to_string(&ours).unwrap(), serde_json::to_string(&theirs).unwrap());
         assert!(matches!(parse("{\"a\": 1} x"), Err(TextError::Syntax(_))));
         assert!(matches!(parse("\u{feff}\u{feff}{}"), Err(TextError::Syntax(_))));
+    }
+
+    #[test]
+    fn a_whole_number_parses_the_same_however_it_is_written() {
+        let read = |text: &str| parse(text).unwrap();
+        for (spelled, plain) in [
+            ("86400.0", "86400"),
+            ("1e3", "1000"),
+            ("-0.0", "0"),
+            ("-12.000", "-12"),
+            ("1.8e19", "18000000000000000000"),
+        ] {
+            assert_eq!(read(spelled), read(plain), "{spelled}");
+            assert_eq!(read(spelled).to_string(), plain, "{spelled}");
+        }
+        // Not whole, or beyond u64: a double as before.
+        assert_eq!(read("0.5").to_string(), "0.5");
+        assert!(read("1e20").is_f64());
+        assert!(read("-1e19").is_f64());
+        assert!(read("9223372036854775807").is_i64());
     }
 
     fn strip(text: &str) -> &str {
