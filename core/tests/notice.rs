@@ -390,3 +390,33 @@ fn starts_on_naming_no_field_is_a_problem_with_a_suggestion() {
     assert_eq!(p.bundle_pointer(), Some("/items/1/starts_on"));
     assert!(p.to_string().contains("retirment.date") && p.to_string().contains("retirement.date"), "{p}");
 }
+
+/// A material of each element (`for_each`): the notice of the bundle says who hands one in;
+/// the notice of one application lists the elements' materials still owed, each naming every
+/// item needing it once; evidence shared between items is named by its title, not its id.
+#[test]
+fn materials_of_each_element_and_shared_evidence_read_as_people_read_them() {
+    let compiled = compile(&fixture("housing-transfer"));
+    let whole = compiled.notice();
+    let buyer = whole.materials.iter().find(|m| m.key == "buyer-id-card").unwrap();
+    let each = buyer.each.as_ref().expect("the buyers' ID cards are one per buyer");
+    assert!(each.zh.ends_with("各一份") && each.en.starts_with("one for each of: "), "{each:?}");
+    assert!(whole.to_markdown(Lang::Zh).contains(&format!("（{}）", each.zh)));
+    assert!(whole.materials.iter().filter(|m| m.key.starts_with("new-holder")).all(|m| m.each.is_none()));
+    // Evidence: the bundle's title for it; a source id is never shown for a titled source.
+    let tax = whole.materials.iter().flat_map(|m| &m.sources).find(|s| s.id == "evidence:tax-payment-record");
+    assert_eq!(tax.unwrap().title.as_ref(), compiled.bundle().evidence.get("tax-payment-record"));
+    for lang in [Lang::Zh, Lang::En] {
+        assert!(!whole.to_markdown(lang).contains("evidence:"), "{lang:?}");
+    }
+
+    let file = "correction_required--second-buyers-id-card-missing-named-in-the-list.json";
+    let text = std::fs::read_to_string(fixture("housing-transfer").join("decisions").join(file)).unwrap();
+    let s = onething::case::Case::from_json_named(&text, file).unwrap().submission;
+    let notice = compiled.notice_for(&s, date("2026-11-05"));
+    let owed = notice.materials.iter().find(|m| m.key == "buyer-id-card[1]").unwrap();
+    assert!(owed.each.is_none());
+    let items: Vec<&str> = owed.uses.iter().map(|u| u.item.as_str()).collect();
+    assert_eq!(items, ["transaction-tax", "real-estate-registration"]);
+    assert_matches_schema(&serde_json::to_value(&notice).unwrap());
+}

@@ -2369,6 +2369,12 @@ export interface NoticeMaterial {
    */
   conditions?: Text[];
   /**
+   * A material of each element of a list (`for_each`), in the notice of the whole
+   * bundle: who hands one in (买受人各一份 / one for each of: Buyers). The notice of one
+   * application lists the elements' materials one by one instead.
+   */
+  each?: Text | null;
+  /**
    * Data sources that satisfy it without an upload (电子证照, registries…).
    */
   sources?: SourceEntry[];

@@ -590,6 +590,12 @@ fn supplement_period(m: &NoticeMaterial, lang: Lang) -> String {
 /// The material's title, with the situations it is needed in when not always.
 fn material_title(c: &Ctx<'_>, m: &NoticeMaterial) -> String {
     let mut title = c.get(&m.title).to_owned();
+    if let Some(each) = &m.each {
+        title += &match c.lang {
+            Lang::Zh => format!("（{}）", c.get(each)),
+            Lang::En => format!(" ({})", c.get(each)),
+        };
+    }
     if !m.always {
         let conds: Vec<&str> = m.conditions.iter().map(|x| c.get(x)).collect();
         title += &match c.lang {

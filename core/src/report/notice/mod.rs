@@ -201,6 +201,11 @@ pub struct NoticeMaterial {
     /// When it is needed, if not always (the items' `required_if` titles).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Text>,
+    /// A material of each element of a list (`for_each`), in the notice of the whole
+    /// bundle: who hands one in (买受人各一份 / one for each of: Buyers). The notice of one
+    /// application lists the elements' materials one by one instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub each: Option<Text>,
     /// Data sources that satisfy it without an upload (电子证照, registries…).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<SourceEntry>,
@@ -373,7 +378,13 @@ impl CompiledBundle {
         let all: Vec<ItemIx> = self.items.indices().collect();
         let uses = all_uses(&self.bundle, &all);
         let plan = plan::build(&self.bundle, &self.graph, &all);
-        build(&self.bundle, &all, &plan, uses)
+        let mut notice = build(&self.bundle, &all, &plan, uses);
+        for m in &mut notice.materials {
+            m.each = self.for_each_of(&m.key).and_then(|list| self.keys.get(list)).map(|info| {
+                Text::new(format!("{}各一份", info.title.zh), format!("one for each of: {}", info.title.en))
+            });
+        }
+        notice
     }
 
     /// The notice of one applicant's situation on a date: only the items applying to the
@@ -395,7 +406,9 @@ impl CompiledBundle {
         applicable.sort_unstable();
         applicable.dedup();
         let mut required = decision.required.clone();
+        // A material of each element is required once per element: one use per item here.
         required.sort_unstable();
+        required.dedup();
         let required: Vec<Use> =
             required.into_iter().map(|(item, material)| Use { item, material }).collect();
         let plan = plan::build(&self.bundle, &self.graph, &applicable);
@@ -423,21 +436,25 @@ impl CompiledBundle {
     fn per_element(&self, notice: &mut Notice, s: &Submission) {
         let mut out = Vec::with_capacity(notice.materials.len());
         for m in std::mem::take(&mut notice.materials) {
-            let materials = self.bundle.items.iter().flat_map(|i| &i.materials);
-            let list = materials.filter(|x| x.reuse_key() == m.key).find_map(|x| x.for_each.clone());
-            let Some(list) = list else {
+            let Some(list) = self.for_each_of(&m.key) else {
                 out.push(m);
                 continue;
             };
-            let rows = s.values.get(&list).and_then(serde_json::Value::as_array).map_or(0, Vec::len);
+            let rows = s.values.get(list).and_then(serde_json::Value::as_array).map_or(0, Vec::len);
             for n in 0..rows {
                 let mut element = m.clone();
                 element.key = format!("{}[{n}]", m.key);
-                element.title = self.element_title(&list, n, &m.title);
+                element.title = self.element_title(list, n, &m.title);
                 out.push(element);
             }
         }
         notice.materials = out;
+    }
+
+    /// The list whose every element hands in the material of reuse key `key`, if any.
+    fn for_each_of(&self, key: &str) -> Option<&str> {
+        let materials = self.bundle.items.iter().flat_map(|i| &i.materials);
+        materials.filter(|x| x.reuse_key() == key).find_map(|x| x.for_each.as_deref())
     }
 }
 
@@ -589,8 +606,7 @@ fn merge_materials(bundle: &Bundle, uses: &[Use]) -> Vec<NoticeMaterial> {
             let mut sources: Vec<SourceEntry> = Vec::new();
             let mut add = |id: &str| {
                 if !sources.iter().any(|s| s.id == id) {
-                    let title = bundle.sources.iter().find(|s| s.id == id).map(|s| s.title.clone());
-                    sources.push(SourceEntry { id: id.to_owned(), title });
+                    sources.push(SourceEntry { id: id.to_owned(), title: source_title(bundle, id) });
                 }
             };
             for (_, m) in &list {
@@ -615,6 +631,7 @@ fn merge_materials(bundle: &Bundle, uses: &[Use]) -> Vec<NoticeMaterial> {
                 commitment: Extent::of(list.iter().map(|(_, m)| m.commitment)),
                 always,
                 conditions,
+                each: None,
                 sources,
                 uses: list
                     .iter()
@@ -636,6 +653,23 @@ fn merge_materials(bundle: &Bundle, uses: &[Use]) -> Vec<NoticeMaterial> {
             })
         })
         .collect()
+}
+
+/// The name of what satisfies a material without an upload: a declared source's title, or
+/// for `evidence:<e>` the evidence's title (`evidence` of the bundle), else the result of the
+/// item producing it.
+fn source_title(bundle: &Bundle, id: &str) -> Option<Text> {
+    let Some(evidence) = id.strip_prefix("evidence:") else {
+        return bundle.sources.iter().find(|s| s.id == id).map(|s| s.title.clone());
+    };
+    if let Some(title) = bundle.evidence.get(evidence) {
+        return Some(title.clone());
+    }
+    let producer = bundle.items.iter().find(|i| i.produces.iter().any(|e| e == evidence))?;
+    Some(Text::new(
+        format!("{}的办理结果", producer.title.zh),
+        format!("the result of {}", producer.title.en),
+    ))
 }
 
 /// How long a material some item tolerates may come later: its own period (the first use
