@@ -170,13 +170,17 @@ enum Command {
         #[arg(long)]
         date: Option<String>,
     },
-    /// Split a valid submission into one payload per department's item.
+    /// Split a valid submission into one payload per department's item. Rules (derived
+    /// fields, obligations, which items apply) see `today` only when --date is given: a
+    /// payload of a decided application is dispatched with its decision's date.
     #[command(after_help = EXIT_CODES)]
     Dispatch {
         #[command(flatten)]
         common: Common,
         /// Submission file (.json).
         submission: PathBuf,
+        #[command(flatten)]
+        when: When,
     },
     /// Turn a bundle directory into one packed JSON document (for browsers).
     #[command(after_help = EXIT_CODES)]
@@ -289,7 +293,7 @@ enum Command {
 /// The evaluation date and calendar.
 #[derive(clap::Args)]
 struct When {
-    /// Evaluation date (YYYY-MM-DD); default: today.
+    /// Evaluation date (YYYY-MM-DD); default: today (for `dispatch`: none, rules see no `today`).
     #[arg(long)]
     date: Option<String>,
     /// An official working-day calendar to add (JSON, see schemas/calendar.schema.json),
@@ -302,10 +306,17 @@ struct When {
 }
 
 impl When {
+    /// The date (default: today) and the options with the calendars added.
     fn resolve(&self) -> Result<(Date, EvalOptions), String> {
+        let (date, opts) = self.resolve_given()?;
+        Ok((date.unwrap_or_else(today), opts))
+    }
+
+    /// [`When::resolve`] without a default date: `None` when --date is not given.
+    fn resolve_given(&self) -> Result<(Option<Date>, EvalOptions), String> {
         let date = match &self.date {
-            Some(d) => d.parse::<Date>().map_err(|e| format!("--date: {e}"))?,
-            None => today(),
+            Some(d) => Some(d.parse::<Date>().map_err(|e| format!("--date: {e}"))?),
+            None => None,
         };
         let mut opts = EvalOptions::default();
         for path in &self.calendar {
@@ -381,8 +392,8 @@ fn run(command: Command, out: &mut Out) -> Exit {
         Command::Validate { common: Common { bundle, json, lang }, submission } => {
             validate(out, &bundle, &submission, json, lang)
         }
-        Command::Dispatch { common: Common { bundle, json, lang }, submission } => {
-            dispatch(out, &bundle, &submission, json, lang)
+        Command::Dispatch { common: Common { bundle, json, lang }, submission, when } => {
+            dispatch(out, &bundle, &submission, &when, json, lang)
         }
         Command::Pack { bundle, output } => pack(out, &bundle, output.as_deref()),
         Command::Notice { bundle, format, lang, submission, when } => {
@@ -647,13 +658,27 @@ fn validate(out: &mut Out, path: &Path, submission: &Path, json: bool, lang: Opt
     Exit(if v.valid { 0 } else { 1 })
 }
 
-fn dispatch(out: &mut Out, path: &Path, submission: &Path, json: bool, lang: Option<LangArg>) -> Exit {
+fn dispatch(
+    out: &mut Out,
+    path: &Path,
+    submission: &Path,
+    when: &When,
+    json: bool,
+    lang: Option<LangArg>,
+) -> Exit {
+    let (date, opts) = match when.resolve_given() {
+        Ok(x) => x,
+        Err(message) => {
+            errln!("error: {message}");
+            return Exit(2);
+        }
+    };
     let (compiled, s) =
         match compile(out, path, json).and_then(|c| read_submission(out, submission, json).map(|s| (c, s))) {
             Ok(x) => x,
             Err(exit) => return exit,
         };
-    match compiled.dispatch(&s) {
+    match compiled.dispatch_with(&s, date, &opts) {
         Ok(d) if json => {
             out.json(&d);
             Exit(0)

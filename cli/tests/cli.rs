@@ -181,6 +181,38 @@ fn dispatch_prints_each_departments_payload() {
     assert!(stderr(&o).contains("nothing is dispatched"), "{}", stderr(&o));
 }
 
+/// Without --date rules see no `today` (as the library's `dispatch`); with it, what depends
+/// on the date is in the payloads: an obligation's due date (school enrolment: report on
+/// 1 September of the application's year).
+#[test]
+fn dispatch_on_a_date_gives_what_depends_on_it() {
+    let args = [
+        "dispatch",
+        "fixtures/school-enrolment",
+        "fixtures/school-enrolment/submissions/valid-full.json",
+        "--json",
+    ];
+    let due = |extra: &[&str]| {
+        let o = onething(&[&args[..], extra].concat());
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let d: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let dues: Vec<serde_json::Value> = d["payloads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["obligations"].as_array().cloned().unwrap_or_default())
+            .map(|o| o["due"].clone())
+            .collect();
+        assert!(!dues.is_empty());
+        dues
+    };
+    assert!(due(&[]).iter().all(serde_json::Value::is_null));
+    assert!(due(&["--date", "2026-08-03"]).iter().all(|d| d == "2026-09-01"));
+    let o = onething(&[&args[..], &["--date", "2026-02-30"]].concat());
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--date"), "{}", stderr(&o));
+}
+
 #[test]
 fn pack_round_trips_through_the_packed_form() {
     let scratch = Scratch::new("pack_round_trips_through_the_packed_form");
