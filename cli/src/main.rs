@@ -235,7 +235,7 @@ enum Command {
     /// Run a bundle's own cases: every `*.json` under DIR/decisions/ and DIR/tests/ is a
     /// submission with what its decision must be — the bundle's outcome from a file name
     /// `<outcome>--<what>.json`, and an optional `expect` block (outcome, items' outcomes,
-    /// deficiencies, supplement deadlines, obligations; schemas/case.schema.json) and
+    /// deficiencies, supplement deadlines, obligations, derived values; schemas/case.schema.json) and
     /// `date`. One line per case, a diff of each failure, `N passed, M failed`. The date of
     /// a case: its own (`date`, or DIR/fixture.json's `decision_dates`), else --date, else
     /// DIR/fixture.json's `evaluation_date`, else today. Exit 1 when a case fails; 2 when a

@@ -100,6 +100,45 @@ fn an_unknown_item_is_named_with_a_suggestion() {
     );
 }
 
+/// A case may expect the values the derive rules give (after-death: the amounts each
+/// checked by hand in its README), by key or by a column of one element; a wrong value, a
+/// missing element, an unknown key and a malformed name are each reported where they are.
+#[test]
+fn a_case_expects_derived_values() {
+    let c = common::compile_fixture("after-death");
+    let file = "decisions/accepted--wife-and-daughter-inherit-daughter-turns-18-today.json";
+    let text = std::fs::read_to_string(fixture("after-death").join(file)).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["expect"] = serde_json::json!({"values": {
+        "funeral.reduction_amount": 600,
+        "pension.survivor_months": 17.25,
+        "pension.survivor_pension": 53475,
+        "heirs[1].amount": 43200.5,
+        "heirs[2].amount": 1,
+        "deceased.name": "李建国"
+    }});
+    let case = Case::from_json_named(&v.to_string(), "tests/accepted--x").unwrap();
+    assert!(case.unknown_references(c.bundle()).is_empty());
+    let run = c.run_case(&case, "2026-04-28".parse().unwrap(), &EvalOptions::default());
+    let text: Vec<String> = run.result.mismatches.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        [
+            "values.heirs[1].amount: expected 43200.5, decided 43200.0",
+            "values.heirs[2].amount: expected 1, decided null"
+        ]
+    );
+    v["expect"] = serde_json::json!({"values": {
+        "pension.survivor_pensoin": 1, "heirs[].amount": 1, "heirs[0]amount": 1, "heirs[0].amuont": 1
+    }});
+    let case = Case::from_json_named(&v.to_string(), "tests/accepted--x").unwrap();
+    let unknown: Vec<String> = case.unknown_references(c.bundle()).iter().map(ToString::to_string).collect();
+    assert_eq!(unknown.len(), 4, "{unknown:?}");
+    assert!(unknown[0].ends_with("did you mean `pension.survivor_pension`?"), "{unknown:?}");
+    assert!(unknown[1].contains("at expect.values.heirs[].amount: the bundle has no field"), "{unknown:?}");
+    assert!(unknown[3].ends_with("did you mean `heirs[].amount`?"), "{unknown:?}");
+}
+
 /// Coverage counts what the traces say: every fixture's cases make every eligibility
 /// rule and the policy both true and false, or the fixture's README lists the gap under
 /// "Rule coverage", saying why.

@@ -1334,6 +1334,15 @@ export interface Expectation {
   obligations?: {
     [k: string]: ExpectedObligation[];
   };
+  /**
+   * Values the form holds once the derive rules have run, by key: a canonical key
+   * (`pension.survivor_pension`) or a column of one element of a list, numbered from 0
+   * (`heirs[1].amount`). Compared as JSON, numbers as numbers (`40` is `40.0`); `null`
+   * expects no value (a derivation left blank). Keys not named are not compared.
+   */
+  values?: {
+    [k: string]: unknown;
+  };
 }
 /**
  * An obligation a case expects of an item.
@@ -3403,7 +3412,7 @@ export interface CaseResult {
 export interface Mismatch {
   /**
    * What differs: `outcome`, `items.<id>`, `deficiencies`, `supplements`,
-   * `obligations.<id>`.
+   * `obligations.<id>`, `values.<key>`.
    */
   what: string;
   /**

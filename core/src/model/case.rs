@@ -78,6 +78,12 @@ pub struct Expectation {
     /// compared.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub obligations: IndexMap<String, Vec<ExpectedObligation>>,
+    /// Values the form holds once the derive rules have run, by key: a canonical key
+    /// (`pension.survivor_pension`) or a column of one element of a list, numbered from 0
+    /// (`heirs[1].amount`). Compared as JSON, numbers as numbers (`40` is `40.0`); `null`
+    /// expects no value (a derivation left blank). Keys not named are not compared.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub values: IndexMap<String, Value>,
 }
 
 /// An obligation a case expects of an item.
@@ -114,7 +120,7 @@ pub struct CaseFile {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Mismatch {
     /// What differs: `outcome`, `items.<id>`, `deficiencies`, `supplements`,
-    /// `obligations.<id>`.
+    /// `obligations.<id>`, `values.<key>`.
     pub what: String,
     /// What the case expects.
     pub expected: Value,
@@ -252,6 +258,14 @@ impl Case {
         for m in self.expect.supplements.iter().flat_map(IndexMap::keys) {
             unknown(format!("expect.supplements.{m}"), "material", of_element(m), materials.clone());
         }
+        let keys = known_keys(bundle);
+        for key in self.expect.values.keys() {
+            let at = format!("expect.values.{key}");
+            match key_of(key) {
+                Some(k) => unknown(at, "field", &k, keys.clone()),
+                None => unknown(at, "field", key, vec!["<key>", "<list>[<n>].<column>"]),
+            }
+        }
         for (id, list) in &self.expect.obligations {
             let Some(item) = bundle.items.iter().find(|i| i.id == *id) else {
                 unknown(format!("expect.obligations.{id}"), "item", id, items.clone());
@@ -269,6 +283,57 @@ impl Case {
         }
         out
     }
+}
+
+/// The canonical keys a case may expect a value of: those the items' field maps and the data
+/// sources fill, and those derive rules fill (list columns as `list[].column`).
+fn known_keys(bundle: &Bundle) -> Vec<&str> {
+    let mapped = bundle.items.iter().flat_map(|i| i.field_map.values()).filter_map(|m| m.key());
+    let sourced = bundle.sources.iter().flat_map(|s| s.fields.values()).filter_map(|m| m.key());
+    let derived = bundle.derive.iter().map(|d| d.key.as_str());
+    let mut keys: Vec<&str> = mapped.chain(sourced).chain(derived).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// The key an expected value's name is of: `heirs[1].amount` → `heirs[].amount`, a plain key
+/// as it is; `None` when a `[` is not followed by a number and `].`.
+fn key_of(name: &str) -> Option<String> {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(open) = rest.find('[') {
+        let (head, tail) = rest.split_at(open);
+        let close = tail.find("].")?;
+        let n = &tail[1..close];
+        if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        out.push_str(head);
+        out.push_str("[].");
+        rest = &tail[close + 2..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The value at `name` (`heirs[1].amount`, or a plain key) in `get`'s values: the key's value,
+/// then for each `[n].column` that element's column.
+pub(crate) fn value_at<'v>(name: &str, get: impl Fn(&str) -> Option<&'v Value>) -> Option<&'v Value> {
+    let (first, mut rest) = match name.find('[') {
+        Some(open) => name.split_at(open),
+        None => return get(name),
+    };
+    let mut value = get(first)?;
+    while let Some(tail) = rest.strip_prefix('[') {
+        let close = tail.find("].")?;
+        let n: usize = tail[..close].parse().ok()?;
+        let after = &tail[close + 2..];
+        let end = after.find('[').unwrap_or(after.len());
+        value = value.get(n)?.get(&after[..end])?;
+        rest = &after[end..];
+    }
+    Some(value)
 }
 
 /// The outcomes a file name may start with.
@@ -353,6 +418,25 @@ impl Expectation {
                 let expected_list: Vec<Value> = expected.iter().map(|o| json!(o)).collect();
                 let detail = format!("expected {}, decided {}", show(&expected_list), show(&decided_list));
                 differ(format!("obligations.{id}"), json!(expected), json!(decided_list), detail);
+            }
+        }
+        out
+    }
+
+    /// Every difference between the values this expectation names and those `get` gives
+    /// (the form's values once derived; `None`: no value), in the expectation's order.
+    pub fn compare_values<'v>(&self, get: impl Fn(&str) -> Option<&'v Value>) -> Vec<Mismatch> {
+        let mut out = Vec::new();
+        for (name, expected) in &self.values {
+            let decided = value_at(name, &get).cloned().unwrap_or(Value::Null);
+            if !crate::schema::json_equal(expected, &decided) {
+                let detail = format!("expected {expected}, decided {decided}");
+                out.push(Mismatch {
+                    what: format!("values.{name}"),
+                    expected: expected.clone(),
+                    decided,
+                    detail,
+                });
             }
         }
         out

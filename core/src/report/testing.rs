@@ -167,7 +167,12 @@ impl CompiledBundle {
     pub fn run_case(&self, case: &Case, date: Date, opts: &EvalOptions) -> CaseRun {
         let date = case.date.unwrap_or(date);
         let decision = self.evaluate_with(&case.submission, date, opts);
-        let mismatches = case.expect.compare(&decision);
+        let mut mismatches = case.expect.compare(&decision);
+        if !case.expect.values.is_empty() {
+            // The decision does not carry the derived values: derive them again, untraced.
+            let p = self.prepare(&case.submission, Some(date), opts, false);
+            mismatches.extend(case.expect.compare_values(|key| p.get(key)));
+        }
         let result = CaseResult {
             name: case.name.clone(),
             date: date.to_string(),
