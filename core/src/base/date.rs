@@ -141,6 +141,24 @@ impl Date {
         years
     }
 
+    /// Whole months from `self` to `on` (negative when `on` is earlier): the most months
+    /// `n` with `self.add_months(n)` not after `on`, so a month from 31 January ends on the
+    /// last day of February (Civil Code art. 202: without a corresponding day, the month's
+    /// last day ends the period).
+    pub fn months_until(self, on: Date) -> i64 {
+        if on < self {
+            return -on.months_until(self);
+        }
+        let months = self.calendar_months_until(on);
+        if self.add_months(months) > on { months - 1 } else { months }
+    }
+
+    /// Months from `self`'s month to `on`'s, the days left out: from any day of April to any
+    /// day of June is 2.
+    pub fn calendar_months_until(self, on: Date) -> i64 {
+        (i64::from(on.year) * 12 + i64::from(on.month)) - (i64::from(self.year) * 12 + i64::from(self.month))
+    }
+
     /// The earliest representable date, 0001-01-01.
     pub const MIN: Date = Date { year: 1, month: 1, day: 1 };
     /// The latest representable date, 9999-12-31.
@@ -352,6 +370,27 @@ mod tests {
 
     fn d(s: &str) -> Date {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn months_end_on_the_corresponding_day_or_the_months_last() {
+        assert_eq!(d("2026-01-31").months_until(d("2026-02-28")), 1);
+        assert_eq!(d("2024-01-31").months_until(d("2024-02-28")), 0);
+        assert_eq!(d("2024-01-31").months_until(d("2024-02-29")), 1);
+        assert_eq!(d("2026-03-15").months_until(d("2026-03-15")), 0);
+        assert_eq!(d("2026-03-15").months_until(d("2027-03-14")), 11);
+        assert_eq!(d("2027-03-14").months_until(d("2026-03-15")), -11);
+        assert_eq!(d("2026-04-30").calendar_months_until(d("2026-06-01")), 2);
+        // Over every pair of a year: n whole months is never past `on`, n + 1 always is.
+        let start = d("2024-01-01").day_number();
+        for a in (0..400).step_by(7).map(|k| Date::from_day_number(start + k).unwrap()) {
+            for b in
+                (0..400).step_by(3).map(|k| Date::from_day_number(start + k).unwrap()).filter(|b| *b >= a)
+            {
+                let n = a.months_until(b);
+                assert!(a.add_months(n) <= b && a.add_months(n + 1) > b, "{a} {b} {n}");
+            }
+        }
     }
 
     #[test]

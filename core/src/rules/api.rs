@@ -96,6 +96,24 @@ fn register_dates(e: &mut Engine) {
     e.register_fn("age_on", |birth: Dynamic, on: Dynamic| -> Result<i64> {
         Ok(to_date(&birth)?.years_until(to_date(&on)?))
     });
+    e.register_fn("months_between", |a: Dynamic, b: Dynamic| -> Result<i64> {
+        Ok(to_date(&a)?.months_until(to_date(&b)?))
+    });
+    e.register_fn("calendar_months_between", |a: Dynamic, b: Dynamic| -> Result<i64> {
+        Ok(to_month(&a)?.calendar_months_until(to_month(&b)?))
+    });
+}
+
+/// A date from a `Date`, `YYYY-MM-DD` text, or `YYYY-MM` month text (its first day).
+fn to_month(v: &Dynamic) -> Result<Date> {
+    if let Some(s) = v.read_lock::<ImmutableString>() {
+        if s.len() == 7 {
+            let s = s.as_str();
+            return Date::parse_layout(&format!("{s}-01"), "YYYY-MM-DD")
+                .or_else(|_| error(format!("expected a month YYYY-MM, found `{s}`")));
+        }
+    }
+    to_date(v)
 }
 
 fn register_identifiers(e: &mut Engine) {
@@ -197,6 +215,31 @@ mod tests {
             r#"add_months("2026-01-31", 1) == date("2026-02-28") && add_months(today, -9) == date("2025-12-18")"#,
         );
         yes(r#"today.to_string() == "2026-09-18""#);
+        yes(
+            r#"months_between("2026-01-31", "2026-02-28") == 1 && months_between("2026-01-31", "2026-02-27") == 0"#,
+        );
+        yes(
+            r#"months_between("2026-03-15", "2026-09-14") == 5 && months_between(today, "2026-03-18") == -6"#,
+        );
+        yes(
+            r#"calendar_months_between("2026-04-30", "2026-06") == 2 && calendar_months_between("2026-06", "2026-04-01") == -2"#,
+        );
+    }
+
+    #[test]
+    fn months_of_bad_text_are_errors() {
+        let limits = Limits::default();
+        let vars = || Vars::new(&serde_json::Map::new(), "2026-01-01".parse().unwrap(), Calendar::prc());
+        for (src, says) in [
+            (r#"calendar_months_between("2026-13", "2026-01")"#, "expected a month YYYY-MM, found `2026-13`"),
+            (r#"calendar_months_between("2026-1-1", "2026-01")"#, "not"),
+            (r#"months_between("2026-04", "2026-05-01")"#, "2026-04"),
+            (r#"months_between(3, today)"#, "expected a date"),
+        ] {
+            let ast = compile(src, &limits).unwrap();
+            let e = Session::new(&Sandbox::new(limits), vars()).run(&ast).value.unwrap_err();
+            assert!(e.message.contains(says), "{src}: {e}");
+        }
     }
 
     #[test]

@@ -31,6 +31,8 @@
 //! | `add_months(d, n)`, `add_years(d, n)` | the same day `n` months or years later, or that month's last day when it is shorter (Civil Code arts. 201–202: `add_years(date("2024-02-29"), 1)` is 2025-02-28) |
 //! | `is_working_day(d)` | `true` / `false` |
 //! | `age_on(birth, on)` | whole years |
+//! | `months_between(a, b)` | whole months from `a` to `b`, a month ending on the corresponding day or, without one, the month's last day (Civil Code art. 202: from 2026-01-31, one month on 2026-02-28) |
+//! | `calendar_months_between(a, b)` | months from `a`'s month to `b`'s, days left out; `a` and `b` may also be `YYYY-MM` month text (`calendar_months_between("2026-04-10", "2026-06")` is 2) |
 //! | `is_id_number(s)`, `id_birth_date(s)`, `id_gender(s)`, `id_age(s, on)` | resident ID number checks and facts (`()` when invalid); gender is `"男"` or `"女"` |
 //! | `is_credit_code(s)`, `is_mobile(s)` | `true` / `false` |
 //! | `has_material(id)` | the material is provided or shared |
