@@ -114,3 +114,98 @@ fn bad_periods_are_refused_where_they_are() {
         assert!(e.contains(says) && e.contains("items[0].materials[0]"), "{e}");
     }
 }
+
+/// A tolerated material capped by a date (`supplement_until`): "before term starts"
+/// (开学前补齐), the first day of term derived from the application's date — a field of the
+/// form, or (`field` false) a key only rules read.
+fn capped_by(field: bool) -> CompiledBundle {
+    let mut properties = json!({"name": {"type": "string"}, "fail": {"type": "boolean"}});
+    let mut fields = json!({});
+    if field {
+        properties["term_start"] = json!({"type": "string", "format": "date"});
+        fields["term_start"] = json!({"title": {"zh": "开学日期", "en": "first day of term"}});
+    }
+    let b = json!({
+        "id": "t", "version": "1", "title": {"zh": "测", "en": "Test"}, "lead": "a",
+        "departments": [{"id": "a", "name": {"zh": "甲", "en": "A"}}],
+        "fields": fields,
+        "derive": [{"key": "term_start", "script": "if form[\"fail\"] == true { throw \"no term\" } `${today.year}-09-01`"}],
+        "items": [{
+            "id": "one", "department": "a", "title": {"zh": "一", "en": "One"}, "time_limit_days": 20,
+            "schema": {"type": "object", "properties": properties},
+            "materials": [
+                {"id": "proof", "title": {"zh": "证明", "en": "Proof"}, "kind": "secondary", "tolerable": true,
+                 "supplement_until": "term_start"}
+            ]
+        }]
+    });
+    CompiledBundle::compile(load::from_packed_value(b).unwrap()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn capped() -> CompiledBundle {
+    capped_by(true)
+}
+
+#[test]
+fn a_deadline_capped_by_a_date_of_the_form_never_passes_it() {
+    let c = capped();
+    // Thursday 27 August 2026: five working days end on 3 September; the cap, 1 September.
+    let d = c.evaluate(&missing(&["proof"]), date("2026-08-27"));
+    assert_eq!(d.outcome, Outcome::AcceptedWithTolerance);
+    assert_eq!(supplement_by(&d, "proof"), "2026-09-01");
+    // In July the period ends first.
+    let d = c.evaluate(&missing(&["proof"]), date("2026-07-06"));
+    assert_eq!(supplement_by(&d, "proof"), "2026-07-13");
+    // On the day itself, the same day.
+    let d = c.evaluate(&missing(&["proof"]), date("2026-09-01"));
+    assert_eq!(supplement_by(&d, "proof"), "2026-09-01");
+    // The notice says so, in both languages.
+    let n = c.notice();
+    assert_eq!(n.materials[0].supplement_until.as_ref().map(|t| t.zh.as_str()), Some("开学日期"));
+    assert!(n.to_markdown(onething::Lang::Zh).contains("（5个工作日内补交，且不晚于开学日期）"));
+    assert!(
+        n.to_markdown(onething::Lang::En)
+            .contains("(supply within 5 working days, and not after: first day of term)")
+    );
+}
+
+#[test]
+fn a_cap_already_passed_or_unknown_leaves_the_material_owed_now() {
+    let c = capped();
+    // 2 September: this year's first day of term has passed.
+    let d = c.evaluate(&missing(&["proof"]), date("2026-09-02"));
+    assert_eq!(d.outcome, Outcome::CorrectionRequired);
+    assert!(d.supplements.is_empty());
+    assert_eq!(d.deficiencies.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(), ["material:proof"]);
+    let why = &d.items[0].reasons.last().unwrap().message;
+    assert!(why.zh.contains("须于2026-09-01前补齐") && why.en.contains("which has passed"), "{why:?}");
+    // The cap's rule fails: fail closed, nothing tolerated. A field of the form is then
+    // for an official to fill; a key only rules read leaves the material owed now.
+    let mut s = missing(&["proof"]);
+    s.values["fail"] = json!(true);
+    let d = c.evaluate(&s, date("2026-08-27"));
+    assert!(d.supplements.is_empty(), "{:?}", d.supplements);
+    assert_ne!(d.outcome, Outcome::AcceptedWithTolerance);
+    let d = capped_by(false).evaluate(&s, date("2026-08-27"));
+    assert!(d.supplements.is_empty(), "{:?}", d.supplements);
+    assert_eq!(d.deficiencies.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(), ["material:proof"]);
+    assert!(
+        d.items[0].reasons.iter().any(|r| r.message.zh.contains("补交期限无法确定")),
+        "{:?}",
+        d.items[0].reasons
+    );
+    // Without the failure, the rule-only cap works as the field does.
+    let d = capped_by(false).evaluate(&missing(&["proof"]), date("2026-08-27"));
+    assert_eq!(supplement_by(&d, "proof"), "2026-09-01");
+}
+
+#[test]
+fn a_cap_naming_no_field_is_a_problem_with_a_suggestion() {
+    let mut b = serde_json::to_value(capped().bundle()).unwrap();
+    b["items"][0]["materials"][0]["supplement_until"] = json!("term_strat");
+    let e = CompiledBundle::compile(load::from_packed_value(b).unwrap()).err().unwrap().to_string();
+    assert!(
+        e.contains("material `proof`, supplement_until") && e.contains("did you mean `term_start`?"),
+        "{e}"
+    );
+}

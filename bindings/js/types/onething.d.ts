@@ -1024,6 +1024,14 @@ export interface Material {
    * days ("签署7天补交承诺书"). Still never beyond the item's committed time limit.
    */
   supplement?: Period | null;
+  /**
+   * A date of the form (a canonical key, typed or derived) that no supplement deadline of
+   * this material may pass: "to be supplied before term starts" (开学前补齐) shortens the
+   * period to that day. When the day has passed on the application's date, the material
+   * cannot be tolerated: it is owed now. Blank, the period alone counts; when its derive
+   * rule fails, the material is owed now (a deadline that cannot be known is not granted).
+   */
+  supplement_until?: string | null;
 }
 /**
  * A period counted from the application date: so many working days, or calendar days.
@@ -1059,6 +1067,11 @@ export interface Derivation {
    * column.
    */
   key: string;
+  /**
+   * How people read a key only rules read (a form field's title is the field
+   * dictionary's): the one-time notice names a supplement deadline's cap by it.
+   */
+  title?: Text | null;
   /**
    * The script's source.
    */
@@ -2405,6 +2418,11 @@ export interface NoticeMaterial {
    * item's committed time limit).
    */
   supplement?: Period | null;
+  /**
+   * For a tolerated material with a cap (`supplement_until`): the title of the date of
+   * the form its deadline may not pass (开学日期 / the first day of term).
+   */
+  supplement_until?: Text | null;
 }
 /**
  * A data source satisfying a material.

@@ -560,6 +560,14 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
         }
     }
     for (i, item) in bundle.items.iter().enumerate() {
+        for (j, m) in item.materials.iter().enumerate() {
+            let Some(key) = m.supplement_until.as_deref() else { continue };
+            if !keys.contains_key(key) && !bundle.derive.iter().any(|d| d.key == key) {
+                let at = format!("item `{}`, material `{}`, supplement_until", item.id, m.id);
+                let place = format!("/items/{i}/materials/{j}/supplement_until");
+                problems.push(Problem::unknown(at, place, "field", key, keys.keys().map(String::as_str)));
+            }
+        }
         let Some(key) = item.starts_on.as_deref() else { continue };
         if !keys.contains_key(key) && !bundle.derive.iter().any(|d| d.key == key) {
             let at = format!("item `{}`, starts_on", item.id);

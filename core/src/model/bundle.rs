@@ -157,6 +157,10 @@ pub struct Derivation {
     /// whose column is blank, with `element` and `index` in scope, and fills that element's
     /// column.
     pub key: String,
+    /// How people read a key only rules read (a form field's title is the field
+    /// dictionary's): the one-time notice names a supplement deadline's cap by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Text>,
     /// The script computing the value (`()` leaves the key empty).
     #[serde(flatten)]
     pub source: Script,
@@ -697,6 +701,13 @@ pub struct Material {
     /// days ("签署7天补交承诺书"). Still never beyond the item's committed time limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplement: Option<Period>,
+    /// A date of the form (a canonical key, typed or derived) that no supplement deadline of
+    /// this material may pass: "to be supplied before term starts" (开学前补齐) shortens the
+    /// period to that day. When the day has passed on the application's date, the material
+    /// cannot be tolerated: it is owed now. Blank, the period alone counts; when its derive
+    /// rule fails, the material is owed now (a deadline that cannot be known is not granted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplement_until: Option<String>,
 }
 
 /// A period counted from the application date: so many working days, or calendar days.

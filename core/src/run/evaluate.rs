@@ -1118,6 +1118,30 @@ pub(crate) fn check_ready(p: &Prepared<'_>, c: &CompiledCheck, errors: &[FieldEr
     })
 }
 
+/// The day no supplement deadline of `m` may pass (`supplement_until`): `Ok(None)` when it
+/// names none or the form leaves it blank; `Err` with the reason to owe `m` now when the day
+/// is before `today` (the application's date) or its derive rule failed.
+fn supplement_cap(m: &Material, p: &Prepared<'_>, today: Date) -> Result<Option<Date>, Reason> {
+    let Some(key) = m.supplement_until.as_deref() else { return Ok(None) };
+    let owed = |zh: String, en: String| Reason { rule: None, message: Text::new(zh, en) };
+    if p.failed.iter().any(|f| f.key == key) {
+        return Err(owed(
+            format!("「{}」的补交期限无法确定，不能容缺受理", m.title.zh),
+            format!("the deadline to supply {} cannot be determined: it cannot be tolerated", m.title.en),
+        ));
+    }
+    let Some(cap) = p.get(key).and_then(Value::as_str).and_then(|s| s.parse::<Date>().ok()) else {
+        return Ok(None);
+    };
+    if cap < today {
+        return Err(owed(
+            format!("「{}」须于{cap}前补齐，该日期已过，不能容缺受理", m.title.zh),
+            format!("{} had to be supplied by {cap}, which has passed: it cannot be tolerated", m.title.en),
+        ));
+    }
+    Ok(Some(cap))
+}
+
 /// When a tolerated material is due (容缺补交期限): `period` after `date` (working days, or
 /// calendar days), at most the item's committed time limit (`limit` working days), and never
 /// on a day off: a calendar-day period ending on a weekend or holiday, or the application
@@ -1555,7 +1579,21 @@ impl<'b> Deciding<'b> {
         p: &mut Prepared<'_>,
     ) -> ControlFlow<()> {
         match self.tolerance_refused(decision, p) {
-            Ok(None) => self.tolerate(decision, i, tolerable),
+            Ok(None) => {
+                let mut capped = Vec::with_capacity(tolerable.len());
+                for m in tolerable {
+                    match supplement_cap(m, p, self.date) {
+                        Ok(cap) => capped.push((*m, cap)),
+                        Err(reason) => {
+                            let fix = tolerable_fix(m, Later::No);
+                            let id = self.material(m, &decision.item, missing_text(m), fix, true);
+                            decision.deficiencies.push(id);
+                            decision.reasons.push(reason);
+                        }
+                    }
+                }
+                self.tolerate(decision, i, &capped);
+            }
             Ok(Some((reason, later))) => {
                 for m in tolerable {
                     let id = self.material(m, &decision.item, missing_text(m), tolerable_fix(m, later), true);
@@ -1629,12 +1667,14 @@ impl<'b> Deciding<'b> {
         }
     }
 
-    /// Grants tolerance: a supplement deadline within the item's committed time limit.
-    fn tolerate(&mut self, decision: &mut ItemDecision, i: ItemIx, materials: &[&Material]) {
+    /// Grants tolerance: a supplement deadline within the item's committed time limit, and
+    /// not after each material's cap (`supplement_until`).
+    fn tolerate(&mut self, decision: &mut ItemDecision, i: ItemIx, materials: &[(&Material, Option<Date>)]) {
         let limit = self.bundle.declared(i).time_limit_days;
-        for m in materials {
+        for &(m, cap) in materials {
             let period = m.supplement_period(&self.bundle.bundle.acceptance);
             let by = supplement_deadline(&self.opts.calendar, self.date, period, limit);
+            let by = cap.map_or(by, |cap| by.min(cap));
             self.note_calendar(by);
             if decision.supplement_by.as_ref().is_none_or(|earliest| by.to_string() < *earliest) {
                 decision.supplement_by = Some(by.to_string());

@@ -579,11 +579,17 @@ fn material_row(c: &Ctx<'_>, number: usize, m: &NoticeMaterial, owed: bool) -> V
 fn supplement_period(m: &NoticeMaterial, lang: Lang) -> String {
     let Some(p) = m.supplement else { return String::new() };
     let days = p.days;
+    // A cap (`supplement_until`) names the date of the form the deadline may not pass.
+    let cap = |zh: bool| {
+        m.supplement_until.as_ref().map_or(String::new(), |t| {
+            if zh { format!("，且不晚于{}", t.zh) } else { format!(", and not after: {}", t.en) }
+        })
+    };
     match (p.count, lang) {
-        (DayCount::Working, Lang::Zh) => format!("（{days}个工作日内补交）"),
-        (DayCount::Calendar, Lang::Zh) => format!("（{days}日内补交）"),
-        (DayCount::Working, Lang::En) => format!(" (supply within {days} working days)"),
-        (DayCount::Calendar, Lang::En) => format!(" (supply within {days} calendar days)"),
+        (DayCount::Working, Lang::Zh) => format!("（{days}个工作日内补交{}）", cap(true)),
+        (DayCount::Calendar, Lang::Zh) => format!("（{days}日内补交{}）", cap(true)),
+        (DayCount::Working, Lang::En) => format!(" (supply within {days} working days{})", cap(false)),
+        (DayCount::Calendar, Lang::En) => format!(" (supply within {days} calendar days{})", cap(false)),
     }
 }
 

@@ -222,6 +222,10 @@ pub struct NoticeMaterial {
     /// item's committed time limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplement: Option<Period>,
+    /// For a tolerated material with a cap (`supplement_until`): the title of the date of
+    /// the form its deadline may not pass (开学日期 / the first day of term).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplement_until: Option<Text>,
 }
 
 /// One item's use of a material.
@@ -384,7 +388,26 @@ impl CompiledBundle {
                 Text::new(format!("{}各一份", info.title.zh), format!("one for each of: {}", info.title.en))
             });
         }
+        self.supplement_caps(&mut notice);
         notice
+    }
+
+    /// Names, on each tolerated material with a cap (`supplement_until`), the date of the
+    /// form its deadline may not pass: the field's title, else its derive rule's, else the key.
+    fn supplement_caps(&self, notice: &mut Notice) {
+        for m in notice.materials.iter_mut().filter(|m| m.supplement.is_some()) {
+            let base = m.key.split('[').next().unwrap_or(&m.key);
+            let materials = self.bundle.items.iter().flat_map(|i| &i.materials);
+            let Some(key) =
+                materials.filter(|x| x.reuse_key() == base).find_map(|x| x.supplement_until.as_deref())
+            else {
+                continue;
+            };
+            let derived = self.bundle.derive.iter().find(|d| d.key == key).and_then(|d| d.title.clone());
+            let title = self.keys.get(key).map(|info| info.title.clone()).or(derived);
+            let title = title.unwrap_or_else(|| Text::new(key, key));
+            m.supplement_until = Some(title);
+        }
     }
 
     /// The notice of one applicant's situation on a date: only the items applying to the
@@ -414,6 +437,7 @@ impl CompiledBundle {
         let plan = plan::build(&self.bundle, &self.graph, &applicable);
         let mut notice = build(&self.bundle, &applicable, &plan, required);
         self.per_element(&mut notice, s);
+        self.supplement_caps(&mut notice);
         let settled = owed_only(&mut notice, s, &decision);
         // The dates items wait for, derived ones included (a retirement date computed from
         // the birth date), read only when some item waits for one.
@@ -650,6 +674,7 @@ fn merge_materials(bundle: &Bundle, uses: &[Use]) -> Vec<NoticeMaterial> {
                 status: None,
                 supply_by: None,
                 supplement: supplement_period(bundle, &list),
+                supplement_until: None,
             })
         })
         .collect()
