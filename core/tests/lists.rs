@@ -712,6 +712,73 @@ fn a_material_of_each_element_is_owed_per_element_and_named_for_it() {
     assert!(messages(b).iter().any(|m| m.contains("did you mean `shareholders`")));
 }
 
+/// The shareholders' ID cards, but a guardian's consent only of each shareholder under 18:
+/// a `required_if` of a material of each element decides for each element on its own.
+fn with_guardian_consent() -> Value {
+    let mut b = with_id_cards();
+    b["items"][0]["materials"].as_array_mut().unwrap().push(json!({
+        "id": "guardian-consent", "for_each": "shareholders",
+        "title": {"zh": "监护人同意书", "en": "Guardian's consent"},
+        "required_if": {"title": {"zh": "股东未满18周岁", "en": "the shareholder is under 18"},
+                        "script": "let age = id_age(element.id_number, today); age == () || age < 18"}
+    }));
+    b
+}
+
+#[test]
+fn a_material_of_each_element_can_be_required_of_some_elements_only() {
+    let c = compiled(with_guardian_consent());
+    let date: Date = "2026-12-07".parse().unwrap();
+    let minor = json!({"name": "李小龙", "id_number": "231004201003011236"});
+    let mut s = submission(json!([li(), minor.clone(), zhou()]));
+    for key in ["articles", "shareholder-id[0]", "shareholder-id[1]", "shareholder-id[2]"] {
+        s.materials.insert(key.into(), onething::MaterialStatus::Provided);
+    }
+    let d = c.evaluate(&s, date);
+    // Only the second shareholder (16) owes a consent, named for him.
+    assert_eq!(d.items[0].deficiencies, ["material:guardian-consent[1]"], "{:?}", d.items[0]);
+    let owed = d.deficiencies.iter().find(|x| x.id == "material:guardian-consent[1]").unwrap();
+    assert!(owed.message.zh.contains("第2位股东的监护人同意书"), "{}", owed.message.zh);
+    // The rule ran once per element.
+    let runs = d
+        .trace
+        .iter()
+        .filter(|t| t.rule == "required_if" && t.material.as_deref() == Some("guardian-consent"));
+    assert_eq!(runs.count(), 3);
+    // The notice of the application owes that one only; the wizard lists that one only.
+    let notice = c.notice_for(&s, date);
+    let keys: Vec<&str> = notice.materials.iter().map(|m| m.key.as_str()).collect();
+    assert_eq!(keys, ["guardian-consent[1]"]);
+    let mut w = onething::Wizard::new(&c, None, Some(date));
+    w.set("company.name", json!("某公司")).unwrap();
+    w.set("shareholders", json!([li(), minor, zhou()])).unwrap();
+    let consents = |w: &onething::Wizard<'_>| -> Vec<String> {
+        w.state().materials.iter().map(|m| m.id.clone()).filter(|id| id.starts_with("guardian")).collect()
+    };
+    assert_eq!(consents(&w), ["guardian-consent[1]"]);
+    // A set on the third row making him a minor too: his consent is needed, as fresh.
+    w.set_cell("shareholders", 2, "id_number", json!("231004201003011236")).unwrap();
+    assert_eq!(consents(&w), ["guardian-consent[1]", "guardian-consent[2]"]);
+    // Provided, it is settled.
+    s.materials.insert("guardian-consent[1]".into(), onething::MaterialStatus::Provided);
+    assert_eq!(c.evaluate(&s, date).items[0].outcome, Outcome::Accepted);
+    // An element the rule cannot decide on: the item waits for an official, naming him.
+    let mut bad = s.clone();
+    bad.values["shareholders"][0] = json!({"name": "无号"});
+    let mut b = with_guardian_consent();
+    b["items"][0]["materials"][2]["required_if"]["script"] = json!("id_age(element.id_number, today) < 18");
+    let d = compiled(b).evaluate(&bad, date);
+    assert_eq!(d.items[0].outcome, Outcome::ManualReview, "{:?}", d.items[0]);
+    assert!(d.items[0].reasons[0].message.zh.contains("第1位股东的监护人同意书"), "{:?}", d.items[0].reasons);
+    // Its list must be one of the form's, reported once, at the material.
+    let mut b = with_guardian_consent();
+    b["items"][0]["materials"][2]["for_each"] = json!("sharehlders");
+    let p = problems(b);
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(p[0].bundle_pointer(), Some("/items/0/materials/2/for_each"));
+    assert!(p[0].to_string().contains("did you mean `shareholders`"), "{}", p[0]);
+}
+
 #[test]
 fn a_set_on_one_row_reruns_only_what_runs_on_that_row() {
     // A rule, a check and a derive rule on each element, over 20 shareholders.

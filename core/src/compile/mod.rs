@@ -535,7 +535,8 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
     warn_accidental_reuse(bundle, warnings);
     warn_untitled_evidence(bundle, warnings);
     for (i, item) in bundle.items.iter().enumerate() {
-        for (j, m) in item.materials.iter().enumerate() {
+        // A material with a `required_if` is checked with its rule, whose `for_each` it is.
+        for (j, m) in item.materials.iter().enumerate().filter(|(_, m)| m.required_if.is_none()) {
             let Some(list) = &m.for_each else { continue };
             if !crate::compile::keys::find(keys, list).is_some_and(crate::compile::keys::KeyInfo::is_list) {
                 let lists = crate::compile::keys::all(keys);

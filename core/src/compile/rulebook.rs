@@ -130,7 +130,12 @@ impl Compiler<'_> {
         let required_if = item.materials.iter().enumerate().map(|(j, m)| {
             let cond = m.required_if.as_ref()?;
             let at = at(&format!("material `{}`, required_if", m.id), &format!("materials/{j}/required_if"));
-            self.rule(at, "required_if", cond.title.as_ref(), None, &cond.source)
+            let mut rule = self.rule(at, "required_if", cond.title.as_ref(), None, &cond.source)?;
+            // A material of each element is required of each element on its own: the rule
+            // runs once per element, with `element` and `index` in scope.
+            let place = format!("/items/{i}/materials/{j}/for_each");
+            rule.for_each = m.for_each.clone().map(|list| (list, place));
+            Some(rule)
         });
         let required_if = required_if.collect();
         let checks =

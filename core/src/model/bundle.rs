@@ -689,8 +689,9 @@ pub struct Material {
     /// For a material each element of a list hands in (each co-owner's ID card): the list's
     /// canonical key. It is then required once per element: the status of element `n`
     /// (from 0) is under `<reuse key>[n]` in the submission's materials, and the one-time
-    /// list names whose is missing (第2位共有人的身份证). Its `required_if` decides for
-    /// every element alike.
+    /// list names whose is missing (第2位共有人的身份证). Its `required_if` runs once per
+    /// element, with `element` and `index` in scope: the material is required of the
+    /// elements it holds for (each heir under 18).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub for_each: Option<String>,
     /// Data sources that satisfy it without an upload.

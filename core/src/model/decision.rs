@@ -98,13 +98,14 @@ pub struct Decision {
     /// Every rule that ran.
     pub trace: Vec<TraceEntry>,
     /// The materials applicable items require on this submission, as (item, material)
-    /// indices in the bundle, in the order items were decided: those of every item whose
-    /// materials were decided on, and, for the one-time notice
+    /// indices in the bundle and the reuse key (`id-card[1]` for one element's), in the
+    /// order items were decided: those of every item whose materials were decided on, and,
+    /// for the one-time notice
     /// ([`CompiledBundle::notice_for`](crate::CompiledBundle::notice_for)), those of the
     /// rejected and unsettled items too. Not part of the JSON.
     #[serde(skip)]
     #[schemars(skip)]
-    pub(crate) required: Vec<(ItemIx, usize)>,
+    pub(crate) required: Vec<(ItemIx, usize, String)>,
 }
 
 /// The decision on one item.

@@ -623,7 +623,7 @@ impl CompiledBundle {
             .collect();
         for i in pending {
             let states = self.material_states(p, d.s, i, OnRuleError::Require);
-            d.required.extend(states.into_iter().flatten().map(|(j, ..)| (i, j)));
+            d.required.extend(states.into_iter().flatten().map(|(j, m, _)| (i, j, m.reuse_key().to_owned())));
         }
         p.trace = trace;
     }
@@ -725,12 +725,26 @@ impl CompiledBundle {
         r: &'r CompiledRule,
         item: Option<ItemIx>,
     ) -> Vec<Ruled<'r>> {
+        let verdicts = self.run_per_element(p, r, (RuleKind::Eligibility, item, None));
+        let list = r.for_each.as_ref().map(|(list, _)| list.as_str());
+        let name = |n: Option<usize>| Some(self.element_name(list?, n?));
+        verdicts.into_iter().map(|(n, v)| (v, r, name(n))).collect()
+    }
+
+    /// Runs rule `r`: once (`None`), or once per element of its list (`for_each`), each
+    /// verdict with the element's index. A list whose derive rule failed gives one error
+    /// (fail closed: a column that could not be filled is no basis for a verdict).
+    pub(crate) fn run_per_element(
+        &self,
+        p: &mut Prepared<'_>,
+        r: &CompiledRule,
+        (kind, item, material): (RuleKind, Option<ItemIx>, Option<&str>),
+    ) -> Vec<(Option<usize>, Verdict)> {
         let Some((list, _)) = &r.for_each else {
-            return vec![(self.run_rule(p, r, RuleKind::Eligibility, item, None), r, None)];
+            return vec![(None, self.run_rule(p, r, kind, item, material))];
         };
-        // Fail closed: a column a derive rule could not fill is no basis for a verdict.
         if let Some(failed) = p.failed.iter().find(|f| f.key == *list) {
-            return vec![(Verdict::Error(failed.error.clone()), r, None)];
+            return vec![(None, Verdict::Error(failed.error.clone()))];
         }
         let rows: Vec<rhai::Dynamic> = match p.get(list) {
             Some(Value::Array(rows)) => rows.iter().map(rules::to_dynamic).collect(),
@@ -739,8 +753,7 @@ impl CompiledBundle {
         let mut out = Vec::with_capacity(rows.len());
         for (n, row) in rows.into_iter().enumerate() {
             let bindings = element_bindings(row, n);
-            let v = self.run_traced_bound(p, r, (RuleKind::Eligibility, item, None), bindings, verdict);
-            out.push((v, r, Some(self.element_name(list, n))));
+            out.push((Some(n), self.run_traced_bound(p, r, (kind, item, material), bindings, verdict)));
         }
         out
     }
@@ -900,7 +913,7 @@ impl CompiledBundle {
             Ok(m) => m,
             Err((rule, what, e)) => return d.rule_failed(i, rule, &what, &e),
         };
-        d.required.extend(materials.iter().map(|&(j, ..)| (i, j)));
+        d.required.extend(materials.iter().map(|(j, m, _)| (i, *j, m.reuse_key().to_owned())));
         *d.reached.get_mut(i) = true;
         d.materials(&mut decision, i, &materials, p);
         if decision.outcome.is_accepted() {
@@ -920,48 +933,52 @@ impl CompiledBundle {
         on_error: OnRuleError,
     ) -> Result<Vec<Required<'_>>, RuleFailure> {
         self.material_states_by(s, i, on_error, |_, m, rule| {
-            self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), Some(m.reuse_key()))
+            self.run_per_element(p, rule, (RuleKind::RequiredIf, Some(i), Some(m.reuse_key())))
         })
     }
 
-    /// [`CompiledBundle::material_states`] with the verdict of material `j`'s (`m`'s)
-    /// `required_if` rule from `verdict`: the one computation of which materials an item requires (the
-    /// decision, the one-time notice and the wizard's checklist all come from it).
+    /// [`CompiledBundle::material_states`] with the verdicts of material `j`'s (`m`'s)
+    /// `required_if` rule from `verdicts` (one, or one per element for a material of each
+    /// element): the one computation of which materials an item requires (the decision, the
+    /// one-time notice and the wizard's checklist all come from it).
     fn material_states_by(
         &self,
         s: &Submission,
         i: ItemIx,
         on_error: OnRuleError,
-        mut verdict: impl FnMut(usize, &Material, &CompiledRule) -> Verdict,
+        mut verdicts: impl FnMut(usize, &Material, &CompiledRule) -> Vec<(Option<usize>, Verdict)>,
     ) -> Result<Vec<Required<'_>>, RuleFailure> {
         let mut out = Vec::new();
         let rules = &self.items.get(i).rules;
         for (j, m) in self.declared(i).materials.iter().enumerate() {
-            let required = match rules.required_if(j) {
-                None => true,
-                Some(rule) => match verdict(j, m, rule) {
-                    Verdict::Pass => true,
-                    Verdict::Fail(_) => false,
-                    Verdict::Error(_) if on_error == OnRuleError::Require => true,
-                    Verdict::Error(e) => {
-                        let what = Text::new(
-                            format!("是否需要「{}」", m.title.zh),
-                            format!("whether {} is needed", m.title.en),
-                        );
-                        return Err((ReasonRule::RequiredIf(m.id.clone()), what, e));
+            // Which of the material (`None`) or of its elements (`Some(n)`) are required.
+            let required: Vec<Option<usize>> = match rules.required_if(j) {
+                None => vec![None],
+                Some(rule) => {
+                    let mut required = Vec::new();
+                    for (n, v) in verdicts(j, m, rule) {
+                        match v {
+                            Verdict::Pass => required.push(n),
+                            Verdict::Fail(_) => {}
+                            Verdict::Error(_) if on_error == OnRuleError::Require => required.push(n),
+                            Verdict::Error(e) => return Err(required_if_failed(m, n, e, self)),
+                        }
                     }
-                },
+                    required
+                }
             };
-            if !required {
+            let Some(list) = &m.for_each else {
+                if !required.is_empty() {
+                    out.push((j, Cow::Borrowed(m), s.materials.get(m.reuse_key()).copied()));
+                }
                 continue;
-            }
-            match &m.for_each {
-                None => out.push((j, Cow::Borrowed(m), s.materials.get(m.reuse_key()).copied())),
-                Some(list) => {
-                    for element in self.element_materials(s, m, list) {
-                        let status = s.materials.get(element.reuse_key()).copied();
-                        out.push((j, Cow::Owned(element), status));
-                    }
+            };
+            // `None` among them (no rule, or a rule that could not run per element): every element.
+            let every = required.contains(&None);
+            for (n, element) in self.element_materials(s, m, list).into_iter().enumerate() {
+                if every || required.contains(&Some(n)) {
+                    let status = s.materials.get(element.reuse_key()).copied();
+                    out.push((j, Cow::Owned(element), status));
                 }
             }
         }
@@ -992,7 +1009,7 @@ impl CompiledBundle {
         applicable: &[ItemIx],
     ) -> Vec<String> {
         self.required_materials_by(s, applicable, |i, _, m, rule| {
-            self.run_rule(p, rule, RuleKind::RequiredIf, Some(i), Some(m.reuse_key()))
+            self.run_per_element(p, rule, (RuleKind::RequiredIf, Some(i), Some(m.reuse_key())))
         })
     }
 
@@ -1002,7 +1019,7 @@ impl CompiledBundle {
         &self,
         s: &Submission,
         applicable: &[ItemIx],
-        mut verdict: impl FnMut(ItemIx, usize, &Material, &CompiledRule) -> Verdict,
+        mut verdict: impl FnMut(ItemIx, usize, &Material, &CompiledRule) -> Vec<(Option<usize>, Verdict)>,
     ) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for i in applicable {
@@ -1016,6 +1033,17 @@ impl CompiledBundle {
         }
         out
     }
+}
+
+/// Why an item cannot be decided when material `m`'s `required_if` fails: on element `n`,
+/// the element is named ("whether the ID card of heir 2 is needed").
+fn required_if_failed(m: &Material, n: Option<usize>, e: ScriptError, b: &CompiledBundle) -> RuleFailure {
+    let title = match (n, &m.for_each) {
+        (Some(n), Some(list)) => b.element_title(list, n, &m.title),
+        _ => m.title.clone(),
+    };
+    let what = Text::new(format!("是否需要「{}」", title.zh), format!("whether {} is needed", title.en));
+    (ReasonRule::RequiredIf(m.id.clone()), what, e)
 }
 
 /// The error a rule reading `reads` inherits from a derived key that failed before it, if
@@ -1293,8 +1321,8 @@ struct Deciding<'b> {
     unsettled: Vec<ItemIx>,
     /// The validation errors of the form.
     errors: &'b [FieldError],
-    /// The materials required, as (item, material) indices.
-    required: Vec<(ItemIx, usize)>,
+    /// The materials required, as (item, material) indices and reuse key.
+    required: Vec<(ItemIx, usize, String)>,
     /// The items whose materials were decided on.
     reached: PerItem<bool>,
 }

@@ -1249,7 +1249,11 @@ impl<'b> Wizard<'b> {
         let b = self.bundle;
         b.required_materials_by(s, applicable, |i, j, m, rule| {
             let what = (RuleKind::RequiredIf, Some(i), Some(m.reuse_key()));
-            self.verdict(cache, p, rule, RuleId::RequiredIf(i, j), what)
+            let id = RuleId::RequiredIf(i, j);
+            match &rule.for_each {
+                Some((list, _)) => self.element_verdicts(cache, p, (rule, list), id, what, |_, _| true),
+                None => vec![(None, self.verdict(cache, p, rule, id, what))],
+            }
         })
     }
 

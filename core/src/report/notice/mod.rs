@@ -428,15 +428,16 @@ impl CompiledBundle {
             .collect();
         applicable.sort_unstable();
         applicable.dedup();
-        let mut required = decision.required.clone();
         // A material of each element is required once per element: one use per item here.
+        let mut required: Vec<(ItemIx, usize)> = decision.required.iter().map(|(i, j, _)| (*i, *j)).collect();
         required.sort_unstable();
         required.dedup();
         let required: Vec<Use> =
             required.into_iter().map(|(item, material)| Use { item, material }).collect();
         let plan = plan::build(&self.bundle, &self.graph, &applicable);
         let mut notice = build(&self.bundle, &applicable, &plan, required);
-        self.per_element(&mut notice, s);
+        let keys: Vec<&str> = decision.required.iter().map(|(.., key)| key.as_str()).collect();
+        self.per_element(&mut notice, s, &keys);
         self.supplement_caps(&mut notice);
         let settled = owed_only(&mut notice, s, &decision);
         // The dates items wait for, derived ones included (a retirement date computed from
@@ -456,8 +457,9 @@ impl CompiledBundle {
 
 impl CompiledBundle {
     /// A material of each element of a list (`for_each`) listed once per element of the
-    /// submission's list, under its key and the element's index (`id-card[1]`, 第2位股东的身份证).
-    fn per_element(&self, notice: &mut Notice, s: &Submission) {
+    /// submission's list that requires it (`required`: reuse keys), under its key and the
+    /// element's index (`id-card[1]`, 第2位股东的身份证).
+    fn per_element(&self, notice: &mut Notice, s: &Submission, required: &[&str]) {
         let mut out = Vec::with_capacity(notice.materials.len());
         for m in std::mem::take(&mut notice.materials) {
             let Some(list) = self.for_each_of(&m.key) else {
@@ -466,8 +468,12 @@ impl CompiledBundle {
             };
             let rows = s.values.get(list).and_then(serde_json::Value::as_array).map_or(0, Vec::len);
             for n in 0..rows {
+                let key = format!("{}[{n}]", m.key);
+                if !required.contains(&key.as_str()) {
+                    continue;
+                }
                 let mut element = m.clone();
-                element.key = format!("{}[{n}]", m.key);
+                element.key = key;
                 element.title = self.element_title(list, n, &m.title);
                 out.push(element);
             }
