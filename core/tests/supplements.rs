@@ -170,7 +170,7 @@ fn a_deadline_capped_by_a_date_of_the_form_never_passes_it() {
 }
 
 #[test]
-fn a_cap_already_passed_or_unknown_leaves_the_material_owed_now() {
+fn a_cap_already_passed_leaves_the_material_owed_now_an_unknown_one_waits_for_an_official() {
     let c = capped();
     // 2 September: this year's first day of term has passed.
     let d = c.evaluate(&missing(&["proof"]), date("2026-09-02"));
@@ -180,7 +180,8 @@ fn a_cap_already_passed_or_unknown_leaves_the_material_owed_now() {
     let why = &d.items[0].reasons.last().unwrap().message;
     assert!(why.zh.contains("须于2026-09-01前补齐") && why.en.contains("which has passed"), "{why:?}");
     // The cap's rule fails: fail closed, nothing tolerated. A field of the form is then
-    // for an official to fill; a key only rules read leaves the material owed now.
+    // for an official to fill; with a key only rules read, the item waits for an official,
+    // the derive rule named (with its own message, when it throws one).
     let mut s = missing(&["proof"]);
     s.values["fail"] = json!(true);
     let d = c.evaluate(&s, date("2026-08-27"));
@@ -188,12 +189,10 @@ fn a_cap_already_passed_or_unknown_leaves_the_material_owed_now() {
     assert_ne!(d.outcome, Outcome::AcceptedWithTolerance);
     let d = capped_by(false).evaluate(&s, date("2026-08-27"));
     assert!(d.supplements.is_empty(), "{:?}", d.supplements);
-    assert_eq!(d.deficiencies.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(), ["material:proof"]);
-    assert!(
-        d.items[0].reasons.iter().any(|r| r.message.zh.contains("补交期限无法确定")),
-        "{:?}",
-        d.items[0].reasons
-    );
+    assert_eq!(d.items[0].outcome, Outcome::ManualReview, "{:?}", d.items[0]);
+    let why = &d.items[0].reasons[0];
+    assert_eq!(why.rule, Some(onething::decision::ReasonRule::Rule("term_start".into())));
+    assert!(why.message.zh.contains("no term"), "{why:?}");
     // Without the failure, the rule-only cap works as the field does.
     let d = capped_by(false).evaluate(&missing(&["proof"]), date("2026-08-27"));
     assert_eq!(supplement_by(&d, "proof"), "2026-09-01");

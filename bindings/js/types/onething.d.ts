@@ -1030,7 +1030,8 @@ export interface Material {
    * this material may pass: "to be supplied before term starts" (开学前补齐) shortens the
    * period to that day. When the day has passed on the application's date, the material
    * cannot be tolerated: it is owed now. Blank, the period alone counts; when its derive
-   * rule fails, the material is owed now (a deadline that cannot be known is not granted).
+   * rule fails, the item waits for an official (a deadline that cannot be known is not
+   * granted).
    */
   supplement_until?: string | null;
 }

@@ -1148,26 +1148,36 @@ pub(crate) fn check_ready(p: &Prepared<'_>, c: &CompiledCheck, errors: &[FieldEr
 
 /// The day no supplement deadline of `m` may pass (`supplement_until`): `Ok(None)` when it
 /// names none or the form leaves it blank; `Err` with the reason to owe `m` now when the day
-/// is before `today` (the application's date) or its derive rule failed.
+/// is before `today` (the application's date). A cap whose derive rule failed is
+/// [`cap_failure`]'s.
 fn supplement_cap(m: &Material, p: &Prepared<'_>, today: Date) -> Result<Option<Date>, Reason> {
     let Some(key) = m.supplement_until.as_deref() else { return Ok(None) };
-    let owed = |zh: String, en: String| Reason { rule: None, message: Text::new(zh, en) };
-    if p.failed.iter().any(|f| f.key == key) {
-        return Err(owed(
-            format!("「{}」的补交期限无法确定，不能容缺受理", m.title.zh),
-            format!("the deadline to supply {} cannot be determined: it cannot be tolerated", m.title.en),
-        ));
-    }
     let Some(cap) = p.get(key).and_then(Value::as_str).and_then(|s| s.parse::<Date>().ok()) else {
         return Ok(None);
     };
     if cap < today {
-        return Err(owed(
-            format!("「{}」须于{cap}前补齐，该日期已过，不能容缺受理", m.title.zh),
-            format!("{} had to be supplied by {cap}, which has passed: it cannot be tolerated", m.title.en),
-        ));
+        return Err(Reason {
+            rule: None,
+            message: Text::new(
+                format!("「{}」须于{cap}前补齐，该日期已过，不能容缺受理", m.title.zh),
+                format!(
+                    "{} had to be supplied by {cap}, which has passed: it cannot be tolerated",
+                    m.title.en
+                ),
+            ),
+        });
     }
     Ok(Some(cap))
+}
+
+/// The failure of the derive rule of `m`'s cap (`supplement_until`), if it failed: no
+/// deadline can be granted, so the item waits for an official (fail closed).
+fn cap_failure(m: &Material, p: &Prepared<'_>) -> Option<RuleFailure> {
+    let key = m.supplement_until.as_deref()?;
+    let failed = p.failed.iter().find(|f| f.key == key)?;
+    let what =
+        Text::new(format!("「{}」的补交期限", m.title.zh), format!("the deadline to supply {}", m.title.en));
+    Some((ReasonRule::Rule(failed.rule.clone()), what, failed.error.clone()))
 }
 
 /// When a tolerated material is due (容缺补交期限): `period` after `date` (working days, or
@@ -1606,7 +1616,13 @@ impl<'b> Deciding<'b> {
         tolerable: &[&Material],
         p: &mut Prepared<'_>,
     ) -> ControlFlow<()> {
-        match self.tolerance_refused(decision, p) {
+        let refused = self.tolerance_refused(decision, p);
+        // A cap whose derive rule failed is a failing rule of the item, as a failing policy.
+        let refused = match refused {
+            Ok(None) => tolerable.iter().find_map(|m| cap_failure(m, p)).map_or(Ok(None), Err),
+            other => other,
+        };
+        match refused {
             Ok(None) => {
                 let mut capped = Vec::with_capacity(tolerable.len());
                 for m in tolerable {
