@@ -517,7 +517,29 @@ pub fn to_json(v: &Dynamic) -> Option<Value> {
     if let Some(record) = v.read_lock::<Record>() {
         return map_to_json(record.map());
     }
-    rhai::serde::from_dynamic::<Value>(v).ok()
+    scalar_to_json(v)
+}
+
+/// A scalar Rhai value as JSON (a character as text, a number that is not finite as `null`,
+/// as `serde_json` writes one); `None` for what has no JSON form (a function pointer, a
+/// custom type).
+fn scalar_to_json(v: &Dynamic) -> Option<Value> {
+    if v.is_unit() {
+        return Some(Value::Null);
+    }
+    if let Ok(b) = v.as_bool() {
+        return Some(Value::Bool(b));
+    }
+    if let Ok(i) = v.as_int() {
+        return Some(Value::Number(i.into()));
+    }
+    if let Ok(x) = v.as_float() {
+        return Some(serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number));
+    }
+    if let Ok(c) = v.as_char() {
+        return Some(Value::String(c.to_string()));
+    }
+    v.read_lock::<rhai::ImmutableString>().map(|s| Value::String(s.to_string()))
 }
 
 fn map_to_json(map: &rhai::Map) -> Option<Value> {
@@ -560,6 +582,22 @@ mod tests {
         let e = run("no_such_function(1)").value.unwrap_err();
         assert!(e.message.contains("no_such_function"), "{e}");
         assert_eq!(run("form[\"a\"] == 1").value.unwrap().as_bool(), Ok(true));
+    }
+
+    #[test]
+    fn rule_results_convert_to_json_as_serde_json_writes_them() {
+        let json = |src: &str| to_json(&run(src).value.unwrap());
+        assert_eq!(json("()"), Some(Value::Null));
+        assert_eq!(json("true"), Some(serde_json::json!(true)));
+        assert_eq!(json("40 + 2"), Some(serde_json::json!(42)));
+        assert_eq!(json("0.5 * 3.0"), Some(serde_json::json!(1.5)));
+        assert_eq!(json("0.0 / 0.0"), Some(Value::Null), "NaN has no JSON form");
+        assert_eq!(json("'字'"), Some(serde_json::json!("字")));
+        assert_eq!(json("\"某公司\""), Some(serde_json::json!("某公司")));
+        assert_eq!(json("[1, #{a: [()]}]"), Some(serde_json::json!([1, {"a": [null]}])));
+        assert_eq!(json("date(\"2026-01-05\")"), Some(serde_json::json!("2026-01-05")));
+        assert_eq!(json("Fn(\"date\")"), None, "a function pointer has none");
+        assert_eq!(json("[Fn(\"date\")]"), None);
     }
 
     /// A script of many cheap steps over big values: each step walks 10,000 elements.
