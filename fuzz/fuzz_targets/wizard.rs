@@ -129,8 +129,16 @@ fn build_menu(f: &Fixture) -> Menu {
         .collect();
     let mut materials: Vec<String> = Vec::new();
     for m in b.bundle().items.iter().flat_map(|i| i.materials.iter()) {
-        if !materials.iter().any(|x| x == m.reuse_key()) {
-            materials.push(m.reuse_key().to_owned());
+        // A material of each element is given per element (`id-card[1]`); its bare key is
+        // an error by design (the wizard suggests `id-card[0]`).
+        let ids = match m.for_each {
+            Some(_) => vec![format!("{}[0]", m.reuse_key()), format!("{}[1]", m.reuse_key())],
+            None => vec![m.reuse_key().to_owned()],
+        };
+        for id in ids {
+            if !materials.contains(&id) {
+                materials.push(id);
+            }
         }
     }
     let items = b.bundle().items.iter().map(|i| i.id.clone()).collect();
