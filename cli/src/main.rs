@@ -623,11 +623,10 @@ fn to_stderr(json: bool, kind: &str, value: &impl Serialize, text: &str) {
 }
 
 fn validate(out: &mut Out, path: &Path, submission: &Path, json: bool, lang: Option<LangArg>) -> Exit {
-    let (compiled, s) =
-        match compile(out, path, json).and_then(|c| read_submission(out, submission, json).map(|s| (c, s))) {
-            Ok(x) => x,
-            Err(exit) => return exit,
-        };
+    let (compiled, s) = match compile_with_submission(out, path, submission, json) {
+        Ok(x) => x,
+        Err(exit) => return exit,
+    };
     let v = compiled.validate(&s);
     if json {
         out.json(&v);
@@ -658,6 +657,17 @@ fn validate(out: &mut Out, path: &Path, submission: &Path, json: bool, lang: Opt
     Exit(if v.valid { 0 } else { 1 })
 }
 
+/// The bundle at `path`, compiled, and the submission at `submission`; the exit code of the
+/// first that fails, its error printed.
+fn compile_with_submission(
+    out: &mut Out,
+    path: &Path,
+    submission: &Path,
+    json: bool,
+) -> Result<(CompiledBundle, Submission), Exit> {
+    compile(out, path, json).and_then(|c| read_submission(out, submission, json).map(|s| (c, s)))
+}
+
 fn dispatch(
     out: &mut Out,
     path: &Path,
@@ -673,11 +683,10 @@ fn dispatch(
             return Exit(2);
         }
     };
-    let (compiled, s) =
-        match compile(out, path, json).and_then(|c| read_submission(out, submission, json).map(|s| (c, s))) {
-            Ok(x) => x,
-            Err(exit) => return exit,
-        };
+    let (compiled, s) = match compile_with_submission(out, path, submission, json) {
+        Ok(x) => x,
+        Err(exit) => return exit,
+    };
     match compiled.dispatch_with(&s, date, &opts) {
         Ok(d) if json => {
             out.json(&d);
@@ -759,11 +768,10 @@ fn evaluate(
             return Exit(2);
         }
     };
-    let (compiled, s) =
-        match compile(out, path, json).and_then(|c| read_submission(out, submission, json).map(|s| (c, s))) {
-            Ok(x) => x,
-            Err(exit) => return exit,
-        };
+    let (compiled, s) = match compile_with_submission(out, path, submission, json) {
+        Ok(x) => x,
+        Err(exit) => return exit,
+    };
     let d = compiled.evaluate_with(&s, date, &opts);
     if json {
         out.json(&d);
