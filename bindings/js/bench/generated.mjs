@@ -65,9 +65,10 @@ export function sample(field, n) {
   return `值${n}`;
 }
 
-/** The list bundle of core/benches/bundle.rs `list_bundle`: `departments` departments each
- * mapping one list of `columns` columns in its own names (`/l{d}/*/d{d}c{k}` →
- * `rows[].col{k}`), every fifth column a number. Keep in step with it. */
+// The list bundle of core/benches/bundle.rs `list_bundle`: `departments` departments each
+// mapping one list of `columns` columns in its own names (`/l{d}/*/d{d}c{k}` →
+// `rows[].col{k}`), every fifth column a number. Keep in step with it. (Line comments: the
+// pointer's `*/` would end a block comment.)
 export function listBundle(departments, columns) {
   const items = [];
   for (let d = 0; d < departments; d++) {
