@@ -412,6 +412,18 @@ fn lists(c: &mut Criterion) {
             })
         });
     }
+    // Wizard row editing: one set_cell on row 50 of 100 and the state after it.
+    let s = list_submission(100, 20);
+    let mut w = onething::Wizard::new(&compiled, None, Some(date));
+    w.set("rows", s.values["rows"].clone()).unwrap();
+    let mut n = 0usize;
+    g.bench_function("wizard-set-cell+state/100", |b| {
+        b.iter(|| {
+            n += 1;
+            w.set_cell("rows", 50, "col1", json!(format!("第50行{}", n % 2))).unwrap();
+            w.state()
+        })
+    });
     g.finish();
 }
 

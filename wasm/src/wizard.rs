@@ -10,7 +10,9 @@
 //! handed out is handed out again as the same JS object. After a keystroke that is one
 //! field of hundreds, and serialising the others to JSON text, decoding it and `JSON.parse`
 //! took most of the time of a `set` + `state` (BENCHMARKS.md, "WebAssembly"). Shared
-//! objects are frozen, so that no caller can change what a later state shows.
+//! objects are frozen, so that no caller can change what a later state shows. Inside a list
+//! field that changed, the rows that did not change are handed out again as the same
+//! objects too: a keystroke in row 50 of 100 converts one row, not the list.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -18,6 +20,7 @@ use std::rc::Rc;
 
 use onething::wizard::FieldState;
 use onething::{CompiledBundle, MaterialStatus, Wizard, WizardState};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::codec::{bool_arg, enum_arg, from_js, index_arg, string_arg, to_js, value_from_js};
@@ -44,9 +47,67 @@ pub struct JsWizard {
     shown: RefCell<Shown>,
 }
 
-/// The fields the last `state()` handed out, by key, each with its frozen JS object.
+/// The fields the last `state()` handed out, by key.
 #[derive(Default)]
-struct Shown(HashMap<String, (FieldState, JsValue)>);
+struct Shown(HashMap<String, Handed>);
+
+/// A field handed out: its state and its frozen JS object, with the JS object of each row
+/// of its value when that is a list.
+struct Handed {
+    state: FieldState,
+    object: JsValue,
+    rows: Vec<JsValue>,
+}
+
+impl Handed {
+    /// A field's frozen JS object, made anew. When its value is a list, the rows equal to
+    /// those the field had when `was` was handed out keep their JS objects, and so does its
+    /// `list` (row names and columns) when unchanged.
+    fn new(mut field: FieldState, was: Option<Handed>) -> Result<Handed, Failure> {
+        let rows = match field.value.take() {
+            Some(Value::Array(rows)) => rows,
+            value => {
+                field.value = value;
+                let object = frozen(to_js(&field)?);
+                return Ok(Handed { state: field, object, rows: Vec::new() });
+            }
+        };
+        // `null` holds the value's place, so that the keys keep serde's order; `list` is the
+        // last key, so leaving it out and setting it afterwards keeps the order too.
+        field.value = Some(Value::Null);
+        let same_list = field.list.is_some() && was.as_ref().is_some_and(|w| w.state.list == field.list);
+        let list = if same_list { field.list.take() } else { None };
+        let object = to_js(&field)?;
+        let plain: &js_sys::Object = object.unchecked_ref();
+        for inner in js_sys::Object::values(plain) {
+            frozen(inner);
+        }
+        if let (Some(w), true) = (&was, same_list) {
+            set(&object, "list", &get(&w.object, "list")?)?;
+        }
+        let old = was.as_ref().and_then(|w| match &w.state.value {
+            Some(Value::Array(old)) => Some((old, &w.rows)),
+            _ => None,
+        });
+        let array = js_sys::Array::new_with_length(0);
+        let mut js_rows = Vec::with_capacity(rows.len());
+        for (n, row) in rows.iter().enumerate() {
+            let same = old.filter(|(old, _)| old.get(n) == Some(row)).and_then(|(_, js)| js.get(n));
+            let js = match same {
+                Some(js) => js.clone(),
+                None => frozen(to_js(row)?),
+            };
+            array.push(&js);
+            js_rows.push(js);
+        }
+        js_sys::Object::freeze(&array);
+        set(&object, "value", &array)?;
+        js_sys::Object::freeze(plain);
+        field.value = Some(Value::Array(rows));
+        field.list = field.list.or(list);
+        Ok(Handed { state: field, object, rows: js_rows })
+    }
+}
 
 impl Shown {
     /// The state as plain JS objects, reusing the object of every field equal to the one
@@ -61,12 +122,12 @@ impl Shown {
         for (i, fields) in (0u32..).zip(steps) {
             let list = js_sys::Array::new_with_length(0);
             for field in fields {
-                let object = match last.remove(&field.key) {
-                    Some((was, object)) if was == field => object,
-                    _ => frozen(to_js(&field)?),
+                let handed = match last.remove(&field.key) {
+                    Some(was) if was.state == field => was,
+                    was => Handed::new(field, was)?,
                 };
-                list.push(&object);
-                self.0.insert(field.key.clone(), (field, object));
+                list.push(&handed.object);
+                self.0.insert(handed.state.key.clone(), handed);
             }
             set(&steps_js.get(i), "fields", &list)?;
         }

@@ -138,6 +138,30 @@ describe('lists, row by row', () => {
     w.free();
   });
 
+  test('a change in one row hands out the other rows again as the same objects', () => {
+    const w = new Wizard(bundle, date);
+    for (let n = 0; n < 3; n++) w.addRow('shareholders', { name: `股东${n}`, kind: '自然人' });
+    const before = shareholders(w);
+    w.setCell('shareholders', 1, 'name', '周海波');
+    const after = shareholders(w);
+    assert.notEqual(after, before);
+    assert.equal(after.value[0], before.value[0]);
+    assert.equal(after.value[2], before.value[2]);
+    assert.notEqual(after.value[1], before.value[1]);
+    assert.equal(after.list, before.list, 'the rows and columns did not change');
+    assert.deepEqual(after.value.map((r) => r.name), ['股东0', '周海波', '股东2']);
+    const fresh = Wizard.resume(bundle, w.save(), date);
+    assert.deepEqual(after, shareholders(fresh));
+    assert.deepEqual(Object.keys(after), Object.keys(shareholders(fresh)), 'keys in the same order');
+    w.removeRow('shareholders', 0);
+    const removed = shareholders(w);
+    assert.notEqual(removed.list, after.list, 'one row name fewer');
+    assert.deepEqual(removed.value.map((r) => r.name), ['周海波', '股东2']);
+    assert.ok(Object.isFrozen(removed.value) && removed.value.every(Object.isFrozen));
+    fresh.free();
+    w.free();
+  });
+
   test('bad row requests are typed errors', () => {
     const w = new Wizard(bundle, date);
     assert.throws(() => w.removeRow('shareholders', 0), (e) => e.kind === 'no_row' && e.path === 'shareholders/0');

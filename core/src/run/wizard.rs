@@ -41,6 +41,7 @@
 //! stays a pure function of the answers, materials, choices and date: the tests check, over
 //! random edit sequences on every fixture, that it equals a full recompute.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -455,12 +456,12 @@ pub struct Wizard<'b> {
     shown: Vec<bool>,
     /// Per key (index in the form's keys): the items requiring it whenever they apply.
     required_by: Vec<Vec<ItemIx>>,
-    answers: IndexMap<String, Value>,
+    /// Everything given so far, as the submission it makes: every answer (hidden ones too,
+    /// `values` always an object), material statuses, chosen items, commitments and the
+    /// applicant's facts. Kept in this form so that a state borrows it instead of copying
+    /// every answer (the cells of a 100-row list) on each keystroke.
+    given: Submission,
     origins: IndexMap<String, Origin>,
-    materials: IndexMap<String, MaterialStatus>,
-    opt_in: Vec<String>,
-    commitments: Vec<String>,
-    applicant: Applicant,
     current: usize,
     /// Rule verdicts of earlier states, with the inputs they were computed on.
     cache: Arc<Mutex<RuleCache>>,
@@ -529,12 +530,12 @@ impl<'b> Wizard<'b> {
             steps,
             shown,
             required_by,
-            answers: IndexMap::new(),
+            given: Submission {
+                bundle: Some(bundle.bundle.id.clone()),
+                values: Value::Object(Map::new()),
+                ..Submission::default()
+            },
             origins: IndexMap::new(),
-            materials: IndexMap::new(),
-            opt_in: Vec::new(),
-            commitments: Vec::new(),
-            applicant: Applicant::default(),
             current: 0,
             cache: Arc::default(),
         };
@@ -544,7 +545,7 @@ impl<'b> Wizard<'b> {
                 if !bundle.keys.contains_key(key) || filled.value.is_null() {
                     continue;
                 }
-                w.answers.insert(key.clone(), filled.value.clone());
+                w.answers_mut().insert(key.clone(), filled.value.clone());
                 if filled.origin != FillOrigin::Applicant || filled.locked {
                     w.origins.insert(
                         key.clone(),
@@ -553,7 +554,7 @@ impl<'b> Wizard<'b> {
                 }
             }
             for m in p.materials.keys() {
-                w.materials.insert(m.clone(), MaterialStatus::Shared);
+                w.given.materials.insert(m.clone(), MaterialStatus::Shared);
             }
         }
         w
@@ -584,12 +585,12 @@ impl<'b> Wizard<'b> {
         if draft.current >= w.steps.len().max(1) {
             return Err(WizardError::UnknownStep(draft.current));
         }
-        w.answers = draft.answers;
+        *w.answers_mut() = draft.answers.into_iter().collect();
         w.origins = draft.origins;
-        w.materials = draft.materials;
-        w.opt_in = draft.opt_in;
-        w.commitments = draft.commitments;
-        w.applicant = draft.applicant;
+        w.given.materials = draft.materials;
+        w.given.opt_in = draft.opt_in;
+        w.given.commitments = draft.commitments;
+        w.given.applicant = draft.applicant;
         w.current = draft.current;
         Ok(w)
     }
@@ -615,28 +616,28 @@ impl<'b> Wizard<'b> {
             Migration { from_version: draft.version, to_version: b.version.clone(), ..Migration::default() };
         for (key, value) in draft.answers {
             if w.check_key(&key).is_ok() {
-                w.answers.insert(key, value);
+                w.answers_mut().insert(key, value);
             } else {
                 m.answers_dropped.push(key);
             }
         }
-        w.origins = draft.origins.into_iter().filter(|(key, _)| w.answers.contains_key(key)).collect();
+        w.origins = draft.origins.into_iter().filter(|(key, _)| w.answers().contains_key(key)).collect();
         for (id, status) in draft.materials {
             if w.check_material(&id).is_ok() {
-                w.materials.insert(id, status);
+                w.given.materials.insert(id, status);
             } else {
                 m.materials_dropped.push(id);
             }
         }
         for id in draft.opt_in {
             if bundle.items.find(&id).is_some() {
-                w.opt_in.push(id);
+                w.given.opt_in.push(id);
             } else {
                 m.items_dropped.push(id);
             }
         }
-        w.commitments = draft.commitments;
-        w.applicant = draft.applicant;
+        w.given.commitments = draft.commitments;
+        w.given.applicant = draft.applicant;
         w.current = draft.current.min(w.steps.len().saturating_sub(1));
         Ok((w, m))
     }
@@ -646,12 +647,12 @@ impl<'b> Wizard<'b> {
         Draft {
             bundle: self.bundle.bundle.id.clone(),
             version: self.bundle.bundle.version.clone(),
-            answers: self.answers.clone(),
+            answers: self.answers().iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             origins: self.origins.clone(),
-            materials: self.materials.clone(),
-            opt_in: self.opt_in.clone(),
-            commitments: self.commitments.clone(),
-            applicant: self.applicant.clone(),
+            materials: self.given.materials.clone(),
+            opt_in: self.given.opt_in.clone(),
+            commitments: self.given.commitments.clone(),
+            applicant: self.given.applicant.clone(),
             current: self.current,
         }
     }
@@ -661,35 +662,38 @@ impl<'b> Wizard<'b> {
     /// out (the wizard keeps them, should the field be shown again). Derived values are left
     /// to the evaluation.
     pub fn submit(&self) -> Submission {
-        self.submission(&mut self.cache()).0
+        self.submission(&mut self.cache()).0.into_owned()
     }
 
-    /// Every answer, hidden or not.
-    fn all_answers(&self) -> Submission {
-        let values: Map<String, Value> = self.answers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        Submission {
-            bundle: Some(self.bundle.bundle.id.clone()),
-            values: Value::Object(values),
-            materials: self.materials.clone(),
-            commitments: self.commitments.clone(),
-            opt_in: self.opt_in.clone(),
-            applicant: self.applicant.clone(),
+    /// The answers, every one of them, hidden or not (an object).
+    fn answers_mut(&mut self) -> &mut Map<String, Value> {
+        if !self.given.values.is_object() {
+            self.given.values = Value::Object(Map::new());
+        }
+        match &mut self.given.values {
+            Value::Object(values) => values,
+            // Made an object just above.
+            _ => unreachable!(),
         }
     }
 
-    /// The submission, and what the visibility rules say of each field.
-    fn submission(&self, cache: &mut RuleCache) -> (Submission, Visibility) {
-        let mut s = self.all_answers();
+    /// The submission, and what the visibility rules say of each field. Borrowed from the
+    /// answers unless a field is hidden now (its value is then left out of a copy).
+    fn submission(&self, cache: &mut RuleCache) -> (Cow<'_, Submission>, Visibility) {
         if self.bundle.rulebook.visible_if.is_empty() {
-            return (s, Visibility::default());
+            return (Cow::Borrowed(&self.given), Visibility::default());
         }
-        let visibility = self.visibility(cache, &s);
+        let visibility = self.visibility(cache, &self.given);
+        if visibility.hidden.iter().all(|key| !self.answers().contains_key(key)) {
+            return (Cow::Borrowed(&self.given), visibility);
+        }
+        let mut s = self.given.clone();
         if let Value::Object(values) = &mut s.values {
             for key in &visibility.hidden {
                 values.remove(key);
             }
         }
-        (s, visibility)
+        (Cow::Owned(s), visibility)
     }
 
     /// Runs the visibility rules on every answer (a rule may read a field it hides).
@@ -771,7 +775,7 @@ impl<'b> Wizard<'b> {
             return self.unset(key);
         }
         self.origins.shift_remove(key);
-        self.answers.insert(key.to_owned(), value);
+        self.answers_mut().insert(key.to_owned(), value);
         Ok(())
     }
 
@@ -779,7 +783,7 @@ impl<'b> Wizard<'b> {
     pub fn unset(&mut self, key: &str) -> Result<(), WizardError> {
         self.check_unlocked(key)?;
         self.origins.shift_remove(key);
-        self.answers.shift_remove(key);
+        self.answers_mut().shift_remove(key);
         Ok(())
     }
 
@@ -863,7 +867,7 @@ impl<'b> Wizard<'b> {
 
     /// How many rows list `key` has (0 when its answer is not a list).
     fn rows(&self, key: &str) -> usize {
-        self.answers.get(key).and_then(Value::as_array).map_or(0, Vec::len)
+        self.answers().get(key).and_then(Value::as_array).map_or(0, Vec::len)
     }
 
     /// Checks that list `key` may be changed and has row `index`.
@@ -881,7 +885,7 @@ impl<'b> Wizard<'b> {
     /// empty one first: the applicant edits rows now). The value is typed from then on.
     fn with_rows<T>(&mut self, key: &str, f: impl FnOnce(&mut Vec<Value>) -> T) -> T {
         self.origins.shift_remove(key);
-        let slot = self.answers.entry(key.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
+        let slot = self.answers_mut().entry(key.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
         let mut rows = match std::mem::take(slot) {
             Value::Array(rows) => rows,
             _ => Vec::new(),
@@ -896,10 +900,10 @@ impl<'b> Wizard<'b> {
         self.check_material(id)?;
         match status {
             Some(s) => {
-                self.materials.insert(id.to_owned(), s);
+                self.given.materials.insert(id.to_owned(), s);
             }
             None => {
-                self.materials.shift_remove(id);
+                self.given.materials.shift_remove(id);
             }
         }
         Ok(())
@@ -908,29 +912,30 @@ impl<'b> Wizard<'b> {
     /// Chooses an optional item, or drops it.
     pub fn choose(&mut self, item: &str, chosen: bool) -> Result<(), WizardError> {
         self.bundle.items.find(item).ok_or_else(|| WizardError::UnknownItem(item.to_owned()))?;
-        self.opt_in.retain(|i| i != item);
+        self.given.opt_in.retain(|i| i != item);
         if chosen {
-            self.opt_in.push(item.to_owned());
+            self.given.opt_in.push(item.to_owned());
         }
         Ok(())
     }
 
     /// Signs a commitment (e.g. [`crate::TOLERANCE_COMMITMENT`]), or withdraws it.
     pub fn commit(&mut self, commitment: &str, signed: bool) {
-        self.commitments.retain(|c| c != commitment);
+        self.given.commitments.retain(|c| c != commitment);
         if signed {
-            self.commitments.push(commitment.to_owned());
+            self.given.commitments.push(commitment.to_owned());
         }
     }
 
     /// Facts about the applicant from the host's registers (rules read them).
     pub fn set_applicant(&mut self, applicant: Applicant) {
-        self.applicant = applicant;
+        self.given.applicant = applicant;
     }
 
     /// The answers so far (canonical key → value), prefilled ones included.
-    pub fn answers(&self) -> &IndexMap<String, Value> {
-        &self.answers
+    pub fn answers(&self) -> &Map<String, Value> {
+        static NONE: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+        self.given.values.as_object().unwrap_or(&NONE)
     }
 
     /// The current step.
@@ -972,15 +977,16 @@ impl<'b> Wizard<'b> {
     /// every rule may read) changed since it was filled.
     fn cache(&self) -> MutexGuard<'_, RuleCache> {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let g = &self.given;
         let unchanged = cache
             .context
             .as_ref()
-            .is_some_and(|(m, c, a)| m == &self.materials && c == &self.commitments && a == &self.applicant);
+            .is_some_and(|(m, c, a)| m == &g.materials && c == &g.commitments && a == &g.applicant);
         if !unchanged {
             cache.verdicts.clear();
             cache.elements.clear();
             cache.derived.clear();
-            cache.context = Some((self.materials.clone(), self.commitments.clone(), self.applicant.clone()));
+            cache.context = Some((g.materials.clone(), g.commitments.clone(), g.applicant.clone()));
         }
         cache
     }
@@ -1281,7 +1287,7 @@ impl<'b> Wizard<'b> {
                 if let Some((m, n)) = element {
                     title = b.element_title(m.for_each.as_deref().unwrap_or_default(), n, &title);
                 }
-                let status = self.materials.get(&id).copied();
+                let status = self.given.materials.get(&id).copied();
                 MaterialNeed { id, title, items, status }
             })
             .collect()
@@ -1345,7 +1351,7 @@ impl<'b> Wizard<'b> {
             && (found.missing.is_some()
                 || self.required_by.get(k).is_some_and(|r| r.iter().any(|i| *on.get(*i))));
         let origin = self.origins.get(key);
-        let (value, provenance) = match self.answers.get(key) {
+        let (value, provenance) = match self.answers().get(key) {
             Some(v) => {
                 (Some(v.clone()), Some(origin.map_or(FillOrigin::Applicant, |o| o.provenance.clone())))
             }
@@ -1421,7 +1427,7 @@ impl<'b> Wizard<'b> {
             .map(|i| OptionalItem {
                 id: i.id.clone(),
                 title: i.title.clone(),
-                chosen: self.opt_in.contains(&i.id),
+                chosen: self.given.opt_in.contains(&i.id),
             })
             .collect()
     }
