@@ -612,7 +612,10 @@ fn a_check_of_each_element_asks_to_correct_that_element() {
     assert_eq!(pointers, ["/shareholders/1/gender", "/shareholders/1/id_number"]);
     // Fields must be columns of the list.
     let found = messages(gender_checked(json!(["company.name"])));
-    assert!(found.iter().any(|m| m.contains("company.name")), "{found:#?}");
+    assert!(found.iter().any(|m| m.contains("unknown `shareholders` column `company.name`")), "{found:#?}");
+    // A misspelt column: the suggestion is among the list's columns.
+    let found = messages(gender_checked(json!(["shareholders[].gendr"])));
+    assert!(found.iter().any(|m| m.contains("did you mean `shareholders[].gender`?")), "{found:#?}");
 }
 
 #[test]

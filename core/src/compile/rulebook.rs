@@ -403,13 +403,32 @@ impl Rulebook {
                     .is_some_and(|c| c.starts_with("[].") && crate::compile::keys::find(keys, key).is_some()),
             };
             for (k, key) in check.fields.iter().enumerate().filter(|(_, key)| !known(key)) {
-                problems.push(Problem::unknown(
-                    check.rule.at.clone(),
-                    format!("{}/{k}", check.fields_pointer),
-                    "field",
-                    key,
-                    keys.keys().map(String::as_str),
-                ));
+                let place = format!("{}/{k}", check.fields_pointer);
+                let problem = match &check.rule.for_each {
+                    None => Problem::unknown(
+                        check.rule.at.clone(),
+                        place,
+                        "field",
+                        key,
+                        keys.keys().map(String::as_str),
+                    ),
+                    // Suggest among the list's columns: a field of the form is known, but
+                    // not here (a check of each element points at the element's cells).
+                    Some((list, _)) => {
+                        let all = crate::compile::keys::all(keys);
+                        let prefix = format!("{list}[].");
+                        let columns =
+                            all.iter().map(|(name, _)| name.as_str()).filter(|n| n.starts_with(&prefix));
+                        Problem::unknown(
+                            check.rule.at.clone(),
+                            place,
+                            &format!("`{list}` column"),
+                            key,
+                            columns,
+                        )
+                    }
+                };
+                problems.push(problem);
             }
         }
         for rule in self.all(items) {
