@@ -1109,7 +1109,7 @@ fn test_runs_the_cases_of_a_fixture() {
     let o = onething(&["test", "fixtures/business-startup", "--json", "--date", "2026-04-30"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(report["passed"], 20);
+    assert_eq!(report["passed"], 21);
     assert_eq!(report["failed"], 0);
     let eve = report["cases"]
         .as_array()
