@@ -14,7 +14,7 @@ const files = readdirSync(join(pkg, 'test'))
   .sort()
   .map((f) => join('test', f));
 /** Tests that do not load the module: once is enough. */
-const ONCE = new Set([join('test', 'types.test.mjs')]);
+const ONCE = new Set([join('test', 'types.test.mjs'), join('test', 'scripts.test.mjs')]);
 const flavours = process.argv.length > 2 ? process.argv.slice(2) : ['node', 'web'];
 for (const [n, flavour] of flavours.entries()) {
   console.log(`\n== the ${flavour} flavour`);
