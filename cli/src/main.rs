@@ -120,7 +120,7 @@ enum Command {
     Validate {
         #[command(flatten)]
         common: Common,
-        /// Submission file (.json).
+        /// Submission file (.json), or one of the bundle's test cases (its submission; its `date` unless --date).
         submission: PathBuf,
     },
     /// Decide on a submission: per item and for the bundle, with every deficiency at once.
@@ -128,7 +128,7 @@ enum Command {
     Evaluate {
         #[command(flatten)]
         common: Common,
-        /// Submission file (.json).
+        /// Submission file (.json), or one of the bundle's test cases (its submission; its `date` unless --date).
         submission: PathBuf,
         #[command(flatten)]
         when: When,
@@ -177,7 +177,7 @@ enum Command {
     Dispatch {
         #[command(flatten)]
         common: Common,
-        /// Submission file (.json).
+        /// Submission file (.json), or one of the bundle's test cases (its submission; its `date` unless --date).
         submission: PathBuf,
         #[command(flatten)]
         when: When,
@@ -477,9 +477,58 @@ fn compile(out: &mut Out, path: &Path, json: bool) -> Result<CompiledBundle, Exi
     })
 }
 
-fn read_submission(out: &mut Out, path: &Path, json: bool) -> Result<Submission, Exit> {
+/// What a submission file gives: the submission, and the date of a test case.
+struct Given {
+    submission: Submission,
+    /// A test case's own evaluation date (`date` in the file), used when `--date` is not given.
+    date: Option<Date>,
+}
+
+impl Given {
+    /// The date to decide on: `--date`, else the case's own (none for a plain submission).
+    fn date(&self, given: Option<Date>) -> Option<Date> {
+        given.or(self.date)
+    }
+
+    /// [`Given::date`], else today.
+    fn date_or_today(&self, given: Option<Date>) -> Date {
+        self.date(given).unwrap_or_else(today)
+    }
+}
+
+/// Reads a submission file, or a bundle's test case (`decisions/…`, `tests/…`: a submission
+/// with `expect` and `date`), whose submission is taken with its date; what it expects is
+/// for `onething test` to compare.
+fn read_submission(out: &mut Out, path: &Path, json: bool) -> Result<Given, Exit> {
     let text = load::read_file(path).map_err(|e| load_error(out, &e, json))?;
-    Submission::from_json_named(&text, &path.display().to_string()).map_err(|e| load_error(out, &e, json))
+    let name = path.display().to_string();
+    if !is_case(&text) {
+        let submission = Submission::from_json_named(&text, &name).map_err(|e| load_error(out, &e, json))?;
+        return Ok(Given { submission, date: None });
+    }
+    let case = onething::case::Case::from_json_named(&text, &name).map_err(|e| load_error(out, &e, json))?;
+    if out.verbosity != Verbosity::Quiet && !json {
+        let on =
+            case.date.map(|d| format!(" (its date: {d}, unless --date says otherwise)")).unwrap_or_default();
+        errln!(
+            "note: {name} is a test case: its submission is read{on}; `onething test` checks what it expects"
+        );
+    }
+    Ok(Given { submission: case.submission, date: case.date })
+}
+
+/// Whether a submission file is a test case: an object with `expect` or `date` (members a
+/// submission does not have). A file too large for a submission is left to the submission's
+/// reader to refuse.
+fn is_case(text: &str) -> bool {
+    if text.len() > onething::submission::MAX_SUBMISSION_BYTES {
+        return false;
+    }
+    let value: Option<Value> = serde_json::from_str(text).ok();
+    value
+        .as_ref()
+        .and_then(Value::as_object)
+        .is_some_and(|m| m.contains_key("expect") || m.contains_key("date"))
 }
 
 fn check(out: &mut Out, common: &Common) -> Exit {
@@ -623,11 +672,11 @@ fn to_stderr(json: bool, kind: &str, value: &impl Serialize, text: &str) {
 }
 
 fn validate(out: &mut Out, path: &Path, submission: &Path, json: bool, lang: Option<LangArg>) -> Exit {
-    let (compiled, s) = match compile_with_submission(out, path, submission, json) {
+    let (compiled, given) = match compile_with_submission(out, path, submission, json) {
         Ok(x) => x,
         Err(exit) => return exit,
     };
-    let v = compiled.validate(&s);
+    let v = compiled.validate(&given.submission);
     if json {
         out.json(&v);
     } else {
@@ -664,7 +713,7 @@ fn compile_with_submission(
     path: &Path,
     submission: &Path,
     json: bool,
-) -> Result<(CompiledBundle, Submission), Exit> {
+) -> Result<(CompiledBundle, Given), Exit> {
     compile(out, path, json).and_then(|c| read_submission(out, submission, json).map(|s| (c, s)))
 }
 
@@ -683,11 +732,12 @@ fn dispatch(
             return Exit(2);
         }
     };
-    let (compiled, s) = match compile_with_submission(out, path, submission, json) {
+    let (compiled, given) = match compile_with_submission(out, path, submission, json) {
         Ok(x) => x,
         Err(exit) => return exit,
     };
-    match compiled.dispatch_with(&s, date, &opts) {
+    let date = given.date(date);
+    match compiled.dispatch_with(&given.submission, date, &opts) {
         Ok(d) if json => {
             out.json(&d);
             Exit(0)
@@ -761,18 +811,19 @@ fn evaluate(
     json: bool,
     lang: Option<LangArg>,
 ) -> Exit {
-    let (date, opts) = match when.resolve() {
+    let (date, opts) = match when.resolve_given() {
         Ok(x) => x,
         Err(message) => {
             errln!("error: {message}");
             return Exit(2);
         }
     };
-    let (compiled, s) = match compile_with_submission(out, path, submission, json) {
+    let (compiled, given) = match compile_with_submission(out, path, submission, json) {
         Ok(x) => x,
         Err(exit) => return exit,
     };
-    let d = compiled.evaluate_with(&s, date, &opts);
+    let date = given.date_or_today(date);
+    let d = compiled.evaluate_with(&given.submission, date, &opts);
     if json {
         out.json(&d);
     } else {
@@ -936,7 +987,7 @@ fn notice(
     let notice = match submission {
         None => compiled.notice(),
         Some(file) => {
-            let (date, opts) = match when.resolve() {
+            let (date, opts) = match when.resolve_given() {
                 Ok(x) => x,
                 Err(message) => {
                     errln!("error: {message}");
@@ -944,7 +995,10 @@ fn notice(
                 }
             };
             match read_submission(out, file, json) {
-                Ok(s) => compiled.notice_for_with(&s, date, &opts),
+                Ok(given) => {
+                    let date = given.date_or_today(date);
+                    compiled.notice_for_with(&given.submission, date, &opts)
+                }
                 Err(exit) => return exit,
             }
         }

@@ -310,6 +310,52 @@ fn evaluate_reports_a_decision() {
     assert!(stderr(&o).contains("--date"), "{}", stderr(&o));
 }
 
+/// A bundle's test case (a submission with `expect` and `date`) is read by `evaluate`,
+/// `validate`, `dispatch` and `notice` as its submission, decided on its own date unless
+/// `--date` is given; a case that is wrong as a case is refused with its place.
+#[test]
+fn evaluate_validate_and_dispatch_read_a_test_case() {
+    let case = "fixtures/business-startup/tests/accepted_with_tolerance--a-day-before-new-years-eve-due-on-the-eve.json";
+    let o = onething(&["evaluate", "fixtures/business-startup", case, "--json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let d: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(d["date"], "2026-12-30");
+    assert_eq!(d["outcome"], "accepted_with_tolerance");
+    assert_eq!(stderr(&o), "", "no note with --json");
+    let o =
+        onething(&["evaluate", "fixtures/business-startup", case, "--date", "2026-05-06", "--lang", "en"]);
+    assert!(stdout(&o).starts_with("business-startup on 2026-05-06: "), "{}", stdout(&o));
+    assert!(stderr(&o).contains("is a test case"), "{}", stderr(&o));
+    let o = onething(&["-q", "validate", "fixtures/business-startup", case]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stderr(&o), "", "--quiet: no note");
+    let o = onething(&["dispatch", "fixtures/business-startup", case, "--json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = onething(&["notice", "fixtures/business-startup", "--submission", case, "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    let scratch = Scratch::new("evaluate_validate_and_dispatch_read_a_test_case");
+    let text = std::fs::read_to_string(root().join(case)).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["expect"] = serde_json::json!({"items": {"company-registration": "maybe"}});
+    let bad = scratch.file("bad-expect.json", &value.to_string());
+    let o = onething(&["evaluate", "fixtures/business-startup", bad.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("bad-expect.json") && stderr(&o).contains("expect"), "{}", stderr(&o));
+    value["expect"] = serde_json::json!({"outcome": "accepted"});
+    value["date"] = serde_json::json!("2026-02-30");
+    let bad = scratch.file("bad-date.json", &value.to_string());
+    let o = onething(&["evaluate", "fixtures/business-startup", bad.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("bad-date.json") && stderr(&o).contains("date"), "{}", stderr(&o));
+    // A member neither a submission nor a case has is still refused as before.
+    value["dat"] = serde_json::json!(1);
+    let bad = scratch.file("typo.json", &value.to_string());
+    let o = onething(&["evaluate", "fixtures/business-startup", bad.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("unknown field `dat`"), "{}", stderr(&o));
+}
+
 /// `--calendar` adds an official calendar to the built-in one: a 2027 arrangement that
 /// makes Saturday 2 January a working day moves the New Year's Eve case's deadline from
 /// Monday the 4th to that Saturday; a refused calendar names its file and JSON Pointer.
