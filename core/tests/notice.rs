@@ -420,3 +420,86 @@ fn materials_of_each_element_and_shared_evidence_read_as_people_read_them() {
     assert_eq!(items, ["transaction-tax", "real-estate-registration"]);
     assert_matches_schema(&serde_json::to_value(&notice).unwrap());
 }
+
+/// A bundle whose registration fee depends on how many certificates are asked for.
+fn registration_fee(amount_from: &str, script: &str) -> serde_json::Value {
+    json!({
+        "id": "fee", "version": "1", "title": {"zh": "登记", "en": "Registration"}, "lead": "a",
+        "departments": [{"id": "a", "name": {"zh": "登记中心", "en": "Registry"}}],
+        "fields": {"certificates": {"title": {"zh": "证书本数", "en": "Certificates"}}},
+        "items": [{"id": "registration", "department": "a", "title": {"zh": "转移登记", "en": "Transfer"},
+                   "time_limit_days": 5,
+                   "schema": {"type": "object", "properties": {"fzsl": {"type": "integer", "minimum": 1}}},
+                   "field_map": {"/fzsl": "certificates"},
+                   "fees": [{"title": {"zh": "登记费", "en": "Registration fee"}, "amount_yuan": 80,
+                             "amount_from": amount_from},
+                            {"title": {"zh": "查档费", "en": "Search fee"}, "amount_yuan": 5}]}],
+        "derive": [{"key": "fee.yuan", "script": script}]
+    })
+}
+
+const CERTIFICATE_FEE: &str =
+    "let n = form[\"certificates\"]; if type_of(n) == \"i64\" && n > 1 { 80 + 10 * (n - 1) } else { 80 }";
+
+/// A fee that depends on the application (`amount_from`): the general notice states the
+/// standard amount and says so; the notice of an application charges the computed one.
+#[test]
+fn a_fee_depending_on_the_application_is_charged_in_its_notice() {
+    let c = CompiledBundle::compile(
+        serde_json::from_value(registration_fee("fee.yuan", CERTIFICATE_FEE)).unwrap(),
+    )
+    .unwrap();
+    let n = c.notice();
+    assert!(n.fees.items[0].depends && !n.fees.items[1].depends, "{:?}", n.fees);
+    assert_eq!(n.fees.total_yuan, 85.0);
+    assert!(n.to_markdown(Lang::Zh).contains("80.00元（标准，按申请核定）"), "{}", n.to_markdown(Lang::Zh));
+    assert!(n.to_html(Lang::En).contains("CNY 85.00 (standard; set by the application)"));
+    let s: Submission = serde_json::from_value(json!({"values": {"certificates": 3}})).unwrap();
+    let n = c.notice_for(&s, date("2026-12-07"));
+    assert!(!n.fees.items[0].depends);
+    assert_eq!((n.fees.items[0].amount_yuan, n.fees.total_yuan), (100.0, 105.0));
+    let md = n.to_markdown(Lang::Zh);
+    assert!(md.contains("100.00元") && !md.contains("按申请核定"), "{md}");
+    assert_matches_schema(&serde_json::to_value(&n).unwrap());
+    // Blank: the rule's own default.
+    let n = c.notice_for(&Submission::default(), date("2026-12-07"));
+    assert_eq!((n.fees.items[0].amount_yuan, n.fees.items[0].depends), (80.0, false));
+    // The housing transfer: two buyers with a certificate each pay 80 + 10 yuan.
+    let c = compile(&fixture("housing-transfer"));
+    let name = "decisions/accepted--spouses-sell-only-home-of-eight-years-all-utilities.json";
+    let text = std::fs::read_to_string(fixture("housing-transfer").join(name)).unwrap();
+    let s = onething::case::Case::from_json_named(&text, name).unwrap().submission;
+    let fee = c
+        .notice_for(&s, date("2026-10-09"))
+        .fees
+        .items
+        .into_iter()
+        .find(|f| f.item == "real-estate-registration");
+    assert_eq!(fee.map(|f| (f.amount_yuan, f.depends)), Some((90.0, false)));
+}
+
+/// A rule that cannot tell (it fails, or gives no number): the standard amount, still said to
+/// depend on the application — never a silent 0.
+#[test]
+fn a_fee_whose_rule_cannot_tell_keeps_its_standard_amount_said_to_depend() {
+    for script in ["throw \"no register\"", "()", "\"eighty\"", "-5"] {
+        let c =
+            CompiledBundle::compile(serde_json::from_value(registration_fee("fee.yuan", script)).unwrap())
+                .unwrap();
+        let s: Submission = serde_json::from_value(json!({"values": {"certificates": 2}})).unwrap();
+        let n = c.notice_for(&s, date("2026-12-07"));
+        assert_eq!((n.fees.items[0].amount_yuan, n.fees.items[0].depends), (80.0, true), "{script}");
+        assert_eq!(n.fees.total_yuan, 85.0, "{script}");
+    }
+}
+
+#[test]
+fn amount_from_naming_no_field_is_a_problem_with_a_suggestion() {
+    let e = CompiledBundle::compile(
+        serde_json::from_value(registration_fee("fee.yaun", CERTIFICATE_FEE)).unwrap(),
+    )
+    .unwrap_err();
+    let p = &e.problems[0];
+    assert_eq!(p.bundle_pointer(), Some("/items/0/fees/0/amount_from"));
+    assert!(p.to_string().contains("unknown field `fee.yaun`; did you mean `fee.yuan`?"), "{p}");
+}

@@ -846,9 +846,19 @@ export interface Fee {
    */
   title: Text;
   /**
-   * Amount in yuan.
+   * Amount in yuan; with `amount_from`, the standard amount (the one the notice states
+   * when it does not know the application).
    */
   amount_yuan: number;
+  /**
+   * When the amount depends on the application: a number of the form (a canonical key,
+   * typed or derived) holding this application's amount in yuan, such as a derive rule
+   * adding 10 yuan for each certificate after the first (发改价格规〔2016〕2559号). The
+   * notice of an applicant's situation charges it; the general notice states
+   * `amount_yuan` and says that the amount depends on the application. When the key has
+   * no number (its derive rule failed, a value is missing), that notice says so too.
+   */
+  amount_from?: string | null;
 }
 /**
  * A named rule.
@@ -2577,9 +2587,14 @@ export interface FeeEntry {
    */
   title: Text;
   /**
-   * Amount in yuan.
+   * Amount in yuan: the application's, or the standard one when `depends` is true.
    */
   amount_yuan: number;
+  /**
+   * The amount depends on the application and is not known here (the general notice,
+   * or a form that does not give it): `amount_yuan` is the standard amount.
+   */
+  depends?: boolean;
 }
 /**
  * Where one application stands (the notice of one applicant's situation).

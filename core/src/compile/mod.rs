@@ -566,19 +566,27 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
             if !keys.contains_key(key) && !bundle.derive.iter().any(|d| d.key == key) {
                 let at = format!("item `{}`, material `{}`, supplement_until", item.id, m.id);
                 let place = format!("/items/{i}/materials/{j}/supplement_until");
-                problems.push(Problem::unknown(at, place, "field", key, keys.keys().map(String::as_str)));
+                let known =
+                    keys.keys().map(String::as_str).chain(bundle.derive.iter().map(|d| d.key.as_str()));
+                problems.push(Problem::unknown(at, place, "field", key, known));
+            }
+        }
+        for (j, f) in item.fees.iter().enumerate() {
+            let Some(key) = f.amount_from.as_deref() else { continue };
+            if !keys.contains_key(key) && !bundle.derive.iter().any(|d| d.key == key) {
+                let at = format!("item `{}`, fee {j}, amount_from", item.id);
+                let place = format!("/items/{i}/fees/{j}/amount_from");
+                // Typed or derived: suggest among both.
+                let known =
+                    keys.keys().map(String::as_str).chain(bundle.derive.iter().map(|d| d.key.as_str()));
+                problems.push(Problem::unknown(at, place, "field", key, known));
             }
         }
         let Some(key) = item.starts_on.as_deref() else { continue };
         if !keys.contains_key(key) && !bundle.derive.iter().any(|d| d.key == key) {
             let at = format!("item `{}`, starts_on", item.id);
-            problems.push(Problem::unknown(
-                at,
-                format!("/items/{i}/starts_on"),
-                "field",
-                key,
-                keys.keys().map(String::as_str),
-            ));
+            let known = keys.keys().map(String::as_str).chain(bundle.derive.iter().map(|d| d.key.as_str()));
+            problems.push(Problem::unknown(at, format!("/items/{i}/starts_on"), "field", key, known));
         }
     }
     for (key, _) in bundle.fields.iter().filter(|(k, f)| f.visible_if.is_some() && !keys.contains_key(*k)) {

@@ -523,8 +523,17 @@ pub struct ValuePair {
 pub struct Fee {
     /// What is charged for.
     pub title: Text,
-    /// Amount in yuan.
+    /// Amount in yuan; with `amount_from`, the standard amount (the one the notice states
+    /// when it does not know the application).
     pub amount_yuan: f64,
+    /// When the amount depends on the application: a number of the form (a canonical key,
+    /// typed or derived) holding this application's amount in yuan, such as a derive rule
+    /// adding 10 yuan for each certificate after the first (发改价格规〔2016〕2559号). The
+    /// notice of an applicant's situation charges it; the general notice states
+    /// `amount_yuan` and says that the amount depends on the application. When the key has
+    /// no number (its derive rule failed, a value is missing), that notice says so too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_from: Option<String>,
 }
 
 /// A Rhai script, inline or (in a bundle directory) in a file under `rules/`.

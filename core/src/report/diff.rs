@@ -454,7 +454,11 @@ fn applicant(o: &Bundle, n: &Bundle) -> ApplicantDiff {
             json!(
                 i.fees
                     .iter()
-                    .map(|f| json!({"title": f.title, "amount_yuan": f.amount_yuan}))
+                    .map(|f| match &f.amount_from {
+                        None => json!({"title": f.title, "amount_yuan": f.amount_yuan}),
+                        Some(key) =>
+                            json!({"title": f.title, "amount_yuan": f.amount_yuan, "amount_from": key}),
+                    })
                     .collect::<Vec<_>>()
             )
         };

@@ -8,7 +8,7 @@ use crate::model::decision::Outcome;
 use crate::model::submission::MaterialStatus;
 use crate::report::plan::days_text;
 
-use super::{Extent, Notice, NoticeMaterial, StepKind};
+use super::{Extent, FeeEntry, Notice, NoticeMaterial, StepKind};
 
 /// A laid-out notice.
 pub(super) struct Doc {
@@ -781,12 +781,18 @@ fn fees(c: &Ctx<'_>) -> Vec<Block> {
     if f.items.is_empty() {
         return vec![Block::Para(vec![text(t(lang, "不收费。", "Free of charge."))])];
     }
-    let mut rows: Vec<Vec<String>> = f
-        .items
-        .iter()
-        .map(|x| vec![c.item(&x.item), c.get(&x.title).to_owned(), c.yuan(x.amount_yuan)])
-        .collect();
-    rows.push(vec![t(lang, "合计", "Total").into(), String::new(), c.yuan(f.total_yuan)]);
+    // A fee that depends on the application shows its standard amount, said to be one.
+    let depends = |amount: String| match lang {
+        Lang::Zh => format!("{amount}（标准，按申请核定）"),
+        Lang::En => format!("{amount} (standard; set by the application)"),
+    };
+    let amount =
+        |x: &FeeEntry| if x.depends { depends(c.yuan(x.amount_yuan)) } else { c.yuan(x.amount_yuan) };
+    let mut rows: Vec<Vec<String>> =
+        f.items.iter().map(|x| vec![c.item(&x.item), c.get(&x.title).to_owned(), amount(x)]).collect();
+    let total = c.yuan(f.total_yuan);
+    let total = if f.items.iter().any(|x| x.depends) { depends(total) } else { total };
+    rows.push(vec![t(lang, "合计", "Total").into(), String::new(), total]);
     vec![Block::Table {
         head: vec![
             t(lang, "事项", "Item").into(),

@@ -307,8 +307,12 @@ pub struct FeeEntry {
     pub item: String,
     /// What is charged for.
     pub title: Text,
-    /// Amount in yuan.
+    /// Amount in yuan: the application's, or the standard one when `depends` is true.
     pub amount_yuan: f64,
+    /// The amount depends on the application and is not known here (the general notice,
+    /// or a form that does not give it): `amount_yuan` is the standard amount.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub depends: bool,
 }
 
 /// Where one application stands (the notice of one applicant's situation).
@@ -440,10 +444,17 @@ impl CompiledBundle {
         self.per_element(&mut notice, s, &keys);
         self.supplement_caps(&mut notice);
         let settled = owed_only(&mut notice, s, &decision);
-        // The dates items wait for, derived ones included (a retirement date computed from
-        // the birth date), read only when some item waits for one.
-        let waits = self.bundle.items.iter().any(|i| i.starts_on.is_some());
-        let p = waits.then(|| self.prepare(s, Some(date), opts, false));
+        // The dates items wait for and the fees that depend on the application, derived
+        // ones included (a retirement date computed from the birth date), read only when
+        // some item has one.
+        let reads = self
+            .bundle
+            .items
+            .iter()
+            .any(|i| i.starts_on.is_some() || i.fees.iter().any(|f| f.amount_from.is_some()));
+        let p = reads.then(|| self.prepare(s, Some(date), opts, false));
+        let number_of = |key: &str| p.as_ref()?.get(key)?.as_f64().filter(|n| n.is_finite() && *n >= 0.0);
+        self.charge(&mut notice, number_of);
         let date_of = |key: &str| {
             let text = p.as_ref()?.get(key)?.as_str()?.to_owned();
             text.parse::<Date>().ok().map(|d| d.to_string())
@@ -456,6 +467,23 @@ impl CompiledBundle {
 }
 
 impl CompiledBundle {
+    /// Sets each fee that depends on the application (`amount_from`) to the application's
+    /// amount, `number_of` its key's value, and the total again. A fee whose key holds no
+    /// number keeps its standard amount and stays marked as depending on the application.
+    fn charge(&self, notice: &mut Notice, number_of: impl Fn(&str) -> Option<f64>) {
+        let declared = self.bundle.items.iter().flat_map(|i| i.fees.iter().map(move |f| (&i.id, f)));
+        let mut declared: Vec<_> = declared.collect();
+        for entry in notice.fees.items.iter_mut().filter(|e| e.depends) {
+            let at = declared.iter().position(|(item, f)| **item == entry.item && f.title == entry.title);
+            let Some((_, fee)) = at.map(|n| declared.remove(n)) else { continue };
+            if let Some(amount) = fee.amount_from.as_deref().and_then(&number_of) {
+                entry.amount_yuan = amount;
+                entry.depends = false;
+            }
+        }
+        notice.fees.total_yuan = notice.fees.items.iter().map(|e| e.amount_yuan).sum();
+    }
+
     /// A material of each element of a list (`for_each`) listed once per element of the
     /// submission's list that requires it (`required`: reuse keys), under its key and the
     /// element's index (`id-card[1]`, 第2位股东的身份证).
@@ -580,7 +608,12 @@ fn build(bundle: &Bundle, included: &[ItemIx], plan: &Plan, uses: Vec<Use>) -> N
     let mut fees = Vec::new();
     for item in &items {
         for f in &item.fees {
-            fees.push(FeeEntry { item: item.id.clone(), title: f.title.clone(), amount_yuan: f.amount_yuan });
+            fees.push(FeeEntry {
+                item: item.id.clone(),
+                title: f.title.clone(),
+                amount_yuan: f.amount_yuan,
+                depends: f.amount_from.is_some(),
+            });
         }
     }
     let total_yuan = fees.iter().map(|f| f.amount_yuan).sum();
