@@ -560,33 +560,29 @@ fn check_references(bundle: &Bundle, keys: &KeyInfos, warnings: &mut Vec<Warning
             problems.push(Problem::unknown(at, format!("/derive/{j}/key"), "list column", &d.key, columns));
         }
     }
+    // Keys a bundle names as a value of the form, typed or derived: a supplement cap, a fee's
+    // amount, the date an item waits for.
+    let value_of_form = |key: &str, at: String, place: String| {
+        let derived = || bundle.derive.iter().map(|d| d.key.as_str());
+        if keys.contains_key(key) || derived().any(|d| d == key) {
+            return None;
+        }
+        Some(Problem::unknown(at, place, "field", key, keys.keys().map(String::as_str).chain(derived())))
+    };
     for (i, item) in bundle.items.iter().enumerate() {
         for (j, m) in item.materials.iter().enumerate() {
             let Some(key) = m.supplement_until.as_deref() else { continue };
-            if !keys.contains_key(key) && !bundle.derive.iter().any(|d| d.key == key) {
-                let at = format!("item `{}`, material `{}`, supplement_until", item.id, m.id);
-                let place = format!("/items/{i}/materials/{j}/supplement_until");
-                let known =
-                    keys.keys().map(String::as_str).chain(bundle.derive.iter().map(|d| d.key.as_str()));
-                problems.push(Problem::unknown(at, place, "field", key, known));
-            }
+            let at = format!("item `{}`, material `{}`, supplement_until", item.id, m.id);
+            problems.extend(value_of_form(key, at, format!("/items/{i}/materials/{j}/supplement_until")));
         }
         for (j, f) in item.fees.iter().enumerate() {
             let Some(key) = f.amount_from.as_deref() else { continue };
-            if !keys.contains_key(key) && !bundle.derive.iter().any(|d| d.key == key) {
-                let at = format!("item `{}`, fee {j}, amount_from", item.id);
-                let place = format!("/items/{i}/fees/{j}/amount_from");
-                // Typed or derived: suggest among both.
-                let known =
-                    keys.keys().map(String::as_str).chain(bundle.derive.iter().map(|d| d.key.as_str()));
-                problems.push(Problem::unknown(at, place, "field", key, known));
-            }
+            let at = format!("item `{}`, fee {j}, amount_from", item.id);
+            problems.extend(value_of_form(key, at, format!("/items/{i}/fees/{j}/amount_from")));
         }
-        let Some(key) = item.starts_on.as_deref() else { continue };
-        if !keys.contains_key(key) && !bundle.derive.iter().any(|d| d.key == key) {
+        if let Some(key) = item.starts_on.as_deref() {
             let at = format!("item `{}`, starts_on", item.id);
-            let known = keys.keys().map(String::as_str).chain(bundle.derive.iter().map(|d| d.key.as_str()));
-            problems.push(Problem::unknown(at, format!("/items/{i}/starts_on"), "field", key, known));
+            problems.extend(value_of_form(key, at, format!("/items/{i}/starts_on")));
         }
     }
     for (key, _) in bundle.fields.iter().filter(|(k, f)| f.visible_if.is_some() && !keys.contains_key(*k)) {

@@ -450,18 +450,7 @@ fn applicant(o: &Bundle, n: &Bundle) -> ApplicantDiff {
                 new: json!(new.time_limit_days),
             });
         }
-        let fees = |i: &Item| {
-            json!(
-                i.fees
-                    .iter()
-                    .map(|f| match &f.amount_from {
-                        None => json!({"title": f.title, "amount_yuan": f.amount_yuan}),
-                        Some(key) =>
-                            json!({"title": f.title, "amount_yuan": f.amount_yuan, "amount_from": key}),
-                    })
-                    .collect::<Vec<_>>()
-            )
-        };
+        let fees = |i: &Item| json!(i.fees);
         if fees(old) != fees(new) {
             d.fees.push(ItemChange { item: new.id.clone(), old: fees(old), new: fees(new) });
         }
