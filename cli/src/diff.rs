@@ -69,7 +69,12 @@ fn print(out: &mut Out, d: &BundleDiff) {
         ("material added", &a.materials_added),
         ("material dropped", &a.materials_dropped),
     ];
-    let changes = [("time limit (working days)", &a.time_limits), ("fees", &a.fees)];
+    let changes = [
+        ("time limit (working days)", &a.time_limits),
+        ("fees", &a.fees),
+        ("start date", &a.start_dates),
+        ("prerequisites", &a.prerequisites),
+    ];
     if lists.iter().any(|(_, l)| !l.is_empty()) || changes.iter().any(|(_, l)| !l.is_empty()) {
         outln!(out, "for the applicant:");
     }

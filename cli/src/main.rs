@@ -260,9 +260,9 @@ enum Command {
     },
     /// What changes between two versions of one bundle: per department (fields added,
     /// removed, renamed by the field map; constraints tightened or loosened), for the
-    /// applicant (items, materials, time limits, fees), the rules whose text changed, and
-    /// whether a draft saved under OLD can resume under NEW and what it would lose. Exit 2
-    /// when the two are different bundles (their ids differ).
+    /// applicant (items, materials, time limits, fees, start dates, prerequisites), the rules
+    /// whose text changed, and whether a draft saved under OLD can resume under NEW and what
+    /// it would lose. Exit 2 when the two are different bundles (their ids differ).
     #[command(after_help = EXIT_CODES)]
     Diff {
         /// The old version: a bundle directory or a packed bundle (.json).

@@ -1339,6 +1339,7 @@ fn diff_tells_each_reader_what_changes() {
     let tobacco = item_mut(&mut new, "tobacco-retail-licence");
     let script = tobacco["eligibility"][0]["script"].as_str().unwrap().to_owned();
     tobacco["eligibility"][0]["script"] = format!("{script}\n// 1.1: reviewed").into();
+    tobacco["depends_on"] = serde_json::json!(["business-licence-check", "food-business-licence"]);
     let old_file = scratch.file("old.json", &old.to_string());
     let new_file = scratch.file("new.json", &new.to_string());
     let o = onething(&["diff", old_file.to_str().unwrap(), new_file.to_str().unwrap()]);
@@ -1353,6 +1354,7 @@ fn diff_tells_each_reader_what_changes() {
         "  tightened: /jwzws required false → true",
         "  material dropped: online-platform-proof",
         "  time limit (working days) of food-business-licence: 5 → 3",
+        r#"  prerequisites of tobacco-retail-licence: ["business-licence-check"] → ["business-licence-check","food-business-licence"]"#,
         "  text changed: item tobacco-retail-licence, eligibility tobacco-in-business-scope",
         "a draft saved under 1.0.0 is refused as it is",
         "  every answer it can hold keeps its key in 1.1.0",

@@ -1944,6 +1944,16 @@ export interface ApplicantDiff {
    * Fees that changed (the item's fees in yuan).
    */
   fees: ItemChange[];
+  /**
+   * Start dates that changed: the key of the form's date from which the item can be
+   * handled (`starts_on`; `null`: at once).
+   */
+  start_dates: ItemChange[];
+  /**
+   * Prerequisites that changed: the items decided before this one (`depends_on`), which
+   * decide when the applicant is served.
+   */
+  prerequisites: ItemChange[];
 }
 /**
  * A value of an item that changed.

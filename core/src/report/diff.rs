@@ -6,7 +6,8 @@
 //! A department needs its own fields added, removed and renamed (its pointer mapped to the
 //! same canonical key under another name), and its constraints tightened or loosened
 //! (`maxLength` 50 → 30, an `enum` value removed, a field newly required). The applicant
-//! needs the items, materials (by reuse key), time limits and fees. The rule authors need
+//! needs the items, materials (by reuse key), time limits, fees, start dates and
+//! prerequisites. The rule authors need
 //! which rule texts changed. The host needs to know whether a draft saved under the old
 //! version can be resumed under the new one and what it would lose.
 //!
@@ -143,6 +144,12 @@ pub struct ApplicantDiff {
     pub time_limits: Vec<ItemChange>,
     /// Fees that changed (the item's fees in yuan).
     pub fees: Vec<ItemChange>,
+    /// Start dates that changed: the key of the form's date from which the item can be
+    /// handled (`starts_on`; `null`: at once).
+    pub start_dates: Vec<ItemChange>,
+    /// Prerequisites that changed: the items decided before this one (`depends_on`), which
+    /// decide when the applicant is served.
+    pub prerequisites: Vec<ItemChange>,
 }
 
 /// A value of an item that changed.
@@ -443,17 +450,15 @@ fn applicant(o: &Bundle, n: &Bundle) -> ApplicantDiff {
     };
     for new in &n.items {
         let Some(old) = o.items.iter().find(|i| i.id == new.id) else { continue };
-        if old.time_limit_days != new.time_limit_days {
-            d.time_limits.push(ItemChange {
-                item: new.id.clone(),
-                old: json!(old.time_limit_days),
-                new: json!(new.time_limit_days),
-            });
-        }
-        let fees = |i: &Item| json!(i.fees);
-        if fees(old) != fees(new) {
-            d.fees.push(ItemChange { item: new.id.clone(), old: fees(old), new: fees(new) });
-        }
+        let compare = |list: &mut Vec<ItemChange>, old: Value, new_value: Value| {
+            if old != new_value {
+                list.push(ItemChange { item: new.id.clone(), old, new: new_value });
+            }
+        };
+        compare(&mut d.time_limits, json!(old.time_limit_days), json!(new.time_limit_days));
+        compare(&mut d.fees, json!(old.fees), json!(new.fees));
+        compare(&mut d.start_dates, json!(old.starts_on), json!(new.starts_on));
+        compare(&mut d.prerequisites, json!(old.depends_on), json!(new.depends_on));
     }
     d
 }
@@ -548,6 +553,22 @@ mod tests {
         assert_eq!(d, [("pattern".into(), Direction::Tightened)]);
         let d = directions(f(json!({"type": "string"})), f(json!({"type": "integer"})));
         assert_eq!(d, [("type".into(), Direction::Changed)]);
+    }
+
+    #[test]
+    fn start_dates_and_prerequisites_are_the_applicants_changes() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/business-startup");
+        let old = CompiledBundle::compile(crate::load::load_dir(&dir).unwrap()).unwrap();
+        let mut bundle = old.bundle().clone();
+        let bank = bundle.items.iter_mut().find(|i| i.starts_on.is_some()).unwrap();
+        let (id, key) = (bank.id.clone(), bank.starts_on.take().unwrap());
+        let prerequisites = json!(bank.depends_on);
+        bank.depends_on.clear();
+        let new = CompiledBundle::compile(bundle).unwrap();
+        let d = diff(&old, &new).unwrap().applicant;
+        assert_eq!(d.start_dates, [ItemChange { item: id.clone(), old: json!(key), new: Value::Null }]);
+        assert_eq!(d.prerequisites, [ItemChange { item: id, old: prerequisites, new: json!([]) }]);
+        assert!(d.time_limits.is_empty() && d.fees.is_empty(), "{d:?}");
     }
 
     #[test]
