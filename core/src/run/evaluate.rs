@@ -19,7 +19,11 @@
 //!    order (eligible, all primary materials present, no field wrong), the applicant signed
 //!    the tolerance commitment, is not on a dishonesty list, and the bundle's policy agrees:
 //!    `accepted_with_tolerance`, with a deadline in working days that never exceeds the
-//!    item's committed time limit. Otherwise they are deficiencies too (marked tolerable).
+//!    item's committed time limit. Otherwise they are deficiencies too (marked tolerable);
+//! 6. an item is decided after the items it depends on (`depends_on`, evidence it
+//!    consumes): a rejected prerequisite rejects it, and one that awaits a correction holds
+//!    it back — it is `correction_required` too, naming the prerequisite, with its own
+//!    deficiencies listed alongside (its department cannot act on what it has not received).
 //!
 //! ```
 //! use onething::{load, CompiledBundle, Date, Submission};
@@ -589,10 +593,10 @@ impl CompiledBundle {
             } else if !applies {
                 d.item(i, Outcome::NotApplicable)
             } else {
-                match self.prerequisite_reason(i, &decided, &d.unsettled) {
+                let prerequisite = self.prerequisite_reason(i, &decided, &d.unsettled);
+                match prerequisite {
                     Some((Outcome::ManualReview, reason)) => d.manual(i, reason, true),
-                    prerequisite => {
-                        let prerequisite = prerequisite.map(|(_, reason)| reason);
+                    _ => {
                         let facts = Facts { bundle: &bundle_failures, checks: &bundle_checks, prerequisite };
                         self.decide_item(&mut p, &mut d, s, i, facts)
                     }
@@ -682,8 +686,9 @@ impl CompiledBundle {
     /// A rejected prerequisite rejects the item too: its department could not act on it. A
     /// prerequisite that a failing rule left `unsettled` could still be rejected, so the item
     /// waits for an official too (fail closed: a rule that could not decide the prerequisite
-    /// cannot let this one pass). A prerequisite under review on purpose (a rule's `throw`)
-    /// does not hold the item up.
+    /// cannot let this one pass). A prerequisite awaiting a correction holds the item back
+    /// (`CorrectionRequired`): it can be accepted only once the prerequisite is. A prerequisite
+    /// under review on purpose (a rule's `throw`) does not hold the item up.
     fn prerequisite_reason(
         &self,
         i: ItemIx,
@@ -693,21 +698,29 @@ impl CompiledBundle {
         let prerequisites = self.graph.prerequisites(i);
         let rejected =
             |j: &&ItemIx| decided.get(**j).as_ref().is_some_and(|d| d.outcome == Outcome::Rejected);
-        let (j, outcome) = match prerequisites.iter().find(rejected) {
-            Some(&j) => (j, Outcome::Rejected),
-            None => (*prerequisites.iter().find(|j| unsettled.contains(j))?, Outcome::ManualReview),
+        let to_correct =
+            |j: &&ItemIx| decided.get(**j).as_ref().is_some_and(|d| d.outcome == Outcome::CorrectionRequired);
+        let (j, outcome) = if let Some(&j) = prerequisites.iter().find(rejected) {
+            (j, Outcome::Rejected)
+        } else if let Some(&j) = prerequisites.iter().find(|j| unsettled.contains(j)) {
+            (j, Outcome::ManualReview)
+        } else {
+            (*prerequisites.iter().find(to_correct)?, Outcome::CorrectionRequired)
         };
         let title = &self.declared(j).title;
-        let message = if outcome == Outcome::Rejected {
-            Text::new(
+        let message = match outcome {
+            Outcome::Rejected => Text::new(
                 format!("所依赖的事项「{}」不予受理，本事项无法办理", title.zh),
                 format!("{} is rejected, and this item depends on it", title.en),
-            )
-        } else {
-            Text::new(
+            ),
+            Outcome::ManualReview => Text::new(
                 format!("所依赖的事项「{}」需人工审核，本事项待其结果", title.zh),
                 format!("{} waits for an official, and this item depends on it", title.en),
-            )
+            ),
+            _ => Text::new(
+                format!("所依赖的事项「{}」需补正，本事项待其补正后受理", title.zh),
+                format!("{} needs a correction first, and this item depends on it", title.en),
+            ),
         };
         Some((outcome, Reason { rule: Some(ReasonRule::DependsOn), message }))
     }
@@ -898,7 +911,11 @@ impl CompiledBundle {
                 }),
             }
         }
-        rejected.extend(prerequisite);
+        let (rejecting, holding) = match prerequisite {
+            Some((Outcome::Rejected, reason)) => (Some(reason), None),
+            other => (None, other.map(|(_, reason)| reason)),
+        };
+        rejected.extend(rejecting);
         if !rejected.is_empty() {
             let mut decision = d.item(i, Outcome::Rejected);
             decision.reasons = rejected;
@@ -916,6 +933,12 @@ impl CompiledBundle {
         d.required.extend(materials.iter().map(|(j, m, _)| (i, *j, m.reuse_key().to_owned())));
         *d.reached.get_mut(i) = true;
         d.materials(&mut decision, i, &materials, p);
+        if let Some(reason) = holding {
+            decision.reasons.push(reason);
+            if decision.outcome.is_accepted() {
+                decision.outcome = Outcome::CorrectionRequired;
+            }
+        }
         if decision.outcome.is_accepted() {
             if let Err(failed) = self.obligations(p, d, &mut decision, i) {
                 return failed;
@@ -1059,8 +1082,9 @@ struct Facts<'a, 'r> {
     bundle: &'a [Ruled<'r>],
     /// The verdicts of the bundle's consistency checks that ran.
     checks: &'a [Checked<'r>],
-    /// Why a prerequisite item's rejection rejects this one, if it does.
-    prerequisite: Option<Reason>,
+    /// What a prerequisite item's outcome does to this one, and why: `Rejected` rejects it,
+    /// `CorrectionRequired` holds it back.
+    prerequisite: Option<(Outcome, Reason)>,
 }
 
 /// What a rule's interpreted result says about a failure, for the trace.
