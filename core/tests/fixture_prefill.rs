@@ -88,9 +88,17 @@ fn typed_values_are_never_lost_and_a_different_name_is_a_conflict() {
         for (name, s) in decision_cases(&dir).into_iter().map(|(n, _, s)| (n, s)).collect::<Vec<_>>() {
             let p = c.prefill(s.values(), &consent, &documents, Some(date));
             for (k, v) in s.values() {
-                assert_eq!(&p.values[k].value, v, "{id}/{name}: {k}");
-                assert_eq!(p.values[k].origin, FillOrigin::Applicant, "{id}/{name}: {k}");
-                assert!(!p.values[k].locked, "{id}/{name}: {k}");
+                let f = &p.values[k];
+                assert_eq!(&f.value, v, "{id}/{name}: {k}");
+                if f.origin == FillOrigin::Applicant {
+                    assert!(!f.locked, "{id}/{name}: {k}");
+                } else {
+                    // A list that completes an authoritative source's list in the columns
+                    // it leaves open stays the source's, as typed.
+                    let columns = &f.open_columns;
+                    assert!(v.is_array() && f.locked && !columns.is_empty(), "{id}/{name}: {k}: {f:?}");
+                    assert_eq!(untyped.values[k].open_columns, *columns, "{id}/{name}: {k}");
+                }
             }
             // Every conflict is a typed value that differs from an authoritative document.
             for conflict in &p.conflicts {

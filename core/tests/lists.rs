@@ -478,6 +478,88 @@ fn a_source_holding_a_list_fills_it_element_by_element() {
     );
 }
 
+/// An authoritative register fills the shareholders' names and ID numbers: those stay
+/// locked row by row, the columns it does not fill (gender, birth date) stay the
+/// applicant's, in the prefill, in the wizard and across a typed list.
+#[test]
+fn an_authoritative_list_is_locked_in_its_source_columns_and_open_in_the_others() {
+    use onething::{Wizard, WizardError};
+    let mut b =
+        with_source(json!({"/gdmc/*/mc": "shareholders[].name", "/gdmc/*/zjhm": "shareholders[].id_number"}));
+    b["sources"][0]["authoritative"] = json!(true);
+    let c = compiled(b);
+    let document = json!({"gdmc": [{"mc": "李志强", "zjhm": "23100419860412123X"}, {"mc": "周海波", "zjhm": "230103198407082516"}]});
+    let documents: indexmap::IndexMap<String, Value> =
+        [("register".to_owned(), document)].into_iter().collect();
+    let consent = ["register".to_owned()];
+    let p = c.prefill(&serde_json::Map::new(), &consent, &documents, None);
+    let filled = &p.values["shareholders"];
+    assert!(filled.locked);
+    // `czbl`, the regulator's share column no field map names, is a column too.
+    assert_eq!(filled.open_columns, ["gender", "birth_date", "czbl"]);
+    // A typed list that completes the register's rows is the register's, not a conflict.
+    let completed = json!([
+        {"name": "李志强", "id_number": "23100419860412123X", "gender": "男"},
+        {"name": "周海波", "id_number": "230103198407082516", "birth_date": "1984-07-08"}
+    ]);
+    let typed = json!({"shareholders": completed.clone()});
+    let p2 = c.prefill(typed.as_object().unwrap(), &consent, &documents, None);
+    assert!(p2.conflicts.is_empty(), "{:?}", p2.conflicts);
+    assert_eq!(p2.values["shareholders"].value, completed, "the typed list is kept as typed");
+    assert!(p2.values["shareholders"].locked);
+    // One that changes a name, or drops a row, disagrees with the register.
+    for wrong in [
+        json!([{"name": "李志刚", "id_number": "23100419860412123X"}, completed[1].clone()]),
+        json!([completed[0].clone()]),
+    ] {
+        let typed = json!({"shareholders": wrong.clone()});
+        let p3 = c.prefill(typed.as_object().unwrap(), &consent, &documents, None);
+        assert_eq!(p3.conflicts.len(), 1, "{wrong}");
+        assert!(!p3.values["shareholders"].locked);
+    }
+    // The wizard: open columns answered cell by cell, the list still the register's.
+    let mut w = Wizard::new(&c, Some(&p), Some("2026-12-07".parse().unwrap()));
+    w.set_cell("shareholders", 1, "gender", json!("男")).unwrap();
+    w.set_cell("shareholders", 0, "birth_date", json!("1986-04-12")).unwrap();
+    assert_eq!(
+        w.set_cell("shareholders", 0, "name", json!("李志刚")),
+        Err(WizardError::Locked { key: "shareholders[].name".into() })
+    );
+    assert!(matches!(w.add_row("shareholders", json!({})), Err(WizardError::Locked { .. })));
+    assert!(matches!(w.remove_row("shareholders", 0), Err(WizardError::Locked { .. })));
+    assert!(matches!(w.set("shareholders", json!([])), Err(WizardError::Locked { .. })));
+    assert!(matches!(w.set_cell("shareholders", 2, "gender", json!("男")), Err(WizardError::NoRow { .. })));
+    assert!(matches!(
+        w.set_cell("shareholders", 0, "gendr", json!("男")),
+        Err(WizardError::UnknownColumn { .. })
+    ));
+    let state = w.state();
+    let field = state.steps.iter().flat_map(|s| &s.fields).find(|f| f.key == "shareholders").unwrap();
+    assert!(field.locked);
+    let locked: Vec<(&str, bool)> =
+        field.list.as_ref().unwrap().columns.iter().map(|c| (c.key.as_str(), c.locked)).collect();
+    assert_eq!(
+        locked,
+        [("name", true), ("id_number", true), ("gender", false), ("birth_date", false), ("czbl", false)]
+    );
+    assert_eq!(
+        w.answers()["shareholders"],
+        json!([
+            {"name": "李志强", "id_number": "23100419860412123X", "birth_date": "1986-04-12"},
+            {"name": "周海波", "id_number": "230103198407082516", "gender": "男"}
+        ])
+    );
+    // A saved draft keeps the open columns.
+    let draft = w.save();
+    assert_eq!(draft.origins["shareholders"].open_columns, ["gender", "birth_date", "czbl"]);
+    let mut resumed = Wizard::resume(&c, draft, Some("2026-12-07".parse().unwrap())).unwrap();
+    resumed.set_cell("shareholders", 1, "birth_date", json!("1984-07-08")).unwrap();
+    assert!(matches!(
+        resumed.set_cell("shareholders", 1, "name", json!("x")),
+        Err(WizardError::Locked { .. })
+    ));
+}
+
 #[test]
 fn a_source_field_through_an_array_must_fill_a_column_of_a_list() {
     let cases = [

@@ -338,10 +338,18 @@ fn prefilled_values_keep_their_provenance_and_locks() {
     let b = compiled("newborn");
     let mut values = FilledValues::default();
     let source = FillOrigin::Source { source: "population-register".into(), pointer: "/xm".into() };
-    values.insert("mother.name".to_owned(), Filled { value: json!("刘佳怡"), origin: source, locked: true });
+    values.insert(
+        "mother.name".to_owned(),
+        Filled { value: json!("刘佳怡"), origin: source, locked: true, open_columns: Vec::new() },
+    );
     values.insert(
         "baby.name".to_owned(),
-        Filled { value: json!("陈沐阳"), origin: FillOrigin::Applicant, locked: false },
+        Filled {
+            value: json!("陈沐阳"),
+            origin: FillOrigin::Applicant,
+            locked: false,
+            open_columns: Vec::new(),
+        },
     );
     let mut materials = IndexMap::new();
     materials.insert("parents-id-cards".to_owned(), "population-register".to_owned());

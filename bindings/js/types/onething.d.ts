@@ -2175,9 +2175,15 @@ export interface Origin {
    */
   provenance: FillOrigin;
   /**
-   * Filled by an authoritative source: the applicant may not change it.
+   * Filled by an authoritative source: the applicant may not change it. For a list: its
+   * rows, and every column but the open ones.
    */
   locked?: boolean;
+  /**
+   * For a locked list: the columns the source does not fill, which the applicant
+   * completes with [`Wizard::set_cell`] ([`Filled::open_columns`](crate::prefill::Filled::open_columns)).
+   */
+  open_columns?: string[];
 }
 /**
  * The one-time notice of a bundle (or of one application).
@@ -3004,9 +3010,16 @@ export interface Filled {
    */
   origin: FillOrigin;
   /**
-   * Filled by an authoritative source: the applicant may not change it.
+   * Filled by an authoritative source: the applicant may not change it. For a list: its
+   * rows, and the columns the source fills (see `open_columns`).
    */
   locked: boolean;
+  /**
+   * For a locked list: its columns the source does not fill, which the applicant
+   * completes row by row (a seller's only-home declaration beside the register's names,
+   * ID numbers and shares). Empty otherwise.
+   */
+  open_columns?: string[];
 }
 /**
  * A typed value that disagrees with an authoritative source.
@@ -3755,7 +3768,8 @@ export interface FieldState {
    */
   provenance?: FillOrigin | null;
   /**
-   * The applicant may not change it.
+   * The applicant may not change it. For a list an authoritative source filled: its rows
+   * and its columns marked `locked` (see [`ColumnState::locked`]); the others stay open.
    */
   locked: boolean;
   /**
@@ -3857,6 +3871,12 @@ export interface ColumnState {
    * Every row must fill it (some department requires it).
    */
   required: boolean;
+  /**
+   * An authoritative source fills it: its cells cannot be changed
+   * ([`Wizard::set_cell`] refuses them). In a locked list, the columns not locked are the
+   * applicant's to complete.
+   */
+  locked: boolean;
 }
 /**
  * An optional item and whether it is chosen.

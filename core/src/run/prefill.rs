@@ -16,6 +16,12 @@
 //!   one is asked only for the paths the bundle maps (data minimisation);
 //! * every filled value says where it came from.
 //!
+//! A list an authoritative source fills (the co-owners the property register records) is
+//! locked row by row in the columns the source fills; the columns it does not fill (each
+//! seller's only-home declaration) stay the applicant's to complete
+//! ([`Filled::open_columns`]). A typed list that agrees with the source on the source's
+//! columns is the source's list completed, not a conflict.
+//!
 //! ```
 //! use indexmap::IndexMap;
 //! use onething::{load, CompiledBundle};
@@ -65,8 +71,9 @@ impl SourceProvider for IndexMap<String, Value> {
 }
 
 /// The lists one source fills, as they are read: by list key and the array's path in the
-/// document, the first column's pointer and the rows so far.
-type ListRows<'a> = IndexMap<(&'a str, &'a [String]), (&'a str, Vec<Map<String, Value>>), FixedState>;
+/// document, the first column's pointer, the rows so far and the columns the source fills.
+type ListRows<'a> =
+    IndexMap<(&'a str, &'a [String]), (&'a str, Vec<Map<String, Value>>, Vec<&'a str>), FixedState>;
 
 /// Filled values by canonical key, in form order (hashed with foldhash's fixed state: each
 /// prefill inserts and looks up every key of the form).
@@ -101,9 +108,22 @@ pub struct Filled {
     pub value: Value,
     /// Its origin.
     pub origin: FillOrigin,
-    /// Filled by an authoritative source: the applicant may not change it.
+    /// Filled by an authoritative source: the applicant may not change it. For a list: its
+    /// rows, and the columns the source fills (see `open_columns`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub locked: bool,
+    /// For a locked list: its columns the source does not fill, which the applicant
+    /// completes row by row (a seller's only-home declaration beside the register's names,
+    /// ID numbers and shares). Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_columns: Vec<String>,
+}
+
+impl Filled {
+    /// A value the applicant typed.
+    fn typed(value: Value) -> Filled {
+        Filled { value, origin: FillOrigin::Applicant, locked: false, open_columns: Vec::new() }
+    }
 }
 
 /// Where a value came from.
@@ -184,11 +204,29 @@ impl Prefill {
     }
 }
 
-/// A value a source offers for a key.
+/// A value a source offers for a key; for a list, with the columns the source fills.
 struct Offer<'s> {
     value: Value,
     source: &'s CompiledSource,
     pointer: &'s str,
+    columns: Vec<&'s str>,
+}
+
+impl Offer<'_> {
+    /// Whether `typed` is this list completed: as many rows, each equal to the source's in
+    /// every column the source fills (absent in both counts as equal).
+    fn completed_by(&self, typed: &Value) -> bool {
+        let (Value::Array(ours), Value::Array(theirs)) = (&self.value, typed) else { return false };
+        !self.columns.is_empty()
+            && ours.len() == theirs.len()
+            && ours.iter().zip(theirs).all(|(o, t)| {
+                self.columns.iter().all(|c| match (o.get(*c), t.get(*c)) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => json_equal(a, b),
+                    _ => false,
+                })
+            })
+    }
 }
 
 impl CompiledBundle {
@@ -257,8 +295,10 @@ impl CompiledBundle {
                 let Some(raw) = raw else { continue };
                 if let (Some((star, column)), Value::Array(elements)) = (column, raw) {
                     let array = tokens.get(..*star).unwrap_or_default();
-                    let (_, rows) =
-                        lists.entry((key.as_str(), array)).or_insert_with(|| (ptr.as_str(), Vec::new()));
+                    let (_, rows, columns) = lists
+                        .entry((key.as_str(), array))
+                        .or_insert_with(|| (ptr.as_str(), Vec::new(), Vec::new()));
+                    columns.push(column.as_str());
                     rows.resize_with(elements.len(), Map::new);
                     let below = tokens.get(star + 1..).unwrap_or_default();
                     for (element, row) in elements.iter().zip(rows.iter_mut()) {
@@ -289,12 +329,13 @@ impl CompiledBundle {
                         continue;
                     }
                 };
-                offers.entry(key.as_str()).or_default().push(Offer { value, source: src, pointer: ptr });
+                let offer = Offer { value, source: src, pointer: ptr, columns: Vec::new() };
+                offers.entry(key.as_str()).or_default().push(offer);
             }
             // Each array read as one list (the rows in the source's order).
-            for ((key, _), (ptr, rows)) in lists {
+            for ((key, _), (pointer, rows, columns)) in lists {
                 let value = Value::Array(rows.into_iter().map(Value::Object).collect());
-                offers.entry(key).or_default().push(Offer { value, source: src, pointer: ptr });
+                offers.entry(key).or_default().push(Offer { value, source: src, pointer, columns });
             }
         }
         let (mut values, conflicts) = self.settle(typed, &offers, &mut notes);
@@ -342,7 +383,19 @@ impl CompiledBundle {
                 authoritative.chain(offered.iter().filter(|o| !o.source.authoritative))
             };
             if let Some(v) = typed.get(key) {
-                for o in offered.iter().filter(|o| o.source.authoritative && !json_equal(&o.value, v)) {
+                let mut kept = Filled::typed(v.clone());
+                for o in offered.iter().filter(|o| o.source.authoritative) {
+                    if o.completed_by(v) {
+                        // The source's list, completed in its open columns: the source's
+                        // still (the first such source), the typed value kept as typed.
+                        if kept.origin == FillOrigin::Applicant {
+                            kept = self.filled_from(o, v.clone(), key);
+                        }
+                        continue;
+                    }
+                    if json_equal(&o.value, v) {
+                        continue;
+                    }
                     conflicts.push(Conflict {
                         key: key.to_owned(),
                         typed: v.clone(),
@@ -357,10 +410,7 @@ impl CompiledBundle {
                         ),
                     });
                 }
-                values.insert(
-                    key.to_owned(),
-                    Filled { value: v.clone(), origin: FillOrigin::Applicant, locked: false },
-                );
+                values.insert(key.to_owned(), kept);
                 continue;
             }
             let Some(first) = ranked().next() else { continue };
@@ -372,19 +422,26 @@ impl CompiledBundle {
                     format!("differs from `{}`, not used", first.source.id),
                 ));
             }
-            values.insert(
-                key.to_owned(),
-                Filled {
-                    value: first.value.clone(),
-                    origin: FillOrigin::Source {
-                        source: first.source.id.clone(),
-                        pointer: first.pointer.to_owned(),
-                    },
-                    locked: first.source.authoritative,
-                },
-            );
+            values.insert(key.to_owned(), self.filled_from(first, first.value.clone(), key));
         }
         (values, conflicts)
+    }
+
+    /// `value` as offer `o` fills key `key`: locked when the source is authoritative, a
+    /// list then open in the columns the source does not fill.
+    fn filled_from(&self, o: &Offer<'_>, value: Value, key: &str) -> Filled {
+        let open_columns = match self.keys.get(key) {
+            Some(info) if o.source.authoritative && !o.columns.is_empty() => {
+                info.columns.keys().filter(|c| !o.columns.contains(&c.as_str())).cloned().collect()
+            }
+            _ => Vec::new(),
+        };
+        Filled {
+            value,
+            origin: FillOrigin::Source { source: o.source.id.clone(), pointer: o.pointer.to_owned() },
+            locked: o.source.authoritative,
+            open_columns,
+        }
     }
 
     /// Takes the values derive rules computed for keys still empty, and their trace.
@@ -403,6 +460,7 @@ impl CompiledBundle {
                         value: v.clone(),
                         origin: FillOrigin::Derived { rule: rule.id.clone(), reads: from },
                         locked: false,
+                        open_columns: Vec::new(),
                     },
                 );
             }

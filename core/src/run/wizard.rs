@@ -213,9 +213,14 @@ pub type Provenance = FillOrigin;
 pub struct Origin {
     /// Where the value came from.
     pub provenance: Provenance,
-    /// Filled by an authoritative source: the applicant may not change it.
+    /// Filled by an authoritative source: the applicant may not change it. For a list: its
+    /// rows, and every column but the open ones.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub locked: bool,
+    /// For a locked list: the columns the source does not fill, which the applicant
+    /// completes with [`Wizard::set_cell`] ([`Filled::open_columns`](crate::prefill::Filled::open_columns)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_columns: Vec<String>,
 }
 
 /// A saved wizard: resumes only on the bundle id and version it was saved with.
@@ -327,7 +332,8 @@ pub struct FieldState {
     /// Where the value came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Provenance>,
-    /// The applicant may not change it.
+    /// The applicant may not change it. For a list an authoritative source filled: its rows
+    /// and its columns marked `locked` (see [`ColumnState::locked`]); the others stay open.
     pub locked: bool,
     /// Some applicable item declares it.
     pub visible: bool,
@@ -374,6 +380,10 @@ pub struct ColumnState {
     pub description: Option<Text>,
     /// Every row must fill it (some department requires it).
     pub required: bool,
+    /// An authoritative source fills it: its cells cannot be changed
+    /// ([`Wizard::set_cell`] refuses them). In a locked list, the columns not locked are the
+    /// applicant's to complete.
+    pub locked: bool,
 }
 
 /// An error message.
@@ -549,7 +559,11 @@ impl<'b> Wizard<'b> {
                 if filled.origin != FillOrigin::Applicant || filled.locked {
                     w.origins.insert(
                         key.clone(),
-                        Origin { provenance: filled.origin.clone(), locked: filled.locked },
+                        Origin {
+                            provenance: filled.origin.clone(),
+                            locked: filled.locked,
+                            open_columns: filled.open_columns.clone(),
+                        },
                     );
                 }
             }
@@ -823,7 +837,10 @@ impl<'b> Wizard<'b> {
         Ok(())
     }
 
-    /// Answers column `column` of row `index` of list `key`; `null` clears it.
+    /// Answers column `column` of row `index` of list `key`; `null` clears it. In a list
+    /// an authoritative source filled, only its open columns may be answered (the others
+    /// are refused as [`WizardError::Locked`], naming the column's key), and the list stays
+    /// the source's.
     pub fn set_cell(
         &mut self,
         key: &str,
@@ -831,7 +848,6 @@ impl<'b> Wizard<'b> {
         column: &str,
         value: Value,
     ) -> Result<(), WizardError> {
-        self.check_row(key, index)?;
         let columns = &self.list_info(key)?.0.columns;
         if !columns.contains_key(column) {
             let suggestion = closest(column, columns.keys().map(String::as_str));
@@ -840,6 +856,21 @@ impl<'b> Wizard<'b> {
                 column: column.to_owned(),
                 suggestion,
             });
+        }
+        // A locked list open in this column stays the source's: its origin is kept.
+        let kept = match self.origins.get(key) {
+            Some(o) if o.locked && o.open_columns.iter().any(|c| c == column) => Some(o.clone()),
+            Some(o) if o.locked && !o.open_columns.is_empty() => {
+                return Err(WizardError::Locked { key: format!("{key}[].{column}") });
+            }
+            _ => None,
+        };
+        if kept.is_none() {
+            self.check_unlocked(key)?;
+        }
+        let rows = self.rows(key);
+        if index >= rows {
+            return Err(WizardError::NoRow { key: key.to_owned(), index, rows });
         }
         self.with_rows(key, |rows| {
             if let Some(row) = rows.get_mut(index).and_then(Value::as_object_mut) {
@@ -850,6 +881,9 @@ impl<'b> Wizard<'b> {
                 }
             }
         });
+        if let Some(origin) = kept {
+            self.origins.insert(key.to_owned(), origin);
+        }
         Ok(())
     }
 
@@ -1387,6 +1421,7 @@ impl<'b> Wizard<'b> {
             .and_then(Value::as_array)
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
+        let origin = self.origins.get(key).filter(|o| o.locked);
         let columns = info
             .columns
             .iter()
@@ -1395,6 +1430,7 @@ impl<'b> Wizard<'b> {
                 title: c.title.clone(),
                 description: c.description.clone(),
                 required: required.contains(&column.as_str()),
+                locked: origin.is_some_and(|o| !o.open_columns.contains(column)),
             })
             .collect();
         ListState {
