@@ -476,7 +476,9 @@ export class OnethingWizard extends HTMLElement {
       text: label(lang, `outcome.${decision.outcome}`) })];
     const items = decision.items.filter((i) => i.outcome !== 'not_applicable');
     out.push(h('h4', { text: label(lang, 'items') }), h('ul', { class: 'decision' }, items.map((i) =>
-      h('li', { text: `${this.#tx(this.#meta.items[i.item]) || i.item}（${this.#tx(this.#meta.departments[i.department]) || i.department}）：${label(lang, `outcome.${i.outcome}`)}${i.supplement_by ? ` · ${label(lang, 'supplyBy', i.supplement_by)}` : ''}` }))));
+      h('li', { 'data-item': i.item, text: label(lang, 'itemOutcome', this.#tx(this.#meta.items[i.item]) || i.item,
+        this.#tx(this.#meta.departments[i.department]) || i.department, label(lang, `outcome.${i.outcome}`))
+        + (i.supplement_by ? ` · ${label(lang, 'supplyBy', i.supplement_by)}` : '') }))));
     out.push(h('h4', { text: label(lang, 'deficiencies') }));
     out.push(decision.deficiencies.length
       ? h('ol', { class: 'decision', part: 'deficiencies' }, decision.deficiencies.map((x) =>
@@ -484,7 +486,7 @@ export class OnethingWizard extends HTMLElement {
       : h('p', { text: label(lang, 'none') }));
     if (decision.supplements.length) {
       out.push(h('h4', { text: label(lang, 'supplements') }), h('ul', { class: 'decision', part: 'supplements' }, decision.supplements.map((s) =>
-        h('li', { text: `${this.#tx(s.title)}：${label(lang, 'supplyBy', s.by)}` }))));
+        h('li', { 'data-material': s.material, text: label(lang, 'supplement', this.#tx(s.title), s.by) }))));
     }
     out.push(h('h4', { text: label(lang, 'notice') }),
       // The library's own page (its text escaped by the library); sandboxed: no scripts,

@@ -71,6 +71,8 @@ export const LABELS = {
   items: { zh: '各事项', en: 'Each service' },
   deficiencies: { zh: '一次性告知：需补正的内容', en: 'Everything to correct, told once' },
   supplements: { zh: '容缺材料补交期限', en: 'Materials to supply later, and by when' },
+  itemOutcome: { zh: (item, dept, outcome) => `${item}（${dept}）：${outcome}`, en: (item, dept, outcome) => `${item} (${dept}): ${outcome}` },
+  supplement: { zh: (title, by) => `${title}：${by} 前补交`, en: (title, by) => `${title}: supply by ${by}` },
   supplyBy: { zh: (d) => `${d} 前补交`, en: (d) => `by ${d}` },
   notice: { zh: '一次性告知书', en: 'The one-time notice' },
   none: { zh: '无', en: 'None' },

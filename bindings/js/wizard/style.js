@@ -31,11 +31,11 @@ export const CSS = `
 }
 :host([hidden]) { display: none; }
 * { box-sizing: border-box; }
-.wizard { max-width: var(--ot-max-width); margin: 0 auto; padding: var(--ot-gap); }
+.wizard { position: relative; max-width: var(--ot-max-width); margin: 0 auto; padding: var(--ot-gap); }
 h2 { font-size: 1.5rem; margin: 0 0 .5rem; }
 h3 { font-size: 1.25rem; margin: 1rem 0 .5rem; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
-.steps { list-style: none; margin: 0 0 .75rem; padding: 0 0 .25rem; display: flex; gap: .25rem; overflow-x: auto; }
+.steps { position: relative; list-style: none; margin: 0 0 .75rem; padding: 0 0 .25rem; display: flex; gap: .25rem; overflow-x: auto; }
 .steps li { flex: none; }
 @media (min-width: 48rem) { .steps { flex-wrap: wrap; overflow: visible; } }
 .steps button { min-height: var(--ot-target); padding: .25rem .75rem; border: 1px solid var(--ot-border); border-radius: var(--ot-radius);
