@@ -55,15 +55,32 @@ export class Engine {
   }
 
   /** Compiles `bundle` (packed text or object) and starts a wizard on `date`: from a draft
-   * when given, else prefilled when sources are given, else empty. */
-  open({ bundle, date, prefill, draft }) {
+   * when given, else prefilled when sources are given, else empty; then, when `submission`
+   * is given, with its choices, values, material statuses and commitments, one by one: what
+   * the wizard refuses (an unknown or locked key, an unknown material) is listed in
+   * `refused` (`{ key, kind, message }`) rather than failing the whole. */
+  open({ bundle, date, prefill, draft, submission }) {
     this.close();
     this.#date = date || null;
     this.#bundle = new Bundle(bundle);
     this.#wizard = draft ? Wizard.resume(this.#bundle, draft, this.#date)
       : prefill ? Wizard.prefilled(this.#bundle, prefill, this.#date)
         : new Wizard(this.#bundle, this.#date);
-    return { meta: metaOf(this.#bundle), state: this.#wizard.state() };
+    const refused = [];
+    if (submission && typeof submission === 'object') {
+      const attempt = (key, f) => { try { f(); } catch (e) { refused.push({ key, kind: e?.kind, message: String(e?.message ?? e) }); } };
+      for (const id of submission.opt_in ?? []) attempt(id, () => this.#wizard.choose(id, true));
+      for (const [k, v] of Object.entries(submission.values ?? {})) attempt(k, () => this.#wizard.set(k, v));
+      for (const [k, v] of Object.entries(submission.materials ?? {})) attempt(k, () => this.#wizard.setMaterial(k, v));
+      for (const c of submission.commitments ?? []) attempt(c, () => this.#wizard.commit(c, true));
+      if (submission.applicant) attempt('applicant', () => this.#wizard.setApplicant(submission.applicant));
+    }
+    return { meta: metaOf(this.#bundle), state: this.#wizard.state(), refused };
+  }
+
+  /** The submission the answers make now (`Wizard.submit`). */
+  submission() {
+    return this.#wizard.submit();
   }
 
   /** One of the wizard's changes (`set`, `unset`, `setMaterial`, `choose`, `commit`,
@@ -112,6 +129,7 @@ export function mainDriver(wasm) {
     open: (options) => run(() => engine.open(options)),
     call: (method, args) => run(() => engine.call(method, args)),
     save: () => run(() => engine.save()),
+    submission: () => run(() => engine.submission()),
     submit: (lang) => run(() => engine.submit(lang)),
     notice: (lang, submission) => run(() => engine.notice(lang, submission)),
     close: () => engine.close(),
@@ -164,6 +182,7 @@ export function workerDriver(wasm, url = new URL('./worker.js', import.meta.url)
     open: (options) => { fields.clear(); return withState('open', [options]); },
     call: (method, args) => withState('call', [method, args]),
     save: () => send('save', []),
+    submission: () => send('submission', []),
     submit: (lang) => send('submit', [lang]),
     notice: (lang, submission) => send('notice', [lang, submission]),
     close: () => worker.terminate(),

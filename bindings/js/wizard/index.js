@@ -50,6 +50,8 @@ export class OnethingWizard extends HTMLElement {
   #bundle = null;     // packed bundle (text or object) set as a property
   #prefill = null;
   #draft = null;
+  #initial = null;
+  #refused = [];
   #driver = null;
   #meta = null;
   #state = null;
@@ -82,6 +84,12 @@ export class OnethingWizard extends HTMLElement {
   /** A saved draft (`Wizard.save()`, also `save()` here) to resume. */
   get draft() { return this.#draft; }
   set draft(v) { this.#draft = v; this.#queueLoad(); }
+  /** A submission to start from: its choices, values, material statuses and commitments
+   * are given to the wizard one by one; what it refuses is in `refused`. */
+  get initial() { return this.#initial; }
+  set initial(v) { this.#initial = v; this.#queueLoad(); }
+  /** What the wizard refused of `initial`: `{ key, kind, message }` each. */
+  get refused() { return this.#refused; }
   get date() { return this.getAttribute('date') ?? ''; }
   set date(v) { this.setAttribute('date', v); }
   get src() { return this.getAttribute('src') ?? ''; }
@@ -123,6 +131,9 @@ export class OnethingWizard extends HTMLElement {
   /** The answers as a draft to resume later (`Wizard.save`). */
   save() { return this.#enqueue(() => this.#driver.save()); }
 
+  /** The submission the answers make now (`Wizard.submit`), without deciding on it. */
+  submission() { return this.#enqueue(() => this.#driver.submission()); }
+
   // ---- Loading ------------------------------------------------------------------------
 
   #queueLoad(newDriver = false) {
@@ -147,12 +158,18 @@ export class OnethingWizard extends HTMLElement {
       bundle = await res.text();
     }
     this.#driver ??= (this.worker ? workerDriver : mainDriver)(this.wasm ? new URL(this.wasm, document.baseURI).href : undefined);
-    const { meta, state } = await this.#driver.open({ bundle, date: this.date || null, prefill: this.#prefill, draft: this.#draft });
+    const { meta, state, refused } = await this.#driver.open({
+      bundle, date: this.date || null, prefill: this.#prefill, draft: this.#draft, submission: this.#initial,
+    });
     this.#meta = meta;
+    this.#refused = refused ?? [];
     this.#touched.clear();
+    // Values the wizard starts with (a draft, a prefill, a submission) show their errors at
+    // once: nobody is typing them.
+    for (const step of state.steps) for (const f of step.fields) if (f.value !== undefined) this.#touched.add(f.key);
     this.#attempted.clear();
     this.#result = null;
-    this.#page = null;
+    this.#pageSig = '';   // the page is drawn anew (the same page, when it still exists)
     this.#build();
     this.#apply(state);
     this.dispatchEvent(new CustomEvent('ready', { detail: { state }, bubbles: true, composed: true }));
@@ -162,7 +179,7 @@ export class OnethingWizard extends HTMLElement {
   #reopenOnDate() {
     this.#enqueue(async () => {
       const draft = await this.#driver.save();
-      const { state } = await this.#driver.open({ bundle: this.#bundle ?? await (await fetch(this.src)).text(), date: this.date || null, draft });
+      const { state } = await this.#driver.open({ bundle: this.#bundle ?? await (await fetch(this.src)).text(), date: this.date || null, draft, submission: this.#initial && !draft ? this.#initial : null });
       this.#result = null;
       this.#apply(state);
     });
@@ -827,11 +844,11 @@ export class OnethingWizard extends HTMLElement {
             ...(c.required ? [' ', h('span', { class: 'req', 'aria-hidden': 'true', text: '*' }), h('span', { class: 'sr-only', text: `（${label(this.#lang, 'required')}）` })] : [])), input, err),
         };
       });
-      const up = h('button', { type: 'button', class: 'action', 'data-focus-key': `${key}:${n}:up`, text: '↑', 'aria-label': label(this.#lang, 'moveUp', name), disabled: n === 0,
+      const up = h('button', { type: 'button', class: 'action', 'data-focus-key': `${key}:${n}:up`, 'data-row-up': String(n), text: '↑', 'aria-label': label(this.#lang, 'moveUp', name), disabled: n === 0,
         onclick: () => this.#change('moveRow', [key, n, n - 1], { key, row: n, moved: n - 1 }) });
-      const remove = h('button', { type: 'button', class: 'action', 'data-focus-key': `${key}:${n}:remove`, text: '✕', 'aria-label': label(this.#lang, 'removeRow', name),
+      const remove = h('button', { type: 'button', class: 'action', 'data-focus-key': `${key}:${n}:remove`, 'data-row-remove': String(n), text: '✕', 'aria-label': label(this.#lang, 'removeRow', name),
         onclick: () => this.#change('removeRow', [key, n], { key, row: n, removed: true }) });
-      const el = h('fieldset', { class: 'row', part: 'row' }, h('legend', { text: name }), cells.map((c) => c.el), h('div', { class: 'row-actions' }, up, remove));
+      const el = h('fieldset', { class: 'row', part: 'row', 'data-row-index': String(n) }, h('legend', { text: name }), cells.map((c) => c.el), h('div', { class: 'row-actions' }, up, remove));
       return { el, cells, value: undefined, up, remove };
     };
     control.update = (next, shown) => {

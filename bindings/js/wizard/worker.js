@@ -28,6 +28,7 @@ const OPS = {
   open: (options) => { sent = new Map(); const a = engine.open(options); return { ...a, state: slim(a.state) }; },
   call: (method, args) => { const a = engine.call(method, args); return { ...a, state: slim(a.state) }; },
   save: () => engine.save(),
+  submission: () => engine.submission(),
   submit: (lang) => engine.submit(lang),
   notice: (lang, submission) => engine.notice(lang, submission),
 };
