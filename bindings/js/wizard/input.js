@@ -53,9 +53,9 @@ const CHECK = '10X98765432';
 export function idNumberInfo(text) {
   const s = normaliseCode(text, 'cn-id-number');
   if (s === '') return { state: 'empty' };
+  if (s.length > 18) return { state: 'invalid', reason: 'length' };
   if (!/^\d{0,17}[\dX]?$/.test(s) || (s.length < 18 && s.includes('X'))) return { state: 'invalid', reason: 'characters' };
   if (s.length < 18) return { state: 'partial' };
-  if (s.length > 18) return { state: 'invalid', reason: 'length' };
   const y = Number(s.slice(6, 10));
   const m = Number(s.slice(10, 12));
   const d = Number(s.slice(12, 14));
