@@ -94,6 +94,13 @@ function hostileBundle() {
   return packed;
 }
 
+/** A prefill of every source a fixture has a document for (fixture.json's `sources`),
+ * consented. */
+function prefillOf(name) {
+  const documents = Object.fromEntries(Object.entries(readJson(name, 'fixture.json').sources ?? {}).map(([id, file]) => [id, readJson(name, file)]));
+  return { consent: Object.keys(documents), documents };
+}
+
 const PAGE = `<!doctype html>
 <html lang="zh-CN">
 <meta charset="utf-8">
@@ -121,6 +128,7 @@ const PAGE = `<!doctype html>
   el.setAttribute('lang', params.get('lang') ?? 'zh');
   el.setAttribute('date', params.get('date') ?? '');
   if (params.has('worker')) el.setAttribute('worker', '');
+  if (params.has('prefill')) el.prefill = await (await fetch('/prefill/' + params.get('bundle') + '.json')).json();
   el.src = '/bundles/' + params.get('bundle') + '.json';
 </script>`;
 
@@ -132,6 +140,7 @@ before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const routes = { '/': ['text/html', PAGE], '/bundles/hostile.json': ['application/json', hostileBundle()] };
   for (const c of CASES) routes[`/bundles/${c.name}.json`] = ['application/json', c.packed];
+  routes['/prefill/newborn.json'] = ['application/json', JSON.stringify(prefillOf('newborn'))];
   server = await serve(routes, { '/dist/': join(PKG, 'dist'), '/wizard/': join(PKG, 'wizard'), '/axe/': AXE });
   browser = await launch();
 });
@@ -143,13 +152,14 @@ after(async () => {
 
 /** A new page with the element on `bundle`, loaded; `en-US` so that date inputs take
  * month, day, year. */
-async function open(bundle, { date = '', lang = 'zh', width = 1280, worker = false } = {}) {
+async function open(bundle, { date = '', lang = 'zh', width = 1280, worker = false, prefill = false } = {}) {
   const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'en-US' });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   const q = new URLSearchParams({ bundle, date, lang });
   if (worker) q.set('worker', '1');
+  if (prefill) q.set('prefill', '1');
   await page.goto(`${server.origin}/?${q}`);
   await page.waitForFunction(() => window.__ready || window.__events.some((e) => e.type === 'error'), null, { timeout: 60_000 });
   const failed = await page.evaluate(() => window.__events.find((e) => e.type === 'error'));
@@ -511,6 +521,46 @@ test('in a Web Worker the element gives the same submission', { timeout: 180_000
     const { submission, decision } = await fillByKeyboard(page, c.submission);
     assert.deepEqual(submission, c.submission);
     assert.equal(decision.outcome, c.outcome);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
+test('prefilled fields show their source; authoritative ones are locked; each field names its departments on demand', { timeout: 60_000 }, async () => {
+  const c = CASES.find((x) => x.name === 'newborn');
+  const { page, errors, close } = await open('newborn', { date: c.date, lang: 'en', prefill: true });
+  try {
+    await page.evaluate(() => {
+      const root = document.querySelector('onething-wizard').shadowRoot;
+      [...root.querySelectorAll('.steps button')].find((b) => b.textContent.includes('The mother')).click();
+    });
+    await settled(page);
+    const seen = await page.evaluate(() => {
+      const root = document.querySelector('onething-wizard').shadowRoot;
+      const field = (key) => root.querySelector(`[data-field="${key}"]`);
+      return {
+        name: field('mother.name').querySelector('input').value,
+        nameLocked: field('mother.name').querySelector('input').disabled,
+        nameSource: field('mother.name').querySelector('[part~="source"]').textContent,
+        nationalityLocked: [...field('mother.nationality').querySelectorAll('input, select')].some((c) => c.disabled),
+        nationalitySource: field('mother.nationality').querySelector('[part~="source"]').textContent,
+        departments: field('mother.name').querySelector('details.departments').open,
+        departmentNames: [...field('mother.name').querySelectorAll('details.departments li')].map((li) => li.textContent),
+      };
+    });
+    assert.equal(seen.name, prefillOf('newborn').documents['e-licence:mother-id-card'].zmxx.xm);
+    assert.equal(seen.nameLocked, true);
+    assert.equal(seen.nameSource, "Prefilled from Mother's resident ID card e-licence (authoritative, cannot be changed)");
+    assert.equal(seen.nationalityLocked, false);
+    assert.equal(seen.nationalitySource, 'Prefilled from Marriage certificate e-licence');
+    assert.equal(seen.departments, false, 'departments are shown on demand');
+    assert.ok(seen.departmentNames.length >= 1);
+    // Opened by keyboard: Tab to the summary after the name, Enter.
+    await page.evaluate(() => document.querySelector('onething-wizard').shadowRoot.querySelector('[data-field="mother.name"] summary').focus());
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.querySelector('onething-wizard').shadowRoot.querySelector('[data-field="mother.name"] details').open), true);
+    for (const v of await axe(page)) assert.fail(v);
     assert.deepEqual(errors, []);
   } finally {
     await close();

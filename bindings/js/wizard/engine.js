@@ -75,7 +75,9 @@ export class Engine {
       for (const c of submission.commitments ?? []) attempt(c, () => this.#wizard.commit(c, true));
       if (submission.applicant) attempt('applicant', () => this.#wizard.setApplicant(submission.applicant));
     }
-    return { meta: metaOf(this.#bundle), state: this.#wizard.state(), refused };
+    // The commitments signed so far (a draft's, a submission's): not part of the state.
+    const commitments = this.#wizard.save().commitments ?? [];
+    return { meta: metaOf(this.#bundle), state: this.#wizard.state(), refused, commitments };
   }
 
   /** The submission the answers make now (`Wizard.submit`). */

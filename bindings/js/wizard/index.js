@@ -117,9 +117,8 @@ export class OnethingWizard extends HTMLElement {
 
   connectedCallback() { this.#queueLoad(); }
 
-  disconnectedCallback() {
-    // Kept: moving the element in the DOM keeps its wizard. `close()` frees it.
-  }
+  // Leaving the DOM keeps the wizard (moving the element keeps its answers); `close()`
+  // frees it.
 
   /** Frees the wizard and its worker. */
   close() {
@@ -158,11 +157,12 @@ export class OnethingWizard extends HTMLElement {
       bundle = await res.text();
     }
     this.#driver ??= (this.worker ? workerDriver : mainDriver)(this.wasm ? new URL(this.wasm, document.baseURI).href : undefined);
-    const { meta, state, refused } = await this.#driver.open({
+    const { meta, state, refused, commitments } = await this.#driver.open({
       bundle, date: this.date || null, prefill: this.#prefill, draft: this.#draft, submission: this.#initial,
     });
     this.#meta = meta;
     this.#refused = refused ?? [];
+    this.#commitments = commitments ?? [];
     this.#touched.clear();
     // Values the wizard starts with (a draft, a prefill, a submission) show their errors at
     // once: nobody is typing them.
@@ -188,7 +188,9 @@ export class OnethingWizard extends HTMLElement {
   #fail(e) {
     const error = e instanceof Error ? e : new Error(String(e));
     if (this.#dom.alert) this.#dom.alert.textContent = `${label(this.#lang, 'failed')}${error.message}`;
-    this.dispatchEvent(new CustomEvent('error', { detail: { error }, bubbles: true, composed: true }));
+    // Not bubbling, as the platform's own `error` events (a window listener would take it
+    // for a script error).
+    this.dispatchEvent(new CustomEvent('error', { detail: { error } }));
   }
 
   // ---- Changes ------------------------------------------------------------------------
@@ -314,7 +316,7 @@ export class OnethingWizard extends HTMLElement {
       if (this.#result && this.#page === 'decision') {
         this.#result = { ...this.#result, notice: await this.#driver.notice(this.#lang, this.#result.submission) };
       }
-      this.#dom.stepsNav && (this.#dom.steps.dataset.sig = '');
+      this.#dom.steps.dataset.sig = '';
       const pages = this.#pages();
       this.#frame(pages);
       this.#renderPage(pages);
@@ -522,7 +524,10 @@ export class OnethingWizard extends HTMLElement {
     const prop = this.#meta.form?.properties?.[f.key] ?? {};
     const ids = { control: newId('c'), label: newId('l'), desc: newId('d'), err: newId('e'), info: newId('i'), src: newId('s') };
     const view = { field: f, lang, messages: [], key: f.key };
-    const required = () => (view.field.required ? [' ', h('span', { class: 'req', 'aria-hidden': 'true', text: '*' }), h('span', { class: 'sr-only', text: `（${label(lang, 'required')}）` })] : []);
+    // The required mark follows the state: a field becomes required when an item needing
+    // it starts to apply.
+    const star = h('span', { class: 'req', 'aria-hidden': 'true', text: ' *' });
+    const starText = h('span', { class: 'sr-only', text: `（${label(lang, 'required')}）` });
     const desc = h('div', { class: 'hint', id: ids.desc, part: 'hint' });
     const source = h('div', { class: 'source', id: ids.src, part: 'source', hidden: true });
     const err = h('div', { class: 'error', id: ids.err, part: 'error' });
@@ -531,8 +536,8 @@ export class OnethingWizard extends HTMLElement {
     const group = control.group;
     const title = this.#tx(f.title) || f.key;
     const head = group
-      ? h('legend', { id: ids.label, part: 'label' }, title, ...required())
-      : h('label', { id: ids.label, for: ids.control, part: 'label' }, title, ...required());
+      ? h('legend', { id: ids.label, part: 'label' }, title, star, starText)
+      : h('label', { id: ids.label, for: ids.control, part: 'label' }, title, star, starText);
     view.el = h(group ? 'fieldset' : 'div', { class: 'field', part: 'field', 'data-field': f.key },
       head, desc, control.el, control.info ?? null, source, depts, err);
     const describe = [ids.desc, ids.src, ids.err, control.info ? ids.info : null].filter(Boolean).join(' ');
@@ -541,6 +546,8 @@ export class OnethingWizard extends HTMLElement {
     view.update = (next) => {
       view.field = next;
       view.lang = this.#lang;
+      star.hidden = !next.required;
+      starText.hidden = !next.required;
       desc.textContent = this.#tx(next.description);
       desc.hidden = !next.description;
       const p = next.provenance;
@@ -785,12 +792,9 @@ export class OnethingWizard extends HTMLElement {
     return {
       el: input, info, describe: [input],
       update: (next) => {
-        const shown = this.#showPlain(next.value);
-        // The field being typed in keeps what is typed (the wizard has the same value,
-        // normalised); any other is redrawn from the state.
-        if (this.#root.activeElement !== input || !same(this.#readPlain(prop, input), next.value)) {
-          if (this.#root.activeElement !== input) input.value = shown;
-        }
+        // The field being typed in keeps what is typed (the wizard has it, normalised); any
+        // other is redrawn from the state.
+        if (this.#root.activeElement !== input) input.value = this.#showPlain(next.value);
         pushed = next.value;
         input.disabled = next.locked;
         input.required = next.required;
