@@ -41,7 +41,7 @@ export interface WizardErrorDetail {
   error: Error & { kind?: string; path?: string; details?: unknown };
 }
 
-export interface OnethingWizardEventMap extends HTMLElementEventMap {
+export interface OnethingWizardEventMap {
   ready: CustomEvent<{ state: WizardState }>;
   change: CustomEvent<WizardChangeDetail>;
   step: CustomEvent<WizardStepDetail>;
@@ -64,6 +64,11 @@ export declare class OnethingWizard extends HTMLElement {
   prefill: PrefillSources | null;
   /** Resumes this draft (`Wizard.resume`). */
   draft: Draft | null;
+  /** A submission to start from: its choices, values, material statuses and commitments
+   * are given to the wizard one by one; what it refuses is listed in `refused`. */
+  initial: Submission | null;
+  /** What the wizard refused of `initial` (an unknown or locked key, an unknown material). */
+  readonly refused: { key: string; kind?: string; message: string }[];
   date: string;
   src: string;
   worker: boolean;
@@ -76,6 +81,8 @@ export declare class OnethingWizard extends HTMLElement {
   readonly settled: Promise<void>;
   /** The answers as a draft. */
   save(): Promise<Draft>;
+  /** The submission the answers make now, without deciding on it. */
+  submission(): Promise<Submission>;
   /** Frees the wizard (and terminates its worker). */
   close(): void;
   addEventListener<K extends keyof OnethingWizardEventMap>(type: K, listener: (this: OnethingWizard, ev: OnethingWizardEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
