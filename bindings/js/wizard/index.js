@@ -196,10 +196,11 @@ export class OnethingWizard extends HTMLElement {
   // ---- Changes ------------------------------------------------------------------------
 
   /** Sends one change to the wizard, then shows the new state and tells the host. */
-  #change(method, args, detail) {
+  #change(method, args, detail, after) {
     return this.#enqueue(async () => {
       const { result, state } = await this.#driver.call(method, args);
       this.#apply(state);
+      after?.(result);
       this.dispatchEvent(new CustomEvent('change', { detail: { ...detail, state }, bubbles: true, composed: true }));
       return result;
     });
@@ -813,14 +814,16 @@ export class OnethingWizard extends HTMLElement {
     const box = h('div', { class: 'list', part: 'list' });
     const rowsEl = h('div', {});
     const add = h('button', { type: 'button', class: 'action', part: 'button add-row', 'data-add-row': key, 'data-focus-key': `${key}:add` });
-    add.addEventListener('click', async () => {
+    add.addEventListener('click', () => {
       this.#touch(key);
-      const n = await this.#change('addRow', [key, {}], { key, row: 'added' });
-      if (typeof n === 'number') this.#root.querySelector(`[data-list="${CSS_escape(key)}"][data-row="${n}"]`)?.focus();
+      // The new row's first cell takes the focus, within the change (before `settled`).
+      this.#change('addRow', [key, {}], { key, row: 'added' }, (n) => {
+        if (typeof n === 'number') this.#root.querySelector(`[data-list="${CSS_escape(key)}"][data-row="${n}"]`)?.focus();
+      });
     });
     box.append(rowsEl, add);
     let rowViews = [];
-    let listObj = null;
+    let listSig = null;   // the rows' names and the columns drawn (by content: from a worker, objects are copies)
     let lang = null;
     const control = { el: box, group: true, describe: [], cellInvalid: true, focusTarget: () => rowViews[0]?.cells[0]?.input ?? add };
     const buildRow = (n, list) => {
@@ -858,9 +861,10 @@ export class OnethingWizard extends HTMLElement {
     control.update = (next, shown) => {
       const list = next.list;
       const rows = Array.isArray(next.value) ? next.value : [];
-      if (list !== listObj || rows.length !== rowViews.length || lang !== this.#lang) {
+      const sig = JSON.stringify(list);
+      if (sig !== listSig || rows.length !== rowViews.length || lang !== this.#lang) {
         const focused = this.#root.activeElement?.dataset?.focusKey;
-        listObj = list;
+        listSig = sig;
         lang = this.#lang;
         rowViews = rows.map((_, n) => buildRow(n, list));
         rowsEl.replaceChildren(...rowViews.map((r) => r.el));
