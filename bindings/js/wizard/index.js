@@ -199,6 +199,8 @@ export class OnethingWizard extends HTMLElement {
   #change(method, args, detail, after) {
     return this.#enqueue(async () => {
       const { result, state } = await this.#driver.call(method, args);
+      // A decision on earlier answers is no longer the decision.
+      if (this.#result && method !== 'goTo') this.#result = null;
       this.#apply(state);
       after?.(result);
       this.dispatchEvent(new CustomEvent('change', { detail: { ...detail, state }, bubbles: true, composed: true }));
