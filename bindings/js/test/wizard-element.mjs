@@ -67,7 +67,8 @@ const CASES = fixtures().map((name) => {
 });
 
 /** A bundle written to break a careless renderer: markup in every title, an enumeration of
- * 5,000 options, a department named with a script. */
+ * 5,000 options, a department named with a script; also an object field (no fixture has
+ * one). */
 function hostileBundle() {
   const evil = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
   const huge = Array.from({ length: 5000 }, (_, i) => `选项${i}<b>${i}</b>`);
@@ -77,7 +78,7 @@ function hostileBundle() {
       departments: [{ id: 'd0', name: { zh: `部门${evil}`, en: `Dept ${evil}` } }],
       items: [{
         id: 'item0', department: 'd0', title: { zh: `事项${evil}`, en: `Item ${evil}` }, schema: 'item0.schema.json',
-        field_map: { '/name': 'applicant.name', '/choice': 'applicant.choice', '/note': 'applicant.note' },
+        field_map: { '/name': 'applicant.name', '/choice': 'applicant.choice', '/note': 'applicant.note', '/address': 'applicant.address' },
       }],
     }),
     'item0.schema.json': JSON.stringify({
@@ -86,6 +87,10 @@ function hostileBundle() {
         name: { type: 'string', title: `姓名${evil}`, description: `说明${evil}` },
         choice: { enum: huge, title: `选择${evil}` },
         note: { type: 'string', title: evil },
+        address: {
+          type: 'object', title: `地址${evil}`,
+          properties: { city: { type: 'string', title: `城市${evil}` }, zip: { type: 'string', pattern: '^\\d{6}$', title: '邮编' } },
+        },
       },
     }),
   });
@@ -517,6 +522,17 @@ test('a hostile bundle renders as text, runs no script, and stays responsive', {
     await settled(page);
     const value = await page.evaluate(() => document.querySelector('onething-wizard').state.steps.flatMap((s) => s.fields).find((f) => f.key === 'applicant.choice').value);
     assert.equal(value, '选项1<b>1</b>');
+    // The object field: one input per property, the whole object set; its code property
+    // takes full-width digits.
+    await tabTo(page, 'applicant.address');
+    await page.keyboard.type('牡丹江');
+    await page.keyboard.press('Tab');
+    await page.keyboard.insertText('１５７０００');
+    await settled(page);
+    const address = await page.evaluate(() => document.querySelector('onething-wizard').state.steps.flatMap((s) => s.fields).find((f) => f.key === 'applicant.address').value);
+    assert.deepEqual(address, { city: '牡丹江', zip: '157000' });
+    const labels = await page.evaluate(() => [...document.querySelector('onething-wizard').shadowRoot.querySelectorAll('[data-field="applicant.address"] label')].map((l) => l.textContent));
+    assert.match(labels[0], /^城市<script>/);
     assert.equal(await page.evaluate(() => window.__pwned ?? null), null);
     assert.deepEqual(errors, []);
   } finally {
