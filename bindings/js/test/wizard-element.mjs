@@ -34,6 +34,26 @@ const AXE = join(PKG, 'node_modules', 'axe-core');
  * applicable item declares (restaurant's small premises give `premises.exit_count`, a fire
  * check field), cannot be entered in a wizard that never asks for it: they are left out of
  * the expected submission, and the package must decide the same without them. */
+/** What of `full` a wizard can take: the values of fields it shows and the statuses of
+ * materials it asks for, once the choices and values are given; the package must decide
+ * the same (`outcome`) on it. */
+function enterable(bundle, full, date, outcome, what) {
+  const w = new Wizard(bundle, date);
+  for (const id of full.opt_in ?? []) w.choose(id, true);
+  for (const [k, v] of Object.entries(full.values ?? {})) w.set(k, v);
+  const state = w.state();
+  const asked = new Set(state.materials.map((m) => m.id));
+  const shown = new Set(state.steps.flatMap((st) => st.fields).filter((f) => f.visible).map((f) => f.key));
+  w.free();
+  const submission = {
+    ...full,
+    values: Object.fromEntries(Object.entries(full.values ?? {}).filter(([k]) => shown.has(k))),
+    materials: Object.fromEntries(Object.entries(full.materials ?? {}).filter(([m]) => asked.has(m))),
+  };
+  assert.equal(bundle.evaluate(submission, date).outcome, outcome, `${what}: what was left out changes the decision`);
+  return submission;
+}
+
 const CASES = fixtures().map((name) => {
   const bundle = Bundle.fromFiles(bundleFiles(name));
   const date = readJson(name, 'fixture.json').evaluation_date;
@@ -45,26 +65,29 @@ const CASES = fixtures().map((name) => {
     const full = readJson(name, 'submissions', `${file}.json`);
     const outcome = bundle.evaluate(full, date).outcome;
     if (!outcome.startsWith('accepted')) continue;
-    const w = new Wizard(bundle, date);
-    for (const id of full.opt_in ?? []) w.choose(id, true);
-    for (const [k, v] of Object.entries(full.values ?? {})) w.set(k, v);
-    const state = w.state();
-    const asked = new Set(state.materials.map((m) => m.id));
-    const shown = new Set(state.steps.flatMap((st) => st.fields).filter((f) => f.visible).map((f) => f.key));
-    w.free();
-    const submission = {
-      ...full,
-      values: Object.fromEntries(Object.entries(full.values ?? {}).filter(([k]) => shown.has(k))),
-      materials: Object.fromEntries(Object.entries(full.materials ?? {}).filter(([m]) => asked.has(m))),
-    };
-    assert.equal(bundle.evaluate(submission, date).outcome, outcome, `${name}/${file}: the statuses left out change the decision`);
-    chosen = { file, submission, outcome };
+    chosen = { file, submission: enterable(bundle, full, date, outcome, `${name}/${file}`), outcome };
     break;
   }
   const packed = JSON.stringify(bundle.packed());
   bundle.free();
   return { name, date, packed, ...chosen };
 });
+
+/** newborn's decision case accepted with tolerance: two materials missing, the tolerance
+ * commitment signed; the decision must give their supplement deadline. */
+const TOLERANCE = (() => {
+  const name = 'newborn';
+  const file = 'accepted_with_tolerance--rented-flat-proofs-supplied-later';
+  const bundle = Bundle.fromFiles(bundleFiles(name));
+  const meta = readJson(name, 'fixture.json');
+  const { expect: _expect, date: own, ...full } = readJson(name, 'decisions', `${file}.json`);
+  const date = own ?? meta.decision_dates?.[file] ?? meta.evaluation_date;
+  const decision = bundle.evaluate(full, date);
+  assert.equal(decision.outcome, 'accepted_with_tolerance');
+  const submission = enterable(bundle, full, date, decision.outcome, `${name}/${file}`);
+  bundle.free();
+  return { name, file, date, submission, supplements: decision.supplements };
+})();
 
 /** A bundle written to break a careless renderer: markup in every title, an enumeration of
  * 5,000 options, a department named with a script; also an object field (no fixture has
@@ -633,6 +656,27 @@ test('leaving a step with errors announces them, marks them invalid, ties them t
     await page.keyboard.type('王一诺');
     await settled(page);
     assert.equal(await page.evaluate(() => document.querySelector('onething-wizard').shadowRoot.activeElement.getAttribute('aria-invalid')), null);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
+test('the tolerance commitment signed by keyboard: accepted with tolerance, the supplement deadlines shown', { timeout: 120_000 }, async () => {
+  const c = TOLERANCE;
+  const { page, errors, close } = await open(c.name, { date: c.date, lang: 'en' });
+  try {
+    const { submission, decision, retyped: again } = await fillByKeyboard(page, c.submission, { checkAxe: false });
+    assert.deepEqual(again, []);
+    assert.deepEqual(submission, c.submission);
+    assert.equal(decision.outcome, 'accepted_with_tolerance');
+    assert.ok(c.supplements.length > 0);
+    const shown = await page.evaluate(() => [...document.querySelector('onething-wizard').shadowRoot.querySelectorAll('[part~="supplements"] li')]
+      .map((li) => ({ material: li.dataset.material, text: li.textContent })));
+    assert.deepEqual(shown.map((x) => x.material), c.supplements.map((x) => x.material));
+    for (const [i, s] of c.supplements.entries()) assert.ok(shown[i].text.includes(s.by), `${s.material}: ${shown[i].text} lacks ${s.by}`);
+    for (const v of await axe(page)) assert.fail(`decision: ${v}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'newborn-1280-tolerance-decision.png'), fullPage: true });
     assert.deepEqual(errors, []);
   } finally {
     await close();
