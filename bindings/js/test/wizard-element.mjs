@@ -675,7 +675,14 @@ test('the tolerance commitment signed by keyboard: accepted with tolerance, the 
       .map((li) => ({ material: li.dataset.material, text: li.textContent })));
     assert.deepEqual(shown.map((x) => x.material), c.supplements.map((x) => x.material));
     for (const [i, s] of c.supplements.entries()) assert.ok(shown[i].text.includes(s.by), `${s.material}: ${shown[i].text} lacks ${s.by}`);
+    // The notice, in its sandboxed frame, names the materials to supply later.
+    const notice = await page.frameLocator('onething-wizard iframe.notice').locator('body').innerText();
+    assert.ok(notice.length > 200, notice);
     for (const v of await axe(page)) assert.fail(`decision: ${v}`);
+    // The frame is painted once scrolled to (as the playground's test does), then the shot.
+    await page.locator('onething-wizard iframe.notice').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(100);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(ARTIFACTS, 'newborn-1280-tolerance-decision.png'), fullPage: true });
     assert.deepEqual(errors, []);
   } finally {
