@@ -2,7 +2,9 @@
 //   dist/examples.json   every fixture bundle under ../fixtures, as editable files (with its
 //                        cases: decisions/, tests/, fixture.json), with its submissions,
 //                        decision cases and evaluation date
-//   dist/main.js         the page (CodeMirror and the UI), bundled by esbuild
+//   dist/main.js         the page (CodeMirror, the UI, the package's <onething-wizard>),
+//                        bundled by esbuild; the element's import of the package's module
+//                        is pointed at dist/pkg (below), so that one module serves both
 //   dist/worker.js       the Web Worker that runs the package
 //   dist/pkg/            the package's module with wasm-bindgen's web glue: the speed-optimised
 //                        build (the one dist/node is made from), which keeps `test` and
@@ -93,6 +95,15 @@ await build({
   minify: true,
   sourcemap: true,
   external: ['./pkg/onething_wasm.js'],
+  plugins: [{
+    // bindings/js/wizard imports the package's browser build (../dist/web/onething_wasm.js);
+    // here it runs on the playground's module instead, which has the same API and more.
+    name: 'onething-module',
+    setup(b) {
+      b.onResolve({ filter: /onething_wasm\.js$/ }, (args) => (args.importer.includes(join('bindings', 'js', 'wizard'))
+        ? { path: './pkg/onething_wasm.js', external: true } : undefined));
+    },
+  }],
   logLevel: 'warning',
 });
 console.log(`built ${DIST} (${examples.length} examples, ${examples.reduce((n, e) => n + e.submissions.length, 0)} submissions)`);

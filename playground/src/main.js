@@ -9,6 +9,7 @@ import { json } from '@codemirror/lang-json';
 import { lintGutter, setDiagnostics } from '@codemirror/lint';
 import { rhai } from './rhai.js';
 import { decodeState, encodeState } from './share.js';
+import '../../bindings/js/wizard/index.js';
 
 const $ = (id) => document.getElementById(id);
 const DEBOUNCE_MS = 40;
@@ -30,11 +31,6 @@ const LABELS = {
   dispatch: { zh: '分发预览：各部门收到的数据', en: 'Dispatch: what each department receives' },
   plan: { zh: '办理流程', en: 'Process plan' },
   notice: { zh: '一次告知单', en: 'Notice sheet' },
-  previous: { zh: '上一步', en: 'Previous' },
-  next: { zh: '下一步', en: 'Next' },
-  optional: { zh: '可选事项', en: 'Optional items' },
-  materials: { zh: '材料', en: 'Materials' },
-  warnings: { zh: '将不予受理', en: 'Would be rejected' },
   trace: { zh: '规则轨迹', en: 'Rule trace' },
   bundleTrace: { zh: '整体规则轨迹', en: 'Bundle-level trace' },
   none: { zh: '无', en: 'None' },
@@ -56,10 +52,6 @@ const LABELS = {
   stale: { zh: '输入有错误，右侧显示的是上一次有效的结果。', en: 'An input has errors; the outputs are the last good ones.' },
   updated: { zh: '已更新', en: 'updated in' },
   copied: { zh: '链接已复制', en: 'link copied' },
-  submissionFirst: { zh: '请先修正申请数据的 JSON。', en: 'Fix the submission JSON first.' },
-  yes: { zh: '是', en: 'Yes' },
-  no: { zh: '否', en: 'No' },
-  unset: { zh: '（未填）', en: '(empty)' },
   applicant: { zh: '申请人', en: 'Applicant' },
   tests: { zh: '测试用例（onething test）', en: 'Tests (onething test)' },
   passed: { zh: '通过', en: 'passed' },
@@ -68,9 +60,6 @@ const LABELS = {
   neverRan: { zh: '条规则从未运行', en: 'rules never ran' },
   noCases: { zh: '此事项包没有测试用例（decisions/ 或 tests/）。', en: 'This bundle has no cases (decisions/ or tests/).' },
   casesBroken: { zh: '测试用例文件有错误：', en: 'The case files have errors:' },
-  addRow: { zh: '添加一项', en: 'Add a row' },
-  moveUp: { zh: '上移', en: 'Move up' },
-  removeRow: { zh: '删除', en: 'Remove' },
   loadCase: { zh: '点击载入此用例的申请数据和日期', en: 'Click to load this case\'s submission and date' },
   covFull: { zh: '已覆盖（真、假皆有）', en: 'covered (made true and false)' },
   covPartly: { zh: '部分覆盖', en: 'partly covered' },
@@ -92,7 +81,6 @@ const state = {
   lang: 'zh',
   bundleFile: 'bundle.json',
   ruleFile: '',
-  step: 0,        // the wizard step on screen
 };
 let examples = [];
 let last = null;  // the last answer of the worker with a decision
@@ -200,7 +188,6 @@ function loadExample(value) {
   const s = ex.submissions.find((x) => `${x.folder}/${x.name}` === sub);
   state.date = s?.date ?? ex.date;
   state.submission = s ? s.text : JSON.stringify({ bundle: name, values: {} }, null, 2);
-  state.step = 0;
   state.ruleFile = '';
   state.bundleFile = 'bundle.json';
   loadEditors();
@@ -237,6 +224,8 @@ worker.onmessage = ({ data }) => {
     return;
   }
   busy = false;
+  // The packed bundle comes only when it changed: kept even from an answer not rendered.
+  if (data.packed) packedNow = { key: data.packedKey, packed: data.packed };
   if (pending) { pending = false; send(); return; } // a newer state is on its way
   render(data);
   const ms = editAt === null ? 0 : performance.now() - editAt;
@@ -324,191 +313,50 @@ function submissionObject() {
   } catch { return undefined; }
 }
 
-/** Changes the submission (from the wizard) and reloads its editor, which re-evaluates. */
-function updateSubmission(change) {
-  const s = submissionObject();
-  if (!s) { alert(t('submissionFirst')); return; }
-  change(s);
-  state.submission = JSON.stringify(s, null, 2);
-  submissionView.dispatch({ changes: { from: 0, to: submissionView.state.doc.length, insert: state.submission } });
-}
+// ---- The wizard pane: the package's <onething-wizard> -----------------------------------
+//
+// The element holds the wizard; the submission editor and the element follow each other:
+// a change in the element writes its submission into the editor (which re-evaluates every
+// other output), and a submission edited by hand (or an example loaded) restarts the
+// element from it, listing what the wizard refused. The element runs the playground's own
+// module (scripts/build.mjs points its import at dist/pkg) on the page's thread.
 
-function setValue(key, value) {
-  updateSubmission((s) => {
-    s.values ??= {};
-    if (value === undefined) delete s.values[key];
-    else s.values[key] = value;
-  });
-}
+const wizardEl = document.createElement('onething-wizard');
+$('wizard').append(wizardEl);
+const refusedEl = Object.assign(document.createElement('ul'), { className: 'errors', id: 'wizard-refused' });
+$('wizard').append(refusedEl);
+let wizardBundleKey = null;  // the compiled bundle the element shows
+let packedNow = null;        // the latest compiled bundle, packed: { key, packed }
+let wizardText = null;       // the submission text the element wrote last, or loaded from
 
-/** A list field (`f.list`: shareholders, household members…) as a table, one row per
- * element and one input per column; a cell whose value the form rejects is marked invalid
- * (its error, naming the element, is listed under the field). */
-function listInput(data, f, dis) {
-  const rows = Array.isArray(f.value) ? f.value : [];
-  const bad = new Set((f.errors ?? []).map((m) => m.pointer));
-  const columns = data.form?.properties?.[f.key]?.items?.properties ?? {};
-  const head = `<tr><th></th>${f.list.columns.map((c) =>
-    `<th>${esc(tx(c.title))}${c.required ? ' <span class="req">*</span>' : ''}</th>`).join('')}<th></th></tr>`;
-  const body = rows.map((row, n) => {
-    const name = tx(f.list.rows[n]) || String(n + 1);
-    const cells = f.list.columns.map((c) => {
-      const v = row?.[c.key];
-      const value = v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-      const num = ['number', 'integer'].includes(columns[c.key]?.type);
-      const invalid = bad.has(`/${f.key}/${n}/${c.key}`) ? ' aria-invalid="true"' : '';
-      return `<td><input data-cell="${esc(c.key)}" type="${num ? 'number' : 'text'}" aria-label="${esc(`${name} ${tx(c.title)}`)}" value="${esc(value)}"${invalid}${dis}></td>`;
-    }).join('');
-    return `<tr data-row="${n}"><th scope="row">${esc(name)}</th>${cells}<td>
-      <button type="button" data-row-up="${n}" title="${t('moveUp')}"${n === 0 || dis ? ' disabled' : ''}>↑</button>
-      <button type="button" data-row-remove="${n}" title="${t('removeRow')}"${dis}>✕</button></td></tr>`;
-  }).join('');
-  const full = f.list.max_items != null && rows.length >= f.list.max_items;
-  return `<div data-list="${esc(f.key)}"><table class="rows">${head}${body}</table>
-    <button type="button" data-row-add${full || dis ? ' disabled' : ''}>${t('addRow')}</button></div>`;
+function showRefused() {
+  refusedEl.replaceChildren(...wizardEl.refused.map((r) => Object.assign(document.createElement('li'), { textContent: `${r.key}: ${r.message}` })));
 }
-
-/** Changes the rows of list `key` in the submission with `change(rows)`. */
-function setRows(key, change) {
-  updateSubmission((s) => {
-    s.values ??= {};
-    const rows = Array.isArray(s.values[key]) ? s.values[key] : [];
-    change(rows);
-    s.values[key] = rows;
-  });
-}
-
-function fieldInput(data, f) {
-  const prop = data.form?.properties?.[f.key] ?? {};
-  if (f.list) return listInput(data, f, f.locked ? ' disabled' : '');
-  const options = data.options?.[f.key] ?? {};
-  const dis = f.locked ? ' disabled' : '';
-  const id = `f-${f.key}`;
-  const label = (v) => tx(options[String(v)]) || (v === true ? t('yes') : v === false ? t('no') : String(v));
-  const enumOf = prop.enum ?? (prop.type === 'boolean' ? [true, false] : undefined);
-  if (enumOf) {
-    return `<select id="${esc(id)}" data-key="${esc(f.key)}" data-kind="enum"${dis}><option value="">${t('unset')}</option>${enumOf.map((v, i) =>
-      `<option value="${i}"${JSON.stringify(v) === JSON.stringify(f.value) ? ' selected' : ''}>${esc(label(v))}</option>`).join('')}</select>`;
-  }
-  if (prop.type === 'array' && prop.items?.enum) {
-    const have = Array.isArray(f.value) ? f.value : [];
-    return `<div data-key="${esc(f.key)}" data-kind="multi">${prop.items.enum.map((v, i) =>
-      `<label><input type="checkbox" value="${i}"${have.includes(v) ? ' checked' : ''}${dis}> ${esc(label(v))}</label>`).join(' ')}</div>`;
-  }
-  const num = prop.type === 'number' || prop.type === 'integer';
-  const type = num ? 'number' : prop.format === 'date' ? 'date' : 'text';
-  const value = f.value === undefined ? '' : typeof f.value === 'object' ? JSON.stringify(f.value) : String(f.value);
-  return `<input id="${esc(id)}" type="${type}" data-key="${esc(f.key)}" data-kind="${num ? 'number' : prop.type === 'array' || prop.type === 'object' ? 'json' : 'text'}" value="${esc(value)}"${dis}${num ? ' step="any"' : ''}>`;
-}
+wizardEl.addEventListener('ready', showRefused);
+wizardEl.addEventListener('error', (e) => {
+  refusedEl.replaceChildren(Object.assign(document.createElement('li'), { textContent: e.detail.error.message }));
+});
+wizardEl.addEventListener('change', async () => {
+  const submission = await wizardEl.submission();
+  const text = JSON.stringify(submission, null, 2);
+  if (text === state.submission) return;
+  wizardText = text;
+  state.submission = text;
+  submissionView.dispatch({ changes: { from: 0, to: submissionView.state.doc.length, insert: text } });
+});
 
 function renderWizard(data) {
-  const el = $('wizard');
-  const w = data.wizard?.state;
-  if (!w) { el.textContent = data.wizardError?.message ?? ''; return; }
-  const visible = w.steps.map((s, i) => [s, i]).filter(([s]) => s.visible);
-  if (!visible.some(([, i]) => i === state.step)) state.step = visible[0]?.[1] ?? 0;
-  const step = w.steps[state.step];
-  const pct = w.progress.required ? Math.round((100 * w.progress.filled) / w.progress.required) : 100;
-  const sources = (key) => {
-    const list = data.form?.properties?.[key]?.['x-onething-sources'] ?? [];
-    return [...new Set(list.map((s) => s.department))];
-  };
-  let html = `<div class="steps">${visible.map(([s, i]) =>
-    `<button type="button" data-step="${i}" class="${i === state.step ? 'current' : ''} ${s.complete ? 'done' : ''}">${esc(tx(s.title))}</button>`).join('')}</div>
-    <div class="progress" title="${w.progress.filled}/${w.progress.required}"><div style="width:${pct}%"></div></div>
-    <div class="hint">${w.progress.filled} / ${w.progress.required}</div>`;
-  if (step) {
-    html += step.fields.filter((f) => f.visible).map((f) => `<div class="field" data-field="${esc(f.key)}">
-      <label for="f-${esc(f.key)}">${esc(tx(f.title))}${f.required ? ' <span class="req">*</span>' : ''}</label>
-      ${fieldInput(data, f)}
-      ${f.description ? `<div class="hint">${esc(tx(f.description))}</div>` : ''}
-      ${f.provenance && f.provenance.from !== 'applicant' ? `<div class="hint">← ${esc(f.provenance.from === 'source' ? f.provenance.source : `${f.provenance.rule}`)}</div>` : ''}
-      ${(f.errors ?? []).map((m) => `<div class="msg">${esc(tx(m.message))}</div>`).join('')}
-      <div class="badges">${sources(f.key).map((d) => `<span class="badge dept" title="${esc(dept(data, d))}">${esc(dept(data, d))}</span>`).join('')}</div>
-    </div>`).join('');
+  wizardEl.setAttribute('lang', state.lang);
+  if (state.date && wizardEl.getAttribute('date') !== state.date) wizardEl.setAttribute('date', state.date);
+  const fresh = packedNow !== null && packedNow.key !== wizardBundleKey && packedNow.key === data.packedKey;
+  if (fresh) {
+    wizardBundleKey = packedNow.key;
+    wizardEl.bundle = packedNow.packed;
   }
-  html += `<div class="nav"><button type="button" data-go="-1">${t('previous')}</button><button type="button" data-go="1">${t('next')}</button></div>`;
-  if (w.optional?.length) {
-    html += `<h3>${t('optional')}</h3>${w.optional.map((o) =>
-      `<label class="badge"><input type="checkbox" data-opt="${esc(o.id)}"${o.chosen ? ' checked' : ''}> ${esc(tx(o.title))}</label>`).join(' ')}`;
+  if (fresh || state.submission !== wizardText) {
+    wizardText = state.submission;
+    wizardEl.initial = submissionObject() ?? null;
   }
-  if (w.materials?.length) {
-    html += `<h3>${t('materials')}</h3>${w.materials.map((m) => `<div class="field"><label>${esc(tx(m.title))}</label>
-      <select data-material="${esc(m.id)}"><option value="">${t('unset')}</option>${['provided', 'missing', 'committed', 'shared'].map((s) =>
-        `<option${m.status === s ? ' selected' : ''}>${s}</option>`).join('')}</select>
-      <div class="badges">${m.items.map((i) => `<span class="badge">${esc(itemTitle(data, i))}</span>`).join('')}</div></div>`).join('')}`;
-  }
-  const warn = [...(w.warnings ?? []).map((x) => x.message), ...(w.errors ?? []).map((x) => x.message)];
-  if (warn.length) html += `<h3>${t('warnings')}</h3><ul class="errors">${warn.map((m) => `<li>${esc(tx(m))}</li>`).join('')}</ul>`;
-  if (data.wizard.refused.length) html += `<ul class="errors">${data.wizard.refused.map((r) => `<li>${esc(r.key)}: ${esc(r.message)}</li>`).join('')}</ul>`;
-  el.innerHTML = html;
-
-  el.querySelectorAll('[data-step]').forEach((b) => { b.onclick = () => { state.step = Number(b.dataset.step); renderWizard(last); }; });
-  el.querySelectorAll('[data-go]').forEach((b) => {
-    b.onclick = () => {
-      const pos = visible.findIndex(([, i]) => i === state.step) + Number(b.dataset.go);
-      if (visible[pos]) { state.step = visible[pos][1]; renderWizard(last); }
-    };
-  });
-  el.querySelectorAll('[data-key]').forEach((input) => {
-    const key = input.dataset.key;
-    const prop = data.form?.properties?.[key] ?? {};
-    input.onchange = () => {
-      const kind = input.dataset.kind;
-      if (kind === 'enum') {
-        const enumOf = prop.enum ?? [true, false];
-        setValue(key, input.value === '' ? undefined : enumOf[Number(input.value)]);
-      } else if (kind === 'multi') {
-        const chosen = [...input.querySelectorAll('input:checked')].map((c) => prop.items.enum[Number(c.value)]);
-        setValue(key, chosen.length ? chosen : undefined);
-      } else if (kind === 'number') {
-        setValue(key, input.value === '' ? undefined : Number(input.value));
-      } else if (kind === 'json') {
-        try { setValue(key, input.value === '' ? undefined : JSON.parse(input.value)); } catch { setValue(key, input.value); }
-      } else {
-        setValue(key, input.value === '' ? undefined : input.value);
-      }
-    };
-  });
-  el.querySelectorAll('[data-list]').forEach((box) => {
-    const key = box.dataset.list;
-    const columns = data.form?.properties?.[key]?.items?.properties ?? {};
-    box.querySelectorAll('[data-cell]').forEach((input) => {
-      input.onchange = () => {
-        const n = Number(input.closest('[data-row]').dataset.row);
-        const column = input.dataset.cell;
-        const num = ['number', 'integer'].includes(columns[column]?.type);
-        setRows(key, (rows) => {
-          rows[n] = rows[n] && typeof rows[n] === 'object' ? rows[n] : {};
-          if (input.value === '') delete rows[n][column];
-          else rows[n][column] = num ? Number(input.value) : input.value;
-        });
-      };
-    });
-    box.querySelectorAll('[data-row-add]').forEach((b) => { b.onclick = () => setRows(key, (rows) => rows.push({})); });
-    box.querySelectorAll('[data-row-remove]').forEach((b) => {
-      b.onclick = () => setRows(key, (rows) => rows.splice(Number(b.dataset.rowRemove), 1));
-    });
-    box.querySelectorAll('[data-row-up]').forEach((b) => {
-      b.onclick = () => setRows(key, (rows) => {
-        const n = Number(b.dataset.rowUp);
-        [rows[n - 1], rows[n]] = [rows[n], rows[n - 1]];
-      });
-    });
-  });
-  el.querySelectorAll('[data-opt]').forEach((c) => {
-    c.onchange = () => updateSubmission((s) => {
-      const set = new Set(s.opt_in ?? []);
-      if (c.checked) set.add(c.dataset.opt); else set.delete(c.dataset.opt);
-      s.opt_in = [...set];
-    });
-  });
-  el.querySelectorAll('[data-material]').forEach((sel) => {
-    sel.onchange = () => updateSubmission((s) => {
-      s.materials ??= {};
-      if (sel.value) s.materials[sel.dataset.material] = sel.value; else delete s.materials[sel.dataset.material];
-    });
-  });
 }
 
 function traceTable(entries) {
@@ -667,7 +515,6 @@ function loadCase(k) {
   $('example').value = state.example;
   state.submission = submission;
   state.date = k.date;
-  state.step = 0;
   submissionView.load(state.submission);
   $('date').value = state.date;
   edited(true);

@@ -1,11 +1,12 @@
 // The Web Worker: every call into the package runs here, so typing never waits for it.
 // A request carries the whole state ({ id, files, submission, date, lang }); the answer
 // carries every output, or the errors located in the file they belong to, and the bundle's
-// compile warnings. After the answer, the bundle's own cases (decisions/, tests/ and
+// compile warnings, and, when the bundle changed, the packed bundle (`packed`, with its
+// `packedKey`) for the page's wizard element, which runs its own wizard. After the answer, the bundle's own cases (decisions/, tests/ and
 // fixture.json among the files) run with rule coverage, unless a newer request comes first:
 // their report follows as a second message ({ id, tests } or { id, testsError }).
 
-import init, { Bundle, Wizard } from './pkg/onething_wasm.js';
+import init, { Bundle } from './pkg/onething_wasm.js';
 import { FileError, parseJson } from './json.js';
 import { bundlePosition, problemPlace } from './locate.js';
 
@@ -51,7 +52,7 @@ function compile(files) {
   const key = JSON.stringify(files);
   if (cached.key === key) return cached;
   cached.bundle?.free();
-  cached = { key, bundle: null, error: null, packed: null, warnings: [] };
+  cached = { key, bundle: null, error: null, packed: null, warnings: [], serial: (cached.serial ?? 0) + 1, sentPacked: null };
   try {
     cached.bundle = Bundle.fromFiles(files);
     cached.packed = cached.bundle.packed();
@@ -60,24 +61,6 @@ function compile(files) {
     cached.error = located(e, files);
   }
   return cached;
-}
-
-/** Runs the wizard over the submission's answers: the state to render, and the keys it refused. */
-function wizardState(bundle, submission, date) {
-  const w = new Wizard(bundle, date);
-  const refused = [];
-  try {
-    for (const id of submission.opt_in ?? []) try { w.choose(id, true); } catch (e) { refused.push({ key: id, message: e.message }); }
-    for (const [k, v] of Object.entries(submission.values ?? {})) {
-      try { w.set(k, v); } catch (e) { refused.push({ key: k, message: e.message }); }
-    }
-    for (const [k, v] of Object.entries(submission.materials ?? {})) {
-      try { w.setMaterial(k, v); } catch (e) { refused.push({ key: k, message: e.message }); }
-    }
-    return { state: w.state(), refused };
-  } finally {
-    w.free();
-  }
 }
 
 function run({ files: all, submission: text, date, lang }) {
@@ -95,6 +78,9 @@ function run({ files: all, submission: text, date, lang }) {
     out.errors.push(...plain(e, 'submission'));
   }
   if (packed && typeof packed === 'object') {
+    // The packed bundle for the page's wizard element, sent when it changed.
+    if (cached.sentPacked !== cached.key) { out.packed = packed; cached.sentPacked = cached.key; }
+    out.packedKey = cached.serial;
     out.departments = Object.fromEntries((packed.departments ?? []).map((d) => [d.id, d.name]));
     out.items = Object.fromEntries((packed.items ?? []).map((i) => [i.id, i.title]));
     out.options = Object.fromEntries(Object.entries(packed.fields ?? {}).map(([k, f]) => [k, f?.options ?? {}]));
@@ -115,7 +101,6 @@ function run({ files: all, submission: text, date, lang }) {
   if (!submission) return out;
   attempt('decision', () => bundle.evaluate(submission, date));
   if (out.decisionError) return out;
-  attempt('wizard', () => wizardState(bundle, submission, date), null);
   attempt('noticeHtml', () => bundle.renderNoticeFor('html', lang, submission, date), null);
   attempt('dispatch', () => bundle.dispatch(submission, date), null);
   const applicable = out.decision.items.filter((i) => i.outcome !== 'not_applicable').map((i) => i.item);

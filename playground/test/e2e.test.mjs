@@ -2,7 +2,7 @@
 // every example loads and renders; a broken rule gets its marker at the right line; fixing
 // it updates the decisions; a problem of bundle.json is marked where its bundle pointer
 // points; compile warnings are listed and marked without an error banner;
-// filling a field of the rendered wizard changes the decision; the share URL restores the
+// filling a field of the wizard (the package's <onething-wizard>) changes the decision; the share URL restores the
 // state; the Tests panel runs an example's own cases (every one passes, a case broken in the
 // editor shows FAIL with what differs, clicking a case loads it) and marks rule coverage in
 // the rule editor. A screenshot of each example goes to test-artifacts/, and
@@ -98,8 +98,16 @@ test('every example loads and renders every output', { timeout: 300_000 }, async
     const sub = ex.submissions.find((s) => s.name === 'valid-full') ?? ex.submissions[0];
     await choose(page, `${ex.name}|${sub.folder}/${sub.name}`);
     assert.ok((await page.$$('#decision .item-row')).length > 0, `${ex.name}: decisions`);
-    assert.ok((await page.$$('#wizard .field')).length > 0, `${ex.name}: wizard fields`);
-    assert.ok((await page.$$('#wizard .badge.dept')).length > 0, `${ex.name}: department badges`);
+    // The wizard element (it may open on the choice of optional services: to the first step
+    // with fields).
+    await page.evaluate(() => document.querySelector('#wizard onething-wizard').settled);
+    const steps = (await page.$$('#wizard .steps button')).length;
+    for (let i = 0; i < steps && !(await page.$('#wizard [data-field]')); i += 1) {
+      await page.click(`#wizard .steps button >> nth=${i}`);
+      await page.evaluate(() => document.querySelector('#wizard onething-wizard').settled);
+    }
+    assert.ok((await page.$$('#wizard [data-field]')).length > 0, `${ex.name}: wizard fields`);
+    assert.ok((await page.$$('#wizard details.departments')).length > 0, `${ex.name}: the fields' departments`);
     assert.ok((await page.$$('#plan svg .plan-item')).length > 0, `${ex.name}: plan`);
     assert.ok((await page.$$('#dispatch .payload')).length > 0, `${ex.name}: dispatch`);
     assert.equal(await page.$eval('#banner', (b) => b.hidden), true, `${ex.name}: no error banner`);
@@ -391,11 +399,11 @@ test("a list is edited row by row in the wizard; a row's error names it and mark
   for (let i = 0; i < steps && !(await page.$('#wizard [data-list="shareholders"]')); i += 1) {
     await page.click(`#wizard .steps button >> nth=${i}`);
   }
-  const rows = () => page.$$eval('#wizard [data-list="shareholders"] tr[data-row] th', (ths) => ths.map((th) => th.textContent));
+  const rows = () => page.$$eval('#wizard [data-field="shareholders"] fieldset.row > legend', (ls) => ls.map((l) => l.textContent));
   assert.equal((await rows()).length, 2);
   // The second shareholder's ID number with a wrong check digit.
   let n = await renders(page);
-  const cell = '#wizard [data-list="shareholders"] tr[data-row="1"] [data-cell="id_number"]';
+  const cell = '#wizard [data-list="shareholders"][data-row="1"][data-column="id_number"]';
   await page.fill(cell, '230103198407082517');
   await page.press(cell, 'Tab');
   await settled(page, n);
@@ -403,14 +411,14 @@ test("a list is edited row by row in the wizard; a row's error names it and mark
   assert.match(await page.$eval('#wizard [data-field="shareholders"]', (f) => f.textContent), /第2位股东|shareholder 2/);
   // Add a row, move it up, remove it: the submission follows.
   n = await renders(page);
-  await page.click('#wizard [data-list="shareholders"] [data-row-add]');
+  await page.click('#wizard [data-add-row="shareholders"]');
   n = await settled(page, n);
   assert.equal((await rows()).length, 3);
-  await page.click('#wizard [data-list="shareholders"] [data-row-up="2"]');
+  await page.click('#wizard [data-field="shareholders"] [data-row-up="2"]');
   n = await settled(page, n);
   const submitted = () => page.evaluate(() => JSON.parse(window.__playground.state.submission).values.shareholders);
   assert.deepEqual((await submitted())[1], {});
-  await page.click('#wizard [data-list="shareholders"] [data-row-remove="1"]');
+  await page.click('#wizard [data-field="shareholders"] [data-row-remove="1"]');
   await settled(page, n);
   assert.equal((await submitted()).length, 2);
   assert.deepEqual(page.problems, []);
