@@ -165,7 +165,16 @@ fn newborn_walk_through() {
     assert!(s3.complete, "{:?}", s3.errors);
     assert_eq!(s3.progress.filled, s3.progress.required);
     assert_eq!(s3.first_incomplete_step(), None);
-    assert!(s3.materials.iter().any(|m| m.id == "marriage-certificate"));
+    // Each material says what it may be: the marriage certificate (secondary, tolerable, a
+    // commitment may replace it, shared from its e-licence); the baby's photo none of it.
+    let need = |id: &str| s3.materials.iter().find(|m| m.id == id).unwrap_or_else(|| panic!("{id}"));
+    let marriage = need("marriage-certificate");
+    assert!(marriage.tolerable && marriage.commitment, "{marriage:?}");
+    assert_eq!(marriage.sources, ["e-licence:marriage-certificate"]);
+    let photo = need("baby-photo");
+    assert!(!photo.tolerable && !photo.commitment && photo.sources.is_empty(), "{photo:?}");
+    // One reuse key across items: the sources of every item asking for it, once each.
+    assert_eq!(need("household-register").sources, ["e-licence:household-register", "evidence:hukou-record"]);
     insta::assert_json_snapshot!("newborn-2-complete", summary(&s3));
     let decision = b.evaluate(&w.submit(), date("newborn"));
     assert_eq!(decision.outcome, Outcome::Accepted, "{:?}", decision.deficiencies);

@@ -618,6 +618,44 @@ test('prefilled fields show their source; authoritative ones are locked; each fi
   }
 });
 
+test("a list an authoritative register filled: its rows and the register's columns are read-only, the other columns the applicant's", { timeout: 60_000 }, async () => {
+  const c = CASES.find((x) => x.name === 'housing-transfer');
+  const { page, errors, close } = await open('housing-transfer', { date: c.date, lang: 'en', prefill: true });
+  try {
+    await page.evaluate(() => {
+      const root = document.querySelector('onething-wizard').shadowRoot;
+      [...root.querySelectorAll('.steps button')].find((b) => b.textContent.includes('Sellers')).click();
+    });
+    await settled(page);
+    const cells = () => page.evaluate(() => {
+      const root = document.querySelector('onething-wizard').shadowRoot;
+      const field = root.querySelector('[data-field="sellers"]');
+      const by = {};
+      for (const input of field.querySelectorAll('[data-column]')) by[`${input.dataset.row}.${input.dataset.column}`] = input.disabled;
+      return { by, remove: field.querySelector('[data-row-remove]').disabled, add: field.querySelector('[data-add-row]').disabled };
+    });
+    const seen = await cells();
+    assert.equal(seen.by['0.name'], true, JSON.stringify(seen));
+    assert.equal(seen.by['0.id_number'], true);
+    assert.equal(seen.by['0.share'], true);
+    assert.equal(seen.by['0.only_home'], false, 'the seller declares the only home');
+    assert.equal(seen.remove, true);
+    assert.equal(seen.add, true);
+    // Answering the open column keeps the list the register's.
+    await page.selectOption('onething-wizard [data-field="sellers"] [data-row="0"][data-column="only_home"]', '0');
+    await settled(page);
+    const after = await cells();
+    assert.equal(after.by['0.name'], true, 'still locked after an open cell is answered');
+    const kept = await page.evaluate(async () => (await document.querySelector('onething-wizard').submission()).values.sellers[0]);
+    assert.equal(kept.only_home, true, JSON.stringify(kept));
+    assert.equal(typeof kept.name, 'string');
+    for (const v of await axe(page)) assert.fail(v);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
+});
+
 test('leaving a step with errors announces them, marks them invalid, ties them to their controls and focuses the first', { timeout: 60_000 }, async () => {
   const c = CASES.find((x) => x.name === 'newborn');
   const { page, errors, close } = await open('newborn', { date: c.date, lang: 'en' });

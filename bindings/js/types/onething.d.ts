@@ -3941,6 +3941,21 @@ export interface MaterialNeed {
    * Its status, when set.
    */
   status?: MaterialStatus | null;
+  /**
+   * It may be missing at acceptance (容缺): a tolerable secondary material of some item
+   * asking for it, and the bundle's policy tolerates. Whether it is tolerated is still the
+   * decision's (the applicant's commitment letter, their record, the policy's rule).
+   */
+  tolerable: boolean;
+  /**
+   * A signed commitment may replace it (告知承诺): the material and the bundle allow it
+   * (the decision still refuses it to an applicant on a dishonesty list).
+   */
+  commitment: boolean;
+  /**
+   * The data sources that can satisfy it without an upload (status `shared`), by id.
+   */
+  sources?: string[];
 }
 /**
  * How far the applicant is.

@@ -453,7 +453,11 @@ export class OnethingWizard extends HTMLElement {
     for (const m of this.#state.materials) {
       const legendId = newId('mat');
       const name = newId('status');
-      const radios = STATUSES.map((s) => {
+      // Only the statuses this material can have: `shared` when a data source can satisfy it,
+      // `committed` when a commitment may replace it (or when a loaded draft says so).
+      const offered = STATUSES.filter((s) => m.status === s || (s === 'shared' ? m.sources?.length > 0
+        : s === 'committed' ? m.commitment : true));
+      const radios = offered.map((s) => {
         const id = newId('r');
         return h('div', { class: 'choice' },
           h('input', { type: 'radio', name, id, value: s, checked: m.status === s, 'data-material': m.id, 'data-focus-key': `mat:${m.id}:${s}`,
@@ -465,6 +469,7 @@ export class OnethingWizard extends HTMLElement {
         h('legend', { id: legendId, text: this.#tx(m.title) }),
         h('div', { role: 'radiogroup', 'aria-labelledby': legendId, class: 'choices' }, radios),
         h('p', { class: 'hint', text: `${label(lang, 'neededBy')}${items}` }),
+        m.tolerable ? h('p', { class: 'hint', text: label(lang, 'tolerableHint') }) : null,
         h('slot', { name: `material-${m.id}` })));
     }
     if (this.#meta.tolerance) {
@@ -876,6 +881,9 @@ export class OnethingWizard extends HTMLElement {
       add.disabled = next.locked || (list.max_items != null && rows.length >= list.max_items);
       const bad = new Map();
       for (const m of next.errors ?? []) bad.set(m.pointer, [...(bad.get(m.pointer) ?? []), this.#tx(m.message)]);
+      // A list an authoritative source filled: its rows and the source's columns are
+      // read-only, the columns it leaves open are the applicant's (`ColumnState.locked`).
+      const lockedColumns = new Set(list.columns.filter((c) => c.locked).map((c) => c.key));
       rowViews.forEach((r, n) => {
         if (r.value !== rows[n]) {
           r.value = rows[n];
@@ -889,12 +897,13 @@ export class OnethingWizard extends HTMLElement {
           }
         }
         for (const c of r.cells) {
-          c.input.disabled = next.locked;
+          c.input.disabled = next.locked && lockedColumns.has(c.key);
           const msgs = shown ? bad.get(`/${key}/${n}/${c.key}`) ?? [] : [];
           c.err.textContent = msgs.join(' ');
           if (msgs.length) c.input.setAttribute('aria-invalid', 'true'); else c.input.removeAttribute('aria-invalid');
         }
         r.remove.disabled = next.locked;
+        r.up.disabled = n === 0 || next.locked;
       });
       add.setAttribute('aria-describedby', `${ids.err} ${ids.desc}`);
     };

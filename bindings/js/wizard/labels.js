@@ -26,6 +26,7 @@ export const LABELS = {
   },
   statusUnset: { zh: '未选择', en: 'Not chosen' },
   neededBy: { zh: '用于：', en: 'Needed for: ' },
+  tolerableHint: { zh: '可容缺受理：签署承诺后限期补交', en: 'May be supplied later, on a signed commitment (容缺受理)' },
   tolerance: {
     zh: '本人申请容缺受理，承诺在规定期限内补齐所缺材料',
     en: 'I ask for fault-tolerant acceptance and commit to supplying the missing materials in time',

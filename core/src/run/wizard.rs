@@ -55,7 +55,7 @@ use crate::base::text::Text;
 use crate::compile::CompiledBundle;
 use crate::compile::items::PerItem;
 use crate::compile::rulebook::{CompiledCheck, CompiledRule};
-use crate::model::bundle::{Bundle, ItemIx};
+use crate::model::bundle::{Bundle, ItemIx, MaterialKind};
 use crate::model::decision::RuleKind;
 use crate::model::submission::{Applicant, MaterialStatus, Submission};
 use crate::run::evaluate::{DeriveMemo, ElementInputs, EvalOptions, Prepared, Verdict, check_ready};
@@ -437,6 +437,16 @@ pub struct MaterialNeed {
     /// Its status, when set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<MaterialStatus>,
+    /// It may be missing at acceptance (容缺): a tolerable secondary material of some item
+    /// asking for it, and the bundle's policy tolerates. Whether it is tolerated is still the
+    /// decision's (the applicant's commitment letter, their record, the policy's rule).
+    pub tolerable: bool,
+    /// A signed commitment may replace it (告知承诺): the material and the bundle allow it
+    /// (the decision still refuses it to an applicant on a dishonesty list).
+    pub commitment: bool,
+    /// The data sources that can satisfy it without an upload (status `shared`), by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
 }
 
 /// How far the applicant is.
@@ -1305,6 +1315,8 @@ impl<'b> Wizard<'b> {
             .map(|id| {
                 let mut title = Text::new(id.clone(), id.clone());
                 let mut items = Vec::new();
+                let (mut tolerable, mut commitment, mut sources) = (false, false, Vec::new());
+                let acceptance = &b.bundle.acceptance;
                 // A material of each element (`id-card[1]`): the material, titled for it.
                 let (base, element) = match b.bundle.material_of(&id) {
                     Some((m, Some(n))) => (m.reuse_key().to_owned(), Some((m, n))),
@@ -1316,13 +1328,26 @@ impl<'b> Wizard<'b> {
                             title = m.title.clone();
                         }
                         items.push(item.id.clone());
+                        tolerable |= m.kind == MaterialKind::Secondary && m.tolerable && acceptance.tolerance;
+                        commitment |= m.commitment && acceptance.commitment;
+                        for source in &m.sources {
+                            if !sources.contains(source) {
+                                sources.push(source.clone());
+                            }
+                        }
                     }
                 }
                 if let Some((m, n)) = element {
                     title = b.element_title(m.for_each.as_deref().unwrap_or_default(), n, &title);
                 }
+                // Sources may also name the materials they make unnecessary.
+                for source in b.bundle.sources.iter().filter(|src| src.materials.contains(&base)) {
+                    if !sources.contains(&source.id) {
+                        sources.push(source.id.clone());
+                    }
+                }
                 let status = self.given.materials.get(&id).copied();
-                MaterialNeed { id, title, items, status }
+                MaterialNeed { id, title, items, status, tolerable, commitment, sources }
             })
             .collect()
     }
