@@ -168,7 +168,7 @@ before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const routes = { '/': ['text/html', PAGE], '/bundles/hostile.json': ['application/json', hostileBundle()] };
   for (const c of CASES) routes[`/bundles/${c.name}.json`] = ['application/json', c.packed];
-  routes['/prefill/newborn.json'] = ['application/json', JSON.stringify(prefillOf('newborn'))];
+  for (const name of ['newborn', 'housing-transfer']) routes[`/prefill/${name}.json`] = ['application/json', JSON.stringify(prefillOf(name))];
   server = await serve(routes, { '/dist/': join(PKG, 'dist'), '/wizard/': join(PKG, 'wizard'), '/axe/': AXE });
   browser = await launch();
 });
@@ -642,7 +642,7 @@ test("a list an authoritative register filled: its rows and the register's colum
     assert.equal(seen.remove, true);
     assert.equal(seen.add, true);
     // Answering the open column keeps the list the register's.
-    await page.selectOption('onething-wizard [data-field="sellers"] [data-row="0"][data-column="only_home"]', '0');
+    await page.selectOption('onething-wizard [data-field="sellers"] [data-row="0"][data-column="only_home"]', '0', { timeout: 5000 });
     await settled(page);
     const after = await cells();
     assert.equal(after.by['0.name'], true, 'still locked after an open cell is answered');
