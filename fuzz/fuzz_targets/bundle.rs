@@ -153,10 +153,17 @@ fn exercise(c: &CompiledBundle, s: &Submission, date: Date, documents: &IndexMap
             "correction required, but nothing to correct"
         );
     }
+    // An item needing a correction has something to correct, or is held back by a
+    // prerequisite awaiting one (a `depends_on` reason), whose own list then says what.
+    let to_correct = |i: &onething::decision::ItemDecision| {
+        i.outcome == Outcome::CorrectionRequired && !i.deficiencies.is_empty()
+    };
     for item in &decision.items {
+        let held = item.reasons.iter().any(|r| r.rule == Some(onething::decision::ReasonRule::DependsOn))
+            && decision.items.iter().any(to_correct);
         assert!(
-            item.outcome != Outcome::CorrectionRequired || !item.deficiencies.is_empty(),
-            "item {} is correction_required with no deficiency",
+            item.outcome != Outcome::CorrectionRequired || !item.deficiencies.is_empty() || held,
+            "item {} is correction_required with no deficiency and no prerequisite to correct",
             item.item
         );
     }
