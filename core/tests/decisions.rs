@@ -166,6 +166,42 @@ fn no_tolerance_while_something_else_is_wrong_or_for_the_dishonest() {
     assert!(d.items[0].reasons[0].message.en.contains("dishonesty list"));
 }
 
+/// Item two depends on item one. While one awaits a correction, two is held back with a
+/// `depends_on` reason, even with nothing of its own to correct, and is granted no tolerance
+/// yet: its missing tolerable material is listed as one that may follow once one is
+/// corrected, with no supplement deadline.
+#[test]
+fn a_prerequisite_awaiting_a_correction_holds_the_item_back_without_tolerance() {
+    let mut b = bundle_json(json!([]), json!({}));
+    b["items"][1]["depends_on"] = json!(["one"]);
+    b["items"][1]["materials"][1] = json!({"id": "stamp", "title": {"zh": "印章", "en": "Stamp"}, "kind": "secondary", "tolerable": true});
+    let b = compiled(b);
+    let mut s = complete();
+    s["materials"]["stamp"] = json!("provided");
+    s["commitments"] = json!(["tolerance"]);
+    assert_eq!(outcomes(&b.evaluate(&submission(s.clone()), date("2026-03-02"))), [Outcome::Accepted; 2]);
+    // One's lease is missing: one needs a correction, two is held back with nothing of its own.
+    s["materials"]["lease"] = json!("missing");
+    let d = b.evaluate(&submission(s.clone()), date("2026-03-02"));
+    assert_eq!(outcomes(&d), [Outcome::CorrectionRequired; 2]);
+    assert!(d.items[1].deficiencies.is_empty(), "{:?}", d.items[1]);
+    let reason = &d.items[1].reasons[0];
+    assert_eq!(reason.rule, Some(onething::decision::ReasonRule::DependsOn));
+    assert_eq!(reason.message.zh, "所依赖的事项「一」需补正，本事项待其补正后受理");
+    // Two's stamp missing too, tolerable and the tolerance signed: not tolerated yet.
+    s["materials"]["stamp"] = json!("missing");
+    let d = b.evaluate(&submission(s.clone()), date("2026-03-02"));
+    assert_eq!(outcomes(&d), [Outcome::CorrectionRequired; 2]);
+    assert!(d.items[1].tolerated.is_empty() && d.items[1].supplement_by.is_none(), "{:?}", d.items[1]);
+    assert!(d.supplements.is_empty());
+    let stamp = d.deficiencies.iter().find(|x| x.id == "material:stamp").expect("the stamp is listed");
+    assert!(stamp.tolerable);
+    // One corrected: two is accepted with the stamp tolerated.
+    s["materials"]["lease"] = json!("provided");
+    let d = b.evaluate(&submission(s), date("2026-03-02"));
+    assert_eq!(outcomes(&d), [Outcome::Accepted, Outcome::AcceptedWithTolerance]);
+}
+
 #[test]
 fn a_commitment_replaces_only_materials_that_allow_it() {
     let mut s = complete();

@@ -23,7 +23,9 @@
 //! 6. an item is decided after the items it depends on (`depends_on`, evidence it
 //!    consumes): a rejected prerequisite rejects it, and one that awaits a correction holds
 //!    it back — it is `correction_required` too, naming the prerequisite, with its own
-//!    deficiencies listed alongside (its department cannot act on what it has not received).
+//!    deficiencies listed alongside (its department cannot act on what it has not received),
+//!    and no tolerance yet: a missing tolerable material is listed as one that may follow
+//!    once the prerequisite is corrected.
 //!
 //! ```
 //! use onething::{load, CompiledBundle, Date, Submission};
@@ -932,12 +934,13 @@ impl CompiledBundle {
         };
         d.required.extend(materials.iter().map(|(j, m, _)| (i, *j, m.reuse_key().to_owned())));
         *d.reached.get_mut(i) = true;
+        // Held back: no tolerance yet (it is granted at acceptance), so the reason goes
+        // first, where the materials' settling sees it.
+        let held = holding.is_some();
+        decision.reasons.extend(holding);
         d.materials(&mut decision, i, &materials, p);
-        if let Some(reason) = holding {
-            decision.reasons.push(reason);
-            if decision.outcome.is_accepted() {
-                decision.outcome = Outcome::CorrectionRequired;
-            }
+        if held && decision.outcome.is_accepted() {
+            decision.outcome = Outcome::CorrectionRequired;
         }
         if decision.outcome.is_accepted() {
             if let Err(failed) = self.obligations(p, d, &mut decision, i) {
@@ -1703,6 +1706,13 @@ impl<'b> Deciding<'b> {
             return reason(
                 "材料或表单尚有其他问题，暂不能容缺受理",
                 "other deficiencies must be fixed before tolerance can be granted",
+                Later::OnceFixed,
+            );
+        }
+        if decision.reasons.iter().any(|r| r.rule == Some(ReasonRule::DependsOn)) {
+            return reason(
+                "所依赖的事项需先补正，暂不能容缺受理",
+                "an item this one depends on must be corrected before tolerance can be granted",
                 Later::OnceFixed,
             );
         }
