@@ -74,6 +74,7 @@ fn print(out: &mut Out, d: &BundleDiff) {
         ("fees", &a.fees),
         ("start date", &a.start_dates),
         ("prerequisites", &a.prerequisites),
+        ("payments first", &a.payments_first),
     ];
     if lists.iter().any(|(_, l)| !l.is_empty()) || changes.iter().any(|(_, l)| !l.is_empty()) {
         outln!(out, "for the applicant:");

@@ -187,6 +187,101 @@ fn a_dependency_on_a_missing_item_is_a_compile_error() {
 }
 
 #[test]
+fn an_item_handled_after_payment_says_so_in_the_plan_and_the_notice() {
+    // 先税后证: the registry (c) waits for the tax (a) by depends_on and counts its time
+    // limit from the payment of what the tax obliges; b runs beside them.
+    let owed =
+        json!([{"id": "tax", "title": {"zh": "缴税", "en": "Pay the tax"}, "script": "#{ amount: 10.0 }"}]);
+    let b = bundle(&[
+        ("a", Some(1), json!({"obligations": owed})),
+        ("b", Some(2), json!({})),
+        ("c", Some(5), json!({"depends_on": ["a"], "after_payment_of": ["a"]})),
+    ]);
+    let compiled = CompiledBundle::compile(b).unwrap();
+    let plan = compiled.plan();
+    let c = plan.items.iter().find(|i| i.id == "c").unwrap();
+    assert_eq!(c.after_payment, ["a"]);
+    assert_eq!((c.start_day, c.finish_day), (Some(1), Some(6)), "the working days leave the payment out");
+    assert!(plan.items.iter().filter(|i| i.id != "c").all(|i| i.after_payment.is_empty()));
+    let note = plan.notes.iter().find(|n| n.zh.contains("缴清")).unwrap();
+    assert_eq!(
+        note.zh,
+        "「事项c」缴清「事项a」应缴款项后办理，其时限自缴清之日起计算；总时限不含申请人缴款的时间。"
+    );
+    assert!(note.en.starts_with("Item c is handled once what is owed under Item a is paid;"), "{}", note.en);
+    assert!(plan.to_mermaid(Lang::Zh).contains("缴清「事项a」应缴款项后办理"));
+    assert!(plan.to_dot(Lang::En).contains("handled once what is owed under Item a is paid"));
+    // Without the tax item in the plan of one application, there is nothing to pay first.
+    let without = compiled.plan_for(&["b", "c"]).unwrap();
+    assert!(without.items.iter().all(|i| i.after_payment.is_empty()));
+    assert!(!without.notes.iter().any(|n| n.zh.contains("缴清")));
+    // The notice's process table says it beside the stage.
+    let notice = compiled.notice();
+    assert_eq!(notice.items.iter().find(|i| i.id == "c").unwrap().after_payment, ["a"]);
+    assert!(notice.to_markdown(Lang::Zh).contains("第2阶段；缴清「事项a」应缴款项后办理"));
+}
+
+#[test]
+fn an_applicant_owing_nothing_first_waits_for_no_payment() {
+    // The tax obliges only when the price is over a threshold (an exemption below it).
+    let owed = json!([{"id": "tax", "title": {"zh": "缴税", "en": "Pay the tax"},
+                       "script": "if form.price > 100 { #{ amount: form.price / 100.0, unit: \"元\" } }"}]);
+    let mut b = bundle(&[
+        ("a", Some(1), json!({"obligations": owed})),
+        ("c", Some(5), json!({"depends_on": ["a"], "after_payment_of": ["a"]})),
+    ]);
+    b.items[0].schema = json!({"type": "object", "properties": {"price": {"type": "number"}}});
+    let compiled = CompiledBundle::compile(b).unwrap();
+    let date = "2026-05-06".parse().unwrap();
+    let situation = |price: u32| {
+        let s = onething::Submission::from_json(&json!({"values": {"price": price}}).to_string()).unwrap();
+        let notice = compiled.notice_for(&s, date);
+        let c = notice.situation.as_ref().unwrap().items.iter().find(|i| i.item == "c").unwrap().clone();
+        (c.after_payment, notice.to_markdown(Lang::Zh))
+    };
+    let (after, text) = situation(300);
+    assert_eq!(after, ["a"]);
+    assert!(text.contains("缴清「事项a」应缴款项后办理"), "{text}");
+    let (after, _) = situation(50);
+    assert!(after.is_empty(), "nothing is owed, nothing is waited for");
+}
+
+#[test]
+fn waiting_for_a_payment_needs_a_prerequisite_that_obliges_something() {
+    let owed = json!([{"id": "tax", "title": {"zh": "缴税", "en": "Pay the tax"}, "script": "true"}]);
+    let b = bundle(&[
+        ("a", Some(1), json!({"obligations": owed})),
+        ("b", Some(1), json!({})),
+        ("c", Some(1), json!({"depends_on": ["b"], "after_payment_of": ["a", "b", "ghost"]})),
+    ]);
+    let err = CompiledBundle::compile(b).unwrap_err();
+    let at = |n: usize| Some(format!("/items/2/after_payment_of/{n}"));
+    let invalid = |n: usize| {
+        err.problems.iter().find_map(|p| match p {
+            Problem::Invalid { message, bundle_pointer, .. } if *bundle_pointer == at(n) => {
+                Some(message.clone())
+            }
+            _ => None,
+        })
+    };
+    assert_eq!(invalid(0).unwrap(), "`a` is not a prerequisite of this item: name it in depends_on too");
+    assert_eq!(invalid(1).unwrap(), "`b` has no obligation rules: there is nothing to pay before this item");
+    assert!(
+        err.problems.iter().any(|p| matches!(p, Problem::Unknown { id, bundle_pointer, .. }
+            if id == "ghost" && *bundle_pointer == at(2))),
+        "{err}"
+    );
+    assert_eq!(err.problems.len(), 3, "{err}");
+    // A producer of evidence the item consumes is a prerequisite too.
+    let owed = json!([{"id": "tax", "title": {"zh": "缴税", "en": "Pay the tax"}, "script": "true"}]);
+    let b = bundle(&[
+        ("a", Some(1), json!({"obligations": owed, "produces": ["receipt"]})),
+        ("c", Some(1), json!({"consumes": ["receipt"], "after_payment_of": ["a"]})),
+    ]);
+    assert!(CompiledBundle::compile(b).is_ok());
+}
+
+#[test]
 fn a_missing_time_limit_makes_the_total_unknown_and_says_so() {
     let b = bundle(&[
         ("a", Some(2), json!({})),

@@ -799,6 +799,17 @@ export interface Item {
    */
   depends_on?: string[];
   /**
+   * Prerequisites whose obligations the applicant must have paid before this item is
+   * handled: the real estate registry's time limit counts from the day the transaction
+   * taxes are paid (先税后证), not from the tax bureau's decision. Each one is a direct
+   * prerequisite (in `depends_on`, or producing evidence this item consumes) with
+   * obligation rules. The plan and the notice say so; for an application, the notice
+   * names what is owed first (nothing when the prerequisite's rules oblige nothing, as
+   * for an exempt buyer). The plan's working days do not count the applicant's time to
+   * pay.
+   */
+  after_payment_of?: string[];
+  /**
    * The canonical key of a date field of the form: the item can be handled only from
    * that date on (a housing-fund withdrawal from the retirement date, an account opened
    * on the appointment day). The plan and the notice say so, and the notice for an
@@ -1954,6 +1965,11 @@ export interface ApplicantDiff {
    * decide when the applicant is served.
    */
   prerequisites: ItemChange[];
+  /**
+   * What is to be paid first that changed: the prerequisites whose obligations the
+   * applicant pays before the item is handled (`after_payment_of`).
+   */
+  payments_first: ItemChange[];
 }
 /**
  * A value of an item that changed.
@@ -2350,6 +2366,11 @@ export interface NoticeItem {
    * It is handled only from the date the applicant gives in this field.
    */
   starts_on?: StartsOn | null;
+  /**
+   * It is handled only once what these items oblige is paid (the plan's
+   * [`after_payment`](crate::plan::PlanItem::after_payment)).
+   */
+  after_payment?: string[];
 }
 /**
  * A field of the form whose date an item waits for.
@@ -2674,6 +2695,12 @@ export interface SituationItem {
    * date of the form (`starts_on`) given in the application.
    */
   starts_on?: string | null;
+  /**
+   * The items of its `after_payment_of` that oblige the applicant to something in this
+   * decision: it is handled once that is paid (an exempt buyer owes nothing, and waits
+   * for nothing).
+   */
+  after_payment?: string[];
 }
 /**
  * A material the applicant no longer owes.
@@ -2840,6 +2867,12 @@ export interface PlanItem {
    * `starts_on`): its stage and working days count from then, not from acceptance.
    */
   starts_on?: StartsOn | null;
+  /**
+   * It is handled only once the applicant has paid what these items of the plan oblige
+   * (the item's `after_payment_of`): its time limit counts from the payment, which the
+   * plan's working days do not include.
+   */
+  after_payment?: string[];
 }
 /**
  * A dependency: `from` must be done before `to` starts.

@@ -64,7 +64,7 @@ use crate::compile::items::{CompiledItem, Items, Original};
 use crate::compile::keys::KeyInfos;
 use crate::compile::rulebook::{ItemRules, Rulebook};
 use crate::compile::sources::{self as data_sources, CompiledSource};
-use crate::model::bundle::{Bundle, ItemIx};
+use crate::model::bundle::{Bundle, Item, ItemIx};
 use crate::model::error::{CompileError, FormError, Problem, Warning};
 use crate::rules::Sandbox;
 use crate::schema::{self, Document, Merger, Origin, SchemaError, Unsat};
@@ -496,6 +496,37 @@ fn check_structure(bundle: &Bundle) -> Vec<Problem> {
                 problems.push(Problem::unknown(at, place, "item", dep, item_ids()));
             }
         }
+        problems.extend(check_after_payment(bundle, i, item, item_ids()));
+    }
+    problems
+}
+
+/// The `after_payment_of` of `item` (at position `i`) names direct prerequisites with
+/// obligation rules: a wait for the payment of something that is not waited for, or that
+/// obliges nothing, would be a plan no department works to.
+fn check_after_payment<'a>(
+    bundle: &Bundle,
+    i: usize,
+    item: &Item,
+    item_ids: impl Iterator<Item = &'a str> + Clone,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (j, id) in item.after_payment_of.iter().enumerate() {
+        let at = format!("item `{}`, after_payment_of", item.id);
+        let place = format!("/items/{i}/after_payment_of/{j}");
+        let Some(first) = bundle.items.iter().find(|x| &x.id == id) else {
+            problems.push(Problem::unknown(at, place, "item", id, item_ids.clone()));
+            continue;
+        };
+        let produces_consumed = first.produces.iter().any(|e| item.consumes.contains(e));
+        let message = if !item.depends_on.contains(id) && !produces_consumed {
+            format!("`{id}` is not a prerequisite of this item: name it in depends_on too")
+        } else if first.obligations.is_empty() {
+            format!("`{id}` has no obligation rules: there is nothing to pay before this item")
+        } else {
+            continue;
+        };
+        problems.push(Problem::Invalid { at, message, bundle_pointer: Some(place) });
     }
     problems
 }

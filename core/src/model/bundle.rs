@@ -363,6 +363,16 @@ pub struct Item {
     /// Items that must be decided before this one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<String>,
+    /// Prerequisites whose obligations the applicant must have paid before this item is
+    /// handled: the real estate registry's time limit counts from the day the transaction
+    /// taxes are paid (先税后证), not from the tax bureau's decision. Each one is a direct
+    /// prerequisite (in `depends_on`, or producing evidence this item consumes) with
+    /// obligation rules. The plan and the notice say so; for an application, the notice
+    /// names what is owed first (nothing when the prerequisite's rules oblige nothing, as
+    /// for an exempt buyer). The plan's working days do not count the applicant's time to
+    /// pay.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after_payment_of: Vec<String>,
     /// The canonical key of a date field of the form: the item can be handled only from
     /// that date on (a housing-fund withdrawal from the retirement date, an account opened
     /// on the appointment day). The plan and the notice say so, and the notice for an

@@ -150,6 +150,9 @@ pub struct ApplicantDiff {
     /// Prerequisites that changed: the items decided before this one (`depends_on`), which
     /// decide when the applicant is served.
     pub prerequisites: Vec<ItemChange>,
+    /// What is to be paid first that changed: the prerequisites whose obligations the
+    /// applicant pays before the item is handled (`after_payment_of`).
+    pub payments_first: Vec<ItemChange>,
 }
 
 /// A value of an item that changed.
@@ -459,6 +462,7 @@ fn applicant(o: &Bundle, n: &Bundle) -> ApplicantDiff {
         compare(&mut d.fees, json!(old.fees), json!(new.fees));
         compare(&mut d.start_dates, json!(old.starts_on), json!(new.starts_on));
         compare(&mut d.prerequisites, json!(old.depends_on), json!(new.depends_on));
+        compare(&mut d.payments_first, json!(old.after_payment_of), json!(new.after_payment_of));
     }
     d
 }
@@ -569,6 +573,19 @@ mod tests {
         assert_eq!(d.start_dates, [ItemChange { item: id.clone(), old: json!(key), new: Value::Null }]);
         assert_eq!(d.prerequisites, [ItemChange { item: id, old: prerequisites, new: json!([]) }]);
         assert!(d.time_limits.is_empty() && d.fees.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn a_payment_no_longer_waited_for_is_the_applicants_change() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/housing-transfer");
+        let old = CompiledBundle::compile(crate::load::load_dir(&dir).unwrap()).unwrap();
+        let mut bundle = old.bundle().clone();
+        let registry = bundle.items.iter_mut().find(|i| !i.after_payment_of.is_empty()).unwrap();
+        let (id, paid) = (registry.id.clone(), json!(registry.after_payment_of));
+        registry.after_payment_of.clear();
+        let d = diff(&old, &CompiledBundle::compile(bundle).unwrap()).unwrap().applicant;
+        assert_eq!(d.payments_first, [ItemChange { item: id, old: paid, new: json!([]) }]);
+        assert!(d.prerequisites.is_empty() && d.start_dates.is_empty(), "{d:?}");
     }
 
     #[test]

@@ -123,6 +123,22 @@ pub struct PlanItem {
     /// `starts_on`): its stage and working days count from then, not from acceptance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts_on: Option<StartsOn>,
+    /// It is handled only once the applicant has paid what these items of the plan oblige
+    /// (the item's `after_payment_of`): its time limit counts from the payment, which the
+    /// plan's working days do not include.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after_payment: Vec<String>,
+}
+
+/// "handled once what 「X」 obliges is paid", for the items `titles` of an item's
+/// `after_payment_of`.
+pub(crate) fn after_payment_text(titles: &[&Text]) -> Text {
+    let zh: Vec<&str> = titles.iter().map(|t| t.zh.as_str()).collect();
+    let en: Vec<&str> = titles.iter().map(|t| t.en.as_str()).collect();
+    Text::new(
+        format!("缴清「{}」应缴款项后办理", zh.join("」「")),
+        format!("handled once what is owed under {} is paid", en.join(" and ")),
+    )
 }
 
 /// A field of the form whose date an item waits for.
@@ -279,6 +295,7 @@ pub(crate) fn build(bundle: &Bundle, graph: &ItemGraph, included: &[ItemIx]) -> 
     let external_evidence = external_evidence(bundle, included);
     let mut notes = notes(&time_limit, &external_evidence, bundle);
     notes.extend(items.iter().filter_map(|i| i.starts_on.as_ref().map(|from| waits_for_date(i, from))));
+    notes.extend(items.iter().filter(|i| !i.after_payment.is_empty()).map(|i| waits_for_payment(i, &items)));
     let named =
         edges.iter().flat_map(|(_, e)| &e.evidence).chain(external_evidence.iter().map(|x| &x.evidence));
     let evidence_titles =
@@ -503,6 +520,12 @@ fn plan_items(
                 finish_day: *schedule.finish.get(i),
                 critical: path.contains(&i),
                 starts_on: StartsOn::of(bundle, item),
+                after_payment: item
+                    .after_payment_of
+                    .iter()
+                    .filter(|id| included.iter().any(|&j| j.declared(bundle).id == **id))
+                    .cloned()
+                    .collect(),
             }
         })
         .collect()
@@ -587,6 +610,22 @@ fn waits_for_date(item: &PlanItem, from: &StartsOn) -> Text {
         format!(
             "{} is handled from the {} the applicant gives; its time limit counts from that date, and the total does not include the wait for it.",
             item.title.en, from.title.en
+        ),
+    )
+}
+
+/// The titles of the plan's items `ids`.
+fn titles_of<'a>(ids: &[String], items: &'a [PlanItem]) -> Vec<&'a Text> {
+    ids.iter().filter_map(|id| items.iter().find(|i| &i.id == id)).map(|i| &i.title).collect()
+}
+
+fn waits_for_payment(item: &PlanItem, items: &[PlanItem]) -> Text {
+    let handled = after_payment_text(&titles_of(&item.after_payment, items));
+    Text::new(
+        format!("「{}」{}，其时限自缴清之日起计算；总时限不含申请人缴款的时间。", item.title.zh, handled.zh),
+        format!(
+            "{} is {}; its time limit counts from the payment, and the total does not include the applicant's time to pay.",
+            item.title.en, handled.en
         ),
     )
 }
@@ -686,6 +725,10 @@ impl Plan {
         }
         if let Some(from) = &item.starts_on {
             lines.push(from.text().get(lang).to_owned());
+        }
+        if !item.after_payment.is_empty() {
+            let titles = titles_of(&item.after_payment, &self.items);
+            lines.push(after_payment_text(&titles).get(lang).to_owned());
         }
         lines
     }

@@ -6,7 +6,7 @@ use crate::base::text::{Lang, Text};
 use crate::model::bundle::{DayCount, MaterialKind};
 use crate::model::decision::Outcome;
 use crate::model::submission::MaterialStatus;
-use crate::report::plan::days_text;
+use crate::report::plan::{after_payment_text, days_text};
 
 use super::{Extent, FeeEntry, Notice, NoticeMaterial, StepKind};
 
@@ -109,6 +109,11 @@ impl Ctx<'_> {
             .map_or_else(|| id.to_owned(), |i| self.get(&i.title).to_owned())
     }
 
+    /// The titles of the notice's items `ids`, in their order.
+    fn titles(&self, ids: &[String]) -> Vec<&Text> {
+        ids.iter().filter_map(|id| self.n.items.iter().find(|i| &i.id == id)).map(|i| &i.title).collect()
+    }
+
     fn items(&self, ids: &[String]) -> String {
         ids.iter().map(|i| self.item(i)).collect::<Vec<_>>().join(item_sep(self.lang))
     }
@@ -205,6 +210,9 @@ fn situation(c: &Ctx<'_>) -> Vec<Block> {
                     Lang::Zh => format!("自{from}起办理"),
                     Lang::En => format!("handled from {from}"),
                 });
+            }
+            if !i.after_payment.is_empty() {
+                reasons.push(c.get(&after_payment_text(&c.titles(&i.after_payment))).to_owned());
             }
             let reasons = reasons.join(t(lang, "；", "; "));
             vec![
@@ -400,10 +408,14 @@ fn items(c: &Ctx<'_>) -> Vec<Block> {
                     (None, false) => t(lang, "必办", "always").into(),
                 };
                 let stage = crate::report::plan::stage_text(i.stage).get(lang).to_owned();
-                let stage = match &i.starts_on {
+                let mut stage = match &i.starts_on {
                     Some(from) => format!("{stage}{}{}", t(lang, "；", "; "), c.get(&from.text())),
                     None => stage,
                 };
+                if !i.after_payment.is_empty() {
+                    let paid = after_payment_text(&c.titles(&i.after_payment));
+                    stage = format!("{stage}{}{}", t(lang, "；", "; "), c.get(&paid));
+                }
                 vec![
                     (k + 1).to_string(),
                     c.get(&i.title).to_owned(),

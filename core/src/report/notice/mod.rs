@@ -146,6 +146,10 @@ pub struct NoticeItem {
     /// It is handled only from the date the applicant gives in this field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts_on: Option<StartsOn>,
+    /// It is handled only once what these items oblige is paid (the plan's
+    /// [`after_payment`](crate::plan::PlanItem::after_payment)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after_payment: Vec<String>,
 }
 
 /// A legal basis, listed once.
@@ -367,6 +371,11 @@ pub struct SituationItem {
     /// date of the form (`starts_on`) given in the application.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts_on: Option<String>,
+    /// The items of its `after_payment_of` that oblige the applicant to something in this
+    /// decision: it is handled once that is paid (an exempt buyer owes nothing, and waits
+    /// for nothing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after_payment: Vec<String>,
 }
 
 /// A material the applicant no longer owes.
@@ -574,17 +583,18 @@ fn build(bundle: &Bundle, included: &[ItemIx], plan: &Plan, uses: Vec<Use>) -> N
         }
     }
 
-    let stage_of = |id: &str| plan.items.iter().find(|p| p.id == id).map_or(1, |p| p.stage);
+    let planned = |id: &str| plan.items.iter().find(|p| p.id == id);
     let notice_items: Vec<NoticeItem> = items
         .iter()
         .map(|item| NoticeItem {
+            after_payment: planned(&item.id).map(|p| p.after_payment.clone()).unwrap_or_default(),
             id: item.id.clone(),
             title: item.title.clone(),
             department: item.department.clone(),
             time_limit_days: item.time_limit_days,
             optional: item.optional,
             condition: item.applies_if.as_ref().map(|c| c.title.clone().unwrap_or_else(some_condition)),
-            stage: stage_of(&item.id),
+            stage: planned(&item.id).map_or(1, |p| p.stage),
             starts_on: StartsOn::of(bundle, item),
         })
         .collect();
@@ -911,6 +921,12 @@ fn situation(
                 reasons: d.reasons.iter().map(|r| r.message.clone()).collect(),
                 obligations: d.obligations.clone(),
                 starts_on: item.starts_on.as_ref().and_then(|key| date_of(key)),
+                after_payment: item
+                    .after_payment_of
+                    .iter()
+                    .filter(|id| decision.items.iter().any(|x| &x.item == *id && !x.obligations.is_empty()))
+                    .cloned()
+                    .collect(),
             })
         })
         .collect();
