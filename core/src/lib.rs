@@ -69,7 +69,7 @@ mod run;
 pub mod schema;
 pub mod schemas;
 
-pub use base::{calendar, date, formats, pointer, statutory};
+pub use base::{calendar, date, formats, pointer, rounding, statutory};
 pub use model::{bundle, case, decision, error, submission};
 pub use report::{diff, notice, plan, results, testing};
 pub use run::{dispatch, prefill, validate, wizard};

@@ -10,6 +10,7 @@ use super::context::with_context;
 use super::meter::charge;
 use crate::base::date::Date;
 use crate::base::formats::{self, Gender};
+use crate::base::rounding;
 
 type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
 
@@ -44,6 +45,7 @@ fn optional<T: Clone + Send + Sync + 'static>(v: Option<T>) -> Dynamic {
 pub(crate) fn register(e: &mut Engine) {
     register_dates(e);
     register_identifiers(e);
+    register_rounding(e);
     register_submission(e);
     super::record::register(e);
     super::costs::register(e);
@@ -114,6 +116,20 @@ fn to_month(v: &Dynamic) -> Result<Date> {
         }
     }
     to_date(v)
+}
+
+/// `round_to(x, places)` and `round_yuan(x)` (to the fen), half away from zero on the
+/// decimal value (see `base::rounding`), for integers and floats alike.
+fn register_rounding(e: &mut Engine) {
+    fn round(x: f64, places: i64) -> Result<f64> {
+        rounding::round_to(x, places).or_else(error)
+    }
+    #[allow(clippy::cast_precision_loss)] // an i64 amount beyond 2^53 is not rounded anyway
+    let float = |n: i64| n as f64;
+    e.register_fn("round_to", round);
+    e.register_fn("round_to", move |x: i64, places: i64| round(float(x), places));
+    e.register_fn("round_yuan", |x: f64| round(x, 2));
+    e.register_fn("round_yuan", move |x: i64| round(float(x), 2));
 }
 
 fn register_identifiers(e: &mut Engine) {
@@ -194,6 +210,24 @@ mod tests {
 
     fn yes(src: &str) {
         assert_eq!(eval(src).as_bool(), Ok(true), "{src}");
+    }
+
+    #[test]
+    fn money_rounds_half_away_from_zero_on_the_decimal_value() {
+        // 1,000,000.50 yuan × 100 % × 1 %: the float is 10000.004999…, so the naive rounding
+        // loses the half fen the income tax owes.
+        yes("(1000000.5 * 100.0 / 10000.0 * 100.0).round() / 100.0 == 10000.0");
+        yes("round_yuan(1000000.5 * 100.0 / 10000.0) == 10000.01");
+        yes("round_yuan(2.675) == 2.68 && round_yuan(-2.675) == -2.68 && round_yuan(6200) == 6200.0");
+        yes("round_to(17.254999, 2) == 17.25 && round_to(17.254999, 4) == 17.255 && round_to(7, 0) == 7.0");
+        for bad in ["round_to(1.5, -1)", "round_to(1.5, 13)", "round_yuan(1.0 / 0.0)"] {
+            let limits = Limits::default();
+            let ast = compile(bad, &limits).unwrap();
+            let vars =
+                Vars::new(json!({}).as_object().unwrap(), "2026-09-18".parse().unwrap(), Calendar::prc());
+            let err = Session::new(&Sandbox::new(limits), vars).run(&ast).value.unwrap_err();
+            assert!(err.to_string().contains("cannot round"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -33,6 +33,7 @@
 //! | `age_on(birth, on)` | whole years |
 //! | `months_between(a, b)` | whole months from `a` to `b`, a month ending on the corresponding day or, without one, the month's last day (Civil Code art. 202: from 2026-01-31, one month on 2026-02-28) |
 //! | `calendar_months_between(a, b)` | months from `a`'s month to `b`'s, days left out; `a` and `b` may also be `YYYY-MM` month text (`calendar_months_between("2026-04-10", "2026-06")` is 2) |
+//! | `round_yuan(x)`, `round_to(x, places)` | `x` rounded to the fen, or to 0–12 decimal places, half away from zero (四舍五入) on its decimal value: `round_yuan(33.5 * 0.15)` is 5.03, where `(x * 100.0).round() / 100.0` gives 5.02 (the float is 5.0249999…) |
 //! | `is_id_number(s)`, `id_birth_date(s)`, `id_gender(s)`, `id_age(s, on)` | resident ID number checks and facts (`()` when invalid); gender is `"男"` or `"女"` |
 //! | `is_credit_code(s)`, `is_mobile(s)` | `true` / `false` |
 //! | `has_material(id)` | the material is provided or shared |
