@@ -119,17 +119,19 @@ fn to_month(v: &Dynamic) -> Result<Date> {
 }
 
 /// `round_to(x, places)` and `round_yuan(x)` (to the fen), half away from zero on the
-/// decimal value (see `base::rounding`), for integers and floats alike.
+/// decimal value (see `base::rounding`), for integers and floats alike (one registration
+/// each, taking either: every overload is code in the WebAssembly module).
 fn register_rounding(e: &mut Engine) {
-    fn round(x: f64, places: i64) -> Result<f64> {
-        rounding::round_to(x, places).or_else(error)
+    fn round(x: &Dynamic, places: i64) -> Result<f64> {
+        #[allow(clippy::cast_precision_loss)] // an integer beyond 2^53 has no fraction to round
+        let number = match x.as_int() {
+            Ok(n) => n as f64,
+            Err(_) => x.as_float().or_else(|found| error(format!("cannot round {found}: not a number")))?,
+        };
+        rounding::round_to(number, places).or_else(error)
     }
-    #[allow(clippy::cast_precision_loss)] // an i64 amount beyond 2^53 is not rounded anyway
-    let float = |n: i64| n as f64;
-    e.register_fn("round_to", round);
-    e.register_fn("round_to", move |x: i64, places: i64| round(float(x), places));
-    e.register_fn("round_yuan", |x: f64| round(x, 2));
-    e.register_fn("round_yuan", move |x: i64| round(float(x), 2));
+    e.register_fn("round_to", |x: Dynamic, places: i64| round(&x, places));
+    e.register_fn("round_yuan", |x: Dynamic| round(&x, 2));
 }
 
 fn register_identifiers(e: &mut Engine) {
@@ -220,7 +222,9 @@ mod tests {
         yes("round_yuan(1000000.5 * 100.0 / 10000.0) == 10000.01");
         yes("round_yuan(2.675) == 2.68 && round_yuan(-2.675) == -2.68 && round_yuan(6200) == 6200.0");
         yes("round_to(17.254999, 2) == 17.25 && round_to(17.254999, 4) == 17.255 && round_to(7, 0) == 7.0");
-        for bad in ["round_to(1.5, -1)", "round_to(1.5, 13)", "round_yuan(1.0 / 0.0)"] {
+        for bad in
+            ["round_to(1.5, -1)", "round_to(1.5, 13)", "round_yuan(1.0 / 0.0)", r#"round_yuan("12.5")"#]
+        {
             let limits = Limits::default();
             let ast = compile(bad, &limits).unwrap();
             let vars =
