@@ -25,7 +25,8 @@ pub const MAX_PLACES: i64 = 12;
 
 /// `x` rounded to `places` decimal places (0 to [`MAX_PLACES`]), half away from zero, a
 /// value within float noise of a half counting as that half. Errors name what is wrong: a
-/// number that is not finite, places out of range, or a result too large to round.
+/// number that is not finite, or places out of range. A value too large to have a
+/// fraction at that scale (|x × 10^places| ≥ 2^52) is returned as it is.
 pub fn round_to(x: f64, places: i64) -> Result<f64, String> {
     if !x.is_finite() {
         return Err(format!("cannot round {x}: not a finite number"));

@@ -368,8 +368,8 @@ pub struct Item {
     /// taxes are paid (先税后证), not from the tax bureau's decision. Each one is a direct
     /// prerequisite (in `depends_on`, or producing evidence this item consumes) with
     /// obligation rules. The plan and the notice say so; for an application, the notice
-    /// names what is owed first (nothing when the prerequisite's rules oblige nothing, as
-    /// for an exempt buyer). The plan's working days do not count the applicant's time to
+    /// says so when the prerequisite obliges something in that decision (not for an
+    /// applicant it obliges to nothing, such as an exempt buyer). The plan's working days do not count the applicant's time to
     /// pay.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after_payment_of: Vec<String>,

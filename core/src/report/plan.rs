@@ -130,8 +130,8 @@ pub struct PlanItem {
     pub after_payment: Vec<String>,
 }
 
-/// "handled once what 「X」 obliges is paid", for the items `titles` of an item's
-/// `after_payment_of`.
+/// "缴清「X」应缴款项后办理" / "handled once what is owed under X is paid", for the items
+/// `titles` of an item's `after_payment_of`.
 pub(crate) fn after_payment_text(titles: &[&Text]) -> Text {
     let zh: Vec<&str> = titles.iter().map(|t| t.zh.as_str()).collect();
     let en: Vec<&str> = titles.iter().map(|t| t.en.as_str()).collect();
