@@ -70,7 +70,8 @@
 //! # The sandbox
 //!
 //! One engine per set of [`Limits`] (a [`Sandbox`]), held by the compiled bundle, with Rhai's
-//! standard library except its blob (binary data) functions: no `eval`,
+//! standard library except its blob (binary data) and bit-field (`get_bit`…; the bitwise
+//! operators remain) functions: no `eval`,
 //! no modules, no clock, no file or network access; limits on operations, call depth,
 //! expression depth and string, array and map sizes turn a runaway script into an error.
 //! `print` and `debug` go to the run's output (and from there into the decision's trace),
