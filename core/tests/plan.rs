@@ -279,6 +279,22 @@ fn waiting_for_a_payment_needs_a_prerequisite_that_obliges_something() {
         ("c", Some(1), json!({"consumes": ["receipt"], "after_payment_of": ["a"]})),
     ]);
     assert!(CompiledBundle::compile(b).is_ok());
+    // Naming one twice is a duplicate, at its second place.
+    let owed = json!([{"id": "tax", "title": {"zh": "缴税", "en": "Pay the tax"}, "script": "true"}]);
+    let b = bundle(&[
+        ("a", Some(1), json!({"obligations": owed})),
+        ("c", Some(1), json!({"depends_on": ["a"], "after_payment_of": ["a", "a"]})),
+    ]);
+    let err = CompiledBundle::compile(b).unwrap_err();
+    assert_eq!(
+        err.problems,
+        [Problem::DuplicateId {
+            what: "payment first of item `c`".into(),
+            id: "a".into(),
+            bundle_pointer: Some("/items/1/after_payment_of/1".into()),
+        }],
+        "{err}"
+    );
 }
 
 #[test]

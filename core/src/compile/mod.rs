@@ -511,6 +511,12 @@ fn check_after_payment<'a>(
     item_ids: impl Iterator<Item = &'a str> + Clone,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
+    duplicates(
+        &format!("payment first of item `{}`", item.id),
+        &format!("/items/{i}/after_payment_of"),
+        item.after_payment_of.iter().map(String::as_str),
+        &mut problems,
+    );
     for (j, id) in item.after_payment_of.iter().enumerate() {
         let at = format!("item `{}`, after_payment_of", item.id);
         let place = format!("/items/{i}/after_payment_of/{j}");
