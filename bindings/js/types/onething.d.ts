@@ -805,8 +805,8 @@ export interface Item {
    * prerequisite (in `depends_on`, or producing evidence this item consumes) with
    * obligation rules. The plan and the notice say so; for an application, the notice
    * says so when the prerequisite obliges something in that decision (not for an
-   * applicant it obliges to nothing, such as an exempt buyer). The plan's working days do not count the applicant's time to
-   * pay.
+   * applicant it obliges to nothing, such as an exempt buyer). The plan's working days
+   * do not count the applicant's time to pay.
    */
   after_payment_of?: string[];
   /**
@@ -2367,8 +2367,8 @@ export interface NoticeItem {
    */
   starts_on?: StartsOn | null;
   /**
-   * It is handled only once what these items oblige is paid (the plan's
-   * [`after_payment`](crate::plan::PlanItem::after_payment)).
+   * It is handled only once what these items oblige is paid (the plan item's
+   * `after_payment`).
    */
   after_payment?: string[];
 }

@@ -369,8 +369,8 @@ pub struct Item {
     /// prerequisite (in `depends_on`, or producing evidence this item consumes) with
     /// obligation rules. The plan and the notice say so; for an application, the notice
     /// says so when the prerequisite obliges something in that decision (not for an
-    /// applicant it obliges to nothing, such as an exempt buyer). The plan's working days do not count the applicant's time to
-    /// pay.
+    /// applicant it obliges to nothing, such as an exempt buyer). The plan's working days
+    /// do not count the applicant's time to pay.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after_payment_of: Vec<String>,
     /// The canonical key of a date field of the form: the item can be handled only from

@@ -197,17 +197,22 @@ fn material_status(id: &str) -> Option<ImmutableString> {
 #[cfg(test)]
 mod tests {
     use crate::Calendar;
-    use crate::rules::{Limits, Sandbox, Session, Vars, compile};
+    use crate::rules::{Limits, Sandbox, ScriptError, Session, Vars, compile};
     use serde_json::json;
 
-    fn eval(src: &str) -> rhai::Dynamic {
+    /// Runs `src` on a small submission dated 2026-09-18.
+    fn run(src: &str) -> Result<rhai::Dynamic, ScriptError> {
         let limits = Limits::default();
         let ast = compile(src, &limits).unwrap_or_else(|e| panic!("{e}"));
         let values = json!({"a": "x", "empty": "", "nothing": null});
         let materials = json!({"lease": "provided", "photo": "shared", "proof": "missing"});
         let vars = Vars::new(values.as_object().unwrap(), "2026-09-18".parse().unwrap(), Calendar::prc())
             .materials(materials.as_object().unwrap().clone());
-        Session::new(&Sandbox::new(limits), vars).run(&ast).value.unwrap_or_else(|e| panic!("{src}: {e}"))
+        Session::new(&Sandbox::new(limits), vars).run(&ast).value
+    }
+
+    fn eval(src: &str) -> rhai::Dynamic {
+        run(src).unwrap_or_else(|e| panic!("{src}: {e}"))
     }
 
     fn yes(src: &str) {
@@ -225,11 +230,7 @@ mod tests {
         for bad in
             ["round_to(1.5, -1)", "round_to(1.5, 13)", "round_yuan(1.0 / 0.0)", r#"round_yuan("12.5")"#]
         {
-            let limits = Limits::default();
-            let ast = compile(bad, &limits).unwrap();
-            let vars =
-                Vars::new(json!({}).as_object().unwrap(), "2026-09-18".parse().unwrap(), Calendar::prc());
-            let err = Session::new(&Sandbox::new(limits), vars).run(&ast).value.unwrap_err();
+            let err = run(bad).unwrap_err();
             assert!(err.to_string().contains("cannot round"), "{bad}: {err}");
         }
     }
@@ -282,10 +283,7 @@ mod tests {
 
     #[test]
     fn bad_dates_are_errors() {
-        let limits = Limits::default();
-        let ast = compile(r#"date("2023-02-29")"#, &limits).unwrap();
-        let vars = Vars::new(&serde_json::Map::new(), "2026-01-01".parse().unwrap(), Calendar::prc());
-        let e = Session::new(&Sandbox::new(limits), vars).run(&ast).value.unwrap_err();
+        let e = run(r#"date("2023-02-29")"#).unwrap_err();
         assert!(e.message.contains("not a calendar date"), "{e}");
     }
 

@@ -146,8 +146,8 @@ pub struct NoticeItem {
     /// It is handled only from the date the applicant gives in this field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts_on: Option<StartsOn>,
-    /// It is handled only once what these items oblige is paid (the plan's
-    /// [`after_payment`](crate::plan::PlanItem::after_payment)).
+    /// It is handled only once what these items oblige is paid (the plan item's
+    /// `after_payment`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after_payment: Vec<String>,
 }
