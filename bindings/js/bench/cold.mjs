@@ -23,10 +23,25 @@
 //                                           summarised by self time; for function names,
 //                                           give a build whose module keeps its name
 //                                           section (`wasm-opt … -g`).
+//   FRESH=context node bench/cold.mjs …     a fresh page in a browser started once (each page
+//                                           in a new browser context: its own renderer
+//                                           process and in-memory caches), as a visitor's
+//                                           running browser opens it; the default starts a
+//                                           fresh browser per page, so its start-up work
+//                                           may overlap the page's.
+//   TRACE=out.json node bench/cold.mjs [dir]
+//                                           also one cold page under Chromium's tracing,
+//                                           written to `out.json` (chrome://tracing or
+//                                           Perfetto open it) and summarised: V8's
+//                                           WebAssembly events by thread, how many and how
+//                                           long (lazy compilation of first calls on the
+//                                           page's main thread, tier-up in the background).
+//                                           Tracing slows the page; its times are not the
+//                                           benchmark's.
 //
 // CHROMIUM overrides the browser's path, as for the tests.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { meta, packedText } from '../test/helpers.mjs';
@@ -76,11 +91,21 @@ const server = await serve(routes, Object.fromEntries(dirs.map((d, n) => [`/dist
   'cache-control': 'no-store',
 });
 
-/** One cold page in a fresh browser; with `profile`, under the DevTools CPU profiler. */
-async function sample(n, profile) {
-  const browser = await launch();
+/** Trace categories for `TRACE`: V8's WebAssembly compilation and the page's main events. */
+const TRACE_CATEGORIES = ['v8.wasm', 'v8', 'devtools.timeline', 'loading'];
+
+/** With `FRESH=context`, the one browser every page opens in (started on first use). */
+let running;
+
+/** One cold page in a fresh browser (`FRESH=context`: a fresh context of the running one);
+ * with `profile`, under the DevTools CPU profiler; with `trace`, under Chromium's tracing,
+ * written to that path. */
+async function sample(n, profile, trace) {
+  if (process.env.FRESH === 'context') running ??= await launch();
+  const browser = running ?? (await launch());
+  const context = await browser.newContext();
   try {
-    const p = await browser.newPage();
+    const p = await context.newPage();
     const errors = [];
     p.on('pageerror', (e) => errors.push(String(e)));
     let cdp;
@@ -90,14 +115,16 @@ async function sample(n, profile) {
       await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
       await cdp.send('Profiler.start');
     }
+    if (trace) await browser.startTracing(p, { path: trace, categories: TRACE_CATEGORIES });
     await p.goto(`${server.origin}/${n}`);
     await p.waitForFunction(() => window.__result !== undefined, null, { timeout: 120_000 });
     const result = await p.evaluate(() => window.__result);
+    if (trace) await browser.stopTracing();
     if (result.failed || errors.length > 0) throw new Error(result.failed ?? errors.join('\n'));
     if (cdp) result.profile = (await cdp.send('Profiler.stop')).profile;
     return result;
   } finally {
-    await browser.close();
+    await (running ? context.close() : browser.close());
   }
 }
 
@@ -115,8 +142,36 @@ function selfTimes(profile) {
   return { total, rows: [...self].sort((a, b) => b[1] - a[1]) };
 }
 
+/** V8's WebAssembly events of a trace, summed by thread and name, the longest first. */
+function wasmEvents(trace) {
+  const events = JSON.parse(readFileSync(trace, 'utf8')).traceEvents;
+  const threads = new Map();
+  for (const e of events) {
+    if (e.ph === 'M' && e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args.name);
+  }
+  const sums = new Map();
+  for (const e of events) {
+    if (e.ph !== 'X' || !e.name.startsWith('wasm.')) continue;
+    const key = `${threads.get(`${e.pid}:${e.tid}`) ?? e.tid}\t${e.name}`;
+    const [count, us] = sums.get(key) ?? [0, 0];
+    sums.set(key, [count + 1, us + (e.dur ?? 0)]);
+  }
+  return [...sums].sort((a, b) => b[1][1] - a[1][1]);
+}
+
 try {
-  if (process.env.PROFILE) {
+  if (process.env.TRACE) {
+    const times = await sample(0, false, process.env.TRACE);
+    console.log(`one traced cold page (${dirs[0]}): ${JSON.stringify({ ...times, warm: undefined })}`);
+    console.table(
+      wasmEvents(process.env.TRACE)
+        .slice(0, 15)
+        .map(([key, [count, us]]) => {
+          const [thread, event] = key.split('\t');
+          return { thread, event, count, ms: (us / 1e3).toFixed(1) };
+        }),
+    );
+  } else if (process.env.PROFILE) {
     const { profile, ...times } = await sample(0, true);
     writeFileSync(process.env.PROFILE, JSON.stringify(profile));
     console.log(`one profiled cold page (${dirs[0]}): ${JSON.stringify(times)}`);
@@ -163,8 +218,10 @@ try {
         }),
       ),
     );
-    console.log(`medians over ${PAGES} fresh browsers per build (warm: each page's median of ${WARM}); ${NAME}`);
+    const fresh = running ? 'fresh pages (each in a new context of one browser)' : 'fresh browsers';
+    console.log(`medians over ${PAGES} ${fresh} per build (warm: each page's median of ${WARM}); ${NAME}`);
   }
 } finally {
+  await running?.close();
   await server.close();
 }
