@@ -15,24 +15,28 @@
 //                        the values against the merged form (`bundle.form()`, compiled once).
 //   evaluate/<fixture>   Bundle.evaluate(submission, date) — the decision with its trace;
 //                        peer (business start-up only): the same ajv validation, then every
-//                        rule of the bundle as json-logic (RULES below: the derived age, the
-//                        bundle rule, 8 eligibility rules, the acceptance policy, the
-//                        condition of the housing fund item and the 3 conditions of
-//                        materials — all 15 scripts, 14 files), giving one verdict per rule.
-//                        The peer does less: no bilingual reasons, no deficiencies, materials
-//                        or trace, no item dependencies.
+//                        rule of the bundle as json-logic (RULES and ELEMENT_RULES below:
+//                        the derived age and gender, the bundle rule, 8 eligibility rules,
+//                        the acceptance policy, the condition of the housing fund item, the
+//                        3 conditions of materials, the bundle's consistency check, the
+//                        registration's obligation, and per shareholder the derived share
+//                        and its check — all 20 scripts, 19 files), giving one verdict or
+//                        value per rule. The peer does less: no bilingual reasons or
+//                        deficiency texts, materials or trace, no item dependencies.
 //   Both peers validate against the form of the items that apply (`bundle.formFor`), which
 //   the module decides (the peer's own applicability rule is timed in evaluate only).
 //
 // Before timing, the peer is checked against the module: ajv must find valid-full valid
 // and the invalid-* submissions invalid as `validate` does, and on every decision case of the
-// fixture the rules json-logic finds failing must be the rules the decision gives as reasons.
+// fixture the rules json-logic finds failing must be the rules the decision gives as reasons,
+// its failing checks the decision's `check:` deficiencies, and its obligation as many
+// payments as the decision lists.
 //
 // ROUNDS rounds (default 9), each measuring every case on every implementation: the median
 // of 9 samples, each the mean of a batch sized to take about 10 ms. Printed: medians over the
 // rounds (µs) and the ratios. CARGO_TARGET_DIR tells where criterion's results are.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -112,6 +116,16 @@ jsonLogic.add_operation('id_age', (id, today) => {
   const [y, m, d] = today.split('-').map(Number);
   return y - b[0] - (m < b[1] || (m === b[1] && d < b[2]) ? 1 : 0);
 });
+jsonLogic.add_operation('id_gender', (id) => {
+  if (idBirth(id) === undefined) return null;
+  return Number(id[16]) % 2 === 1 ? '男' : '女';
+});
+/** Rounds half away from zero to `places` decimals, as the sandbox's `round_to` does. */
+jsonLogic.add_operation('round_to', (x, places) => {
+  if (typeof x !== 'number') return null;
+  const f = 10 ** places;
+  return (Math.sign(x) * Math.round(Math.abs(x) * f + 1e-9)) / f;
+});
 jsonLogic.add_operation('add_years', (date, n) => {
   if (typeof date !== 'string') return null;
   const [y, m, d] = date.split('-').map(Number);
@@ -127,10 +141,26 @@ const agentIsNotLegalRep = {
   or: [missing('contact.id_number'), missing('legal_rep.id_number'), { '!==': [v('contact.id_number'), v('legal_rep.id_number')] }],
 };
 
-/** Rule id → json-logic; a rule holds when its logic is truthy. `legal_rep.age` is derived
- * first, as the bundle's `derive` does. */
+/** Rule id → json-logic; a rule holds when its logic is truthy. `legal_rep.age` and
+ * `legal_rep.gender` are derived first, as the bundle's `derive` does (a derived value the
+ * applicant typed stays typed: the checks compare the two). */
 export const RULES = {
   'derive:legal_rep.age': { id_age: [v('legal_rep.id_number'), v('today')] },
+  'derive:legal_rep.gender': { id_gender: [v('legal_rep.id_number')] },
+  'check:legal-rep-gender-matches-id': {
+    or: [
+      { '==': [{ id_gender: [v('legal_rep.id_number')] }, null] },
+      missing('legal_rep.gender'),
+      { '==': [{ id_gender: [v('legal_rep.id_number')] }, v('legal_rep.gender')] },
+    ],
+  },
+  // The obligation: one [text, amount, due] per shareholder with a deadline and an amount.
+  'obligation:subscribed-capital-paid-in': {
+    map: [
+      { filter: [v('shareholders'), { and: [v('subscribed_by'), { '!=': [v('subscribed_amount'), null] }] }] },
+      [{ cat: ['股东', v('name'), '缴足认缴出资'] }, v('subscribed_amount'), v('subscribed_by')],
+    ],
+  },
   'name-available': { '!==': [v('applicant.attributes.name_taken'), true] },
   'legal-rep-adult': { or: [missing('legal_rep.age'), { '>=': [v('legal_rep.age'), 18] }] },
   'legal-rep-not-barred': {
@@ -144,7 +174,7 @@ export const RULES = {
       {
         reduce: [
           v('shareholders'),
-          { if: [{ and: [v('accumulator'), { '>': [v('current.rjczrq'), v('accumulator')] }] }, '', v('accumulator')] },
+          { if: [{ and: [v('accumulator'), { '>': [v('current.subscribed_by'), v('accumulator')] }] }, '', v('accumulator')] },
           { add_years: [founded, 5] },
         ],
       },
@@ -175,6 +205,28 @@ export const RULES = {
   'required-if:accounting-certificate': { '==': [v('tax.taxpayer_type'), '一般纳税人'] },
   'required-if:bank-authorisation': agentIsNotLegalRep,
 };
+/** The rules on each shareholder, given `{ element, form }` as the bundle's list rules see
+ * them: the derived share of the capital, and the check of a typed one against it. */
+const capital = v('form.company.registered_capital');
+const computedShare = { '/': [{ '*': [v('element.subscribed_amount'), 100] }, capital] };
+export const ELEMENT_RULES = {
+  'derive:shareholders[].share_percent': {
+    if: [
+      { or: [{ '==': [v('element.subscribed_amount'), null] }, { '==': [capital, null] }, { '<=': [capital, 0] }] },
+      null,
+      { round_to: [computedShare, 2] },
+    ],
+  },
+  'check:share-percent-matches-capital': {
+    or: [
+      { '==': [v('element.share_percent'), null] },
+      { '==': [v('element.subscribed_amount'), null] },
+      { '==': [capital, null] },
+      { '<=': [capital, 0] },
+      { '<=': [{ max: [{ '-': [v('element.share_percent'), computedShare] }, { '-': [computedShare, v('element.share_percent')] }] }, 0.01] },
+    ],
+  },
+};
 /** The rules whose failure is a reason of a decision (the rest are conditions). */
 const ELIGIBILITY = [
   'name-available', 'legal-rep-adult', 'legal-rep-not-barred', 'contribution-within-five-years', 'licensed-activities',
@@ -202,9 +254,22 @@ function peerEvaluate(validate, submission, today) {
   data.today = today;
   data.legal_rep ??= {};
   data.legal_rep.age = jsonLogic.apply(RULES['derive:legal_rep.age'], data);
+  data.legal_rep.gender ??= jsonLogic.apply(RULES['derive:legal_rep.gender'], data);
   const verdicts = {};
-  for (const [id, logic] of Object.entries(RULES)) verdicts[id] = jsonLogic.truthy(jsonLogic.apply(logic, data));
-  return { valid, errors: validate.errors, verdicts };
+  const values = {};
+  for (const [id, logic] of Object.entries(RULES)) {
+    values[id] = jsonLogic.apply(logic, data);
+    verdicts[id] = jsonLogic.truthy(values[id]);
+  }
+  const elements = Array.isArray(data.shareholders) ? data.shareholders : [];
+  elements.forEach((element, i) => {
+    const context = { element, form: data };
+    for (const [id, logic] of Object.entries(ELEMENT_RULES)) {
+      values[`${id}[${i}]`] = jsonLogic.apply(logic, context);
+      verdicts[`${id}[${i}]`] = jsonLogic.truthy(values[`${id}[${i}]`]);
+    }
+  });
+  return { valid, errors: validate.errors, verdicts, values };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -219,11 +284,16 @@ async function flavour(dir) {
   return glue;
 }
 
+/** When the oldest of the criterion results read was written (ms since the epoch). */
+let nativeWritten = Infinity;
+
 /** criterion's median (ns) of `group/function`, if `cargo bench` left one. */
 function native(id) {
   const target = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
   const file = join(target, 'criterion', ...id.split('/'), 'new', 'estimates.json');
-  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).median.point_estimate : undefined;
+  if (!existsSync(file)) return undefined;
+  nativeWritten = Math.min(nativeWritten, statSync(file).mtimeMs);
+  return JSON.parse(readFileSync(file, 'utf8')).median.point_estimate;
 }
 
 const impls = { node: await flavour('node'), web: await flavour('web') };
@@ -268,10 +338,28 @@ for (const name of FIXTURES) {
       const reasons = new Set(
         decision.items.flatMap((i) => (i.reasons ?? []).map((r) => r.rule)).filter((r) => r && r !== 'depends_on'),
       );
-      const { verdicts } = peerEvaluate(validatorFor(submission), submission, date);
+      const { verdicts, values } = peerEvaluate(validatorFor(submission), submission, date);
       const failing = new Set(ELIGIBILITY.filter((r) => !verdicts[r]));
       const same = reasons.size === failing.size && [...reasons].every((r) => failing.has(r));
       if (!same) checks.push(`${name}/${c}: the decision's reasons are ${[...reasons]}, json-logic fails ${[...failing]}`);
+      // The consistency checks: the deficiencies `check:<rule>` (`[i]` for a shareholder).
+      const inconsistent = decision.deficiencies
+        .map((d) => d.id)
+        .filter((id) => id.startsWith('check:'))
+        .sort();
+      const failingChecks = Object.keys(verdicts)
+        .filter((id) => id.startsWith('check:') && !verdicts[id])
+        .sort();
+      if (String(inconsistent) !== String(failingChecks)) {
+        checks.push(`${name}/${c}: the decision's checks failing are ${inconsistent}, json-logic's ${failingChecks}`);
+      }
+      // The obligation: as many payments as the decision lists, when the registration is accepted.
+      const registration = decision.items.find((i) => i.item === 'company-registration');
+      const owed = registration.obligations?.length ?? 0;
+      const peerOwed = values['obligation:subscribed-capital-paid-in']?.length ?? 0;
+      if (registration.obligations && owed !== peerOwed) {
+        checks.push(`${name}/${c}: the decision lists ${owed} obligations, json-logic ${peerOwed}`);
+      }
     }
     cases[`evaluate/${name}`].peer = () => peerEvaluate(validate, full, date);
   }
@@ -324,3 +412,16 @@ console.log(
   `medians of ${ROUNDS} rounds, µs; peer = ajv ${version('ajv')} + json-logic-js ${version('json-logic-js')}; ` +
     `native = criterion's medians in ${process.env.CARGO_TARGET_DIR ?? 'target'}/criterion`,
 );
+// criterion's results stay in target/ from whatever run wrote them: say when that was, and
+// warn when it was before this build of the modules (then native and the modules were not
+// measured in one sitting, and the ratios against native may compare different code).
+if (Number.isFinite(nativeWritten)) {
+  const built = statSync(join(PKG, 'dist', 'node', 'onething_wasm_bg.wasm')).mtimeMs;
+  console.log(`criterion's results written ${new Date(nativeWritten).toISOString()} or later`);
+  if (nativeWritten < built) {
+    console.warn(
+      "warning: criterion's results are older than dist/: run the `cargo bench` command above again " +
+        'before quoting the ratios against native',
+    );
+  }
+}
