@@ -36,7 +36,7 @@
 // of 9 samples, each the mean of a batch sized to take about 10 ms. Printed: medians over the
 // rounds (µs) and the ratios. CARGO_TARGET_DIR tells where criterion's results are.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -44,7 +44,7 @@ import addFormats from 'ajv-formats';
 import jsonLogic from 'json-logic-js';
 
 import { ROOT, jsonFiles, meta, packedText } from '../test/helpers.mjs';
-import { measure, median } from './measure.mjs';
+import { Criterion, measure, median } from './measure.mjs';
 
 const PKG = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
@@ -284,17 +284,8 @@ async function flavour(dir) {
   return glue;
 }
 
-/** When the oldest of the criterion results read was written (ms since the epoch). */
-let nativeWritten = Infinity;
-
-/** criterion's median (ns) of `group/function`, if `cargo bench` left one. */
-function native(id) {
-  const target = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
-  const file = join(target, 'criterion', ...id.split('/'), 'new', 'estimates.json');
-  if (!existsSync(file)) return undefined;
-  nativeWritten = Math.min(nativeWritten, statSync(file).mtimeMs);
-  return JSON.parse(readFileSync(file, 'utf8')).median.point_estimate;
-}
+const criterion = new Criterion(ROOT);
+const native = (id) => criterion.median(id);
 
 const impls = { node: await flavour('node'), web: await flavour('web') };
 const cases = {}; // case → implementation → function
@@ -408,20 +399,5 @@ console.table(
   ),
 );
 const version = (p) => JSON.parse(readFileSync(join(PKG, 'node_modules', p, 'package.json'), 'utf8')).version;
-console.log(
-  `medians of ${ROUNDS} rounds, µs; peer = ajv ${version('ajv')} + json-logic-js ${version('json-logic-js')}; ` +
-    `native = criterion's medians in ${process.env.CARGO_TARGET_DIR ?? 'target'}/criterion`,
-);
-// criterion's results stay in target/ from whatever run wrote them: say when that was, and
-// warn when it was before this build of the modules (then native and the modules were not
-// measured in one sitting, and the ratios against native may compare different code).
-if (Number.isFinite(nativeWritten)) {
-  const built = statSync(join(PKG, 'dist', 'node', 'onething_wasm_bg.wasm')).mtimeMs;
-  console.log(`criterion's results written ${new Date(nativeWritten).toISOString()} or later`);
-  if (nativeWritten < built) {
-    console.warn(
-      "warning: criterion's results are older than dist/: run the `cargo bench` command above again " +
-        'before quoting the ratios against native',
-    );
-  }
-}
+console.log(`medians of ${ROUNDS} rounds, µs; peer = ajv ${version('ajv')} + json-logic-js ${version('json-logic-js')}`);
+criterion.note(join(PKG, 'dist', 'node', 'onething_wasm_bg.wasm'));

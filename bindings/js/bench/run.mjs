@@ -21,12 +21,11 @@
 // measures another build of the glue (e.g. one with the `serde-wasm-bindgen` feature, to
 // compare codecs).
 
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ROOT, jsonFiles, meta, packedText } from '../test/helpers.mjs';
 import { generated, listBundle, listRows, sample } from './generated.mjs';
-import { measure } from './measure.mjs';
+import { Criterion, measure } from './measure.mjs';
 
 const { Bundle, Wizard } = await import(process.env.ONETHING_MODULE ?? '../test/module.mjs');
 const FIXTURES = ['business-startup', 'restaurant-opening', 'newborn'];
@@ -35,15 +34,8 @@ const SAMPLES = 30;
 /** Median time of one call of `f`, in nanoseconds, after a second of warm-up. */
 const measureOne = (f) => measure(f, { samples: SAMPLES, batchNs: 20e6, warmupNs: 1e9 });
 
-/** criterion's median of a benchmark (ns), if `cargo bench` left one. `id` is
- * `group/function`; criterion writes a `/` within the function's name as `_`. */
-function native(id) {
-  const target = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
-  const [group, ...fn] = id.split('/');
-  const file = join(target, 'criterion', group, fn.join('_'), 'new', 'estimates.json');
-  if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, 'utf8')).median.point_estimate;
-}
+const criterion = new Criterion(ROOT);
+const native = (id) => criterion.median(id);
 
 const fmt = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(1)} µs`);
 const rows = [];
@@ -97,3 +89,4 @@ for (const name of FIXTURES) {
 }
 
 console.table(rows);
+criterion.note(join(ROOT, 'bindings', 'js', 'dist', process.env.ONETHING_FLAVOUR ?? 'node', 'onething_wasm_bg.wasm'));
