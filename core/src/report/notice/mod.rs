@@ -583,19 +583,21 @@ fn build(bundle: &Bundle, included: &[ItemIx], plan: &Plan, uses: Vec<Use>) -> N
         }
     }
 
-    let planned = |id: &str| plan.items.iter().find(|p| p.id == id);
     let notice_items: Vec<NoticeItem> = items
         .iter()
-        .map(|item| NoticeItem {
-            after_payment: planned(&item.id).map(|p| p.after_payment.clone()).unwrap_or_default(),
-            id: item.id.clone(),
-            title: item.title.clone(),
-            department: item.department.clone(),
-            time_limit_days: item.time_limit_days,
-            optional: item.optional,
-            condition: item.applies_if.as_ref().map(|c| c.title.clone().unwrap_or_else(some_condition)),
-            stage: planned(&item.id).map_or(1, |p| p.stage),
-            starts_on: StartsOn::of(bundle, item),
+        .map(|item| {
+            let planned = plan.items.iter().find(|p| p.id == item.id);
+            NoticeItem {
+                after_payment: planned.map(|p| p.after_payment.clone()).unwrap_or_default(),
+                id: item.id.clone(),
+                title: item.title.clone(),
+                department: item.department.clone(),
+                time_limit_days: item.time_limit_days,
+                optional: item.optional,
+                condition: item.applies_if.as_ref().map(|c| c.title.clone().unwrap_or_else(some_condition)),
+                stage: planned.map_or(1, |p| p.stage),
+                starts_on: StartsOn::of(bundle, item),
+            }
         })
         .collect();
 
