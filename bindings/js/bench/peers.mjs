@@ -258,6 +258,7 @@ function peerEvaluate(validate, submission, today) {
   const verdicts = {};
   const values = {};
   for (const [id, logic] of Object.entries(RULES)) {
+    if (id.startsWith('derive:')) continue; // applied above, once
     values[id] = jsonLogic.apply(logic, data);
     verdicts[id] = jsonLogic.truthy(values[id]);
   }
